@@ -1,0 +1,59 @@
+# GNB Transfer. `make run` starts a working site with demo data; `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+# Development defaults; anything already in the environment wins.
+DEV_ENV := DEBUG=$${DEBUG:-1} EMAIL_URL=$${EMAIL_URL:-console://}
+TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz \
+	ALLOWED_HOSTS=testserver,localhost,127.0.0.1 SECURE_SSL_REDIRECT=0 EMAIL_URL=console:// \
+	SITE_URL=http://testserver
+
+.PHONY: install run test lint format openapi bench clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	UV_PYTHON_DOWNLOADS=never $(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+install: $(VENV)/.synced
+
+run: install
+	@mkdir -p var
+	$(DEV_ENV) $(PY) manage.py migrate --no-input
+	$(DEV_ENV) $(PY) manage.py load_demo
+	$(DEV_ENV) $(PY) manage.py ensure_admin
+	@echo "Serving on http://127.0.0.1:$(PORT)  (back office: /admin/, API docs: /api/v1/docs). Ctrl-C stops."
+	@trap 'kill 0' INT TERM EXIT; \
+	$(DEV_ENV) $(PY) manage.py db_worker --interval 1 & \
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT) & \
+	wait
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(PY) manage.py check
+
+test: lint
+	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+openapi: install
+	$(TEST_ENV) $(PY) manage.py export_openapi docs/openapi.json
+
+bench: install
+	$(VENV)/bin/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .tools var/*.sqlite3* .pytest_cache

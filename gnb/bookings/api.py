@@ -1,0 +1,137 @@
+"""Quotes and bookings over HTTP. Endpoints translate between JSON and services; nothing else."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Header, Router
+
+from gnb.bookings import schemas, selectors, services
+from gnb.bookings.quotes import tour_quote, transfer_quote
+
+router = Router(tags=["bookings"])
+
+API_ACTOR = services.Actor("api")
+
+
+def _quote_out(quote) -> dict:
+    return {
+        "origin": quote.origin.slug,
+        "destination": quote.destination.slug,
+        "pickup_at": quote.pickup_at,
+        "return_pickup_at": quote.return_pickup_at,
+        "passengers": quote.party.seats,
+        "currency": quote.currency,
+        "options": [{"vehicle_class": _vehicle(option.vehicle), "price": option.breakdown} for option in quote.options],
+    }
+
+
+def _vehicle(vehicle) -> dict:
+    return {
+        "code": vehicle.code,
+        "name": vehicle.name,
+        "max_passengers": vehicle.max_passengers,
+        "max_luggage": vehicle.max_luggage,
+    }
+
+
+@router.post("/quotes", response=schemas.TransferQuoteOut, summary="Price a transfer in every vehicle class that fits")
+def quote_transfer(request: HttpRequest, payload: schemas.TransferQuoteIn):
+    return _quote_out(transfer_quote(payload.to_request()))
+
+
+@router.post("/tour-quotes", response=schemas.TourQuoteOut, summary="Price seats on a tour departure")
+def quote_tour(request: HttpRequest, payload: schemas.TourQuoteIn):
+    quote = tour_quote(payload.to_request())
+    return {
+        "departure_id": quote.departure.pk,
+        "tour": quote.departure.tour.slug,
+        "starts_at": quote.departure.starts_at,
+        "currency": quote.currency,
+        "price": quote.breakdown,
+    }
+
+
+def _created(booking, created: bool):
+    # 201 for a new booking, 200 when an Idempotency-Key retry returns the one placed before.
+    return (201 if created else 200), selectors.booking_detail(booking_id=booking.pk)
+
+
+@router.post(
+    "/bookings",
+    response={201: schemas.BookingCreatedOut, 200: schemas.BookingCreatedOut},
+    summary="Book a transfer (priced again on the server; cash to the driver)",
+)
+def place_transfer(
+    request: HttpRequest,
+    payload: schemas.TransferBookingIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
+    def place():
+        return services.booking_place_transfer(
+            quote_request=payload.to_request(),
+            vehicle_class=payload.vehicle_class,
+            contact=payload.contact_input(),
+            passengers=payload.passenger_inputs(),
+            flight=payload.flight.to_input(),
+            return_flight=payload.return_flight.to_input(),
+            pickup_point=payload.pickup_point,
+            return_pickup_point=payload.return_pickup_point,
+            notes=payload.notes,
+            language=payload.language,
+            payment_method=payload.payment_method,
+            actor=API_ACTOR,
+        )
+
+    booking, created = services.booking_place_idempotent(
+        key=idempotency_key, fingerprint=services.request_fingerprint(payload.dict()), place=place
+    )
+    return _created(booking, created)
+
+
+@router.post(
+    "/tour-bookings",
+    response={201: schemas.BookingCreatedOut, 200: schemas.BookingCreatedOut},
+    summary="Book seats on a tour departure (never oversold)",
+)
+def place_tour(
+    request: HttpRequest,
+    payload: schemas.TourBookingIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
+    def place():
+        return services.booking_place_tour(
+            quote_request=payload.to_request(),
+            contact=payload.contact_input(),
+            passengers=payload.passenger_inputs(),
+            pickup_point=payload.pickup_point,
+            notes=payload.notes,
+            language=payload.language,
+            payment_method=payload.payment_method,
+            actor=API_ACTOR,
+        )
+
+    booking, created = services.booking_place_idempotent(
+        key=idempotency_key, fingerprint=services.request_fingerprint(payload.dict()), place=place
+    )
+    return _created(booking, created)
+
+
+@router.get("/bookings/{reference}", response=schemas.BookingOut, summary="A booking, with its manage token")
+def get_booking(request: HttpRequest, reference: str, manage_token: str = Header("", alias="X-Manage-Token")):
+    return selectors.booking_for_manage_token(reference=reference, token=manage_token)
+
+
+@router.post(
+    "/bookings/{reference}/cancel",
+    response=schemas.BookingOut,
+    summary="Cancel a booking under the cancellation policy",
+)
+def cancel_booking(
+    request: HttpRequest,
+    reference: str,
+    payload: schemas.CancelIn,
+    manage_token: str = Header("", alias="X-Manage-Token"),
+):
+    booking = selectors.booking_for_manage_token(reference=reference, token=manage_token)
+    services.booking_cancel(booking_id=booking.pk, actor=services.TRAVELLER, reason=payload.reason, by_traveller=True)
+    return selectors.booking_detail(booking_id=booking.pk)

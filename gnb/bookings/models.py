@@ -1,0 +1,285 @@
+"""Bookings: what was sold, to whom, for when, at what price, and everything that happened to it since."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gnb.catalog.models import MONEY, Coupon, Extra, Place, TourDeparture, VehicleClass
+from gnb.core.models import TimeStampedModel
+
+# No 0/O, 1/I/L, U: a reference is read out on the phone to a driver or typed from a voucher.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_reference() -> str:
+    """``GNB-XXXX-XXXX``: 30^8 ≈ 6.6e11 combinations from a CSPRNG, so a reference cannot be guessed."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"GNB-{chars[:4]}-{chars[4:]}"
+
+
+def new_manage_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class BookingStatus(models.TextChoices):
+    PENDING_PAYMENT = "pending_payment", _("Pending payment")
+    CONFIRMED = "confirmed", _("Confirmed")
+    ASSIGNED = "assigned", _("Driver assigned")
+    ON_THE_WAY = "on_the_way", _("On the way")
+    PICKED_UP = "picked_up", _("Picked up")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    NO_SHOW = "no_show", _("No-show")
+    EXPIRED = "expired", _("Expired")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class Booking(TimeStampedModel):
+    class Kind(models.TextChoices):
+        TRANSFER = "transfer", _("Transfer")
+        TOUR = "tour", _("Tour")
+
+    Status = BookingStatus
+
+    class PaymentMethod(models.TextChoices):
+        CASH = "cash", _("Cash to the driver")
+        CARD = "card", _("Card")
+
+    class PaymentState(models.TextChoices):
+        UNPAID = "unpaid", _("Unpaid")
+        PAID = "paid", _("Paid")
+        PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+        REFUNDED = "refunded", _("Refunded")
+
+    reference = models.CharField(_("reference"), max_length=13, unique=True, default=new_reference, editable=False)
+    manage_token = models.CharField(max_length=64, unique=True, default=new_manage_token, editable=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, db_index=True)
+    payment_method = models.CharField(_("payment method"), max_length=10, choices=PaymentMethod.choices)
+    payment_state = models.CharField(
+        _("payment"), max_length=20, choices=PaymentState.choices, default=PaymentState.UNPAID
+    )
+
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bookings",
+        verbose_name=_("customer account"),
+    )
+    lead_name = models.CharField(_("lead traveller"), max_length=150)
+    lead_email = models.EmailField(_("email"))
+    lead_phone = models.CharField(_("phone"), max_length=20, help_text=_("E.164, e.g. +905321234567."))
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    notes = models.TextField(_("notes"), blank=True, max_length=1000)
+
+    adults = models.PositiveSmallIntegerField(_("adults"), validators=[MinValueValidator(1)])
+    children = models.PositiveSmallIntegerField(_("children"), default=0)
+    infants = models.PositiveSmallIntegerField(_("infants"), default=0)
+    luggage = models.PositiveSmallIntegerField(_("luggage"), default=0)
+
+    vehicle_class = models.ForeignKey(
+        VehicleClass,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("vehicle"),
+    )
+    tour_departure = models.ForeignKey(
+        TourDeparture,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bookings",
+        verbose_name=_("tour departure"),
+    )
+    # The first moment of service (first leg pickup or tour start): what lists, policies and the board sort by.
+    starts_at = models.DateTimeField(_("starts at"), db_index=True)
+
+    coupon = models.ForeignKey(
+        Coupon,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bookings",
+        verbose_name=_("coupon"),
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    exchange_rate = models.DecimalField(_("rate per EUR"), max_digits=14, decimal_places=6)
+    total = models.DecimalField(_("total"), **MONEY)
+    total_base = models.DecimalField(_("total (EUR)"), **MONEY)
+    price_breakdown = models.JSONField(_("price breakdown"))
+
+    cancellation_fee = models.DecimalField(_("cancellation fee"), **MONEY, null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        constraints = [
+            models.CheckConstraint(
+                name="booking_kind_matches_product",
+                condition=(
+                    Q(kind="transfer", vehicle_class__isnull=False, tour_departure__isnull=True)
+                    | Q(kind="tour", vehicle_class__isnull=True, tour_departure__isnull=False)
+                ),
+            ),
+            models.CheckConstraint(name="booking_has_an_adult", condition=Q(adults__gte=1)),
+            models.CheckConstraint(name="booking_totals_not_negative", condition=Q(total__gte=0, total_base__gte=0)),
+            models.CheckConstraint(name="booking_rate_positive", condition=Q(exchange_rate__gt=0)),
+            models.CheckConstraint(
+                name="booking_fee_within_total",
+                condition=Q(cancellation_fee__isnull=True)
+                | Q(cancellation_fee__gte=0, cancellation_fee__lte=models.F("total")),
+            ),
+            models.CheckConstraint(
+                name="booking_status_known",
+                condition=Q(status__in=BookingStatus.values),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["lead_email"], name="booking_lead_email"),
+            models.Index(fields=["status", "starts_at"], name="booking_status_starts"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def passenger_count(self) -> int:
+        return self.adults + self.children + self.infants
+
+
+class TransferLeg(models.Model):
+    """One ride. A return trip is two legs; drivers and vehicles are assigned per leg."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="legs")
+    sequence = models.PositiveSmallIntegerField(_("leg"))
+    origin = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("from"))
+    destination = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("to"))
+    pickup_at = models.DateTimeField(_("pickup at"), db_index=True)
+    pickup_point = models.CharField(_("pickup point"), max_length=255, blank=True)
+    flight_number = models.CharField(_("flight number"), max_length=10, blank=True)
+    flight_arrival_at = models.DateTimeField(_("flight arrives at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["booking", "sequence"]
+        verbose_name = _("transfer leg")
+        verbose_name_plural = _("transfer legs")
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "sequence"], name="leg_unique_sequence"),
+            models.CheckConstraint(name="leg_sequence_1_or_2", condition=Q(sequence__in=[1, 2])),
+            models.CheckConstraint(name="leg_distinct_places", condition=~Q(origin=models.F("destination"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id} #{self.sequence}"
+
+
+class Passenger(models.Model):
+    class Category(models.TextChoices):
+        ADULT = "adult", _("Adult")
+        CHILD = "child", _("Child")
+        INFANT = "infant", _("Infant")
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="passengers")
+    position = models.PositiveSmallIntegerField()
+    category = models.CharField(_("category"), max_length=6, choices=Category.choices)
+    first_name = models.CharField(_("first name"), max_length=60)
+    last_name = models.CharField(_("last name"), max_length=60)
+
+    class Meta:
+        ordering = ["booking", "position"]
+        verbose_name = _("passenger")
+        verbose_name_plural = _("passengers")
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "position"], name="passenger_unique_position"),
+            models.CheckConstraint(name="passenger_named", condition=~Q(first_name="") & ~Q(last_name="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class BookingExtra(models.Model):
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="extras")
+    extra = models.ForeignKey(Extra, on_delete=models.PROTECT, related_name="+", verbose_name=_("extra"))
+    quantity = models.PositiveSmallIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    total = models.DecimalField(_("total"), **MONEY)
+
+    class Meta:
+        verbose_name = _("booked extra")
+        verbose_name_plural = _("booked extras")
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "extra"], name="booking_extra_unique"),
+            models.CheckConstraint(name="booking_extra_quantity_positive", condition=Q(quantity__gte=1)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.extra}"
+
+
+class BookingEvent(models.Model):
+    """The history of a booking: every status change and every edit, with who, when and why."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        STATUS = "status", _("Status changed")
+        CHANGED = "changed", _("Details changed")
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(_("by"), max_length=150)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["booking", "created_at", "pk"]
+        verbose_name = _("booking event")
+        verbose_name_plural = _("booking history")
+
+    def __str__(self) -> str:
+        return f"{self.booking_id}: {self.kind} {self.from_status}→{self.to_status}"
+
+
+class CouponRedemption(models.Model):
+    """One use of a coupon. Uses are counted from these rows (of bookings still alive), never from a counter."""
+
+    coupon = models.ForeignKey(Coupon, on_delete=models.PROTECT, related_name="redemptions")
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="coupon_redemption")
+    email = models.EmailField()
+    discount_base = models.DecimalField(**MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["coupon", "email"], name="redemption_coupon_email")]
+
+    def __str__(self) -> str:
+        return f"{self.coupon_id} on booking {self.booking_id}"
+
+
+class IdempotencyKey(models.Model):
+    """``Idempotency-Key`` of an API POST: the same key and body give the same booking; another body is refused."""
+
+    key = models.CharField(max_length=255, unique=True)
+    request_hash = models.CharField(max_length=64)
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key

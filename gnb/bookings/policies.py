@@ -1,0 +1,50 @@
+"""Booking rules that are pure decisions: lifecycle transitions and the cancellation policy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+
+from gnb.bookings.models import Booking
+from gnb.core.money import ZERO, percent_of
+
+S = Booking.Status
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.PENDING_PAYMENT: frozenset({S.CONFIRMED, S.CANCELLED, S.EXPIRED}),
+    S.CONFIRMED: frozenset({S.ASSIGNED, S.COMPLETED, S.NO_SHOW, S.CANCELLED}),
+    S.ASSIGNED: frozenset({S.CONFIRMED, S.ON_THE_WAY, S.COMPLETED, S.NO_SHOW, S.CANCELLED}),
+    S.ON_THE_WAY: frozenset({S.PICKED_UP, S.NO_SHOW}),
+    S.PICKED_UP: frozenset({S.COMPLETED}),
+    S.CANCELLED: frozenset({S.REFUNDED}),
+    S.COMPLETED: frozenset(),
+    S.NO_SHOW: frozenset(),
+    S.EXPIRED: frozenset(),
+    S.REFUNDED: frozenset(),
+}
+
+# Statuses in which a booking holds seats on a tour departure and counts as a coupon use.
+HOLDS_CAPACITY: frozenset[str] = frozenset(
+    {S.PENDING_PAYMENT, S.CONFIRMED, S.ASSIGNED, S.ON_THE_WAY, S.PICKED_UP, S.COMPLETED, S.NO_SHOW}
+)
+# The trip must have started (pickup time reached) before these can be recorded.
+NEEDS_START: frozenset[str] = frozenset({S.COMPLETED, S.NO_SHOW, S.PICKED_UP})
+# A traveller may cancel from these, before the start.
+TRAVELLER_CANCELLABLE: frozenset[str] = frozenset({S.PENDING_PAYMENT, S.CONFIRMED, S.ASSIGNED})
+
+
+def can_transition(from_status: str, to_status: str) -> bool:
+    return to_status in TRANSITIONS.get(from_status, frozenset())
+
+
+def free_cancellation_until(starts_at: dt.datetime) -> dt.datetime:
+    return starts_at - dt.timedelta(hours=settings.GNB_FREE_CANCELLATION_HOURS)
+
+
+def cancellation_fee(*, total: Decimal, starts_at: dt.datetime, now: dt.datetime) -> Decimal:
+    """Free until ``GNB_FREE_CANCELLATION_HOURS`` before the start, then ``GNB_LATE_CANCELLATION_FEE_PERCENT``."""
+    if now < free_cancellation_until(starts_at):
+        return ZERO
+    return min(total, percent_of(total, settings.GNB_LATE_CANCELLATION_FEE_PERCENT))

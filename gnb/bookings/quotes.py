@@ -1,0 +1,342 @@
+"""Quote selectors: load what a request needs from the catalogue (few, fixed queries) and ask the engine.
+
+Both the API and the booking services go through these, so a price is computed one way only. Every
+validation problem is reported together, each naming the input field at fault.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gnb.bookings import pricing
+from gnb.catalog.models import Coupon, Currency, Extra, Fare, Place, Season, TourDeparture
+from gnb.core.errors import ValidationFailed
+
+CURRENCY_CACHE_KEY = "catalog:currencies:v1"
+CURRENCY_CACHE_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class ExtraRequest:
+    code: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class TransferQuoteRequest:
+    origin: str
+    destination: str
+    pickup_at: dt.datetime  # naive = local time of the origin place
+    adults: int
+    children: int = 0
+    infants: int = 0
+    luggage: int = 0
+    return_pickup_at: dt.datetime | None = None  # naive = local time of the destination place
+    extras: Sequence[ExtraRequest] = ()
+    coupon: str | None = None
+    currency: str | None = None
+
+    @property
+    def party(self) -> pricing.Party:
+        return pricing.Party(self.adults, self.children, self.infants, self.luggage)
+
+
+@dataclass(frozen=True)
+class TransferOption:
+    vehicle: pricing.VehicleOption
+    breakdown: pricing.Breakdown
+
+
+@dataclass(frozen=True)
+class TransferQuote:
+    origin: Place
+    destination: Place
+    pickup_at: dt.datetime  # aware
+    return_pickup_at: dt.datetime | None
+    party: pricing.Party
+    extras: tuple[tuple[Extra, int], ...]
+    coupon: Coupon | None
+    currency: str
+    rate: Decimal
+    options: tuple[TransferOption, ...]
+
+    def option_for(self, vehicle_class_code: str) -> TransferOption | None:
+        return next((option for option in self.options if option.vehicle.code == vehicle_class_code), None)
+
+
+@dataclass(frozen=True)
+class TourQuoteRequest:
+    departure_id: int
+    adults: int
+    children: int = 0
+    infants: int = 0
+    coupon: str | None = None
+    currency: str | None = None
+
+    @property
+    def party(self) -> pricing.Party:
+        return pricing.Party(self.adults, self.children, self.infants)
+
+
+@dataclass(frozen=True)
+class TourQuote:
+    departure: TourDeparture
+    party: pricing.Party
+    coupon: Coupon | None
+    currency: str
+    rate: Decimal
+    breakdown: pricing.Breakdown
+
+
+@dataclass
+class _Errors:
+    items: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, field_name: str, message: str) -> None:
+        self.items.append((field_name, message))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise ValidationFailed(self.items)
+
+
+def currency_rates() -> dict[str, Decimal]:
+    """Active display currencies and their rates; cached briefly because every quote needs them."""
+    rates = cache.get(CURRENCY_CACHE_KEY)
+    if rates is None:
+        rates = {code: rate for code, rate in Currency.objects.filter(is_active=True).values_list("code", "rate")}
+        rates.setdefault(settings.BASE_CURRENCY, Decimal(1))
+        cache.set(CURRENCY_CACHE_KEY, rates, CURRENCY_CACHE_SECONDS)
+    return rates
+
+
+def _check_party(errors: _Errors, *, adults: int, children: int, infants: int, luggage: int = 0) -> None:
+    if adults < 1:
+        errors.add("adults", _("At least one adult must travel."))
+    for name, value in (("children", children), ("infants", infants), ("luggage", luggage)):
+        if value < 0:
+            errors.add(name, _("Cannot be negative."))
+    if adults + children + infants > settings.GNB_MAX_PASSENGERS:
+        errors.add(
+            "adults",
+            _("Too many passengers: at most %(max)s per booking. Please contact us for groups.")
+            % {"max": settings.GNB_MAX_PASSENGERS},
+        )
+    if infants > adults:
+        errors.add("infants", _("Each infant must travel with an adult."))
+
+
+def _resolve_currency(errors: _Errors, code: str | None) -> tuple[str, Decimal]:
+    code = (code or settings.BASE_CURRENCY).upper()
+    rates = currency_rates()
+    if code not in rates:
+        errors.add("currency", _("Unknown currency %(code)s.") % {"code": code})
+        return settings.BASE_CURRENCY, Decimal(1)
+    return code, rates[code]
+
+
+def _resolve_coupon(errors: _Errors, code: str | None, *, for_tours: bool, now: dt.datetime) -> Coupon | None:
+    if not code:
+        return None
+    coupon = Coupon.objects.filter(code=code.strip().upper(), is_active=True).first()
+    scope = Coupon.AppliesTo.TOURS if for_tours else Coupon.AppliesTo.TRANSFERS
+    if coupon is None:
+        errors.add("coupon", _("This coupon code does not exist."))
+    elif not (coupon.valid_from <= now < coupon.valid_until):
+        errors.add("coupon", _("This coupon is not valid today."))
+    elif coupon.applies_to not in (Coupon.AppliesTo.ALL, scope):
+        errors.add("coupon", _("This coupon does not apply to this kind of booking."))
+    else:
+        return coupon
+    return None
+
+
+def coupon_terms(coupon: Coupon | None) -> pricing.CouponTerms | None:
+    if coupon is None:
+        return None
+    return pricing.CouponTerms(code=coupon.code, kind=coupon.kind, value=coupon.value, min_total=coupon.min_total)
+
+
+def _localise(value: dt.datetime, place: Place) -> dt.datetime:
+    """A naive time is the wall-clock time at the place; an aware one is converted to it."""
+    if timezone.is_naive(value):
+        return value.replace(tzinfo=place.tzinfo)
+    return value.astimezone(place.tzinfo)
+
+
+def transfer_quote(request: TransferQuoteRequest, *, now: dt.datetime | None = None) -> TransferQuote:
+    """Every vehicle class that fits the party, each with its full price breakdown.
+
+    Queries: places, fares (with classes), seasons, then extras and coupon only when asked for; currencies
+    are cached.
+    """
+    now = now or timezone.now()
+    errors = _Errors()
+    _check_party(
+        errors,
+        adults=request.adults,
+        children=request.children,
+        infants=request.infants,
+        luggage=request.luggage,
+    )
+    currency, rate = _resolve_currency(errors, request.currency)
+
+    slugs = {request.origin, request.destination}
+    places = {
+        place.slug: place for place in Place.objects.filter(slug__in=slugs, is_active=True).select_related("zone")
+    }
+    origin = places.get(request.origin)
+    destination = places.get(request.destination)
+    if origin is None:
+        errors.add("origin", _("Unknown place “%(slug)s”.") % {"slug": request.origin})
+    if destination is None:
+        errors.add("destination", _("Unknown place “%(slug)s”.") % {"slug": request.destination})
+    if origin is not None and origin == destination:
+        errors.add("destination", _("The destination must differ from the pickup place."))
+
+    pickup_at = return_at = None
+    if origin is not None:
+        pickup_at = _localise(request.pickup_at, origin)
+        earliest = now + dt.timedelta(minutes=settings.GNB_MIN_LEAD_MINUTES)
+        if pickup_at < now:
+            errors.add("pickup_at", _("The pickup time is in the past."))
+        elif pickup_at < earliest:
+            errors.add(
+                "pickup_at",
+                _("Transfers must be booked at least %(hours)s hours before pickup.")
+                % {"hours": f"{settings.GNB_MIN_LEAD_MINUTES / 60:g}"},
+            )
+        elif pickup_at > now + dt.timedelta(days=settings.GNB_MAX_DAYS_AHEAD):
+            errors.add(
+                "pickup_at",
+                _("Transfers can be booked at most %(days)s days ahead.") % {"days": settings.GNB_MAX_DAYS_AHEAD},
+            )
+    if request.return_pickup_at is not None and destination is not None:
+        return_at = _localise(request.return_pickup_at, destination)
+        if pickup_at is not None and return_at <= pickup_at + dt.timedelta(hours=1):
+            errors.add("return_pickup_at", _("The return pickup must be at least an hour after the first pickup."))
+
+    extras: list[tuple[Extra, int]] = []
+    if request.extras:
+        codes = [item.code for item in request.extras]
+        found = {extra.code: extra for extra in Extra.objects.filter(code__in=codes, is_active=True)}
+        seen: set[str] = set()
+        for index, item in enumerate(request.extras):
+            extra = found.get(item.code)
+            if extra is None:
+                errors.add(f"extras.{index}.code", _("Unknown extra “%(code)s”.") % {"code": item.code})
+            elif item.code in seen:
+                errors.add(f"extras.{index}.code", _("This extra is listed twice."))
+            elif not 1 <= item.quantity <= extra.max_quantity:
+                errors.add(
+                    f"extras.{index}.quantity",
+                    _("Choose between 1 and %(max)s.") % {"max": extra.max_quantity},
+                )
+            else:
+                extras.append((extra, item.quantity))
+            seen.add(item.code)
+    coupon = _resolve_coupon(errors, request.coupon, for_tours=False, now=now)
+    errors.raise_if_any()
+    assert origin is not None and destination is not None and pickup_at is not None
+
+    zone_pairs = Q(origin_zone=origin.zone_id, destination_zone=destination.zone_id) | Q(
+        origin_zone=destination.zone_id, destination_zone=origin.zone_id
+    )
+    prices: dict[tuple[int, int, int], Decimal] = {}
+    vehicles: dict[int, pricing.VehicleOption] = {}
+    for fare in Fare.objects.filter(zone_pairs, vehicle_class__is_active=True).select_related("vehicle_class"):
+        vc = fare.vehicle_class
+        vehicles[vc.pk] = pricing.VehicleOption(vc.pk, vc.code, vc.name, vc.max_passengers, vc.max_luggage)
+        prices[(fare.origin_zone_id, fare.destination_zone_id, vc.pk)] = fare.price
+
+    def fare_between(start: int, end: int, vehicle_id: int) -> Decimal:
+        # A fare applies both ways unless the other direction has a row of its own.
+        return prices.get((start, end, vehicle_id)) or prices[(end, start, vehicle_id)]
+
+    if not vehicles:
+        raise ValidationFailed([("destination", _("We do not serve this route yet. Please contact us."))])
+
+    days = [pickup_at.date()] + ([return_at.date()] if return_at else [])
+    seasons = [
+        pricing.SeasonTerms(s.name, s.starts_on, s.ends_on, s.fare_adjustment_percent)
+        for s in Season.objects.filter(is_active=True, starts_on__lte=max(days), ends_on__gte=min(days))
+    ]
+    extra_choices = [
+        pricing.ExtraChoice(extra.code, extra.name, extra.price, extra.pricing, quantity) for extra, quantity in extras
+    ]
+    terms = coupon_terms(coupon)
+    party = request.party
+    options = []
+    for vehicle in sorted(vehicles.values(), key=lambda v: (v.max_passengers, v.code)):
+        if not vehicle.fits(party):
+            continue
+        legs = [pricing.Leg(fare_between(origin.zone_id, destination.zone_id, vehicle.id), pickup_at.date())]
+        if return_at is not None:
+            legs.append(pricing.Leg(fare_between(destination.zone_id, origin.zone_id, vehicle.id), return_at.date()))
+        breakdown = pricing.price_transfer(
+            legs=legs,
+            seasons=seasons,
+            extras=extra_choices,
+            coupon=terms,
+            return_discount_percent=settings.GNB_RETURN_DISCOUNT_PERCENT if return_at else Decimal(0),
+            currency=currency,
+            rate=rate,
+        )
+        options.append(TransferOption(vehicle, breakdown))
+    return TransferQuote(
+        origin=origin,
+        destination=destination,
+        pickup_at=pickup_at,
+        return_pickup_at=return_at,
+        party=party,
+        extras=tuple(extras),
+        coupon=coupon,
+        currency=currency,
+        rate=rate,
+        options=tuple(options),
+    )
+
+
+def tour_quote(request: TourQuoteRequest, *, now: dt.datetime | None = None) -> TourQuote:
+    """The price of seats on one tour departure (availability is checked when the booking is placed)."""
+    now = now or timezone.now()
+    errors = _Errors()
+    _check_party(errors, adults=request.adults, children=request.children, infants=request.infants)
+    currency, rate = _resolve_currency(errors, request.currency)
+    departure = (
+        TourDeparture.objects.select_related("tour")
+        .filter(pk=request.departure_id, is_active=True, tour__is_active=True)
+        .first()
+    )
+    if departure is None:
+        errors.add("departure_id", _("Unknown tour departure."))
+    elif departure.starts_at - dt.timedelta(hours=departure.tour.booking_cutoff_hours) <= now:
+        errors.add("departure_id", _("Booking for this departure has closed."))
+    coupon = _resolve_coupon(errors, request.coupon, for_tours=True, now=now)
+    errors.raise_if_any()
+    assert departure is not None
+    tour = departure.tour
+    breakdown = pricing.price_tour(
+        prices=pricing.TourPrices(tour.adult_price, tour.child_price, tour.infant_price),
+        party=request.party,
+        coupon=coupon_terms(coupon),
+        currency=currency,
+        rate=rate,
+    )
+    return TourQuote(
+        departure=departure,
+        party=request.party,
+        coupon=coupon,
+        currency=currency,
+        rate=rate,
+        breakdown=breakdown,
+    )

@@ -1,0 +1,281 @@
+"""API shapes for quotes and bookings. Types and simple bounds live here; business rules live in services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest
+from gnb.bookings.services import Contact, FlightInput, PassengerInput
+
+Count = Field(0, ge=0, le=99)
+
+
+class ExtraIn(Schema):
+    code: str = Field(max_length=40)
+    quantity: int = Field(1, ge=1, le=99)
+
+
+class TransferQuoteIn(Schema):
+    origin: str = Field(max_length=80, description="Place slug, e.g. `ayt`")
+    destination: str = Field(max_length=80)
+    pickup_at: dt.datetime = Field(description="Wall-clock time at the pickup place, e.g. 2026-07-01T14:30")
+    return_pickup_at: dt.datetime | None = Field(None, description="Wall-clock time at the destination")
+    adults: int = Field(ge=1, le=99)
+    children: int = Count
+    infants: int = Count
+    luggage: int = Count
+    extras: list[ExtraIn] = Field(default_factory=list, max_length=20)
+    coupon: str | None = Field(None, max_length=30)
+    currency: str | None = Field(None, min_length=3, max_length=3)
+
+    def to_request(self) -> TransferQuoteRequest:
+        return TransferQuoteRequest(
+            origin=self.origin,
+            destination=self.destination,
+            pickup_at=self.pickup_at,
+            return_pickup_at=self.return_pickup_at,
+            adults=self.adults,
+            children=self.children,
+            infants=self.infants,
+            luggage=self.luggage,
+            extras=tuple(ExtraRequest(e.code, e.quantity) for e in self.extras),
+            coupon=self.coupon,
+            currency=self.currency,
+        )
+
+
+class TourQuoteIn(Schema):
+    departure_id: int
+    adults: int = Field(ge=1, le=99)
+    children: int = Count
+    infants: int = Count
+    coupon: str | None = Field(None, max_length=30)
+    currency: str | None = Field(None, min_length=3, max_length=3)
+
+    def to_request(self) -> TourQuoteRequest:
+        return TourQuoteRequest(
+            departure_id=self.departure_id,
+            adults=self.adults,
+            children=self.children,
+            infants=self.infants,
+            coupon=self.coupon,
+            currency=self.currency,
+        )
+
+
+class PriceLineOut(Schema):
+    code: str
+    label: str
+    quantity: int
+    amount: Decimal
+
+
+class BreakdownOut(Schema):
+    currency: str
+    lines: list[PriceLineOut]
+    subtotal: Decimal
+    discount: Decimal
+    total: Decimal
+
+
+class VehicleSummary(Schema):
+    code: str
+    name: str
+    max_passengers: int
+    max_luggage: int
+
+
+class TransferOptionOut(Schema):
+    vehicle_class: VehicleSummary
+    price: BreakdownOut
+
+
+class TransferQuoteOut(Schema):
+    origin: str
+    destination: str
+    pickup_at: dt.datetime
+    return_pickup_at: dt.datetime | None
+    passengers: int
+    currency: str
+    options: list[TransferOptionOut]
+
+
+class TourQuoteOut(Schema):
+    departure_id: int
+    tour: str
+    starts_at: dt.datetime
+    currency: str
+    price: BreakdownOut
+
+
+class ContactIn(Schema):
+    name: str = Field(max_length=150)
+    email: str = Field(max_length=254)
+    phone: str = Field(max_length=30, description="With country code, e.g. +90 532 123 45 67")
+
+
+class PassengerIn(Schema):
+    first_name: str = Field(max_length=60)
+    last_name: str = Field(max_length=60)
+    category: Literal["adult", "child", "infant"]
+
+
+class FlightIn(Schema):
+    number: str = Field("", max_length=12)
+    arrival_at: dt.datetime | None = Field(None, description="Landing, wall-clock time at the airport")
+
+    def to_input(self) -> FlightInput:
+        return FlightInput(self.number, self.arrival_at)
+
+
+class BookingCommonIn(Schema):
+    contact: ContactIn
+    passengers: list[PassengerIn] = Field(max_length=99)
+    notes: str = Field("", max_length=1000)
+    language: str = Field("en", max_length=8)
+    payment_method: Literal["cash"] = "cash"
+
+    def contact_input(self) -> Contact:
+        return Contact(self.contact.name, self.contact.email, self.contact.phone)
+
+    def passenger_inputs(self) -> list[PassengerInput]:
+        return [PassengerInput(p.first_name, p.last_name, p.category) for p in self.passengers]
+
+
+class TransferBookingIn(TransferQuoteIn, BookingCommonIn):
+    vehicle_class: str = Field(max_length=40)
+    flight: FlightIn = Field(default_factory=FlightIn)
+    return_flight: FlightIn = Field(default_factory=FlightIn)
+    pickup_point: str = Field("", max_length=255)
+    return_pickup_point: str = Field("", max_length=255)
+
+
+class TourBookingIn(TourQuoteIn, BookingCommonIn):
+    pickup_point: str = Field("", max_length=255, description="Hotel or meeting point")
+
+
+class CancelIn(Schema):
+    reason: str = Field("", max_length=500)
+
+
+class PlaceRef(Schema):
+    slug: str
+    name: str
+
+
+class LegOut(Schema):
+    sequence: int
+    origin: PlaceRef
+    destination: PlaceRef
+    pickup_at: dt.datetime
+    pickup_point: str
+    flight_number: str
+    flight_arrival_at: dt.datetime | None
+
+
+class PassengerOut(Schema):
+    first_name: str
+    last_name: str
+    category: str
+
+
+class BookedExtraOut(Schema):
+    code: str
+    name: str
+    quantity: int
+    total: Decimal
+
+    @staticmethod
+    def resolve_code(obj) -> str:
+        return obj.extra.code
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return obj.extra.name
+
+
+class TourRef(Schema):
+    slug: str
+    name: str
+    departure_id: int
+    starts_at: dt.datetime
+
+
+class ContactOut(Schema):
+    name: str
+    email: str
+    phone: str
+
+
+class BookingOut(Schema):
+    reference: str
+    kind: str
+    status: str
+    payment_method: str
+    payment_state: str
+    contact: ContactOut
+    language: str
+    notes: str
+    adults: int
+    children: int
+    infants: int
+    luggage: int
+    vehicle_class: VehicleSummary | None
+    tour: TourRef | None
+    legs: list[LegOut]
+    passengers: list[PassengerOut]
+    extras: list[BookedExtraOut]
+    starts_at: dt.datetime
+    currency: str
+    total: Decimal
+    price: BreakdownOut
+    free_cancellation_until: dt.datetime
+    cancellation_fee: Decimal | None
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_contact(obj) -> dict:
+        return {"name": obj.lead_name, "email": obj.lead_email, "phone": obj.lead_phone}
+
+    @staticmethod
+    def resolve_tour(obj) -> dict | None:
+        departure = obj.tour_departure
+        if departure is None:
+            return None
+        return {
+            "slug": departure.tour.slug,
+            "name": departure.tour.name,
+            "departure_id": departure.pk,
+            "starts_at": departure.starts_at,
+        }
+
+    @staticmethod
+    def resolve_legs(obj) -> list:
+        return list(obj.legs.all())
+
+    @staticmethod
+    def resolve_passengers(obj) -> list:
+        return list(obj.passengers.all())
+
+    @staticmethod
+    def resolve_extras(obj) -> list:
+        return list(obj.extras.all())
+
+    @staticmethod
+    def resolve_price(obj) -> dict:
+        return obj.price_breakdown
+
+    @staticmethod
+    def resolve_free_cancellation_until(obj) -> dt.datetime:
+        from gnb.bookings.policies import free_cancellation_until
+
+        return free_cancellation_until(obj.starts_at)
+
+
+class BookingCreatedOut(BookingOut):
+    manage_token: str = Field(description="Secret for X-Manage-Token; shown only once, keep it with the booking")

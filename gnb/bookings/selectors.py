@@ -1,0 +1,37 @@
+"""Reads of bookings, shared by the API, the back office, emails and (later) the website."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db.models import Prefetch, QuerySet
+
+from gnb.bookings.models import Booking, BookingExtra, TransferLeg
+from gnb.core.errors import NotFound
+
+
+def _with_details(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
+    return queryset.select_related("vehicle_class", "tour_departure__tour", "coupon").prefetch_related(
+        Prefetch("legs", queryset=TransferLeg.objects.select_related("origin", "destination")),
+        "passengers",
+        Prefetch("extras", queryset=BookingExtra.objects.select_related("extra")),
+    )
+
+
+def booking_detail(*, booking_id: int) -> Booking:
+    """One booking with its legs, passengers and extras in four queries."""
+    booking = _with_details(Booking.objects.filter(pk=booking_id)).first()
+    if booking is None:
+        raise NotFound("Booking not found.")
+    return booking
+
+
+def booking_for_manage_token(*, reference: str, token: str) -> Booking:
+    """The booking a guest may see with the secret token from their confirmation; 404 for anything else.
+
+    A wrong token and an unknown reference give the same answer, so references cannot be probed.
+    """
+    booking = _with_details(Booking.objects.filter(reference=reference.strip().upper())).first()
+    if booking is None or not token or not secrets.compare_digest(booking.manage_token, token):
+        raise NotFound("Booking not found.", field="reference")
+    return booking

@@ -1,0 +1,544 @@
+"""Writes on bookings. Every API endpoint, admin action, view and task calls these; none writes rows itself.
+
+Placing a booking: validate every input (all errors at once, each naming its field), re-price on the server
+from the catalogue, then in one transaction take the locks late and in a fixed order (coupon, then tour
+departure), re-check capacity and coupon uses, and write. Emails go out after commit through the task queue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from gnb.bookings import policies
+from gnb.bookings.models import (
+    Booking,
+    BookingEvent,
+    BookingExtra,
+    CouponRedemption,
+    IdempotencyKey,
+    Passenger,
+    TransferLeg,
+)
+from gnb.bookings.quotes import (
+    TourQuoteRequest,
+    TransferQuoteRequest,
+    _Errors,
+    tour_quote,
+    transfer_quote,
+)
+from gnb.catalog.models import Coupon, TourDeparture
+from gnb.core.errors import Conflict, InvalidTransition, NotFound, SoldOut, ValidationFailed
+from gnb.core.locking import lock_rows, lock_timeout_as_busy
+
+logger = logging.getLogger(__name__)
+
+FLIGHT_NUMBER = re.compile(r"^[A-Z0-9]{2}[A-Z]?\d{1,4}[A-Z]?$")
+NAME_MAX = 60
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class PassengerInput:
+    first_name: str
+    last_name: str
+    category: str  # adult | child | infant
+
+
+@dataclass(frozen=True)
+class FlightInput:
+    number: str = ""
+    arrival_at: dt.datetime | None = None  # naive = local time of the airport
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is doing something: a user (staff, driver, customer) or a labelled party (traveller, api, system)."""
+
+    label: str
+    user_id: int | None = None
+
+    @classmethod
+    def for_user(cls, user) -> Actor:
+        return cls(label=user.get_username(), user_id=user.pk)
+
+
+TRAVELLER = Actor("traveller")
+SYSTEM = Actor("system")
+
+
+# --- validation -------------------------------------------------------------------------------------------
+def _clean_contact(errors: _Errors, contact: Contact) -> Contact:
+    name = " ".join(contact.name.split())
+    if not name:
+        errors.add("contact.name", _("Please enter the lead traveller's name."))
+    elif len(name) > 150:
+        errors.add("contact.name", _("At most 150 characters."))
+    email = contact.email.strip().lower()
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        errors.add("contact.email", _("Enter a valid email address."))
+    phone = ""
+    try:
+        parsed = phonenumbers.parse(contact.phone, None)
+        if not phonenumbers.is_valid_number(parsed):
+            raise phonenumbers.NumberParseException(phonenumbers.NumberParseException.NOT_A_NUMBER, "invalid")
+        phone = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    except phonenumbers.NumberParseException:
+        errors.add("contact.phone", _("Enter the phone number with its country code, e.g. +90 532 123 45 67."))
+    return Contact(name=name, email=email, phone=phone)
+
+
+def _clean_passengers(
+    errors: _Errors, passengers: Sequence[PassengerInput], *, adults: int, children: int, infants: int
+) -> list[PassengerInput]:
+    cleaned = []
+    for index, passenger in enumerate(passengers):
+        first, last = " ".join(passenger.first_name.split()), " ".join(passenger.last_name.split())
+        for key, value in (("first_name", first), ("last_name", last)):
+            if not value:
+                errors.add(f"passengers.{index}.{key}", _("Every passenger's first and last name is required."))
+            elif len(value) > NAME_MAX:
+                errors.add(f"passengers.{index}.{key}", _("At most %(max)s characters.") % {"max": NAME_MAX})
+        if passenger.category not in Passenger.Category.values:
+            errors.add(f"passengers.{index}.category", _("Choose adult, child or infant."))
+        cleaned.append(PassengerInput(first, last, passenger.category))
+    expected = {"adult": adults, "child": children, "infant": infants}
+    counted = Counter(passenger.category for passenger in passengers)
+    if len(passengers) != adults + children + infants or any(counted[k] != v for k, v in expected.items()):
+        errors.add(
+            "passengers",
+            _("Give the name of every passenger: %(adults)s adults, %(children)s children, %(infants)s infants.")
+            % {"adults": adults, "children": children, "infants": infants},
+        )
+    return cleaned
+
+
+def _clean_flight(errors: _Errors, flight: FlightInput, *, field_prefix: str, place, pickup_at) -> FlightInput:
+    if not place.is_airport:
+        return FlightInput()
+    number = re.sub(r"[\s-]", "", flight.number or "").upper()
+    if not number:
+        errors.add(f"{field_prefix}flight_number", _("A flight number is required for an airport pickup."))
+    elif not FLIGHT_NUMBER.match(number):
+        errors.add(f"{field_prefix}flight_number", _("Enter a flight number like TK2412 or U2 1234."))
+    arrival = flight.arrival_at
+    if arrival is None:
+        errors.add(f"{field_prefix}flight_arrival_at", _("The flight's arrival time is required."))
+    else:
+        arrival = arrival.replace(tzinfo=place.tzinfo) if timezone.is_naive(arrival) else arrival
+        if abs(arrival - pickup_at) > dt.timedelta(hours=12):
+            errors.add(
+                f"{field_prefix}flight_arrival_at",
+                _("The flight should land within 12 hours of the pickup time."),
+            )
+    return FlightInput(number, arrival)
+
+
+def _clean_common(errors: _Errors, *, language: str, notes: str, payment_method: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        errors.add("language", _("Unknown language “%(code)s”.") % {"code": language})
+    if len(notes) > 1000:
+        errors.add("notes", _("At most 1000 characters."))
+    if payment_method not in Booking.PaymentMethod.values:
+        errors.add("payment_method", _("Unknown payment method."))
+
+
+# --- history ----------------------------------------------------------------------------------------------
+def _record(booking: Booking, *, kind: str, actor: Actor, reason: str = "", from_status: str = "", details=None):
+    BookingEvent.objects.create(
+        booking=booking,
+        kind=kind,
+        from_status=from_status,
+        to_status=booking.status,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        reason=reason[:500],
+        details=details or {},
+    )
+
+
+def _queue_email(booking: Booking, kind: str) -> None:
+    from gnb.notifications.tasks import send_booking_email
+
+    booking_id = booking.pk
+    transaction.on_commit(lambda: send_booking_email.enqueue(booking_id=booking_id, kind=kind))
+
+
+# --- capacity and coupons ---------------------------------------------------------------------------------
+def seats_taken(departure_id: int) -> int:
+    totals = Booking.objects.filter(tour_departure_id=departure_id, status__in=policies.HOLDS_CAPACITY).aggregate(
+        adults=Sum("adults"), children=Sum("children"), infants=Sum("infants")
+    )
+    return sum(value or 0 for value in totals.values())
+
+
+def _claim_coupon(coupon: Coupon, *, email: str) -> None:
+    """Under the coupon's row lock, count live uses and refuse the one over the limit."""
+    live = CouponRedemption.objects.filter(coupon=coupon, booking__status__in=policies.HOLDS_CAPACITY)
+    if coupon.max_uses is not None and live.count() >= coupon.max_uses:
+        raise ValidationFailed([("coupon", _("This coupon has been used up."))])
+    if coupon.max_uses_per_customer is not None and live.filter(email=email).count() >= coupon.max_uses_per_customer:
+        raise ValidationFailed([("coupon", _("You have already used this coupon."))])
+
+
+def _initial_status(payment_method: str) -> str:
+    # Cash is paid to the driver, so the booking is firm at once; a card booking waits for the provider.
+    return Booking.Status.CONFIRMED if payment_method == Booking.PaymentMethod.CASH else Booking.Status.PENDING_PAYMENT
+
+
+# --- placing ----------------------------------------------------------------------------------------------
+def booking_place_transfer(
+    *,
+    quote_request: TransferQuoteRequest,
+    vehicle_class: str,
+    contact: Contact,
+    passengers: Sequence[PassengerInput],
+    flight: FlightInput = FlightInput(),
+    return_flight: FlightInput = FlightInput(),
+    pickup_point: str = "",
+    return_pickup_point: str = "",
+    notes: str = "",
+    language: str = "en",
+    payment_method: str = Booking.PaymentMethod.CASH,
+    actor: Actor = TRAVELLER,
+    now: dt.datetime | None = None,
+) -> Booking:
+    """Place a transfer (one or two legs), priced on the server from ``quote_request``."""
+    now = now or timezone.now()
+    with translation.override(language if language in dict(settings.LANGUAGES) else "en"):
+        quote = transfer_quote(quote_request, now=now)
+        errors = _Errors()
+        option = quote.option_for(vehicle_class)
+        if option is None:
+            errors.add("vehicle_class", _("This vehicle is not available for this trip or party size."))
+        clean_contact = _clean_contact(errors, contact)
+        clean_passengers = _clean_passengers(
+            errors,
+            passengers,
+            adults=quote_request.adults,
+            children=quote_request.children,
+            infants=quote_request.infants,
+        )
+        outbound_flight = _clean_flight(errors, flight, field_prefix="", place=quote.origin, pickup_at=quote.pickup_at)
+        inbound_flight = FlightInput()
+        if quote.return_pickup_at is not None:
+            inbound_flight = _clean_flight(
+                errors,
+                return_flight,
+                field_prefix="return_",
+                place=quote.destination,
+                pickup_at=quote.return_pickup_at,
+            )
+        for key, value in (("pickup_point", pickup_point), ("return_pickup_point", return_pickup_point)):
+            if len(value) > 255:
+                errors.add(key, _("At most 255 characters."))
+        _clean_common(errors, language=language, notes=notes, payment_method=payment_method)
+        errors.raise_if_any()
+        assert option is not None
+
+        with transaction.atomic(), lock_timeout_as_busy():
+            if quote.coupon is not None:
+                coupon = lock_rows(Coupon.objects.filter(pk=quote.coupon.pk))[0]
+                _claim_coupon(coupon, email=clean_contact.email)
+            booking = Booking.objects.create(
+                kind=Booking.Kind.TRANSFER,
+                status=_initial_status(payment_method),
+                payment_method=payment_method,
+                lead_name=clean_contact.name,
+                lead_email=clean_contact.email,
+                lead_phone=clean_contact.phone,
+                language=language,
+                notes=notes.strip(),
+                adults=quote_request.adults,
+                children=quote_request.children,
+                infants=quote_request.infants,
+                luggage=quote_request.luggage,
+                vehicle_class_id=option.vehicle.id,
+                starts_at=quote.pickup_at,
+                coupon=quote.coupon,
+                currency=quote.currency,
+                exchange_rate=quote.rate,
+                total=option.breakdown.total,
+                total_base=option.breakdown.total_base,
+                price_breakdown=option.breakdown.as_dict(),
+            )
+            legs = [
+                TransferLeg(
+                    booking=booking,
+                    sequence=1,
+                    origin=quote.origin,
+                    destination=quote.destination,
+                    pickup_at=quote.pickup_at,
+                    pickup_point=pickup_point.strip(),
+                    flight_number=outbound_flight.number,
+                    flight_arrival_at=outbound_flight.arrival_at,
+                )
+            ]
+            if quote.return_pickup_at is not None:
+                legs.append(
+                    TransferLeg(
+                        booking=booking,
+                        sequence=2,
+                        origin=quote.destination,
+                        destination=quote.origin,
+                        pickup_at=quote.return_pickup_at,
+                        pickup_point=return_pickup_point.strip(),
+                        flight_number=inbound_flight.number,
+                        flight_arrival_at=inbound_flight.arrival_at,
+                    )
+                )
+            TransferLeg.objects.bulk_create(legs)
+            _create_passengers(booking, clean_passengers)
+            line_totals = {line.code: line.amount for line in option.breakdown.lines}
+            BookingExtra.objects.bulk_create(
+                BookingExtra(
+                    booking=booking,
+                    extra=extra,
+                    quantity=quantity,
+                    total=line_totals.get(f"extra:{extra.code}", 0),
+                )
+                for extra, quantity in quote.extras
+            )
+            _finish_placement(booking, actor=actor)
+    return booking
+
+
+def booking_place_tour(
+    *,
+    quote_request: TourQuoteRequest,
+    contact: Contact,
+    passengers: Sequence[PassengerInput],
+    pickup_point: str = "",
+    notes: str = "",
+    language: str = "en",
+    payment_method: str = Booking.PaymentMethod.CASH,
+    actor: Actor = TRAVELLER,
+    now: dt.datetime | None = None,
+) -> Booking:
+    """Book seats on a tour departure. Seats are never oversold: the departure row is locked, seats re-counted."""
+    now = now or timezone.now()
+    with translation.override(language if language in dict(settings.LANGUAGES) else "en"):
+        quote = tour_quote(quote_request, now=now)
+        errors = _Errors()
+        clean_contact = _clean_contact(errors, contact)
+        clean_passengers = _clean_passengers(
+            errors,
+            passengers,
+            adults=quote_request.adults,
+            children=quote_request.children,
+            infants=quote_request.infants,
+        )
+        if len(pickup_point) > 255:
+            errors.add("pickup_point", _("At most 255 characters."))
+        _clean_common(errors, language=language, notes=notes, payment_method=payment_method)
+        errors.raise_if_any()
+
+        with transaction.atomic(), lock_timeout_as_busy():
+            # Fixed lock order everywhere: coupon, then departure.
+            if quote.coupon is not None:
+                coupon = lock_rows(Coupon.objects.filter(pk=quote.coupon.pk))[0]
+            departure = lock_rows(TourDeparture.objects.filter(pk=quote.departure.pk))[0]
+            seats_left = departure.capacity - seats_taken(departure.pk)
+            if quote.party.seats > seats_left:
+                if seats_left <= 0:
+                    raise SoldOut(_("This departure is sold out."), field="departure_id")
+                raise SoldOut(
+                    _("Only %(count)s seats are left on this departure.") % {"count": seats_left},
+                    field="departure_id",
+                )
+            if quote.coupon is not None:
+                _claim_coupon(coupon, email=clean_contact.email)
+            booking = Booking.objects.create(
+                kind=Booking.Kind.TOUR,
+                status=_initial_status(payment_method),
+                payment_method=payment_method,
+                lead_name=clean_contact.name,
+                lead_email=clean_contact.email,
+                lead_phone=clean_contact.phone,
+                language=language,
+                notes=("\n".join(filter(None, [pickup_point.strip() and f"Pickup: {pickup_point.strip()}", notes]))),
+                adults=quote_request.adults,
+                children=quote_request.children,
+                infants=quote_request.infants,
+                tour_departure=departure,
+                starts_at=departure.starts_at,
+                coupon=quote.coupon,
+                currency=quote.currency,
+                exchange_rate=quote.rate,
+                total=quote.breakdown.total,
+                total_base=quote.breakdown.total_base,
+                price_breakdown=quote.breakdown.as_dict(),
+            )
+            _create_passengers(booking, clean_passengers)
+            _finish_placement(booking, actor=actor)
+    return booking
+
+
+def _create_passengers(booking: Booking, passengers: Sequence[PassengerInput]) -> None:
+    Passenger.objects.bulk_create(
+        Passenger(
+            booking=booking,
+            position=position,
+            category=p.category,
+            first_name=p.first_name,
+            last_name=p.last_name,
+        )
+        for position, p in enumerate(passengers, start=1)
+    )
+
+
+def _finish_placement(booking: Booking, *, actor: Actor) -> None:
+    if booking.coupon_id:
+        discount = Decimal(booking.price_breakdown["discount"])
+        CouponRedemption.objects.create(
+            coupon_id=booking.coupon_id,
+            booking=booking,
+            email=booking.lead_email,
+            discount_base=discount
+            if booking.exchange_rate == 1
+            else (discount / booking.exchange_rate).quantize(Decimal("0.01")),
+        )
+    _record(booking, kind=BookingEvent.Kind.CREATED, actor=actor, reason="Booking placed")
+    logger.info("booking placed", extra={"reference": booking.reference, "kind": booking.kind})
+    if booking.status == Booking.Status.CONFIRMED:
+        _queue_email(booking, "confirmation")
+
+
+def request_fingerprint(payload: dict) -> str:
+    """A stable hash of a request body, to tell a retry from a different request under the same key."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def booking_place_idempotent(
+    *, key: str | None, fingerprint: str, place: Callable[[], Booking]
+) -> tuple[Booking, bool]:
+    """Run ``place`` once per ``Idempotency-Key``: a retry with the same body returns the first booking.
+
+    Returns ``(booking, created)``. The key row is written in the same transaction as the booking, and its
+    unique constraint settles a race between two identical requests.
+    """
+    if not key:
+        return place(), True
+    if len(key) > 255:
+        raise ValidationFailed([("Idempotency-Key", _("At most 255 characters."))])
+    existing = IdempotencyKey.objects.filter(key=key).select_related("booking").first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                booking = place()
+                IdempotencyKey.objects.create(key=key, request_hash=fingerprint, booking=booking)
+            return booking, True
+        except IntegrityError:
+            existing = IdempotencyKey.objects.filter(key=key).select_related("booking").first()
+            if existing is None:
+                raise
+    if existing.request_hash != fingerprint:
+        raise Conflict(
+            _("This Idempotency-Key was already used with a different request body."), field="Idempotency-Key"
+        )
+    return existing.booking, False
+
+
+# --- lifecycle --------------------------------------------------------------------------------------------
+def _locked_booking(booking_id: int) -> Booking:
+    rows = lock_rows(Booking.objects.filter(pk=booking_id))
+    if not rows:
+        raise NotFound(_("Booking not found."))
+    return rows[0]
+
+
+def booking_transition(
+    *, booking_id: int, to_status: str, actor: Actor, reason: str = "", now: dt.datetime | None = None
+) -> Booking:
+    """Move a booking to ``to_status`` if the lifecycle allows it, and record who, when and why."""
+    now = now or timezone.now()
+    if to_status == Booking.Status.CANCELLED:
+        return booking_cancel(booking_id=booking_id, actor=actor, reason=reason, now=now)
+    with transaction.atomic(), lock_timeout_as_busy():
+        booking = _locked_booking(booking_id)
+        _guard(booking, to_status, now=now)
+        from_status = booking.status
+        booking.status = to_status
+        booking.save(update_fields=["status", "updated_at"])
+        _record(booking, kind=BookingEvent.Kind.STATUS, actor=actor, reason=reason, from_status=from_status)
+        if to_status == Booking.Status.CONFIRMED and from_status == Booking.Status.PENDING_PAYMENT:
+            _queue_email(booking, "confirmation")
+    return booking
+
+
+def _guard(booking: Booking, to_status: str, *, now: dt.datetime) -> None:
+    labels = dict(Booking.Status.choices)
+    if to_status not in labels:
+        raise InvalidTransition(_("Unknown status “%(status)s”.") % {"status": to_status}, field="status")
+    if not policies.can_transition(booking.status, to_status):
+        raise InvalidTransition(
+            _("A booking that is %(from)s cannot become %(to)s.")
+            % {"from": labels[booking.status].lower(), "to": labels[to_status].lower()},
+            field="status",
+        )
+    if to_status in policies.NEEDS_START and now < booking.starts_at:
+        raise InvalidTransition(_("This can only be recorded once the pickup time has passed."), field="status")
+
+
+def booking_cancel(
+    *,
+    booking_id: int,
+    actor: Actor,
+    reason: str = "",
+    by_traveller: bool = False,
+    now: dt.datetime | None = None,
+) -> Booking:
+    """Cancel a booking. A traveller can cancel before the start and pays the policy's fee; staff cancel free."""
+    now = now or timezone.now()
+    with transaction.atomic(), lock_timeout_as_busy():
+        booking = _locked_booking(booking_id)
+        if by_traveller:
+            if booking.status not in policies.TRAVELLER_CANCELLABLE:
+                raise InvalidTransition(_("This booking can no longer be cancelled online."), field="status")
+            if now >= booking.starts_at:
+                raise InvalidTransition(_("The trip has already started; please call us."), field="status")
+            fee = policies.cancellation_fee(total=booking.total, starts_at=booking.starts_at, now=now)
+        else:
+            if not reason.strip():
+                raise ValidationFailed([("reason", _("Give a reason for cancelling."))])
+            fee = Decimal("0.00")
+        _guard(booking, Booking.Status.CANCELLED, now=now)
+        from_status = booking.status
+        booking.status = Booking.Status.CANCELLED
+        booking.cancelled_at = now
+        booking.cancellation_fee = fee
+        booking.save(update_fields=["status", "cancelled_at", "cancellation_fee", "updated_at"])
+        _record(
+            booking,
+            kind=BookingEvent.Kind.STATUS,
+            actor=actor,
+            reason=reason or "Cancelled by the traveller",
+            from_status=from_status,
+            details={"cancellation_fee": str(fee)},
+        )
+        _queue_email(booking, "cancellation")
+    return booking

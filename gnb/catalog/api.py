@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from gnb.bookings.quotes import currency_rates
+from gnb.catalog import selectors
+from gnb.catalog.models import Currency
+from gnb.catalog.schemas import CurrencyOut, DepartureOut, ExtraOut, PlaceOut, TourOut, VehicleClassOut
+
+router = Router(tags=["catalogue"])
+
+
+class PlaceFilters(Schema):
+    q: str = Field("", max_length=100, description="Part of a name, or an IATA code")
+    kind: Literal["airport", "hotel", "district"] | None = None
+    limit: int = Field(20, ge=1, le=100)
+
+
+class DepartureFilters(Schema):
+    start: dt.datetime | None = Field(None, alias="from")
+    end: dt.datetime | None = Field(None, alias="to")
+
+
+@router.get("/places", response=list[PlaceOut], summary="Search places (airports, hotels, districts)")
+def list_places(request, filters: Query[PlaceFilters]):
+    return list(selectors.place_search(query=filters.q, kind=filters.kind, limit=filters.limit))
+
+
+@router.get("/vehicle-classes", response=list[VehicleClassOut], summary="Vehicle classes")
+def list_vehicle_classes(request):
+    return list(selectors.vehicle_class_list())
+
+
+@router.get("/extras", response=list[ExtraOut], summary="Bookable extras (prices in EUR)")
+def list_extras(request):
+    return list(selectors.extra_list())
+
+
+@router.get("/currencies", response=list[CurrencyOut], summary="Display currencies and their rates per EUR")
+def list_currencies(request):
+    rates = currency_rates()
+    return [c for c in Currency.objects.filter(is_active=True) if c.code in rates]
+
+
+@router.get("/tours", response=list[TourOut], summary="Tours")
+def list_tours(request):
+    return list(selectors.tour_list())
+
+
+@router.get("/tours/{slug}", response=TourOut, summary="One tour")
+def get_tour(request, slug: str):
+    return selectors.tour_get(slug=slug)
+
+
+@router.get("/tours/{slug}/departures", response=list[DepartureOut], summary="Departures with seats left")
+def list_departures(request, slug: str, filters: Query[DepartureFilters]):
+    tour = selectors.tour_get(slug=slug)
+    return list(selectors.departures_with_availability(tour=tour, start=filters.start, end=filters.end))

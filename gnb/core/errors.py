@@ -1,0 +1,57 @@
+"""Domain errors raised by services and turned into one error shape by the API and into form errors by views.
+
+Each error carries a stable machine ``code``, a human ``message`` and, where one input is at fault, the ``field``
+that names it (dotted path as the API client sent it, e.g. ``passengers.1.last_name``).
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    code = "invalid"
+    status = 422
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code:
+            self.code = code
+
+
+class ValidationFailed(DomainError):
+    """One or more inputs are wrong; ``errors`` lists every one of them, not just the first."""
+
+    code = "validation_error"
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        self.errors = errors
+        first_field, first_message = errors[0]
+        super().__init__(first_message, field=first_field)
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    status = 404
+
+
+class SoldOut(DomainError):
+    code = "sold_out"
+    status = 409
+
+
+class Busy(DomainError):
+    """A lock could not be taken in time: nothing was written and the client may retry."""
+
+    code = "busy"
+    status = 503
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+    status = 409
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    status = 409
