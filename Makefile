@@ -13,7 +13,7 @@ TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-0123456789abcdefghijklmnopqr
 	ALLOWED_HOSTS=testserver,localhost,127.0.0.1 SECURE_SSL_REDIRECT=0 EMAIL_URL=console:// \
 	SITE_URL=http://testserver
 
-.PHONY: install run test lint format openapi bench clean
+.PHONY: install run test pytest lint format openapi bench clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -42,7 +42,11 @@ lint: install
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(PY) manage.py check
 
-test: lint
+test: lint pytest
+
+# The test suite alone (no lint), e.g. `make pytest PYTEST_ARGS="gnb/bookings -x"`.
+pytest: install
+	@mkdir -p var
 	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 format: install
