@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "gnb.catalog",
     "gnb.bookings",
     "gnb.notifications",
+    "gnb.ops",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,25 @@
+"""Periodic jobs. The scheduler process only enqueues tasks at their time; the worker runs them.
+
+Each job is a task plus a cron expression in UTC. Adding a periodic job is one line here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from gnb.ops import tasks
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    cron: str  # minute hour day month day-of-week, UTC
+    task: Any
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def enqueue(self):
+        return self.task.enqueue(**self.kwargs)
+
+
+JOBS: tuple[PeriodicJob, ...] = (PeriodicJob("prune-task-results", "30 4 * * *", tasks.prune_task_results),)
