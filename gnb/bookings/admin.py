@@ -1,0 +1,648 @@
+"""Back office for bookings.
+
+Nothing here writes a booking row. A booking is placed with the booking services (the add pages collect the
+input, the server prices it), and it moves only through the lifecycle actions, which call the services one
+booking at a time and report, per booking, what was done and what was refused. Prices, reference, manage
+token and status are never edited by hand.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import flatten_fieldsets
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gnb.bookings import policies, reports, services
+from gnb.bookings.admin_forms import (
+    DEFAULT_PASSENGER_ROWS,
+    CancelForm,
+    TourBookingForm,
+    TransferBookingForm,
+    passenger_formset,
+    show_service_errors,
+)
+from gnb.bookings.models import (
+    Booking,
+    BookingEvent,
+    BookingExtra,
+    CouponRedemption,
+    IdempotencyKey,
+    Passenger,
+    TransferLeg,
+)
+from gnb.core.errors import DomainError
+
+S = Booking.Status
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by the booking services: staff may look, never add, edit or delete."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# --- booking change page: legs, passengers, extras, history ------------------------------------------------
+class TransferLegInline(ReadOnlyInline):
+    model = TransferLeg
+    fields = ("sequence", "origin", "destination", "pickup", "pickup_point", "flight_number", "flight_lands")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("origin", "destination")
+
+    @admin.display(description=gettext_lazy("pickup (Istanbul)"))
+    def pickup(self, leg: TransferLeg) -> str:
+        return reports.local_time(leg.pickup_at)
+
+    @admin.display(description=gettext_lazy("flight lands (Istanbul)"))
+    def flight_lands(self, leg: TransferLeg) -> str:
+        return reports.local_time(leg.flight_arrival_at)
+
+
+class PassengerInline(ReadOnlyInline):
+    model = Passenger
+    fields = ("position", "category", "first_name", "last_name")
+
+
+class BookingExtraInline(ReadOnlyInline):
+    model = BookingExtra
+    fields = ("extra", "quantity", "total")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("extra")
+
+
+class BookingEventInline(ReadOnlyInline):
+    model = BookingEvent
+    fields = ("when", "actor_label", "kind", "transition", "reason")
+    verbose_name = gettext_lazy("history entry")
+    verbose_name_plural = gettext_lazy("history")
+
+    @admin.display(description=gettext_lazy("when (Istanbul)"))
+    def when(self, event: BookingEvent) -> str:
+        return reports.local_time(event.created_at, "%Y-%m-%d %H:%M:%S")
+
+    @admin.display(description=gettext_lazy("from → to"))
+    def transition(self, event: BookingEvent) -> str:
+        return transition_label(event)
+
+
+def transition_label(event: BookingEvent) -> str:
+    labels = dict(S.choices)
+    if event.from_status:
+        return f"{labels.get(event.from_status, event.from_status)} → {labels.get(event.to_status, event.to_status)}"
+    return str(labels.get(event.to_status, event.to_status))
+
+
+# --- booking list -----------------------------------------------------------------------------------------
+class StartsOnFilter(admin.SimpleListFilter):
+    """Pickup (or tour start) day, counted in Istanbul time."""
+
+    title = gettext_lazy("pickup day")
+    parameter_name = "starts"
+
+    def lookups(self, request, model_admin):
+        return (
+            ("today", gettext_lazy("Today")),
+            ("tomorrow", gettext_lazy("Tomorrow")),
+            ("week", gettext_lazy("Next 7 days")),
+            ("past", gettext_lazy("Before today")),
+        )
+
+    def queryset(self, request, queryset):
+        today = reports.local_today()
+        start = reports.day_start(today)
+        ranges = {
+            "today": (start, reports.day_start(today + dt.timedelta(days=1))),
+            "tomorrow": (
+                reports.day_start(today + dt.timedelta(days=1)),
+                reports.day_start(today + dt.timedelta(days=2)),
+            ),
+            "week": (start, reports.day_start(today + dt.timedelta(days=7))),
+        }
+        if self.value() == "past":
+            return queryset.filter(starts_at__lt=start)
+        if self.value() in ranges:
+            low, high = ranges[self.value()]
+            return queryset.filter(starts_at__gte=low, starts_at__lt=high)
+        return queryset
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    action: str
+    to_status: str
+    label: str
+
+
+# The actions staff take on a booking; the change page offers those the lifecycle allows from its status.
+LIFECYCLE = (
+    Lifecycle("confirm_bookings", S.CONFIRMED, gettext_lazy("Confirm")),
+    Lifecycle("cancel_bookings", S.CANCELLED, gettext_lazy("Cancel…")),
+    Lifecycle("complete_bookings", S.COMPLETED, gettext_lazy("Mark completed")),
+    Lifecycle("no_show_bookings", S.NO_SHOW, gettext_lazy("Mark no-show")),
+)
+
+
+class _Echo:
+    """The file-like object ``csv.writer`` wants, handing each formatted line back to the response stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_stream(queryset) -> Iterator[str]:
+    """The export, a line at a time, reading bookings in chunks so a big export never sits in memory."""
+    writer = csv.writer(_Echo())
+    # The byte-order mark makes spreadsheet programs read the file as UTF-8 (Turkish and Cyrillic names).
+    yield "\ufeff" + writer.writerow(reports.EXPORT_HEADER)
+    # The list's own prefetches are replaced by the export's (which add the passengers).
+    plain = queryset.prefetch_related(None).order_by("starts_at", "pk")
+    bookings = reports.bookings_for_export(plain).iterator(chunk_size=500)
+    for row in reports.export_rows(bookings):
+        yield writer.writerow(row)
+
+
+def csv_response(queryset) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(csv_stream(queryset), content_type="text/csv; charset=utf-8")
+    stamp = reports.local_time(timezone.now(), "%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="bookings-{stamp}.csv"'
+    return response
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    list_display = (
+        "reference",
+        "starts_at_local",
+        "route",
+        "party",
+        "vehicle_class",
+        "status",
+        "payment_state",
+        "total_with_currency",
+    )
+    list_filter = (StartsOnFilter, "status", "payment_state", "kind", "vehicle_class")
+    search_fields = ("reference", "lead_name", "lead_email", "lead_phone", "passengers__last_name")
+    date_hierarchy = "starts_at"
+    ordering = ("-starts_at", "-pk")
+    list_per_page = 50
+    # Counting every booking for "(n total)" is a second full count on each page; filtered counts suffice.
+    show_full_result_count = False
+    actions = ("confirm_bookings", "cancel_bookings", "complete_bookings", "no_show_bookings", "export_csv")
+    inlines = (TransferLegInline, PassengerInline, BookingExtraInline, BookingEventInline)
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "reference",
+                    "kind",
+                    "status",
+                    "payment_state",
+                    "payment_method",
+                    "starts_at_local",
+                    "vehicle_class",
+                    "tour_departure",
+                )
+            },
+        ),
+        (
+            gettext_lazy("Lead traveller"),
+            {"fields": ("lead_name", "lead_email", "lead_phone", "language", "customer", "notes")},
+        ),
+        (gettext_lazy("Party"), {"fields": ("adults", "children", "infants", "luggage")}),
+        (
+            gettext_lazy("Price"),
+            {
+                "fields": (
+                    "currency",
+                    "exchange_rate",
+                    "total",
+                    "total_base",
+                    "coupon",
+                    "breakdown",
+                    "cancellation_fee",
+                    "cancelled_at",
+                )
+            },
+        ),
+        (gettext_lazy("Manage link"), {"classes": ("collapse",), "fields": ("manage_token",)}),
+        (gettext_lazy("Record"), {"fields": ("created_at", "updated_at")}),
+    )
+
+    # --- permissions: a booking is never edited as a form nor deleted ------------------------------------
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Without an object this is the right to run the lifecycle actions; a single booking's page is
+        # read-only, so no field (price, status, token) can be saved by hand.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return flatten_fieldsets(self.fieldsets)
+
+    def get_queryset(self, request):
+        return reports.bookings_for_list(super().get_queryset(request)).select_related("customer", "coupon")
+
+    # --- columns ------------------------------------------------------------------------------------------
+    @admin.display(description=gettext_lazy("starts (Istanbul)"), ordering="starts_at")
+    def starts_at_local(self, booking: Booking) -> str:
+        return reports.local_time(booking.starts_at)
+
+    @admin.display(description=gettext_lazy("route"))
+    def route(self, booking: Booking) -> str:
+        return reports.booking_route(booking)
+
+    @admin.display(description=gettext_lazy("adults / children / infants"))
+    def party(self, booking: Booking) -> str:
+        return reports.party_label(booking)
+
+    @admin.display(description=gettext_lazy("total"), ordering="total_base")
+    def total_with_currency(self, booking: Booking) -> str:
+        return f"{booking.total:.2f} {booking.currency}"
+
+    @admin.display(description=gettext_lazy("price breakdown"))
+    def breakdown(self, booking: Booking) -> str:
+        data = booking.price_breakdown or {}
+        lines = format_html_join(
+            "",
+            '<tr><td>{}</td><td class="gnb-number">{}</td><td class="gnb-number">{}</td></tr>',
+            (
+                (line.get("label", ""), line.get("quantity", ""), line.get("amount", ""))
+                for line in data.get("lines", [])
+            ),
+        )
+        return format_html(
+            '<table class="gnb-breakdown"><tbody>{}</tbody><tfoot>'
+            '<tr><th colspan="2">{}</th><td class="gnb-number">{}</td></tr>'
+            '<tr><th colspan="2">{}</th><td class="gnb-number">{}</td></tr>'
+            '<tr><th colspan="2">{}</th><td class="gnb-number">{} {}</td></tr>'
+            "</tfoot></table>",
+            lines,
+            _("Subtotal"),
+            data.get("subtotal", ""),
+            _("Discount"),
+            data.get("discount", ""),
+            _("Total"),
+            data.get("total", ""),
+            data.get("currency", ""),
+        )
+
+    # --- change page --------------------------------------------------------------------------------------
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and super().has_change_permission(request):
+            context["lifecycle_actions"] = [
+                step for step in LIFECYCLE if policies.can_transition(obj.status, step.to_status)
+            ]
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    # --- lifecycle actions --------------------------------------------------------------------------------
+    def _for_each(
+        self, request, queryset, *, change: Callable[[int], object], done: str
+    ) -> HttpResponseRedirect | None:
+        """Run ``change`` on each booking (each in its own transaction) and report every outcome."""
+        succeeded, refused = [], []
+        for pk, reference in queryset.order_by("pk").values_list("pk", "reference"):
+            try:
+                change(pk)
+            except DomainError as error:
+                refused.append(
+                    _("%(reference)s not changed: %(reason)s") % {"reference": reference, "reason": error.message}
+                )
+            else:
+                succeeded.append(reference)
+        if succeeded:
+            messages.success(request, f"{done}: {', '.join(succeeded)}")
+        for line in refused:
+            messages.error(request, line)
+        return self._back_to_booking(request)
+
+    def _back_to_booking(self, request) -> HttpResponseRedirect | None:
+        # Actions started from a booking's own page return there instead of to the list.
+        pk = request.POST.get("_from_change", "")
+        if pk.isdigit():
+            return redirect(reverse("admin:bookings_booking_change", args=[pk]))
+        return None
+
+    def _transition_action(self, request, queryset, to_status: str, done: str):
+        actor = services.Actor.for_user(request.user)
+        return self._for_each(
+            request,
+            queryset,
+            change=lambda pk: services.booking_transition(booking_id=pk, to_status=to_status, actor=actor),
+            done=done,
+        )
+
+    @admin.action(description=gettext_lazy("Confirm selected bookings"), permissions=["change"])
+    def confirm_bookings(self, request, queryset):
+        return self._transition_action(request, queryset, S.CONFIRMED, _("Confirmed"))
+
+    @admin.action(description=gettext_lazy("Mark selected bookings completed"), permissions=["change"])
+    def complete_bookings(self, request, queryset):
+        return self._transition_action(request, queryset, S.COMPLETED, _("Marked completed"))
+
+    @admin.action(description=gettext_lazy("Mark selected bookings no-show"), permissions=["change"])
+    def no_show_bookings(self, request, queryset):
+        return self._transition_action(request, queryset, S.NO_SHOW, _("Marked no-show"))
+
+    @admin.action(description=gettext_lazy("Cancel selected bookings…"), permissions=["change"])
+    def cancel_bookings(self, request, queryset):
+        """First show the bookings and ask for the reason; cancel only once a reason is given."""
+        form = CancelForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            actor = services.Actor.for_user(request.user)
+            reason = form.cleaned_data["reason"]
+            return self._for_each(
+                request,
+                queryset,
+                change=lambda pk: services.booking_cancel(booking_id=pk, actor=actor, reason=reason),
+                done=_("Cancelled"),
+            )
+        bookings = list(queryset.order_by("starts_at", "pk"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Cancel bookings"),
+            "opts": self.opts,
+            "form": form,
+            "bookings": bookings,
+            "action": "cancel_bookings",
+            "from_change": request.POST.get("_from_change", ""),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "local_tz": reports.LOCAL_TZ,
+        }
+        return TemplateResponse(request, "admin/bookings/booking/cancel.html", context)
+
+    @admin.action(description=gettext_lazy("Export selected bookings as CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        return csv_response(queryset)
+
+    # --- extra pages --------------------------------------------------------------------------------------
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("add-tour/", view(self.add_tour_view), name="bookings_booking_add_tour"),
+            path("export/", view(self.export_view), name="bookings_booking_export"),
+            path("dashboard/", view(self.dashboard_view), name="bookings_booking_dashboard"),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request):
+        """The filtered, searched list as it is on screen (every page of it), as CSV."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return redirect(reverse("admin:bookings_booking_changelist") + "?e=1")
+        return csv_response(changelist.get_queryset(request))
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Placing a transfer replaces the model form: the price comes from the server, never from a field."""
+        return self._place_view(request, form_class=TransferBookingForm, place=services.booking_place_transfer)
+
+    def add_tour_view(self, request):
+        return self._place_view(request, form_class=TourBookingForm, place=services.booking_place_tour)
+
+    def _place_view(self, request, *, form_class, place: Callable[..., Booking]):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        data = request.POST if request.method == "POST" else None
+        form = form_class(data, admin_site=self.admin_site)
+        rows = request.GET.get("rows", "")
+        passengers = passenger_formset(data, rows=int(rows) if rows.isdigit() else DEFAULT_PASSENGER_ROWS)
+        passenger_errors: list[str] = []
+        # Both are checked, so a wrong date and a bad passenger row are reported together.
+        if data is not None and all([form.is_valid(), passengers.is_valid()]):
+            filled = passengers.filled_rows()
+            try:
+                booking = place(
+                    **form.service_arguments(),
+                    passengers=[row.passenger for row in filled],
+                    actor=services.Actor.for_user(request.user),
+                )
+            except DomainError as error:
+                passenger_errors = show_service_errors(error, form=form, rows=filled)
+            else:
+                messages.success(
+                    request,
+                    _("Booking %(reference)s placed: %(total)s %(currency)s.")
+                    % {"reference": booking.reference, "total": booking.total, "currency": booking.currency},
+                )
+                return redirect(reverse("admin:bookings_booking_change", args=[booking.pk]))
+        if data is not None:
+            messages.error(request, _("The booking was not placed. Please correct the errors below."))
+        is_tour = form_class is TourBookingForm
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Place a tour booking") if is_tour else _("Place a transfer booking"),
+            "opts": self.opts,
+            "form": form,
+            "passengers": passengers,
+            "passenger_errors": passenger_errors,
+            "more_rows": len(passengers.forms) + DEFAULT_PASSENGER_ROWS,
+            "is_tour": is_tour,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/bookings/booking/place.html", context)
+
+    def dashboard_view(self, request):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        today = reports.local_today()
+        sales = reports.daily_sales(last_day=today, days=30)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Operations dashboard"),
+            "opts": self.opts,
+            "today": today,
+            "due": reports.transfers_due(first_day=today, days=2),
+            "sales": sales,
+            "bookings_total": sum(day.bookings for day in sales),
+            "revenue_total": sum((day.revenue for day in sales), Decimal("0.00")),
+            "bookings_chart": bar_chart(
+                [(day.day, Decimal(day.bookings)) for day in sales],
+                describe=lambda day, value: (
+                    _("%(day)s: %(count)s bookings") % {"day": day.isoformat(), "count": int(value)}
+                ),
+                peak_label=lambda value: str(int(value)),
+            ),
+            "revenue_chart": bar_chart(
+                [(day.day, day.revenue) for day in sales],
+                describe=lambda day, value: _("%(day)s: %(amount)s EUR") % {"day": day.isoformat(), "amount": value},
+                peak_label=lambda value: f"{value} EUR",
+            ),
+            "departures": reports.upcoming_departures(limit=20),
+            "local_tz": reports.LOCAL_TZ,
+        }
+        return TemplateResponse(request, "admin/bookings/booking/dashboard.html", context)
+
+
+# --- charts -----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Bar:
+    # Coordinates are strings so that no locale's decimal comma ever reaches the SVG.
+    x: str
+    y: str
+    width: str
+    height: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: str
+    anchor: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    baseline: int
+    bars: list[Bar]
+    ticks: list[Tick]
+    peak: str
+
+
+CHART_WIDTH, CHART_HEIGHT, CHART_TOP, CHART_BOTTOM = 720, 180, 16, 22
+_PIXEL = Decimal("0.1")
+
+
+def bar_chart(
+    points: Sequence[tuple[dt.date, Decimal]],
+    *,
+    describe: Callable[[dt.date, Decimal], str],
+    peak_label: Callable[[Decimal], str],
+) -> Chart:
+    """Bar geometry for an inline SVG: one bar per day scaled to the highest, a date under every seventh."""
+    baseline = CHART_HEIGHT - CHART_BOTTOM
+    plot_height = Decimal(baseline - CHART_TOP)
+    peak = max((value for _day, value in points), default=Decimal(0))
+    slot = Decimal(CHART_WIDTH) / max(len(points), 1)
+    bars, ticks = [], []
+    for index, (day, value) in enumerate(points):
+        height = (value / peak * plot_height).quantize(_PIXEL) if peak else Decimal("0.0")
+        x = (slot * index + slot * Decimal("0.15")).quantize(_PIXEL)
+        width = (slot * Decimal("0.7")).quantize(_PIXEL)
+        bars.append(Bar(str(x), str(Decimal(baseline) - height), str(width), str(height), describe(day, value)))
+        if (len(points) - 1 - index) % 7 == 0:
+            # The last date is aligned to the right edge so it is not cut off.
+            last = index == len(points) - 1
+            tick_x = Decimal(CHART_WIDTH) if last else (slot * index + slot / 2).quantize(_PIXEL)
+            ticks.append(Tick(str(tick_x), "end" if last else "middle", date_format(day, "j M")))
+    return Chart(CHART_WIDTH, CHART_HEIGHT, baseline, bars, ticks, peak_label(peak))
+
+
+# --- rows written by the services, shown read-only ---------------------------------------------------------
+@admin.register(TransferLeg)
+class TransferLegAdmin(ReadOnlyAdmin):
+    list_display = ("booking", "sequence", "pickup", "origin", "destination", "flight_number", "booking_status")
+    list_filter = ("sequence",)
+    list_select_related = ("booking", "origin", "destination")
+    search_fields = ("booking__reference", "flight_number", "pickup_point")
+    date_hierarchy = "pickup_at"
+    ordering = ("-pickup_at",)
+
+    @admin.display(description=gettext_lazy("pickup (Istanbul)"), ordering="pickup_at")
+    def pickup(self, leg: TransferLeg) -> str:
+        return reports.local_time(leg.pickup_at)
+
+    @admin.display(description=gettext_lazy("status"), ordering="booking__status")
+    def booking_status(self, leg: TransferLeg) -> str:
+        return leg.booking.get_status_display()
+
+
+@admin.register(Passenger)
+class PassengerAdmin(ReadOnlyAdmin):
+    list_display = ("last_name", "first_name", "category", "booking", "position")
+    list_filter = ("category",)
+    list_select_related = ("booking",)
+    search_fields = ("last_name", "first_name", "booking__reference")
+
+
+@admin.register(BookingExtra)
+class BookingExtraAdmin(ReadOnlyAdmin):
+    list_display = ("booking", "extra", "quantity", "total")
+    list_filter = ("extra",)
+    list_select_related = ("booking", "extra")
+    search_fields = ("booking__reference", "extra__code")
+
+
+@admin.register(BookingEvent)
+class BookingEventAdmin(ReadOnlyAdmin):
+    list_display = ("when", "booking", "kind", "transition", "actor_label", "reason")
+    list_filter = ("kind", "to_status")
+    list_select_related = ("booking",)
+    search_fields = ("booking__reference", "actor_label", "reason")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-pk")
+
+    @admin.display(description=gettext_lazy("when (Istanbul)"), ordering="created_at")
+    def when(self, event: BookingEvent) -> str:
+        return reports.local_time(event.created_at, "%Y-%m-%d %H:%M:%S")
+
+    @admin.display(description=gettext_lazy("from → to"))
+    def transition(self, event: BookingEvent) -> str:
+        return transition_label(event)
+
+
+@admin.register(CouponRedemption)
+class CouponRedemptionAdmin(ReadOnlyAdmin):
+    list_display = ("coupon", "booking", "email", "discount_base", "booking_status", "created_at")
+    list_filter = ("coupon",)
+    list_select_related = ("coupon", "booking")
+    search_fields = ("coupon__code", "booking__reference", "email")
+
+    @admin.display(description=gettext_lazy("booking status"), ordering="booking__status")
+    def booking_status(self, redemption: CouponRedemption) -> str:
+        return redemption.booking.get_status_display()
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(ReadOnlyAdmin):
+    list_display = ("key", "booking", "created_at")
+    list_select_related = ("booking",)
+    search_fields = ("key", "booking__reference")

@@ -1,0 +1,214 @@
+"""Back office for the catalogue: what GNB sells and at what price.
+
+Translated models use modeltranslation's plain ``TranslationAdmin`` (one input per language); the tabbed
+variant loads jQuery UI from a CDN, which the site's content security policy does not allow.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
+from modeltranslation.utils import get_translation_fields
+
+from gnb.bookings import policies
+from gnb.bookings.reports import day_start, departures_with_seats, local_time, local_today
+from gnb.catalog.models import Coupon, Currency, Extra, Fare, Place, Season, Tour, TourDeparture, VehicleClass, Zone
+
+
+def every_language(*fields: str) -> tuple[str, ...]:
+    """Search a translated field in every language: staff type a name as they know it, not in the UI language."""
+    return tuple(get_translation_fields(*fields))
+
+
+@admin.register(Zone)
+class ZoneAdmin(TranslationAdmin):
+    list_display = ("name", "code", "place_count", "sort_order", "is_active")
+    list_editable = ("sort_order", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("code", *every_language("name"))
+    prepopulated_fields = {"code": ("name",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(place_count=Count("places"))
+
+    @admin.display(description=_("places"), ordering="place_count")
+    def place_count(self, zone: Zone) -> int:
+        return zone.place_count
+
+
+@admin.register(Place)
+class PlaceAdmin(TranslationAdmin):
+    list_display = ("name", "kind", "iata_code", "zone", "time_zone", "is_popular", "is_active")
+    list_filter = ("kind", "zone", "is_popular", "is_active")
+    list_select_related = ("zone",)
+    search_fields = ("slug", "iata_code", "address", *every_language("name"))
+    autocomplete_fields = ("zone",)
+    prepopulated_fields = {"slug": ("name",)}
+    fieldsets = (
+        (None, {"fields": ("kind", "name", "slug", "iata_code", "zone", "address")}),
+        (_("Location"), {"fields": ("latitude", "longitude", "time_zone")}),
+        (_("Listing"), {"fields": ("is_popular", "is_active")}),
+    )
+
+
+@admin.register(VehicleClass)
+class VehicleClassAdmin(TranslationAdmin):
+    list_display = ("name", "code", "max_passengers", "max_luggage", "example_models", "sort_order", "is_active")
+    list_editable = ("sort_order", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("code", "example_models", *every_language("name"))
+
+
+@admin.register(Fare)
+class FareAdmin(admin.ModelAdmin):
+    list_display = ("origin_zone", "destination_zone", "vehicle_class", "price")
+    list_editable = ("price",)
+    list_filter = ("vehicle_class", "origin_zone", "destination_zone")
+    list_select_related = ("origin_zone", "destination_zone", "vehicle_class")
+    search_fields = (
+        "origin_zone__code",
+        "destination_zone__code",
+        "vehicle_class__code",
+        *(f"origin_zone__{name}" for name in every_language("name")),
+        *(f"destination_zone__{name}" for name in every_language("name")),
+    )
+    autocomplete_fields = ("origin_zone", "destination_zone", "vehicle_class")
+
+
+@admin.register(Season)
+class SeasonAdmin(TranslationAdmin):
+    list_display = ("name", "starts_on", "ends_on", "fare_adjustment_percent", "is_active")
+    list_filter = ("is_active",)
+    search_fields = every_language("name")
+    date_hierarchy = "starts_on"
+
+
+@admin.register(Extra)
+class ExtraAdmin(TranslationAdmin):
+    list_display = ("name", "code", "price", "pricing", "max_quantity", "sort_order", "is_active")
+    list_editable = ("sort_order", "is_active")
+    list_filter = ("pricing", "is_active")
+    search_fields = ("code", *every_language("name"))
+
+
+class TourDepartureInline(admin.TabularInline):
+    """Departures from today on; older ones stay in the tour departures list and would only lengthen the page."""
+
+    model = TourDeparture
+    fields = ("starts_at", "capacity", "seats_taken", "is_active")
+    readonly_fields = ("seats_taken",)
+    extra = 1
+    ordering = ("starts_at",)
+
+    def get_queryset(self, request):
+        upcoming = super().get_queryset(request).filter(starts_at__gte=day_start(local_today()))
+        return departures_with_seats(upcoming)
+
+    @admin.display(description=_("seats taken"))
+    def seats_taken(self, departure: TourDeparture) -> int:
+        return departure.seats_taken if departure.pk else 0
+
+
+@admin.register(Tour)
+class TourAdmin(TranslationAdmin):
+    list_display = (
+        "name",
+        "slug",
+        "duration_minutes",
+        "adult_price",
+        "child_price",
+        "infant_price",
+        "zone_list",
+        "sort_order",
+        "is_active",
+    )
+    list_filter = ("is_active", "pickup_zones")
+    search_fields = ("slug", *every_language("name"))
+    autocomplete_fields = ("pickup_zones",)
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = (TourDepartureInline,)
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "summary", "description", "itinerary", "included", "image")}),
+        (_("Operation"), {"fields": ("duration_minutes", "pickup_zones", "booking_cutoff_hours")}),
+        (_("Prices (EUR)"), {"fields": ("adult_price", "child_price", "infant_price")}),
+        (_("Listing"), {"fields": ("sort_order", "is_active")}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("pickup_zones")
+
+    @admin.display(description=_("pickup zones"))
+    def zone_list(self, tour: Tour) -> str:
+        return ", ".join(str(zone) for zone in tour.pickup_zones.all())
+
+
+class DepartureWhenFilter(admin.SimpleListFilter):
+    title = _("when")
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return (("upcoming", _("Upcoming")), ("past", _("Past")))
+
+    def queryset(self, request, queryset):
+        if self.value() == "upcoming":
+            return queryset.filter(starts_at__gte=timezone.now())
+        if self.value() == "past":
+            return queryset.filter(starts_at__lt=timezone.now())
+        return queryset
+
+
+@admin.register(TourDeparture)
+class TourDepartureAdmin(admin.ModelAdmin):
+    list_display = ("tour", "starts_at_local", "capacity", "seats_taken", "seats_left", "is_active")
+    list_filter = (DepartureWhenFilter, "tour", "is_active")
+    list_select_related = ("tour",)
+    search_fields = ("tour__slug", *(f"tour__{name}" for name in every_language("name")))
+    autocomplete_fields = ("tour",)
+    date_hierarchy = "starts_at"
+    ordering = ("starts_at",)
+    readonly_fields = ("seats_taken", "seats_left")
+
+    def get_queryset(self, request):
+        return departures_with_seats(super().get_queryset(request))
+
+    @admin.display(description=_("starts at (Istanbul)"), ordering="starts_at")
+    def starts_at_local(self, departure: TourDeparture) -> str:
+        return local_time(departure.starts_at)
+
+    @admin.display(description=_("seats taken"), ordering="seats_taken")
+    def seats_taken(self, departure: TourDeparture) -> int | None:
+        # A departure being added has no annotation yet.
+        return getattr(departure, "seats_taken", None)
+
+    @admin.display(description=_("seats left"), ordering="seats_left")
+    def seats_left(self, departure: TourDeparture) -> int | None:
+        return getattr(departure, "seats_left", None)
+
+
+@admin.register(Coupon)
+class CouponAdmin(admin.ModelAdmin):
+    list_display = ("code", "kind", "value", "applies_to", "valid_from", "valid_until", "uses", "is_active")
+    list_filter = ("kind", "applies_to", "is_active")
+    search_fields = ("code", "description")
+    readonly_fields = ("uses",)
+
+    def get_queryset(self, request):
+        # Counted from redemptions of bookings still alive, as the booking service counts them.
+        live = Q(redemptions__booking__status__in=policies.HOLDS_CAPACITY)
+        return super().get_queryset(request).annotate(live_uses=Count("redemptions", filter=live))
+
+    @admin.display(description=_("uses"), ordering="live_uses")
+    def uses(self, coupon: Coupon) -> str:
+        live_uses = getattr(coupon, "live_uses", 0)  # a coupon being added has no annotation yet
+        return str(live_uses) if coupon.max_uses is None else f"{live_uses} / {coupon.max_uses}"
+
+
+@admin.register(Currency)
+class CurrencyAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "symbol", "rate", "sort_order", "is_active")
+    list_editable = ("rate", "sort_order", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("code", "name")
