@@ -45,6 +45,16 @@ class Catalog:
 
 
 @pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    # Production's manifest storage only knows files after collectstatic; page tests need static URLs, not the
+    # hashed files (the hashed, compressed build is checked by the deploy checks).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
     yield

@@ -23,16 +23,6 @@ from gnb.notifications.services import booking_email_send
 CHANGELIST = "/admin/bookings/booking/"
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_files(settings):
-    # The test settings keep production's manifest storage, which only knows files after collectstatic;
-    # these pages need static URLs, not the hashed files.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def place_transfer(
     *,
     days: int = 20,

@@ -14,7 +14,7 @@ from django.urls import reverse
 from conftest import future_local
 from gnb.bookings import reports, services
 from gnb.bookings.quotes import TransferQuoteRequest
-from gnb.bookings.tests.test_admin import _plain_static_files, place_tour, place_transfer  # noqa: F401
+from gnb.bookings.tests.test_admin import place_tour, place_transfer
 
 DASHBOARD = "/admin/bookings/booking/dashboard/"
 
