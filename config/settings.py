@@ -65,6 +65,8 @@ def env_decimal(name: str, default: str, *, minimum: Decimal, maximum: Decimal) 
         number = Decimal(value)
     except InvalidOperation:
         raise ImproperlyConfigured(f"{name}={value!r} is not a number") from None
+    if not number.is_finite():
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number")
     if not (minimum <= number <= maximum):
         raise ImproperlyConfigured(f"{name}={value} must be between {minimum} and {maximum}")
     return number

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Header, Router
+from ninja import Header, Router, Status
 
 from gnb.bookings import schemas, selectors, services
 from gnb.bookings.quotes import tour_quote, transfer_quote
@@ -53,7 +53,7 @@ def quote_tour(request: HttpRequest, payload: schemas.TourQuoteIn):
 
 def _created(booking, created: bool):
     # 201 for a new booking, 200 when an Idempotency-Key retry returns the one placed before.
-    return (201 if created else 200), selectors.booking_detail(booking_id=booking.pk)
+    return Status(201 if created else 200, selectors.booking_detail(booking_id=booking.pk))
 
 
 @router.post(
@@ -116,7 +116,7 @@ def place_tour(
     return _created(booking, created)
 
 
-@router.get("/bookings/{reference}", response=schemas.BookingOut, summary="A booking, with its manage token")
+@router.get("/bookings/{reference}", response=schemas.BookingOut, summary="A booking, read with its X-Manage-Token")
 def get_booking(request: HttpRequest, reference: str, manage_token: str = Header("", alias="X-Manage-Token")):
     return selectors.booking_for_manage_token(reference=reference, token=manage_token)
 

@@ -166,11 +166,16 @@ def coupon_terms(coupon: Coupon | None) -> pricing.CouponTerms | None:
     return pricing.CouponTerms(code=coupon.code, kind=coupon.kind, value=coupon.value, min_total=coupon.min_total)
 
 
-def _localise(value: dt.datetime, place: Place) -> dt.datetime:
+def _localise(errors: _Errors, field_name: str, value: dt.datetime, place: Place) -> dt.datetime | None:
     """A naive time is the wall-clock time at the place; an aware one is converted to it."""
     if timezone.is_naive(value):
         return value.replace(tzinfo=place.tzinfo)
-    return value.astimezone(place.tzinfo)
+    try:
+        return value.astimezone(place.tzinfo)
+    except OverflowError:
+        # An offset that pushes year 1 or 9999 out of the calendar: report it like any other bad date.
+        errors.add(field_name, _("This date is out of range."))
+        return None
 
 
 def transfer_quote(request: TransferQuoteRequest, *, now: dt.datetime | None = None) -> TransferQuote:
@@ -204,8 +209,10 @@ def transfer_quote(request: TransferQuoteRequest, *, now: dt.datetime | None = N
         errors.add("destination", _("The destination must differ from the pickup place."))
 
     pickup_at = return_at = None
+    latest = now + dt.timedelta(days=settings.GNB_MAX_DAYS_AHEAD)
     if origin is not None:
-        pickup_at = _localise(request.pickup_at, origin)
+        pickup_at = _localise(errors, "pickup_at", request.pickup_at, origin)
+    if pickup_at is not None:
         earliest = now + dt.timedelta(minutes=settings.GNB_MIN_LEAD_MINUTES)
         if pickup_at < now:
             errors.add("pickup_at", _("The pickup time is in the past."))
@@ -215,15 +222,21 @@ def transfer_quote(request: TransferQuoteRequest, *, now: dt.datetime | None = N
                 _("Transfers must be booked at least %(hours)s hours before pickup.")
                 % {"hours": f"{settings.GNB_MIN_LEAD_MINUTES / 60:g}"},
             )
-        elif pickup_at > now + dt.timedelta(days=settings.GNB_MAX_DAYS_AHEAD):
+        elif pickup_at > latest:
             errors.add(
                 "pickup_at",
                 _("Transfers can be booked at most %(days)s days ahead.") % {"days": settings.GNB_MAX_DAYS_AHEAD},
             )
     if request.return_pickup_at is not None and destination is not None:
-        return_at = _localise(request.return_pickup_at, destination)
-        if pickup_at is not None and return_at <= pickup_at + dt.timedelta(hours=1):
+        return_at = _localise(errors, "return_pickup_at", request.return_pickup_at, destination)
+    if return_at is not None:
+        if pickup_at is not None and return_at - pickup_at <= dt.timedelta(hours=1):
             errors.add("return_pickup_at", _("The return pickup must be at least an hour after the first pickup."))
+        elif return_at > latest:
+            errors.add(
+                "return_pickup_at",
+                _("Transfers can be booked at most %(days)s days ahead.") % {"days": settings.GNB_MAX_DAYS_AHEAD},
+            )
 
     extras: list[tuple[Extra, int]] = []
     if request.extras:

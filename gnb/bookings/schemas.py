@@ -11,16 +11,17 @@ from pydantic import Field
 
 from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest
 from gnb.bookings.services import Contact, FlightInput, PassengerInput
+from gnb.core.schemas import InputSchema
 
 Count = Field(0, ge=0, le=99)
 
 
-class ExtraIn(Schema):
+class ExtraIn(InputSchema):
     code: str = Field(max_length=40)
     quantity: int = Field(1, ge=1, le=99)
 
 
-class TransferQuoteIn(Schema):
+class TransferQuoteIn(InputSchema):
     origin: str = Field(max_length=80, description="Place slug, e.g. `ayt`")
     destination: str = Field(max_length=80)
     pickup_at: dt.datetime = Field(description="Wall-clock time at the pickup place, e.g. 2026-07-01T14:30")
@@ -49,7 +50,7 @@ class TransferQuoteIn(Schema):
         )
 
 
-class TourQuoteIn(Schema):
+class TourQuoteIn(InputSchema):
     departure_id: int
     adults: int = Field(ge=1, le=99)
     children: int = Count
@@ -113,19 +114,19 @@ class TourQuoteOut(Schema):
     price: BreakdownOut
 
 
-class ContactIn(Schema):
+class ContactIn(InputSchema):
     name: str = Field(max_length=150)
     email: str = Field(max_length=254)
     phone: str = Field(max_length=30, description="With country code, e.g. +90 532 123 45 67")
 
 
-class PassengerIn(Schema):
+class PassengerIn(InputSchema):
     first_name: str = Field(max_length=60)
     last_name: str = Field(max_length=60)
     category: Literal["adult", "child", "infant"]
 
 
-class FlightIn(Schema):
+class FlightIn(InputSchema):
     number: str = Field("", max_length=12)
     arrival_at: dt.datetime | None = Field(None, description="Landing, wall-clock time at the airport")
 
@@ -133,7 +134,7 @@ class FlightIn(Schema):
         return FlightInput(self.number, self.arrival_at)
 
 
-class BookingCommonIn(Schema):
+class BookingCommonIn(InputSchema):
     contact: ContactIn
     passengers: list[PassengerIn] = Field(max_length=99)
     notes: str = Field("", max_length=1000)
@@ -159,7 +160,7 @@ class TourBookingIn(TourQuoteIn, BookingCommonIn):
     pickup_point: str = Field("", max_length=255, description="Hotel or meeting point")
 
 
-class CancelIn(Schema):
+class CancelIn(InputSchema):
     reason: str = Field("", max_length=500)
 
 

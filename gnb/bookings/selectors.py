@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from django.db.models import Prefetch, QuerySet
 
-from gnb.bookings.models import Booking, BookingExtra, TransferLeg
+from gnb.bookings.models import REFERENCE_ALPHABET, Booking, BookingExtra, TransferLeg
 from gnb.core.errors import NotFound
+
+REFERENCE = re.compile(rf"GNB-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}")
 
 
 def _with_details(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
@@ -31,7 +34,11 @@ def booking_for_manage_token(*, reference: str, token: str) -> Booking:
 
     A wrong token and an unknown reference give the same answer, so references cannot be probed.
     """
-    booking = _with_details(Booking.objects.filter(reference=reference.strip().upper())).first()
-    if booking is None or not token or not secrets.compare_digest(booking.manage_token, token):
+    reference = reference.strip().upper()
+    # Anything not shaped like a reference cannot match one (and text PostgreSQL cannot compare never reaches it).
+    booking = (
+        _with_details(Booking.objects.filter(reference=reference)).first() if REFERENCE.fullmatch(reference) else None
+    )
+    if booking is None or not token or not secrets.compare_digest(booking.manage_token.encode(), token.encode()):
         raise NotFound("Booking not found.", field="reference")
     return booking

@@ -46,6 +46,7 @@ from gnb.bookings.quotes import (
 from gnb.catalog.models import Coupon, TourDeparture
 from gnb.core.errors import Conflict, InvalidTransition, NotFound, SoldOut, ValidationFailed
 from gnb.core.locking import lock_rows, lock_timeout_as_busy
+from gnb.core.money import convert_back
 
 logger = logging.getLogger(__name__)
 
@@ -142,17 +143,17 @@ def _clean_flight(errors: _Errors, flight: FlightInput, *, field_prefix: str, pl
         return FlightInput()
     number = re.sub(r"[\s-]", "", flight.number or "").upper()
     if not number:
-        errors.add(f"{field_prefix}flight_number", _("A flight number is required for an airport pickup."))
+        errors.add(f"{field_prefix}.number", _("A flight number is required for an airport pickup."))
     elif not FLIGHT_NUMBER.match(number):
-        errors.add(f"{field_prefix}flight_number", _("Enter a flight number like TK2412 or U2 1234."))
+        errors.add(f"{field_prefix}.number", _("Enter a flight number like TK2412 or U2 1234."))
     arrival = flight.arrival_at
     if arrival is None:
-        errors.add(f"{field_prefix}flight_arrival_at", _("The flight's arrival time is required."))
+        errors.add(f"{field_prefix}.arrival_at", _("The flight's arrival time is required."))
     else:
         arrival = arrival.replace(tzinfo=place.tzinfo) if timezone.is_naive(arrival) else arrival
         if abs(arrival - pickup_at) > dt.timedelta(hours=12):
             errors.add(
-                f"{field_prefix}flight_arrival_at",
+                f"{field_prefix}.arrival_at",
                 _("The flight should land within 12 hours of the pickup time."),
             )
     return FlightInput(number, arrival)
@@ -243,13 +244,15 @@ def booking_place_transfer(
             children=quote_request.children,
             infants=quote_request.infants,
         )
-        outbound_flight = _clean_flight(errors, flight, field_prefix="", place=quote.origin, pickup_at=quote.pickup_at)
+        outbound_flight = _clean_flight(
+            errors, flight, field_prefix="flight", place=quote.origin, pickup_at=quote.pickup_at
+        )
         inbound_flight = FlightInput()
         if quote.return_pickup_at is not None:
             inbound_flight = _clean_flight(
                 errors,
                 return_flight,
-                field_prefix="return_",
+                field_prefix="return_flight",
                 place=quote.destination,
                 pickup_at=quote.return_pickup_at,
             )
@@ -418,9 +421,7 @@ def _finish_placement(booking: Booking, *, actor: Actor) -> None:
             coupon_id=booking.coupon_id,
             booking=booking,
             email=booking.lead_email,
-            discount_base=discount
-            if booking.exchange_rate == 1
-            else (discount / booking.exchange_rate).quantize(Decimal("0.01")),
+            discount_base=convert_back(discount, booking.exchange_rate),
         )
     _record(booking, kind=BookingEvent.Kind.CREATED, actor=actor, reason="Booking placed")
     logger.info("booking placed", extra={"reference": booking.reference, "kind": booking.kind})
@@ -445,6 +446,8 @@ def booking_place_idempotent(
         return place(), True
     if len(key) > 255:
         raise ValidationFailed([("Idempotency-Key", _("At most 255 characters."))])
+    if not key.isprintable():
+        raise ValidationFailed([("Idempotency-Key", _("Use printable characters only."))])
     existing = IdempotencyKey.objects.filter(key=key).select_related("booking").first()
     if existing is None:
         try:

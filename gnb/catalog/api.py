@@ -3,24 +3,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from pydantic import Field
 
 from gnb.bookings.quotes import currency_rates
 from gnb.catalog import selectors
 from gnb.catalog.models import Currency
 from gnb.catalog.schemas import CurrencyOut, DepartureOut, ExtraOut, PlaceOut, TourOut, VehicleClassOut
+from gnb.core.schemas import InputSchema
 
 router = Router(tags=["catalogue"])
 
 
-class PlaceFilters(Schema):
+class PlaceFilters(InputSchema):
     q: str = Field("", max_length=100, description="Part of a name, or an IATA code")
     kind: Literal["airport", "hotel", "district"] | None = None
     limit: int = Field(20, ge=1, le=100)
 
 
-class DepartureFilters(Schema):
+class DepartureFilters(InputSchema):
     start: dt.datetime | None = Field(None, alias="from")
     end: dt.datetime | None = Field(None, alias="to")
 

@@ -1,0 +1,431 @@
+"""/api/v1/ quotes and bookings over HTTP: exact bodies, one error shape for every 4xx, query budgets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+
+from conftest import future_local
+from gnb.bookings.models import Booking, IdempotencyKey
+from gnb.bookings.quotes import ExtraRequest, currency_rates
+from gnb.bookings.tests.test_services import REFERENCE, place_transfer, transfer_request
+
+ADULTS = [{"first_name": "Anna", "last_name": "Smith", "category": "adult"}]
+FAMILY = [
+    {"first_name": "Anna", "last_name": "Smith", "category": "adult"},
+    {"first_name": "John", "last_name": "Smith", "category": "adult"},
+    {"first_name": "Tom", "last_name": "Smith", "category": "child"},
+    {"first_name": "Mia", "last_name": "Smith", "category": "infant"},
+]
+CONTACT = {"name": "Anna Smith", "email": "anna@example.com", "phone": "+44 7911 123456"}
+
+
+def quote_body(**overrides) -> dict:
+    body = {
+        "origin": "ayt",
+        "destination": "regnum-carya",
+        "pickup_at": future_local(days=20).isoformat(),
+        "adults": 2,
+        "children": 1,
+        "infants": 1,
+        "luggage": 3,
+    }
+    body.update(overrides)
+    return body
+
+
+def booking_body(**overrides) -> dict:
+    pickup = future_local(days=20)
+    body = quote_body(pickup_at=pickup.isoformat())
+    body.update(
+        {
+            "vehicle_class": "minivan",
+            "extras": [{"code": "child_seat", "quantity": 1}],
+            "contact": CONTACT,
+            "passengers": FAMILY,
+            "flight": {"number": "TK 2412", "arrival_at": (pickup - dt.timedelta(minutes=30)).isoformat()},
+            "language": "en",
+        }
+    )
+    body.update(overrides)
+    return body
+
+
+def tour_body(departure_id: int, **overrides) -> dict:
+    body = {
+        "departure_id": departure_id,
+        "adults": 2,
+        "children": 1,
+        "infants": 1,
+        "contact": CONTACT,
+        "passengers": FAMILY,
+        "pickup_point": "Regnum Carya lobby",
+    }
+    body.update(overrides)
+    return body
+
+
+def post(client, url: str, body, **headers):
+    data = body if isinstance(body, str | bytes) else json.dumps(body)
+    return client.post(url, data=data, content_type="application/json", headers=headers)
+
+
+def assert_error(response, status: int, code: str, fields: list[str]) -> dict:
+    """The one error shape: ``{"error": {"code", "message", "fields": [{"field", "message"}]}}``."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert set(error) == {"code", "message", "fields"}
+    assert error["code"] == code
+    assert isinstance(error["message"], str) and error["message"]
+    assert [item["field"] for item in error["fields"]] == fields
+    assert all(isinstance(item["message"], str) and item["message"] for item in error["fields"])
+    return error
+
+
+# --- quotes -----------------------------------------------------------------------------------------------
+def test_quote_lists_each_class_that_fits_with_its_breakdown(client, catalog):
+    pickup = future_local(days=20)
+    response = post(client, "/api/v1/quotes", quote_body(pickup_at=pickup.isoformat()))
+    assert response.status_code == 200, response.content
+    assert response.json() == {
+        "origin": "ayt",
+        "destination": "regnum-carya",
+        "pickup_at": pickup.isoformat() + "+03:00",
+        "return_pickup_at": None,
+        "passengers": 4,
+        "currency": "EUR",
+        "options": [
+            {
+                "vehicle_class": {"code": code, "name": name, "max_passengers": seats, "max_luggage": seats},
+                "price": {
+                    "currency": "EUR",
+                    "lines": [{"code": "fare", "label": "Transfer", "quantity": 1, "amount": fare}],
+                    "subtotal": fare,
+                    "discount": "0.00",
+                    "total": fare,
+                },
+            }
+            for code, name, seats, fare in (("minivan", "Minivan", 7, "55.00"), ("minibus", "Minibus", 16, "90.00"))
+        ],
+    }
+
+
+def test_quote_with_return_extras_coupon_in_pounds(client, catalog):
+    body = quote_body(
+        adults=2,
+        children=0,
+        infants=0,
+        luggage=2,
+        return_pickup_at=future_local(days=27).isoformat(),
+        extras=[{"code": "child_seat", "quantity": 2}],
+        coupon="welcome10",
+        currency="GBP",
+    )
+    response = post(client, "/api/v1/quotes", body)
+    assert response.status_code == 200, response.content
+    sedan = response.json()["options"][0]
+    assert sedan["vehicle_class"]["code"] == "sedan"
+    assert sedan["price"] == {
+        "currency": "GBP",
+        "lines": [
+            {"code": "fare", "label": "Transfer", "quantity": 1, "amount": "34.00"},
+            {"code": "return_fare", "label": "Return transfer", "quantity": 1, "amount": "34.00"},
+            {"code": "return_discount", "label": "Return discount", "quantity": 1, "amount": "-1.70"},
+            {"code": "extra:child_seat", "label": "Child seat", "quantity": 2, "amount": "8.50"},
+            {"code": "coupon", "label": "WELCOME10", "quantity": 1, "amount": "-7.48"},
+        ],
+        "subtotal": "74.80",
+        "discount": "7.48",
+        "total": "67.32",
+    }
+
+
+def test_tour_quote(client, catalog):
+    response = post(client, "/api/v1/tour-quotes", {"departure_id": catalog.departure.pk, "adults": 2, "children": 1})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["departure_id"], body["tour"], body["currency"]) == (catalog.departure.pk, "perge-aspendos", "EUR")
+    assert body["price"]["total"] == "115.00"
+    assert [line["code"] for line in body["price"]["lines"]] == ["adults", "children"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code", "fields"),
+    [
+        ("{not json", 400, "malformed_request", ["body"]),
+        (b"\xff\xfe", 400, "malformed_request", ["body"]),
+        ("[]", 422, "validation_error", ["origin", "destination", "pickup_at", "adults"]),
+        (quote_body(adults="two"), 422, "validation_error", ["adults"]),
+        (quote_body(adults=1.5), 422, "validation_error", ["adults"]),
+        (quote_body(adults=0), 422, "validation_error", ["adults"]),
+        (quote_body(adults=100), 422, "validation_error", ["adults"]),
+        (quote_body(adults=48, children=2, infants=1), 422, "validation_error", ["adults"]),
+        (quote_body(children=-1), 422, "validation_error", ["children"]),
+        (quote_body(pickup_at="tomorrow"), 422, "validation_error", ["pickup_at"]),
+        (quote_body(pickup_at="2001-01-01T10:00:00"), 422, "validation_error", ["pickup_at"]),
+        (quote_body(pickup_at="0001-01-01T00:00:00+14:00"), 422, "validation_error", ["pickup_at"]),
+        (quote_body(pickup_at=None), 422, "validation_error", ["pickup_at"]),
+        (quote_body(return_pickup_at="9999-12-31T23:59:59"), 422, "validation_error", ["return_pickup_at"]),
+        (quote_body(origin="atlantis"), 422, "validation_error", ["origin"]),
+        (quote_body(origin="ayt\x00"), 422, "validation_error", ["origin"]),
+        (quote_body(origin=["ayt"]), 422, "validation_error", ["origin"]),
+        (quote_body(destination="ayt"), 422, "validation_error", ["destination"]),
+        (quote_body(extras="child_seat"), 422, "validation_error", ["extras"]),
+        (quote_body(extras=[{"code": 7}]), 422, "validation_error", ["extras.0.code"]),
+        (quote_body(extras=[{"code": "child_seat", "quantity": 0}]), 422, "validation_error", ["extras.0.quantity"]),
+        (quote_body(extras=[{"code": "jetpack"}]), 422, "validation_error", ["extras.0.code"]),
+        (quote_body(currency="EURO"), 422, "validation_error", ["currency"]),
+        (quote_body(currency="XYZ"), 422, "validation_error", ["currency"]),
+        (quote_body(coupon="NOSUCH"), 422, "validation_error", ["coupon"]),
+    ],
+)
+def test_a_bad_quote_request_is_a_4xx_naming_the_field(client, catalog, body, status, code, fields):
+    assert_error(post(client, "/api/v1/quotes", body), status, code, fields)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fields"),
+    [
+        ({"departure_id": 999999}, ["departure_id"]),
+        ({"departure_id": "first"}, ["departure_id"]),
+        ({"adults": 1, "infants": 2}, ["infants"]),
+        ({"currency": "XYZ"}, ["currency"]),
+    ],
+)
+def test_a_bad_tour_quote_request_is_a_422_naming_the_field(client, catalog, overrides, fields):
+    body = {"departure_id": catalog.departure.pk, "adults": 2, **overrides}
+    assert_error(post(client, "/api/v1/tour-quotes", body), 422, "validation_error", fields)
+
+
+def test_a_quote_takes_at_most_five_queries(client, catalog, django_assert_max_num_queries):
+    currency_rates()
+    body = quote_body(
+        return_pickup_at=future_local(days=27).isoformat(),
+        extras=[{"code": "child_seat", "quantity": 1}],
+        coupon="WELCOME10",
+        currency="GBP",
+    )
+    with django_assert_max_num_queries(5):
+        response = post(client, "/api/v1/quotes", body)
+    assert response.status_code == 200
+    with django_assert_max_num_queries(5):
+        response = post(client, "/api/v1/tour-quotes", {"departure_id": catalog.departure.pk, "adults": 2})
+    assert response.status_code == 200
+
+
+# --- placing bookings -------------------------------------------------------------------------------------
+def test_booking_a_transfer_prices_it_on_the_server_and_returns_it_with_its_token(client, catalog):
+    body = booking_body(total="1.00", price={"total": "1.00"})
+    response = post(client, "/api/v1/bookings", body)
+    assert response.status_code == 201, response.content
+    booking = response.json()
+    assert REFERENCE.match(booking["reference"])
+    stored = Booking.objects.get()
+    assert booking["manage_token"] == stored.manage_token
+    assert (booking["kind"], booking["status"], booking["payment_state"], booking["payment_method"]) == (
+        "transfer",
+        "confirmed",
+        "unpaid",
+        "cash",
+    )
+    assert (booking["total"], booking["currency"], stored.total) == ("60.00", "EUR", Decimal("60.00"))
+    assert booking["price"]["lines"] == [
+        {"code": "fare", "label": "Transfer", "quantity": 1, "amount": "55.00"},
+        {"code": "extra:child_seat", "label": "Child seat", "quantity": 1, "amount": "5.00"},
+    ]
+    assert booking["contact"] == {"name": "Anna Smith", "email": "anna@example.com", "phone": "+447911123456"}
+    assert booking["vehicle_class"]["code"] == "minivan"
+    assert booking["tour"] is None
+    assert [(leg["origin"]["slug"], leg["destination"]["slug"], leg["flight_number"]) for leg in booking["legs"]] == [
+        ("ayt", "regnum-carya", "TK2412")
+    ]
+    assert [(p["first_name"], p["category"]) for p in booking["passengers"]] == [
+        ("Anna", "adult"),
+        ("John", "adult"),
+        ("Tom", "child"),
+        ("Mia", "infant"),
+    ]
+    assert booking["extras"] == [{"code": "child_seat", "name": "Child seat", "quantity": 1, "total": "5.00"}]
+    assert booking["cancellation_fee"] is None
+
+
+def test_booking_seats_on_a_tour(client, catalog):
+    response = post(client, "/api/v1/tour-bookings", tour_body(catalog.departure.pk))
+    assert response.status_code == 201, response.content
+    booking = response.json()
+    assert (booking["kind"], booking["total"], booking["vehicle_class"], booking["legs"]) == (
+        "tour",
+        "115.00",
+        None,
+        [],
+    )
+    assert booking["tour"]["slug"] == "perge-aspendos"
+    assert booking["tour"]["departure_id"] == catalog.departure.pk
+    seats = client.get("/api/v1/tours/perge-aspendos/departures").json()[0]["seats_left"]
+    assert seats == 16
+
+
+def test_a_sold_out_departure_is_a_409(client, catalog):
+    catalog.departure.capacity = 3
+    catalog.departure.save()
+    error = assert_error(
+        post(client, "/api/v1/tour-bookings", tour_body(catalog.departure.pk)), 409, "sold_out", ["departure_id"]
+    )
+    assert error["message"] == "Only 3 seats are left on this departure."
+    assert not Booking.objects.exists()
+
+
+def without_last_name(passengers: list[dict], index: int) -> list[dict]:
+    changed = [dict(p) for p in passengers]
+    del changed[index]["last_name"]
+    return changed
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fields"),
+    [
+        ({"passengers": [*FAMILY[:1], {**FAMILY[1], "last_name": " "}, *FAMILY[2:]]}, ["passengers.1.last_name"]),
+        ({"passengers": without_last_name(FAMILY, 2)}, ["passengers.2.last_name"]),
+        ({"passengers": FAMILY[:3]}, ["passengers"]),
+        ({"passengers": None}, ["passengers"]),
+        ({"passengers": [{**FAMILY[0], "category": "pet"}, *FAMILY[1:]]}, ["passengers.0.category"]),
+        ({"passengers": [{**FAMILY[0], "first_name": "An\x00na"}, *FAMILY[1:]]}, ["passengers.0.first_name"]),
+        ({"contact": {**CONTACT, "phone": "12345"}}, ["contact.phone"]),
+        ({"contact": {**CONTACT, "email": "anna"}}, ["contact.email"]),
+        ({"contact": "Anna"}, ["contact.name", "contact.email", "contact.phone"]),
+        ({"flight": {}}, ["flight.number", "flight.arrival_at"]),
+        ({"flight": {"number": "TK2412", "arrival_at": "soon"}}, ["flight.arrival_at"]),
+        ({"vehicle_class": "sedan"}, ["vehicle_class"]),
+        ({"language": "xx"}, ["language"]),
+        ({"payment_method": "card"}, ["payment_method"]),
+        ({"notes": "n" * 1001}, ["notes"]),
+        ({"pickup_at": "2001-01-01T10:00:00"}, ["pickup_at"]),
+    ],
+)
+def test_a_bad_booking_request_is_a_422_naming_the_field_and_writes_nothing(client, catalog, overrides, fields):
+    response = post(client, "/api/v1/bookings", booking_body(**overrides))
+    assert_error(response, 422, "validation_error", fields)
+    assert not Booking.objects.exists()
+
+
+def test_a_malformed_booking_body_is_a_400(client, catalog):
+    assert_error(post(client, "/api/v1/bookings", '{"origin": "ayt",'), 400, "malformed_request", ["body"])
+    assert_error(post(client, "/api/v1/tour-bookings", "{"), 400, "malformed_request", ["body"])
+
+
+# --- idempotency ------------------------------------------------------------------------------------------
+def test_the_same_idempotency_key_and_body_return_the_same_booking_with_200(client, catalog):
+    body = booking_body()
+    first = post(client, "/api/v1/bookings", body, **{"Idempotency-Key": "order-1"})
+    again = post(client, "/api/v1/bookings", body, **{"Idempotency-Key": "order-1"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert Booking.objects.count() == 1
+    assert IdempotencyKey.objects.get().key == "order-1"
+
+
+def test_the_same_idempotency_key_with_another_body_is_a_409(client, catalog):
+    assert post(client, "/api/v1/bookings", booking_body(), **{"Idempotency-Key": "order-1"}).status_code == 201
+    other = post(client, "/api/v1/bookings", booking_body(notes="Late flight"), **{"Idempotency-Key": "order-1"})
+    assert_error(other, 409, "conflict", ["Idempotency-Key"])
+    tour = post(client, "/api/v1/tour-bookings", tour_body(catalog.departure.pk), **{"Idempotency-Key": "order-1"})
+    assert_error(tour, 409, "conflict", ["Idempotency-Key"])
+    assert Booking.objects.count() == 1
+
+
+def test_a_tour_booking_retried_with_its_idempotency_key_is_not_booked_twice(client, catalog):
+    body = tour_body(catalog.departure.pk)
+    first = post(client, "/api/v1/tour-bookings", body, **{"Idempotency-Key": "tour-1"})
+    again = post(client, "/api/v1/tour-bookings", body, **{"Idempotency-Key": "tour-1"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["reference"] == first.json()["reference"]
+    assert Booking.objects.count() == 1
+
+
+@pytest.mark.parametrize("key", ["k" * 256, "order\x011"])
+def test_a_bad_idempotency_key_is_a_422(client, catalog, key):
+    response = post(client, "/api/v1/bookings", booking_body(), **{"Idempotency-Key": key})
+    assert_error(response, 422, "validation_error", ["Idempotency-Key"])
+    assert not Booking.objects.exists()
+
+
+# --- reading and cancelling with the manage token ---------------------------------------------------------
+def test_a_booking_is_read_with_its_manage_token(client, catalog):
+    booking = place_transfer()
+    response = client.get(
+        f"/api/v1/bookings/{booking.reference.lower()}", headers={"X-Manage-Token": booking.manage_token}
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["reference"], body["status"], body["total"]) == (booking.reference, "confirmed", "40.00")
+    assert "manage_token" not in body
+    until = dt.datetime.fromisoformat(body["free_cancellation_until"])
+    assert until == booking.starts_at - dt.timedelta(hours=24)
+
+
+@pytest.mark.parametrize(
+    ("reference", "token"),
+    [
+        ("right", "wrong-token"),
+        ("right", ""),
+        ("right", None),
+        ("right", "jeton-é"),
+        ("GNB-2345-6789", "right"),
+        ("GNB-2345-6789%00", "right"),
+        ("not-a-reference", "right"),
+    ],
+)
+def test_a_wrong_token_and_an_unknown_reference_are_the_same_404(client, catalog, reference, token):
+    booking = place_transfer()
+    reference = booking.reference if reference == "right" else reference
+    headers = {} if token is None else {"X-Manage-Token": booking.manage_token if token == "right" else token}
+    response = client.get(f"/api/v1/bookings/{reference}", headers=headers)
+    error = assert_error(response, 404, "not_found", ["reference"])
+    assert error["message"] == "Booking not found."
+    cancel = post(client, f"/api/v1/bookings/{reference}/cancel", {"reason": "Plans changed"}, **headers)
+    assert cancel.json() == response.json()
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+
+
+def test_a_traveller_cancels_free_a_month_ahead(client, catalog):
+    booking = place_transfer()
+    response = post(
+        client,
+        f"/api/v1/bookings/{booking.reference}/cancel",
+        {"reason": "Plans changed"},
+        **{"X-Manage-Token": booking.manage_token},
+    )
+    assert response.status_code == 200, response.content
+    assert (response.json()["status"], response.json()["cancellation_fee"]) == ("cancelled", "0.00")
+    again = post(client, f"/api/v1/bookings/{booking.reference}/cancel", {}, **{"X-Manage-Token": booking.manage_token})
+    assert_error(again, 409, "invalid_transition", ["status"])
+
+
+def test_a_late_cancellation_over_the_api_charges_the_fee(client, catalog, settings):
+    settings.GNB_FREE_CANCELLATION_HOURS = 24 * 40
+    settings.GNB_LATE_CANCELLATION_FEE_PERCENT = Decimal("25")
+    booking = place_transfer()
+    response = post(
+        client, f"/api/v1/bookings/{booking.reference}/cancel", {}, **{"X-Manage-Token": booking.manage_token}
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["cancellation_fee"] == "10.00"
+    booking.refresh_from_db()
+    assert (booking.status, booking.cancellation_fee) == (Booking.Status.CANCELLED, Decimal("10.00"))
+
+
+def test_reading_a_booking_takes_at_most_five_queries(client, catalog, django_assert_max_num_queries):
+    request = transfer_request(return_pickup_at=future_local(days=37), extras=[ExtraRequest("child_seat", 2)])
+    booking = place_transfer(request, vehicle_class="minivan")
+    with django_assert_max_num_queries(5):
+        response = client.get(f"/api/v1/bookings/{booking.reference}", headers={"X-Manage-Token": booking.manage_token})
+    assert response.status_code == 200
+    body = response.json()
+    assert (len(body["legs"]), len(body["passengers"]), len(body["extras"])) == (2, 2, 1)

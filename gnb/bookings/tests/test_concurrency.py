@@ -1,0 +1,110 @@
+"""Races closed by row locks, proven by running them: many threads, one barrier, exact counts (PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+
+from gnb.bookings.models import Booking, CouponRedemption
+from gnb.bookings.services import Contact, seats_taken
+from gnb.bookings.tests.test_services import passengers_for, place_tour, place_transfer, transfer_request
+from gnb.core.errors import SoldOut, ValidationFailed
+
+THREADS = 40
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are only real on PostgreSQL"),
+]
+
+
+def race(attempt: Callable[[int], Booking]) -> list[tuple[str, object]]:
+    """Run ``attempt(i)`` in THREADS threads released together; return each one's outcome."""
+    barrier = threading.Barrier(THREADS)
+    outcomes: list[tuple[str, object]] = []
+    outcomes_lock = threading.Lock()
+
+    def run(number: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            try:
+                outcome = ("booked", attempt(number).pk)
+            except SoldOut as exc:
+                outcome = ("sold_out", exc.message)
+            except ValidationFailed as exc:
+                outcome = ("refused", exc.errors)
+            except Exception as exc:  # anything else fails the test with its repr
+                outcome = ("error", repr(exc))
+            with outcomes_lock:
+                outcomes.append(outcome)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(number,)) for number in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    return outcomes
+
+
+def guest(number: int) -> Contact:
+    return Contact(f"Guest {number}", f"guest{number}@example.com", "+905321234567")
+
+
+def test_forty_travellers_racing_for_the_last_five_seats_book_exactly_five(catalog):
+    departure = catalog.departure
+    assert departure.capacity == 20
+    for number in range(3):
+        place_tour(departure, adults=5, contact=guest(100 + number), passengers=passengers_for(5))
+    assert seats_taken(departure.pk) == 15
+
+    outcomes = race(lambda number: place_tour(departure, adults=1, contact=guest(number)))
+
+    assert Counter(kind for kind, _detail in outcomes) == {"booked": 5, "sold_out": 35}
+    assert {detail for kind, detail in outcomes if kind == "sold_out"} == {"This departure is sold out."}
+    assert seats_taken(departure.pk) == 20
+    assert Booking.objects.filter(tour_departure=departure).count() == 8
+    booked_ids = {detail for kind, detail in outcomes if kind == "booked"}
+    assert set(Booking.objects.filter(tour_departure=departure, adults=1).values_list("pk", flat=True)) == booked_ids
+
+
+def test_forty_travellers_racing_for_a_coupon_with_five_uses_left_use_it_exactly_five_times(catalog):
+    coupon = catalog.coupon
+    coupon.max_uses = 5
+    coupon.save()
+
+    outcomes = race(
+        lambda number: place_transfer(
+            transfer_request(coupon="WELCOME10"), contact=guest(number), passengers=passengers_for(2)
+        )
+    )
+
+    assert Counter(kind for kind, _detail in outcomes) == {"booked": 5, "refused": 35}
+    assert {str(detail) for kind, detail in outcomes if kind == "refused"} == {
+        str([("coupon", "This coupon has been used up.")])
+    }
+    assert CouponRedemption.objects.filter(coupon=coupon).count() == 5
+    assert Booking.objects.filter(coupon=coupon).count() == 5
+    assert Booking.objects.count() == 5
+
+
+def test_a_race_for_seats_with_a_coupon_takes_both_locks_in_order_and_oversells_neither(catalog):
+    departure = catalog.departure
+    departure.capacity = 5
+    departure.save()
+    coupon = catalog.coupon
+    coupon.max_uses = 30
+    coupon.save()
+
+    outcomes = race(lambda number: place_tour(departure, adults=1, contact=guest(number), coupon="WELCOME10"))
+
+    assert Counter(kind for kind, _detail in outcomes) == {"booked": 5, "sold_out": 35}
+    assert seats_taken(departure.pk) == 5
+    assert CouponRedemption.objects.filter(coupon=coupon).count() == 5

@@ -1,0 +1,53 @@
+"""docs/openapi.json is the API's contract: it must match what the code serves."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from gnb.core.management.commands.export_openapi import openapi_document
+
+COMMITTED = Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
+
+
+def test_the_committed_openapi_document_matches_the_api():
+    if not COMMITTED.exists():
+        pytest.fail("docs/openapi.json is missing: run `make openapi` and commit it.", pytrace=False)
+    if COMMITTED.read_text(encoding="utf-8") != openapi_document():
+        pytest.fail("docs/openapi.json is out of date with the API: run `make openapi` and commit it.", pytrace=False)
+
+
+def test_the_document_describes_every_endpoint():
+    paths = json.loads(openapi_document())["paths"]
+    assert sorted((path, method) for path, methods in paths.items() for method in methods) == [
+        ("/api/v1/bookings", "post"),
+        ("/api/v1/bookings/{reference}", "get"),
+        ("/api/v1/bookings/{reference}/cancel", "post"),
+        ("/api/v1/currencies", "get"),
+        ("/api/v1/extras", "get"),
+        ("/api/v1/places", "get"),
+        ("/api/v1/quotes", "post"),
+        ("/api/v1/tour-bookings", "post"),
+        ("/api/v1/tour-quotes", "post"),
+        ("/api/v1/tours", "get"),
+        ("/api/v1/tours/{slug}", "get"),
+        ("/api/v1/tours/{slug}/departures", "get"),
+        ("/api/v1/vehicle-classes", "get"),
+    ]
+
+
+def test_export_openapi_writes_the_document(tmp_path):
+    target = tmp_path / "openapi.json"
+    output = io.StringIO()
+    call_command("export_openapi", str(target), stdout=output)
+    assert output.getvalue() == f"Wrote {target}\n"
+    assert target.read_text(encoding="utf-8") == openapi_document()
+
+
+def test_export_openapi_refuses_a_missing_directory(tmp_path):
+    with pytest.raises(CommandError, match="is not a directory"):
+        call_command("export_openapi", str(tmp_path / "nowhere" / "openapi.json"))
