@@ -57,8 +57,9 @@ format: install
 openapi: install
 	$(TEST_ENV) $(PY) manage.py export_openapi docs/openapi.json
 
+# Price engine and API benchmarks (bench/README.md), e.g. `make bench BENCH_ARGS="--duration 30 --strict"`.
 bench: install
-	$(VENV)/bin/python bench/run.py
+	$(VENV)/bin/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .tools var/*.sqlite3* .pytest_cache

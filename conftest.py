@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gnb.catalog.models import (
     Coupon,
@@ -52,6 +52,15 @@ def _plain_static_files(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    # A test-client request activates its Accept-Language in this thread and nothing resets it; start each test
+    # in the default language so messages asserted in English do not depend on the test order.
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

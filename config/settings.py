@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "gnb.core.middleware.ApiErrorShapeMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

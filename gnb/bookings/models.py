@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gnb.catalog.models import MONEY, Coupon, Extra, Place, TourDeparture, VehicleClass
@@ -118,6 +119,9 @@ class Booking(TimeStampedModel):
     total_base = models.DecimalField(_("total (EUR)"), **MONEY)
     price_breakdown = models.JSONField(_("price breakdown"))
 
+    pickup_point = models.CharField(
+        _("pickup point"), max_length=255, blank=True, help_text=_("Tours: the hotel or meeting point.")
+    )
     cancellation_fee = models.DecimalField(_("cancellation fee"), **MONEY, null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
@@ -246,7 +250,7 @@ class BookingEvent(models.Model):
     actor_label = models.CharField(_("by"), max_length=150)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["booking", "created_at", "pk"]

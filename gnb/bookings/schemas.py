@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
+from django.utils import timezone
 from ninja import Schema
 from pydantic import Field
 
@@ -178,6 +179,15 @@ class LegOut(Schema):
     flight_number: str
     flight_arrival_at: dt.datetime | None
 
+    # Times are given back as the wall-clock time of the place, with its offset: what the driver and traveller see.
+    @staticmethod
+    def resolve_pickup_at(obj) -> dt.datetime:
+        return obj.pickup_at.astimezone(obj.origin.tzinfo)
+
+    @staticmethod
+    def resolve_flight_arrival_at(obj) -> dt.datetime | None:
+        return obj.flight_arrival_at.astimezone(obj.origin.tzinfo) if obj.flight_arrival_at else None
+
 
 class PassengerOut(Schema):
     first_name: str
@@ -222,6 +232,7 @@ class BookingOut(Schema):
     contact: ContactOut
     language: str
     notes: str
+    pickup_point: str
     adults: int
     children: int
     infants: int
@@ -240,6 +251,10 @@ class BookingOut(Schema):
     created_at: dt.datetime
 
     @staticmethod
+    def resolve_starts_at(obj) -> dt.datetime:
+        return timezone.localtime(obj.starts_at)
+
+    @staticmethod
     def resolve_contact(obj) -> dict:
         return {"name": obj.lead_name, "email": obj.lead_email, "phone": obj.lead_phone}
 
@@ -252,7 +267,7 @@ class BookingOut(Schema):
             "slug": departure.tour.slug,
             "name": departure.tour.name,
             "departure_id": departure.pk,
-            "starts_at": departure.starts_at,
+            "starts_at": timezone.localtime(departure.starts_at),
         }
 
     @staticmethod

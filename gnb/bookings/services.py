@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 import phonenumbers
 from django.conf import settings
@@ -49,6 +50,7 @@ from gnb.core.locking import lock_rows, lock_timeout_as_busy
 from gnb.core.money import convert_back
 
 logger = logging.getLogger(__name__)
+Q = TypeVar("Q")
 
 FLIGHT_NUMBER = re.compile(r"^[A-Z0-9]{2}[A-Z]?\d{1,4}[A-Z]?$")
 NAME_MAX = 60
@@ -169,9 +171,19 @@ def _clean_common(errors: _Errors, *, language: str, notes: str, payment_method:
 
 
 # --- history ----------------------------------------------------------------------------------------------
-def _record(booking: Booking, *, kind: str, actor: Actor, reason: str = "", from_status: str = "", details=None):
+def _record(
+    booking: Booking,
+    *,
+    kind: str,
+    actor: Actor,
+    at: dt.datetime,
+    reason: str = "",
+    from_status: str = "",
+    details=None,
+):
     BookingEvent.objects.create(
         booking=booking,
+        created_at=at,
         kind=kind,
         from_status=from_status,
         to_status=booking.status,
@@ -230,103 +242,106 @@ def booking_place_transfer(
 ) -> Booking:
     """Place a transfer (one or two legs), priced on the server from ``quote_request``."""
     now = now or timezone.now()
-    with translation.override(language if language in dict(settings.LANGUAGES) else "en"):
-        quote = transfer_quote(quote_request, now=now)
-        errors = _Errors()
-        option = quote.option_for(vehicle_class)
-        if option is None:
-            errors.add("vehicle_class", _("This vehicle is not available for this trip or party size."))
-        clean_contact = _clean_contact(errors, contact)
-        clean_passengers = _clean_passengers(
+    quote = transfer_quote(quote_request, now=now)
+    errors = _Errors()
+    option = quote.option_for(vehicle_class)
+    if option is None:
+        errors.add("vehicle_class", _("This vehicle is not available for this trip or party size."))
+    clean_contact = _clean_contact(errors, contact)
+    clean_passengers = _clean_passengers(
+        errors,
+        passengers,
+        adults=quote_request.adults,
+        children=quote_request.children,
+        infants=quote_request.infants,
+    )
+    outbound_flight = _clean_flight(
+        errors, flight, field_prefix="flight", place=quote.origin, pickup_at=quote.pickup_at
+    )
+    inbound_flight = FlightInput()
+    if quote.return_pickup_at is not None:
+        inbound_flight = _clean_flight(
             errors,
-            passengers,
+            return_flight,
+            field_prefix="return_flight",
+            place=quote.destination,
+            pickup_at=quote.return_pickup_at,
+        )
+    for key, value in (("pickup_point", pickup_point), ("return_pickup_point", return_pickup_point)):
+        if len(value) > 255:
+            errors.add(key, _("At most 255 characters."))
+    _clean_common(errors, language=language, notes=notes, payment_method=payment_method)
+    errors.raise_if_any()
+    quote = _in_booking_language(language, quote, lambda: transfer_quote(quote_request, now=now))
+    option = quote.option_for(vehicle_class)
+    if option is None:  # the catalogue changed between the two pricings
+        raise ValidationFailed([("vehicle_class", _("This vehicle is not available for this trip or party size."))])
+
+    with transaction.atomic(), lock_timeout_as_busy():
+        if quote.coupon is not None:
+            coupon = lock_rows(Coupon.objects.filter(pk=quote.coupon.pk))[0]
+            _claim_coupon(coupon, email=clean_contact.email)
+        booking = Booking.objects.create(
+            created_at=now,
+            kind=Booking.Kind.TRANSFER,
+            status=_initial_status(payment_method),
+            payment_method=payment_method,
+            lead_name=clean_contact.name,
+            lead_email=clean_contact.email,
+            lead_phone=clean_contact.phone,
+            language=language,
+            notes=notes.strip(),
             adults=quote_request.adults,
             children=quote_request.children,
             infants=quote_request.infants,
+            luggage=quote_request.luggage,
+            vehicle_class_id=option.vehicle.id,
+            starts_at=quote.pickup_at,
+            coupon=quote.coupon,
+            currency=quote.currency,
+            exchange_rate=quote.rate,
+            total=option.breakdown.total,
+            total_base=option.breakdown.total_base,
+            price_breakdown=option.breakdown.as_dict(),
         )
-        outbound_flight = _clean_flight(
-            errors, flight, field_prefix="flight", place=quote.origin, pickup_at=quote.pickup_at
-        )
-        inbound_flight = FlightInput()
+        legs = [
+            TransferLeg(
+                booking=booking,
+                sequence=1,
+                origin=quote.origin,
+                destination=quote.destination,
+                pickup_at=quote.pickup_at,
+                pickup_point=pickup_point.strip(),
+                flight_number=outbound_flight.number,
+                flight_arrival_at=outbound_flight.arrival_at,
+            )
+        ]
         if quote.return_pickup_at is not None:
-            inbound_flight = _clean_flight(
-                errors,
-                return_flight,
-                field_prefix="return_flight",
-                place=quote.destination,
-                pickup_at=quote.return_pickup_at,
-            )
-        for key, value in (("pickup_point", pickup_point), ("return_pickup_point", return_pickup_point)):
-            if len(value) > 255:
-                errors.add(key, _("At most 255 characters."))
-        _clean_common(errors, language=language, notes=notes, payment_method=payment_method)
-        errors.raise_if_any()
-        assert option is not None
-
-        with transaction.atomic(), lock_timeout_as_busy():
-            if quote.coupon is not None:
-                coupon = lock_rows(Coupon.objects.filter(pk=quote.coupon.pk))[0]
-                _claim_coupon(coupon, email=clean_contact.email)
-            booking = Booking.objects.create(
-                kind=Booking.Kind.TRANSFER,
-                status=_initial_status(payment_method),
-                payment_method=payment_method,
-                lead_name=clean_contact.name,
-                lead_email=clean_contact.email,
-                lead_phone=clean_contact.phone,
-                language=language,
-                notes=notes.strip(),
-                adults=quote_request.adults,
-                children=quote_request.children,
-                infants=quote_request.infants,
-                luggage=quote_request.luggage,
-                vehicle_class_id=option.vehicle.id,
-                starts_at=quote.pickup_at,
-                coupon=quote.coupon,
-                currency=quote.currency,
-                exchange_rate=quote.rate,
-                total=option.breakdown.total,
-                total_base=option.breakdown.total_base,
-                price_breakdown=option.breakdown.as_dict(),
-            )
-            legs = [
+            legs.append(
                 TransferLeg(
                     booking=booking,
-                    sequence=1,
-                    origin=quote.origin,
-                    destination=quote.destination,
-                    pickup_at=quote.pickup_at,
-                    pickup_point=pickup_point.strip(),
-                    flight_number=outbound_flight.number,
-                    flight_arrival_at=outbound_flight.arrival_at,
+                    sequence=2,
+                    origin=quote.destination,
+                    destination=quote.origin,
+                    pickup_at=quote.return_pickup_at,
+                    pickup_point=return_pickup_point.strip(),
+                    flight_number=inbound_flight.number,
+                    flight_arrival_at=inbound_flight.arrival_at,
                 )
-            ]
-            if quote.return_pickup_at is not None:
-                legs.append(
-                    TransferLeg(
-                        booking=booking,
-                        sequence=2,
-                        origin=quote.destination,
-                        destination=quote.origin,
-                        pickup_at=quote.return_pickup_at,
-                        pickup_point=return_pickup_point.strip(),
-                        flight_number=inbound_flight.number,
-                        flight_arrival_at=inbound_flight.arrival_at,
-                    )
-                )
-            TransferLeg.objects.bulk_create(legs)
-            _create_passengers(booking, clean_passengers)
-            line_totals = {line.code: line.amount for line in option.breakdown.lines}
-            BookingExtra.objects.bulk_create(
-                BookingExtra(
-                    booking=booking,
-                    extra=extra,
-                    quantity=quantity,
-                    total=line_totals.get(f"extra:{extra.code}", 0),
-                )
-                for extra, quantity in quote.extras
             )
-            _finish_placement(booking, actor=actor)
+        TransferLeg.objects.bulk_create(legs)
+        _create_passengers(booking, clean_passengers)
+        line_totals = {line.code: line.amount for line in option.breakdown.lines}
+        BookingExtra.objects.bulk_create(
+            BookingExtra(
+                booking=booking,
+                extra=extra,
+                quantity=quantity,
+                total=line_totals.get(f"extra:{extra.code}", 0),
+            )
+            for extra, quantity in quote.extras
+        )
+        _finish_placement(booking, actor=actor, now=now)
     return booking
 
 
@@ -344,61 +359,75 @@ def booking_place_tour(
 ) -> Booking:
     """Book seats on a tour departure. Seats are never oversold: the departure row is locked, seats re-counted."""
     now = now or timezone.now()
-    with translation.override(language if language in dict(settings.LANGUAGES) else "en"):
-        quote = tour_quote(quote_request, now=now)
-        errors = _Errors()
-        clean_contact = _clean_contact(errors, contact)
-        clean_passengers = _clean_passengers(
-            errors,
-            passengers,
+    quote = tour_quote(quote_request, now=now)
+    errors = _Errors()
+    clean_contact = _clean_contact(errors, contact)
+    clean_passengers = _clean_passengers(
+        errors,
+        passengers,
+        adults=quote_request.adults,
+        children=quote_request.children,
+        infants=quote_request.infants,
+    )
+    if len(pickup_point) > 255:
+        errors.add("pickup_point", _("At most 255 characters."))
+    _clean_common(errors, language=language, notes=notes, payment_method=payment_method)
+    errors.raise_if_any()
+    quote = _in_booking_language(language, quote, lambda: tour_quote(quote_request, now=now))
+
+    with transaction.atomic(), lock_timeout_as_busy():
+        # Fixed lock order everywhere: coupon, then departure.
+        if quote.coupon is not None:
+            coupon = lock_rows(Coupon.objects.filter(pk=quote.coupon.pk))[0]
+        departure = lock_rows(TourDeparture.objects.filter(pk=quote.departure.pk))[0]
+        seats_left = departure.capacity - seats_taken(departure.pk)
+        if quote.party.seats > seats_left:
+            if seats_left <= 0:
+                raise SoldOut(_("This departure is sold out."), field="departure_id")
+            raise SoldOut(
+                _("Only %(count)s seats are left on this departure.") % {"count": seats_left},
+                field="departure_id",
+            )
+        if quote.coupon is not None:
+            _claim_coupon(coupon, email=clean_contact.email)
+        booking = Booking.objects.create(
+            created_at=now,
+            kind=Booking.Kind.TOUR,
+            status=_initial_status(payment_method),
+            payment_method=payment_method,
+            lead_name=clean_contact.name,
+            lead_email=clean_contact.email,
+            lead_phone=clean_contact.phone,
+            language=language,
+            notes=notes.strip(),
+            pickup_point=pickup_point.strip(),
             adults=quote_request.adults,
             children=quote_request.children,
             infants=quote_request.infants,
+            tour_departure=departure,
+            starts_at=departure.starts_at,
+            coupon=quote.coupon,
+            currency=quote.currency,
+            exchange_rate=quote.rate,
+            total=quote.breakdown.total,
+            total_base=quote.breakdown.total_base,
+            price_breakdown=quote.breakdown.as_dict(),
         )
-        if len(pickup_point) > 255:
-            errors.add("pickup_point", _("At most 255 characters."))
-        _clean_common(errors, language=language, notes=notes, payment_method=payment_method)
-        errors.raise_if_any()
-
-        with transaction.atomic(), lock_timeout_as_busy():
-            # Fixed lock order everywhere: coupon, then departure.
-            if quote.coupon is not None:
-                coupon = lock_rows(Coupon.objects.filter(pk=quote.coupon.pk))[0]
-            departure = lock_rows(TourDeparture.objects.filter(pk=quote.departure.pk))[0]
-            seats_left = departure.capacity - seats_taken(departure.pk)
-            if quote.party.seats > seats_left:
-                if seats_left <= 0:
-                    raise SoldOut(_("This departure is sold out."), field="departure_id")
-                raise SoldOut(
-                    _("Only %(count)s seats are left on this departure.") % {"count": seats_left},
-                    field="departure_id",
-                )
-            if quote.coupon is not None:
-                _claim_coupon(coupon, email=clean_contact.email)
-            booking = Booking.objects.create(
-                kind=Booking.Kind.TOUR,
-                status=_initial_status(payment_method),
-                payment_method=payment_method,
-                lead_name=clean_contact.name,
-                lead_email=clean_contact.email,
-                lead_phone=clean_contact.phone,
-                language=language,
-                notes=("\n".join(filter(None, [pickup_point.strip() and f"Pickup: {pickup_point.strip()}", notes]))),
-                adults=quote_request.adults,
-                children=quote_request.children,
-                infants=quote_request.infants,
-                tour_departure=departure,
-                starts_at=departure.starts_at,
-                coupon=quote.coupon,
-                currency=quote.currency,
-                exchange_rate=quote.rate,
-                total=quote.breakdown.total,
-                total_base=quote.breakdown.total_base,
-                price_breakdown=quote.breakdown.as_dict(),
-            )
-            _create_passengers(booking, clean_passengers)
-            _finish_placement(booking, actor=actor)
+        _create_passengers(booking, clean_passengers)
+        _finish_placement(booking, actor=actor, now=now)
     return booking
+
+
+def _in_booking_language(language: str, quote: Q, reprice: Callable[[], Q]) -> Q:
+    """The quote with its labels (season, extras, lines) in the booking's language, as stored and emailed.
+
+    Validation runs in the caller's language (staff and API clients read the errors); the stored breakdown
+    speaks the traveller's language.
+    """
+    if translation.get_language() == language:
+        return quote
+    with translation.override(language):
+        return reprice()
 
 
 def _create_passengers(booking: Booking, passengers: Sequence[PassengerInput]) -> None:
@@ -414,7 +443,7 @@ def _create_passengers(booking: Booking, passengers: Sequence[PassengerInput]) -
     )
 
 
-def _finish_placement(booking: Booking, *, actor: Actor) -> None:
+def _finish_placement(booking: Booking, *, actor: Actor, now: dt.datetime) -> None:
     if booking.coupon_id:
         discount = Decimal(booking.price_breakdown["discount"])
         CouponRedemption.objects.create(
@@ -423,7 +452,7 @@ def _finish_placement(booking: Booking, *, actor: Actor) -> None:
             email=booking.lead_email,
             discount_base=convert_back(discount, booking.exchange_rate),
         )
-    _record(booking, kind=BookingEvent.Kind.CREATED, actor=actor, reason="Booking placed")
+    _record(booking, kind=BookingEvent.Kind.CREATED, actor=actor, at=now, reason="Booking placed")
     logger.info("booking placed", extra={"reference": booking.reference, "kind": booking.kind})
     if booking.status == Booking.Status.CONFIRMED:
         _queue_email(booking, "confirmation")
@@ -487,7 +516,7 @@ def booking_transition(
         from_status = booking.status
         booking.status = to_status
         booking.save(update_fields=["status", "updated_at"])
-        _record(booking, kind=BookingEvent.Kind.STATUS, actor=actor, reason=reason, from_status=from_status)
+        _record(booking, kind=BookingEvent.Kind.STATUS, actor=actor, at=now, reason=reason, from_status=from_status)
         if to_status == Booking.Status.CONFIRMED and from_status == Booking.Status.PENDING_PAYMENT:
             _queue_email(booking, "confirmation")
     return booking
@@ -539,6 +568,7 @@ def booking_cancel(
             booking,
             kind=BookingEvent.Kind.STATUS,
             actor=actor,
+            at=now,
             reason=reason or "Cancelled by the traveller",
             from_status=from_status,
             details={"cancellation_fee": str(fee)},

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
 from ninja import Schema
 
 
@@ -84,6 +85,10 @@ class DepartureOut(Schema):
     capacity: int
     seats_left: int
     sold_out: bool
+
+    @staticmethod
+    def resolve_starts_at(obj) -> dt.datetime:
+        return timezone.localtime(obj.starts_at)
 
     @staticmethod
     def resolve_seats_left(obj) -> int:

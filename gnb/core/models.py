@@ -1,8 +1,11 @@
 from django.db import models
+from django.utils import timezone
 
 
 class TimeStampedModel(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # A default rather than auto_now_add, so a service can record the moment it was told ("now=") and history
+    # imported or replayed keeps its real time.
+    created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -429,3 +429,14 @@ def test_reading_a_booking_takes_at_most_five_queries(client, catalog, django_as
     assert response.status_code == 200
     body = response.json()
     assert (len(body["legs"]), len(body["passengers"]), len(body["extras"])) == (2, 2, 1)
+
+
+@pytest.mark.django_db
+def test_unknown_api_path_and_wrong_method_answer_in_the_error_shape(client):
+    missing = client.get("/api/v1/no-such-thing")
+    assert missing.status_code == 404
+    assert missing.json() == {"error": {"code": "not_found", "message": "No such API endpoint.", "fields": []}}
+    wrong_method = client.delete("/api/v1/quotes")
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["error"]["code"] == "method_not_allowed"
+    assert "POST" in wrong_method["Allow"]

@@ -385,7 +385,8 @@ def test_placing_a_tour_booking_takes_seats_on_the_departure(catalog):
     )
     assert booking.starts_at == catalog.departure.starts_at
     assert booking.total == Decimal("115.00")
-    assert booking.notes == "Pickup: Regnum Carya lobby"
+    assert booking.pickup_point == "Regnum Carya lobby"
+    assert booking.notes == ""
     assert booking.passengers.count() == 4
     assert seats_taken(catalog.departure.pk) == 4
 
@@ -456,3 +457,15 @@ def test_placement_is_recorded_in_the_history(catalog):
     assert list(BookingEvent.objects.values_list("booking", "kind", "to_status", "actor_label")) == [
         (booking.pk, "created", "confirmed", "traveller")
     ]
+
+
+def test_errors_speak_the_callers_language_and_the_stored_breakdown_the_travellers(catalog):
+    request = transfer_request(return_pickup_at=future_local(days=37, hour=10))
+    with pytest.raises(ValidationFailed) as excinfo:
+        place_transfer(request, language="tr", contact=Contact("Ayşe Yılmaz", "not-an-email", "+905321234567"))
+    assert excinfo.value.errors == [("contact.email", "Enter a valid email address.")]
+
+    booking = place_transfer(request, language="tr")
+    labels = [line["label"] for line in booking.price_breakdown["lines"]]
+    assert labels == ["Transfer", "Dönüş transferi", "Dönüş indirimi"]
+    assert booking.events.get().created_at == booking.created_at
