@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 
 # Development defaults; anything already in the environment wins.
-DEV_ENV := DEBUG=$${DEBUG:-1} EMAIL_URL=$${EMAIL_URL:-console://}
+DEV_ENV := DEBUG=$${DEBUG:-1} EMAIL_URL=$${EMAIL_URL:-console://} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz \
 	ALLOWED_HOSTS=testserver,localhost,127.0.0.1 SECURE_SSL_REDIRECT=0 EMAIL_URL=console:// \
 	SITE_URL=http://testserver

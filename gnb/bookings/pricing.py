@@ -44,6 +44,7 @@ class VehicleOption:
     name: str
     max_passengers: int
     max_luggage: int
+    sort_order: int = 0
 
     def fits(self, party: Party) -> bool:
         return party.seats <= self.max_passengers and party.luggage <= self.max_luggage

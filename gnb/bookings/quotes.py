@@ -268,7 +268,9 @@ def transfer_quote(request: TransferQuoteRequest, *, now: dt.datetime | None = N
     vehicles: dict[int, pricing.VehicleOption] = {}
     for fare in Fare.objects.filter(zone_pairs, vehicle_class__is_active=True).select_related("vehicle_class"):
         vc = fare.vehicle_class
-        vehicles[vc.pk] = pricing.VehicleOption(vc.pk, vc.code, vc.name, vc.max_passengers, vc.max_luggage)
+        vehicles[vc.pk] = pricing.VehicleOption(
+            vc.pk, vc.code, vc.name, vc.max_passengers, vc.max_luggage, vc.sort_order
+        )
         prices[(fare.origin_zone_id, fare.destination_zone_id, vc.pk)] = fare.price
 
     def fare_between(start: int, end: int, vehicle_id: int) -> Decimal:
@@ -289,7 +291,8 @@ def transfer_quote(request: TransferQuoteRequest, *, now: dt.datetime | None = N
     terms = coupon_terms(coupon)
     party = request.party
     options = []
-    for vehicle in sorted(vehicles.values(), key=lambda v: (v.max_passengers, v.code)):
+    # The operator's order (sort_order), then size: the same order as the vehicle list everywhere else.
+    for vehicle in sorted(vehicles.values(), key=lambda v: (v.sort_order, v.max_passengers, v.code)):
         if not vehicle.fits(party):
             continue
         legs = [pricing.Leg(fare_between(origin.zone_id, destination.zone_id, vehicle.id), pickup_at.date())]

@@ -310,8 +310,8 @@ def test_quote_for_a_family_of_four_offers_only_vehicles_with_four_seats(db):
         )
     )
     assert [(o.vehicle.code, o.vehicle.max_passengers, o.breakdown.total) for o in quote.options] == [
-        ("vip-minivan", 6, Decimal("60.00")),
         ("minivan", 7, Decimal("40.00")),
+        ("vip-minivan", 6, Decimal("60.00")),
         ("minibus", 14, Decimal("70.00")),
         ("midibus", 27, Decimal("110.00")),
     ]
