@@ -48,8 +48,9 @@ def shared_cpu_note() -> str:
 
 def write_results(data: dict[str, object]) -> Path:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().astimezone()
-    path = RESULTS_DIR / f"{stamp:%Y%m%d-%H%M%S}.json"
+    # UTC in the name: Django sets the process's TZ to TIME_ZONE once settings load, so local time would vary.
+    stamp = dt.datetime.now(dt.UTC)
+    path = RESULTS_DIR / f"{stamp:%Y%m%dT%H%M%SZ}.json"
     payload = {"finished_at": stamp.isoformat(timespec="seconds"), "machine": machine(), **data}
     path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path

@@ -79,7 +79,8 @@ def targets() -> dict[str, object]:
         except ValidationFailed:
             continue  # e.g. a Belek hotel with no fare from the airport zone yet
         if quote.options:
-            vehicle = quote.options[0].vehicle
+            # The smallest class that fits (what a family of four books), whatever order the quote lists them in.
+            vehicle = min((option.vehicle for option in quote.options), key=lambda v: (v.max_passengers, v.code))
             return {
                 "origin": origin.slug,
                 "destination": hotel.slug,
