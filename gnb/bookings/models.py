@@ -176,7 +176,8 @@ class TransferLeg(models.Model):
     flight_arrival_at = models.DateTimeField(_("flight arrives at"), null=True, blank=True)
 
     class Meta:
-        ordering = ["booking", "sequence"]
+        # Not by "booking": that would join the booking table only to sort a booking's own legs.
+        ordering = ["sequence"]
         verbose_name = _("transfer leg")
         verbose_name_plural = _("transfer legs")
         constraints = [
@@ -202,7 +203,7 @@ class Passenger(models.Model):
     last_name = models.CharField(_("last name"), max_length=60)
 
     class Meta:
-        ordering = ["booking", "position"]
+        ordering = ["position"]
         verbose_name = _("passenger")
         verbose_name_plural = _("passengers")
         constraints = [

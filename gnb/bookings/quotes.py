@@ -266,7 +266,9 @@ def transfer_quote(request: TransferQuoteRequest, *, now: dt.datetime | None = N
     )
     prices: dict[tuple[int, int, int], Decimal] = {}
     vehicles: dict[int, pricing.VehicleOption] = {}
-    for fare in Fare.objects.filter(zone_pairs, vehicle_class__is_active=True).select_related("vehicle_class"):
+    # No ordering: Fare.Meta.ordering would join both zones only to sort rows the loop puts in a dict anyway.
+    fares = Fare.objects.filter(zone_pairs, vehicle_class__is_active=True).select_related("vehicle_class").order_by()
+    for fare in fares:
         vc = fare.vehicle_class
         vehicles[vc.pk] = pricing.VehicleOption(
             vc.pk, vc.code, vc.name, vc.max_passengers, vc.max_luggage, vc.sort_order

@@ -5,7 +5,7 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -328,7 +328,8 @@ def test_adding_a_passenger_never_makes_a_class_fit_that_did_not(catalog, adults
     assert after <= before
 
 
-def test_a_full_quote_takes_at_most_five_queries(catalog, django_assert_max_num_queries):
+@pytest.mark.parametrize("language", ["en", "tr", "ar"])
+def test_a_full_quote_takes_at_most_five_queries(catalog, django_assert_max_num_queries, language):
     currency_rates()  # cached across requests, as in production
     request = request_for(
         return_pickup_at=future_local(days=37),
@@ -336,9 +337,11 @@ def test_a_full_quote_takes_at_most_five_queries(catalog, django_assert_max_num_
         coupon="WELCOME10",
         currency="GBP",
     )
-    with django_assert_max_num_queries(5):
+    # Translated names are read in every language (and fall back to English) without deferred loads.
+    with translation.override(language), django_assert_max_num_queries(5):
         quote = transfer_quote(request)
-    assert len(quote.options) == 3
+        names = [option.vehicle.name for option in quote.options] + [extra.name for extra, _ in quote.extras]
+    assert names == ["Sedan", "Minivan", "Minibus", "Child seat", "Meet & greet"]
 
 
 def test_a_plain_quote_on_a_cold_cache_takes_at_most_five_queries(catalog, django_assert_max_num_queries):
