@@ -46,22 +46,10 @@ from gnb.bookings.models import (
     Passenger,
     TransferLeg,
 )
+from gnb.core.admin import ReadOnlyAdmin
 from gnb.core.errors import DomainError
 
 S = Booking.Status
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written only by the booking services: staff may look, never add, edit or delete."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -37,6 +37,7 @@ from gnb.bookings.models import (
     Passenger,
     TransferLeg,
 )
+from gnb.bookings.pricing import Breakdown
 from gnb.bookings.quotes import (
     TourQuoteRequest,
     TransferQuoteRequest,
@@ -161,13 +162,38 @@ def _clean_flight(errors: _Errors, flight: FlightInput, *, field_prefix: str, pl
     return FlightInput(number, arrival)
 
 
-def _clean_common(errors: _Errors, *, language: str, notes: str, payment_method: str) -> None:
+@dataclass(frozen=True)
+class _Traveller:
+    """Who travels and how they want to be reached, after validation."""
+
+    contact: Contact
+    passengers: list[PassengerInput]
+    language: str
+    notes: str
+    payment_method: str
+
+
+def _clean_traveller(
+    errors: _Errors,
+    *,
+    party,
+    contact: Contact,
+    passengers: Sequence[PassengerInput],
+    language: str,
+    notes: str,
+    payment_method: str,
+) -> _Traveller:
+    clean_contact = _clean_contact(errors, contact)
+    clean_passengers = _clean_passengers(
+        errors, passengers, adults=party.adults, children=party.children, infants=party.infants
+    )
     if language not in dict(settings.LANGUAGES):
         errors.add("language", _("Unknown language “%(code)s”.") % {"code": language})
     if len(notes) > 1000:
         errors.add("notes", _("At most 1000 characters."))
     if payment_method not in Booking.PaymentMethod.values:
         errors.add("payment_method", _("Unknown payment method."))
+    return _Traveller(clean_contact, clean_passengers, language, notes.strip(), payment_method)
 
 
 # --- history ----------------------------------------------------------------------------------------------
@@ -247,13 +273,14 @@ def booking_place_transfer(
     option = quote.option_for(vehicle_class)
     if option is None:
         errors.add("vehicle_class", _("This vehicle is not available for this trip or party size."))
-    clean_contact = _clean_contact(errors, contact)
-    clean_passengers = _clean_passengers(
+    traveller = _clean_traveller(
         errors,
-        passengers,
-        adults=quote_request.adults,
-        children=quote_request.children,
-        infants=quote_request.infants,
+        party=quote.party,
+        contact=contact,
+        passengers=passengers,
+        language=language,
+        notes=notes,
+        payment_method=payment_method,
     )
     outbound_flight = _clean_flight(
         errors, flight, field_prefix="flight", place=quote.origin, pickup_at=quote.pickup_at
@@ -270,7 +297,6 @@ def booking_place_transfer(
     for key, value in (("pickup_point", pickup_point), ("return_pickup_point", return_pickup_point)):
         if len(value) > 255:
             errors.add(key, _("At most 255 characters."))
-    _clean_common(errors, language=language, notes=notes, payment_method=payment_method)
     errors.raise_if_any()
     quote = _in_booking_language(language, quote, lambda: transfer_quote(quote_request, now=now))
     option = quote.option_for(vehicle_class)
@@ -280,29 +306,16 @@ def booking_place_transfer(
     with transaction.atomic(), lock_timeout_as_busy():
         if quote.coupon is not None:
             coupon = lock_rows(Coupon.objects.filter(pk=quote.coupon.pk))[0]
-            _claim_coupon(coupon, email=clean_contact.email)
-        booking = Booking.objects.create(
-            created_at=now,
+            _claim_coupon(coupon, email=traveller.contact.email)
+        booking = _create_booking(
             kind=Booking.Kind.TRANSFER,
-            status=_initial_status(payment_method),
-            payment_method=payment_method,
-            lead_name=clean_contact.name,
-            lead_email=clean_contact.email,
-            lead_phone=clean_contact.phone,
-            language=language,
-            notes=notes.strip(),
-            adults=quote_request.adults,
-            children=quote_request.children,
-            infants=quote_request.infants,
+            traveller=traveller,
+            quote=quote,
+            breakdown=option.breakdown,
+            now=now,
             luggage=quote_request.luggage,
             vehicle_class_id=option.vehicle.id,
             starts_at=quote.pickup_at,
-            coupon=quote.coupon,
-            currency=quote.currency,
-            exchange_rate=quote.rate,
-            total=option.breakdown.total,
-            total_base=option.breakdown.total_base,
-            price_breakdown=option.breakdown.as_dict(),
         )
         legs = [
             TransferLeg(
@@ -330,7 +343,6 @@ def booking_place_transfer(
                 )
             )
         TransferLeg.objects.bulk_create(legs)
-        _create_passengers(booking, clean_passengers)
         line_totals = {line.code: line.amount for line in option.breakdown.lines}
         BookingExtra.objects.bulk_create(
             BookingExtra(
@@ -361,17 +373,17 @@ def booking_place_tour(
     now = now or timezone.now()
     quote = tour_quote(quote_request, now=now)
     errors = _Errors()
-    clean_contact = _clean_contact(errors, contact)
-    clean_passengers = _clean_passengers(
+    traveller = _clean_traveller(
         errors,
-        passengers,
-        adults=quote_request.adults,
-        children=quote_request.children,
-        infants=quote_request.infants,
+        party=quote.party,
+        contact=contact,
+        passengers=passengers,
+        language=language,
+        notes=notes,
+        payment_method=payment_method,
     )
     if len(pickup_point) > 255:
         errors.add("pickup_point", _("At most 255 characters."))
-    _clean_common(errors, language=language, notes=notes, payment_method=payment_method)
     errors.raise_if_any()
     quote = _in_booking_language(language, quote, lambda: tour_quote(quote_request, now=now))
 
@@ -389,31 +401,17 @@ def booking_place_tour(
                 field="departure_id",
             )
         if quote.coupon is not None:
-            _claim_coupon(coupon, email=clean_contact.email)
-        booking = Booking.objects.create(
-            created_at=now,
+            _claim_coupon(coupon, email=traveller.contact.email)
+        booking = _create_booking(
             kind=Booking.Kind.TOUR,
-            status=_initial_status(payment_method),
-            payment_method=payment_method,
-            lead_name=clean_contact.name,
-            lead_email=clean_contact.email,
-            lead_phone=clean_contact.phone,
-            language=language,
-            notes=notes.strip(),
+            traveller=traveller,
+            quote=quote,
+            breakdown=quote.breakdown,
+            now=now,
             pickup_point=pickup_point.strip(),
-            adults=quote_request.adults,
-            children=quote_request.children,
-            infants=quote_request.infants,
             tour_departure=departure,
             starts_at=departure.starts_at,
-            coupon=quote.coupon,
-            currency=quote.currency,
-            exchange_rate=quote.rate,
-            total=quote.breakdown.total,
-            total_base=quote.breakdown.total_base,
-            price_breakdown=quote.breakdown.as_dict(),
         )
-        _create_passengers(booking, clean_passengers)
         _finish_placement(booking, actor=actor, now=now)
     return booking
 
@@ -430,17 +428,37 @@ def _in_booking_language(language: str, quote: Q, reprice: Callable[[], Q]) -> Q
         return reprice()
 
 
-def _create_passengers(booking: Booking, passengers: Sequence[PassengerInput]) -> None:
+def _create_booking(*, kind: str, traveller: _Traveller, quote, breakdown: Breakdown, now: dt.datetime, **product):
+    """The booking row and its passengers: the columns every kind of booking shares, plus ``product``'s."""
+    party = quote.party
+    booking = Booking.objects.create(
+        created_at=now,
+        kind=kind,
+        status=_initial_status(traveller.payment_method),
+        payment_method=traveller.payment_method,
+        lead_name=traveller.contact.name,
+        lead_email=traveller.contact.email,
+        lead_phone=traveller.contact.phone,
+        language=traveller.language,
+        notes=traveller.notes,
+        adults=party.adults,
+        children=party.children,
+        infants=party.infants,
+        coupon=quote.coupon,
+        currency=quote.currency,
+        exchange_rate=quote.rate,
+        total=breakdown.total,
+        total_base=breakdown.total_base,
+        price_breakdown=breakdown.as_dict(),
+        **product,
+    )
     Passenger.objects.bulk_create(
         Passenger(
-            booking=booking,
-            position=position,
-            category=p.category,
-            first_name=p.first_name,
-            last_name=p.last_name,
+            booking=booking, position=position, category=p.category, first_name=p.first_name, last_name=p.last_name
         )
-        for position, p in enumerate(passengers, start=1)
+        for position, p in enumerate(traveller.passengers, start=1)
     )
+    return booking
 
 
 def _finish_placement(booking: Booking, *, actor: Actor, now: dt.datetime) -> None:

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from gnb.core.admin import ReadOnlyAdmin
 from gnb.notifications.models import SentEmail
 
 
@@ -18,7 +19,7 @@ class SentFilter(admin.SimpleListFilter):
 
 
 @admin.register(SentEmail)
-class SentEmailAdmin(admin.ModelAdmin):
+class SentEmailAdmin(ReadOnlyAdmin):
     """The record of emails to travellers, written by the sending task only, so it is read-only here."""
 
     list_display = ("booking", "kind", "recipient", "language", "created_at", "sent_at")
@@ -27,12 +28,3 @@ class SentEmailAdmin(admin.ModelAdmin):
     search_fields = ("booking__reference", "recipient")
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-pk")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
