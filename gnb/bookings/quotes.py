@@ -19,9 +19,13 @@ from django.utils.translation import gettext as _
 
 from gnb.bookings import pricing
 from gnb.catalog.models import Coupon, Currency, Extra, Fare, Place, Season, TourDeparture
+from gnb.catalog.translation import translated_columns
 from gnb.core.errors import ValidationFailed
 
 CURRENCY_CACHE_KEY = "catalog:currencies:v1"
+# Quotes read only these columns: every translated field has a column per language, and compiling and fetching
+# all of them was most of a quote's database time.
+VEHICLE_COLUMNS = ("code", "max_passengers", "max_luggage", "sort_order", *translated_columns("name"))
 CURRENCY_CACHE_SECONDS = 60
 
 
@@ -197,7 +201,10 @@ def transfer_quote(request: TransferQuoteRequest, *, now: dt.datetime | None = N
 
     slugs = {request.origin, request.destination}
     places = {
-        place.slug: place for place in Place.objects.filter(slug__in=slugs, is_active=True).select_related("zone")
+        place.slug: place
+        for place in Place.objects.filter(slug__in=slugs, is_active=True).only(
+            "slug", "kind", "iata_code", "zone_id", "time_zone", *translated_columns("name")
+        )
     }
     origin = places.get(request.origin)
     destination = places.get(request.destination)
@@ -267,7 +274,17 @@ def transfer_quote(request: TransferQuoteRequest, *, now: dt.datetime | None = N
     prices: dict[tuple[int, int, int], Decimal] = {}
     vehicles: dict[int, pricing.VehicleOption] = {}
     # No ordering: Fare.Meta.ordering would join both zones only to sort rows the loop puts in a dict anyway.
-    fares = Fare.objects.filter(zone_pairs, vehicle_class__is_active=True).select_related("vehicle_class").order_by()
+    fares = (
+        Fare.objects.filter(zone_pairs, vehicle_class__is_active=True)
+        .select_related("vehicle_class")
+        .order_by()
+        .only(
+            "origin_zone_id",
+            "destination_zone_id",
+            "price",
+            *(f"vehicle_class__{column}" for column in VEHICLE_COLUMNS),
+        )
+    )
     for fare in fares:
         vc = fare.vehicle_class
         vehicles[vc.pk] = pricing.VehicleOption(

@@ -1,3 +1,4 @@
+from django.conf import settings
 from modeltranslation.translator import TranslationOptions, register
 
 from gnb.catalog.models import Extra, Place, Season, Tour, VehicleClass, Zone
@@ -31,3 +32,9 @@ class ExtraTranslation(TranslationOptions):
 @register(Tour)
 class TourTranslation(TranslationOptions):
     fields = ("name", "summary", "description", "itinerary", "included")
+
+
+def translated_columns(field: str) -> tuple[str, ...]:
+    """The per-language columns of a translated field, for ``only()``: listing them all means reading the field in
+    any language (with its fallback to English) never triggers a deferred load."""
+    return tuple(f"{field}_{code.replace('-', '_')}" for code, _name in settings.LANGUAGES)

@@ -341,7 +341,17 @@ def test_a_full_quote_takes_at_most_five_queries(catalog, django_assert_max_num_
     with translation.override(language), django_assert_max_num_queries(5):
         quote = transfer_quote(request)
         names = [option.vehicle.name for option in quote.options] + [extra.name for extra, _ in quote.extras]
-    assert names == ["Sedan", "Minivan", "Minibus", "Child seat", "Meet & greet"]
+        names += [quote.origin.name, quote.destination.name, quote.origin.tzinfo.key]
+    assert names == [
+        "Sedan",
+        "Minivan",
+        "Minibus",
+        "Child seat",
+        "Meet & greet",
+        "Antalya Airport",
+        "Regnum Carya",
+        "Europe/Istanbul",
+    ]
 
 
 def test_a_plain_quote_on_a_cold_cache_takes_at_most_five_queries(catalog, django_assert_max_num_queries):
