@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils import timezone
 
 from gnb.bookings.models import Booking
 from gnb.core.money import ZERO, percent_of
@@ -48,3 +49,11 @@ def cancellation_fee(*, total: Decimal, starts_at: dt.datetime, now: dt.datetime
     if now < free_cancellation_until(starts_at):
         return ZERO
     return min(total, percent_of(total, settings.GNB_LATE_CANCELLATION_FEE_PERCENT))
+
+
+def fee_if_cancelled_now(booking: Booking, *, now: dt.datetime | None = None) -> Decimal | None:
+    """The fee a traveller would pay to cancel ``booking`` now, or None when it cannot be cancelled online."""
+    now = now or timezone.now()
+    if booking.status not in TRAVELLER_CANCELLABLE or now >= booking.starts_at:
+        return None
+    return cancellation_fee(total=booking.total, starts_at=booking.starts_at, now=now)

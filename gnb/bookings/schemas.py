@@ -247,6 +247,9 @@ class BookingOut(Schema):
     total: Decimal
     price: BreakdownOut
     free_cancellation_until: dt.datetime
+    cancellation_fee_if_cancelled_now: Decimal | None = Field(
+        description="What cancelling now would cost under the policy; null when it can no longer be cancelled online"
+    )
     cancellation_fee: Decimal | None
     created_at: dt.datetime
 
@@ -285,6 +288,12 @@ class BookingOut(Schema):
     @staticmethod
     def resolve_price(obj) -> dict:
         return obj.price_breakdown
+
+    @staticmethod
+    def resolve_cancellation_fee_if_cancelled_now(obj) -> Decimal | None:
+        from gnb.bookings.policies import fee_if_cancelled_now
+
+        return fee_if_cancelled_now(obj)
 
     @staticmethod
     def resolve_free_cancellation_until(obj) -> dt.datetime:

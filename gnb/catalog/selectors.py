@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from gnb.bookings.models import Booking
 from gnb.bookings.policies import HOLDS_CAPACITY
 from gnb.catalog.models import Extra, Place, Tour, TourDeparture, VehicleClass
+from gnb.catalog.translation import translated_columns
 from gnb.core.errors import NotFound, ValidationFailed
 
 
@@ -23,12 +24,11 @@ def place_search(*, query: str = "", kind: str | None = None, limit: int = 20) -
         places = places.filter(kind=kind)
     query = query.strip()
     if query:
-        places = places.filter(
-            Q(name__icontains=query)
-            | Q(name_en__icontains=query)
-            | Q(iata_code__iexact=query)
-            | Q(slug__icontains=query)
-        )
+        # Every language's name, so a traveller finds "Belek" typing "Белек" whatever the page language is.
+        matches = Q(iata_code__iexact=query) | Q(slug__icontains=query)
+        for column in translated_columns("name"):
+            matches |= Q(**{f"{column}__icontains": query})
+        places = places.filter(matches)
     return places.order_by("kind", "-is_popular", "name")[:limit]
 
 

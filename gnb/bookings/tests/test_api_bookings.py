@@ -404,6 +404,7 @@ def test_a_traveller_cancels_free_a_month_ahead(client, catalog):
     )
     assert response.status_code == 200, response.content
     assert (response.json()["status"], response.json()["cancellation_fee"]) == ("cancelled", "0.00")
+    assert response.json()["cancellation_fee_if_cancelled_now"] is None  # nothing left to cancel
     again = post(client, f"/api/v1/bookings/{booking.reference}/cancel", {}, **{"X-Manage-Token": booking.manage_token})
     assert_error(again, 409, "invalid_transition", ["status"])
 
@@ -412,6 +413,9 @@ def test_a_late_cancellation_over_the_api_charges_the_fee(client, catalog, setti
     settings.GNB_FREE_CANCELLATION_HOURS = 24 * 40
     settings.GNB_LATE_CANCELLATION_FEE_PERCENT = Decimal("25")
     booking = place_transfer()
+    token = {"X-Manage-Token": booking.manage_token}
+    shown = client.get(f"/api/v1/bookings/{booking.reference}", headers=token).json()
+    assert shown["cancellation_fee_if_cancelled_now"] == "10.00"  # the fee is known before cancelling
     response = post(
         client, f"/api/v1/bookings/{booking.reference}/cancel", {}, **{"X-Manage-Token": booking.manage_token}
     )

@@ -32,6 +32,14 @@ def test_place_search_finds_by_name_or_iata_code_with_airports_first(client, cat
     assert slugs(client.get("/api/v1/places?q=atlantis")) == []
 
 
+def test_place_search_matches_a_name_in_any_language(client, catalog):
+    catalog.ayt.name_tr = "Antalya Havalimanı"
+    catalog.ayt.save()
+    # The page may be in English while the traveller types the Turkish name.
+    assert slugs(client.get("/api/v1/places?q=havalimanı")) == ["ayt"]
+    assert slugs(client.get("/api/v1/places?q=havalimanı", headers={"Accept-Language": "de"})) == ["ayt"]
+
+
 def test_place_search_shows_popular_places_first_and_hides_inactive_ones(client, catalog):
     Place.objects.filter(slug="titanic-lara").update(is_popular=True)
     assert slugs(client.get("/api/v1/places?kind=hotel")) == ["titanic-lara", "regnum-carya"]
