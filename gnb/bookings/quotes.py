@@ -123,6 +123,11 @@ def currency_rates() -> dict[str, Decimal]:
     return rates
 
 
+def currency_rates_forget() -> None:
+    """Drop the cached rates after an operator changes a currency."""
+    cache.delete(CURRENCY_CACHE_KEY)
+
+
 def _check_party(errors: _Errors, *, adults: int, children: int, infants: int, luggage: int = 0) -> None:
     if adults < 1:
         errors.add("adults", _("At least one adult must travel."))

@@ -15,7 +15,7 @@ from django.utils import timezone
 from conftest import IST, future_local
 from gnb.bookings import services
 from gnb.bookings.models import Booking, BookingEvent, IdempotencyKey
-from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest
+from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest, currency_rates
 from gnb.catalog.models import Season
 from gnb.notifications.models import SentEmail
 from gnb.notifications.services import booking_email_send
@@ -632,3 +632,20 @@ def test_place_a_tour_from_the_back_office(admin_client, admin_user, catalog):
     )
     assert booking.tour_departure == catalog.departure
     assert booking.events.get().actor == admin_user
+
+
+def test_a_rate_changed_in_the_back_office_prices_the_next_quote(admin_client, catalog):
+    assert currency_rates()["GBP"] == Decimal("0.850000")  # now cached
+    response = admin_client.post(
+        "/admin/catalog/currency/GBP/change/",
+        {
+            "code": "GBP",
+            "name": "Pound sterling",
+            "symbol": "£",
+            "rate": "0.900000",
+            "sort_order": "0",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content
+    assert currency_rates()["GBP"] == Decimal("0.900000")

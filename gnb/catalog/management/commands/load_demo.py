@@ -7,14 +7,13 @@ import zoneinfo
 from collections import Counter
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone, translation
 
 from gnb.bookings import services
 from gnb.bookings.models import Booking
-from gnb.bookings.quotes import CURRENCY_CACHE_KEY, ExtraRequest, TourQuoteRequest, TransferQuoteRequest
+from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest, currency_rates_forget
 from gnb.catalog import demo
 from gnb.catalog.models import (
     Coupon,
@@ -411,7 +410,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 added_departures = load_catalogue(now=now)
             # Quotes read rates from the cache; drop it so the bookings below (and the site) see these rates.
-            cache.delete(CURRENCY_CACHE_KEY)
+            currency_rates_forget()
             placed = 0 if options["catalogue_only"] else place_demo_bookings(now=now)
         if options["verbosity"] >= 1:
             self._summary(added_departures=added_departures, placed=placed)
