@@ -11,8 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gnb.catalog.models import MONEY, Coupon, Extra, Place, TourDeparture, VehicleClass
-from gnb.core.models import TimeStampedModel
+from gnb.catalog.models import Coupon, Extra, Place, TourDeparture, VehicleClass
+from gnb.core.models import MoneyField, TimeStampedModel
 
 # No 0/O, 1/I/L, U: a reference is read out on the phone to a driver or typed from a voucher.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -115,14 +115,14 @@ class Booking(TimeStampedModel):
     )
     currency = models.CharField(_("currency"), max_length=3)
     exchange_rate = models.DecimalField(_("rate per EUR"), max_digits=14, decimal_places=6)
-    total = models.DecimalField(_("total"), **MONEY)
-    total_base = models.DecimalField(_("total (EUR)"), **MONEY)
+    total = MoneyField(_("total"))
+    total_base = MoneyField(_("total (EUR)"))
     price_breakdown = models.JSONField(_("price breakdown"))
 
     pickup_point = models.CharField(
         _("pickup point"), max_length=255, blank=True, help_text=_("Tours: the hotel or meeting point.")
     )
-    cancellation_fee = models.DecimalField(_("cancellation fee"), **MONEY, null=True, blank=True)
+    cancellation_fee = MoneyField(_("cancellation fee"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
     class Meta:
@@ -219,7 +219,7 @@ class BookingExtra(models.Model):
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="extras")
     extra = models.ForeignKey(Extra, on_delete=models.PROTECT, related_name="+", verbose_name=_("extra"))
     quantity = models.PositiveSmallIntegerField(_("quantity"), validators=[MinValueValidator(1)])
-    total = models.DecimalField(_("total"), **MONEY)
+    total = MoneyField(_("total"))
 
     class Meta:
         verbose_name = _("booked extra")
@@ -268,7 +268,7 @@ class CouponRedemption(models.Model):
     coupon = models.ForeignKey(Coupon, on_delete=models.PROTECT, related_name="redemptions")
     booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="coupon_redemption")
     email = models.EmailField()
-    discount_base = models.DecimalField(**MONEY)
+    discount_base = MoneyField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

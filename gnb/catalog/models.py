@@ -15,9 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from gnb.core.models import TimeStampedModel
-
-MONEY = {"max_digits": 10, "decimal_places": 2}
+from gnb.core.models import MoneyField, TimeStampedModel
 
 
 def validate_time_zone(value: str) -> None:
@@ -140,7 +138,7 @@ class Fare(TimeStampedModel):
     vehicle_class = models.ForeignKey(
         VehicleClass, on_delete=models.CASCADE, related_name="fares", verbose_name=_("vehicle class")
     )
-    price = models.DecimalField(_("price"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    price = MoneyField(_("price"), validators=[MinValueValidator(Decimal("0.01"))])
 
     class Meta:
         ordering = ["origin_zone", "destination_zone", "vehicle_class"]
@@ -200,7 +198,7 @@ class Extra(TimeStampedModel):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
     description = models.CharField(_("description"), max_length=255, blank=True)
-    price = models.DecimalField(_("price"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
+    price = MoneyField(_("price"), validators=[MinValueValidator(Decimal("0"))])
     pricing = models.CharField(_("pricing"), max_length=12, choices=Pricing.choices)
     max_quantity = models.PositiveSmallIntegerField(_("max quantity"), default=1, validators=[MinValueValidator(1)])
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
@@ -228,9 +226,9 @@ class Tour(TimeStampedModel):
     included = models.TextField(_("what's included"), blank=True, help_text=_("One item per line."))
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), validators=[MinValueValidator(15)])
     pickup_zones = models.ManyToManyField(Zone, related_name="tours", blank=True, verbose_name=_("pickup zones"))
-    adult_price = models.DecimalField(_("adult price"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
-    child_price = models.DecimalField(_("child price"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
-    infant_price = models.DecimalField(_("infant price"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
+    adult_price = MoneyField(_("adult price"), validators=[MinValueValidator(Decimal("0"))])
+    child_price = MoneyField(_("child price"), validators=[MinValueValidator(Decimal("0"))])
+    infant_price = MoneyField(_("infant price"), validators=[MinValueValidator(Decimal("0"))])
     booking_cutoff_hours = models.PositiveSmallIntegerField(_("booking closes (hours before)"), default=12)
     image = models.ImageField(_("image"), upload_to="tours/", blank=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
@@ -291,9 +289,7 @@ class Coupon(TimeStampedModel):
     )
     description = models.CharField(_("description"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    value = models.DecimalField(
-        _("value"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))], help_text=_("Percent or EUR.")
-    )
+    value = MoneyField(_("value"), validators=[MinValueValidator(Decimal("0.01"))], help_text=_("Percent or EUR."))
     applies_to = models.CharField(_("applies to"), max_length=10, choices=AppliesTo.choices, default=AppliesTo.ALL)
     valid_from = models.DateTimeField(_("valid from"))
     valid_until = models.DateTimeField(_("valid until"))
@@ -301,7 +297,7 @@ class Coupon(TimeStampedModel):
     max_uses_per_customer = models.PositiveIntegerField(
         _("max uses per customer"), null=True, blank=True, help_text=_("Counted by email. Empty: unlimited.")
     )
-    min_total = models.DecimalField(_("minimum total"), **MONEY, default=Decimal("0.00"))
+    min_total = MoneyField(_("minimum total"), default=Decimal("0.00"))
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -10,3 +10,12 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class MoneyField(models.DecimalField):
+    """An amount of money: Decimal with two places, up to 99,999,999.99."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("max_digits", 10)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(*args, **kwargs)
