@@ -51,3 +51,13 @@ def test_export_openapi_writes_the_document(tmp_path):
 def test_export_openapi_refuses_a_missing_directory(tmp_path):
     with pytest.raises(CommandError, match="is not a directory"):
         call_command("export_openapi", str(tmp_path / "nowhere" / "openapi.json"))
+
+
+@pytest.mark.django_db
+def test_the_interactive_docs_are_served_from_the_installed_package_without_a_cdn(client):
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in html
+    assert "cdn." not in html and "unpkg" not in html and "https://" not in html
+    assert client.get("/api/v1/openapi.json").json()["info"]["title"] == "GNB Transfer API"
