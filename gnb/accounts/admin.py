@@ -6,5 +6,6 @@ from gnb.accounts.models import User
 
 @admin.register(User)
 class GnbUserAdmin(UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, ("GNB", {"fields": ("preferred_language",)}))
+    # The stubs type the base fieldsets as optional; UserAdmin always defines them.
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("GNB", {"fields": ("preferred_language",)}))
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active")

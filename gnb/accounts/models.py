@@ -9,5 +9,7 @@ class User(AbstractUser):
     email = models.EmailField(_("email address"), blank=True)
     preferred_language = models.CharField(_("preferred language"), max_length=8, blank=True)
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
         swappable = "AUTH_USER_MODEL"
+        verbose_name = _("user")
+        verbose_name_plural = _("users")

@@ -13,8 +13,10 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
@@ -48,6 +50,9 @@ from gnb.bookings.models import (
 )
 from gnb.core.admin import ReadOnlyAdmin
 from gnb.core.errors import DomainError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 S = Booking.Status
 
@@ -148,10 +153,11 @@ class StartsOnFilter(admin.SimpleListFilter):
             ),
             "week": (start, reports.day_start(today + dt.timedelta(days=7))),
         }
-        if self.value() == "past":
+        value = self.value()
+        if value == "past":
             return queryset.filter(starts_at__lt=start)
-        if self.value() in ranges:
-            low, high = ranges[self.value()]
+        if value in ranges:
+            low, high = ranges[value]
             return queryset.filter(starts_at__gte=low, starts_at__lt=high)
         return queryset
 
@@ -160,7 +166,7 @@ class StartsOnFilter(admin.SimpleListFilter):
 class Lifecycle:
     action: str
     to_status: str
-    label: str
+    label: StrOrPromise  # lazy: shown in the language of each request
 
 
 # The actions staff take on a booking; the change page offers those the lifecycle allows from its status.
@@ -397,7 +403,7 @@ class BookingAdmin(admin.ModelAdmin):
             "bookings": bookings,
             "action": "cancel_bookings",
             "from_change": request.POST.get("_from_change", ""),
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
             "local_tz": reports.LOCAL_TZ,
         }
         return TemplateResponse(request, "admin/bookings/booking/cancel.html", context)

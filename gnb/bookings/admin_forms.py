@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gnb.bookings.models import Booking, Passenger, TransferLeg
 from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest, currency_rates
-from gnb.bookings.reports import bookable_departures, local_time
+from gnb.bookings.reports import annotated_int, bookable_departures, local_time
 from gnb.bookings.services import Contact, FlightInput, PassengerInput
 from gnb.catalog.models import Extra, Place, TourDeparture, VehicleClass
 from gnb.core.errors import DomainError, ValidationFailed
@@ -50,7 +51,7 @@ class DepartureChoiceField(forms.ModelChoiceField):
         label = _("%(tour)s · %(start)s · %(left)s of %(capacity)s seats left") % {
             "tour": departure.tour,
             "start": local_time(departure.starts_at),
-            "left": departure.seats_left,
+            "left": annotated_int(departure, "seats_left"),  # the choices come from bookable_departures()
             "capacity": departure.capacity,
         }
         closes = departure.starts_at - dt.timedelta(hours=departure.tour.booking_cutoff_hours)
@@ -90,8 +91,9 @@ class _PlaceBookingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.admin_site = admin_site
         codes = sorted(currency_rates(), key=lambda code: (code != settings.BASE_CURRENCY, code))
-        self.fields["currency"].choices = [(code, code) for code in codes]
-        self.fields["currency"].initial = settings.BASE_CURRENCY
+        currency = cast(forms.ChoiceField, self.fields["currency"])  # a copy of the ChoiceField declared above
+        currency.choices = [(code, code) for code in codes]
+        currency.initial = settings.BASE_CURRENCY
 
     def fieldset_rows(self):
         """(title, bound fields) per section, in the order the template shows them."""
@@ -130,14 +132,18 @@ class TransferBookingForm(_PlaceBookingForm):
         "return_flight.arrival_at": "return_flight_arrival_at",
     }
 
-    origin = forms.ModelChoiceField(label=_("From"), queryset=Place.objects.filter(is_active=True))
-    destination = forms.ModelChoiceField(label=_("To"), queryset=Place.objects.filter(is_active=True))
+    origin: forms.ModelChoiceField[Place] = forms.ModelChoiceField(
+        label=_("From"), queryset=Place.objects.filter(is_active=True)
+    )
+    destination: forms.ModelChoiceField[Place] = forms.ModelChoiceField(
+        label=_("To"), queryset=Place.objects.filter(is_active=True)
+    )
     pickup_at = LocalDateTimeField(label=_("Pickup"), help_text=_("Local time at the pickup place."))
     return_pickup_at = LocalDateTimeField(
         label=_("Return pickup"), required=False, help_text=_("Leave empty for a one-way transfer.")
     )
     luggage = forms.IntegerField(label=_("Suitcases"), min_value=0, max_value=99, initial=0)
-    vehicle_class = forms.ModelChoiceField(
+    vehicle_class: forms.ModelChoiceField[VehicleClass] = forms.ModelChoiceField(
         label=_("Vehicle"), queryset=VehicleClass.objects.filter(is_active=True), to_field_name="code"
     )
     flight_number = forms.CharField(label=_("Flight number"), max_length=10, required=False)
@@ -153,11 +159,13 @@ class TransferBookingForm(_PlaceBookingForm):
         super().__init__(*args, admin_site=admin_site, **kwargs)
         # The same search-as-you-type place picker as on a transfer leg (hundreds of hotels do not fit a list).
         for name in ("origin", "destination"):
-            self.fields[name].widget = widgets.AutocompleteSelect(
+            field = cast("forms.ModelChoiceField[Place]", self.fields[name])  # copies of the place fields above
+            widget = widgets.AutocompleteSelect(
                 TransferLeg._meta.get_field(name), admin_site, attrs={"data-width": "32em"}
             )
-            self.fields[name].widget.choices = self.fields[name].choices
-            self.fields[name].widget.is_required = True
+            field.widget = widget
+            widget.choices = field.choices
+            widget.is_required = True
         self.extras = list(Extra.objects.filter(is_active=True))
         for extra in self.extras:
             self.fields[f"extra_{extra.code}"] = forms.IntegerField(
@@ -231,7 +239,8 @@ class TourBookingForm(_PlaceBookingForm):
 
     def __init__(self, *args, admin_site: AdminSite, **kwargs) -> None:
         super().__init__(*args, admin_site=admin_site, **kwargs)
-        self.fields["departure"].queryset = bookable_departures()
+        departure = cast(DepartureChoiceField, self.fields["departure"])  # a copy of the field declared above
+        departure.queryset = bookable_departures()
 
     def sections(self):
         return [
@@ -286,12 +295,16 @@ DEFAULT_PASSENGER_ROWS = 6
 
 
 def passenger_formset(data=None, *, rows: int = DEFAULT_PASSENGER_ROWS) -> BasePassengerFormSet:
-    formset_class = forms.formset_factory(
-        PassengerForm,
-        formset=BasePassengerFormSet,
-        extra=max(1, min(rows, settings.GNB_MAX_PASSENGERS)),
-        max_num=settings.GNB_MAX_PASSENGERS,
-        validate_max=True,
+    # formset_factory subclasses the formset class it is given; the stubs return only the base type.
+    formset_class = cast(
+        "type[BasePassengerFormSet]",
+        forms.formset_factory(
+            PassengerForm,
+            formset=BasePassengerFormSet,
+            extra=max(1, min(rows, settings.GNB_MAX_PASSENGERS)),
+            max_num=settings.GNB_MAX_PASSENGERS,
+            validate_max=True,
+        ),
     )
     return formset_class(data, prefix="passengers")
 

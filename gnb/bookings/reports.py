@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, IntegerField, Model, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -47,7 +47,8 @@ def booking_route(booking: Booking) -> str:
     Expects ``legs`` prefetched (with origin and destination) and ``tour_departure__tour`` selected.
     """
     if booking.kind == Booking.Kind.TOUR:
-        return str(booking.tour_departure.tour) if booking.tour_departure_id else ""
+        departure = booking.tour_departure  # no query when the id is empty or the departure is selected
+        return str(departure.tour) if departure is not None else ""
     legs = list(booking.legs.all())
     if not legs:
         return ""
@@ -130,6 +131,16 @@ def daily_sales(*, last_day: dt.date, days: int = 30) -> list[DaySales]:
 
 
 # --- tours ------------------------------------------------------------------------------------------------
+def annotated_int(obj: Model, name: str) -> int:
+    """An integer annotation on a row (``seats_left`` from :func:`departures_with_seats`, a count...).
+
+    Model classes do not declare what a queryset annotates, so it is read by name; a row fetched without the
+    annotation still raises AttributeError.
+    """
+    value: int = getattr(obj, name)
+    return value
+
+
 def departures_with_seats(queryset: QuerySet[TourDeparture]) -> QuerySet[TourDeparture]:
     """Annotate ``seats_taken`` and ``seats_left`` from live bookings (never a stored counter), in the same query."""
     taken = (
@@ -197,6 +208,7 @@ def export_rows(bookings: Iterable[Booking]) -> Iterator[tuple[str, ...]]:
     """
     for booking in bookings:
         legs = sorted(booking.legs.all(), key=lambda leg: leg.sequence)
+        vehicle_class = booking.vehicle_class
         yield (
             booking.reference,
             booking.kind,
@@ -207,7 +219,7 @@ def export_rows(bookings: Iterable[Booking]) -> Iterator[tuple[str, ...]]:
             str(booking.adults),
             str(booking.children),
             str(booking.infants),
-            booking.vehicle_class.name if booking.vehicle_class_id else "",
+            vehicle_class.name if vehicle_class is not None else "",
             " / ".join(leg.flight_number for leg in legs if leg.flight_number),
             _text(booking.lead_name),
             _text(booking.lead_email),

@@ -128,8 +128,10 @@ class PassengerIn(InputSchema):
 
 
 class FlightIn(InputSchema):
-    number: str = Field("", max_length=12)
-    arrival_at: dt.datetime | None = Field(None, description="Landing, wall-clock time at the airport")
+    # Defaults by keyword: type checkers count only ``default=`` as a default, and an omitted flight is built by
+    # calling ``FlightIn()``.
+    number: str = Field(default="", max_length=12)
+    arrival_at: dt.datetime | None = Field(default=None, description="Landing, wall-clock time at the airport")
 
     def to_input(self) -> FlightInput:
         return FlightInput(self.number, self.arrival_at)

@@ -15,7 +15,7 @@ from modeltranslation.utils import get_translation_fields
 
 from gnb.bookings import policies
 from gnb.bookings.quotes import currency_rates_forget
-from gnb.bookings.reports import day_start, departures_with_seats, local_time, local_today
+from gnb.bookings.reports import annotated_int, day_start, departures_with_seats, local_time, local_today
 from gnb.catalog.models import Coupon, Currency, Extra, Fare, Place, Season, Tour, TourDeparture, VehicleClass, Zone
 
 
@@ -37,7 +37,7 @@ class ZoneAdmin(TranslationAdmin):
 
     @admin.display(description=_("places"), ordering="place_count")
     def place_count(self, zone: Zone) -> int:
-        return zone.place_count
+        return annotated_int(zone, "place_count")
 
 
 @admin.register(Place)
@@ -110,7 +110,7 @@ class TourDepartureInline(admin.TabularInline):
 
     @admin.display(description=_("seats taken"))
     def seats_taken(self, departure: TourDeparture) -> int:
-        return departure.seats_taken if departure.pk else 0
+        return annotated_int(departure, "seats_taken") if departure.pk else 0
 
 
 @admin.register(Tour)

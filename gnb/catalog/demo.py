@@ -8,6 +8,8 @@ Coordinates are decimal degrees (WGS 84) as strings, so they reach the database 
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 TIME_ZONE = "Europe/Istanbul"
 
 # --- zones ------------------------------------------------------------------------------------------------
@@ -570,8 +572,19 @@ TOURS: list[dict] = [
     },
 ]
 
+
 # --- coupon and currencies --------------------------------------------------------------------------------
-COUPON = {
+class CouponSpec(TypedDict):
+    code: str
+    description: str
+    kind: str
+    value: str
+    valid_days: int  # counted from 30 days before the first load
+    max_uses: int
+    max_uses_per_customer: int
+
+
+COUPON: CouponSpec = {
     "code": "WELCOME10",
     "description": "10 % off a first booking",
     "kind": "percent",

@@ -289,7 +289,7 @@ def _place_booking(spec: dict, *, placed_at: dt.datetime, now: dt.datetime) -> B
         item = next(tour for tour in demo.TOURS if tour["slug"] == spec["tour"])
         tour = Tour.objects.get(slug=spec["tour"])
         departure = _demo_departure(item, tour, offset_days=spec["departure_days"], now=now)
-        request = TourQuoteRequest(
+        tour_request = TourQuoteRequest(
             departure_id=departure.pk,
             adults=adults,
             children=children,
@@ -297,11 +297,13 @@ def _place_booking(spec: dict, *, placed_at: dt.datetime, now: dt.datetime) -> B
             coupon=spec.get("coupon"),
             currency=spec["currency"],
         )
-        return services.booking_place_tour(quote_request=request, pickup_point=spec.get("pickup_point", ""), **common)
+        return services.booking_place_tour(
+            quote_request=tour_request, pickup_point=spec.get("pickup_point", ""), **common
+        )
     origin, destination = spec["route"]
     pickup_at = _local_time(spec["pickup"], now=now)
     return_at = _local_time(spec["return_pickup"], now=now) if "return_pickup" in spec else None
-    request = TransferQuoteRequest(
+    transfer_request = TransferQuoteRequest(
         origin=origin,
         destination=destination,
         pickup_at=pickup_at,
@@ -315,7 +317,7 @@ def _place_booking(spec: dict, *, placed_at: dt.datetime, now: dt.datetime) -> B
         currency=spec["currency"],
     )
     return services.booking_place_transfer(
-        quote_request=request,
+        quote_request=transfer_request,
         vehicle_class=spec["vehicle"],
         flight=_flight(spec.get("flight"), pickup_at),
         return_flight=_flight(spec.get("return_flight"), return_at) if return_at else services.FlightInput(),
@@ -329,12 +331,10 @@ def _step_at(
 ) -> dt.datetime:
     """When a step of the demo history happened: a plausible moment, never in the future, never before the last."""
     starts = booking.starts_at
-    trip = (
-        dt.timedelta(minutes=booking.tour_departure.tour.duration_minutes)
-        if booking.kind == Booking.Kind.TOUR
-        else TRANSFER_RIDE
-    )
-    planned = {
+    # Tour bookings, and only they, have a departure (booking_kind_matches_product).
+    departure = booking.tour_departure
+    trip = dt.timedelta(minutes=departure.tour.duration_minutes) if departure is not None else TRANSFER_RIDE
+    planned_at: dict[str, dt.datetime] = {
         S.CONFIRMED: placed_at + dt.timedelta(minutes=10),
         S.EXPIRED: placed_at + dt.timedelta(hours=1),
         S.ASSIGNED: starts - dt.timedelta(days=1),
@@ -344,7 +344,8 @@ def _step_at(
         S.NO_SHOW: starts + dt.timedelta(minutes=90),
         S.CANCELLED: placed_at + dt.timedelta(days=1),
         S.REFUNDED: previous_at + dt.timedelta(days=1),
-    }[status]
+    }
+    planned = planned_at[status]
     return max(min(planned, now), previous_at)
 
 
