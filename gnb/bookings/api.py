@@ -135,3 +135,32 @@ def cancel_booking(
     booking = selectors.booking_for_manage_token(reference=reference, token=manage_token)
     services.booking_cancel(booking_id=booking.pk, actor=services.TRAVELLER, reason=payload.reason, by_traveller=True)
     return selectors.booking_detail(booking_id=booking.pk)
+
+
+@router.patch(
+    "/bookings/{reference}",
+    response=schemas.BookingOut,
+    summary="Change contact, passenger names, notes, flights or pickup points (the price stays as booked)",
+)
+def change_booking(
+    request: HttpRequest,
+    reference: str,
+    payload: schemas.BookingChangeIn,
+    manage_token: str = Header("", alias="X-Manage-Token"),
+):
+    booking = selectors.booking_for_manage_token(reference=reference, token=manage_token)
+    contact = payload.contact
+    is_tour = booking.kind == booking.Kind.TOUR
+    services.booking_update_details(
+        booking_id=booking.pk,
+        actor=services.TRAVELLER,
+        by_traveller=True,
+        contact=services.Contact(contact.name, contact.email, contact.phone) if contact else None,
+        notes=payload.notes,
+        passengers=[services.PassengerInput(p.first_name, p.last_name, p.category) for p in payload.passengers]
+        if payload.passengers is not None
+        else None,
+        legs=None if is_tour else payload.leg_details(),
+        tour_pickup_point=payload.pickup_point if is_tour else None,
+    )
+    return selectors.booking_detail(booking_id=booking.pk)

@@ -11,7 +11,7 @@ from ninja import Schema
 from pydantic import Field
 
 from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest
-from gnb.bookings.services import Contact, FlightInput, PassengerInput
+from gnb.bookings.services import Contact, FlightInput, LegDetails, PassengerInput
 from gnb.core.schemas import InputSchema
 
 Count = Field(0, ge=0, le=99)
@@ -165,6 +165,28 @@ class TourBookingIn(TourQuoteIn, BookingCommonIn):
 
 class CancelIn(InputSchema):
     reason: str = Field("", max_length=500)
+
+
+class BookingChangeIn(InputSchema):
+    """Only what is sent changes; the price, route, date and party stay as booked."""
+
+    contact: ContactIn | None = None
+    passengers: list[PassengerIn] | None = Field(None, max_length=99, description="Every passenger, in order")
+    notes: str | None = Field(None, max_length=1000)
+    flight: FlightIn | None = None
+    return_flight: FlightIn | None = None
+    pickup_point: str | None = Field(None, max_length=255, description="First ride's pickup point, or a tour's")
+    return_pickup_point: str | None = Field(None, max_length=255)
+
+    def leg_details(self) -> dict[int, LegDetails]:
+        legs = {}
+        for sequence, flight, point in (
+            (1, self.flight, self.pickup_point),
+            (2, self.return_flight, self.return_pickup_point),
+        ):
+            if flight is not None or point is not None:
+                legs[sequence] = LegDetails(flight.to_input() if flight else None, point)
+        return legs
 
 
 class PlaceRef(Schema):

@@ -593,3 +593,130 @@ def booking_cancel(
         )
         _queue_email(booking, "cancellation")
     return booking
+
+
+# --- changing details -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LegDetails:
+    """What may change on one ride without re-pricing it: the flight and the pickup point."""
+
+    flight: FlightInput | None = None
+    pickup_point: str | None = None
+
+
+def booking_update_details(
+    *,
+    booking_id: int,
+    actor: Actor,
+    by_traveller: bool = False,
+    contact: Contact | None = None,
+    notes: str | None = None,
+    passengers: Sequence[PassengerInput] | None = None,
+    legs: dict[int, LegDetails] | None = None,
+    tour_pickup_point: str | None = None,
+    now: dt.datetime | None = None,
+) -> Booking:
+    """Correct a booking's contact, passenger names, notes, flights or pickup points, recording what changed.
+
+    Nothing here changes the price: route, date, party and vehicle stay as sold (cancel and book again for
+    those). Travellers may change details until the booking lead time before the start; staff until the trip
+    starts. ``legs`` maps a transfer leg's sequence (1 outbound, 2 return) to its new details,
+    ``tour_pickup_point`` is a tour's hotel or meeting point; ``None`` leaves a part as it is.
+    """
+    now = now or timezone.now()
+    with transaction.atomic(), lock_timeout_as_busy():
+        booking = _locked_booking(booking_id)
+        if booking.status not in policies.TRAVELLER_CANCELLABLE:
+            raise InvalidTransition(_("A booking that is over or cancelled cannot be changed."), field="status")
+        if by_traveller and now > booking.starts_at - dt.timedelta(minutes=settings.GNB_MIN_LEAD_MINUTES):
+            raise InvalidTransition(
+                _("It is too close to the start to change this online; please call us."), field="status"
+            )
+        errors = _Errors()
+        changes: dict[str, list[str]] = {}
+
+        def note_change(name: str, old: object, new: object) -> bool:
+            if str(old or "") != str(new or ""):
+                changes[name] = [str(old or ""), str(new or "")]
+                return True
+            return False
+
+        if contact is not None:
+            clean = _clean_contact(errors, contact)
+            for field_name, old, new in (
+                ("lead_name", booking.lead_name, clean.name),
+                ("lead_email", booking.lead_email, clean.email),
+                ("lead_phone", booking.lead_phone, clean.phone),
+            ):
+                if note_change(f"contact.{field_name.removeprefix('lead_')}", old, new):
+                    setattr(booking, field_name, new)
+        if tour_pickup_point is not None:
+            if booking.kind != Booking.Kind.TOUR:
+                errors.add("pickup_point", _("A transfer's pickup point belongs to its ride."))
+            elif len(tour_pickup_point) > 255:
+                errors.add("pickup_point", _("At most 255 characters."))
+            elif note_change("pickup_point", booking.pickup_point, tour_pickup_point.strip()):
+                booking.pickup_point = tour_pickup_point.strip()
+        if notes is not None:
+            if len(notes) > 1000:
+                errors.add("notes", _("At most 1000 characters."))
+            elif note_change("notes", booking.notes, notes.strip()):
+                booking.notes = notes.strip()
+
+        current_passengers = list(booking.passengers.order_by("position"))
+        changed_passengers = []
+        if passengers is not None:
+            clean_passengers = _clean_passengers(
+                errors, passengers, adults=booking.adults, children=booking.children, infants=booking.infants
+            )
+            if [p.category for p in clean_passengers] != [p.category for p in current_passengers]:
+                errors.add("passengers", _("Keep the passengers in their order; only names can change."))
+            else:
+                for index, (row, named) in enumerate(zip(current_passengers, clean_passengers, strict=True)):
+                    before, after = f"{row.first_name} {row.last_name}", f"{named.first_name} {named.last_name}"
+                    if note_change(f"passengers.{index}", before, after):
+                        row.first_name, row.last_name = named.first_name, named.last_name
+                        changed_passengers.append(row)
+
+        changed_legs = []
+        legs_by_sequence = {leg.sequence: leg for leg in booking.legs.select_related("origin")}
+        for sequence, details in (legs or {}).items():
+            leg = legs_by_sequence.get(sequence)
+            prefix = "flight" if sequence == 1 else "return_flight"
+            if leg is None:
+                errors.add(f"legs.{sequence}", _("This booking has no such ride."))
+                continue
+            changed = False
+            if details.flight is not None:
+                flight = _clean_flight(
+                    errors, details.flight, field_prefix=prefix, place=leg.origin, pickup_at=leg.pickup_at
+                )
+                changed |= note_change(f"{prefix}.number", leg.flight_number, flight.number)
+                changed |= note_change(f"{prefix}.arrival_at", leg.flight_arrival_at, flight.arrival_at)
+                leg.flight_number, leg.flight_arrival_at = flight.number, flight.arrival_at
+            if details.pickup_point is not None:
+                point_field = "pickup_point" if sequence == 1 else "return_pickup_point"
+                if len(details.pickup_point) > 255:
+                    errors.add(point_field, _("At most 255 characters."))
+                else:
+                    changed |= note_change(point_field, leg.pickup_point, details.pickup_point.strip())
+                    leg.pickup_point = details.pickup_point.strip()
+            if changed:
+                changed_legs.append(leg)
+        errors.raise_if_any()
+        if not changes:
+            return booking
+
+        booking.save(update_fields=["lead_name", "lead_email", "lead_phone", "notes", "pickup_point", "updated_at"])
+        Passenger.objects.bulk_update(changed_passengers, ["first_name", "last_name"])
+        TransferLeg.objects.bulk_update(changed_legs, ["flight_number", "flight_arrival_at", "pickup_point"])
+        _record(
+            booking,
+            kind=BookingEvent.Kind.CHANGED,
+            actor=actor,
+            at=now,
+            reason=_("Details changed: %(fields)s") % {"fields": ", ".join(sorted(changes))},
+            from_status=booking.status,
+            details={"changes": changes},
+        )
+    return booking
