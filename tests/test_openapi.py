@@ -26,6 +26,7 @@ def test_the_document_describes_every_endpoint():
     assert sorted((path, method) for path, methods in paths.items() for method in methods) == [
         ("/api/v1/bookings", "post"),
         ("/api/v1/bookings/{reference}", "get"),
+        ("/api/v1/bookings/{reference}", "patch"),
         ("/api/v1/bookings/{reference}/cancel", "post"),
         ("/api/v1/currencies", "get"),
         ("/api/v1/extras", "get"),
