@@ -22,6 +22,7 @@ def _quote_out(quote) -> dict:
         "passengers": quote.party.seats,
         "currency": quote.currency,
         "options": [{"vehicle_class": _vehicle(option.vehicle), "price": option.breakdown} for option in quote.options],
+        "unavailable_reason": quote.unavailable_reason,
     }
 
 

@@ -72,6 +72,8 @@ class TransferQuote:
     currency: str
     rate: Decimal
     options: tuple[TransferOption, ...]
+    # Why ``options`` is empty, in words for the traveller; None when something fits.
+    unavailable_reason: str | None = None
 
     def option_for(self, vehicle_class_code: str) -> TransferOption | None:
         return next((option for option in self.options if option.vehicle.code == vehicle_class_code), None)
@@ -343,6 +345,10 @@ def transfer_quote(request: TransferQuoteRequest, *, now: dt.datetime | None = N
         currency=currency,
         rate=rate,
         options=tuple(options),
+        unavailable_reason=None
+        if options
+        else _("No vehicle takes %(seats)s passengers with %(bags)s bags. Please contact us for a group transfer.")
+        % {"seats": party.seats, "bags": party.luggage},
     )
 
 

@@ -105,6 +105,7 @@ class TransferQuoteOut(Schema):
     passengers: int
     currency: str
     options: list[TransferOptionOut]
+    unavailable_reason: str | None = Field(description="Why no vehicle class is offered; null when options exist")
 
 
 class TourQuoteOut(Schema):

@@ -113,6 +113,7 @@ def test_quote_lists_each_class_that_fits_with_its_breakdown(client, catalog):
             }
             for code, name, seats, fare in (("minivan", "Minivan", 7, "55.00"), ("minibus", "Minibus", 16, "90.00"))
         ],
+        "unavailable_reason": None,
     }
 
 
@@ -444,3 +445,12 @@ def test_unknown_api_path_and_wrong_method_answer_in_the_error_shape(client):
     assert wrong_method.status_code == 405
     assert wrong_method.json()["error"]["code"] == "method_not_allowed"
     assert "POST" in wrong_method["Allow"]
+
+
+def test_a_party_no_vehicle_takes_gets_no_options_and_the_reason(client, catalog):
+    response = post(client, "/api/v1/quotes", quote_body(adults=17))
+    assert response.status_code == 200, response.content
+    assert response.json()["options"] == []
+    assert response.json()["unavailable_reason"] == (
+        "No vehicle takes 19 passengers with 3 bags. Please contact us for a group transfer."
+    )
