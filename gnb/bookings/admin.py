@@ -2,8 +2,9 @@
 
 Nothing here writes a booking row. A booking is placed with the booking services (the add pages collect the
 input, the server prices it), and it moves only through the lifecycle actions, which call the services one
-booking at a time and report, per booking, what was done and what was refused. Prices, reference, manage
-token and status are never edited by hand.
+booking at a time and report, per booking, what was done and what was refused. Its contact, names, notes,
+flights and pickup points are corrected on the "Edit details" page, through the service as well. Prices,
+reference, manage token and status are never edited by hand.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from typing import TYPE_CHECKING
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -33,6 +34,7 @@ from django.utils.translation import gettext_lazy
 from gnb.bookings import policies, reports, services
 from gnb.bookings.admin_forms import (
     DEFAULT_PASSENGER_ROWS,
+    BookingDetailsForm,
     CancelForm,
     TourBookingForm,
     TransferBookingForm,
@@ -55,6 +57,8 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 S = Booking.Status
+# The statuses in which services.booking_update_details accepts changes: the trip is neither over nor cancelled.
+DETAILS_CHANGEABLE = policies.TRAVELLER_CANCELLABLE
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -330,6 +334,8 @@ class BookingAdmin(admin.ModelAdmin):
             context["lifecycle_actions"] = [
                 step for step in LIFECYCLE if policies.can_transition(obj.status, step.to_status)
             ]
+            if obj.status in DETAILS_CHANGEABLE:
+                context["edit_details_url"] = reverse("admin:bookings_booking_edit_details", args=[obj.pk])
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     # --- lifecycle actions --------------------------------------------------------------------------------
@@ -419,6 +425,12 @@ class BookingAdmin(admin.ModelAdmin):
             path("add-tour/", view(self.add_tour_view), name="bookings_booking_add_tour"),
             path("export/", view(self.export_view), name="bookings_booking_export"),
             path("dashboard/", view(self.dashboard_view), name="bookings_booking_dashboard"),
+            # Before the admin's own URLs, whose "<path:object_id>/" would take "<id>/edit-details/" for an id.
+            path(
+                "<path:object_id>/edit-details/",
+                view(self.edit_details_view),
+                name="bookings_booking_edit_details",
+            ),
             *super().get_urls(),
         ]
 
@@ -480,6 +492,58 @@ class BookingAdmin(admin.ModelAdmin):
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/bookings/booking/place.html", context)
+
+    def edit_details_view(self, request, object_id: str):
+        """Correct a booking's contact, notes, passenger names, flights and pickup points, through the service."""
+        # The right the lifecycle actions need: asked without a booking, this is the bookings change permission.
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        booking = self.get_object(request, unquote(object_id))
+        if booking is None:
+            raise Http404(_("Booking not found."))
+        change_url = reverse("admin:bookings_booking_change", args=[booking.pk])
+        if booking.status not in DETAILS_CHANGEABLE:
+            messages.error(
+                request,
+                _("Booking %(reference)s is %(status)s: its details can no longer be changed.")
+                % {"reference": booking.reference, "status": booking.get_status_display().lower()},
+            )
+            return redirect(change_url)
+        data = request.POST if request.method == "POST" else None
+        form = BookingDetailsForm(data, booking=booking, passengers=booking.passengers.order_by("position"))
+        if data is not None and form.is_valid():
+            try:
+                updated = services.booking_update_details(
+                    booking_id=booking.pk,
+                    actor=services.Actor.for_user(request.user),
+                    by_traveller=False,
+                    **form.changes(),
+                )
+            except DomainError as error:
+                # The passenger list as a whole (their number, their order) has no field of its own.
+                for message in show_service_errors(error, form=form):
+                    form.add_error(None, message)
+            else:
+                # The service saves the booking only when something differs from what is stored.
+                if updated.updated_at == booking.updated_at:
+                    messages.info(request, _("Nothing was changed."))
+                else:
+                    messages.success(
+                        request,
+                        _("The details of booking %(reference)s were changed.") % {"reference": booking.reference},
+                    )
+                return redirect(change_url)
+        if data is not None:
+            messages.error(request, _("The details were not changed. Please correct the errors below."))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Edit the details of booking %(reference)s") % {"reference": booking.reference},
+            "opts": self.opts,
+            "original": booking,
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/bookings/booking/edit_details.html", context)
 
     def dashboard_view(self, request):
         if not self.has_view_or_change_permission(request):

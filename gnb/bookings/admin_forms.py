@@ -1,4 +1,4 @@
-"""Back-office forms: placing a booking for a caller and giving the reason for a cancellation.
+"""Back-office forms: placing a booking for a caller, correcting its details, giving the reason for a cancellation.
 
 The forms only collect and shape the input. The booking services validate it, price it on the server and
 write it; their errors (each naming its field) are put back next to the input they are about.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import TypedDict, cast
 
 from django import forms
 from django.conf import settings
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from gnb.bookings.models import Booking, Passenger, TransferLeg
 from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest, currency_rates
 from gnb.bookings.reports import annotated_int, bookable_departures, local_time
-from gnb.bookings.services import Contact, FlightInput, PassengerInput
+from gnb.bookings.services import Contact, FlightInput, LegDetails, PassengerInput
 from gnb.catalog.models import Extra, Place, TourDeparture, VehicleClass
 from gnb.core.errors import DomainError, ValidationFailed
 
@@ -65,17 +65,39 @@ def _party_field(label, *, minimum: int, initial: int) -> forms.IntegerField:
     )
 
 
-class _PlaceBookingForm(forms.Form):
-    """Fields shared by transfers and tours: party, lead contact, payment and language."""
+class _LeadTravellerForm(forms.Form):
+    """The lead traveller's contact, and the mapping of a service's field names onto the form's."""
 
-    adults = _party_field(_("Adults"), minimum=1, initial=2)
-    children = _party_field(_("Children"), minimum=0, initial=0)
-    infants = _party_field(_("Infants"), minimum=0, initial=0)
     lead_name = forms.CharField(label=_("Lead traveller"), max_length=150)
     lead_email = forms.CharField(label=_("Email"), max_length=254)
     lead_phone = forms.CharField(
         label=_("Phone"), max_length=30, help_text=_("With the country code, e.g. +90 532 123 45 67.")
     )
+
+    # Service field names that differ from the form's.
+    aliases = {"contact.name": "lead_name", "contact.email": "lead_email", "contact.phone": "lead_phone"}
+
+    def field_for(self, service_field: str | None) -> str | None:
+        """The form field a service error is about, or None for an error about the booking as a whole."""
+        if not service_field:
+            return None
+        name = self.aliases.get(service_field, service_field)
+        return name if name in self.fields else None
+
+    def fieldset_rows(self):
+        """(title, bound fields) per section, in the order the template shows them."""
+        return [(title, [self[name] for name in names]) for title, names in self.sections()]
+
+    def sections(self) -> list[tuple[str, list[str]]]:
+        raise NotImplementedError
+
+
+class _PlaceBookingForm(_LeadTravellerForm):
+    """Fields shared by transfers and tours: party, lead contact, payment and language."""
+
+    adults = _party_field(_("Adults"), minimum=1, initial=2)
+    children = _party_field(_("Children"), minimum=0, initial=0)
+    infants = _party_field(_("Infants"), minimum=0, initial=0)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="en")
     currency = forms.ChoiceField(label=_("Currency"))
     payment_method = forms.ChoiceField(
@@ -84,9 +106,6 @@ class _PlaceBookingForm(forms.Form):
     coupon = forms.CharField(label=_("Coupon"), max_length=30, required=False)
     notes = forms.CharField(label=_("Notes"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    # Service field names that differ from the form's.
-    aliases = {"contact.name": "lead_name", "contact.email": "lead_email", "contact.phone": "lead_phone"}
-
     def __init__(self, *args, admin_site: AdminSite, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.admin_site = admin_site
@@ -94,13 +113,6 @@ class _PlaceBookingForm(forms.Form):
         currency = cast(forms.ChoiceField, self.fields["currency"])  # a copy of the ChoiceField declared above
         currency.choices = [(code, code) for code in codes]
         currency.initial = settings.BASE_CURRENCY
-
-    def fieldset_rows(self):
-        """(title, bound fields) per section, in the order the template shows them."""
-        return [(title, [self[name] for name in names]) for title, names in self.sections()]
-
-    def sections(self) -> list[tuple[str, list[str]]]:
-        raise NotImplementedError
 
     def contact(self) -> Contact:
         data = self.cleaned_data
@@ -114,13 +126,6 @@ class _PlaceBookingForm(forms.Form):
             "language": data["language"],
             "payment_method": data["payment_method"],
         }
-
-    def field_for(self, service_field: str | None) -> str | None:
-        """The form field a service error is about, or None for an error about the booking as a whole."""
-        if not service_field:
-            return None
-        name = self.aliases.get(service_field, service_field)
-        return name if name in self.fields else None
 
 
 class TransferBookingForm(_PlaceBookingForm):
@@ -264,6 +269,213 @@ class TourBookingForm(_PlaceBookingForm):
         return {**self.common_arguments(), "quote_request": request, "pickup_point": data["pickup_point"]}
 
 
+# --- correcting a booking's details -----------------------------------------------------------------------
+class NotesField(forms.CharField):
+    """Text from a textarea with its line breaks as stored.
+
+    Browsers send a textarea's line breaks as CRLF; without this, notes left untouched would differ from the
+    stored ones and be sent as a change.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if value else value
+
+
+class DetailChanges(TypedDict, total=False):
+    """Keyword arguments of ``services.booking_update_details`` for the parts of a booking staff changed."""
+
+    contact: Contact
+    notes: str
+    passengers: list[PassengerInput]
+    legs: dict[int, LegDetails]
+    tour_pickup_point: str
+
+
+@dataclass(frozen=True)
+class LegFields:
+    """One ride and its fields, named as the booking service names them (``return_`` for the way back)."""
+
+    leg: TransferLeg
+
+    @property
+    def has_flight(self) -> bool:
+        # The booking service keeps a flight only for a pickup at an airport.
+        return self.leg.origin.is_airport
+
+    @property
+    def prefix(self) -> str:
+        return "" if self.leg.sequence == 1 else "return_"
+
+    @property
+    def flight_number(self) -> str:
+        return f"{self.prefix}flight_number"
+
+    @property
+    def flight_arrival_at(self) -> str:
+        return f"{self.prefix}flight_arrival_at"
+
+    @property
+    def pickup_point(self) -> str:
+        return f"{self.prefix}pickup_point"
+
+    def names(self) -> list[str]:
+        flight = [self.flight_number, self.flight_arrival_at] if self.has_flight else []
+        return [*flight, self.pickup_point]
+
+
+def passenger_field(index: int, part: str) -> str:
+    return f"passengers-{index}-{part}"
+
+
+class BookingDetailsForm(_LeadTravellerForm):
+    """What staff may correct on a booking without re-pricing it: contact, notes, names, flights, pickup points.
+
+    Passengers keep their order and category (the price depends on them); only their names are fields. Fields
+    are named after the booking service's names (``flight_number`` for ``flight.number``,
+    ``passengers-1-last_name`` for ``passengers.1.last_name``), so each of its errors lands next to its input.
+    Every field carries the value the page showed (a hidden initial), so the form knows what staff changed.
+    """
+
+    notes = NotesField(label=_("Notes"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    aliases = {
+        **_LeadTravellerForm.aliases,
+        "flight.number": "flight_number",
+        "flight.arrival_at": "flight_arrival_at",
+        "return_flight.number": "return_flight_number",
+        "return_flight.arrival_at": "return_flight_arrival_at",
+    }
+
+    def __init__(self, data=None, *, booking: Booking, passengers: Sequence[Passenger]) -> None:
+        super().__init__(data)
+        self.booking = booking
+        self.passengers = list(passengers)
+        # The legs come prefetched with their places (the admin's queryset), in sequence order.
+        self.legs = [self._add_leg(leg) for leg in booking.legs.all()] if booking.kind == Booking.Kind.TRANSFER else []
+        if booking.kind == Booking.Kind.TOUR:
+            self.fields["pickup_point"] = forms.CharField(
+                label=_("Pickup point"), max_length=255, required=False, help_text=_("Hotel or meeting point.")
+            )
+            self.initial["pickup_point"] = booking.pickup_point
+        for index, passenger in enumerate(self.passengers):
+            for part, label in (("first_name", _("First name")), ("last_name", _("Last name"))):
+                # In a table row under a column heading, so the input itself says which passenger it is for.
+                spoken = _("%(name)s of passenger %(number)s") % {"name": label, "number": passenger.position}
+                # Required by the booking service, which says so next to the name left empty.
+                self.fields[passenger_field(index, part)] = forms.CharField(
+                    label=label, max_length=60, required=False, widget=forms.TextInput(attrs={"aria-label": spoken})
+                )
+                self.initial[passenger_field(index, part)] = getattr(passenger, part)
+        self.initial.update(
+            lead_name=booking.lead_name,
+            lead_email=booking.lead_email,
+            lead_phone=booking.lead_phone,
+            notes=booking.notes,
+        )
+        for field in self.fields.values():
+            field.show_hidden_initial = True
+
+    def _add_leg(self, leg: TransferLeg) -> LegFields:
+        names = LegFields(leg)
+        if names.has_flight:
+            self.fields[names.flight_number] = forms.CharField(label=_("Flight number"), max_length=10, required=False)
+            self.fields[names.flight_arrival_at] = LocalDateTimeField(
+                label=_("Flight lands"),
+                required=False,
+                help_text=_("The airport's local time (%(zone)s).") % {"zone": leg.origin.time_zone},
+            )
+            self.initial[names.flight_number] = leg.flight_number
+            # Shown, and read back, as the airport's clock shows it: the service takes a naive time as local there.
+            arrival = leg.flight_arrival_at
+            self.initial[names.flight_arrival_at] = (
+                timezone.localtime(arrival, leg.origin.tzinfo).replace(tzinfo=None) if arrival else None
+            )
+        self.fields[names.pickup_point] = forms.CharField(label=_("Pickup point"), max_length=255, required=False)
+        self.initial[names.pickup_point] = leg.pickup_point
+        return names
+
+    def field_for(self, service_field: str | None) -> str | None:
+        parts = service_field.split(".") if service_field else []
+        if len(parts) == 3 and parts[0] == "passengers" and parts[1].isdigit():
+            name = passenger_field(int(parts[1]), parts[2])
+            return name if name in self.fields else None
+        return super().field_for(service_field)
+
+    def sections(self) -> list[tuple[str, list[str]]]:
+        sections = [(str(_("Lead traveller")), ["lead_name", "lead_email", "lead_phone", "notes"])]
+        for names in self.legs:
+            leg = names.leg
+            title = (
+                _("Outbound: %(route)s, pickup %(pickup)s")
+                if leg.sequence == 1
+                else _("Return: %(route)s, pickup %(pickup)s")
+            )
+            route = f"{leg.origin} → {leg.destination}"
+            pickup = timezone.localtime(leg.pickup_at, leg.origin.tzinfo).strftime("%Y-%m-%d %H:%M")
+            sections.append((title % {"route": route, "pickup": pickup}, names.names()))
+        if self.booking.kind == Booking.Kind.TOUR:
+            departure = self.booking.tour_departure
+            sections.append((_("Tour: %(tour)s") % {"tour": departure.tour if departure else ""}, ["pickup_point"]))
+        return sections
+
+    def passenger_rows(self) -> list[tuple[Passenger, forms.BoundField, forms.BoundField]]:
+        """(passenger, first name, last name) in the booking's order; the category is shown, not edited."""
+        return [
+            (passenger, self[passenger_field(index, "first_name")], self[passenger_field(index, "last_name")])
+            for index, passenger in enumerate(self.passengers)
+        ]
+
+    def changes(self) -> DetailChanges:
+        """Arguments for ``services.booking_update_details``: the parts staff changed, nothing else.
+
+        A part left as the page showed it is not sent, and in a part that is sent an input left alone carries
+        the value stored now. So a correction made meanwhile (the traveller can change details through their
+        manage link) is not undone with what this page showed, and the history records only what staff
+        changed: a landing time read back in local time is the instant stored, yet would read as different.
+        """
+        changed = set(self.changed_data)
+        data = self.cleaned_data
+        booking = self.booking
+
+        def value(name: str, current):
+            return data[name] if name in changed else current
+
+        result = DetailChanges()
+        if changed & {"lead_name", "lead_email", "lead_phone"}:
+            result["contact"] = Contact(
+                name=value("lead_name", booking.lead_name),
+                email=value("lead_email", booking.lead_email),
+                phone=value("lead_phone", booking.lead_phone),
+            )
+        if "notes" in changed:
+            result["notes"] = data["notes"]
+        names = [
+            (passenger_field(i, "first_name"), passenger_field(i, "last_name")) for i in range(len(self.passengers))
+        ]
+        if changed & {name for pair in names for name in pair}:
+            result["passengers"] = [
+                PassengerInput(value(first, passenger.first_name), value(last, passenger.last_name), passenger.category)
+                for passenger, (first, last) in zip(self.passengers, names, strict=True)
+            ]
+        if booking.kind == Booking.Kind.TOUR and "pickup_point" in changed:
+            result["tour_pickup_point"] = data["pickup_point"]
+        legs = {}
+        for fields in self.legs:
+            leg, flight = fields.leg, None
+            if fields.has_flight and changed & {fields.flight_number, fields.flight_arrival_at}:
+                flight = FlightInput(
+                    value(fields.flight_number, leg.flight_number),
+                    value(fields.flight_arrival_at, leg.flight_arrival_at),
+                )
+            pickup_point = data[fields.pickup_point] if fields.pickup_point in changed else None
+            if flight is not None or pickup_point is not None:
+                legs[leg.sequence] = LegDetails(flight=flight, pickup_point=pickup_point)
+        if legs:
+            result["legs"] = legs
+        return result
+
+
 # --- passengers -------------------------------------------------------------------------------------------
 class PassengerForm(forms.Form):
     # Names are checked by the booking service (every passenger needs both), so a half-filled row reaches it
@@ -309,20 +521,26 @@ def passenger_formset(data=None, *, rows: int = DEFAULT_PASSENGER_ROWS) -> BaseP
     return formset_class(data, prefix="passengers")
 
 
-def show_service_errors(error: DomainError, *, form: _PlaceBookingForm, rows: Sequence[PassengerRow]) -> list[str]:
-    """Put each error of a refused placement next to its input; return those about the passenger list."""
+def show_service_errors(
+    error: DomainError, *, form: _LeadTravellerForm, rows: Sequence[PassengerRow] = ()
+) -> list[str]:
+    """Put each error of a refused write next to its input; return those about the passenger list.
+
+    A passenger's name error goes to the form's own field for it when there is one, else to its formset row.
+    """
     items = error.errors if isinstance(error, ValidationFailed) else [(error.field or "", error.message)]
     passenger_errors = []
     for service_field, message in items:
+        name = form.field_for(service_field)
         parts = service_field.split(".") if service_field else []
-        if parts[:1] == ["passengers"]:
+        if name is None and parts[:1] == ["passengers"]:
             row = rows[int(parts[1])] if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(rows) else None
             if row is not None and parts[2] in row.form.fields:
                 row.form.add_error(parts[2], message)
             else:
                 passenger_errors.append(message)
             continue
-        form.add_error(form.field_for(service_field), message)
+        form.add_error(name, message)
     return passenger_errors
 
 
