@@ -619,9 +619,10 @@ def booking_update_details(
     """Correct a booking's contact, passenger names, notes, flights or pickup points, recording what changed.
 
     Nothing here changes the price: route, date, party and vehicle stay as sold (cancel and book again for
-    those). Travellers may change details until the booking lead time before the start; staff until the trip
-    starts. ``legs`` maps a transfer leg's sequence (1 outbound, 2 return) to its new details,
-    ``tour_pickup_point`` is a tour's hotel or meeting point; ``None`` leaves a part as it is.
+    those). Travellers may change details until the booking lead time before the start; staff while the
+    booking is open (a name can still be corrected for the manifest before the trip is closed). ``legs`` maps
+    a transfer leg's sequence (1 outbound, 2 return) to its new details, ``tour_pickup_point`` is a tour's hotel
+    or meeting point; ``None`` leaves a part as it is.
     """
     now = now or timezone.now()
     with transaction.atomic(), lock_timeout_as_busy():
@@ -636,10 +637,12 @@ def booking_update_details(
         changes: dict[str, list[str]] = {}
 
         def note_change(name: str, old: object, new: object) -> bool:
-            if str(old or "") != str(new or ""):
-                changes[name] = [str(old or ""), str(new or "")]
-                return True
-            return False
+            # Values are compared as values (the same moment in two time zones is no change) and recorded as text,
+            # times in Istanbul wall-clock time with their offset.
+            if (old or None) == (new or None):
+                return False
+            changes[name] = [_as_text(old), _as_text(new)]
+            return True
 
         if contact is not None:
             clean = _clean_contact(errors, contact)
@@ -720,3 +723,9 @@ def booking_update_details(
             details={"changes": changes},
         )
     return booking
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).isoformat()
+    return "" if value is None else str(value)

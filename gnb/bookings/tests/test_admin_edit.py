@@ -249,7 +249,10 @@ def test_a_correction_is_saved_through_the_service_and_shown_in_the_history(admi
             "contact.phone": ["+447911123456", "+905321234567"],
             "passengers.1": ["John Smith", "John Doe"],
             "flight.number": ["TK2412", "PC1234"],
-            "flight.arrival_at": [str(old_arrival), str(new_arrival.replace(tzinfo=ISTANBUL))],
+            "flight.arrival_at": [
+                old_arrival.astimezone(ISTANBUL).isoformat(),
+                new_arrival.replace(tzinfo=ISTANBUL).isoformat(),
+            ],
             "pickup_point": ["", "Arrivals hall, door 3"],
         }
     }

@@ -6,10 +6,12 @@ import datetime as dt
 import json
 
 import pytest
+from django.utils import timezone
 
 from gnb.bookings.models import Booking, BookingEvent
 from gnb.bookings.services import (
     Actor,
+    FlightInput,
     LegDetails,
     PassengerInput,
     booking_cancel,
@@ -59,12 +61,23 @@ def test_a_traveller_corrects_phone_flight_and_a_name_and_the_history_says_what_
             "contact.phone": ["+447911123456", "+905321234567"],
             "flight.number": ["TK2412", "PC1234"],
             "flight.arrival_at": [
-                str(booking.legs.get().pickup_at - dt.timedelta(minutes=30)),
-                str(pickup.replace(tzinfo=catalog.ayt.tzinfo)),
+                timezone.localtime(booking.legs.get().pickup_at - dt.timedelta(minutes=30)).isoformat(),
+                pickup.replace(tzinfo=catalog.ayt.tzinfo).isoformat(),
             ],
             "passengers.1": ["John Smith", "Johnny Smith"],
         }
     }
+
+
+def test_the_same_landing_time_given_in_another_time_zone_is_no_change(catalog):
+    booking = place_transfer()
+    landing = booking.legs.get().flight_arrival_at
+    booking_update_details(
+        booking_id=booking.pk,
+        actor=STAFF,
+        legs={1: LegDetails(flight=FlightInput("TK2412", landing.astimezone(catalog.ayt.tzinfo).replace(tzinfo=None)))},
+    )
+    assert not booking.events.filter(kind=BookingEvent.Kind.CHANGED).exists()
 
 
 def test_bad_details_name_the_field_and_change_nothing(client, catalog):
