@@ -13,7 +13,7 @@ TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-0123456789abcdefghijklmnopqr
 	ALLOWED_HOSTS=testserver,localhost,127.0.0.1 SECURE_SSL_REDIRECT=0 EMAIL_URL=console:// \
 	SITE_URL=http://testserver
 
-.PHONY: install run test pytest lint format openapi bench clean
+.PHONY: install run test pytest lint format openapi messages bench clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -57,6 +57,12 @@ format: install
 
 openapi: install
 	$(TEST_ENV) $(PY) manage.py export_openapi docs/openapi.json
+
+# The Turkish catalogue (locale/tr): add and drop strings as the sources changed, then compile it. Translate what
+# it adds (no empty or fuzzy entry may stay; gnb/core/tests/test_translations.py checks) and run it again.
+messages: install
+	DEBUG=1 $(PY) manage.py makemessages -l tr --no-obsolete --ignore='.venv/*' --ignore='.tools/*' --ignore='bench/*' --ignore='var/*'
+	DEBUG=1 $(PY) manage.py compilemessages -l tr --ignore='.venv/*' --ignore='.tools/*'
 
 # Price engine and API benchmarks (bench/README.md), e.g. `make bench BENCH_ARGS="--duration 30 --strict"`.
 bench: install

@@ -1,0 +1,338 @@
+"""The Turkish catalogue: every string of the project translated, the committed .mo compiled from the .po, and used.
+
+Read with Python alone (no gettext tools), so the check runs wherever the tests run. After changing a
+translatable string or a translation, ``make messages`` updates ``locale/tr/LC_MESSAGES/django.po`` from the
+sources and compiles ``django.mo``.
+"""
+
+from __future__ import annotations
+
+import ast
+import gettext
+import re
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.template import Context, Template
+from django.utils import translation
+
+from conftest import future_local
+from gnb.bookings.models import Booking
+from gnb.bookings.quotes import TransferQuoteRequest
+from gnb.bookings.services import Contact, FlightInput, PassengerInput, booking_place_transfer
+from gnb.core.errors import ValidationFailed
+
+MESSAGES_DIR = Path(settings.LOCALE_PATHS[0]) / "tr" / "LC_MESSAGES"
+PO_FILE = MESSAGES_DIR / "django.po"
+MO_FILE = MESSAGES_DIR / "django.mo"
+HOW_TO_FIX = "run `make messages` to update the catalogue from the sources and compile it"
+
+
+# --- a minimal .po reader ---------------------------------------------------------------------------------
+@dataclass
+class Entry:
+    line: int
+    msgctxt: str | None = None
+    msgid: str | None = None
+    msgid_plural: str | None = None
+    msgstr: dict[int, str] = field(default_factory=dict)
+    flags: set[str] = field(default_factory=set)
+    obsolete: bool = False
+
+    @property
+    def is_header(self) -> bool:
+        return self.msgid == "" and self.msgctxt is None
+
+    @property
+    def fuzzy(self) -> bool:
+        return "fuzzy" in self.flags
+
+    def __str__(self) -> str:
+        context = f"[{self.msgctxt}] " if self.msgctxt is not None else ""
+        return f"line {self.line}: {context}{self.msgid!r}"
+
+
+def _string(text: str, line: int) -> str:
+    """A quoted PO string; its escapes (\\n, \\t, \\", \\\\) are Python's."""
+    if not (len(text) >= 2 and text[0] == text[-1] == '"'):
+        raise ValueError(f"django.po line {line}: expected a quoted string, got {text!r}")
+    return ast.literal_eval(text)
+
+
+def parse_po(text: str) -> list[Entry]:
+    """The entries of a .po file: msgctxt, msgid, msgid_plural, msgstr / msgstr[n] (strings over several lines
+    joined), the ``#,`` flags, and whether an entry is obsolete (``#~``)."""
+    entries: list[Entry] = []
+    entry: Entry | None = None
+    flags: set[str] = set()
+    key: tuple[str, int] | None = None  # the keyword a continuation line adds to
+
+    def finish() -> None:
+        nonlocal entry, key
+        if entry is not None:
+            entries.append(entry)
+        entry, key = None, None
+
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        obsolete = line.startswith("#~")
+        if obsolete:
+            line = line[2:].strip()
+            if line.startswith("|"):  # the previous msgid of an obsolete entry
+                continue
+        elif line.startswith("#"):
+            if entry is not None and entry.msgstr:
+                finish()
+            if line.startswith("#,"):
+                flags.update(flag.strip() for flag in line[2:].split(",") if flag.strip())
+            continue
+        if not line:
+            finish()
+            continue
+        if line.startswith('"'):
+            if entry is None or key is None:
+                raise ValueError(f"django.po line {number}: a string that continues nothing")
+            name, index = key
+            value = _string(line, number)
+            if name == "msgstr":
+                entry.msgstr[index] += value
+            else:
+                setattr(entry, name, (getattr(entry, name) or "") + value)
+            continue
+        keyword, _space, rest = line.partition(" ")
+        # A msgctxt or msgid after a complete entry (no blank line between them) starts the next one.
+        if entry is not None and keyword in ("msgctxt", "msgid") and (entry.msgstr or entry.msgid is not None):
+            finish()
+        if entry is None:
+            entry, flags = Entry(line=number, flags=flags), set()
+        entry.obsolete = entry.obsolete or obsolete
+        value = _string(rest.strip(), number)
+        if keyword in ("msgctxt", "msgid", "msgid_plural"):
+            setattr(entry, keyword, value)
+            key = (keyword, 0)
+        elif keyword == "msgstr":
+            entry.msgstr[0] = value
+            key = ("msgstr", 0)
+        elif match := re.fullmatch(r"msgstr\[(\d+)\]", keyword):
+            index = int(match.group(1))
+            entry.msgstr[index] = value
+            key = ("msgstr", index)
+        else:
+            raise ValueError(f"django.po line {number}: unknown keyword {keyword!r}")
+    finish()
+    return entries
+
+
+def po_header(entries: list[Entry]) -> dict[str, str]:
+    [header] = [entry for entry in entries if entry.is_header]
+    fields = (line.partition(":") for line in header.msgstr[0].splitlines() if ":" in line)
+    return {name.strip(): value.strip() for name, _colon, value in fields}
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> list[Entry]:
+    return parse_po(PO_FILE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def translatable(catalogue: list[Entry]) -> list[Entry]:
+    """The translatable entries: everything but the header and obsolete leftovers."""
+    return [entry for entry in catalogue if not entry.is_header and not entry.obsolete]
+
+
+def test_the_po_reader_handles_context_plurals_flags_and_continued_strings():
+    text = "\n".join(
+        [
+            'msgid ""',
+            'msgstr ""',
+            '"Language: tr\\n"',
+            "",
+            "#: somewhere.py:1",
+            "#, fuzzy, python-format",
+            '#| msgid "Old %(name)s"',
+            'msgctxt "greeting"',
+            'msgid ""',
+            '"Hello "',
+            '"%(name)s"',
+            'msgstr "Merhaba \\"%(name)s\\"\\n"',
+            'msgid "%(count)s seat"',
+            'msgid_plural "%(count)s seats"',
+            'msgstr[0] "%(count)s koltuk"',
+            'msgstr[1] ""',
+            '"%(count)s koltuk"',
+            "",
+            '#~ msgid "Gone"',
+            '#~ msgstr "Gitti"',
+        ]
+    )
+    header, greeting, seats, gone = parse_po(text)
+    assert header.is_header and po_header([header]) == {"Language": "tr"}
+    assert (greeting.msgctxt, greeting.msgid, greeting.msgstr) == (
+        "greeting",
+        "Hello %(name)s",
+        {0: 'Merhaba "%(name)s"\n'},
+    )
+    assert greeting.flags == {"fuzzy", "python-format"} and greeting.fuzzy
+    assert (seats.msgid_plural, seats.msgstr) == ("%(count)s seats", {0: "%(count)s koltuk", 1: "%(count)s koltuk"})
+    assert not seats.flags and not seats.fuzzy
+    assert (gone.msgid, gone.msgstr, gone.obsolete) == ("Gone", {0: "Gitti"}, True)
+
+
+# --- the catalogue is complete ----------------------------------------------------------------------------
+def test_every_turkish_entry_is_translated_and_none_is_fuzzy(catalogue, translatable):
+    header = po_header(catalogue)
+    assert header["Language"] == "tr"
+    assert header["Content-Type"] == "text/plain; charset=UTF-8"
+    plural_forms = int(re.search(r"nplurals=(\d+)", header["Plural-Forms"]).group(1))
+    assert len(translatable) > 300, "the Turkish catalogue lost most of its entries; " + HOW_TO_FIX
+
+    untranslated = [
+        str(entry)
+        for entry in translatable
+        if not entry.msgstr
+        or not all(entry.msgstr.values())
+        or (entry.msgid_plural is not None and sorted(entry.msgstr) != list(range(plural_forms)))
+    ]
+    fuzzy = [str(entry) for entry in translatable if entry.fuzzy]
+    assert not untranslated, f"Turkish translations missing in {PO_FILE}:\n" + "\n".join(untranslated)
+    assert not fuzzy, f"Fuzzy Turkish translations to check (then remove the flag) in {PO_FILE}:\n" + "\n".join(fuzzy)
+
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]")
+
+
+def test_translations_keep_every_placeholder_of_their_source(translatable):
+    broken = []
+    for entry in translatable:
+        if "python-format" not in entry.flags:
+            continue
+        sources = [entry.msgid, entry.msgid_plural] if entry.msgid_plural is not None else [entry.msgid]
+        expected = sorted(set(PLACEHOLDER.findall("".join(sources))))
+        for index, translated in entry.msgstr.items():
+            if sorted(set(PLACEHOLDER.findall(translated))) != expected:
+                broken.append(f"{entry} msgstr[{index}] = {translated!r}")
+    assert not broken, "Translations whose placeholders differ from the source's:\n" + "\n".join(broken)
+
+
+# --- the committed .mo is the compiled .po ----------------------------------------------------------------
+MISSING = "<not in the compiled catalogue>"
+
+
+class _Missing(gettext.NullTranslations):
+    """The fallback of the compiled catalogue: says so when a message is not in it (even one translated as itself)."""
+
+    def gettext(self, message):
+        return MISSING
+
+    def ngettext(self, msgid1, msgid2, n):
+        return MISSING
+
+    def pgettext(self, context, message):
+        return MISSING
+
+    def npgettext(self, context, msgid1, msgid2, n):
+        return MISSING
+
+
+def _compiled() -> gettext.GNUTranslations:
+    with MO_FILE.open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    compiled.add_fallback(_Missing())
+    return compiled
+
+
+def _mo_message_count() -> int:
+    """The number of messages the .mo holds (its header included), from the file's own header."""
+    head = MO_FILE.read_bytes()[:12]
+    order = "<" if struct.unpack("<I", head[:4])[0] == 0x950412DE else ">"
+    _magic, _revision, count = struct.unpack(order + "3I", head)
+    return count
+
+
+def test_the_committed_mo_file_is_compiled_from_the_po_file(catalogue, translatable):
+    compiled = _compiled()
+    plural_index = gettext.c2py(po_header(catalogue)["Plural-Forms"].partition("plural=")[2].rstrip(";"))
+    stale = []
+    for entry in translatable:
+        assert entry.msgid is not None
+        checks: list[tuple[str, str]] = []
+        if entry.msgid_plural is None:
+            got = (
+                compiled.gettext(entry.msgid)
+                if entry.msgctxt is None
+                else compiled.pgettext(entry.msgctxt, entry.msgid)
+            )
+            checks.append((got, entry.msgstr.get(0, "")))
+        else:
+            for n in (1, 2, 5):
+                got = (
+                    compiled.ngettext(entry.msgid, entry.msgid_plural, n)
+                    if entry.msgctxt is None
+                    else compiled.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, n)
+                )
+                checks.append((got, entry.msgstr.get(plural_index(n), "")))
+        stale += [f"{entry}: compiled {got!r}, django.po has {want!r}" for got, want in checks if got != want]
+    assert not stale, f"{MO_FILE} is not compiled from {PO_FILE}; {HOW_TO_FIX}.\n" + "\n".join(stale)
+    translated = [entry for entry in translatable if not entry.fuzzy and entry.msgstr and all(entry.msgstr.values())]
+    assert _mo_message_count() == len(translated) + 1, (
+        f"{MO_FILE} holds messages {PO_FILE} no longer has; {HOW_TO_FIX}."
+    )
+    assert compiled.info()["plural-forms"] == po_header(catalogue)["Plural-Forms"]
+
+
+# --- Django speaks Turkish with it ------------------------------------------------------------------------
+# The dashboard's plural, rendered by Django (kept out of the sources makemessages reads: it is a template string).
+TRANSFERS = Template(
+    "{% load i18n %}{% blocktranslate count counter=legs %}{{ counter }} transfer{% plural %}"
+    "{{ counter }} transfers{% endblocktranslate %}"
+)
+
+
+def test_statuses_and_labels_read_in_turkish():
+    with translation.override("tr"):
+        assert str(Booking.Status.CONFIRMED.label) == "Onaylandı"
+        assert str(Booking.Status.NO_SHOW.label) == "Gelmedi"
+        assert str(Booking.PaymentMethod.CASH.label) == "Sürücüye nakit"
+        assert str(Booking._meta.verbose_name_plural) == "rezervasyonlar"
+        assert [TRANSFERS.render(Context({"legs": legs})) for legs in (1, 2, 5)] == [
+            "1 transfer",
+            "2 transfer",
+            "5 transfer",
+        ]
+    assert str(Booking.Status.CONFIRMED.label) == "Confirmed"
+    assert TRANSFERS.render(Context({"legs": 2})) == "2 transfers"
+
+
+def test_a_refused_booking_explains_itself_in_turkish(catalog):
+    request = TransferQuoteRequest(origin="ayt", destination="regnum-carya", pickup_at=future_local(), adults=1)
+    with translation.override("tr"), pytest.raises(ValidationFailed) as excinfo:
+        booking_place_transfer(
+            quote_request=request,
+            vehicle_class="sedan",
+            contact=Contact(name=" ", email="not-an-email", phone="12"),
+            passengers=[PassengerInput("Ayşe", "", "adult")],
+            flight=FlightInput("TK 2412", request.pickup_at),
+            language="tr",
+        )
+    assert excinfo.value.errors == [
+        ("contact.name", "Lütfen rezervasyon sahibinin adını girin."),
+        ("contact.email", "Geçerli bir e-posta adresi girin."),
+        ("contact.phone", "Telefon numarasını ülke koduyla birlikte girin, ör. +90 532 123 45 67."),
+        ("passengers.0.last_name", "Her yolcunun adı ve soyadı gereklidir."),
+    ]
+
+
+def test_an_api_client_asking_for_turkish_gets_turkish_errors(client, catalog):
+    response = client.post(
+        "/api/v1/tour-quotes",
+        data={"departure_id": catalog.departure.pk, "adults": 1, "infants": 2},
+        content_type="application/json",
+        headers={"Accept-Language": "tr"},
+    )
+    assert response.status_code == 422, response.content
+    assert response.json()["error"]["fields"] == [
+        {"field": "infants", "message": "Her bebek bir yetişkinle birlikte seyahat etmelidir."}
+    ]
