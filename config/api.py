@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -77,8 +78,8 @@ def _field_name(loc) -> str:
 
 @api.exception_handler(ValidationError)
 def on_schema_error(request, exc: ValidationError):
-    fields = [(_field_name(error.get("loc", ())), error.get("msg", "Invalid value.")) for error in exc.errors]
-    message = f"{fields[0][0]}: {fields[0][1]}" if fields else "The request is not valid."
+    fields = [(_field_name(error.get("loc", ())), error.get("msg", _("Invalid value."))) for error in exc.errors]
+    message = f"{fields[0][0]}: {fields[0][1]}" if fields else _("The request is not valid.")
     return error_response(request, status=422, code="validation_error", message=message, fields=fields)
 
 
@@ -100,7 +101,7 @@ def on_domain_error(request, exc: DomainError):
 
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
-    return error_response(request, status=404, code="not_found", message="Not found.")
+    return error_response(request, status=404, code="not_found", message=_("Not found."))
 
 
 @api.exception_handler(AuthenticationError)
@@ -111,5 +112,5 @@ def on_unauthenticated(request, exc):
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     code = "malformed_request" if exc.status_code == 400 else "error"
-    message = "The request body is not valid JSON." if exc.status_code == 400 else str(exc)
+    message = _("The request body is not valid JSON.") if exc.status_code == 400 else str(exc)
     return error_response(request, status=exc.status_code, code=code, message=message, fields=[("body", message)])

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from gnb.bookings import policies, reports, services
 from gnb.bookings.admin_forms import (
@@ -505,8 +505,8 @@ class BookingAdmin(admin.ModelAdmin):
         if booking.status not in DETAILS_CHANGEABLE:
             messages.error(
                 request,
-                _("Booking %(reference)s is %(status)s: its details can no longer be changed.")
-                % {"reference": booking.reference, "status": booking.get_status_display().lower()},
+                _("Booking %(reference)s is in status “%(status)s”: its details can no longer be changed.")
+                % {"reference": booking.reference, "status": booking.get_status_display()},
             )
             return redirect(change_url)
         data = request.POST if request.method == "POST" else None
@@ -562,7 +562,8 @@ class BookingAdmin(admin.ModelAdmin):
             "bookings_chart": bar_chart(
                 [(day.day, Decimal(day.bookings)) for day in sales],
                 describe=lambda day, value: (
-                    _("%(day)s: %(count)s bookings") % {"day": day.isoformat(), "count": int(value)}
+                    ngettext("%(day)s: %(count)s booking", "%(day)s: %(count)s bookings", int(value))
+                    % {"day": day.isoformat(), "count": int(value)}
                 ),
                 peak_label=lambda value: str(int(value)),
             ),

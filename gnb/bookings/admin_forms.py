@@ -56,7 +56,7 @@ class DepartureChoiceField(forms.ModelChoiceField):
         }
         closes = departure.starts_at - dt.timedelta(hours=departure.tour.booking_cutoff_hours)
         # Still listed, so staff see it exists; the booking service refuses it with its own message.
-        return f"{label} · {_('booking closed')}" if closes <= timezone.now() else label
+        return _("%(departure)s · booking closed") % {"departure": label} if closes <= timezone.now() else label
 
 
 def _party_field(label, *, minimum: int, initial: int) -> forms.IntegerField:

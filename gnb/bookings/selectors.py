@@ -6,6 +6,7 @@ import re
 import secrets
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from gnb.bookings.models import REFERENCE_ALPHABET, Booking, BookingExtra, TransferLeg
 from gnb.core.errors import NotFound
@@ -25,7 +26,7 @@ def booking_detail(*, booking_id: int) -> Booking:
     """One booking with its legs, passengers and extras in four queries."""
     booking = _with_details(Booking.objects.filter(pk=booking_id)).first()
     if booking is None:
-        raise NotFound("Booking not found.")
+        raise NotFound(_("Booking not found."))
     return booking
 
 
@@ -40,5 +41,5 @@ def booking_for_manage_token(*, reference: str, token: str) -> Booking:
         _with_details(Booking.objects.filter(reference=reference)).first() if REFERENCE.fullmatch(reference) else None
     )
     if booking is None or not token or not secrets.compare_digest(booking.manage_token.encode(), token.encode()):
-        raise NotFound("Booking not found.", field="reference")
+        raise NotFound(_("Booking not found."), field="reference")
     return booking

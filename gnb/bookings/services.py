@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from gnb.bookings import policies
 from gnb.bookings.models import (
@@ -397,7 +398,12 @@ def booking_place_tour(
             if seats_left <= 0:
                 raise SoldOut(_("This departure is sold out."), field="departure_id")
             raise SoldOut(
-                _("Only %(count)s seats are left on this departure.") % {"count": seats_left},
+                ngettext(
+                    "Only %(count)s seat is left on this departure.",
+                    "Only %(count)s seats are left on this departure.",
+                    seats_left,
+                )
+                % {"count": seats_left},
                 field="departure_id",
             )
         if quote.coupon is not None:
@@ -546,8 +552,8 @@ def _guard(booking: Booking, to_status: str, *, now: dt.datetime) -> None:
         raise InvalidTransition(_("Unknown status “%(status)s”.") % {"status": to_status}, field="status")
     if not policies.can_transition(booking.status, to_status):
         raise InvalidTransition(
-            _("A booking that is %(from)s cannot become %(to)s.")
-            % {"from": labels[booking.status].lower(), "to": labels[to_status].lower()},
+            _("A booking in status “%(from)s” cannot move to “%(to)s”.")
+            % {"from": labels[booking.status], "to": labels[to_status]},
             field="status",
         )
     if to_status in policies.NEEDS_START and now < booking.starts_at:

@@ -47,7 +47,7 @@ def tour_list() -> QuerySet[Tour]:
 def tour_get(*, slug: str) -> Tour:
     tour = tour_list().filter(slug=slug).first() if slug_re.match(slug) else None
     if tour is None:
-        raise NotFound("Tour not found.", field="slug")
+        raise NotFound(_("Tour not found."), field="slug")
     return tour
 
 

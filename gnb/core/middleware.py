@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy
 
 API_PREFIX = "/api/"
-_MESSAGES = {404: ("not_found", "No such API endpoint."), 405: ("method_not_allowed", "Method not allowed here.")}
+_MESSAGES = {
+    404: ("not_found", gettext_lazy("No such API endpoint.")),
+    405: ("method_not_allowed", gettext_lazy("Method not allowed here.")),
+}
 
 
 class ApiErrorShapeMiddleware:
@@ -23,7 +27,7 @@ class ApiErrorShapeMiddleware:
         ):
             code, message = _MESSAGES[response.status_code]
             shaped = JsonResponse(
-                {"error": {"code": code, "message": message, "fields": []}}, status=response.status_code
+                {"error": {"code": code, "message": str(message), "fields": []}}, status=response.status_code
             )
             if response.has_header("Allow"):
                 shaped["Allow"] = response["Allow"]

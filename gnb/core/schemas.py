@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from ninja import Schema
 from pydantic import field_validator
 
@@ -15,5 +16,5 @@ class InputSchema(Schema):
     @classmethod
     def _no_null_characters(cls, value: Any) -> Any:
         if isinstance(value, str) and "\x00" in value:
-            raise ValueError("Null characters are not allowed.")
+            raise ValueError(gettext("Null characters are not allowed."))
         return value

@@ -349,7 +349,7 @@ def test_refused_transitions_are_reported_and_change_nothing(admin_client, catal
     response = run_action(admin_client, "confirm_bookings", [pending, cancelled])
     assert messages_of(response) == [
         f"Confirmed: {pending.reference}",
-        f"{cancelled.reference} not changed: A booking that is cancelled cannot become confirmed.",
+        f"{cancelled.reference} not changed: A booking in status “Cancelled” cannot move to “Confirmed”.",
     ]
     cancelled.refresh_from_db()
     assert cancelled.status == "cancelled"

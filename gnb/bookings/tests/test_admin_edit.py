@@ -374,7 +374,9 @@ def test_a_cancelled_booking_cannot_be_edited(admin_client, catalog, method):
     data["lead_phone"] = "+90 532 123 45 67"
     response = getattr(admin_client, method)(edit_url(booking), data if method == "post" else None, follow=True)
     assert response.redirect_chain == [(change_url(booking), 302)]
-    assert messages_of(response) == [f"Booking {booking.reference} is cancelled: its details can no longer be changed."]
+    assert messages_of(response) == [
+        f"Booking {booking.reference} is in status “Cancelled”: its details can no longer be changed."
+    ]
     assert 'id="booking_details_form"' not in response.content.decode()
     booking.refresh_from_db()
     assert booking.lead_phone == "+447911123456"

@@ -93,7 +93,7 @@ def test_a_transition_the_lifecycle_does_not_allow_is_refused_and_nothing_change
     labels = dict(S.choices)
     assert excinfo.value.field == "status"
     assert excinfo.value.message == (
-        f"A booking that is {labels[from_status].lower()} cannot become {labels[to_status].lower()}."
+        f"A booking in status “{labels[from_status]}” cannot move to “{labels[to_status]}”."
     )
     booking.refresh_from_db()
     assert booking.status == from_status
