@@ -133,7 +133,7 @@ def cancel_booking(
     payload: schemas.CancelIn,
     manage_token: str = Header("", alias="X-Manage-Token"),
 ):
-    booking = selectors.booking_for_manage_token(reference=reference, token=manage_token)
+    booking = selectors.booking_for_manage_token(reference=reference, token=manage_token, with_details=False)
     services.booking_cancel(booking_id=booking.pk, actor=services.TRAVELLER, reason=payload.reason, by_traveller=True)
     return selectors.booking_detail(booking_id=booking.pk)
 
@@ -149,7 +149,7 @@ def change_booking(
     payload: schemas.BookingChangeIn,
     manage_token: str = Header("", alias="X-Manage-Token"),
 ):
-    booking = selectors.booking_for_manage_token(reference=reference, token=manage_token)
+    booking = selectors.booking_for_manage_token(reference=reference, token=manage_token, with_details=False)
     contact = payload.contact
     is_tour = booking.kind == booking.Kind.TOUR
     services.booking_update_details(

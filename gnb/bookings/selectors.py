@@ -30,16 +30,18 @@ def booking_detail(*, booking_id: int) -> Booking:
     return booking
 
 
-def booking_for_manage_token(*, reference: str, token: str) -> Booking:
+def booking_for_manage_token(*, reference: str, token: str, with_details: bool = True) -> Booking:
     """The booking a guest may see with the secret token from their confirmation; 404 for anything else.
 
     A wrong token and an unknown reference give the same answer, so references cannot be probed.
+    ``with_details=False`` reads the booking row alone, for a caller that only needs to know it may act on it.
     """
     reference = reference.strip().upper()
     # Anything not shaped like a reference cannot match one (and text PostgreSQL cannot compare never reaches it).
-    booking = (
-        _with_details(Booking.objects.filter(reference=reference)).first() if REFERENCE.fullmatch(reference) else None
-    )
+    bookings = Booking.objects.filter(reference=reference)
+    if with_details:
+        bookings = _with_details(bookings)
+    booking = bookings.first() if REFERENCE.fullmatch(reference) else None
     if booking is None or not token or not secrets.compare_digest(booking.manage_token.encode(), token.encode()):
         raise NotFound(_("Booking not found."), field="reference")
     return booking

@@ -318,31 +318,24 @@ def booking_place_transfer(
             vehicle_class_id=option.vehicle.id,
             starts_at=quote.pickup_at,
         )
+        rides = [(1, quote.origin, quote.destination, quote.pickup_at, pickup_point, outbound_flight)]
+        if quote.return_pickup_at is not None:
+            rides.append(
+                (2, quote.destination, quote.origin, quote.return_pickup_at, return_pickup_point, inbound_flight)
+            )
         legs = [
             TransferLeg(
                 booking=booking,
-                sequence=1,
-                origin=quote.origin,
-                destination=quote.destination,
-                pickup_at=quote.pickup_at,
-                pickup_point=pickup_point.strip(),
-                flight_number=outbound_flight.number,
-                flight_arrival_at=outbound_flight.arrival_at,
+                sequence=sequence,
+                origin=origin,
+                destination=destination,
+                pickup_at=pickup_at,
+                pickup_point=point.strip(),
+                flight_number=flight_details.number,
+                flight_arrival_at=flight_details.arrival_at,
             )
+            for sequence, origin, destination, pickup_at, point, flight_details in rides
         ]
-        if quote.return_pickup_at is not None:
-            legs.append(
-                TransferLeg(
-                    booking=booking,
-                    sequence=2,
-                    origin=quote.destination,
-                    destination=quote.origin,
-                    pickup_at=quote.return_pickup_at,
-                    pickup_point=return_pickup_point.strip(),
-                    flight_number=inbound_flight.number,
-                    flight_arrival_at=inbound_flight.arrival_at,
-                )
-            )
         TransferLeg.objects.bulk_create(legs)
         line_totals = {line.code: line.amount for line in option.breakdown.lines}
         BookingExtra.objects.bulk_create(
