@@ -6,7 +6,9 @@ Any secret can also be given as ``NAME_FILE`` pointing at a file that holds it (
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -105,6 +107,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "ninja",
     "django_tasks",
     "django_tasks_db",
@@ -114,9 +117,15 @@ INSTALLED_APPS = [
     "gnb.bookings",
     "gnb.notifications",
     "gnb.ops",
+    "gnb.website",
 ]
 
 MIDDLEWARE = [
+    # First, to count and time every answer; then the probes, answered before host checks and HTTPS redirects.
+    "gnb.ops.metrics.RequestMetricsMiddleware",
+    # Every answer (probes too) carries X-Request-ID, and every log line of the request its id.
+    "gnb.ops.middleware.RequestIdMiddleware",
+    "gnb.ops.views.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -143,6 +152,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "gnb.website.context_processors.site",
             ],
         },
     },
@@ -273,18 +283,223 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+
+# --- backups ----------------------------------------------------------------------------------------------
+def _backup_key(name: str) -> bytes | None:
+    """The AES-256 key: 32 bytes written as 64 hex digits or as base64 (standard or URL-safe alphabet)."""
+    import base64
+    import binascii
+
+    value = (env_str(name) or "").strip()
+    if not value:
+        return None  # backups refuse to run without it, the site does not need it
+    if len(value) == 64 and all(char in "0123456789abcdefABCDEF" for char in value):
+        return bytes.fromhex(value)
+    try:
+        key = base64.b64decode(value.replace("-", "+").replace("_", "/"), validate=True)
+    except binascii.Error:
+        key = b""
+    if len(key) != 32:
+        # Never echo the value: it is a secret even when it is a wrong one.
+        raise ImproperlyConfigured(
+            f"{name} must be 32 bytes written as 64 hex digits or as base64 (44 characters); the value given "
+            f"({len(value)} characters) is neither"
+        )
+    return key
+
+
+BACKUP_ENCRYPTION_KEY = _backup_key("BACKUP_ENCRYPTION_KEY")
+BACKUP_S3_BUCKET = env_str("BACKUP_S3_BUCKET", "") or ""
+BACKUP_TARGETS = env_list("BACKUP_TARGETS", "local,s3" if BACKUP_S3_BUCKET else "local")
+if not BACKUP_TARGETS:
+    raise ImproperlyConfigured("BACKUP_TARGETS is empty; use local, s3 or local,s3")
+if _unknown_targets := sorted(set(BACKUP_TARGETS) - {"local", "s3"}):
+    raise ImproperlyConfigured(f"BACKUP_TARGETS names unknown targets {','.join(_unknown_targets)}; use local, s3")
+if "s3" in BACKUP_TARGETS and not BACKUP_S3_BUCKET:
+    raise ImproperlyConfigured("BACKUP_TARGETS includes s3 but BACKUP_S3_BUCKET is not set")
+BACKUP_LOCAL_DIR = BASE_DIR / (env_str("BACKUP_LOCAL_DIR", "") or VAR_DIR / "backups")  # relative: to the project
+BACKUP_LOCAL_KEEP_DAYS = env_int("BACKUP_LOCAL_KEEP_DAYS", 7, minimum=1)
+BACKUP_S3_ENDPOINT_URL = env_str("BACKUP_S3_ENDPOINT_URL", "") or None
+if BACKUP_S3_ENDPOINT_URL and not BACKUP_S3_ENDPOINT_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"BACKUP_S3_ENDPOINT_URL={BACKUP_S3_ENDPOINT_URL!r} must start with http:// or https://")
+BACKUP_S3_PREFIX = (env_str("BACKUP_S3_PREFIX", "backups/") or "").strip("/")
+BACKUP_S3_PREFIX = f"{BACKUP_S3_PREFIX}/" if BACKUP_S3_PREFIX else ""
+BACKUP_S3_REGION = env_str("BACKUP_S3_REGION", "") or None
+# Unset: boto3's usual chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, ~/.aws, an instance role).
+BACKUP_S3_ACCESS_KEY_ID = env_str("BACKUP_S3_ACCESS_KEY_ID", "") or None
+BACKUP_S3_SECRET_ACCESS_KEY = env_str("BACKUP_S3_SECRET_ACCESS_KEY", "") or None
+if bool(BACKUP_S3_ACCESS_KEY_ID) != bool(BACKUP_S3_SECRET_ACCESS_KEY):
+    raise ImproperlyConfigured("BACKUP_S3_ACCESS_KEY_ID and BACKUP_S3_SECRET_ACCESS_KEY must be set together")
+BACKUP_S3_KEEP_DAYS = env_int("BACKUP_S3_KEEP_DAYS", 30, minimum=1)
+BACKUP_INCLUDE_MEDIA = env_bool("BACKUP_INCLUDE_MEDIA", True)
+# Where pg_dump and pg_restore are, when the ones on PATH are older than the server (they must be at least as new).
+BACKUP_PG_BIN_DIR = env_str("BACKUP_PG_BIN_DIR", "") or ""
+
 # --- logging ----------------------------------------------------------------------------------------------
 LOG_LEVEL = (env_str("LOG_LEVEL", "INFO") or "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     raise ImproperlyConfigured(f"LOG_LEVEL={LOG_LEVEL!r} must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+# json: one object per line for log collectors; text: readable lines for development.
+LOG_FORMAT = (env_str("LOG_FORMAT", "") or ("text" if DEBUG else "json")).lower()
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} must be json or text")
+# Every line carries the request id (gnb.ops.middleware.RequestIdMiddleware; "-" outside requests, the task id in
+# task runs) and has passwords, tokens, emails, phone numbers and card numbers scrubbed; ERROR records also count
+# towards the "errors.burst" alert.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "filters": {"request_id": {"()": "gnb.ops.logging.RequestIdFilter"}},
+    "formatters": {"json": {"()": "gnb.ops.logging.JsonFormatter"}, "text": {"()": "gnb.ops.logging.TextFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+        "error_burst": {"class": "gnb.ops.logging.ErrorBurstHandler", "level": "ERROR"},
+    },
+    "root": {"handlers": ["console", "error_burst"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's defaults give these their own console handler (in DEBUG) and admin mails; here they reach the
+        # root handlers like every other record, so each line is printed once, in LOG_FORMAT, with its request id.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
+
+# --- deploy -----------------------------------------------------------------------------------------------
+# Read by `manage.py render_deploy` (the deploy workflow): trigger a Render deploy, wait, verify, roll back.
+RENDER_API_URL = (env_str("RENDER_API_URL", "https://api.render.com/v1") or "").rstrip("/")
+if not RENDER_API_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"RENDER_API_URL={RENDER_API_URL!r} must start with http:// or https://")
+RENDER_API_KEY = env_str("RENDER_API_KEY", "") or ""
+RENDER_SERVICE_ID = env_str("RENDER_SERVICE_ID", "") or ""
+RENDER_DEPLOY_HOOK_URL = env_str("RENDER_DEPLOY_HOOK_URL", "") or ""
+if RENDER_DEPLOY_HOOK_URL and not RENDER_DEPLOY_HOOK_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("RENDER_DEPLOY_HOOK_URL must start with http:// or https://")
+RENDER_DEPLOY_TIMEOUT = env_int("RENDER_DEPLOY_TIMEOUT", 1200, minimum=1)
+# The worker and scheduler services, deployed with the same commit once the web service is verified.
+RENDER_WORKER_SERVICE_IDS = env_list("RENDER_WORKER_SERVICE_IDS", "")
+
+
+# --- health and metrics -----------------------------------------------------------------------------------
+# /health/live, /health/ready and /metrics are answered by gnb.ops.views.ProbeMiddleware before host validation
+# and the HTTPS redirect: load balancers and scrapers call an instance by its internal address over plain HTTP.
+# SECURE_REDIRECT_EXEMPT (security, above) keeps ^health/ out of the redirect as well for any other route there.
+def _warn_before_fail(warn_name: str, warn: int, fail_name: str, fail: int, *, rising: bool = True) -> None:
+    """A warning threshold must come before its failure one: lower for rising values, higher for falling ones."""
+    if (warn > fail) if rising else (warn < fail):
+        relation = "at most" if rising else "at least"
+        raise ImproperlyConfigured(f"{warn_name}={warn} must be {relation} {fail_name}={fail}")
+
+
+# The only version detail health answers show: a commit hash or image tag set by the build.
+BUILD_ID = env_str("BUILD_ID", "") or "dev"
+if not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", BUILD_ID):
+    raise ImproperlyConfigured(f"BUILD_ID={BUILD_ID!r} must be 1-64 letters, digits, dots, dashes or underscores")
+# Task queue: tasks waiting to run now, and how long the oldest of them has waited.
+HEALTH_QUEUE_WARN_TASKS = env_int("HEALTH_QUEUE_WARN_TASKS", 100, minimum=1)
+HEALTH_QUEUE_FAIL_TASKS = env_int("HEALTH_QUEUE_FAIL_TASKS", 1000, minimum=1)
+_warn_before_fail(
+    "HEALTH_QUEUE_WARN_TASKS", HEALTH_QUEUE_WARN_TASKS, "HEALTH_QUEUE_FAIL_TASKS", HEALTH_QUEUE_FAIL_TASKS
+)
+HEALTH_QUEUE_WARN_AGE_SECONDS = env_int("HEALTH_QUEUE_WARN_AGE_SECONDS", 300, minimum=1)
+HEALTH_QUEUE_FAIL_AGE_SECONDS = env_int("HEALTH_QUEUE_FAIL_AGE_SECONDS", 1800, minimum=1)
+_warn_before_fail(
+    "HEALTH_QUEUE_WARN_AGE_SECONDS",
+    HEALTH_QUEUE_WARN_AGE_SECONDS,
+    "HEALTH_QUEUE_FAIL_AGE_SECONDS",
+    HEALTH_QUEUE_FAIL_AGE_SECONDS,
+)
+# Free space on the volumes holding var/ and MEDIA_ROOT, in MiB.
+HEALTH_DISK_WARN_FREE_MB = env_int("HEALTH_DISK_WARN_FREE_MB", 1024, minimum=1)
+HEALTH_DISK_FAIL_FREE_MB = env_int("HEALTH_DISK_FAIL_FREE_MB", 200, minimum=1)
+_warn_before_fail(
+    "HEALTH_DISK_WARN_FREE_MB",
+    HEALTH_DISK_WARN_FREE_MB,
+    "HEALTH_DISK_FAIL_FREE_MB",
+    HEALTH_DISK_FAIL_FREE_MB,
+    rising=False,
+)
+# Age of the last successful backup: the nightly run plus slack warns; two missed nights fail.
+HEALTH_BACKUP_WARN_HOURS = env_int("HEALTH_BACKUP_WARN_HOURS", 26, minimum=1)
+HEALTH_BACKUP_FAIL_HOURS = env_int("HEALTH_BACKUP_FAIL_HOURS", 50, minimum=1)
+_warn_before_fail(
+    "HEALTH_BACKUP_WARN_HOURS", HEALTH_BACKUP_WARN_HOURS, "HEALTH_BACKUP_FAIL_HOURS", HEALTH_BACKUP_FAIL_HOURS
+)
+# Readiness failing this many times in a row raises the "health.ready" alert; the next success resolves it.
+HEALTH_ALERT_AFTER_FAILURES = env_int("HEALTH_ALERT_AFTER_FAILURES", 3, minimum=1)
+# /metrics answers only when at least one is set; when both are, a scrape must satisfy both. The address checked
+# is REMOTE_ADDR (never X-Forwarded-For, which a client can forge), so behind a proxy use the token.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "") or ""
+if METRICS_TOKEN and (len(METRICS_TOKEN) < 16 or not METRICS_TOKEN.isascii() or not METRICS_TOKEN.isprintable()):
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 printable ASCII characters")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "")
+for _network in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_IPS has {_network!r}, which is not an IP address or network (e.g. 10.0.0.0/8)"
+        ) from None
+# With several gunicorn workers each one writes its samples to files there and /metrics adds them up. Read from
+# the plain environment (no _FILE form): prometheus-client reads it there itself when it is imported, and both
+# must agree. deploy/gunicorn.conf.py empties it at start; it is created here too, because every process with
+# the variable set (a worker, a management command) writes its counters there and would fail on a missing one.
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
+if PROMETHEUS_MULTIPROC_DIR:
+    try:
+        Path(PROMETHEUS_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"PROMETHEUS_MULTIPROC_DIR={PROMETHEUS_MULTIPROC_DIR!r} is not a directory and cannot be created: "
+            f"{exc.strerror}"
+        ) from exc
+
+# --- monitoring and alerts -------------------------------------------------------------------------------
+# Sentry is on when SENTRY_DSN is set; events are scrubbed of personal data and secrets (gnb.ops.monitoring).
+SENTRY_DSN = env_str("SENTRY_DSN", "") or ""
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "") or ("development" if DEBUG else "production")
+if not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", SENTRY_ENVIRONMENT):
+    raise ImproperlyConfigured(
+        f"SENTRY_ENVIRONMENT={SENTRY_ENVIRONMENT!r} must be 1-64 letters, digits, dots, dashes or underscores"
+    )
+SENTRY_RELEASE = env_str("SENTRY_RELEASE", "") or (BUILD_ID if BUILD_ID != "dev" else None)
+SENTRY_TRACES_SAMPLE_RATE = float(env_decimal("SENTRY_TRACES_SAMPLE_RATE", "0", minimum=Decimal(0), maximum=Decimal(1)))
+if SENTRY_DSN:
+    from gnb.ops.monitoring import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=SENTRY_RELEASE,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )
+
+# Alerts (gnb.ops.alerts): each channel is on when its settings are filled in.
+# A firing incident sends one message, then at most one reminder per ALERT_REPEAT_MINUTES, then one when resolved.
+ALERT_REPEAT_MINUTES = env_int("ALERT_REPEAT_MINUTES", 60, minimum=1)
+ALERT_SLACK_WEBHOOK_URL = env_str("ALERT_SLACK_WEBHOOK_URL", "") or ""
+if ALERT_SLACK_WEBHOOK_URL and not ALERT_SLACK_WEBHOOK_URL.startswith(("https://", "http://")):
+    # The webhook URL is the secret: name the variable, not the value.
+    raise ImproperlyConfigured("ALERT_SLACK_WEBHOOK_URL must start with http:// or https://")
+ALERT_EMAIL_TO = env_list("ALERT_EMAIL_TO", "")
+for _address in ALERT_EMAIL_TO:
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", _address):
+        raise ImproperlyConfigured(f"ALERT_EMAIL_TO has {_address!r}, which is not an email address")
+ALERT_GITHUB_TOKEN = env_str("ALERT_GITHUB_TOKEN", "") or ""
+ALERT_GITHUB_REPO = env_str("ALERT_GITHUB_REPO", "") or ""
+if bool(ALERT_GITHUB_TOKEN) != bool(ALERT_GITHUB_REPO):
+    raise ImproperlyConfigured("ALERT_GITHUB_TOKEN and ALERT_GITHUB_REPO must be set together")
+if ALERT_GITHUB_REPO and not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", ALERT_GITHUB_REPO):
+    raise ImproperlyConfigured(f"ALERT_GITHUB_REPO={ALERT_GITHUB_REPO!r} must be owner/name")
+ALERT_GITHUB_API_URL = (env_str("ALERT_GITHUB_API_URL", "") or "https://api.github.com").rstrip("/")
+if not ALERT_GITHUB_API_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"ALERT_GITHUB_API_URL={ALERT_GITHUB_API_URL!r} must start with http:// or https://")
+# ERROR log records: this many within the window raise "errors.burst".
+ALERT_ERROR_BURST_THRESHOLD = env_int("ALERT_ERROR_BURST_THRESHOLD", 20, minimum=1)
+ALERT_ERROR_BURST_WINDOW_SECONDS = env_int("ALERT_ERROR_BURST_WINDOW_SECONDS", 300, minimum=10)
+# The daily self-check: tasks ready for longer than this mean the worker is down; a backup older than this is late.
+ALERT_QUEUE_STALE_MINUTES = env_int("ALERT_QUEUE_STALE_MINUTES", 10, minimum=1)
+ALERT_BACKUP_MAX_AGE_HOURS = env_int("ALERT_BACKUP_MAX_AGE_HOURS", 26, minimum=1)
 
 # --- business rules ---------------------------------------------------------------------------------------
 BASE_CURRENCY = "EUR"
@@ -301,3 +516,16 @@ GNB_MAX_PASSENGERS = env_int("GNB_MAX_PASSENGERS", 50, minimum=1)
 # How far ahead a transfer can be booked.
 GNB_MAX_DAYS_AHEAD = env_int("GNB_MAX_DAYS_AHEAD", 540, minimum=1)
 GNB_OPERATOR_EMAIL = env_str("GNB_OPERATOR_EMAIL", "operations@gnbtransfer.com")
+
+# --- public website ---------------------------------------------------------------------------------------
+# Shown on the site, vouchers and in the business's structured data; empty values are simply left out.
+GNB_COMPANY_NAME = env_str("GNB_COMPANY_NAME", "GNB Transfer") or "GNB Transfer"
+GNB_OPERATOR_PHONE = env_str("GNB_OPERATOR_PHONE", "") or ""
+GNB_COMPANY_ADDRESS = env_str("GNB_COMPANY_ADDRESS", "") or ""
+# Analytics load only for visitors who consented (cookie gnb_consent=analytics); empty IDs load nothing at all.
+GA4_MEASUREMENT_ID = env_str("GA4_MEASUREMENT_ID", "") or ""
+if GA4_MEASUREMENT_ID and not re.fullmatch(r"G-[A-Z0-9]{4,20}", GA4_MEASUREMENT_ID):
+    raise ImproperlyConfigured(f"GA4_MEASUREMENT_ID={GA4_MEASUREMENT_ID!r} must look like G-XXXXXXXXXX")
+CLARITY_PROJECT_ID = env_str("CLARITY_PROJECT_ID", "") or ""
+if CLARITY_PROJECT_ID and not re.fullmatch(r"[a-z0-9]{6,20}", CLARITY_PROJECT_ID):
+    raise ImproperlyConfigured(f"CLARITY_PROJECT_ID={CLARITY_PROJECT_ID!r} must be the lower-case project id")

@@ -40,7 +40,10 @@ from gnb.bookings.models import (
 )
 from gnb.bookings.pricing import Breakdown
 from gnb.bookings.quotes import (
+    TourQuote,
     TourQuoteRequest,
+    TransferOption,
+    TransferQuote,
     TransferQuoteRequest,
     _Errors,
     tour_quote,
@@ -50,6 +53,7 @@ from gnb.catalog.models import Coupon, TourDeparture
 from gnb.core.errors import Conflict, InvalidTransition, NotFound, SoldOut, ValidationFailed
 from gnb.core.locking import lock_rows, lock_timeout_as_busy
 from gnb.core.money import convert_back
+from gnb.ops.metrics import count_booking_cancelled, count_booking_placed
 
 logger = logging.getLogger(__name__)
 Q = TypeVar("Q")
@@ -207,8 +211,8 @@ def _record(
     reason: str = "",
     from_status: str = "",
     details=None,
-):
-    BookingEvent.objects.create(
+) -> BookingEvent:
+    return BookingEvent.objects.create(
         booking=booking,
         created_at=at,
         kind=kind,
@@ -221,11 +225,10 @@ def _record(
     )
 
 
-def _queue_email(booking: Booking, kind: str) -> None:
-    from gnb.notifications.tasks import send_booking_email
+def _queue_email(booking: Booking, kind: str, *, event_id: int | None = None) -> None:
+    from gnb.notifications.services import booking_email_enqueue
 
-    booking_id = booking.pk
-    transaction.on_commit(lambda: send_booking_email.enqueue(booking_id=booking_id, kind=kind))
+    booking_email_enqueue(booking_id=booking.pk, kind=kind, event_id=event_id)
 
 
 # --- capacity and coupons ---------------------------------------------------------------------------------
@@ -251,7 +254,18 @@ def _initial_status(payment_method: str) -> str:
 
 
 # --- placing ----------------------------------------------------------------------------------------------
-def booking_place_transfer(
+@dataclass(frozen=True)
+class CheckedTransfer:
+    """A transfer booking that passed every check, priced in the caller's language; nothing written yet."""
+
+    quote: TransferQuote
+    option: TransferOption
+    traveller: _Traveller
+    outbound_flight: FlightInput
+    inbound_flight: FlightInput
+
+
+def booking_check_transfer(
     *,
     quote_request: TransferQuoteRequest,
     vehicle_class: str,
@@ -264,11 +278,12 @@ def booking_place_transfer(
     notes: str = "",
     language: str = "en",
     payment_method: str = Booking.PaymentMethod.CASH,
-    actor: Actor = TRAVELLER,
     now: dt.datetime | None = None,
-) -> Booking:
-    """Place a transfer (one or two legs), priced on the server from ``quote_request``."""
-    now = now or timezone.now()
+) -> CheckedTransfer:
+    """Run every check ``booking_place_transfer`` runs, without writing; raise ``ValidationFailed`` with all errors.
+
+    The website calls it before its review step so the traveller sees every error on the form, next to its field.
+    """
     quote = transfer_quote(quote_request, now=now)
     errors = _Errors()
     option = quote.option_for(vehicle_class)
@@ -299,7 +314,44 @@ def booking_place_transfer(
         if len(value) > 255:
             errors.add(key, _("At most 255 characters."))
     errors.raise_if_any()
-    quote = _in_booking_language(language, quote, lambda: transfer_quote(quote_request, now=now))
+    assert option is not None  # an absent option added an error above
+    return CheckedTransfer(quote, option, traveller, outbound_flight, inbound_flight)
+
+
+def booking_place_transfer(
+    *,
+    quote_request: TransferQuoteRequest,
+    vehicle_class: str,
+    contact: Contact,
+    passengers: Sequence[PassengerInput],
+    flight: FlightInput = FlightInput(),
+    return_flight: FlightInput = FlightInput(),
+    pickup_point: str = "",
+    return_pickup_point: str = "",
+    notes: str = "",
+    language: str = "en",
+    payment_method: str = Booking.PaymentMethod.CASH,
+    actor: Actor = TRAVELLER,
+    now: dt.datetime | None = None,
+) -> Booking:
+    """Place a transfer (one or two legs), priced on the server from ``quote_request``."""
+    now = now or timezone.now()
+    checked = booking_check_transfer(
+        quote_request=quote_request,
+        vehicle_class=vehicle_class,
+        contact=contact,
+        passengers=passengers,
+        flight=flight,
+        return_flight=return_flight,
+        pickup_point=pickup_point,
+        return_pickup_point=return_pickup_point,
+        notes=notes,
+        language=language,
+        payment_method=payment_method,
+        now=now,
+    )
+    traveller, outbound_flight, inbound_flight = checked.traveller, checked.outbound_flight, checked.inbound_flight
+    quote = _in_booking_language(language, checked.quote, lambda: transfer_quote(quote_request, now=now))
     option = quote.option_for(vehicle_class)
     if option is None:  # the catalogue changed between the two pricings
         raise ValidationFailed([("vehicle_class", _("This vehicle is not available for this trip or party size."))])
@@ -348,7 +400,45 @@ def booking_place_transfer(
             for extra, quantity in quote.extras
         )
         _finish_placement(booking, actor=actor, now=now)
+    count_booking_placed(booking.kind)  # after the transaction: a placement that failed is not counted
     return booking
+
+
+@dataclass(frozen=True)
+class CheckedTour:
+    """A tour booking that passed every check except free seats (counted under the lock when placing)."""
+
+    quote: TourQuote
+    traveller: _Traveller
+
+
+def booking_check_tour(
+    *,
+    quote_request: TourQuoteRequest,
+    contact: Contact,
+    passengers: Sequence[PassengerInput],
+    pickup_point: str = "",
+    notes: str = "",
+    language: str = "en",
+    payment_method: str = Booking.PaymentMethod.CASH,
+    now: dt.datetime | None = None,
+) -> CheckedTour:
+    """Run every check ``booking_place_tour`` runs before taking its lock, without writing."""
+    quote = tour_quote(quote_request, now=now)
+    errors = _Errors()
+    traveller = _clean_traveller(
+        errors,
+        party=quote.party,
+        contact=contact,
+        passengers=passengers,
+        language=language,
+        notes=notes,
+        payment_method=payment_method,
+    )
+    if len(pickup_point) > 255:
+        errors.add("pickup_point", _("At most 255 characters."))
+    errors.raise_if_any()
+    return CheckedTour(quote, traveller)
 
 
 def booking_place_tour(
@@ -365,21 +455,18 @@ def booking_place_tour(
 ) -> Booking:
     """Book seats on a tour departure. Seats are never oversold: the departure row is locked, seats re-counted."""
     now = now or timezone.now()
-    quote = tour_quote(quote_request, now=now)
-    errors = _Errors()
-    traveller = _clean_traveller(
-        errors,
-        party=quote.party,
+    checked = booking_check_tour(
+        quote_request=quote_request,
         contact=contact,
         passengers=passengers,
-        language=language,
+        pickup_point=pickup_point,
         notes=notes,
+        language=language,
         payment_method=payment_method,
+        now=now,
     )
-    if len(pickup_point) > 255:
-        errors.add("pickup_point", _("At most 255 characters."))
-    errors.raise_if_any()
-    quote = _in_booking_language(language, quote, lambda: tour_quote(quote_request, now=now))
+    traveller = checked.traveller
+    quote = _in_booking_language(language, checked.quote, lambda: tour_quote(quote_request, now=now))
 
     with transaction.atomic(), lock_timeout_as_busy():
         # Fixed lock order everywhere: coupon, then departure.
@@ -412,6 +499,7 @@ def booking_place_tour(
             starts_at=departure.starts_at,
         )
         _finish_placement(booking, actor=actor, now=now)
+    count_booking_placed(booking.kind)  # after the transaction: a placement that failed is not counted
     return booking
 
 
@@ -591,6 +679,7 @@ def booking_cancel(
             details={"cancellation_fee": str(fee)},
         )
         _queue_email(booking, "cancellation")
+    count_booking_cancelled(booking.kind)  # after the transaction: a cancellation that failed is not counted
     return booking
 
 
@@ -712,7 +801,7 @@ def booking_update_details(
         booking.save(update_fields=["lead_name", "lead_email", "lead_phone", "notes", "pickup_point", "updated_at"])
         Passenger.objects.bulk_update(changed_passengers, ["first_name", "last_name"])
         TransferLeg.objects.bulk_update(changed_legs, ["flight_number", "flight_arrival_at", "pickup_point"])
-        _record(
+        event = _record(
             booking,
             kind=BookingEvent.Kind.CHANGED,
             actor=actor,
@@ -721,6 +810,8 @@ def booking_update_details(
             from_status=booking.status,
             details={"changes": changes},
         )
+        # The traveller hears of every change, whoever made it: the email lists what changed.
+        _queue_email(booking, "change", event_id=event.pk)
     return booking
 
 

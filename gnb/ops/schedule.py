@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gnb.ops import tasks
+from gnb.ops.alerts import tasks as alert_tasks
 
 
 @dataclass(frozen=True)
@@ -22,4 +23,9 @@ class PeriodicJob:
         return self.task.enqueue(**self.kwargs)
 
 
-JOBS: tuple[PeriodicJob, ...] = (PeriodicJob("prune-task-results", "30 4 * * *", tasks.prune_task_results),)
+JOBS: tuple[PeriodicJob, ...] = (
+    PeriodicJob("backup-daily", "0 3 * * *", tasks.backup_daily),
+    PeriodicJob("prune-task-results", "30 4 * * *", tasks.prune_task_results),
+    # After the 03:00 backup, so a backup that did not run is reported the same morning.
+    PeriodicJob("ops-self-check", "15 6 * * *", alert_tasks.ops_self_check),
+)
