@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from gnb.core.admin import ReadOnlyAdmin
-from gnb.notifications.models import SentEmail
+from gnb.notifications.models import ContactMessage, SentEmail
 
 
 class SentFilter(admin.SimpleListFilter):
@@ -26,5 +26,16 @@ class SentEmailAdmin(ReadOnlyAdmin):
     list_filter = (SentFilter, "kind", "language")
     list_select_related = ("booking",)
     search_fields = ("booking__reference", "recipient")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-pk")
+
+
+@admin.register(ContactMessage)
+class ContactMessageAdmin(ReadOnlyAdmin):
+    """Messages from the website's contact form, kept so none is lost while email is down; answered by email."""
+
+    list_display = ("created_at", "name", "email", "booking_reference", "language", "sent_at")
+    list_filter = (SentFilter, "language")
+    search_fields = ("name", "email", "booking_reference", "message")
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-pk")

@@ -1,18 +1,59 @@
 from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class SentEmail(models.Model):
-    """One row per email a booking should get once; the unique key makes a re-run task send nothing twice."""
+    """One row per email a booking should get once; the unique keys make a re-run task send nothing twice.
+
+    Confirmation and cancellation happen once in a booking's life, so they are unique per booking and kind. A
+    booking's details can change many times, so each "details changed" email belongs to the history event of that
+    change (``event``) and is unique per event.
+    """
 
     booking = models.ForeignKey("bookings.Booking", on_delete=models.CASCADE, related_name="sent_emails")
     kind = models.CharField(max_length=30)
+    event = models.ForeignKey(
+        "bookings.BookingEvent", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     recipient = models.EmailField()
     language = models.CharField(max_length=8)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["booking", "kind"], name="sent_email_once_per_kind")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking", "kind"], condition=Q(event__isnull=True), name="sent_email_once_per_kind"
+            ),
+            models.UniqueConstraint(
+                fields=["event", "kind"], condition=Q(event__isnull=False), name="sent_email_once_per_event"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient}"
+
+
+class ContactMessage(models.Model):
+    """A message sent with the website's contact form, kept so that none is lost when the mail server is down.
+
+    The sending task reads it by primary key and marks it sent; staff see every message in the back office.
+    """
+
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    message = models.TextField(_("message"), max_length=5000)
+    language = models.CharField(_("language"), max_length=8)
+    booking_reference = models.CharField(_("booking reference"), max_length=13, blank=True)
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("forwarded at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("contact message")
+        verbose_name_plural = _("contact messages")
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"

@@ -1,52 +1,291 @@
-"""Emails to travellers, rendered in the booking's language, text and HTML."""
+"""Emails: to travellers about their booking (in the booking's language, text and HTML, with the voucher and the
+calendar file attached), and the website's contact form to the operator.
+
+Every email is queued after the transaction that caused it commits and sent by the task worker, which reads its
+rows by primary key and records the sending, so a task that runs twice sends once.
+"""
 
 from __future__ import annotations
 
 import logging
+import unicodedata
+from collections.abc import Callable
+from email.utils import formataddr
 
+import phonenumbers
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats, timezone, translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from gnb.bookings.selectors import booking_detail
-from gnb.notifications.models import SentEmail
+from gnb.bookings.models import Booking, BookingEvent
+from gnb.bookings.selectors import REFERENCE, booking_detail
+from gnb.core.errors import ValidationFailed
+from gnb.notifications.calendar import CALENDAR_CONTENT_TYPE, booking_ics, calendar_filename
+from gnb.notifications.itinerary import booking_itinerary, cancellation_policy_text
+from gnb.notifications.models import ContactMessage, SentEmail
+from gnb.notifications.operator import company_name, operator_email, operator_phone
+from gnb.notifications.vouchers import ENDED, booking_voucher_pdf, voucher_filename
+from gnb.website.links import booking_manage_url
 
 logger = logging.getLogger(__name__)
 
-SUBJECTS = {
-    "confirmation": lambda b: _("Your booking %(reference)s is confirmed") % {"reference": b.reference},
-    "cancellation": lambda b: _("Your booking %(reference)s is cancelled") % {"reference": b.reference},
+CONFIRMATION = "confirmation"
+CANCELLATION = "cancellation"
+CHANGE = "change"
+SUBJECTS: dict[str, Callable[[Booking], str]] = {
+    CONFIRMATION: lambda b: _("Your booking %(reference)s is confirmed") % {"reference": b.reference},
+    CANCELLATION: lambda b: _("Your booking %(reference)s is cancelled") % {"reference": b.reference},
+    CHANGE: lambda b: _("Your booking %(reference)s has been changed") % {"reference": b.reference},
+}
+# What each email carries: the voucher is what the traveller shows the driver, so a cancelled or expired booking
+# gets none; every email carries the calendar file, and the cancellation's marks the event cancelled.
+WITH_VOUCHER = frozenset({CONFIRMATION, CHANGE})
+
+# The history records a change under these names (gnb.bookings.services.booking_update_details); the email says
+# in words what changed, so a traveller who did not make the change notices.
+CHANGE_LABELS = {
+    "contact.name": gettext_lazy("Lead traveller"),
+    "contact.email": gettext_lazy("Email"),
+    "contact.phone": gettext_lazy("Phone"),
+    "flight.number": gettext_lazy("Flight"),
+    "flight.arrival_at": gettext_lazy("Flight"),
+    "pickup_point": gettext_lazy("Pickup point"),
+    "return_flight.number": gettext_lazy("Return flight"),
+    "return_flight.arrival_at": gettext_lazy("Return flight"),
+    "return_pickup_point": gettext_lazy("Return pickup point"),
+    "notes": gettext_lazy("Notes"),
 }
 
 
-def booking_email_send(*, booking_id: int, kind: str) -> bool:
-    """Send the ``kind`` email of a booking once. Returns False when it had already been sent."""
+# --- booking emails ---------------------------------------------------------------------------------------
+def _check_kind(kind: str, event_id: int | None) -> None:
     if kind not in SUBJECTS:
         raise ValueError(f"unknown booking email kind {kind!r}")
+    if (kind == CHANGE) != (event_id is not None):
+        raise ValueError(f"a {kind!r} email {'needs' if kind == CHANGE else 'takes no'} event_id")
+
+
+def booking_email_enqueue(*, booking_id: int, kind: str, event_id: int | None = None) -> None:
+    """Queue the ``kind`` email of a booking, to be sent by the worker once the current transaction commits.
+
+    ``kind`` is ``confirmation``, ``cancellation`` or ``change``; a ``change`` email is about one change, so it
+    takes the id of the ``BookingEvent`` (kind ``changed``) that recorded it, and each change gets its own email.
+    """
+    _check_kind(kind, event_id)
+    # Imported here: the task module imports this one.
+    from gnb.notifications.tasks import send_booking_email
+
+    if event_id is None:
+        # Without an event_id argument: the same task arguments as the confirmation and cancellation tasks already
+        # queued before change emails existed, which the worker may still be holding.
+        transaction.on_commit(lambda: send_booking_email.enqueue(booking_id=booking_id, kind=kind))
+    else:
+        change_id: int = event_id
+        transaction.on_commit(lambda: send_booking_email.enqueue(booking_id=booking_id, kind=kind, event_id=change_id))
+
+
+def booking_email_send(*, booking_id: int, kind: str, event_id: int | None = None) -> bool:
+    """Send the ``kind`` email of a booking (for a ``change``, of the change ``event_id``) once.
+
+    Returns False when it had already been sent. Raises ``ValueError`` for an unknown kind, or an event that is
+    not a change of this booking, and ``NotFound`` for a booking that no longer exists.
+    """
+    _check_kind(kind, event_id)
     booking = booking_detail(booking_id=booking_id)
+    event = None
+    if event_id is not None:
+        event = BookingEvent.objects.filter(pk=event_id, booking=booking, kind=BookingEvent.Kind.CHANGED).first()
+        if event is None:
+            raise ValueError(f"booking {booking_id} has no change event {event_id}")
     record, _created = SentEmail.objects.get_or_create(
-        booking=booking, kind=kind, defaults={"recipient": booking.lead_email, "language": booking.language}
+        booking=booking,
+        kind=kind,
+        event=event,
+        defaults={"recipient": booking.lead_email, "language": booking.language},
     )
     if record.sent_at is not None:
         return False
+    _booking_message(booking, kind, event).send()
+    with transaction.atomic():
+        SentEmail.objects.filter(pk=record.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+    logger.info("booking email sent", extra={"reference": booking.reference, "kind": kind, "event": event_id})
+    return True
+
+
+def _booking_message(booking: Booking, kind: str, event: BookingEvent | None) -> EmailMultiAlternatives:
+    manage_url = booking_manage_url(booking)
+    ended = booking.status in ENDED
+    changes: dict[str, list[str]] = (event.details.get("changes") or {}) if event is not None else {}
     with translation.override(booking.language):
         context = {
             "booking": booking,
+            "itinerary": booking_itinerary(booking),
+            "manage_url": manage_url,
+            "booking_ended": ended,
+            "policy": None if ended else cancellation_policy_text(booking),
+            "changed": _changed_labels(changes),
             "site_url": settings.SITE_URL,
-            "operator_email": settings.GNB_OPERATOR_EMAIL,
+            "company_name": company_name(),
+            "operator_email": operator_email(),
+            "operator_phone": operator_phone(),
         }
         subject = SUBJECTS[kind](booking)
         text = render_to_string(f"notifications/email/{kind}.txt", context)
         html = render_to_string(f"notifications/email/{kind}.html", context)
+    recipients = [booking.lead_email]
+    # A changed email address: the old one hears of it too, so a change the traveller did not make is noticed.
+    old_email = changes.get("contact.email", [""])[0]
+    if old_email and old_email != booking.lead_email:
+        recipients.append(old_email)
     message = EmailMultiAlternatives(
-        subject, text, to=[booking.lead_email], headers={"X-GNB-Reference": booking.reference}
+        subject,
+        text,
+        to=recipients,
+        reply_to=[operator_email()],
+        headers={"X-GNB-Reference": booking.reference},
     )
     message.attach_alternative(html, "text/html")
-    message.send()
+    if kind in WITH_VOUCHER and not ended:
+        message.attach(voucher_filename(booking), booking_voucher_pdf(booking), "application/pdf")
+    message.attach(calendar_filename(booking), booking_ics(booking), CALENDAR_CONTENT_TYPE)
+    return message
+
+
+def _changed_labels(changes: dict[str, list[str]]) -> list[str]:
+    """What changed, in words of the active language, each once: "Flight, Passenger 2"."""
+    labels: list[str] = []
+    for name in CHANGE_LABELS:
+        if name in changes and str(CHANGE_LABELS[name]) not in labels:
+            labels.append(str(CHANGE_LABELS[name]))
+    passengers = sorted(int(name.split(".")[1]) for name in changes if name.startswith("passengers."))
+    labels += [_("Passenger %(number)s") % {"number": index + 1} for index in passengers]
+    return labels
+
+
+# --- contact form -----------------------------------------------------------------------------------------
+CONTACT_NAME_MAX = 150
+CONTACT_MESSAGE_MAX = 5000
+
+
+def _has_control_characters(value: str) -> bool:
+    # Control characters and the Unicode line and paragraph separators: what could end a mail header line.
+    return any(unicodedata.category(char) in {"Cc", "Zl", "Zp"} for char in value)
+
+
+def contact_message_send(
+    *, name: str, email: str, phone: str, message: str, language: str, booking_reference: str = ""
+) -> None:
+    """Check a contact-form message and queue it to the operator (``GNB_OPERATOR_EMAIL``), Reply-To the visitor.
+
+    Every wrong input is reported at once in ``ValidationFailed``, each naming its field (``name``, ``email``,
+    ``phone``, ``message``, ``language``, ``booking_reference``). The message is stored first and emailed by the
+    worker after commit, so it is not lost while the mail server is unreachable.
+    """
+    errors: list[tuple[str, str]] = []
+    # The name goes into the subject and the Reply-To header: a line break there would add headers, so it is
+    # refused, not cleaned up.
+    if _has_control_characters(name):
+        errors.append(("name", _("Enter your name on one line.")))
+    clean_name = " ".join(name.split())
+    if not clean_name and not errors:
+        errors.append(("name", _("Please enter your name.")))
+    elif len(clean_name) > CONTACT_NAME_MAX:
+        errors.append(("name", _("At most %(max)s characters.") % {"max": CONTACT_NAME_MAX}))
+
+    clean_email = email.strip()
+    try:
+        if _has_control_characters(clean_email):
+            raise DjangoValidationError("control characters")
+        validate_email(clean_email)
+    except DjangoValidationError:
+        errors.append(("email", _("Enter a valid email address.")))
+
+    clean_phone = ""
+    if phone.strip():
+        try:
+            parsed = phonenumbers.parse(phone, None)
+            if not phonenumbers.is_valid_number(parsed):
+                raise phonenumbers.NumberParseException(phonenumbers.NumberParseException.NOT_A_NUMBER, "invalid")
+            clean_phone = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        except phonenumbers.NumberParseException:
+            errors.append(("phone", _("Enter the phone number with its country code, e.g. +90 532 123 45 67.")))
+
+    # Line breaks and tabs are the message's own; other control characters (a NUL cannot even be stored in
+    # PostgreSQL) are dropped.
+    clean_message = "".join(char for char in message if char in "\n\t" or unicodedata.category(char) != "Cc").strip()
+    if not clean_message:
+        errors.append(("message", _("Please write your message.")))
+    elif len(clean_message) > CONTACT_MESSAGE_MAX:
+        errors.append(("message", _("At most %(max)s characters.") % {"max": CONTACT_MESSAGE_MAX}))
+
+    if language not in dict(settings.LANGUAGES):
+        errors.append(("language", _("Unknown language “%(code)s”.") % {"code": language}))
+
+    clean_reference = booking_reference.strip().upper()
+    if clean_reference and not REFERENCE.fullmatch(clean_reference):
+        errors.append(("booking_reference", _("A booking reference looks like GNB-7K3Q-9XPM.")))
+
+    if errors:
+        raise ValidationFailed(errors)
+
     with transaction.atomic():
-        SentEmail.objects.filter(pk=record.pk, sent_at__isnull=True).update(sent_at=timezone.now())
-    logger.info("booking email sent", extra={"reference": booking.reference, "kind": kind})
+        contact = ContactMessage.objects.create(
+            name=clean_name,
+            email=clean_email,
+            phone=clean_phone,
+            message=clean_message,
+            language=language,
+            booking_reference=clean_reference,
+        )
+        # Imported here: the task module imports this one.
+        from gnb.notifications.tasks import send_contact_message
+
+        message_id = contact.pk
+        transaction.on_commit(lambda: send_contact_message.enqueue(message_id=message_id))
+    logger.info("contact message received", extra={"contact_message": contact.pk, "language": language})
+
+
+def contact_message_forward(*, message_id: int) -> bool:
+    """Email a stored contact message to the operator once; returns False when it had already been sent."""
+    contact = ContactMessage.objects.get(pk=message_id)
+    if contact.sent_at is not None:
+        return False
+    # The operator's mailbox reads the site's default language, whatever language the visitor wrote in.
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "contact": contact,
+            "language_name": translation.get_language_info(contact.language)["name"],
+            "booking_search_url": _booking_search_url(contact.booking_reference),
+            "received": formats.date_format(timezone.localtime(contact.created_at), "DATETIME_FORMAT"),
+        }
+        subject = _("Contact form: %(name)s") % {"name": contact.name}
+        body = render_to_string("notifications/email/contact_message.txt", context)
+    EmailMessage(
+        subject,
+        body,
+        to=[operator_email()],
+        reply_to=[formataddr((contact.name, contact.email))],
+        headers={"X-GNB-Contact-Message": str(contact.pk)},
+    ).send()
+    ContactMessage.objects.filter(pk=contact.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+    logger.info("contact message forwarded", extra={"contact_message": contact.pk})
     return True
+
+
+def _booking_search_url(reference: str) -> str:
+    """The back office's booking list searched for ``reference``, for the operator to open it in one click."""
+    if not reference:
+        return ""
+    try:
+        path = reverse("admin:bookings_booking_changelist")
+    except NoReverseMatch:
+        return ""
+    return f"{settings.SITE_URL}{path}?{urlencode({'q': reference})}"

@@ -1,9 +1,17 @@
+"""Email tasks run by the worker. Each takes primary keys and is safe to run twice: the sending is recorded."""
+
 from django_tasks import task
 
-from gnb.notifications.services import booking_email_send
+from gnb.notifications.services import booking_email_send, contact_message_forward
 
 
 @task()
-def send_booking_email(*, booking_id: int, kind: str) -> bool:
-    """Safe to run twice: the email is recorded and a second run sends nothing."""
-    return booking_email_send(booking_id=booking_id, kind=kind)
+def send_booking_email(*, booking_id: int, kind: str, event_id: int | None = None) -> bool:
+    """Send a booking's ``kind`` email (``event_id``: the change a ``change`` email is about); False if sent before."""
+    return booking_email_send(booking_id=booking_id, kind=kind, event_id=event_id)
+
+
+@task()
+def send_contact_message(*, message_id: int) -> bool:
+    """Forward a stored contact-form message to the operator; False if it had been forwarded before."""
+    return contact_message_forward(message_id=message_id)

@@ -17,7 +17,7 @@ from gnb.bookings import services
 from gnb.bookings.models import Booking, BookingEvent, IdempotencyKey
 from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest, currency_rates
 from gnb.catalog.models import Season
-from gnb.notifications.models import SentEmail
+from gnb.notifications.models import ContactMessage, SentEmail
 from gnb.notifications.services import booking_email_send
 
 CHANGELIST = "/admin/bookings/booking/"
@@ -106,6 +106,7 @@ def test_every_changelist_and_change_page_renders(admin_client, catalog):
         "Booking",
         "BookingEvent",
         "BookingExtra",
+        "ContactMessage",
         "Coupon",
         "CouponRedemption",
         "Currency",
@@ -122,6 +123,7 @@ def test_every_changelist_and_change_page_renders(admin_client, catalog):
         "VehicleClass",
         "Zone",
     ]
+    ContactMessage.objects.create(name="Olga", email="olga@example.com", message="Baby seats?", language="en")
     Season.objects.create(
         name="Summer", starts_on=dt.date(2030, 6, 1), ends_on=dt.date(2030, 8, 31), fare_adjustment_percent=10
     )

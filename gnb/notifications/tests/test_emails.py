@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
+import icalendar
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from gnb.bookings.services import Actor, Contact, booking_cancel
-from gnb.bookings.tests.test_services import place_tour, place_transfer
+from gnb.bookings.models import BookingEvent
+from gnb.bookings.quotes import ExtraRequest
+from gnb.bookings.services import Actor, Contact, FlightInput, LegDetails, booking_cancel, booking_update_details
+from gnb.bookings.tests.test_services import place_tour, place_transfer, transfer_request
 from gnb.notifications.models import SentEmail
-from gnb.notifications.services import booking_email_send
+from gnb.notifications.services import booking_email_enqueue, booking_email_send
 from gnb.notifications.tasks import send_booking_email
 
 AYSE = Contact("Ayşe Yılmaz", "ayse@example.com", "+905321234567")
@@ -143,3 +148,207 @@ def test_an_unknown_email_kind_is_a_programming_error(catalog):
     with pytest.raises(ValueError, match="unknown booking email kind 'reminder'"):
         booking_email_send(booking_id=booking.pk, kind="reminder")
     assert mail.outbox == []
+
+
+# --- manage link, voucher and calendar attachments --------------------------------------------------------
+def attachment_parts(message) -> list[tuple[str, dict[str, str], str]]:
+    """Each attachment of the MIME message as sent: content type, its parameters, file name."""
+    return [
+        (part.get_content_type(), dict(part.get_params()[1:]), part.get_filename())
+        for part in message.message().walk()
+        if part.get_content_disposition() == "attachment"
+    ]
+
+
+def manage_url_of(booking) -> str:
+    return f"http://testserver/{booking.language}/manage/{booking.reference}/{booking.manage_token}/"
+
+
+@worker_test
+def test_the_confirmation_carries_the_manage_link_the_voucher_and_the_calendar_file(
+    catalog, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = place_transfer(contact=AYSE, language="tr")
+    run_worker()
+
+    [message] = mail.outbox
+    manage_url = manage_url_of(booking)
+    assert (message.subject, message.to, message.reply_to) == (
+        f"{booking.reference} numaralı rezervasyonunuz onaylandı",
+        ["ayse@example.com"],
+        ["operations@gnbtransfer.com"],
+    )
+    assert f"\n{manage_url}\n" in message.body
+    assert f'<a href="{manage_url}"' in html_of(message)
+    [(pdf_name, pdf, pdf_type), (ics_name, ics, ics_type)] = message.attachments
+    assert (pdf_name, pdf_type, ics_name, ics_type) == (
+        f"{booking.reference}.pdf",
+        "application/pdf",
+        f"{booking.reference}.ics",
+        "text/calendar; method=PUBLISH",
+    )
+    assert pdf.startswith(b"%PDF-")
+    [event] = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    assert (event["uid"], str(event["url"]), str(event["status"])) == (
+        f"{booking.reference}-1@testserver",
+        manage_url,
+        "CONFIRMED",
+    )
+    assert attachment_parts(message) == [
+        ("application/pdf", {}, f"{booking.reference}.pdf"),
+        ("text/calendar", {"method": "PUBLISH", "charset": "utf-8"}, f"{booking.reference}.ics"),
+    ]
+
+
+def test_the_confirmation_lists_every_detail(catalog, settings):
+    settings.GNB_FREE_CANCELLATION_HOURS = 24
+    settings.GNB_OPERATOR_PHONE = "+90 242 123 45 67"
+    request = transfer_request(luggage=2, extras=[ExtraRequest("child_seat", 1)])
+    booking = place_transfer(request, language="en", pickup_point="Arrivals hall, exit 2", notes="Two surfboards")
+    assert booking_email_send(booking_id=booking.pk, kind="confirmation") is True
+    [message] = mail.outbox
+    pickup = timezone.localtime(booking.starts_at)
+    deadline = pickup - dt.timedelta(hours=24)
+    for line in [
+        "View, change or cancel your booking:\n" + manage_url_of(booking) + "\n",
+        "Ride 1: Antalya Airport → Regnum Carya\n",
+        f"  Pickup: {pickup:%a %d %b %Y, %H:%M} (Europe/Istanbul)\n",
+        "  Flight TK2412, lands 14:00\n",
+        "  Pickup point: Arrivals hall, exit 2\n",
+        "Vehicle: Sedan\nLuggage: 2\n",
+        "Extras:\n  - 1 × Child seat\n",
+        "Lead traveller: Anna Smith · anna@example.com · +447911123456\nNotes: Two surfboards\n",
+        "Total: 45.00 EUR (Cash to the driver)\nPayment status: Unpaid\n",
+        f"Free cancellation until {deadline:%a %d %b %Y, %H:%M} (Europe/Istanbul). After that, cancelling costs "
+        "50% of the total; once the trip has started it cannot be cancelled.\n",
+        "Your voucher (PDF) and a calendar entry are attached.",
+    ]:
+        assert line in message.body, line
+    assert message.body.endswith(
+        "\nGNB Transfer · operations@gnbtransfer.com · +90 242 123 45 67 · http://testserver\n"
+    )
+    html = html_of(message)
+    assert "Arrivals hall, exit 2" in html and "Two surfboards" in html and "Cash to the driver · Unpaid" in html
+    assert '<a href="tel:+902421234567" style="color:#0b5c7a">+90 242 123 45 67</a>' in html
+
+
+@worker_test
+def test_a_cancellation_email_carries_the_calendar_file_that_cancels_the_event(
+    catalog, django_capture_on_commit_callbacks
+):
+    booking = place_transfer(language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_cancel(booking_id=booking.pk, actor=Actor("traveller"), by_traveller=True)
+    run_worker()
+
+    [message] = [message for message in mail.outbox if "cancelled" in message.subject]
+    assert message.subject == f"Your booking {booking.reference} is cancelled"
+    assert "No cancellation fee applies." in message.body
+    assert f"View your booking:\n{manage_url_of(booking)}\n" in message.body
+    assert f'<a href="{manage_url_of(booking)}"' in html_of(message)
+    assert attachment_parts(message) == [
+        ("text/calendar", {"method": "PUBLISH", "charset": "utf-8"}, f"{booking.reference}.ics"),
+    ]
+    [(_name, ics, _type)] = message.attachments
+    [event] = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    assert (event["uid"], event["sequence"], str(event["status"])) == (
+        f"{booking.reference}-1@testserver",
+        1,
+        "CANCELLED",
+    )
+
+
+# --- details changed --------------------------------------------------------------------------------------
+def change_event(booking) -> BookingEvent:
+    return booking.events.filter(kind=BookingEvent.Kind.CHANGED).latest("created_at", "pk")
+
+
+@worker_test
+def test_each_change_of_details_gets_its_own_email_once(catalog):
+    booking = place_transfer(language="en")
+    booking_update_details(
+        booking_id=booking.pk,
+        actor=Actor("traveller"),
+        by_traveller=True,
+        contact=Contact("Anna Smith", "anna.new@example.com", "+44 7911 123456"),
+    )
+    first = change_event(booking)
+    booking_update_details(
+        booking_id=booking.pk,
+        actor=Actor("traveller"),
+        by_traveller=True,
+        notes="Wheelchair",
+        legs={1: LegDetails(flight=FlightInput("PC 1234", booking.starts_at - dt.timedelta(minutes=20)))},
+    )
+    second = change_event(booking)
+    # Each change queued its own email when it committed; the first one is queued a second time, as a retried
+    # request would.
+    with transaction.atomic():
+        booking_email_enqueue(booking_id=booking.pk, kind="change", event_id=first.pk)
+    # Placing the booking queued its confirmation (the test commits like production), each change its email.
+    queued = [task.args_kwargs["kwargs"] for task in DBTaskResult.objects.all()]
+    assert sorted(queued, key=lambda kwargs: (kwargs["kind"], kwargs.get("event_id", 0))) == [
+        {"booking_id": booking.pk, "kind": "change", "event_id": first.pk},
+        {"booking_id": booking.pk, "kind": "change", "event_id": first.pk},
+        {"booking_id": booking.pk, "kind": "change", "event_id": second.pk},
+        {"booking_id": booking.pk, "kind": "confirmation"},
+    ]
+
+    run_worker()
+
+    subject = f"Your booking {booking.reference} has been changed"
+    # The worker runs the tasks in the order they were queued; each email goes to the address the booking has then.
+    assert [(message.subject, message.to) for message in mail.outbox] == [
+        (f"Your booking {booking.reference} is confirmed", ["anna.new@example.com"]),
+        (subject, ["anna.new@example.com", "anna@example.com"]),
+        (subject, ["anna.new@example.com"]),
+    ]
+    _confirmation, email_change, flight_change = mail.outbox
+    assert "The details of your booking" in email_change.body and "\nChanged: Email\n" in email_change.body
+    assert "\nChanged: Flight, Notes\n" in flight_change.body
+    assert "Flight PC1234, lands" in flight_change.body
+    assert f"\n{manage_url_of(booking)}\n" in flight_change.body
+    assert [(name, kind) for name, _content, kind in flight_change.attachments] == [
+        (f"{booking.reference}.pdf", "application/pdf"),
+        (f"{booking.reference}.ics", "text/calendar; method=PUBLISH"),
+    ]
+    [event] = icalendar.Calendar.from_ical(flight_change.attachments[1][1]).walk("VEVENT")
+    assert event["sequence"] == 2
+    assert sorted(SentEmail.objects.values_list("kind", "event", "recipient")) == [
+        ("change", first.pk, "anna.new@example.com"),
+        ("change", second.pk, "anna.new@example.com"),
+        ("confirmation", None, "anna.new@example.com"),
+    ]
+    # The first change, queued twice, was sent once.
+    assert sorted(DBTaskResult.objects.values_list("return_value", flat=True)) == [False, True, True, True]
+
+
+def test_an_email_is_queued_only_when_the_transaction_commits(catalog, django_capture_on_commit_callbacks):
+    booking = place_transfer(language="en")
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        booking_email_enqueue(booking_id=booking.pk, kind="confirmation")
+        assert DBTaskResult.objects.count() == 0
+    assert len(callbacks) == 1
+    callbacks[0]()
+    task = DBTaskResult.objects.get()
+    assert (task.task_path, task.args_kwargs["kwargs"]) == (
+        "gnb.notifications.tasks.send_booking_email",
+        {"booking_id": booking.pk, "kind": "confirmation"},
+    )
+
+
+def test_a_change_email_names_its_change_and_other_emails_do_not(catalog):
+    booking = place_transfer()
+    other = place_transfer()
+    booking_update_details(booking_id=other.pk, actor=Actor("traveller"), notes="Late arrival")
+    with pytest.raises(ValueError, match="a 'change' email needs event_id"):
+        booking_email_enqueue(booking_id=booking.pk, kind="change")
+    with pytest.raises(ValueError, match="a 'confirmation' email takes no event_id"):
+        booking_email_enqueue(booking_id=booking.pk, kind="confirmation", event_id=1)
+    with pytest.raises(ValueError, match="unknown booking email kind 'reminder'"):
+        booking_email_enqueue(booking_id=booking.pk, kind="reminder")
+    with pytest.raises(ValueError, match=f"booking {booking.pk} has no change event {change_event(other).pk}"):
+        booking_email_send(booking_id=booking.pk, kind="change", event_id=change_event(other).pk)
+    assert mail.outbox == []
+    assert SentEmail.objects.count() == 0

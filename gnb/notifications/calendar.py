@@ -1,0 +1,116 @@
+"""The booking as a calendar file (RFC 5545): one event per ride of a transfer, or one for a tour's departure.
+
+Each event keeps its UID for the life of the booking, and its SEQUENCE grows with every change recorded in the
+booking's history, so a calendar that imported the confirmation's file updates the event from a later file (the
+change email's) and marks it cancelled from the cancellation email's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+import icalendar
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from gnb.bookings.models import Booking, BookingEvent
+from gnb.notifications.itinerary import ItineraryItem, booking_itinerary
+from gnb.notifications.operator import operator_contact_text
+from gnb.website.links import booking_manage_url
+
+PRODID = "-//GNB Transfer//Bookings//EN"
+CALENDAR_CONTENT_TYPE = "text/calendar; method=PUBLISH"
+# iCalendar STATUS of an event, by booking status: a card booking waiting for payment is not firm yet.
+EVENT_STATUS: dict[str, str] = {
+    Booking.Status.PENDING_PAYMENT: "TENTATIVE",
+    Booking.Status.CANCELLED: "CANCELLED",
+    Booking.Status.EXPIRED: "CANCELLED",
+    Booking.Status.REFUNDED: "CANCELLED",
+}
+
+
+def calendar_filename(booking: Booking) -> str:
+    """``GNB-XXXX-XXXX.ics``."""
+    return f"{booking.reference}.ics"
+
+
+def event_uid(booking: Booking, item: ItineraryItem) -> str:
+    """``GNB-XXXX-XXXX-1@gnbtransfer.com``: the same for a ride in every file, so calendars update, not duplicate."""
+    host = urlsplit(settings.SITE_URL).hostname or "gnbtransfer.com"
+    return f"{booking.reference}-{item.key}@{host}"
+
+
+def calendar_sequence(booking: Booking) -> int:
+    """The revision of the booking's events: how many times the booking changed after it was placed."""
+    return booking.events.exclude(kind=BookingEvent.Kind.CREATED).count()
+
+
+def booking_ics(booking: Booking, *, now: dt.datetime | None = None) -> bytes:
+    """The booking's calendar file, texts in the booking's language, times in each pickup place's time zone.
+
+    ``booking`` should come from ``booking_detail`` or ``booking_for_manage_token``; ``now`` is the DTSTAMP.
+    """
+    now = now or timezone.now()
+    manage_url = booking_manage_url(booking)
+    sequence = calendar_sequence(booking)
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    with translation.override(booking.language):
+        items = booking_itinerary(booking)
+        for item in items:
+            calendar.add_component(_event(booking, item, manage_url=manage_url, sequence=sequence, now=now))
+    # Times carry their TZID (the wall clock at the pickup place); each zone used is described in a VTIMEZONE,
+    # with only the rules in force around the trip rather than every change since 1970.
+    calendar.add_missing_timezones(
+        first_date=min(item.starts_at for item in items).date() - dt.timedelta(days=1),
+        last_date=max(item.ends_at for item in items).date() + dt.timedelta(days=1),
+    )
+    return calendar.to_ical()
+
+
+def _event(
+    booking: Booking, item: ItineraryItem, *, manage_url: str, sequence: int, now: dt.datetime
+) -> icalendar.Event:
+    event = icalendar.Event()
+    event.add("uid", event_uid(booking, item))
+    event.add("dtstamp", now.astimezone(dt.UTC))
+    event.add("sequence", sequence)
+    event.add("dtstart", item.starts_at)
+    event.add("dtend", item.ends_at)
+    if booking.kind == Booking.Kind.TOUR:
+        summary = _("Tour %(reference)s: %(tour)s") % {"reference": booking.reference, "tour": item.title}
+    else:
+        summary = _("Transfer %(reference)s: %(route)s") % {"reference": booking.reference, "route": item.title}
+    event.add("summary", summary)
+    if item.place is not None:
+        event.add("location", item.place.name)
+        event.add("geo", (float(item.place.latitude), float(item.place.longitude)))
+    elif item.pickup_point:
+        event.add("location", item.pickup_point)
+    event.add("description", _description(booking, item, manage_url))
+    event.add("url", manage_url)
+    event.add("status", EVENT_STATUS.get(booking.status, "CONFIRMED"))
+    event.add("last-modified", booking.updated_at.astimezone(dt.UTC))
+    return event
+
+
+def _description(booking: Booking, item: ItineraryItem, manage_url: str) -> str:
+    lines = [_("Booking %(reference)s") % {"reference": booking.reference}]
+    if item.flight_number:
+        lines.append(
+            _("Flight %(flight)s, lands %(time)s") % {"flight": item.flight_number, "time": item.flight_arrival_text}
+        )
+    if item.pickup_point:
+        lines.append(_("Pickup point") + ": " + item.pickup_point)
+    count = booking.passenger_count
+    lines.append(ngettext("%(count)s passenger", "%(count)s passengers", count) % {"count": count})
+    if booking.vehicle_class is not None:
+        lines.append(_("Vehicle") + ": " + booking.vehicle_class.name)
+    lines.append(_("View, change or cancel your booking") + ": " + manage_url)
+    lines.append(_("Questions: %(contact)s") % {"contact": operator_contact_text()})
+    return "\n".join(lines)

@@ -1,0 +1,128 @@
+"""What a booking's traveller will do and when, in local time: shared by the voucher, the calendar file and emails.
+
+Each item is one ride of a transfer (a return trip has two) or the departure of a tour. Times are in the time zone
+of the place where the traveller is picked up, because that is the clock the driver and the traveller go by; the
+texts are formatted in the language active when ``booking_itinerary`` is called.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from gnb.bookings.models import Booking
+from gnb.bookings.policies import free_cancellation_until
+from gnb.catalog.models import Place
+
+# The catalogue stores no driving times, so a calendar entry for a ride gets this length; travellers need the
+# pickup time, and an hour is the usual airport-to-hotel ride on this coast.
+DEFAULT_RIDE_DURATION = dt.timedelta(hours=1)
+DATETIME_FORMAT = "D d M Y, H:i"
+TIME_FORMAT = "H:i"
+
+
+@dataclass(frozen=True)
+class ItineraryItem:
+    """One ride of a transfer or the departure of a tour, with its times in ``time_zone``."""
+
+    key: str  # "1" and "2" for the rides of a transfer, "tour" for a tour: stable, used in calendar UIDs
+    title: str  # "Antalya Airport → Regnum Carya" or the tour's name
+    starts_at: dt.datetime  # aware, in time_zone
+    ends_at: dt.datetime  # aware, in time_zone
+    time_zone: str
+    place: Place | None  # where the ride starts (None for a tour: the pickup point is free text)
+    pickup_point: str
+    flight_number: str = ""
+    flight_arrival_at: dt.datetime | None = None  # aware, in time_zone
+
+    @property
+    def starts_text(self) -> str:
+        """``Sat 12 Jun 2027, 14:30 (Europe/Istanbul)`` in the active language."""
+        return local_datetime_text(self.starts_at, self.time_zone)
+
+    @property
+    def flight_arrival_text(self) -> str:
+        """The landing time, ``14:05``, or an empty string without a flight."""
+        return formats.time_format(self.flight_arrival_at, TIME_FORMAT) if self.flight_arrival_at else ""
+
+
+def in_zone(moment: dt.datetime, time_zone: str) -> dt.datetime:
+    """``moment`` on the wall clock of ``time_zone``."""
+    return moment.astimezone(zoneinfo.ZoneInfo(time_zone))
+
+
+def local_datetime_text(moment: dt.datetime, time_zone: str) -> str:
+    """A date and time on the wall clock of ``time_zone``, followed by the zone's name so nobody converts it."""
+    return f"{formats.date_format(in_zone(moment, time_zone), DATETIME_FORMAT)} ({time_zone})"
+
+
+def money_text(amount: Decimal | str | float, currency: str) -> str:
+    """``40.00 EUR`` written the way the active language writes numbers (``40,00 EUR`` in Turkish)."""
+    return f"{formats.number_format(Decimal(str(amount)), 2)} {currency}"
+
+
+def booking_itinerary(booking: Booking) -> list[ItineraryItem]:
+    """The rides of a transfer booking, or the departure of a tour booking, in the order they happen.
+
+    ``booking`` should come from ``booking_detail`` or ``booking_for_manage_token`` (legs and places prefetched).
+    """
+    if booking.kind == Booking.Kind.TOUR:
+        departure = booking.tour_departure
+        assert departure is not None  # a tour booking always has its departure (database constraint)
+        # Tours run on the operator's coast; their departures carry no zone of their own.
+        zone = settings.TIME_ZONE
+        return [
+            ItineraryItem(
+                key="tour",
+                title=departure.tour.name,
+                starts_at=in_zone(departure.starts_at, zone),
+                ends_at=in_zone(departure.starts_at + dt.timedelta(minutes=departure.tour.duration_minutes), zone),
+                time_zone=zone,
+                place=None,
+                pickup_point=booking.pickup_point,
+            )
+        ]
+    items = []
+    for leg in booking.legs.all():
+        zone = leg.origin.time_zone
+        items.append(
+            ItineraryItem(
+                key=str(leg.sequence),
+                title=f"{leg.origin.name} → {leg.destination.name}",
+                starts_at=in_zone(leg.pickup_at, zone),
+                ends_at=in_zone(leg.pickup_at + DEFAULT_RIDE_DURATION, zone),
+                time_zone=zone,
+                place=leg.origin,
+                pickup_point=leg.pickup_point,
+                flight_number=leg.flight_number,
+                flight_arrival_at=in_zone(leg.flight_arrival_at, zone) if leg.flight_arrival_at else None,
+            )
+        )
+    return items
+
+
+def cancellation_policy_text(booking: Booking) -> str:
+    """The cancellation policy as it applies to ``booking``: free until a stated local time, then a fee."""
+    zone = booking_itinerary_zone(booking)
+    return _(
+        "Free cancellation until %(deadline)s. After that, cancelling costs %(percent)s%% of the total; "
+        "once the trip has started it cannot be cancelled."
+    ) % {
+        "deadline": local_datetime_text(free_cancellation_until(booking.starts_at), zone),
+        "percent": formats.number_format(Decimal(settings.GNB_LATE_CANCELLATION_FEE_PERCENT)),
+    }
+
+
+def booking_itinerary_zone(booking: Booking) -> str:
+    """The time zone the booking's start is shown in: the first pickup place's, or the operator's for a tour."""
+    if booking.kind == Booking.Kind.TRANSFER:
+        legs = list(booking.legs.all())
+        if legs:
+            return legs[0].origin.time_zone
+    return settings.TIME_ZONE
