@@ -1,9 +1,23 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import path
+from django.contrib.sitemaps.views import sitemap
+from django.urls import URLPattern, URLResolver, include, path
 
 from config.api import api
+from gnb.website.sitemaps import SITEMAPS
+from gnb.website.views import robots_txt
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    # /health/live, /health/ready and /metrics: no language prefix, probes call them by a fixed path.
+    path("", include("gnb.ops.urls")),
 ]
+urlpatterns += [
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots"),
+]
+# The public website: the language is the first part of every path (/en/, /tr/, /ar/ …); "/" redirects there.
+urlpatterns += i18n_patterns(path("", include("gnb.website.urls")), prefix_default_language=True)
+
+handler404 = "gnb.website.views.error_404"

@@ -1,0 +1,41 @@
+"""Fixed-window counters in the cache, for limiting how often one client may try something.
+
+The cache is local memory by default and Redis in production (``REDIS_URL``), so limits hold across web processes
+there. A window starts at the first attempt; ``add`` then ``incr`` keep the count right under concurrent hits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from django.core.cache import cache
+
+
+def _key(scope: str, identity: str) -> str:
+    # Identities may be emails or addresses: hash them so keys are short, safe for any cache and hold no PII.
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
+    return f"ratelimit:{scope}:{digest}"
+
+
+def rate_limit_hit(*, scope: str, identity: str, limit: int, window_seconds: int) -> int | None:
+    """Count one attempt; return None when allowed, or the seconds to wait when ``limit`` is already used up."""
+    key = _key(scope, identity)
+    now = int(time.time())
+    cache.add(key, [now, 0], window_seconds)
+    started, _count = cache.get(key, [now, 0])
+    count_key = f"{key}:n:{started}"
+    cache.add(count_key, 0, window_seconds)
+    try:
+        count = cache.incr(count_key)
+    except ValueError:  # expired between add and incr: a new window
+        cache.set(count_key, 1, window_seconds)
+        count = 1
+    if count > limit:
+        return max(1, started + window_seconds - now)
+    return None
+
+
+def client_ip(request) -> str:
+    """The client's address as the web server saw it (a proxy in front sets REMOTE_ADDR via gunicorn's forwarding)."""
+    return request.META.get("REMOTE_ADDR") or "unknown"

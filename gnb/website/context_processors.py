@@ -1,0 +1,41 @@
+"""What every public page's layout needs: the language switcher, canonical and hreflang links, and analytics
+only when the visitor has consented."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import translate_url
+from django.utils.translation import get_language, get_language_bidi, get_language_info
+
+CONSENT_COOKIE = "gnb_consent"
+
+
+def site(request: HttpRequest) -> dict:
+    language = get_language()
+    path = request.path
+    query = request.META.get("QUERY_STRING", "")
+    alternates = []
+    for code, _name in settings.LANGUAGES:
+        translated = translate_url(path, code)
+        alternates.append(
+            {
+                "code": code,
+                "name": get_language_info(code)["name_local"],
+                "path": translated,
+                "url": f"{translated}?{query}" if query else translated,
+                "absolute": settings.SITE_URL + translated,
+                "active": code == language,
+            }
+        )
+    consent = request.COOKIES.get(CONSENT_COOKIE, "")
+    analytics_allowed = "analytics" in consent.split(",")
+    return {
+        "site_url": settings.SITE_URL,
+        "canonical_url": settings.SITE_URL + path,
+        "language_alternates": alternates,
+        "language_dir": "rtl" if get_language_bidi() else "ltr",
+        "operator_email": settings.GNB_OPERATOR_EMAIL,
+        "ga4_id": settings.GA4_MEASUREMENT_ID if analytics_allowed else "",
+        "clarity_id": settings.CLARITY_PROJECT_ID if analytics_allowed else "",
+    }

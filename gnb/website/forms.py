@@ -1,0 +1,445 @@
+"""Forms of the public website. They shape and label what the traveller types; every business rule stays in the
+booking services, whose errors are put back next to the field they name (``form_add_domain_errors``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest
+from gnb.bookings.services import Contact, FlightInput, LegDetails, PassengerInput
+from gnb.catalog.models import Extra, Place
+from gnb.core.errors import DomainError, ValidationFailed
+from gnb.website.selectors import place_resolve
+
+CATEGORY_LABELS = {
+    "adult": pgettext_lazy("passenger", "Adult"),
+    "child": pgettext_lazy("passenger", "Child"),
+    "infant": pgettext_lazy("passenger", "Infant"),
+}
+
+
+def _count_field(label, *, minimum: int, initial: int) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=minimum,
+        max_value=settings.GNB_MAX_PASSENGERS,
+        initial=initial,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+class TransferSearchForm(forms.Form):
+    """Where from, where to, when and who: the search on the home page, carried through the whole booking flow."""
+
+    origin = forms.CharField(
+        label=_("From"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"list": "places", "autocomplete": "off", "placeholder": _("Airport or hotel")}),
+    )
+    destination = forms.CharField(
+        label=_("To"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"list": "places", "autocomplete": "off", "placeholder": _("Hotel or airport")}),
+    )
+    date = forms.DateField(label=_("Pickup date"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label=_("Pickup time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    adults = _count_field(_("Adults"), minimum=1, initial=2)
+    children = _count_field(_("Children (2–11)"), minimum=0, initial=0)
+    infants = _count_field(_("Infants (0–1)"), minimum=0, initial=0)
+    bags = forms.IntegerField(
+        label=_("Suitcases"),
+        min_value=0,
+        max_value=60,
+        initial=2,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    return_trip = forms.BooleanField(label=_("Return trip"), required=False)
+    return_date = forms.DateField(
+        label=_("Return date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    return_time = forms.TimeField(
+        label=_("Return pickup time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+
+    # Service field names → this form's fields.
+    DOMAIN_FIELDS = {
+        "origin": "origin",
+        "destination": "destination",
+        "pickup_at": "date",
+        "return_pickup_at": "return_date",
+        "adults": "adults",
+        "children": "children",
+        "infants": "infants",
+        "luggage": "bags",
+    }
+
+    origin_place: Place
+    destination_place: Place
+
+    def clean(self):
+        data = super().clean() or {}
+        for name in ("origin", "destination"):
+            text = data.get(name)
+            if text is None:
+                continue
+            place = place_resolve(text)
+            if place is None:
+                self.add_error(name, _("Choose a place from the list, e.g. “Antalya Airport (AYT)” or a hotel name."))
+            else:
+                setattr(self, f"{name}_place", place)
+        if data.get("return_trip"):
+            for name in ("return_date", "return_time"):
+                if not data.get(name):
+                    self.add_error(name, _("Enter the return date and time, or untick “Return trip”."))
+        return data
+
+    def quote_request(
+        self, *, extras: Sequence[ExtraRequest] = (), coupon: str | None = None, currency: str | None = None
+    ) -> TransferQuoteRequest:
+        data = self.cleaned_data
+        return_at = None
+        if data.get("return_trip"):
+            return_at = dt.datetime.combine(data["return_date"], data["return_time"])
+        return TransferQuoteRequest(
+            origin=self.origin_place.slug,
+            destination=self.destination_place.slug,
+            pickup_at=dt.datetime.combine(data["date"], data["time"]),
+            adults=data["adults"],
+            children=data["children"],
+            infants=data["infants"],
+            luggage=data["bags"],
+            return_pickup_at=return_at,
+            extras=extras,
+            coupon=coupon or None,
+            currency=currency,
+        )
+
+    def canonical_query(self) -> dict[str, str]:
+        """The search as query parameters with places by slug, for links to the next step."""
+        data = self.cleaned_data
+        query = {
+            "origin": self.origin_place.slug,
+            "destination": self.destination_place.slug,
+            "date": data["date"].isoformat(),
+            "time": data["time"].strftime("%H:%M"),
+            "adults": str(data["adults"]),
+            "children": str(data["children"]),
+            "infants": str(data["infants"]),
+            "bags": str(data["bags"]),
+        }
+        if data.get("return_trip"):
+            query |= {
+                "return_trip": "on",
+                "return_date": data["return_date"].isoformat(),
+                "return_time": data["return_time"].strftime("%H:%M"),
+            }
+        return query
+
+
+class TravellerForm(forms.Form):
+    """The lead contact, every passenger's name, a coupon and notes: what both transfers and tours ask for."""
+
+    DOMAIN_FIELDS: dict[str, str] = {
+        "contact.name": "name",
+        "contact.email": "email",
+        "contact.phone": "phone",
+        "coupon": "coupon",
+        "notes": "notes",
+        "pickup_point": "pickup_point",
+    }
+
+    name = forms.CharField(label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        max_length=40,
+        help_text=_("With the country code, e.g. +44 7911 123456. The driver calls this number."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+    def __init__(self, *args, adults: int, children: int, infants: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.categories = ["adult"] * adults + ["child"] * children + ["infant"] * infants
+        for index in range(len(self.categories)):
+            self.fields[f"passenger_{index}_first_name"] = forms.CharField(
+                label=_("First name"),
+                max_length=60,
+                widget=forms.TextInput(attrs={"autocomplete": "given-name" if index == 0 else "off"}),
+            )
+            self.fields[f"passenger_{index}_last_name"] = forms.CharField(
+                label=_("Last name"),
+                max_length=60,
+                widget=forms.TextInput(attrs={"autocomplete": "family-name" if index == 0 else "off"}),
+            )
+        self.fields["coupon"] = forms.CharField(label=_("Coupon code"), max_length=40, required=False)
+        self.fields["notes"] = forms.CharField(
+            label=_("Notes for the driver"),
+            max_length=1000,
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+        )
+
+    def passenger_rows(self) -> list[tuple[int, Any, forms.BoundField, forms.BoundField]]:
+        return [
+            (
+                index + 1,
+                CATEGORY_LABELS[category],
+                self[f"passenger_{index}_first_name"],
+                self[f"passenger_{index}_last_name"],
+            )
+            for index, category in enumerate(self.categories)
+        ]
+
+    def contact(self) -> Contact:
+        data = self.cleaned_data
+        return Contact(name=data["name"], email=data["email"], phone=data["phone"])
+
+    def passengers(self) -> list[PassengerInput]:
+        data = self.cleaned_data
+        return [
+            PassengerInput(data[f"passenger_{i}_first_name"], data[f"passenger_{i}_last_name"], category)
+            for i, category in enumerate(self.categories)
+        ]
+
+    def domain_field(self, name: str) -> str | None:
+        if name in self.DOMAIN_FIELDS:
+            return self.DOMAIN_FIELDS[name]
+        parts = name.split(".")
+        if len(parts) == 3 and parts[0] == "passengers":
+            return f"passenger_{parts[1]}_{parts[2]}"
+        return None
+
+
+class TransferDetailsForm(TravellerForm):
+    """Traveller details for a transfer: the flight for an airport pickup, pickup points and extras."""
+
+    DOMAIN_FIELDS = TravellerForm.DOMAIN_FIELDS | {
+        "flight.number": "flight_number",
+        "flight.arrival_at": "flight_arrival",
+        "return_flight.number": "return_flight_number",
+        "return_flight.arrival_at": "return_flight_arrival",
+        "return_pickup_point": "return_pickup_point",
+    }
+
+    def __init__(
+        self,
+        *args,
+        origin: Place,
+        destination: Place,
+        has_return: bool,
+        extras: Iterable[Extra],
+        adults: int,
+        children: int,
+        infants: int,
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, adults=adults, children=children, infants=infants, **kwargs)
+        self.extras = list(extras)
+        self.has_return = has_return
+        for prefix, place, needed in (("", origin, True), ("return_", destination, has_return)):
+            if needed and place.is_airport:
+                self.fields[f"{prefix}flight_number"] = forms.CharField(
+                    label=_("Flight number"),
+                    max_length=12,
+                    help_text=_("We follow the flight and wait if it lands late."),
+                    widget=forms.TextInput(attrs={"autocapitalize": "characters", "placeholder": "TK2412"}),
+                )
+                self.fields[f"{prefix}flight_arrival"] = forms.DateTimeField(
+                    label=_("Landing time (local)"),
+                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+                    input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+                )
+            if needed:
+                self.fields[f"{prefix}pickup_point"] = forms.CharField(
+                    label=_("Meeting point") if place.is_airport else _("Pickup point"),
+                    max_length=255,
+                    required=False,
+                    help_text=(
+                        _("The driver waits in the arrivals hall with a sign bearing your name.")
+                        if place.is_airport
+                        else _("E.g. the hotel's main entrance or lobby.")
+                    ),
+                )
+        for extra in self.extras:
+            self.fields[f"extra_{extra.code}"] = forms.TypedChoiceField(
+                label=extra.name,
+                coerce=int,
+                choices=[(n, str(n)) for n in range(extra.max_quantity + 1)],
+                initial=0,
+                required=False,
+                empty_value=None,
+            )
+
+    def extra_fields(self) -> list[tuple[Extra, forms.BoundField]]:
+        return [(extra, self[f"extra_{extra.code}"]) for extra in self.extras]
+
+    def extra_requests(self) -> list[ExtraRequest]:
+        return [
+            ExtraRequest(extra.code, self.cleaned_data.get(f"extra_{extra.code}") or 0)
+            for extra in self.extras
+            if self.cleaned_data.get(f"extra_{extra.code}")
+        ]
+
+    def flight(self, prefix: str = "") -> FlightInput:
+        data = self.cleaned_data
+        if f"{prefix}flight_number" not in self.fields:
+            return FlightInput()
+        return FlightInput(
+            number=data.get(f"{prefix}flight_number", ""), arrival_at=data.get(f"{prefix}flight_arrival")
+        )
+
+
+class TourDetailsForm(TravellerForm):
+    """Traveller details for a tour: where to be picked up."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pickup_point"] = forms.CharField(
+            label=_("Hotel or pickup address"),
+            max_length=255,
+            help_text=_("We pick you up from your hotel in the tour's pickup zones."),
+        )
+
+
+class TourPartyForm(forms.Form):
+    """A departure and a party, chosen on a tour's page."""
+
+    departure = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    adults = _count_field(_("Adults"), minimum=1, initial=2)
+    children = _count_field(_("Children (2–11)"), minimum=0, initial=0)
+    infants = _count_field(_("Infants (0–1)"), minimum=0, initial=0)
+
+    DOMAIN_FIELDS = {"departure_id": "departure", "adults": "adults", "children": "children", "infants": "infants"}
+
+    def quote_request(self, *, coupon: str | None = None, currency: str | None = None) -> TourQuoteRequest:
+        data = self.cleaned_data
+        return TourQuoteRequest(
+            departure_id=data["departure"],
+            adults=data["adults"],
+            children=data["children"],
+            infants=data["infants"],
+            coupon=coupon or None,
+            currency=currency,
+        )
+
+    def canonical_query(self) -> dict[str, str]:
+        return {name: str(self.cleaned_data[name]) for name in ("departure", "adults", "children", "infants")}
+
+
+class ManageLookupForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Booking reference"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"placeholder": "GNB-XXXX-XXXX", "autocapitalize": "characters"}),
+    )
+    email = forms.EmailField(label=_("Email used for the booking"))
+
+
+class ManageChangeForm(forms.Form):
+    """What a traveller may change online: contact, flights, pickup points and notes (never the price)."""
+
+    name = TravellerForm.base_fields["name"]
+    email = TravellerForm.base_fields["email"]
+    phone = TravellerForm.base_fields["phone"]
+    notes = forms.CharField(
+        label=_("Notes for the driver"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    DOMAIN_FIELDS = {
+        "contact.name": "name",
+        "contact.email": "email",
+        "contact.phone": "phone",
+        "notes": "notes",
+        "pickup_point": "pickup_point",
+    }
+
+    def __init__(self, *args, booking, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.booking = booking
+        self.leg_sequences: list[int] = []
+        if booking.kind == booking.Kind.TOUR:
+            self.fields["pickup_point"] = forms.CharField(label=_("Hotel or pickup address"), max_length=255)
+            return
+        for leg in booking.legs.all():
+            self.leg_sequences.append(leg.sequence)
+            if leg.origin.is_airport:
+                self.fields[f"leg_{leg.sequence}_flight_number"] = forms.CharField(
+                    label=_("Flight number"), max_length=12
+                )
+                self.fields[f"leg_{leg.sequence}_flight_arrival"] = forms.DateTimeField(
+                    label=_("Landing time (local)"),
+                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+                    input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+                )
+            self.fields[f"leg_{leg.sequence}_pickup_point"] = forms.CharField(
+                label=_("Meeting point") if leg.origin.is_airport else _("Pickup point"), max_length=255, required=False
+            )
+            # The service names a ride's fields by its role: the outbound ride plain, the return one "return_".
+            role = "" if leg.sequence == 1 else "return_"
+            self.DOMAIN_FIELDS = self.DOMAIN_FIELDS | {
+                f"{role}flight.number": f"leg_{leg.sequence}_flight_number",
+                f"{role}flight.arrival_at": f"leg_{leg.sequence}_flight_arrival",
+                f"{role}pickup_point": f"leg_{leg.sequence}_pickup_point",
+            }
+
+    def leg_fields(self):
+        rows = []
+        for leg in self.booking.legs.all():
+            names = [f"leg_{leg.sequence}_{part}" for part in ("flight_number", "flight_arrival", "pickup_point")]
+            rows.append((leg, [self[name] for name in names if name in self.fields]))
+        return rows
+
+    def contact(self) -> Contact:
+        return Contact(
+            name=self.cleaned_data["name"], email=self.cleaned_data["email"], phone=self.cleaned_data["phone"]
+        )
+
+    def legs(self) -> dict[int, LegDetails]:
+        data = self.cleaned_data
+        details = {}
+        for sequence in self.leg_sequences:
+            flight = None
+            if f"leg_{sequence}_flight_number" in self.fields:
+                flight = FlightInput(data[f"leg_{sequence}_flight_number"], data[f"leg_{sequence}_flight_arrival"])
+            details[sequence] = LegDetails(flight=flight, pickup_point=data.get(f"leg_{sequence}_pickup_point", ""))
+        return details
+
+    def domain_field(self, name: str) -> str | None:
+        return self.DOMAIN_FIELDS.get(name)
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(
+        label=_("Phone (optional)"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    booking_reference = forms.CharField(label=_("Booking reference (if any)"), max_length=20, required=False)
+    message = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
+
+
+def form_add_domain_errors(form: forms.Form, error: DomainError, *, mapping=None) -> None:
+    """Put a service's errors next to the fields they name; anything the form has no field for goes on top."""
+    items = error.errors if isinstance(error, ValidationFailed) else [(error.field or "", error.message)]
+    for field_name, message in items:
+        target = None
+        if mapping is not None:
+            target = mapping.get(field_name)
+        elif hasattr(form, "domain_field"):
+            target = form.domain_field(field_name)
+        else:
+            target = getattr(form, "DOMAIN_FIELDS", {}).get(field_name)
+        if target is not None and target in form.fields:
+            form.add_error(target, message)
+        else:
+            form.add_error(None, message)

@@ -1,0 +1,160 @@
+"""Reads the public website needs beyond the shared catalogue selectors: what the home page teases, which place a
+traveller meant, and departures laid out as a calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import groupby
+
+from django.conf import settings
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from gnb.bookings.quotes import currency_rates
+from gnb.catalog.models import Fare, Place, Tour, TourDeparture
+from gnb.catalog.selectors import departures_with_availability, place_search
+from gnb.catalog.translation import translated_columns
+from gnb.core.money import convert
+
+PLACE_COLUMNS = ("slug", "kind", "iata_code", "zone_id", "is_popular", *translated_columns("name"))
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class PopularRoute:
+    origin: Place
+    destination: Place
+    price_from: Money
+
+
+def display_currency(requested: str | None) -> str:
+    """The display currency a visitor asked for if operators offer it, else the base currency."""
+    code = (requested or "").upper()
+    return code if code in currency_rates() else settings.BASE_CURRENCY
+
+
+def in_currency(amount_base: Decimal, currency: str) -> Money:
+    """A base-currency amount shown in ``currency`` (rounded the way quotes round it)."""
+    return Money(convert(amount_base, currency_rates()[currency]), currency)
+
+
+def place_choices() -> list[Place]:
+    """Every active place, for the search form's suggestions (one query, only the columns a label needs)."""
+    return list(Place.objects.filter(is_active=True).only(*PLACE_COLUMNS).order_by("kind", "-is_popular", "name"))
+
+
+def place_resolve(text: str) -> Place | None:
+    """The place a traveller meant by ``text``: a slug, an IATA code, or a name in any language.
+
+    An exact name wins over partial ones; a partial match counts only when it is the only one, so "Lara" never
+    silently becomes one of several Lara hotels.
+    """
+    text = " ".join(text.split())
+    if not text:
+        return None
+    label = text.rsplit(" (", 1)[0] if text.endswith(")") else text  # "Antalya Airport (AYT)"
+    candidates = list(place_search(query=label, limit=10)) or list(place_search(query=text, limit=10))
+    wanted = {text.casefold(), label.casefold()}
+    for place in candidates:
+        names = {getattr(place, column) or "" for column in translated_columns("name")}
+        if place.slug == text or (place.iata_code or "").casefold() in wanted or wanted & {n.casefold() for n in names}:
+            return place
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def popular_routes(*, currency: str, limit: int = 6) -> list[PopularRoute]:
+    """Popular airport → popular place routes with their cheapest fare, for the home page (two queries)."""
+    places = list(Place.objects.filter(is_active=True, is_popular=True).only(*PLACE_COLUMNS).order_by("kind", "name"))
+    airports = [p for p in places if p.is_airport]
+    destinations = [p for p in places if not p.is_airport]
+    zones = {p.zone_id for p in places}
+    cheapest: dict[tuple[int, int], Decimal] = {}
+    rows = (
+        Fare.objects.filter(origin_zone__in=zones, destination_zone__in=zones, vehicle_class__is_active=True)
+        .values_list("origin_zone", "destination_zone")
+        .annotate(lowest=Min("price"))
+        .order_by()
+    )
+    for origin_zone, destination_zone, lowest in rows:
+        cheapest[(origin_zone, destination_zone)] = lowest
+    routes = []
+    for airport in airports:
+        for place in destinations:
+            price = cheapest.get((airport.zone_id, place.zone_id)) or cheapest.get((place.zone_id, airport.zone_id))
+            if price is not None:
+                routes.append(PopularRoute(airport, place, in_currency(price, currency)))
+    routes.sort(key=lambda route: route.price_from.amount)
+    return routes[:limit]
+
+
+def tour_cards() -> list[Tour]:
+    """Active tours with the columns a card shows, in the operator's order."""
+    return list(
+        Tour.objects.filter(is_active=True).only(
+            "slug",
+            "image",
+            "duration_minutes",
+            "adult_price",
+            "sort_order",
+            *translated_columns("name"),
+            *translated_columns("summary"),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    day: dt.date
+    departures: list[TourDeparture]
+
+
+@dataclass(frozen=True)
+class CalendarMonth:
+    first: dt.date
+    weeks: list[list[CalendarDay | None]]
+
+
+def departure_calendar(*, tour: Tour, days: int = 60) -> list[CalendarMonth]:
+    """Open departures of the next ``days`` days with seats left, as month grids (weeks start on Monday)."""
+    now = timezone.localtime()
+    departures = list(
+        departures_with_availability(tour=tour, start=now, end=now + dt.timedelta(days=days)).only(
+            "starts_at", "capacity", "tour_id"
+        )
+    )
+    by_day = {
+        day: list(items) for day, items in groupby(departures, key=lambda d: timezone.localtime(d.starts_at).date())
+    }
+    if not by_day:
+        return []
+    months = []
+    first_day, last_day = min(by_day), max(by_day)
+    month = first_day.replace(day=1)
+    while month <= last_day:
+        next_month = (month + dt.timedelta(days=32)).replace(day=1)
+        weeks: list[list[CalendarDay | None]] = []
+        week: list[CalendarDay | None] = [None] * month.weekday()
+        day = month
+        while day < next_month:
+            week.append(CalendarDay(day, by_day.get(day, [])))
+            if len(week) == 7:
+                weeks.append(week)
+                week = []
+            day += dt.timedelta(days=1)
+        if week:
+            weeks.append(week + [None] * (7 - len(week)))
+        months.append(CalendarMonth(month, weeks))
+        month = next_month
+    return months
+
+
+def departure_with_seats(*, tour: Tour, departure_id: int) -> TourDeparture | None:
+    """One open departure of ``tour`` with ``seats_left``, or None when it is unknown, closed or past its cutoff."""
+    return departures_with_availability(tour=tour).filter(Q(pk=departure_id)).first()
