@@ -1,4 +1,4 @@
-"""The Turkish catalogue: every string of the project translated, the committed .mo compiled from the .po, and used.
+"""The Turkish and Arabic catalogues: every string translated, the committed .mo compiled from the .po, and used.
 
 Read with Python alone (no gettext tools), so the check runs wherever the tests run. After changing a
 translatable string or a translation, ``make messages`` updates ``locale/tr/LC_MESSAGES/django.po`` from the
@@ -25,9 +25,18 @@ from gnb.bookings.quotes import TransferQuoteRequest
 from gnb.bookings.services import Contact, FlightInput, PassengerInput, booking_place_transfer
 from gnb.core.errors import ValidationFailed
 
-MESSAGES_DIR = Path(settings.LOCALE_PATHS[0]) / "tr" / "LC_MESSAGES"
-PO_FILE = MESSAGES_DIR / "django.po"
-MO_FILE = MESSAGES_DIR / "django.mo"
+# Turkish is the second language of the business; Arabic proves the right-to-left layout and is kept complete too.
+COMPLETE_LANGUAGES = ("tr", "ar")
+
+
+def po_file(language: str) -> Path:
+    return Path(settings.LOCALE_PATHS[0]) / language / "LC_MESSAGES" / "django.po"
+
+
+def mo_file(language: str) -> Path:
+    return po_file(language).with_suffix(".mo")
+
+
 HOW_TO_FIX = "run `make messages` to update the catalogue from the sources and compile it"
 
 
@@ -132,9 +141,14 @@ def po_header(entries: list[Entry]) -> dict[str, str]:
     return {name.strip(): value.strip() for name, _colon, value in fields}
 
 
+@pytest.fixture(scope="module", params=COMPLETE_LANGUAGES)
+def language(request) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def catalogue() -> list[Entry]:
-    return parse_po(PO_FILE.read_text(encoding="utf-8"))
+def catalogue(language: str) -> list[Entry]:
+    return parse_po(po_file(language).read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -182,12 +196,12 @@ def test_the_po_reader_handles_context_plurals_flags_and_continued_strings():
 
 
 # --- the catalogue is complete ----------------------------------------------------------------------------
-def test_every_turkish_entry_is_translated_and_none_is_fuzzy(catalogue, translatable):
+def test_every_entry_is_translated_and_none_is_fuzzy(language, catalogue, translatable):
     header = po_header(catalogue)
-    assert header["Language"] == "tr"
+    assert header["Language"] == language
     assert header["Content-Type"] == "text/plain; charset=UTF-8"
     plural_forms = int(re.search(r"nplurals=(\d+)", header["Plural-Forms"]).group(1))
-    assert len(translatable) > 300, "the Turkish catalogue lost most of its entries; " + HOW_TO_FIX
+    assert len(translatable) > 600, f"the {language} catalogue lost most of its entries; " + HOW_TO_FIX
 
     untranslated = [
         str(entry)
@@ -197,8 +211,9 @@ def test_every_turkish_entry_is_translated_and_none_is_fuzzy(catalogue, translat
         or (entry.msgid_plural is not None and sorted(entry.msgstr) != list(range(plural_forms)))
     ]
     fuzzy = [str(entry) for entry in translatable if entry.fuzzy]
-    assert not untranslated, f"Turkish translations missing in {PO_FILE}:\n" + "\n".join(untranslated)
-    assert not fuzzy, f"Fuzzy Turkish translations to check (then remove the flag) in {PO_FILE}:\n" + "\n".join(fuzzy)
+    po = po_file(language)
+    assert not untranslated, f"Translations missing in {po}:\n" + "\n".join(untranslated)
+    assert not fuzzy, f"Fuzzy translations to check (then remove the flag) in {po}:\n" + "\n".join(fuzzy)
 
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]")
@@ -237,23 +252,24 @@ class _Missing(gettext.NullTranslations):
         return MISSING
 
 
-def _compiled() -> gettext.GNUTranslations:
-    with MO_FILE.open("rb") as handle:
+def _compiled(language: str) -> gettext.GNUTranslations:
+    with mo_file(language).open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     compiled.add_fallback(_Missing())
     return compiled
 
 
-def _mo_message_count() -> int:
+def _mo_message_count(language: str) -> int:
     """The number of messages the .mo holds (its header included), from the file's own header."""
-    head = MO_FILE.read_bytes()[:12]
+    head = mo_file(language).read_bytes()[:12]
     order = "<" if struct.unpack("<I", head[:4])[0] == 0x950412DE else ">"
     _magic, _revision, count = struct.unpack(order + "3I", head)
     return count
 
 
-def test_the_committed_mo_file_is_compiled_from_the_po_file(catalogue, translatable):
-    compiled = _compiled()
+def test_the_committed_mo_file_is_compiled_from_the_po_file(language, catalogue, translatable):
+    compiled = _compiled(language)
+    po, mo = po_file(language), mo_file(language)
     plural_index = gettext.c2py(po_header(catalogue)["Plural-Forms"].partition("plural=")[2].rstrip(";"))
     stale = []
     for entry in translatable:
@@ -267,7 +283,7 @@ def test_the_committed_mo_file_is_compiled_from_the_po_file(catalogue, translata
             )
             checks.append((got, entry.msgstr.get(0, "")))
         else:
-            for n in (1, 2, 5):
+            for n in (0, 1, 2, 5, 11, 100):
                 got = (
                     compiled.ngettext(entry.msgid, entry.msgid_plural, n)
                     if entry.msgctxt is None
@@ -275,11 +291,9 @@ def test_the_committed_mo_file_is_compiled_from_the_po_file(catalogue, translata
                 )
                 checks.append((got, entry.msgstr.get(plural_index(n), "")))
         stale += [f"{entry}: compiled {got!r}, django.po has {want!r}" for got, want in checks if got != want]
-    assert not stale, f"{MO_FILE} is not compiled from {PO_FILE}; {HOW_TO_FIX}.\n" + "\n".join(stale)
+    assert not stale, f"{mo} is not compiled from {po}; {HOW_TO_FIX}.\n" + "\n".join(stale)
     translated = [entry for entry in translatable if not entry.fuzzy and entry.msgstr and all(entry.msgstr.values())]
-    assert _mo_message_count() == len(translated) + 1, (
-        f"{MO_FILE} holds messages {PO_FILE} no longer has; {HOW_TO_FIX}."
-    )
+    assert _mo_message_count(language) == len(translated) + 1, f"{mo} holds messages {po} no longer has; {HOW_TO_FIX}."
     assert compiled.info()["plural-forms"] == po_header(catalogue)["Plural-Forms"]
 
 

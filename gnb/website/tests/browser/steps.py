@@ -1,0 +1,103 @@
+"""Steps of the public booking flow as a traveller takes them in the browser, shared by the browser tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from urllib.parse import quote
+
+from django.core.management import call_command
+from playwright.sync_api import Page, Response, expect
+
+from gnb.website.tests.browser.conftest import Traveller
+
+# The details the traveller types: two adults and a child, landing 20 minutes before the pickup.
+CONTACT = {"Full name": "Anna Smith", "Email": "anna@example.com", "Mobile phone": "+44 7911 123456"}
+PASSENGERS = [("Anna", "Smith"), ("John", "Smith"), ("Tom", "Smith")]
+
+
+def run_worker() -> None:
+    """Run the queued tasks (the emails) in this process, as ``manage.py db_worker`` does in production."""
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+
+def places_search(text: str) -> Callable[[Response], bool]:
+    """Matches the answer of the place suggestions site.js fetches once ``text`` is typed."""
+    return lambda response: response.url.endswith("/api/v1/places?q=" + quote(text))
+
+
+def type_place(traveller: Traveller, label: str, text: str, *, javascript: bool = True) -> None:
+    """Type a place name key by key, as a person does; with scripts on, site.js fetches suggestions meanwhile."""
+    box = traveller.page.get_by_label(label, exact=True)
+    box.click()
+    if javascript:
+        # Wait for the suggestions of the whole name, so leaving the page cannot cut the request off.
+        with traveller.page.expect_response(places_search(text)):
+            box.press_sequentially(text, delay=15)
+    else:
+        box.press_sequentially(text, delay=15)
+    box.press("Escape")  # close the suggestion list
+    expect(box).to_have_value(text)
+
+
+def search_transfer(
+    traveller: Traveller, site_url: str, pickup: dt.datetime, *, children: int, javascript: bool = True
+) -> None:
+    """From the home page: Antalya Airport → Regnum Carya, 2 adults, ``children`` children, 2 bags."""
+    page = traveller.page
+    page.goto(site_url + "/en/")
+    expect(page).to_have_title(re.compile("GNB Transfer$"))
+    # site.js hides the return date and time until "Return trip" is ticked; without scripts they stay visible.
+    return_date = page.get_by_label("Return date (optional)", exact=True)
+    expect(return_date).to_be_hidden() if javascript else expect(return_date).to_be_visible()
+    traveller.shot("home")
+    type_place(traveller, "From", "Antalya Airport", javascript=javascript)
+    type_place(traveller, "To", "Regnum Carya", javascript=javascript)
+    page.get_by_label("Pickup date", exact=True).fill(pickup.date().isoformat())
+    page.get_by_label("Pickup time", exact=True).fill(pickup.strftime("%H:%M"))
+    expect(page.get_by_label("Adults", exact=True)).to_have_value("2")
+    page.get_by_label("Children (2–11)", exact=True).fill(str(children))
+    expect(page.get_by_label("Suitcases", exact=True)).to_have_value("2")
+    traveller.shot("search-filled")
+    page.get_by_role("button", name="See prices").click()
+    expect(page).to_have_url(re.compile(r"/en/transfers/\?"))
+    # The arrow is hidden from screen readers, which read "to" instead.
+    expect(page.get_by_role("heading", level=1, name="Antalya Airport to Regnum Carya")).to_be_visible()
+
+
+def fill_transfer_details(page: Page, arrival: dt.datetime, *, child_seats: int) -> None:
+    for label, value in CONTACT.items():
+        page.get_by_label(label, exact=True).fill(value)
+    passengers = page.locator(".passenger")
+    expect(passengers.locator(".passenger__title")).to_have_text(
+        ["Passenger 1 · Adult", "Passenger 2 · Adult", "Passenger 3 · Child"]
+    )
+    for index, (first, last) in enumerate(PASSENGERS):
+        passengers.nth(index).get_by_label("First name", exact=True).fill(first)
+        passengers.nth(index).get_by_label("Last name", exact=True).fill(last)
+    page.get_by_label("Flight number", exact=True).fill("TK 2412")
+    page.get_by_label("Landing time (local)", exact=True).fill(arrival.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Child seat", exact=True).select_option(str(child_seats))
+    page.get_by_label("Notes for the driver (optional)", exact=True).fill("Tom is 4 years old")
+
+
+def breakdown(page: Page, scope: str = ".summary") -> list[list[str]]:
+    """The price lines of the summary as [label, amount] rows, total last."""
+    rows = page.locator(f"{scope} table.breakdown tr")
+    return [[cell.strip() for cell in row.split("\t")] for row in rows.all_inner_texts()]
+
+
+def pay_cash(traveller: Traveller, total: str) -> str:
+    """From the review page: continue, choose cash, book; returns the reference the confirmation page shows."""
+    page = traveller.page
+    page.get_by_role("link", name="Continue to payment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("How would you like to pay?")
+    cash = page.get_by_role("radio", name=re.compile("^Cash to the driver"))
+    expect(cash).to_be_checked()
+    traveller.shot("pay")
+    page.get_by_role("button", name=f"Book now · {total}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you — your booking is confirmed")
+    expect(page).to_have_url(re.compile(r"/en/manage/GNB-[A-Z0-9]{4}-[A-Z0-9]{4}/[\w-]+/confirmed/$"))
+    traveller.shot("confirmed")
+    return page.locator(".reference").inner_text()
