@@ -65,8 +65,9 @@ format: install
 openapi: install
 	$(TEST_ENV) $(PY) manage.py export_openapi docs/openapi.json
 
-# The Turkish and Arabic catalogues (locale/tr, locale/ar): add and drop strings as the sources changed, then compile them. Translate what
-# it adds (no empty or fuzzy entry may stay; gnb/core/tests/test_translations.py checks) and run it again.
+# The Turkish and Arabic catalogues (locale/tr, locale/ar): add and drop strings as the sources changed, then compile
+# them. Translate what it adds (no empty or fuzzy entry may stay; gnb/core/tests/test_translations.py checks) and
+# run it again.
 messages: install
 	DEBUG=1 $(PY) manage.py makemessages -l tr -l ar --no-obsolete --ignore='.venv/*' --ignore='.tools/*' --ignore='bench/*' --ignore='var/*'
 	DEBUG=1 $(PY) manage.py compilemessages -l tr -l ar --ignore='.venv/*' --ignore='.tools/*'
