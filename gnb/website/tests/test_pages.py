@@ -196,3 +196,13 @@ def test_an_expired_form_explains_itself_and_changes_nothing(catalog):
     response = strict.post("/en/contact/", {"name": "A", "email": "a@example.com", "message": "Hi"})
     assert response.status_code == 403
     assert "Your page was open for too long" in response.content.decode()
+
+
+def test_server_error_page_renders_without_a_request_context(rf):
+    # Django renders 500.html with an empty context when something failed, so it must need nothing from a request.
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/en/"))
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in html and "/static/website/site.css" in html
