@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers as cors_default_headers
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -109,6 +111,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "ninja",
+    "corsheaders",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "gnb.core",
@@ -126,7 +130,12 @@ MIDDLEWARE = [
     # Every answer (probes too) carries X-Request-ID, and every log line of the request its id.
     "gnb.ops.middleware.RequestIdMiddleware",
     "gnb.ops.views.ProbeMiddleware",
+    # Before anything that answers early, so even those answers carry the CORS headers (API paths only).
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Every page and static file gets Permissions-Policy and Content-Security-Policy (with this response's nonce).
+    "gnb.core.security.PermissionsPolicyMiddleware",
+    "gnb.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -198,11 +207,23 @@ else:
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- passwords --------------------------------------------------------------------------------------------
+# New and changed passwords are hashed with the first (Argon2id); a password stored with any other is re-hashed
+# with it at the next successful login. bcrypt reads the hashes imported from the previous system (import_users);
+# its legacy form also takes passwords longer than bcrypt's 72 bytes, as the previous system did.
+PASSWORD_HASHERS = [
+    "gnb.accounts.passwords.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "gnb.accounts.passwords.LegacyBCryptPasswordHasher",
+]
+# OWASP ASVS 4.0.3 V2.1 (gnb/accounts/passwords.py): 12 to 128 characters (2.1.1, 2.1.2), no common, breached or
+# context-specific password (2.1.7) and no composition rules (2.1.9), hence no NumericPasswordValidator.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "gnb.accounts.passwords.UserContextValidator"},
+    {"NAME": "gnb.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "gnb.accounts.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
+    {"NAME": "gnb.accounts.passwords.BreachedPasswordValidator"},
 ]
 
 # --- languages and time -----------------------------------------------------------------------------------
@@ -267,11 +288,21 @@ else:
     raise ImproperlyConfigured(f"EMAIL_URL={_email_url.split('@')[-1]!r} has an unknown scheme")
 
 # --- security ---------------------------------------------------------------------------------------------
+# How many reverse proxies in front of the web process append to X-Forwarded-For (Render: 1; the compose file's
+# proxy: 1; none: 0). Rate limits and the audit log take the client address from there (gnb/core/ratelimit.py).
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
+# Cookies: the session (staff sign-in, a traveller's booking draft) and the CSRF cookie are never readable by
+# scripts (no script here needs the CSRF cookie: forms carry the token and the API takes no cookies), are sent
+# over HTTPS only when DEBUG is off, and stay on same-site requests and top-level links (Lax).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# A session ends 12 hours after it was last changed: staff sign in again at least every working day (ASVS 3.3.2).
+SESSION_COOKIE_AGE = 12 * 60 * 60
+CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -282,6 +313,71 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Content-Security-Policy (django-csp; gnb.core.security.ContentSecurityPolicyMiddleware adds the analytics hosts
+# when GA4_MEASUREMENT_ID or CLARITY_PROJECT_ID is set). Scripts and styles come from this site's own files, or carry
+# the response's nonce (`nonce="{{ request.csp_nonce }}"`); nothing inline runs without it, and no page may be framed.
+# (Not kept as a CSP_REPORT_URI setting: django-csp 4 refuses to start while settings of its old format exist.)
+_csp_report_uri = env_str("CSP_REPORT_URI", "") or ""
+if _csp_report_uri and not _csp_report_uri.startswith(("https://", "http://", "/")):
+    raise ImproperlyConfigured(f"CSP_REPORT_URI={_csp_report_uri!r} must be a path (/…) or an https:// URL")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": not DEBUG,
+        "report-uri": [_csp_report_uri] if _csp_report_uri else None,
+    },
+}
+# Permissions-Policy (gnb.core.security.PermissionsPolicyMiddleware): browser features no page uses are off for the
+# site and anything it embeds. `payment` too: cash needs nothing, and a card provider's page or widget that needs the
+# Payment Request API adds its origin here when it is added (e.g. ["self", "https://js.stripe.com"]).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
+# CORS (django-cors-headers): only the API answers cross-origin requests, and only to the origins listed; empty means
+# no cross-origin access at all. The API authenticates with headers, never cookies, so credentials stay off.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", "")
+for _origin in CORS_ALLOWED_ORIGINS:
+    if not re.fullmatch(r"https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*)(:[0-9]{1,5})?", _origin):
+        raise ImproperlyConfigured(
+            f"CORS_ALLOWED_ORIGINS has {_origin!r}, which is not an origin: scheme and host (and port), no path, "
+            "e.g. https://app.gnbtransfer.com"
+        )
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "OPTIONS", "PATCH", "POST"]
+CORS_ALLOW_HEADERS = [*cors_default_headers, "idempotency-key", "x-manage-token"]
+CORS_EXPOSE_HEADERS = ["Retry-After", "X-Request-ID"]
 
 
 # --- backups ----------------------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ from gnb.bookings.models import (
     TransferLeg,
 )
 from gnb.core.admin import ReadOnlyAdmin
+from gnb.core.audit import audit_export
 from gnb.core.errors import DomainError
 
 if TYPE_CHECKING:
@@ -416,6 +417,7 @@ class BookingAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Export selected bookings as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
+        audit_export(request=request, model=Booking, rows=queryset.count(), source="selection")
         return csv_response(queryset)
 
     # --- extra pages --------------------------------------------------------------------------------------
@@ -442,7 +444,9 @@ class BookingAdmin(admin.ModelAdmin):
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
             return redirect(reverse("admin:bookings_booking_changelist") + "?e=1")
-        return csv_response(changelist.get_queryset(request))
+        queryset = changelist.get_queryset(request)
+        audit_export(request=request, model=Booking, rows=queryset.count(), source="list")
+        return csv_response(queryset)
 
     def add_view(self, request, form_url="", extra_context=None):
         """Placing a transfer replaces the model form: the price comes from the server, never from a field."""

@@ -17,6 +17,7 @@ from gnb.bookings import policies
 from gnb.bookings.quotes import currency_rates_forget
 from gnb.bookings.reports import annotated_int, day_start, departures_with_seats, local_time, local_today
 from gnb.catalog.models import Coupon, Currency, Extra, Fare, Place, Season, Tour, TourDeparture, VehicleClass, Zone
+from gnb.core.admin import PriceAuditMixin
 
 
 def every_language(*fields: str) -> tuple[str, ...]:
@@ -64,7 +65,8 @@ class VehicleClassAdmin(TranslationAdmin):
 
 
 @admin.register(Fare)
-class FareAdmin(admin.ModelAdmin):
+class FareAdmin(PriceAuditMixin, admin.ModelAdmin):
+    price_audit_fields = ("origin_zone", "destination_zone", "vehicle_class", "price")
     list_display = ("origin_zone", "destination_zone", "vehicle_class", "price")
     list_editable = ("price",)
     list_filter = ("vehicle_class", "origin_zone", "destination_zone")
@@ -80,7 +82,8 @@ class FareAdmin(admin.ModelAdmin):
 
 
 @admin.register(Season)
-class SeasonAdmin(TranslationAdmin):
+class SeasonAdmin(PriceAuditMixin, TranslationAdmin):
+    price_audit_fields = ("starts_on", "ends_on", "fare_adjustment_percent", "is_active")
     list_display = ("name", "starts_on", "ends_on", "fare_adjustment_percent", "is_active")
     list_filter = ("is_active",)
     search_fields = every_language("name")
@@ -88,7 +91,8 @@ class SeasonAdmin(TranslationAdmin):
 
 
 @admin.register(Extra)
-class ExtraAdmin(TranslationAdmin):
+class ExtraAdmin(PriceAuditMixin, TranslationAdmin):
+    price_audit_fields = ("price", "pricing")
     list_display = ("name", "code", "price", "pricing", "max_quantity", "sort_order", "is_active")
     list_editable = ("sort_order", "is_active")
     list_filter = ("pricing", "is_active")
@@ -114,7 +118,8 @@ class TourDepartureInline(admin.TabularInline):
 
 
 @admin.register(Tour)
-class TourAdmin(TranslationAdmin):
+class TourAdmin(PriceAuditMixin, TranslationAdmin):
+    price_audit_fields = ("adult_price", "child_price", "infant_price")
     list_display = (
         "name",
         "slug",
@@ -190,7 +195,19 @@ class TourDepartureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Coupon)
-class CouponAdmin(admin.ModelAdmin):
+class CouponAdmin(PriceAuditMixin, admin.ModelAdmin):
+    price_audit_fields = (
+        "code",
+        "kind",
+        "value",
+        "applies_to",
+        "valid_from",
+        "valid_until",
+        "max_uses",
+        "max_uses_per_customer",
+        "min_total",
+        "is_active",
+    )
     list_display = ("code", "kind", "value", "applies_to", "valid_from", "valid_until", "uses", "is_active")
     list_filter = ("kind", "applies_to", "is_active")
     search_fields = ("code", "description")
@@ -208,7 +225,8 @@ class CouponAdmin(admin.ModelAdmin):
 
 
 @admin.register(Currency)
-class CurrencyAdmin(admin.ModelAdmin):
+class CurrencyAdmin(PriceAuditMixin, admin.ModelAdmin):
+    price_audit_fields = ("rate",)
     list_display = ("code", "name", "symbol", "rate", "sort_order", "is_active")
     list_editable = ("rate", "sort_order", "is_active")
     list_filter = ("is_active",)

@@ -1,5 +1,8 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class TimeStampedModel(models.Model):
@@ -19,3 +22,57 @@ class MoneyField(models.DecimalField):
         kwargs.setdefault("max_digits", 10)
         kwargs.setdefault("decimal_places", 2)
         super().__init__(*args, **kwargs)
+
+
+class AuditEntry(models.Model):
+    """One security-relevant event: who did what, when, to which object, and from where.
+
+    Append-only: rows are written by :func:`gnb.core.audit.audit_record` and never changed or deleted by the
+    application (the back office shows them read-only, to superusers only). Details never hold passwords, tokens or
+    card numbers: ``audit_record`` scrubs them before the row is written.
+    """
+
+    class Action(models.TextChoices):
+        LOGIN = "auth.login", _("Staff login")
+        LOGIN_FAILED = "auth.login_failed", _("Failed login")
+        LOGOUT = "auth.logout", _("Staff logout")
+        GROUPS_CHANGED = "permission.groups_changed", _("User's groups changed")
+        USER_PERMISSIONS_CHANGED = "permission.user_permissions_changed", _("User's permissions changed")
+        USER_FLAGS_CHANGED = "permission.user_flags_changed", _("Staff, superuser or active flag changed")
+        GROUP_PERMISSIONS_CHANGED = "permission.group_permissions_changed", _("Group's permissions changed")
+        PRICE_ADDED = "price.added", _("Price added")
+        PRICE_CHANGED = "price.changed", _("Price changed")
+        PRICE_DELETED = "price.deleted", _("Price deleted")
+        EXPORT_CSV = "export.csv", _("CSV export")
+        REFUND_ISSUED = "refund.issued", _("Refund issued")
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True, editable=False)
+    action = models.CharField(_("action"), max_length=64, choices=Action.choices, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    # Kept as text too: the user may be deleted later, and a failed login has no user, only the name tried.
+    actor_label = models.CharField(_("by"), max_length=150, blank=True)
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("target type")
+    )
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    target_repr = models.CharField(_("target"), max_length=200, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=256, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_label or '-'}"

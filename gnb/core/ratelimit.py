@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 
 
@@ -37,5 +38,16 @@ def rate_limit_hit(*, scope: str, identity: str, limit: int, window_seconds: int
 
 
 def client_ip(request) -> str:
-    """The client's address as the web server saw it (a proxy in front sets REMOTE_ADDR via gunicorn's forwarding)."""
+    """The client's address: REMOTE_ADDR, or behind ``TRUSTED_PROXY_HOPS`` proxies the address the outermost of them
+    saw, read from X-Forwarded-For.
+
+    Each proxy appends the address it received the request from, so with N trusted proxies the client is the N-th
+    entry from the right; entries further left were written by the client and are never believed. Gunicorn leaves
+    REMOTE_ADDR as the proxy's own address, which would put every visitor in one rate-limit bucket.
+    """
+    hops = settings.TRUSTED_PROXY_HOPS
+    if hops:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
     return request.META.get("REMOTE_ADDR") or "unknown"

@@ -39,14 +39,14 @@ def _frame_ancestors_in_csp(headers: dict[str, str]) -> bool:
     return "frame-ancestors" in headers.get("content-security-policy", "").lower()
 
 
-# What the home page must send. CSP and Permissions-Policy are warnings until the security work adds them.
+# What the home page must send.
 SECURITY_HEADERS: tuple[HeaderRule, ...] = (
     HeaderRule("Strict-Transport-Security", https_only=True),
     HeaderRule("X-Content-Type-Options", expected="nosniff"),
     HeaderRule("Referrer-Policy"),
     HeaderRule("X-Frame-Options", alternative=_frame_ancestors_in_csp),
-    HeaderRule("Content-Security-Policy", required=False),
-    HeaderRule("Permissions-Policy", required=False),
+    HeaderRule("Content-Security-Policy"),
+    HeaderRule("Permissions-Policy"),
 )
 
 

@@ -205,10 +205,10 @@ def test_json_output_for_ci(site):
     site.routes[("GET", "/en/")][1].pop("Permissions-Policy")
     code, output = run(site.url, "--json")
     report = json.loads(output)
-    assert code == 0
-    assert (report["url"], report["ok"], report["attempts"]) == (site.url, True, 1)
+    assert code == 1
+    assert (report["url"], report["ok"], report["attempts"]) == (site.url, False, 1)
     assert [(check["name"], check["status"]) for check in report["checks"]][-2:] == [
-        ("header Permissions-Policy", "warn"),
+        ("header Permissions-Policy", "fail"),
         ("quote", "ok"),
     ]
     assert sorted(report["checks"][0]) == ["detail", "ms", "name", "status"]
@@ -249,15 +249,15 @@ def test_missing_frame_protection_fails(site):
     assert lines(output)["header X-Frame-Options"] == ("✗", "missing")
 
 
-def test_missing_csp_and_permissions_policy_only_warn_for_now(site):
+def test_missing_csp_and_permissions_policy_fail(site):
     headers = site.routes[("GET", "/en/")][1]
     headers.pop("Content-Security-Policy")
     headers.pop("Permissions-Policy")
     code, output = run(site.url)
-    assert code == 0
-    assert lines(output)["header Content-Security-Policy"] == ("!", "missing")
-    assert lines(output)["header Permissions-Policy"] == ("!", "missing")
-    assert output.splitlines()[-1] == "deployment OK: 10 passed, 2 warnings, 0 failed"
+    assert code == 1
+    assert lines(output)["header Content-Security-Policy"] == ("✗", "missing")
+    assert lines(output)["header Permissions-Policy"] == ("✗", "missing")
+    assert output.splitlines()[-1] == "deployment FAILED: 10 passed, 0 warnings, 2 failed"
 
 
 def test_hsts_is_required_over_https():

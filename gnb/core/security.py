@@ -1,0 +1,116 @@
+"""HTTP security headers that Django's SecurityMiddleware does not send: Content-Security-Policy and Permissions-Policy.
+
+The policies themselves are settings (``CONTENT_SECURITY_POLICY``, ``PERMISSIONS_POLICY``, section "security" of
+``config/settings.py``); this module only turns them into headers, per response.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
+from django.http import HttpRequest, HttpResponseBase
+
+# Where each analytics service loads its scripts from and sends its data to, by the setting that turns it on.
+# analytics.js adds the scripts with createElement (no inline code), so host sources are all they need.
+# Google Analytics 4: Google's "Use Tag Manager with a Content Security Policy" guide, GA4 section.
+# Microsoft Clarity: the tag (www.clarity.ms) loads clarity.js from scripts.clarity.ms and sends to *.clarity.ms,
+# with a c.bing.com pixel.
+ANALYTICS_SOURCES: dict[str, dict[str, list[str]]] = {
+    "GA4_MEASUREMENT_ID": {
+        "script-src": ["https://*.googletagmanager.com"],
+        "img-src": ["https://*.google-analytics.com", "https://*.googletagmanager.com"],
+        "connect-src": [
+            "https://*.google-analytics.com",
+            "https://*.analytics.google.com",
+            "https://*.googletagmanager.com",
+        ],
+    },
+    "CLARITY_PROJECT_ID": {
+        "script-src": ["https://*.clarity.ms"],
+        "img-src": ["https://*.clarity.ms", "https://c.bing.com"],
+        "connect-src": ["https://*.clarity.ms", "https://c.bing.com"],
+    },
+}
+
+
+def analytics_sources() -> dict[str, list[str]]:
+    """The extra CSP sources, by directive, of the analytics services configured (none when none is)."""
+    sources: dict[str, list[str]] = {}
+    for setting, directives in ANALYTICS_SOURCES.items():
+        if getattr(settings, setting, ""):
+            for directive, hosts in directives.items():
+                sources.setdefault(directive, [])
+                sources[directive] += [host for host in hosts if host not in sources[directive]]
+    return sources
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, plus the analytics hosts while GA4 or Clarity is configured.
+
+    The hosts are added per response from the settings as they are then, so the policy names them exactly when the
+    site can load them: the site's pages add analytics.js only for visitors who consented.
+    """
+
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+    ) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        extra = analytics_sources()
+        if extra and not report_only:
+            update: dict[str, Any] = dict(parts.update or {})
+            for directive, hosts in extra.items():
+                current = update.get(directive) or []
+                update[directive] = [*([current] if isinstance(current, str) else current), *hosts]
+            parts.update = update
+        return parts
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        response = super().process_response(request, response)
+        # django-csp writes the directives in set order, which changes from process to process; the order of
+        # CONTENT_SECURITY_POLICY is easier to read and to compare.
+        for header in (HEADER, HEADER_REPORT_ONLY):
+            if header in response:
+                response[header] = in_settings_order(response[header])
+        return response
+
+
+def in_settings_order(policy: str) -> str:
+    """The directives of a CSP header value in the order ``CONTENT_SECURITY_POLICY`` lists them (others last)."""
+    order = list(getattr(settings, "CONTENT_SECURITY_POLICY", {}).get("DIRECTIVES", {}))
+    directives = [part.strip() for part in policy.split(";") if part.strip()]
+
+    def position(directive: str) -> int:
+        name = directive.split()[0]
+        return order.index(name) if name in order else len(order)
+
+    return "; ".join(sorted(directives, key=position))
+
+
+def permissions_policy(policy: Mapping[str, Sequence[str]]) -> str:
+    """The Permissions-Policy header for ``{feature: allowed origins}``: ``[]`` → ``camera=()``, ``["self",
+    "https://js.stripe.com"]`` → ``payment=(self "https://js.stripe.com")``."""
+
+    def origin(value: str) -> str:
+        return value if value in ("self", "*") else f'"{value}"'
+
+    return ", ".join(
+        f"{feature}=({' '.join(origin(value) for value in allowed)})" for feature, allowed in policy.items()
+    )
+
+
+class PermissionsPolicyMiddleware:
+    """Sends ``settings.PERMISSIONS_POLICY`` as the Permissions-Policy header of every response that has none."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        policy = getattr(settings, "PERMISSIONS_POLICY", None)
+        if policy and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = permissions_policy(policy)
+        return response

@@ -1,0 +1,137 @@
+"""`manage.py check --deploy` is clean with production settings, and the security variables are read as documented.
+
+Each case starts Django in its own process with only the variables given (nothing leaks in from the test run's own
+environment, e.g. its SECURE_SSL_REDIRECT=0); the cases run side by side.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "gnbtransfer.com,www.gnbtransfer.com",
+    "EMAIL_URL": "submission://apikey:not-a-real-password@smtp.example.com:587",
+    "SITE_URL": "https://gnbtransfer.com",
+}
+CHECK_DEPLOY = ["manage.py", "check", "--deploy", "--fail-level", "WARNING"]
+SHOW_SETTINGS = [
+    "-c",
+    "import json, django; django.setup(); from django.conf import settings as s; print(json.dumps({"
+    "'csp': {k: v for k, v in s.CONTENT_SECURITY_POLICY['DIRECTIVES'].items() if k in ('report-uri', "
+    "'upgrade-insecure-requests')}, 'cors': s.CORS_ALLOWED_ORIGINS, 'session_secure': s.SESSION_COOKIE_SECURE, "
+    "'csrf_secure': s.CSRF_COOKIE_SECURE, 'hsts': s.SECURE_HSTS_SECONDS}))",
+]
+CASES: dict[str, tuple[list[str], dict[str, str]]] = {
+    "production": (CHECK_DEPLOY, {}),
+    "production_with_cors_and_reports": (
+        CHECK_DEPLOY,
+        {
+            "CORS_ALLOWED_ORIGINS": "https://app.gnbtransfer.com, http://localhost:3000",
+            "CSP_REPORT_URI": "https://gnb.report-uri.com/r/d/csp/enforce",
+        },
+    ),
+    "no_hsts_no_redirect": (CHECK_DEPLOY, {"SECURE_HSTS_SECONDS": "0", "SECURE_SSL_REDIRECT": "0"}),
+    "cors_origin_with_a_path": (CHECK_DEPLOY, {"CORS_ALLOWED_ORIGINS": "https://app.gnbtransfer.com/"}),
+    "cors_origin_without_scheme": (CHECK_DEPLOY, {"CORS_ALLOWED_ORIGINS": "app.gnbtransfer.com"}),
+    "csp_report_uri_not_a_url": (CHECK_DEPLOY, {"CSP_REPORT_URI": "javascript:alert(1)"}),
+    "settings_production": (SHOW_SETTINGS, {"CSP_REPORT_URI": "/csp-reports/"}),
+    "settings_development": (
+        SHOW_SETTINGS,
+        {"DEBUG": "1", "SECRET_KEY": "", "EMAIL_URL": "console://", "CORS_ALLOWED_ORIGINS": "http://localhost:3000"},
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def runs() -> dict[str, tuple[int, str, str]]:
+    """(exit code, stdout, stderr) of each case."""
+    processes = {}
+    for name, (arguments, changes) in CASES.items():
+        env = {"PATH": os.environ.get("PATH", ""), "DJANGO_SETTINGS_MODULE": "config.settings", **PRODUCTION}
+        env.update(changes)
+        env = {key: value for key, value in env.items() if value != ""}
+        processes[name] = subprocess.Popen(  # noqa: S603 (this interpreter and this file's own arguments)
+            [sys.executable, *arguments],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    results = {}
+    for name, process in processes.items():
+        stdout, stderr = process.communicate(timeout=180)
+        results[name] = (process.returncode, stdout, stderr)
+    return results
+
+
+@pytest.mark.parametrize("case", ["production", "production_with_cors_and_reports"])
+def test_check_deploy_is_clean_with_production_settings(runs, case):
+    assert runs[case] == (0, "System check identified no issues (0 silenced).\n", "")
+
+
+def test_check_deploy_does_fail_on_what_it_guards(runs):
+    # The guard above can fail: without HSTS and the HTTPS redirect, the same command reports both and exits 1.
+    returncode, _stdout, stderr = runs["no_hsts_no_redirect"]
+    assert returncode == 1
+    assert "(security.W004)" in stderr and "(security.W008)" in stderr
+    assert "System check identified some issues" in stderr
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        (
+            "cors_origin_with_a_path",
+            "CORS_ALLOWED_ORIGINS has 'https://app.gnbtransfer.com/', which is not an origin: scheme and host "
+            "(and port), no path, e.g. https://app.gnbtransfer.com",
+        ),
+        (
+            "cors_origin_without_scheme",
+            "CORS_ALLOWED_ORIGINS has 'app.gnbtransfer.com', which is not an origin: scheme and host (and port), "
+            "no path, e.g. https://app.gnbtransfer.com",
+        ),
+        (
+            "csp_report_uri_not_a_url",
+            "CSP_REPORT_URI='javascript:alert(1)' must be a path (/…) or an https:// URL",
+        ),
+    ],
+)
+def test_a_wrong_security_variable_stops_the_start_naming_it(runs, case, message):
+    returncode, _stdout, stderr = runs[case]
+    assert returncode == 1
+    assert stderr.strip().splitlines()[-1] == f"django.core.exceptions.ImproperlyConfigured: {message}"
+
+
+def test_production_settings_upgrade_requests_mark_cookies_secure_and_report_where_told(runs):
+    returncode, stdout, stderr = runs["settings_production"]
+    assert (returncode, stderr) == (0, "")
+    assert json.loads(stdout) == {
+        "csp": {"report-uri": ["/csp-reports/"], "upgrade-insecure-requests": True},
+        "cors": [],
+        "session_secure": True,
+        "csrf_secure": True,
+        "hsts": 31536000,
+    }
+
+
+def test_development_settings_keep_plain_http_working(runs):
+    returncode, stdout, stderr = runs["settings_development"]
+    assert (returncode, stderr) == (0, "")
+    assert json.loads(stdout) == {
+        "csp": {"report-uri": None, "upgrade-insecure-requests": False},
+        "cors": ["http://localhost:3000"],
+        "session_secure": False,
+        "csrf_secure": False,
+        "hsts": 0,
+    }
