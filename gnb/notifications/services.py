@@ -32,7 +32,6 @@ from gnb.notifications.calendar import CALENDAR_CONTENT_TYPE, booking_ics, calen
 from gnb.notifications.itinerary import booking_itinerary, cancellation_policy_text
 from gnb.notifications.models import ContactMessage, SentEmail
 from gnb.notifications.operator import company_name, operator_email, operator_phone
-from gnb.notifications.vouchers import ENDED, booking_voucher_pdf, voucher_filename
 from gnb.website.links import booking_manage_url
 
 logger = logging.getLogger(__name__)
@@ -122,6 +121,10 @@ def booking_email_send(*, booking_id: int, kind: str, event_id: int | None = Non
 
 def _booking_message(booking: Booking, kind: str, event: BookingEvent | None) -> EmailMultiAlternatives:
     manage_url = booking_manage_url(booking)
+    # The PDF library and its fonts take seconds to load: only the worker, which renders vouchers, pays for them;
+    # a web process that merely queues emails never imports them.
+    from gnb.notifications.vouchers import ENDED, booking_voucher_pdf, voucher_filename
+
     ended = booking.status in ENDED
     changes: dict[str, list[str]] = (event.details.get("changes") or {}) if event is not None else {}
     with translation.override(booking.language):

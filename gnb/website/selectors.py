@@ -9,9 +9,10 @@ from decimal import Decimal
 from itertools import groupby
 
 from django.conf import settings
-from django.db.models import Min, Q
+from django.db.models import Count, Max, Min, Q, Subquery
 from django.utils import timezone
 
+from gnb.bookings.models import Booking
 from gnb.bookings.quotes import currency_rates
 from gnb.catalog.models import Fare, Place, Tour, TourDeparture
 from gnb.catalog.selectors import departures_with_availability, place_search
@@ -153,6 +154,26 @@ def departure_calendar(*, tour: Tour, days: int = 60) -> list[CalendarMonth]:
         months.append(CalendarMonth(month, weeks))
         month = next_month
     return months
+
+
+def departure_calendar_version(*, tour: Tour) -> str:
+    """A key that changes whenever the tour's calendar could: a booking or a departure added or changed, and every
+    ten minutes (departures close at their cutoff as time passes). One query."""
+    bookings = Booking.objects.filter(tour_departure__tour=tour).order_by().values("tour_departure__tour")
+    departures = TourDeparture.objects.filter(tour=tour).order_by().values("tour")
+    row = (
+        Tour.objects.filter(pk=tour.pk)
+        .annotate(
+            booking_count=Subquery(bookings.annotate(n=Count("pk")).values("n")[:1]),
+            booking_changed=Subquery(bookings.annotate(last=Max("updated_at")).values("last")[:1]),
+            departure_count=Subquery(departures.annotate(n=Count("pk")).values("n")[:1]),
+            departure_changed=Subquery(departures.annotate(last=Max("updated_at")).values("last")[:1]),
+        )
+        .values_list("booking_count", "booking_changed", "departure_count", "departure_changed")
+        .get()
+    )
+    ten_minutes = int(timezone.now().timestamp() // 600)
+    return "-".join(str(part) for part in (*row, ten_minutes)).replace(" ", "_")
 
 
 def departure_with_seats(*, tour: Tour, departure_id: int) -> TourDeparture | None:

@@ -4,6 +4,7 @@ fields the services name. Every step works without JavaScript."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 from urllib.parse import urlencode
 
@@ -124,31 +125,28 @@ def home(request: HttpRequest) -> HttpResponse:
         "website/home.html",
         {
             "form": form,
-            "places": selectors.place_choices(),
-            "routes": [
-                {
-                    "route": route,
-                    "url": _with_query(
-                        reverse("website:results"),
-                        {
-                            "origin": route.origin.slug,
-                            "destination": route.destination.slug,
-                            "date": pickup.date().isoformat(),
-                            "time": "12:00",
-                            "adults": "2",
-                            "children": "0",
-                            "infants": "0",
-                            "bags": "2",
-                        },
-                    ),
-                }
-                for route in selectors.popular_routes(currency=currency)
-            ],
-            "tours": selectors.tour_cards()[:3],
+            # Callables: the template calls them only when its cached fragment has expired (see home.html).
+            "places": selectors.place_choices,
+            "routes": lambda: _popular_route_links(currency, pickup.date()),
+            "tours": lambda: selectors.tour_cards()[:3],
+            "today": pickup.date().isoformat(),
             "free_hours": settings.GNB_FREE_CANCELLATION_HOURS,
             "currency": currency,
         },
     )
+
+
+def _popular_route_links(currency: str, day: dt.date) -> list[dict[str, Any]]:
+    """Popular routes with their "from" price and a link to tomorrow's prices for two adults."""
+    results = reverse("website:results")
+    query = {"date": day.isoformat(), "time": "12:00", "adults": "2", "children": "0", "infants": "0", "bags": "2"}
+    return [
+        {
+            "route": route,
+            "url": _with_query(results, {"origin": route.origin.slug, "destination": route.destination.slug} | query),
+        }
+        for route in selectors.popular_routes(currency=currency)
+    ]
 
 
 def _search(request: HttpRequest, data: QueryDict) -> tuple[TransferSearchForm, Any]:
@@ -184,7 +182,7 @@ def transfer_results(request: HttpRequest) -> HttpResponse:
             "form": form,
             "quote": quote,
             "options": options,
-            "places": selectors.place_choices(),
+            "places": selectors.place_choices,
             "change_form": _change_search_form(request, quote) if quote is not None else None,
         },
     )
@@ -315,7 +313,11 @@ def tour_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "tour": tour,
             "prices": prices,
-            "months": selectors.departure_calendar(tour=tour),
+            # The calendar is the costliest part of the page: its rendered fragment is cached under a key that
+            # changes with every booking or departure change of this tour (tour_detail.html), so the departures are
+            # read only when the template needs them.
+            "months": functools.partial(selectors.departure_calendar, tour=tour),
+            "calendar_version": selectors.departure_calendar_version(tour=tour),
             "party": TourPartyForm(initial={"adults": 2, "children": 0, "infants": 0}),
             "currency": currency,
         },

@@ -71,6 +71,7 @@ def business_json_ld() -> SafeString:
 @register.simple_tag(takes_context=True)
 def tour_json_ld(context, tour, price, months) -> SafeString:
     """A tour as a schema.org Product with an Offer at the adult price, in stock while a departure has seats."""
+    months = months() if callable(months) else months
     in_stock = any(
         d.seats_left > 0 for month in months for week in month.weeks for day in week if day for d in day.departures
     )

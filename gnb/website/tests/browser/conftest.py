@@ -110,15 +110,16 @@ def screenshots(request) -> Screenshots:
     return Screenshots(folder)
 
 
+FAILED = pytest.StashKey[bool]()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
+    """Mark a failed test, so its travellers' pages are captured as they were (the ``failure`` screenshots)."""
     report = yield
     if report.when == "call" and report.failed:
         item.stash[FAILED] = True
     return report
-
-
-FAILED = pytest.StashKey[bool]()
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ def test_arabic_pages_are_right_to_left_with_the_brand_on_the_right(site, travel
     expect(html).to_have_attribute("dir", "rtl")
     expect(html).to_have_attribute("lang", "ar")
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
-    expect(page.locator(".site-header .switcher summary").first).to_have_text("AR")
+    expect(page.locator(".site-header .switcher summary").first).to_have_text("اللغة: AR")  # visible code, spoken label
     brand, language = _header_boxes(page)
     # Mirrored: the brand sits against the right edge, the language switcher to its left.
     assert language["x"] + language["width"] <= brand["x"]
