@@ -256,7 +256,9 @@ def test_permissions_policy_header_format():
     )
 
 
-def test_static_files_and_error_answers_carry_the_policies_too(client, catalog):
+def test_static_files_and_error_answers_carry_the_policies_too(client, catalog, settings):
+    # Served from the apps' static folders: a fresh checkout has run no collectstatic.
+    settings.WHITENOISE_USE_FINDERS = True
     static = client.get("/static/website/site.css", secure=True)
     not_found = client.get("/api/v1/no-such-endpoint", secure=True)
     assert (static.status_code, not_found.status_code) == (200, 404)
