@@ -13,7 +13,7 @@ TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-0123456789abcdefghijklmnopqr
 	ALLOWED_HOSTS=testserver,localhost,127.0.0.1 SECURE_SSL_REDIRECT=0 EMAIL_URL=console:// \
 	SITE_URL=http://testserver
 
-.PHONY: install run test pytest lint format openapi messages bench clean browser
+.PHONY: install run test pytest lint format openapi messages bench clean browser fuzz
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -57,6 +57,14 @@ browser:
 pytest: install
 	@mkdir -p var
 	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Schemathesis over the committed docs/openapi.json against a live test server (tests/test_api_fuzz.py). The
+# suite (`make test`) generates 25 examples per operation (besides the coverage phase's boundary cases); this
+# generates FUZZ_EXAMPLES, e.g. `make fuzz FUZZ_EXAMPLES=1000`.
+FUZZ_EXAMPLES ?= 300
+fuzz: install
+	@mkdir -p var
+	$(TEST_ENV) FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(VENV)/bin/pytest tests/test_api_fuzz.py $(PYTEST_ARGS)
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -12,7 +12,7 @@ import logging
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from gnb.bookings.api import router as bookings_router
@@ -32,21 +32,6 @@ api = NinjaAPI(
 )
 api.add_router("/", catalog_router)
 api.add_router("/", bookings_router)
-
-
-class ErrorField(Schema):
-    field: str
-    message: str
-
-
-class ErrorBody(Schema):
-    code: str
-    message: str
-    fields: list[ErrorField]
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
 
 
 def error_response(request: HttpRequest, *, status: int, code: str, message: str, fields=(), headers=None):

@@ -62,3 +62,38 @@ def test_the_interactive_docs_are_served_from_the_installed_package_without_a_cd
     assert "/static/ninja/swagger-ui-bundle.js" in html
     assert "cdn." not in html and "unpkg" not in html and "https://" not in html
     assert client.get("/api/v1/openapi.json").json()["info"]["title"] == "GNB Transfer API"
+
+
+def test_every_error_answer_is_documented_in_the_one_error_shape():
+    # Clients (and the schemathesis run in tests/test_api_fuzz.py) read the statuses an operation may answer from
+    # the document: each one the API can give, and each error in the `error` shape.
+    document = json.loads(openapi_document())
+    errors = {}
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            for status, response in operation["responses"].items():
+                if int(status) >= 400:
+                    assert response["content"]["application/json"]["schema"] == {
+                        "$ref": "#/components/schemas/ErrorOut"
+                    }, (method, path, status)
+            errors[f"{method.upper()} {path}"] = sorted(int(s) for s in operation["responses"] if int(s) >= 400)
+    assert errors == {
+        "POST /api/v1/bookings": [400, 409, 422, 503],
+        "GET /api/v1/bookings/{reference}": [404],
+        "PATCH /api/v1/bookings/{reference}": [400, 404, 409, 422, 503],
+        "POST /api/v1/bookings/{reference}/cancel": [400, 404, 409, 422, 503],
+        "GET /api/v1/currencies": [],
+        "GET /api/v1/extras": [],
+        "GET /api/v1/places": [422],
+        "POST /api/v1/quotes": [400, 422],
+        "POST /api/v1/tour-bookings": [400, 409, 422, 503],
+        "POST /api/v1/tour-quotes": [400, 422],
+        "GET /api/v1/tours": [],
+        "GET /api/v1/tours/{slug}": [404],
+        "GET /api/v1/tours/{slug}/departures": [404, 422],
+        "GET /api/v1/vehicle-classes": [],
+    }
+    schemas = document["components"]["schemas"]
+    assert schemas["ErrorOut"]["required"] == ["error"]
+    assert schemas["ErrorBody"]["required"] == ["code", "message", "fields"]
+    assert schemas["ErrorField"]["required"] == ["field", "message"]

@@ -7,8 +7,17 @@ from ninja import Header, Router, Status
 
 from gnb.bookings import schemas, selectors, services
 from gnb.bookings.quotes import tour_quote, transfer_quote
+from gnb.core.schemas import error_responses
 
 router = Router(tags=["bookings"])
+
+# What each kind of endpoint may answer besides success, always in the one error shape: 400 a body that is not
+# JSON, 404 an unknown booking (or a wrong X-Manage-Token), 409 sold out / Idempotency-Key reuse / a change the
+# booking's status forbids, 422 invalid input, 503 a lock not free in time (nothing written; retry).
+QUOTE_ERRORS = error_responses(400, 422)
+PLACE_ERRORS = error_responses(400, 409, 422, 503)
+READ_ERRORS = error_responses(404)
+CHANGE_ERRORS = error_responses(400, 404, 409, 422, 503)
 
 API_ACTOR = services.Actor("api")
 
@@ -35,12 +44,18 @@ def _vehicle(vehicle) -> dict:
     }
 
 
-@router.post("/quotes", response=schemas.TransferQuoteOut, summary="Price a transfer in every vehicle class that fits")
+@router.post(
+    "/quotes",
+    response={200: schemas.TransferQuoteOut, **QUOTE_ERRORS},
+    summary="Price a transfer in every vehicle class that fits",
+)
 def quote_transfer(request: HttpRequest, payload: schemas.TransferQuoteIn):
     return _quote_out(transfer_quote(payload.to_request()))
 
 
-@router.post("/tour-quotes", response=schemas.TourQuoteOut, summary="Price seats on a tour departure")
+@router.post(
+    "/tour-quotes", response={200: schemas.TourQuoteOut, **QUOTE_ERRORS}, summary="Price seats on a tour departure"
+)
 def quote_tour(request: HttpRequest, payload: schemas.TourQuoteIn):
     quote = tour_quote(payload.to_request())
     return {
@@ -59,7 +74,7 @@ def _created(booking, created: bool):
 
 @router.post(
     "/bookings",
-    response={201: schemas.BookingCreatedOut, 200: schemas.BookingCreatedOut},
+    response={201: schemas.BookingCreatedOut, 200: schemas.BookingCreatedOut, **PLACE_ERRORS},
     summary="Book a transfer (priced again on the server; cash to the driver)",
 )
 def place_transfer(
@@ -91,7 +106,7 @@ def place_transfer(
 
 @router.post(
     "/tour-bookings",
-    response={201: schemas.BookingCreatedOut, 200: schemas.BookingCreatedOut},
+    response={201: schemas.BookingCreatedOut, 200: schemas.BookingCreatedOut, **PLACE_ERRORS},
     summary="Book seats on a tour departure (never oversold)",
 )
 def place_tour(
@@ -117,14 +132,18 @@ def place_tour(
     return _created(booking, created)
 
 
-@router.get("/bookings/{reference}", response=schemas.BookingOut, summary="A booking, read with its X-Manage-Token")
+@router.get(
+    "/bookings/{reference}",
+    response={200: schemas.BookingOut, **READ_ERRORS},
+    summary="A booking, read with its X-Manage-Token",
+)
 def get_booking(request: HttpRequest, reference: str, manage_token: str = Header("", alias="X-Manage-Token")):
     return selectors.booking_for_manage_token(reference=reference, token=manage_token)
 
 
 @router.post(
     "/bookings/{reference}/cancel",
-    response=schemas.BookingOut,
+    response={200: schemas.BookingOut, **CHANGE_ERRORS},
     summary="Cancel a booking under the cancellation policy",
 )
 def cancel_booking(
@@ -140,7 +159,7 @@ def cancel_booking(
 
 @router.patch(
     "/bookings/{reference}",
-    response=schemas.BookingOut,
+    response={200: schemas.BookingOut, **CHANGE_ERRORS},
     summary="Change contact, passenger names, notes, flights or pickup points (the price stays as booked)",
 )
 def change_booking(

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest
 from gnb.bookings.services import Contact, FlightInput, LegDetails, PassengerInput
-from gnb.core.schemas import InputSchema
+from gnb.core.schemas import DateTimeIn, InputSchema
 
 Count = Field(0, ge=0, le=99)
 
@@ -25,8 +25,8 @@ class ExtraIn(InputSchema):
 class TransferQuoteIn(InputSchema):
     origin: str = Field(max_length=80, description="Place slug, e.g. `ayt`")
     destination: str = Field(max_length=80)
-    pickup_at: dt.datetime = Field(description="Wall-clock time at the pickup place, e.g. 2026-07-01T14:30")
-    return_pickup_at: dt.datetime | None = Field(None, description="Wall-clock time at the destination")
+    pickup_at: DateTimeIn = Field(description="Wall-clock time at the pickup place, e.g. 2026-07-01T14:30")
+    return_pickup_at: DateTimeIn | None = Field(None, description="Wall-clock time at the destination")
     adults: int = Field(ge=1, le=99)
     children: int = Count
     infants: int = Count
@@ -132,7 +132,7 @@ class FlightIn(InputSchema):
     # Defaults by keyword: type checkers count only ``default=`` as a default, and an omitted flight is built by
     # calling ``FlightIn()``.
     number: str = Field(default="", max_length=12)
-    arrival_at: dt.datetime | None = Field(default=None, description="Landing, wall-clock time at the airport")
+    arrival_at: DateTimeIn | None = Field(default=None, description="Landing, wall-clock time at the airport")
 
     def to_input(self) -> FlightInput:
         return FlightInput(self.number, self.arrival_at)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from ninja import Query, Router
@@ -10,7 +9,7 @@ from gnb.bookings.quotes import currency_rates
 from gnb.catalog import selectors
 from gnb.catalog.models import Currency
 from gnb.catalog.schemas import CurrencyOut, DepartureOut, ExtraOut, PlaceOut, TourOut, VehicleClassOut
-from gnb.core.schemas import InputSchema
+from gnb.core.schemas import DateTimeIn, InputSchema, error_responses
 
 router = Router(tags=["catalogue"])
 
@@ -22,11 +21,15 @@ class PlaceFilters(InputSchema):
 
 
 class DepartureFilters(InputSchema):
-    start: dt.datetime | None = Field(None, alias="from")
-    end: dt.datetime | None = Field(None, alias="to")
+    start: DateTimeIn | None = Field(None, alias="from")
+    end: DateTimeIn | None = Field(None, alias="to")
 
 
-@router.get("/places", response=list[PlaceOut], summary="Search places (airports, hotels, districts)")
+@router.get(
+    "/places",
+    response={200: list[PlaceOut], **error_responses(422)},
+    summary="Search places (airports, hotels, districts)",
+)
 def list_places(request, filters: Query[PlaceFilters]):
     return list(selectors.place_search(query=filters.q, kind=filters.kind, limit=filters.limit))
 
@@ -52,12 +55,16 @@ def list_tours(request):
     return list(selectors.tour_list())
 
 
-@router.get("/tours/{slug}", response=TourOut, summary="One tour")
+@router.get("/tours/{slug}", response={200: TourOut, **error_responses(404)}, summary="One tour")
 def get_tour(request, slug: str):
     return selectors.tour_get(slug=slug)
 
 
-@router.get("/tours/{slug}/departures", response=list[DepartureOut], summary="Departures with seats left")
+@router.get(
+    "/tours/{slug}/departures",
+    response={200: list[DepartureOut], **error_responses(404, 422)},
+    summary="Departures with seats left",
+)
 def list_departures(request, slug: str, filters: Query[DepartureFilters]):
     tour = selectors.tour_get(slug=slug)
     return list(selectors.departures_with_availability(tour=tour, start=filters.start, end=filters.end))

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Annotated, Any
 
+from django.forms import DateTimeField
 from django.utils.translation import gettext
 from ninja import Schema
-from pydantic import Field, field_validator
+from ninja.schema import DjangoGetter
+from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 
 class InputSchema(Schema):
-    """Text may not contain NUL characters: PostgreSQL can neither store nor compare them."""
+    """Fields come from a JSON object, and text may not contain NUL characters (PostgreSQL can neither store nor
+    compare them)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, value: Any) -> Any:
+        # Ninja's Schema reads fields as attributes of whatever it is given (its own validator, which runs first,
+        # wraps the input in a DjangoGetter), so without this `null`, `[]` or `5` would pass as an object whose
+        # optional fields are all left out: an empty cancel, an empty flight.
+        given = value._obj if isinstance(value, DjangoGetter) else value
+        if isinstance(given, dict | cls):
+            return value
+        raise PydanticCustomError("dict_type", "Input should be an object")
 
     @field_validator("*", mode="after")
     @classmethod
@@ -18,6 +34,28 @@ class InputSchema(Schema):
         if isinstance(value, str) and "\x00" in value:
             raise ValueError(gettext("Null characters are not allowed."))
         return value
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, int | float):
+        return True
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _not_a_number(value: Any) -> Any:
+    if _is_number(value):
+        # Django's own message, translated in every language the site speaks.
+        raise ValueError(str(DateTimeField.default_error_messages["invalid"]))
+    return value
+
+
+# A date and time given as text (ISO 8601, the document's `date-time`). Pydantic would also read a number, or text
+# that is one, as seconds since 1970: `to=2026` would quietly mean a moment in 1970, so numbers are refused.
+DateTimeIn = Annotated[dt.datetime, BeforeValidator(_not_a_number)]
 
 
 class ErrorField(Schema):

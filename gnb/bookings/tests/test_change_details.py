@@ -89,6 +89,32 @@ def test_bad_details_name_the_field_and_change_nothing(client, catalog):
     assert not booking.events.filter(kind=BookingEvent.Kind.CHANGED).exists()
 
 
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ("null", "body"),
+        ("[]", "body"),
+        ('"Late"', "body"),
+        ('{"flight": 5}', "flight"),
+        ('{"return_flight": []}', "return_flight"),
+        ('{"contact": "Anna"}', "contact"),
+    ],
+)
+def test_a_change_that_is_not_an_object_is_a_422_and_changes_nothing(client, catalog, body, field):
+    # Ninja's Schema reads fields as attributes of whatever it is given: `{"flight": 5}` used to pass as a flight
+    # with no number and no landing time.
+    booking = place_transfer()
+    response = client.patch(
+        f"/api/v1/bookings/{booking.reference}",
+        data=body,
+        content_type="application/json",
+        headers={"X-Manage-Token": booking.manage_token},
+    )
+    assert_error(response, 422, "validation_error", [field])
+    assert booking.legs.get().flight_number == "TK2412"
+    assert not booking.events.filter(kind=BookingEvent.Kind.CHANGED).exists()
+
+
 def test_passengers_keep_their_order_and_categories(catalog):
     booking = place_transfer(
         transfer_request(adults=1, children=1),

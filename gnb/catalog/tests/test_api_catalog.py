@@ -205,7 +205,14 @@ def test_departures_between_dates_given_in_local_or_any_time(client, catalog):
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("from=someday", "from"), ("to=2030-13-01", "to"), ("from=0001-01-01T00:00:00", "from")],
+    [
+        ("from=someday", "from"),
+        ("to=2030-13-01", "to"),
+        ("from=0001-01-01T00:00:00", "from"),
+        # A number is not a time (it would be read as seconds since 1970 and silently filter everything out).
+        ("to=0.5", "to"),
+        ("from=1781000000", "from"),
+    ],
 )
 def test_a_bad_departure_filter_is_a_422_naming_it(client, catalog, query, field):
     assert_error(client.get(f"/api/v1/tours/perge-aspendos/departures?{query}"), 422, "validation_error", [field])
