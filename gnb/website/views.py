@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import secrets
 from typing import Any
 from urllib.parse import urlencode
 
@@ -37,6 +38,8 @@ from gnb.catalog.selectors import extra_list, tour_get
 from gnb.catalog.translation import translated_columns
 from gnb.core.errors import DomainError, NotFound, SoldOut, ValidationFailed
 from gnb.core.ratelimit import client_ip, rate_limit_hit
+from gnb.payments.selectors import PaymentStatus, booking_payment_status
+from gnb.payments.services import payment_start
 from gnb.website import checkout, selectors
 from gnb.website.forms import (
     ContactForm,
@@ -653,6 +656,53 @@ def manage_change(request: HttpRequest, reference: str, token: str) -> HttpRespo
             }
         form = ManageChangeForm(initial=initial, booking=booking)
     return _page(request, "website/manage_change.html", {"booking": booking, "form": form, "token": token})
+
+
+PAYMENT_REFRESH_SECONDS = 5
+
+
+@require_http_methods(["GET", "POST"])
+def manage_payment(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    """The payment's status, read from our database only: the provider's return URL points here and this page
+    never confirms anything (only the provider's verified message does). While waiting it reloads itself; after a
+    failure, and while the hold lasts, the traveller can try again (a new payment attempt)."""
+    booking = _booking_or_404(reference, token, with_details=False)
+    error = None
+    if request.method == "POST":
+        try:
+            return _payment_redirect(request, booking, request.POST.get("provider", ""))
+        except DomainError as failed:
+            error = failed.message
+    view = booking_payment_status(booking)
+    methods = checkout.payment_methods(booking.currency, online_only=True) if view.can_retry else []
+    return _page(
+        request,
+        "website/payment.html",
+        {
+            "booking": booking,
+            "payment": view,
+            "methods": methods,
+            "error": error,
+            "refresh_seconds": PAYMENT_REFRESH_SECONDS if view.status == PaymentStatus.WAITING else None,
+        },
+        status=422 if error else 200,
+    )
+
+
+def _payment_redirect(request: HttpRequest, booking: Booking, provider: str) -> HttpResponse:
+    """Open a new payment attempt at ``provider`` and send the browser there (or render its embedded form)."""
+    status_url = request.build_absolute_uri(
+        reverse("website:payment", kwargs={"reference": booking.reference, "token": booking.manage_token})
+    )
+    # One attempt per form shown: a double submit of the same form gives the same attempt.
+    attempt = request.POST.get("attempt", "")
+    key = f"web-{booking.pk}-{attempt}" if attempt else f"web-{booking.pk}-{secrets.token_hex(8)}"
+    _payment, result = payment_start(
+        booking_id=booking.pk, provider=provider, idempotency_key=key, return_url=status_url, cancel_url=status_url
+    )
+    if result.redirect_url:
+        return redirect(result.redirect_url)
+    return _page(request, result.template, result.context | {"booking": booking, "status_url": status_url})
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,0 +1,73 @@
+"""Reads on payments, shared by the website, the API, emails and the back office."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from gnb.bookings.models import Booking
+from gnb.core.money import ZERO
+from gnb.payments.models import Payment, Refund
+
+
+def booking_amounts(booking: Booking) -> tuple[Decimal, Decimal, Decimal]:
+    """``(paid, refunded, balance)``: confirmed payments, succeeded refunds, and what is still owed (≥ 0)."""
+    paid = Payment.objects.filter(booking=booking, state=Payment.State.CONFIRMED).aggregate(s=Sum("amount"))["s"]
+    refunded = Refund.objects.filter(payment__booking=booking, state=Refund.State.SUCCEEDED).aggregate(s=Sum("amount"))[
+        "s"
+    ]
+    paid, refunded = paid or ZERO, refunded or ZERO
+    owed = (
+        ZERO
+        if booking.status in (Booking.Status.CANCELLED, Booking.Status.EXPIRED, Booking.Status.REFUNDED)
+        else booking.total
+    )
+    return paid, refunded, max(ZERO, owed - (paid - refunded))
+
+
+def payments_for_booking(booking: Booking) -> QuerySet[Payment]:
+    """A booking's payment attempts, newest first, each with its refunds."""
+    return Payment.objects.filter(booking=booking).prefetch_related("refunds").order_by("-created_at", "-pk")
+
+
+class PaymentStatus:
+    PAID = "paid"
+    WAITING = "waiting"  # a payment is open at the provider: its message has not come yet
+    FAILED = "failed"  # the last attempt failed or was abandoned; the traveller can try again
+    UNPAID = "unpaid"  # a card booking with no attempt yet
+    EXPIRED = "expired"  # the hold is over: nothing to pay any more
+    NOT_DUE = "not_due"  # cash to the driver, or a cancelled booking
+
+
+@dataclass(frozen=True)
+class BookingPaymentView:
+    status: str
+    last_payment: Payment | None
+    can_retry: bool
+
+
+def booking_payment_status(booking: Booking) -> BookingPaymentView:
+    """What the payment page shows, read from our rows only (never from the provider's redirect)."""
+    last = (
+        Payment.objects.filter(booking=booking)
+        .exclude(provider__in=["cash", "bank"])
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if booking.payment_state == Booking.PaymentState.PAID:
+        return BookingPaymentView(PaymentStatus.PAID, last, False)
+    if booking.status == Booking.Status.EXPIRED:
+        return BookingPaymentView(PaymentStatus.EXPIRED, last, False)
+    if booking.status != Booking.Status.PENDING_PAYMENT:
+        return BookingPaymentView(PaymentStatus.NOT_DUE, last, False)
+    live = booking.hold_expires_at is None or booking.hold_expires_at > timezone.now()
+    if last is None:
+        return BookingPaymentView(PaymentStatus.UNPAID, None, live)
+    if last.state in (Payment.State.CREATED, Payment.State.PENDING):
+        return BookingPaymentView(PaymentStatus.WAITING, last, False)
+    if last.state == Payment.State.CONFIRMED:  # confirmed, but the booking still owes the rest
+        return BookingPaymentView(PaymentStatus.UNPAID, last, live)
+    return BookingPaymentView(PaymentStatus.FAILED if live else PaymentStatus.EXPIRED, last, live)
