@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
-from ninja import Header, Router, Schema
+from ninja import Header, Router, Schema, Status
 from pydantic import Field
 
 from gnb.bookings import selectors
@@ -67,11 +67,14 @@ def start_payment(
         return_url=page_url,
         cancel_url=page_url,
     )
-    return 201, {
-        "provider": payment.provider,
-        "amount": str(payment.amount),
-        "currency": payment.currency,
-        "state": payment.state,
-        "redirect_url": result.redirect_url,
-        "payment_page_url": page_url,
-    }
+    return Status(
+        201,
+        {
+            "provider": payment.provider,
+            "amount": str(payment.amount),
+            "currency": payment.currency,
+            "state": payment.state,
+            "redirect_url": result.redirect_url,
+            "payment_page_url": page_url,
+        },
+    )

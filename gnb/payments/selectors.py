@@ -79,11 +79,15 @@ def booking_payment_status(booking: Booking) -> BookingPaymentView:
         return BookingPaymentView(PaymentStatus.EXPIRED, last, False)
     if booking.status != Booking.Status.PENDING_PAYMENT:
         return BookingPaymentView(PaymentStatus.NOT_DUE, last, False)
-    live = booking.hold_expires_at is None or booking.hold_expires_at > timezone.now()
+    if booking.hold_expires_at is not None and booking.hold_expires_at <= timezone.now():
+        # Over, even if the expiry task has not run yet; money arriving now is given back.
+        return BookingPaymentView(PaymentStatus.EXPIRED, last, False)
     if last is None:
-        return BookingPaymentView(PaymentStatus.UNPAID, None, live)
+        return BookingPaymentView(PaymentStatus.UNPAID, None, True)
     if last.state in (Payment.State.CREATED, Payment.State.PENDING):
-        return BookingPaymentView(PaymentStatus.WAITING, last, False)
+        # A traveller who left the provider's page without paying can start again; should both attempts be paid,
+        # payment_confirm gives the second one back.
+        return BookingPaymentView(PaymentStatus.WAITING, last, True)
     if last.state == Payment.State.CONFIRMED:  # confirmed, but the booking still owes the rest
-        return BookingPaymentView(PaymentStatus.UNPAID, last, live)
-    return BookingPaymentView(PaymentStatus.FAILED if live else PaymentStatus.EXPIRED, last, live)
+        return BookingPaymentView(PaymentStatus.UNPAID, last, True)
+    return BookingPaymentView(PaymentStatus.FAILED, last, True)

@@ -691,7 +691,11 @@ def manage_payment(request: HttpRequest, reference: str, token: str) -> HttpResp
         except DomainError as failed:
             error = failed.message
     view = booking_payment_status(booking)
-    methods = checkout.payment_methods(booking.currency, online_only=True) if view.can_retry else []
+    waiting = view.status == PaymentStatus.WAITING
+    # While waiting the page reloads itself; the retry form is shown only when asked for (?retry=1), so a reload
+    # does not reset it under the traveller's finger.
+    show_form = view.can_retry and (not waiting or request.GET.get("retry") == "1" or error is not None)
+    methods = checkout.payment_methods(booking.currency, online_only=True) if show_form else []
     return _page(
         request,
         "website/payment.html",
@@ -701,7 +705,8 @@ def manage_payment(request: HttpRequest, reference: str, token: str) -> HttpResp
             "methods": methods,
             "error": error,
             "attempt": secrets.token_hex(8),
-            "refresh_seconds": PAYMENT_REFRESH_SECONDS if view.status == PaymentStatus.WAITING else None,
+            "offer_restart": waiting and view.can_retry and not show_form,
+            "refresh_seconds": PAYMENT_REFRESH_SECONDS if waiting and not show_form else None,
         },
         status=422 if error else 200,
     )

@@ -98,7 +98,7 @@ def test_expiry_racing_a_confirmation_ends_one_way_only_and_late_money_goes_back
         expire_at = booking.hold_expires_at
         race(
             [
-                lambda: holds_expire(now=expire_at),
+                lambda at=expire_at: holds_expire(now=at),
                 lambda p=payment, b=booking: payment_confirm(payment_id=p.pk, amount=b.total, currency="EUR"),
             ]
         )

@@ -78,7 +78,7 @@ def test_a_full_refund_goes_to_the_provider_after_commit_and_marks_the_booking_r
 
 
 def test_partial_refunds_never_exceed_the_payment(catalog, card_provider):
-    booking, payment = paid_booking()
+    _booking, payment = paid_booking()
     refund(payment, "30.00", key="r-1")
     refund(payment, Decimal("10.00"), key="r-2")
     assert refundable_amount(payment) == Decimal("0.00")
@@ -190,7 +190,7 @@ def test_a_late_cancellation_refunds_the_card_money_less_the_fee(catalog, card_p
 
 
 def test_a_free_cancellation_refunds_everything(catalog, card_provider):
-    booking, payment = paid_booking()
+    booking, _payment = paid_booking()
     booking_cancel(booking_id=booking.pk, actor=TRAVELLER, by_traveller=True)
     [full] = booking_refund_on_cancel(booking_id=booking.pk, actor=None)
     assert full.amount == Decimal("40.00")
