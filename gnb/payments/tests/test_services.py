@@ -255,3 +255,16 @@ def test_a_confirmed_booking_never_expires(catalog, card_provider):
     assert holds_expire(now=booking.hold_expires_at + dt.timedelta(hours=1)) == 0
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CONFIRMED
+
+
+def test_an_expired_hold_gives_its_coupon_use_back(catalog):
+    from gnb.bookings.tests.test_services import transfer_request
+
+    catalog.coupon.max_uses = 1
+    catalog.coupon.save()
+    held = card_booking(request=transfer_request(coupon="WELCOME10"))
+    with pytest.raises(ValidationFailed) as excinfo:
+        card_booking(request=transfer_request(coupon="WELCOME10"))
+    assert excinfo.value.errors == [("coupon", "This coupon has been used up.")]
+    assert holds_expire(now=held.hold_expires_at) == 1
+    assert card_booking(request=transfer_request(coupon="WELCOME10")).coupon_id == catalog.coupon.pk
