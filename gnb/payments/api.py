@@ -8,14 +8,13 @@ for its ``payment_state``: only the provider's verified message to our server ma
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.urls import reverse
-from django.utils import translation
 from ninja import Header, Router, Schema, Status
 from pydantic import Field
 
 from gnb.bookings import selectors
 from gnb.core.schemas import InputSchema, error_responses
 from gnb.payments.services import payment_start
+from gnb.website.links import booking_payment_url
 
 router = Router(tags=["payments"])
 
@@ -57,9 +56,8 @@ def start_payment(
     idempotency_key: str = Header("", alias="Idempotency-Key"),
 ):
     booking = selectors.booking_for_manage_token(reference=reference, token=manage_token, with_details=False)
-    with translation.override(booking.language):
-        page = reverse("website:payment", kwargs={"reference": booking.reference, "token": booking.manage_token})
-    page_url = request.build_absolute_uri(page)
+    # On the public site address (SITE_URL), in the booking's language; never built from the Host header.
+    page_url = booking_payment_url(booking)
     payment, result = payment_start(
         booking_id=booking.pk,
         provider=payload.provider,

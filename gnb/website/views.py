@@ -51,6 +51,7 @@ from gnb.website.forms import (
     TransferSearchForm,
     form_add_domain_errors,
 )
+from gnb.website.links import booking_payment_url
 from gnb.website.services import manage_link_request
 
 CURRENCY_COOKIE = "gnb_currency"
@@ -714,9 +715,8 @@ def manage_payment(request: HttpRequest, reference: str, token: str) -> HttpResp
 
 def _payment_redirect(request: HttpRequest, booking: Booking, provider: str, *, key: str) -> HttpResponse:
     """Open a payment attempt at ``provider`` (one per ``key``) and send the browser there, or render its form."""
-    status_url = request.build_absolute_uri(
-        reverse("website:payment", kwargs={"reference": booking.reference, "token": booking.manage_token})
-    )
+    # On the public site address (SITE_URL), never built from the request's Host header.
+    status_url = booking_payment_url(booking)
     _payment, result = payment_start(
         booking_id=booking.pk, provider=provider, idempotency_key=key, return_url=status_url, cancel_url=status_url
     )
