@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "gnb.bookings",
     "gnb.notifications",
     "gnb.ops",
+    "gnb.payments",
     "gnb.website",
 ]
 
@@ -608,6 +609,8 @@ GNB_LATE_CANCELLATION_FEE_PERCENT = env_decimal(
 )
 # Discount applied to the price of the return leg of a round trip, in percent.
 GNB_RETURN_DISCOUNT_PERCENT = env_decimal("GNB_RETURN_DISCOUNT_PERCENT", "5", minimum=Decimal(0), maximum=Decimal(50))
+# A card booking holds its seats this long while the traveller pays; an unpaid hold then expires.
+GNB_PAYMENT_HOLD_MINUTES = env_int("GNB_PAYMENT_HOLD_MINUTES", 20, minimum=1)
 GNB_MAX_PASSENGERS = env_int("GNB_MAX_PASSENGERS", 50, minimum=1)
 # How far ahead a transfer can be booked.
 GNB_MAX_DAYS_AHEAD = env_int("GNB_MAX_DAYS_AHEAD", 540, minimum=1)

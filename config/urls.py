@@ -12,6 +12,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     # /health/live, /health/ready and /metrics: no language prefix, probes call them by a fixed path.
     path("", include("gnb.ops.urls")),
+    # Provider webhooks and callbacks: fixed addresses registered at the providers, so no language prefix.
+    path("payments/", include("gnb.payments.urls")),
 ]
 urlpatterns += [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

@@ -680,7 +680,7 @@ def test_healthcheck_fails_when_nothing_listens():
 
 # --- docs ------------------------------------------------------------------------------------------------------
 
-DOCS = ["quick-start.md", "deployment.md", "environment.md", "operations.md", "troubleshooting.md"]
+DOCS = ["quick-start.md", "deployment.md", "environment.md", "operations.md", "troubleshooting.md", "payments.md"]
 
 
 def test_readme_links_every_guide():

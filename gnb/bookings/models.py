@@ -124,6 +124,8 @@ class Booking(TimeStampedModel):
     )
     cancellation_fee = MoneyField(_("cancellation fee"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # A card booking placed as pending_payment keeps its seats until then; past it, ``holds_expire`` frees them.
+    hold_expires_at = models.DateTimeField(_("hold expires at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -253,6 +253,14 @@ def _initial_status(payment_method: str) -> str:
     return Booking.Status.CONFIRMED if payment_method == Booking.PaymentMethod.CASH else Booking.Status.PENDING_PAYMENT
 
 
+def _hold_expires_at(status: str, *, now: dt.datetime) -> dt.datetime | None:
+    # A booking waiting for its card payment keeps its seats (and coupon use) only this long; ``holds_expire``
+    # in gnb.payments.services frees them afterwards.
+    if status != Booking.Status.PENDING_PAYMENT:
+        return None
+    return now + dt.timedelta(minutes=settings.GNB_PAYMENT_HOLD_MINUTES)
+
+
 # --- placing ----------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class CheckedTransfer:
@@ -518,10 +526,12 @@ def _in_booking_language(language: str, quote: Q, reprice: Callable[[], Q]) -> Q
 def _create_booking(*, kind: str, traveller: _Traveller, quote, breakdown: Breakdown, now: dt.datetime, **product):
     """The booking row and its passengers: the columns every kind of booking shares, plus ``product``'s."""
     party = quote.party
+    status = _initial_status(traveller.payment_method)
     booking = Booking.objects.create(
         created_at=now,
         kind=kind,
-        status=_initial_status(traveller.payment_method),
+        status=status,
+        hold_expires_at=_hold_expires_at(status, now=now),
         payment_method=traveller.payment_method,
         lead_name=traveller.contact.name,
         lead_email=traveller.contact.email,

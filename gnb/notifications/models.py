@@ -8,7 +8,8 @@ class SentEmail(models.Model):
 
     Confirmation and cancellation happen once in a booking's life, so they are unique per booking and kind. A
     booking's details can change many times, so each "details changed" email belongs to the history event of that
-    change (``event``) and is unique per event.
+    change (``event``) and is unique per event. Payment emails belong to one Payment or Refund (``object_id``) and
+    are unique per kind and object.
     """
 
     booking = models.ForeignKey("bookings.Booking", on_delete=models.CASCADE, related_name="sent_emails")
@@ -16,6 +17,9 @@ class SentEmail(models.Model):
     event = models.ForeignKey(
         "bookings.BookingEvent", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # The Payment or Refund a payment email is about (kinds payment_received, payment_failed, refund_issued): each
+    # gets its email once, however many attempts a booking has.
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
     recipient = models.EmailField()
     language = models.CharField(max_length=8)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -24,7 +28,12 @@ class SentEmail(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["booking", "kind"], condition=Q(event__isnull=True), name="sent_email_once_per_kind"
+                fields=["booking", "kind"],
+                condition=Q(event__isnull=True, object_id__isnull=True),
+                name="sent_email_once_per_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "object_id"], condition=Q(object_id__isnull=False), name="sent_email_once_per_object"
             ),
             models.UniqueConstraint(
                 fields=["event", "kind"], condition=Q(event__isnull=False), name="sent_email_once_per_event"

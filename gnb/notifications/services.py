@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
@@ -32,6 +32,7 @@ from gnb.notifications.calendar import CALENDAR_CONTENT_TYPE, booking_ics, calen
 from gnb.notifications.itinerary import booking_itinerary, cancellation_policy_text
 from gnb.notifications.models import ContactMessage, SentEmail
 from gnb.notifications.operator import company_name, operator_email, operator_phone
+from gnb.payments.models import Payment, Refund
 from gnb.website.links import booking_manage_url
 
 logger = logging.getLogger(__name__)
@@ -39,11 +40,21 @@ logger = logging.getLogger(__name__)
 CONFIRMATION = "confirmation"
 CANCELLATION = "cancellation"
 CHANGE = "change"
+PAYMENT_RECEIVED = "payment_received"
+PAYMENT_FAILED = "payment_failed"
+REFUND_ISSUED = "refund_issued"
 SUBJECTS: dict[str, Callable[[Booking], str]] = {
     CONFIRMATION: lambda b: _("Your booking %(reference)s is confirmed") % {"reference": b.reference},
     CANCELLATION: lambda b: _("Your booking %(reference)s is cancelled") % {"reference": b.reference},
     CHANGE: lambda b: _("Your booking %(reference)s has been changed") % {"reference": b.reference},
+    PAYMENT_RECEIVED: lambda b: _("Payment received for your booking %(reference)s") % {"reference": b.reference},
+    PAYMENT_FAILED: lambda b: (
+        _("Your payment for booking %(reference)s did not go through") % {"reference": b.reference}
+    ),
+    REFUND_ISSUED: lambda b: _("Refund for your booking %(reference)s") % {"reference": b.reference},
 }
+# Payment emails are about one Payment (or Refund) row, given as ``object_id``; each row gets its email once.
+ABOUT_OBJECT = frozenset({PAYMENT_RECEIVED, PAYMENT_FAILED, REFUND_ISSUED})
 # What each email carries: the voucher is what the traveller shows the driver, so a cancelled or expired booking
 # gets none; every email carries the calendar file, and the cancellation's marks the event cancelled.
 WITH_VOUCHER = frozenset({CONFIRMATION, CHANGE})
@@ -65,24 +76,33 @@ CHANGE_LABELS = {
 
 
 # --- booking emails ---------------------------------------------------------------------------------------
-def _check_kind(kind: str, event_id: int | None) -> None:
+def _check_kind(kind: str, event_id: int | None, object_id: int | None = None) -> None:
     if kind not in SUBJECTS:
         raise ValueError(f"unknown booking email kind {kind!r}")
     if (kind == CHANGE) != (event_id is not None):
         raise ValueError(f"a {kind!r} email {'needs' if kind == CHANGE else 'takes no'} event_id")
+    if (kind in ABOUT_OBJECT) != (object_id is not None):
+        raise ValueError(f"a {kind!r} email {'needs' if kind in ABOUT_OBJECT else 'takes no'} object_id")
 
 
-def booking_email_enqueue(*, booking_id: int, kind: str, event_id: int | None = None) -> None:
+def booking_email_enqueue(
+    *, booking_id: int, kind: str, event_id: int | None = None, object_id: int | None = None
+) -> None:
     """Queue the ``kind`` email of a booking, to be sent by the worker once the current transaction commits.
 
     ``kind`` is ``confirmation``, ``cancellation`` or ``change``; a ``change`` email is about one change, so it
     takes the id of the ``BookingEvent`` (kind ``changed``) that recorded it, and each change gets its own email.
+    ``payment_received`` and ``payment_failed`` take the id of the Payment, ``refund_issued`` of the Refund, as
+    ``object_id``.
     """
-    _check_kind(kind, event_id)
+    _check_kind(kind, event_id, object_id)
     # Imported here: the task module imports this one.
     from gnb.notifications.tasks import send_booking_email
 
-    if event_id is None:
+    if object_id is not None:
+        about: int = object_id
+        transaction.on_commit(lambda: send_booking_email.enqueue(booking_id=booking_id, kind=kind, object_id=about))
+    elif event_id is None:
         # Without an event_id argument: the same task arguments as the confirmation and cancellation tasks already
         # queued before change emails existed, which the worker may still be holding.
         transaction.on_commit(lambda: send_booking_email.enqueue(booking_id=booking_id, kind=kind))
@@ -91,28 +111,38 @@ def booking_email_enqueue(*, booking_id: int, kind: str, event_id: int | None = 
         transaction.on_commit(lambda: send_booking_email.enqueue(booking_id=booking_id, kind=kind, event_id=change_id))
 
 
-def booking_email_send(*, booking_id: int, kind: str, event_id: int | None = None) -> bool:
-    """Send the ``kind`` email of a booking (for a ``change``, of the change ``event_id``) once.
+def booking_email_send(
+    *, booking_id: int, kind: str, event_id: int | None = None, object_id: int | None = None
+) -> bool:
+    """Send the ``kind`` email of a booking (for a ``change``, of the change ``event_id``; for a payment email, of
+    the Payment or Refund ``object_id``) once.
 
-    Returns False when it had already been sent. Raises ``ValueError`` for an unknown kind, or an event that is
-    not a change of this booking, and ``NotFound`` for a booking that no longer exists.
+    Returns False when it had already been sent. Raises ``ValueError`` for an unknown kind, or an event or object
+    that does not belong to this booking, and ``NotFound`` for a booking that no longer exists.
     """
-    _check_kind(kind, event_id)
+    _check_kind(kind, event_id, object_id)
     booking = booking_detail(booking_id=booking_id)
     event = None
     if event_id is not None:
         event = BookingEvent.objects.filter(pk=event_id, booking=booking, kind=BookingEvent.Kind.CHANGED).first()
         if event is None:
             raise ValueError(f"booking {booking_id} has no change event {event_id}")
-    record, _created = SentEmail.objects.get_or_create(
-        booking=booking,
-        kind=kind,
-        event=event,
-        defaults={"recipient": booking.lead_email, "language": booking.language},
-    )
+    about = _payment_object(booking, kind, object_id) if object_id is not None else None
+    try:
+        with transaction.atomic():
+            record, _created = SentEmail.objects.get_or_create(
+                booking=booking,
+                kind=kind,
+                event=event,
+                object_id=object_id,
+                defaults={"recipient": booking.lead_email, "language": booking.language},
+            )
+    except IntegrityError:  # the same email queued twice and run at the same moment: the other run sends it
+        return False
     if record.sent_at is not None:
         return False
-    _booking_message(booking, kind, event).send()
+    message = _payment_message(booking, kind, about) if about is not None else _booking_message(booking, kind, event)
+    message.send()
     with transaction.atomic():
         SentEmail.objects.filter(pk=record.pk, sent_at__isnull=True).update(sent_at=timezone.now())
     logger.info("booking email sent", extra={"reference": booking.reference, "kind": kind, "event": event_id})
@@ -159,6 +189,49 @@ def _booking_message(booking: Booking, kind: str, event: BookingEvent | None) ->
     if kind in WITH_VOUCHER and not ended:
         message.attach(voucher_filename(booking), booking_voucher_pdf(booking), "application/pdf")
     message.attach(calendar_filename(booking), booking_ics(booking), CALENDAR_CONTENT_TYPE)
+    return message
+
+
+def _payment_object(booking: Booking, kind: str, object_id: int) -> Payment | Refund:
+    about: Payment | Refund | None
+    if kind == REFUND_ISSUED:
+        about = Refund.objects.select_related("payment").filter(pk=object_id, payment__booking=booking).first()
+    else:
+        about = Payment.objects.filter(pk=object_id, booking=booking).first()
+    if about is None:
+        raise ValueError(f"booking {booking.pk} has no {kind} object {object_id}")
+    return about
+
+
+def _payment_message(booking: Booking, kind: str, about: Payment | Refund) -> EmailMultiAlternatives:
+    """A payment email: the amount, what happened, and a link (for a failed payment, where to try again)."""
+    from gnb.website.links import booking_payment_url
+
+    with translation.override(booking.language):
+        context = {
+            "booking": booking,
+            "amount": formats.number_format(about.amount, decimal_pos=2, use_l10n=True),
+            "currency": about.currency,
+            "about": about,
+            "manage_url": booking_manage_url(booking),
+            "retry_url": booking_payment_url(booking) if kind == PAYMENT_FAILED else "",
+            "booking_ended": booking.status in {"cancelled", "expired", "refunded"},
+            "site_url": settings.SITE_URL,
+            "company_name": company_name(),
+            "operator_email": operator_email(),
+            "operator_phone": operator_phone(),
+        }
+        subject = SUBJECTS[kind](booking)
+        text = render_to_string(f"notifications/email/{kind}.txt", context)
+        html = render_to_string(f"notifications/email/{kind}.html", context)
+    message = EmailMultiAlternatives(
+        subject,
+        text,
+        to=[booking.lead_email],
+        reply_to=[operator_email()],
+        headers={"X-GNB-Reference": booking.reference},
+    )
+    message.attach_alternative(html, "text/html")
     return message
 
 

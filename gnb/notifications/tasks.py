@@ -6,9 +6,12 @@ from gnb.notifications.services import booking_email_send, contact_message_forwa
 
 
 @task()
-def send_booking_email(*, booking_id: int, kind: str, event_id: int | None = None) -> bool:
-    """Send a booking's ``kind`` email (``event_id``: the change a ``change`` email is about); False if sent before."""
-    return booking_email_send(booking_id=booking_id, kind=kind, event_id=event_id)
+def send_booking_email(
+    *, booking_id: int, kind: str, event_id: int | None = None, object_id: int | None = None
+) -> bool:
+    """Send a booking's ``kind`` email (``event_id``: the change a ``change`` email is about; ``object_id``: the
+    Payment or Refund of a payment email); False if sent before."""
+    return booking_email_send(booking_id=booking_id, kind=kind, event_id=event_id, object_id=object_id)
 
 
 @task()

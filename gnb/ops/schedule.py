@@ -10,6 +10,7 @@ from typing import Any
 
 from gnb.ops import tasks
 from gnb.ops.alerts import tasks as alert_tasks
+from gnb.payments import tasks as payment_tasks
 
 
 @dataclass(frozen=True)
@@ -28,4 +29,6 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("prune-task-results", "30 4 * * *", tasks.prune_task_results),
     # After the 03:00 backup, so a backup that did not run is reported the same morning.
     PeriodicJob("ops-self-check", "15 6 * * *", alert_tasks.ops_self_check),
+    # Unpaid card holds free their seats within a minute of their time.
+    PeriodicJob("payment-holds-expire", "* * * * *", payment_tasks.holds_expire_task),
 )

@@ -33,9 +33,16 @@ CASH = PaymentMethod(
 )
 
 
-def payment_methods(currency: str) -> list[PaymentMethod]:
-    """Payment methods the pay step offers for a booking in ``currency``."""
-    return [CASH]
+def payment_methods(currency: str, *, online_only: bool = False) -> list[PaymentMethod]:
+    """Payment methods the pay step offers for a booking in ``currency``: cash, then every card provider enabled
+    for that currency in the registry (``online_only``: the card providers alone, to retry a payment)."""
+    from gnb.payments.providers import registry
+
+    cards = [
+        PaymentMethod(provider.code, provider.label, provider.description)
+        for provider in registry.enabled_for(currency)
+    ]
+    return cards if online_only else [CASH, *cards]
 
 
 def draft_start(session, *, kind: str, query: dict[str, str], details: dict[str, Any], currency: str) -> dict:

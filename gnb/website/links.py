@@ -18,3 +18,10 @@ def booking_manage_path(booking: Booking) -> str:
 def booking_manage_url(booking: Booking) -> str:
     """``booking_manage_path`` on the public site address (``SITE_URL``)."""
     return settings.SITE_URL + booking_manage_path(booking)
+
+
+def booking_payment_url(booking: Booking) -> str:
+    """The page where the traveller sees whether their payment went through, and tries again if it did not."""
+    with translation.override(booking.language):
+        path = reverse("website:payment", kwargs={"reference": booking.reference, "token": booking.manage_token})
+    return settings.SITE_URL + path

@@ -20,6 +20,7 @@ urlpatterns = [
     path("manage/<str:reference>/<str:token>/confirmed/", views.confirmation, name="confirmation"),
     path("manage/<str:reference>/<str:token>/change/", views.manage_change, name="manage_change"),
     path("manage/<str:reference>/<str:token>/cancel/", views.manage_cancel, name="manage_cancel"),
+    path("manage/<str:reference>/<str:token>/payment/", views.manage_payment, name="payment"),
     path("manage/<str:reference>/<str:token>/voucher.pdf", views.manage_voucher, name="voucher"),
     path("manage/<str:reference>/<str:token>/booking.ics", views.manage_calendar, name="calendar"),
     path("about/", views.page, {"page": "about"}, name="about"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import secrets
 from typing import Any
 from urllib.parse import urlencode
 
@@ -37,6 +38,8 @@ from gnb.catalog.selectors import extra_list, tour_get
 from gnb.catalog.translation import translated_columns
 from gnb.core.errors import DomainError, NotFound, SoldOut, ValidationFailed
 from gnb.core.ratelimit import client_ip, rate_limit_hit
+from gnb.payments.selectors import PaymentStatus, booking_payment_status
+from gnb.payments.services import booking_refund_after_cancel, payment_start
 from gnb.website import checkout, selectors
 from gnb.website.forms import (
     ContactForm,
@@ -48,6 +51,7 @@ from gnb.website.forms import (
     TransferSearchForm,
     form_add_domain_errors,
 )
+from gnb.website.links import booking_payment_url
 from gnb.website.services import manage_link_request
 
 CURRENCY_COOKIE = "gnb_currency"
@@ -542,11 +546,13 @@ def checkout_pay(request: HttpRequest) -> HttpResponse:
         if method is None:
             error = _("Choose how you want to pay.")
         else:
+            by_card = method.code != Booking.PaymentMethod.CASH
+            booking_method = Booking.PaymentMethod.CARD if by_card else Booking.PaymentMethod.CASH
             try:
-                summary, place = _draft_checked(request, draft, payment_method=method.code)
+                summary, place = _draft_checked(request, draft, payment_method=booking_method)
                 booking, _created = booking_place_idempotent(
                     key=f"web-{draft['id']}",
-                    fingerprint=request_fingerprint(draft | {"method": method.code}),
+                    fingerprint=request_fingerprint(draft | {"method": booking_method}),
                     place=place,
                 )
             except _DraftInvalid as invalid:
@@ -559,6 +565,14 @@ def checkout_pay(request: HttpRequest) -> HttpResponse:
             else:
                 checkout.draft_finish(request.session)
                 request.session[PLACED_KEY] = [booking.reference, booking.manage_token]
+                if by_card:
+                    # The booking now holds its seats; the card payment opens at the provider. Should that fail,
+                    # the payment page says so and offers to try again while the hold lasts.
+                    try:
+                        return _payment_redirect(request, booking, method.code, key=f"web-{draft['id']}")
+                    except DomainError as failed:
+                        messages.error(request, failed.message)
+                        return redirect("website:payment", reference=booking.reference, token=booking.manage_token)
                 return redirect("website:confirmation", reference=booking.reference, token=booking.manage_token)
     try:
         summary, _place = _draft_checked(request, draft)
@@ -606,6 +620,8 @@ def manage(request: HttpRequest, reference: str, token: str) -> HttpResponse:
 
 def confirmation(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     booking = _booking_or_404(reference, token)
+    if booking.status == Booking.Status.PENDING_PAYMENT:  # not confirmed yet: its payment page says where it is
+        return redirect("website:payment", reference=booking.reference, token=token)
     return _page(request, "website/manage.html", _manage_context(booking) | {"just_booked": True})
 
 
@@ -655,6 +671,60 @@ def manage_change(request: HttpRequest, reference: str, token: str) -> HttpRespo
     return _page(request, "website/manage_change.html", {"booking": booking, "form": form, "token": token})
 
 
+PAYMENT_REFRESH_SECONDS = 5
+
+
+@require_http_methods(["GET", "POST"])
+def manage_payment(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    """The payment's status, read from our database only: the provider's return URL points here and this page
+    never confirms anything (only the provider's verified message does). While waiting it reloads itself; after a
+    failure, and while the hold lasts, the traveller can try again (a new payment attempt)."""
+    booking = _booking_or_404(reference, token, with_details=False)
+    error = None
+    if request.method == "POST":
+        # One attempt per form shown (its random "attempt" field): a double submit gives the same attempt, a new
+        # visit after a failure a new one.
+        attempt = request.POST.get("attempt", "")[:64] or secrets.token_hex(8)
+        try:
+            return _payment_redirect(
+                request, booking, request.POST.get("provider", ""), key=f"web-{booking.pk}-retry-{attempt}"
+            )
+        except DomainError as failed:
+            error = failed.message
+    view = booking_payment_status(booking)
+    waiting = view.status == PaymentStatus.WAITING
+    # While waiting the page reloads itself; the retry form is shown only when asked for (?retry=1), so a reload
+    # does not reset it under the traveller's finger.
+    show_form = view.can_retry and (not waiting or request.GET.get("retry") == "1" or error is not None)
+    methods = checkout.payment_methods(booking.currency, online_only=True) if show_form else []
+    return _page(
+        request,
+        "website/payment.html",
+        {
+            "booking": booking,
+            "payment": view,
+            "methods": methods,
+            "error": error,
+            "attempt": secrets.token_hex(8),
+            "offer_restart": waiting and view.can_retry and not show_form,
+            "refresh_seconds": PAYMENT_REFRESH_SECONDS if waiting and not show_form else None,
+        },
+        status=422 if error else 200,
+    )
+
+
+def _payment_redirect(request: HttpRequest, booking: Booking, provider: str, *, key: str) -> HttpResponse:
+    """Open a payment attempt at ``provider`` (one per ``key``) and send the browser there, or render its form."""
+    # On the public site address (SITE_URL), never built from the request's Host header.
+    status_url = booking_payment_url(booking)
+    _payment, result = payment_start(
+        booking_id=booking.pk, provider=provider, idempotency_key=key, return_url=status_url, cancel_url=status_url
+    )
+    if result.redirect_url:
+        return redirect(result.redirect_url)
+    return _page(request, result.template, result.context | {"booking": booking, "status_url": status_url})
+
+
 @require_http_methods(["GET", "POST"])
 def manage_cancel(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     booking = _booking_or_404(reference, token)
@@ -666,6 +736,7 @@ def manage_cancel(request: HttpRequest, reference: str, token: str) -> HttpRespo
         except DomainError as failed:
             error = failed.message
         else:
+            booking_refund_after_cancel(booking_id=booking.pk)
             messages.success(request, _("Your booking is cancelled. We have emailed you a confirmation."))
             return redirect("website:manage", reference=booking.reference, token=token)
     return _page(

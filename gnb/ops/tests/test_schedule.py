@@ -12,7 +12,13 @@ def test_every_job_has_a_valid_cron_and_a_unique_name():
     assert len({job.name for job in JOBS}) == len(JOBS)
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     for job in JOBS:
-        assert CronTrigger.from_crontab(job.cron, timezone="UTC").get_next_fire_time(None, start) > start
+        # At or after the start: a job that runs every minute fires at the start itself.
+        assert CronTrigger.from_crontab(job.cron, timezone="UTC").get_next_fire_time(None, start) >= start
+
+
+def test_unpaid_holds_are_expired_every_minute():
+    job = next(job for job in JOBS if job.name == "payment-holds-expire")
+    assert (job.cron, job.task.module_path) == ("* * * * *", "gnb.payments.tasks.holds_expire_task")
 
 
 @pytest.mark.django_db

@@ -1,0 +1,1 @@
+"""Payment providers: small folders behind :class:`base.PaymentProvider`, listed in :mod:`registry`."""
