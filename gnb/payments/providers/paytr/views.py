@@ -37,6 +37,8 @@ from gnb.payments.services import payment_confirm, payment_fail, provider_event_
 
 logger = logging.getLogger(__name__)
 
+# The one answer that stops PayTR from repeating a notification.
+OK = "OK"
 REQUIRED = ("merchant_oid", "status", "total_amount", "hash")
 # The payload kept on the event: what PayTR said, without the signature.
 KEPT = (
@@ -95,12 +97,12 @@ def callback(request: HttpRequest) -> HttpResponse:
         provider=Provider.PAYTR, event_id=f"{merchant_oid}:{status}"[:255], kind=f"callback.{status}", payload=payload
     )
     if not created and event.processed_at is not None:
-        return _text("OK")  # a repeat of a notification already acted on
+        return _text(OK)  # a repeat of a notification already acted on
     try:
         _act(event, payload)
     except Busy:
         return _text("busy, try again", 503)
-    return _text("OK")
+    return _text(OK)
 
 
 def _act(event: ProviderEvent, payload: dict[str, str]) -> None:

@@ -81,3 +81,29 @@ def test_paying_with_paytr_shows_its_card_form_in_a_frame_the_csp_allows(client,
     assert policy["frame-src"] == "'self' https://www.paytr.com"
     assert "'unsafe-inline'" not in policy["script-src"]
     assert Payment.objects.get(booking=booking).state == Payment.State.PENDING
+
+
+def test_the_card_form_page_and_the_method_read_in_turkish(rf, lira):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from gnb.payments.providers.paytr.provider import PaytrProvider
+
+    booking = lira_booking()
+    request = rf.get("/tr/")
+    request.csp_nonce = "n"
+    with translation.override("tr"):
+        html = render_to_string(
+            "paytr/iframe.html",
+            {"booking": booking, "paytr_iframe_url": "https://www.paytr.com/odeme/guvenli/x", "status_url": "/"},
+            request=request,
+        )
+        label, description = str(PaytrProvider.label), str(PaytrProvider.description)
+    assert "Kartla ödeyin" in html
+    assert f"Rezervasyon {booking.reference}. Aşağıdaki kart formu PayTR" in html
+    assert 'title="PayTR güvenli kart ödemesi"' in html
+    assert "Ödemenizin durumunu görün" in html
+    assert (label, description) == (
+        "Kart (PayTR, taksitli)",
+        "Türk ve yabancı kartlar; Türk kartlarıyla taksitle ödenebilir.",
+    )
