@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "gnb.notifications",
     "gnb.ops",
     "gnb.payments",
+    "gnb.payments.providers.paytr",
     "gnb.website",
 ]
 
@@ -615,6 +616,32 @@ GNB_MAX_PASSENGERS = env_int("GNB_MAX_PASSENGERS", 50, minimum=1)
 # How far ahead a transfer can be booked.
 GNB_MAX_DAYS_AHEAD = env_int("GNB_MAX_DAYS_AHEAD", 540, minimum=1)
 GNB_OPERATOR_EMAIL = env_str("GNB_OPERATOR_EMAIL", "operations@gnbtransfer.com")
+
+# --- PayTR (Turkish cards, instalments) --------------------------------------------------------------------
+# Enabled when the merchant id, key and salt (PayTR panel, "Bilgi" page) are all set; a partial set stops the start.
+PAYTR_MERCHANT_ID = env_str("PAYTR_MERCHANT_ID", "") or ""
+PAYTR_MERCHANT_KEY = env_str("PAYTR_MERCHANT_KEY", "") or ""
+PAYTR_MERCHANT_SALT = env_str("PAYTR_MERCHANT_SALT", "") or ""
+_paytr_secrets = [PAYTR_MERCHANT_ID, PAYTR_MERCHANT_KEY, PAYTR_MERCHANT_SALT]
+if any(_paytr_secrets) and not all(_paytr_secrets):
+    raise ImproperlyConfigured(
+        "PAYTR_MERCHANT_ID, PAYTR_MERCHANT_KEY and PAYTR_MERCHANT_SALT are set together or not at all"
+    )
+if PAYTR_MERCHANT_ID and not PAYTR_MERCHANT_ID.isdigit():
+    raise ImproperlyConfigured(f"PAYTR_MERCHANT_ID={PAYTR_MERCHANT_ID!r} must be the numeric merchant id")
+# Test mode: PayTR takes test cards only and moves no money. On until the live account is approved.
+PAYTR_TEST_MODE = env_bool("PAYTR_TEST_MODE", True)
+# Most instalments offered: 0 = as many as the PayTR panel allows (up to 12), 1 = single payment only.
+PAYTR_MAX_INSTALLMENT = env_int("PAYTR_MAX_INSTALLMENT", 0)
+if PAYTR_MAX_INSTALLMENT > 12:
+    raise ImproperlyConfigured(f"PAYTR_MAX_INSTALLMENT={PAYTR_MAX_INSTALLMENT} must be between 0 and 12")
+PAYTR_API_BASE = (env_str("PAYTR_API_BASE", "https://www.paytr.com") or "").rstrip("/")
+if not PAYTR_API_BASE.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"PAYTR_API_BASE={PAYTR_API_BASE!r} must start with https://")
+# Booking currencies paid through PayTR (it charges TL, EUR, USD and GBP).
+PAYTR_CURRENCIES = frozenset(code.upper() for code in env_list("PAYTR_CURRENCIES", "TRY"))
+if not PAYTR_CURRENCIES or not PAYTR_CURRENCIES.issubset({"TRY", "EUR", "USD", "GBP"}):
+    raise ImproperlyConfigured(f"PAYTR_CURRENCIES={sorted(PAYTR_CURRENCIES)} must be some of TRY, EUR, USD, GBP")
 
 # --- public website ---------------------------------------------------------------------------------------
 # Shown on the site, vouchers and in the business's structured data; empty values are simply left out.

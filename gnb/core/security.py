@@ -48,8 +48,24 @@ def analytics_sources() -> dict[str, list[str]]:
     return sources
 
 
+def payment_sources() -> dict[str, list[str]]:
+    """The extra CSP sources of the card providers enabled: PayTR's card form is an iFrame from www.paytr.com.
+
+    ``frame-src`` replaces ``default-src`` for frames, so it keeps 'self' too.
+    """
+    from gnb.payments.providers import registry
+
+    sources: dict[str, list[str]] = {}
+    if registry.get("paytr").enabled():
+        from gnb.payments.providers.paytr.provider import IFRAME_ORIGIN
+
+        sources["frame-src"] = ["'self'", IFRAME_ORIGIN]
+    return sources
+
+
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's middleware, plus the analytics hosts while GA4 or Clarity is configured.
+    """django-csp's middleware, plus the analytics hosts while GA4 or Clarity is configured and the card
+    providers' hosts while they are enabled.
 
     The hosts are added per response from the settings as they are then, so the policy names them exactly when the
     site can load them: the site's pages add analytics.js only for visitors who consented.
@@ -60,6 +76,9 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     ) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
         extra = analytics_sources()
+        for directive, hosts in payment_sources().items():
+            extra.setdefault(directive, [])
+            extra[directive] += [host for host in hosts if host not in extra[directive]]
         if extra and not report_only:
             update: dict[str, Any] = dict(parts.update or {})
             for directive, hosts in extra.items():

@@ -1,0 +1,1 @@
+"""PayTR: Turkish cards with instalments, through PayTR's iFrame API (no SDK exists; the documented scheme)."""

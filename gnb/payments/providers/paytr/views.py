@@ -1,0 +1,140 @@
+"""PayTR's callback ("Bildirim URL"): the only place a PayTR payment is confirmed or failed.
+
+PayTR POSTs ``merchant_oid``, ``status``, ``total_amount``, ``hash`` (and ``payment_amount``, ``currency``,
+``failed_reason_code``, ``failed_reason_msg``, ``test_mode``, ``payment_type``…) as a form, and repeats the
+notification until the answer is the plain text ``OK``. So:
+
+- the hash is checked first, in constant time; a bad or missing one is a 400 and nothing is stored;
+- a verified notification is stored once as a ``ProviderEvent`` (event id ``merchant_oid:status``) and acted on
+  while that event is unprocessed: the first delivery acts, repeats (one after another or at the same moment) find
+  it processed or find the payment already in its final state under the row lock;
+- every verified notification is answered ``OK``, also when it could not be acted on (unknown merchant_oid, wrong
+  amount): those are recorded on the event, flagged on the payment and raised as an alert for staff, and PayTR
+  repeating them would change nothing;
+- a lock that cannot be taken in time is a 503 (the event stays unprocessed), so PayTR's next try acts.
+
+Amount rule: ``total_amount`` (signed) is what the card was charged and may include instalment interest the
+traveller pays; ``payment_amount`` is the order amount we asked for. We confirm ``payment_amount`` against the
+payment and require ``total_amount`` to be at least that (interest only adds); without ``payment_amount``,
+``total_amount`` itself must equal the payment.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from gnb.core.errors import Busy, ValidationFailed
+from gnb.payments.models import Payment, Provider, ProviderEvent
+from gnb.payments.providers.paytr.provider import ISO_CURRENCY, PaytrProvider, callback_hash, from_kurus
+from gnb.payments.services import payment_confirm, payment_fail, provider_event_record
+
+logger = logging.getLogger(__name__)
+
+# The one answer that stops PayTR from repeating a notification.
+OK = "OK"
+REQUIRED = ("merchant_oid", "status", "total_amount", "hash")
+# The payload kept on the event: what PayTR said, without the signature.
+KEPT = (
+    "merchant_oid",
+    "status",
+    "total_amount",
+    "payment_amount",
+    "currency",
+    "payment_type",
+    "installment_count",
+    "failed_reason_code",
+    "failed_reason_msg",
+    "test_mode",
+)
+
+
+def _text(body: str, status: int = 200) -> HttpResponse:
+    return HttpResponse(body, status=status, content_type="text/plain; charset=utf-8")
+
+
+def _close(event: ProviderEvent, outcome: str) -> None:
+    ProviderEvent.objects.filter(pk=event.pk, processed_at__isnull=True).update(
+        processed_at=timezone.now(), outcome=outcome[:500]
+    )
+
+
+def _alert(title: str, detail: str) -> None:
+    from gnb.ops.alerts.services import alert_raise
+
+    alert_raise(key="payments.paytr_callback", title=title, detail=detail, severity="error")
+
+
+@csrf_exempt
+@require_POST
+def callback(request: HttpRequest) -> HttpResponse:
+    if not PaytrProvider().enabled():
+        return _text("PayTR is not configured", 404)
+    data = request.POST
+    values = {name: data.get(name, "") for name in REQUIRED}
+    if not all(values.values()):
+        return _text("missing " + ", ".join(name for name, value in values.items() if not value), 400)
+    expected = callback_hash(
+        merchant_oid=values["merchant_oid"],
+        status=values["status"],
+        total_amount=values["total_amount"],
+        key=settings.PAYTR_MERCHANT_KEY,
+        salt=settings.PAYTR_MERCHANT_SALT,
+    )
+    if not hmac.compare_digest(expected.encode("utf-8"), values["hash"].encode("utf-8", "replace")):
+        logger.warning("PayTR callback with a bad hash", extra={"merchant_oid": values["merchant_oid"][:64]})
+        return _text("bad hash", 400)
+
+    merchant_oid, status = values["merchant_oid"], values["status"]
+    payload = {name: data.get(name, "")[:500] for name in KEPT if name in data}
+    event, created = provider_event_record(
+        provider=Provider.PAYTR, event_id=f"{merchant_oid}:{status}"[:255], kind=f"callback.{status}", payload=payload
+    )
+    if not created and event.processed_at is not None:
+        return _text(OK)  # a repeat of a notification already acted on
+    try:
+        _act(event, payload)
+    except Busy:
+        return _text("busy, try again", 503)
+    return _text(OK)
+
+
+def _act(event: ProviderEvent, payload: dict[str, str]) -> None:
+    merchant_oid, status = payload["merchant_oid"], payload["status"]
+    payment = Payment.objects.filter(provider=Provider.PAYTR, provider_reference=merchant_oid).first()
+    if payment is None:
+        _close(event, "refused: unknown merchant_oid")
+        _alert("A PayTR notification for an unknown order", f"merchant_oid {merchant_oid}, status {status}.")
+        return
+    if status == "success":
+        _confirm(event, payment, payload)
+    elif status == "failed":
+        code, message = payload.get("failed_reason_code", ""), payload.get("failed_reason_msg", "")
+        payment_fail(payment_id=payment.pk, reason=f"PayTR {code}: {message}".strip(), event_id=event.pk)
+    else:
+        _close(event, f"refused: unknown status {status!r}")
+
+
+def _confirm(event: ProviderEvent, payment: Payment, payload: dict[str, str]) -> None:
+    total = from_kurus(payload["total_amount"])
+    ordered = from_kurus(payload["payment_amount"]) if payload.get("payment_amount") else total
+    # The currency was signed into the token request, so PayTR charges in it; a callback naming another one is
+    # refused by payment_confirm, and one naming none is in the payment's.
+    raw = payload.get("currency", "")
+    currency = ISO_CURRENCY.get(raw, raw) if raw else payment.currency
+    if total is None or ordered is None or total < ordered:
+        # Charged less than the order (or unreadable amounts): never confirmed, flagged like any mismatch.
+        ordered = None
+    try:
+        payment_confirm(
+            payment_id=payment.pk, amount=ordered if ordered is not None else "", currency=currency, event_id=event.pk
+        )
+    except ValidationFailed:
+        # payment_confirm flagged the payment and alerted staff; PayTR must not keep repeating it.
+        logger.warning("PayTR callback refused", extra={"payment": payment.pk, "payload": payload})

@@ -1,0 +1,65 @@
+"""The same PayTR callback delivered by eight threads at once acts once (PostgreSQL row locks, unique event id)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from gnb.bookings.models import Booking, BookingEvent
+from gnb.payments.models import Payment, ProviderEvent
+from gnb.payments.tests.conftest import queued
+from gnb.payments.tests.test_paytr.conftest import kurus, lira_booking, signed_callback
+
+THREADS = 8
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are only real on PostgreSQL"),
+]
+
+
+def test_eight_concurrent_deliveries_of_a_success_change_the_state_once_and_queue_one_email(lira, paytr):
+    booking = lira_booking()
+    response = Client().post(
+        f"/en/manage/{booking.reference}/{booking.manage_token}/payment/",
+        {"provider": "paytr", "attempt": "1"},
+        REMOTE_ADDR="203.0.113.7",
+    )
+    assert response.status_code == 200
+    payment = Payment.objects.get(booking=booking)
+    amount = kurus(payment.amount)
+    form = signed_callback(payment.provider_reference, "success", amount, payment_amount=amount, currency="TL")
+
+    barrier = threading.Barrier(THREADS)
+    answers: list[tuple[int, bytes]] = []
+    lock = threading.Lock()
+
+    def deliver() -> None:
+        try:
+            client = Client()
+            barrier.wait(timeout=30)
+            response = client.post("/payments/paytr/callback", form)
+            with lock:
+                answers.append((response.status_code, response.content))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+
+    assert answers == [(200, b"OK")] * THREADS
+    payment.refresh_from_db()
+    booking.refresh_from_db()
+    assert payment.state == Payment.State.CONFIRMED
+    assert (booking.status, booking.payment_state) == (Booking.Status.CONFIRMED, Booking.PaymentState.PAID)
+    assert BookingEvent.objects.filter(booking=booking, to_status=Booking.Status.CONFIRMED).count() == 1
+    assert [k["object_id"] for k in queued("payment_received")] == [payment.pk]
+    assert ProviderEvent.objects.filter(provider="paytr").count() == 1
