@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from gnb.accounts.customers import customer_bookings_link
 from gnb.bookings import policies
 from gnb.bookings.models import Booking
 from gnb.bookings.quotes import currency_rates, tour_quote, transfer_quote
@@ -37,7 +38,7 @@ from gnb.catalog.selectors import extra_list, tour_get
 from gnb.catalog.translation import translated_columns
 from gnb.core.errors import DomainError, NotFound, SoldOut, ValidationFailed
 from gnb.core.ratelimit import client_ip, rate_limit_hit
-from gnb.website import checkout, selectors
+from gnb.website import checkout, selectors, throttling
 from gnb.website.forms import (
     ContactForm,
     ManageChangeForm,
@@ -52,8 +53,6 @@ from gnb.website.services import manage_link_request
 
 CURRENCY_COOKIE = "gnb_currency"
 PLACED_KEY = "gnb_placed"
-MANAGE_LOOKUP_LIMIT = 10  # per address per 15 minutes: enough for typos, too few to guess references
-MANAGE_LOOKUP_WINDOW = 15 * 60
 
 
 # --- shared -----------------------------------------------------------------------------------------------
@@ -558,6 +557,10 @@ def checkout_pay(request: HttpRequest) -> HttpResponse:
                 error = failed.message
             else:
                 checkout.draft_finish(request.session)
+                if request.user.is_authenticated:
+                    # A signed-in customer's booking joins "my bookings" when its lead email is their verified
+                    # address (and only then: an address nobody proved is never a reason to link).
+                    customer_bookings_link(user_id=request.user.pk, booking_id=booking.pk)
                 request.session[PLACED_KEY] = [booking.reference, booking.manage_token]
                 return redirect("website:confirmation", reference=booking.reference, token=booking.manage_token)
     try:
@@ -703,11 +706,9 @@ def manage_lookup(request: HttpRequest) -> HttpResponse:
     sent = False
     status = 200
     if request.method == "POST":
-        wait = rate_limit_hit(
-            scope="manage-lookup",
-            identity=client_ip(request),
-            limit=MANAGE_LOOKUP_LIMIT,
-            window_seconds=MANAGE_LOOKUP_WINDOW,
+        # Per address and per booking reference (settings GNB_AUTH_LIMIT_*): enough for typos, too few to guess.
+        wait = throttling.throttle_hit(
+            request, flow=throttling.MANAGE_LOOKUP, account=request.POST.get("reference", "").strip().upper()
         )
         if wait is not None:
             response = _page(
