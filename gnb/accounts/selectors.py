@@ -156,3 +156,26 @@ def customer_data_export(*, user, now: dt.datetime | None = None) -> dict[str, A
             for booking in bookings
         ],
     }
+
+
+def customer_booking_prefill(*, user, categories: list[str]) -> dict[str, str]:
+    """What the booking form can start with for a signed-in customer: their name and verified address as the lead
+    contact, and their saved passengers' names in the passenger rows of the same age group, in the order saved.
+
+    Keys are the booking form's field names (``name``, ``email``, ``passenger_<n>_first_name`` …).
+    """
+    initial: dict[str, str] = {}
+    name = user.get_full_name()
+    if name:
+        initial["name"] = name
+    if user.email_verified:
+        initial["email"] = user.email
+    saved: dict[str, list[Any]] = {}
+    for passenger in user.saved_passengers.order_by("created_at", "pk"):
+        saved.setdefault(passenger.category, []).append(passenger)
+    for index, category in enumerate(categories):
+        if saved.get(category):
+            passenger = saved[category].pop(0)
+            initial[f"passenger_{index}_first_name"] = passenger.first_name
+            initial[f"passenger_{index}_last_name"] = passenger.last_name
+    return initial

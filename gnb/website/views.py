@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from gnb.accounts.customers import customer_bookings_link
+from gnb.accounts.selectors import customer_booking_prefill
 from gnb.bookings import policies
 from gnb.bookings.models import Booking
 from gnb.bookings.quotes import currency_rates, tour_quote, transfer_quote
@@ -110,6 +111,14 @@ def _extras() -> list[Extra]:
             *translated_columns("description"),
         )
     )
+
+
+def _account_prefill(request: HttpRequest, categories: list[str]) -> dict[str, str]:
+    """A signed-in customer's name, verified address and saved passengers, to start the booking form with."""
+    user = request.user
+    if not user.is_authenticated or user.is_staff or user.is_superuser:
+        return {}
+    return customer_booking_prefill(user=user, categories=categories)
 
 
 # --- home and transfers -----------------------------------------------------------------------------------
@@ -275,6 +284,8 @@ def transfer_book(request: HttpRequest) -> HttpResponse:
             else {"flight_arrival": timezone.localtime(quote.pickup_at).replace(tzinfo=None)}
         )
         details = _transfer_details_form(search, initial=initial)
+        if not (draft and same_trip):
+            details.initial |= _account_prefill(request, details.categories)
     vehicle = VehicleClass.objects.only(*_vehicle_columns()).get(code=vehicle_code)
     return _page(
         request,
@@ -372,6 +383,8 @@ def tour_book(request: HttpRequest, slug: str) -> HttpResponse:
         draft = checkout.draft_get(request.session)
         same = draft and draft["kind"] == "tour" and draft["query"] == party.canonical_query() | {"tour": tour.slug}
         details = TourDetailsForm(initial=draft["details"] if draft and same else None, **counts)
+        if not (draft and same):
+            details.initial |= _account_prefill(request, details.categories)
     context |= {"quote": quote, "form": details, "currency": currency}
     return _page(request, "website/tour_book.html", context)
 

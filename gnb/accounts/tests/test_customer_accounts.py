@@ -575,3 +575,29 @@ def test_account_emails_are_in_the_accounts_language(client, post):
     (message,) = mail.outbox
     assert message.subject == "E-posta adresinizi onaylayın"
     assert "http://testserver/tr/account/verify/" in message.body
+
+
+def test_the_booking_form_starts_with_my_details_and_saved_passengers(client, catalog):
+    from gnb.website.tests.test_budgets import _transfer_form_url
+
+    anna = make_customer()
+    SavedPassenger.objects.create(user=anna, first_name="Tom", last_name="Smith", category="child")
+    SavedPassenger.objects.create(user=anna, first_name="Anna", last_name="Smith", category="adult")
+    SavedPassenger.objects.create(user=anna, first_name="John", last_name="Smith", category="adult")
+    SavedPassenger.objects.create(user=anna, first_name="Mia", last_name="Smith", category="infant")
+    guest = client.get(_transfer_form_url())  # two adults and a child
+    assert guest.context["form"].initial.get("name") is None
+    sign_in(client)
+    form = client.get(_transfer_form_url()).context["form"]
+    assert {key: value for key, value in form.initial.items() if key != "flight_arrival"} == {
+        "name": "Anna Smith",
+        "email": "anna@example.com",
+        "passenger_0_first_name": "Anna",
+        "passenger_0_last_name": "Smith",
+        "passenger_1_first_name": "John",
+        "passenger_1_last_name": "Smith",
+        "passenger_2_first_name": "Tom",
+        "passenger_2_last_name": "Smith",
+    }
+    page = client.get(_transfer_form_url()).content.decode()
+    assert 'value="Tom"' in page and 'value="Mia"' not in page
