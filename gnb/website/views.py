@@ -285,7 +285,7 @@ def transfer_book(request: HttpRequest) -> HttpResponse:
         )
         details = _transfer_details_form(search, initial=initial)
         if not (draft and same_trip):
-            details.initial |= _account_prefill(request, details.categories)
+            details.initial.update(_account_prefill(request, details.categories))
     vehicle = VehicleClass.objects.only(*_vehicle_columns()).get(code=vehicle_code)
     return _page(
         request,
@@ -384,7 +384,7 @@ def tour_book(request: HttpRequest, slug: str) -> HttpResponse:
         same = draft and draft["kind"] == "tour" and draft["query"] == party.canonical_query() | {"tour": tour.slug}
         details = TourDetailsForm(initial=draft["details"] if draft and same else None, **counts)
         if not (draft and same):
-            details.initial |= _account_prefill(request, details.categories)
+            details.initial.update(_account_prefill(request, details.categories))
     context |= {"quote": quote, "form": details, "currency": currency}
     return _page(request, "website/tour_book.html", context)
 
