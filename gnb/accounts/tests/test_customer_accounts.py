@@ -601,3 +601,25 @@ def test_the_booking_form_starts_with_my_details_and_saved_passengers(client, ca
     }
     page = client.get(_transfer_form_url()).content.decode()
     assert 'value="Tom"' in page and 'value="Mia"' not in page
+
+
+def test_the_migration_names_accounts_that_share_an_address_before_adding_the_constraint():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("gnb.accounts.migrations.0002_customer_accounts")
+    make_customer("anna@example.com")
+    migration.refuse_duplicate_emails(apps, None)  # one account per address: nothing to say
+    with pytest.MonkeyPatch.context() as patch:
+        rows = [(1, "anna", "anna@example.com"), (2, "anna2", "Anna@Example.com"), (3, "bob", "bob@example.com")]
+
+        class Users:
+            class objects:  # noqa: N801 (stands in for a model manager)
+                @staticmethod
+                def exclude(**kwargs):
+                    return type("Rows", (), {"values_list": staticmethod(lambda *fields: rows)})()
+
+        patch.setattr(apps, "get_model", lambda app, model: Users)
+        with pytest.raises(RuntimeError, match=r"anna@example.com: anna \(id 1\), anna2 \(id 2\)$"):
+            migration.refuse_duplicate_emails(apps, None)
