@@ -96,7 +96,8 @@ def customer_sign_up(*, name: str, email: str, password: str, language: str) -> 
             _send("verify", user_id=user.pk)
             logger.info("customer account opened", extra={"user_id": user.pk})
             return
-    if existing is not None:
+    # Staff accounts sign in at the back office only: nothing on the website would help their owner.
+    if existing is not None and not existing.is_staff and not existing.is_superuser:
         _send("signup_exists", user_id=existing.pk)
         logger.info("sign-up for an address that has an account", extra={"user_id": existing.pk})
 
