@@ -618,7 +618,7 @@ def test_the_migration_names_accounts_that_share_an_address_before_adding_the_co
         rows = [(1, "anna", "anna@example.com"), (2, "anna2", "Anna@Example.com"), (3, "bob", "bob@example.com")]
 
         class Users:
-            class objects:  # noqa: N801 (stands in for a model manager)
+            class objects:
                 @staticmethod
                 def exclude(**kwargs):
                     return type("Rows", (), {"values_list": staticmethod(lambda *fields: rows)})()
