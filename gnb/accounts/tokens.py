@@ -41,7 +41,7 @@ class LinkPayload:
 
 def _state(user, purpose: str, value: str) -> str:
     """What a link of ``purpose`` depends on: once any of it changes, the link stops working."""
-    stamp = "" if user.last_login is None else user.last_login.replace(microsecond=0, tzinfo=None).isoformat()
+    stamp = "" if user.last_login is None else user.last_login.isoformat()
     verified = "" if user.email_verified_at is None else user.email_verified_at.isoformat()
     if purpose == VERIFY_EMAIL:
         parts = [user.email.lower(), verified]
