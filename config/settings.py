@@ -642,6 +642,22 @@ if not PAYTR_API_BASE.startswith(("https://", "http://")):
 PAYTR_CURRENCIES = frozenset(code.upper() for code in env_list("PAYTR_CURRENCIES", "TRY"))
 if not PAYTR_CURRENCIES or not PAYTR_CURRENCIES.issubset({"TRY", "EUR", "USD", "GBP"}):
     raise ImproperlyConfigured(f"PAYTR_CURRENCIES={sorted(PAYTR_CURRENCIES)} must be some of TRY, EUR, USD, GBP")
+# --- customer accounts and sign-in limits -------------------------------------------------------------------
+# Website sign-in, password reset, sign-up, verification resend and the manage-booking lookup: at most this many
+# attempts per account (email address or booking reference) and per client address in each window
+# (gnb/website/throttling.py). The "email me a sign-in link" request has its own, separate budget.
+GNB_AUTH_LIMIT_PER_ACCOUNT = env_int("GNB_AUTH_LIMIT_PER_ACCOUNT", 5, minimum=1)
+GNB_AUTH_LIMIT_PER_IP = env_int("GNB_AUTH_LIMIT_PER_IP", 30, minimum=1)
+GNB_AUTH_LIMIT_WINDOW_SECONDS = env_int("GNB_AUTH_LIMIT_WINDOW_SECONDS", 15 * 60, minimum=1)
+GNB_SIGNIN_LINK_LIMIT_PER_ACCOUNT = env_int("GNB_SIGNIN_LINK_LIMIT_PER_ACCOUNT", 3, minimum=1)
+GNB_SIGNIN_LINK_LIMIT_PER_IP = env_int("GNB_SIGNIN_LINK_LIMIT_PER_IP", 10, minimum=1)
+# Customers sign in by email address (staff by username, in the back office only).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "gnb.accounts.backends.EmailBackend",
+]
+# A password reset link works for one hour (and once: Django's token changes with the password).
+PASSWORD_RESET_TIMEOUT = 60 * 60
 
 # --- public website ---------------------------------------------------------------------------------------
 # Shown on the site, vouchers and in the business's structured data; empty values are simply left out.

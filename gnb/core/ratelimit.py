@@ -51,3 +51,18 @@ def client_ip(request) -> str:
         if len(forwarded) >= hops:
             return forwarded[-hops]
     return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def rate_limit_peek(*, scope: str, identity: str, limit: int, window_seconds: int) -> int | None:
+    """Like :func:`rate_limit_hit` without counting: the seconds to wait when ``limit`` is used up, else None.
+
+    For limits on failures (a wrong password): check before trying, count only when the attempt fails.
+    """
+    key = _key(scope, identity)
+    window = cache.get(key)
+    if window is None:
+        return None
+    started, _count = window
+    if cache.get(f"{key}:n:{started}", 0) < limit:
+        return None
+    return max(1, started + window_seconds - int(time.time()))

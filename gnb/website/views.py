@@ -18,6 +18,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from gnb.accounts.customers import customer_bookings_link
+from gnb.accounts.selectors import customer_booking_prefill
 from gnb.bookings import policies
 from gnb.bookings.models import Booking
 from gnb.bookings.quotes import currency_rates, tour_quote, transfer_quote
@@ -40,7 +42,7 @@ from gnb.core.errors import DomainError, NotFound, SoldOut, ValidationFailed
 from gnb.core.ratelimit import client_ip, rate_limit_hit
 from gnb.payments.selectors import PaymentStatus, booking_payment_status
 from gnb.payments.services import booking_refund_after_cancel, payment_start
-from gnb.website import checkout, selectors
+from gnb.website import checkout, selectors, throttling
 from gnb.website.forms import (
     ContactForm,
     ManageChangeForm,
@@ -56,8 +58,6 @@ from gnb.website.services import manage_link_request
 
 CURRENCY_COOKIE = "gnb_currency"
 PLACED_KEY = "gnb_placed"
-MANAGE_LOOKUP_LIMIT = 10  # per address per 15 minutes: enough for typos, too few to guess references
-MANAGE_LOOKUP_WINDOW = 15 * 60
 
 
 # --- shared -----------------------------------------------------------------------------------------------
@@ -115,6 +115,14 @@ def _extras() -> list[Extra]:
             *translated_columns("description"),
         )
     )
+
+
+def _account_prefill(request: HttpRequest, categories: list[str]) -> dict[str, str]:
+    """A signed-in customer's name, verified address and saved passengers, to start the booking form with."""
+    user = request.user
+    if not user.is_authenticated or user.is_staff or user.is_superuser:
+        return {}
+    return customer_booking_prefill(user=user, categories=categories)
 
 
 # --- home and transfers -----------------------------------------------------------------------------------
@@ -280,6 +288,8 @@ def transfer_book(request: HttpRequest) -> HttpResponse:
             else {"flight_arrival": timezone.localtime(quote.pickup_at).replace(tzinfo=None)}
         )
         details = _transfer_details_form(search, initial=initial)
+        if not (draft and same_trip):
+            details.initial.update(_account_prefill(request, details.categories))
     vehicle = VehicleClass.objects.only(*_vehicle_columns()).get(code=vehicle_code)
     return _page(
         request,
@@ -377,6 +387,8 @@ def tour_book(request: HttpRequest, slug: str) -> HttpResponse:
         draft = checkout.draft_get(request.session)
         same = draft and draft["kind"] == "tour" and draft["query"] == party.canonical_query() | {"tour": tour.slug}
         details = TourDetailsForm(initial=draft["details"] if draft and same else None, **counts)
+        if not (draft and same):
+            details.initial.update(_account_prefill(request, details.categories))
     context |= {"quote": quote, "form": details, "currency": currency}
     return _page(request, "website/tour_book.html", context)
 
@@ -564,6 +576,10 @@ def checkout_pay(request: HttpRequest) -> HttpResponse:
                 error = failed.message
             else:
                 checkout.draft_finish(request.session)
+                if request.user.is_authenticated:
+                    # A signed-in customer's booking joins "my bookings" when its lead email is their verified
+                    # address (and only then: an address nobody proved is never a reason to link).
+                    customer_bookings_link(user_id=request.user.pk, booking_id=booking.pk)
                 request.session[PLACED_KEY] = [booking.reference, booking.manage_token]
                 if by_card:
                     # The booking now holds its seats; the card payment opens at the provider. Should that fail,
@@ -774,11 +790,9 @@ def manage_lookup(request: HttpRequest) -> HttpResponse:
     sent = False
     status = 200
     if request.method == "POST":
-        wait = rate_limit_hit(
-            scope="manage-lookup",
-            identity=client_ip(request),
-            limit=MANAGE_LOOKUP_LIMIT,
-            window_seconds=MANAGE_LOOKUP_WINDOW,
+        # Per address and per booking reference (settings GNB_AUTH_LIMIT_*): enough for typos, too few to guess.
+        wait = throttling.throttle_hit(
+            request, flow=throttling.MANAGE_LOOKUP, account=request.POST.get("reference", "").strip().upper()
         )
         if wait is not None:
             response = _page(

@@ -99,6 +99,9 @@ def test_public_pages_run_their_script_under_the_policy(site, traveller):
         + "?"
         + urlencode({"departure": site.catalog.departure.pk, "adults": 2, "children": 0, "infants": 0}),
         "manage": reverse("website:manage", kwargs={"reference": booking.reference, "token": booking.manage_token}),
+        "sign in": reverse("website:account_login"),
+        "sign up": reverse("website:account_signup"),
+        "sign-in link": reverse("website:account_sign_in_link_request"),
         "not found": "/en/no-such-page/",
     }
     for name, path in pages.items():

@@ -1,0 +1,181 @@
+"""Reads of customer accounts: finding an account by its email address, "my bookings" and the data export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, QuerySet
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from gnb.bookings.models import Booking, BookingExtra, TransferLeg
+
+
+def normalise_email(email: str) -> str:
+    """The form an address is compared and counted in: trimmed, lower case."""
+    return email.strip().lower()
+
+
+def user_by_email(*, email: str):
+    """The account holding ``email`` (ignoring case), staff or not; None when there is none."""
+    email = normalise_email(email)
+    if not email:
+        return None
+    # Lower(email) = … uses the unique index on Lower(email).
+    return get_user_model()._default_manager.annotate(email_lower=Lower("email")).filter(email_lower=email).first()
+
+
+def customer_by_email(*, email: str):
+    """The website account (not staff, not a superuser) holding ``email``; None when there is none."""
+    user = user_by_email(email=email)
+    if user is None or user.is_staff or user.is_superuser:
+        return None
+    return user
+
+
+def customer_bookings(*, user) -> QuerySet[Booking]:
+    """The bookings linked to ``user``, soonest first."""
+    return (
+        Booking.objects.filter(customer_id=user.pk)
+        .select_related("vehicle_class", "tour_departure__tour")
+        .prefetch_related(Prefetch("legs", queryset=TransferLeg.objects.select_related("origin", "destination")))
+        .order_by("starts_at", "pk")
+    )
+
+
+def customer_bookings_split(*, user, now: dt.datetime | None = None) -> tuple[list[Booking], list[Booking]]:
+    """``user``'s bookings as (upcoming, soonest first; past, latest first)."""
+    now = now or timezone.now()
+    bookings = list(customer_bookings(user=user))
+    upcoming = [booking for booking in bookings if booking.starts_at >= now]
+    past = [booking for booking in reversed(bookings) if booking.starts_at < now]
+    return upcoming, past
+
+
+def customer_booking(*, user, reference: str) -> Booking | None:
+    """``user``'s own booking with this reference; None for anyone else's (the caller answers 404)."""
+    return Booking.objects.filter(customer_id=user.pk, reference=reference.strip().upper()).first()
+
+
+def customer_data_export(*, user, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Everything kept about ``user`` as plain JSON data: the account, saved passengers and linked bookings."""
+    now = now or timezone.now()
+    bookings = (
+        Booking.objects.filter(customer_id=user.pk)
+        .select_related("vehicle_class", "tour_departure__tour", "coupon")
+        .prefetch_related(
+            Prefetch("legs", queryset=TransferLeg.objects.select_related("origin", "destination")),
+            "passengers",
+            Prefetch("extras", queryset=BookingExtra.objects.select_related("extra")),
+            "events",
+        )
+        .order_by("created_at", "pk")
+    )
+
+    def when(value: dt.datetime | None) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    return {
+        "exported_at": now.isoformat(),
+        "account": {
+            "email": user.email,
+            "email_verified_at": when(user.email_verified_at),
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "preferred_language": user.preferred_language,
+            "date_joined": when(user.date_joined),
+            "last_login": when(user.last_login),
+        },
+        "saved_passengers": [
+            {
+                "first_name": passenger.first_name,
+                "last_name": passenger.last_name,
+                "category": passenger.category,
+                "birth_year": passenger.birth_year,
+            }
+            for passenger in user.saved_passengers.order_by("created_at", "pk")
+        ],
+        "bookings": [
+            {
+                "reference": booking.reference,
+                "kind": booking.kind,
+                "status": booking.status,
+                "payment_method": booking.payment_method,
+                "payment_state": booking.payment_state,
+                "created_at": when(booking.created_at),
+                "starts_at": when(booking.starts_at),
+                "lead_name": booking.lead_name,
+                "lead_email": booking.lead_email,
+                "lead_phone": booking.lead_phone,
+                "language": booking.language,
+                "notes": booking.notes,
+                "adults": booking.adults,
+                "children": booking.children,
+                "infants": booking.infants,
+                "luggage": booking.luggage,
+                "vehicle_class": booking.vehicle_class.code if booking.vehicle_class else None,
+                "tour": booking.tour_departure.tour.slug if booking.tour_departure else None,
+                "pickup_point": booking.pickup_point,
+                "currency": booking.currency,
+                "total": str(booking.total),
+                "cancellation_fee": None if booking.cancellation_fee is None else str(booking.cancellation_fee),
+                "cancelled_at": when(booking.cancelled_at),
+                "legs": [
+                    {
+                        "sequence": leg.sequence,
+                        "origin": str(leg.origin),
+                        "destination": str(leg.destination),
+                        "pickup_at": when(leg.pickup_at),
+                        "pickup_point": leg.pickup_point,
+                        "flight_number": leg.flight_number,
+                        "flight_arrival_at": when(leg.flight_arrival_at),
+                    }
+                    for leg in booking.legs.all()
+                ],
+                "passengers": [
+                    {"first_name": p.first_name, "last_name": p.last_name, "category": p.category}
+                    for p in booking.passengers.all()
+                ],
+                "extras": [
+                    {"code": extra.extra.code, "quantity": extra.quantity, "total": str(extra.total)}
+                    for extra in booking.extras.all()
+                ],
+                "events": [
+                    {
+                        "at": when(event.created_at),
+                        "kind": event.kind,
+                        "from_status": event.from_status,
+                        "to_status": event.to_status,
+                        "reason": event.reason,
+                    }
+                    for event in booking.events.all()
+                ],
+            }
+            for booking in bookings
+        ],
+    }
+
+
+def customer_booking_prefill(*, user, categories: list[str]) -> dict[str, str]:
+    """What the booking form can start with for a signed-in customer: their name and verified address as the lead
+    contact, and their saved passengers' names in the passenger rows of the same age group, in the order saved.
+
+    Keys are the booking form's field names (``name``, ``email``, ``passenger_<n>_first_name`` …).
+    """
+    initial: dict[str, str] = {}
+    name = user.get_full_name()
+    if name:
+        initial["name"] = name
+    if user.email_verified:
+        initial["email"] = user.email
+    saved: dict[str, list[Any]] = {}
+    for passenger in user.saved_passengers.order_by("created_at", "pk"):
+        saved.setdefault(passenger.category, []).append(passenger)
+    for index, category in enumerate(categories):
+        if saved.get(category):
+            passenger = saved[category].pop(0)
+            initial[f"passenger_{index}_first_name"] = passenger.first_name
+            initial[f"passenger_{index}_last_name"] = passenger.last_name
+    return initial
