@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -32,6 +34,9 @@ from django_otp.models import Device
 from gnb.accounts import two_factor
 from gnb.core.errors import DomainError
 from gnb.core.ratelimit import client_ip, rate_limit_hit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 # Per account and per address, in a window of 15 minutes (OWASP ASVS V2.2.1).
 ACCOUNT_LIMIT = 5
@@ -190,7 +195,7 @@ class GnbAdminSite(admin.AdminSite):
         if not self._needs_enrolment(request):
             # Not signed in, not staff, or already set up: setting up again goes through a reset (manage.py).
             return redirect(reverse("admin:login", current_app=self.name))
-        user = request.user
+        user = cast("AbstractBaseUser", request.user)  # signed in: _needs_enrolment checked it
         device = two_factor.two_factor_pending_device(user=user)
         form = EnrollForm(request.POST if request.method == "POST" else None)
         context = {
@@ -224,7 +229,8 @@ class GnbAdminSite(admin.AdminSite):
             wait = login_throttle(request, scope="admin-otp", account=f"user:{request.user.pk}")
             if wait is not None:
                 return too_many(request, "admin/two_factor/regenerate.html", self.each_context(request), wait)
-            codes = two_factor.two_factor_recovery_codes_regenerate(user=request.user, request=request)
+            user = cast("AbstractBaseUser", request.user)  # admin_view let only verified staff in
+            codes = two_factor.two_factor_recovery_codes_regenerate(user=user, request=request)
             return self._show_codes(request, codes)
         context = {**self.each_context(request), "title": _("Recovery codes")}
         return TemplateResponse(request, "admin/two_factor/regenerate.html", context)

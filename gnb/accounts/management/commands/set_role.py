@@ -16,7 +16,8 @@ class Command(BaseCommand):
         user = user_model._default_manager.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(f"no user with username {options['username']!r}")
-        user = user_role_set(user=user, role=options["role"], actor=None)
+        user_role_set(user=user, role=options["role"], actor=None)
+        user.refresh_from_db()
         self.stdout.write(
             self.style.SUCCESS(
                 f"{user.get_username()} is now {options['role']} "
