@@ -92,7 +92,6 @@ def _new_recovery_codes(user: AbstractBaseUser) -> list[str]:
     return codes
 
 
-@transaction.atomic
 def two_factor_enroll(
     *, user: AbstractBaseUser, device_id: int, token: str, request: HttpRequest | None = None
 ) -> tuple[TOTPDevice, list[str]]:
@@ -101,20 +100,23 @@ def two_factor_enroll(
     On success any other authenticator of the user is removed, ten new recovery codes replace the old ones, and the
     device and the codes (to show once) are returned. A wrong code raises :class:`TwoFactorError` and is recorded.
     """
-    device = TOTPDevice.objects.select_for_update().filter(pk=device_id, user=user, confirmed=False).first()
-    if device is None:
-        raise TwoFactorError(_("This setup has expired. Please start again."), field="otp_token")
     code = _clean(token)
-    if not _TOTP_CODE.fullmatch(code) or not device.verify_token(code):
-        _record_failure(user, request, "enrolment")
-        raise TwoFactorError(_("That code is not right. Enter the 6-digit code your app shows now."), field="otp_token")
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-    codes = _new_recovery_codes(user)
-    audit_record(action=AuditAction.OTP_ENROLLED, actor=user, request=request, target=user,
-                 details={"recovery_codes": RECOVERY_CODE_COUNT})  # fmt: skip
-    return device, codes
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(pk=device_id, user=user, confirmed=False).first()
+        if device is None:
+            raise TwoFactorError(_("This setup has expired. Please start again."), field="otp_token")
+        # django-otp counts a wrong code on the device (the wait before the next try grows); that count is kept.
+        accepted = bool(_TOTP_CODE.fullmatch(code)) and device.verify_token(code)
+        if accepted:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+            codes = _new_recovery_codes(user)
+            audit_record(action=AuditAction.OTP_ENROLLED, actor=user, request=request, target=user,
+                         details={"recovery_codes": RECOVERY_CODE_COUNT})  # fmt: skip
+            return device, codes
+    _record_failure(user, request, "enrolment")
+    raise TwoFactorError(_("That code is not right. Enter the 6-digit code your app shows now."), field="otp_token")
 
 
 @transaction.atomic
