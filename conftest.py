@@ -8,7 +8,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone, translation
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gnb.catalog.models import (
     Coupon,
@@ -179,3 +182,24 @@ def future_local(days: int = 30, hour: int = 14, minute: int = 30) -> dt.datetim
     """A naive wall-clock time ``days`` ahead (pickup times are given local to the place)."""
     day = (timezone.now() + dt.timedelta(days=days)).astimezone(IST).date()
     return dt.datetime(day.year, day.month, day.day, hour, minute)
+
+
+# --- the back office: staff sign in with a password and a second factor ------------------------------------
+def staff_login(client: Client, user) -> TOTPDevice:
+    """Sign ``user`` in on ``client`` as the admin login does once both factors are right: a confirmed
+    authenticator (made if the user has none) and a session that passed it. Returns the authenticator."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+@pytest.fixture
+def admin_client(client: Client, admin_user) -> Client:
+    """pytest-django's superuser client, past the second factor the back office asks every staff member for."""
+    staff_login(client, admin_user)
+    return client

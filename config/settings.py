@@ -101,7 +101,8 @@ if not SITE_URL.startswith(("http://", "https://")):
 INSTALLED_APPS = [
     # modeltranslation must come before the admin so its translated fields show there.
     "modeltranslation",
-    "django.contrib.admin",
+    # The admin with its site swapped for one that asks staff for a second factor (gnb/accounts/admin_site.py).
+    "gnb.accounts.admin_config.GnbAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -115,6 +116,9 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "gnb.core",
     "gnb.accounts",
     "gnb.catalog",
@@ -144,6 +148,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor (the admin requires it).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gnb.core.middleware.ApiErrorShapeMiddleware",
@@ -227,6 +233,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "gnb.accounts.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
     {"NAME": "gnb.accounts.passwords.BreachedPasswordValidator"},
 ]
+
+# Staff two-factor authentication (django-otp, gnb/accounts/two_factor.py): the name authenticator apps show.
+OTP_TOTP_ISSUER = "GNB Transfer"
 
 # --- languages and time -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -329,6 +329,10 @@ class BookingAdmin(admin.ModelAdmin):
             data.get("currency", ""),
         )
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "has_export_permission": self.has_export_permission(request)}
+        return super().changelist_view(request, extra_context=extra_context)
+
     # --- change page --------------------------------------------------------------------------------------
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and super().has_change_permission(request):
@@ -415,7 +419,10 @@ class BookingAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/bookings/booking/cancel.html", context)
 
-    @admin.action(description=gettext_lazy("Export selected bookings as CSV"), permissions=["view"])
+    def has_export_permission(self, request) -> bool:
+        return request.user.has_perm(f"{self.opts.app_label}.export_booking")
+
+    @admin.action(description=gettext_lazy("Export selected bookings as CSV"), permissions=["export"])
     def export_csv(self, request, queryset):
         audit_export(request=request, model=Booking, rows=queryset.count(), source="selection")
         return csv_response(queryset)
@@ -438,7 +445,7 @@ class BookingAdmin(admin.ModelAdmin):
 
     def export_view(self, request):
         """The filtered, searched list as it is on screen (every page of it), as CSV."""
-        if not self.has_view_or_change_permission(request):
+        if not self.has_export_permission(request):
             raise PermissionDenied
         try:
             changelist = self.get_changelist_instance(request)

@@ -131,6 +131,8 @@ class Booking(TimeStampedModel):
         ordering = ["-created_at"]
         verbose_name = _("booking")
         verbose_name_plural = _("bookings")
+        # Exporting every traveller's contact details is a right of its own, apart from seeing one booking.
+        permissions = [("export_booking", _("Can export bookings as CSV"))]
         constraints = [
             models.CheckConstraint(
                 name="booking_kind_matches_product",

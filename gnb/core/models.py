@@ -45,6 +45,12 @@ class AuditEntry(models.Model):
         PRICE_DELETED = "price.deleted", _("Price deleted")
         EXPORT_CSV = "export.csv", _("CSV export")
         REFUND_ISSUED = "refund.issued", _("Refund issued")
+        ROLE_SET = "permission.role_set", _("Role assigned")
+        OTP_ENROLLED = "auth.otp_enrolled", _("Two-factor authentication enrolled")
+        OTP_FAILED = "auth.otp_failed", _("Two-factor code refused")
+        OTP_RECOVERY_USED = "auth.otp_recovery_used", _("Recovery code used")
+        OTP_RECOVERY_REGENERATED = "auth.otp_recovery_regenerated", _("Recovery codes regenerated")
+        OTP_RESET = "auth.otp_reset", _("Two-factor authentication reset")
 
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True, editable=False)
     action = models.CharField(_("action"), max_length=64, choices=Action.choices, db_index=True)

@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from conftest import future_local
+from conftest import future_local, staff_login
 from gnb.bookings import services
 from gnb.bookings.models import Booking, BookingEvent
 from gnb.bookings.quotes import TransferQuoteRequest
@@ -169,7 +169,7 @@ def test_staff_need_the_right_to_change_bookings(client, django_user_model, cata
     booking = place_transfer()
     viewer = django_user_model.objects.create_user("viewer", password="x", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_booking"))
-    client.force_login(viewer)
+    staff_login(client, viewer)
     assert edit_url(booking) not in client.get(change_url(booking)).content.decode()
     assert client.get(edit_url(booking)).status_code == 403
     assert client.post(edit_url(booking), {"lead_phone": "+90 532 123 45 67"}).status_code == 403
@@ -187,14 +187,15 @@ def test_an_unknown_booking_is_not_found(admin_client, catalog):
 def test_the_page_costs_a_fixed_number_of_queries(admin_client, catalog, django_assert_max_num_queries):
     small, big = place_transfer(), place_round_trip()
     for booking in (small, big):
-        # Session, user, the booking (its vehicle, tour, customer, coupon), its legs with their places, passengers.
-        with django_assert_max_num_queries(5):
+        # Session, user, the second factor the session passed, the booking (its vehicle, tour, customer, coupon),
+        # its legs with their places, passengers.
+        with django_assert_max_num_queries(6):
             assert admin_client.get(edit_url(booking)).status_code == 200
     data = page_form(admin_client.get(edit_url(big)))
     data["passengers-1-last_name"] = "Doe"
-    # The page's five reads, then the service's: the booking locked, its passengers and legs, the booking,
+    # The page's six reads, then the service's: the booking locked, its passengers and legs, the booking,
     # the names and the history written (and, in a test's transaction, a savepoint and its release).
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         assert admin_client.post(edit_url(big), data).status_code == 302
 
 

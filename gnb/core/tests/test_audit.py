@@ -14,6 +14,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.test import RequestFactory
 from django.urls import reverse
 
+from conftest import staff_login
 from gnb.bookings.models import Booking
 from gnb.bookings.tests.test_admin import CHANGELIST, place_transfer
 from gnb.catalog.models import Currency, Fare
@@ -151,7 +152,7 @@ def test_a_customer_login_is_not_a_staff_login(client, db):
 # --- permission changes -----------------------------------------------------------------------------------
 def test_adding_a_user_to_a_group_and_making_them_superuser_in_the_admin_is_recorded(client, superuser, staff):
     dispatchers = Group.objects.create(name="Dispatchers")
-    client.force_login(superuser)
+    staff_login(client, superuser)
     url = reverse("admin:accounts_user_change", args=[staff.pk])
 
     data = form_of(client.get(url))
@@ -237,7 +238,7 @@ def test_changing_a_fare_price_in_the_admin_records_old_and_new_price(client, su
     fare = Fare.objects.get(
         origin_zone=catalog.airport_zone, destination_zone=catalog.belek, vehicle_class=catalog.sedan
     )
-    client.force_login(superuser)
+    staff_login(client, superuser)
     url = reverse("admin:catalog_fare_change", args=[fare.pk])
     data = form_of(client.get(url))
     data["price"] = ["45.00"]
@@ -258,7 +259,7 @@ def test_changing_a_fare_price_in_the_admin_records_old_and_new_price(client, su
 
 
 def test_a_rate_changed_in_the_list_and_a_fare_deleted_are_recorded(client, superuser, catalog):
-    client.force_login(superuser)
+    staff_login(client, superuser)
     eur, gbp = Currency.objects.get(code="EUR"), catalog.gbp
     data = {
         "form-TOTAL_FORMS": "2",
@@ -303,7 +304,7 @@ def test_a_rate_changed_in_the_list_and_a_fare_deleted_are_recorded(client, supe
 
 # --- exports ----------------------------------------------------------------------------------------------
 def test_the_csv_export_records_how_many_rows_and_which_filters(client, superuser, catalog):
-    client.force_login(superuser)
+    staff_login(client, superuser)
     first, second = place_transfer(days=3), place_transfer(days=4)
     place_transfer(days=5)  # not selected
 
@@ -337,12 +338,12 @@ def test_only_superusers_see_the_audit_log_and_nobody_can_add_change_or_delete(c
     changelist = reverse("admin:core_auditentry_changelist")
     change = reverse("admin:core_auditentry_change", args=[one.pk])
 
-    client.force_login(staff)
+    staff_login(client, staff)
     assert client.get(changelist).status_code == 403
     assert client.get(change).status_code == 403
     assert "Audit log" not in client.get("/admin/").content.decode()
 
-    client.force_login(superuser)
+    staff_login(client, superuser)
     assert "Audit log" in client.get("/admin/").content.decode()
     listing = client.get(changelist)
     assert listing.status_code == 200

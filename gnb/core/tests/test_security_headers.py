@@ -12,6 +12,8 @@ from html.parser import HTMLParser
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gnb.core.security import permissions_policy
 from gnb.website.tests.test_budgets import PAGES
@@ -270,13 +272,19 @@ def test_static_files_and_error_answers_carry_the_policies_too(client, catalog, 
 
 # --- cookies ----------------------------------------------------------------------------------------------
 def test_session_and_csrf_cookies_are_secure_http_only_and_same_site_lax(catalog):
-    get_user_model().objects.create_superuser("admin", "admin@example.com", "a-long-test-password-0123")
+    admin = get_user_model().objects.create_superuser("admin", "admin@example.com", "a-long-test-password-0123")
+    device = TOTPDevice.objects.create(user=admin, name="authenticator", confirmed=True)
     client = Client()
     client.get("/admin/login/", secure=True)
     csrf = client.cookies["csrftoken"]
     response = client.post(
         "/admin/login/?next=/admin/",
-        {"username": "admin", "password": "a-long-test-password-0123", "csrfmiddlewaretoken": csrf.value},
+        {
+            "username": "admin",
+            "password": "a-long-test-password-0123",
+            "otp_token": f"{totp(device.bin_key):06d}",
+            "csrfmiddlewaretoken": csrf.value,
+        },
         secure=True,
     )
     assert (response.status_code, response["Location"]) == (302, "/admin/")

@@ -1,0 +1,391 @@
+"""The IDOR sweep: every URL that takes an object identifier, tried by everybody who must not see that object.
+
+The sweep walks the URL configuration (``config.urls``: the website under its language prefix, the API's routes,
+the back office's) and lists every route with a parameter. Each must be in one of the tables below:
+
+- :data:`PUBLIC`: public catalogue objects, open to anybody (checked: an active one answers 200, an inactive one
+  404 even though its slug exists);
+- :data:`NOT_OBJECTS`: parameters that name no object (an app of the back office, the catch-all path);
+- :func:`object_checks`: every other route, with the exact answer each kind of visitor gets — anonymous, a customer,
+  another customer, a driver, a staff member who has not passed the second factor, each staff role — and at least
+  one rightful visitor who gets the object (the positive control, so a route that refused everybody would fail).
+
+A new route with a parameter fails :func:`test_every_route_with_a_parameter_is_in_the_sweep` until it is added.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RegexPattern, RoutePattern
+
+from conftest import staff_login
+from gnb.accounts.roles import user_role_set
+from gnb.bookings import services
+from gnb.bookings.models import (
+    Booking,
+    BookingEvent,
+    BookingExtra,
+    CouponRedemption,
+    IdempotencyKey,
+    Passenger,
+    TransferLeg,
+)
+from gnb.bookings.quotes import ExtraRequest
+from gnb.bookings.tests.test_admin import place_transfer
+from gnb.catalog.models import Season, Tour
+from gnb.core.audit import audit_record
+from gnb.core.models import AuditEntry
+from gnb.notifications.models import ContactMessage, SentEmail
+from gnb.notifications.tasks import send_contact_message
+
+User = get_user_model()
+
+STAFF_ROLES = ("superadmin", "admin", "manager", "dispatcher")
+# Visitors with no business in the back office: each is sent to its login page.
+OUTSIDERS = ("anonymous", "customer", "driver", "staff_without_2fa")
+LOGIN = "/admin/login/?next="
+
+
+# --- walking the URL configuration --------------------------------------------------------------------------
+def _walk(patterns, prefix: str = "", params: tuple[str, ...] = ()) -> Iterator[tuple[str, tuple[str, ...]]]:
+    for pattern in patterns:
+        own = _parameters(pattern.pattern)
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, route, params + own)
+        elif isinstance(pattern, URLPattern):
+            yield route, params + own
+
+
+def _parameters(pattern) -> tuple[str, ...]:
+    if isinstance(pattern, RoutePattern):
+        return tuple(pattern.converters)
+    if isinstance(pattern, RegexPattern):
+        return tuple(pattern.regex.groupindex)
+    return ()
+
+
+def routes_with_parameters() -> dict[str, tuple[str, ...]]:
+    """Every route of ``config.urls`` that takes a parameter, as written (``admin/catalog/zone/<path:object_id>/``)."""
+    return {
+        APP_INDEX if _APP_INDEX.fullmatch(route) else route: params
+        for route, params in _walk(get_resolver().url_patterns)
+        if params
+    }
+
+
+def admin_pages_without_arguments() -> list[str]:
+    """Every back-office page that takes no parameter (lists, add pages, the dashboard …), except login and
+    logout and the two-factor setup, which must open without a verified session."""
+    skip = {"admin/login/", "admin/logout/", "admin/two-factor/setup/", "admin/password_change/done/"}
+    return sorted(
+        "/" + route
+        for route, params in _walk(get_resolver().url_patterns)
+        if route.startswith("admin/") and not params and route not in skip and not route.startswith("admin/^")
+    )
+
+
+# --- the tables -----------------------------------------------------------------------------------------------
+# route → (its URL, the answer for an active tour; an inactive tour's slug answers 404)
+PUBLIC = {
+    "en/tours/<slug:slug>/": ("/en/tours/{slug}/", 200),
+    # The booking form needs a departure and a party; without them it sends back to the tour's page.
+    "en/tours/<slug:slug>/book/": ("/en/tours/{slug}/book/", 302),
+    "api/v1/tours/<slug>": ("/api/v1/tours/{slug}", 200),
+    "api/v1/tours/<slug>/departures": ("/api/v1/tours/{slug}/departures", 200),
+}
+# The back office's app index: Django writes every app with a model there into one pattern, in registry order.
+APP_INDEX = "admin/^(?P<app_label>…)/$"
+_APP_INDEX = re.compile(r"admin/\^\(\?P<app_label>[a-z_|]+\)/\$")
+NOT_OBJECTS = {
+    APP_INDEX: ("an app's index in the back office: names an app, every page behind it checks its own permission"),
+    "admin/(?P<url>.*)$": "the back office's catch-all: answers the login redirect or 404, names no object",
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    who: str
+    status: int
+    location: str | None = None  # for a redirect: how the Location starts ("…/change/" ends it)
+    rightful: bool = False  # the positive control
+
+
+@dataclass
+class World:
+    """Two customers with a booking each, a user of each role, and a row of every model the back office lists."""
+
+    booking: Booking  # anna's
+    other_booking: Booking  # olga's
+    clients: dict[str, Client]
+    rows: dict[str, object] = field(default_factory=dict)
+    users: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Check:
+    url: Callable[[World], str]
+    cases: tuple[Case, ...]
+    method: str = "get"
+    headers: Callable[[World, str], dict[str, str]] | None = None
+    body: dict | None = None
+
+
+def _staff_cases(allowed: set[str]) -> tuple[Case, ...]:
+    return (
+        *(Case(who, 302, LOGIN) for who in OUTSIDERS),
+        *(Case(role, 200, rightful=True) if role in allowed else Case(role, 403) for role in STAFF_ROLES),
+    )
+
+
+def _undeletable_cases() -> tuple[Case, ...]:
+    # Rows nobody may delete (written by services, or kept for the record) answer 403 even to a superuser; that a
+    # superuser reaches the view at all (a 403, not the login redirect others get) is the control here, and the
+    # same row's change page answers the superuser 200 in its own check.
+    return (
+        *(Case(who, 302, LOGIN) for who in OUTSIDERS),
+        *(Case(role, 403, rightful=role == "superadmin") for role in STAFF_ROLES),
+    )
+
+
+# The back office's models: who may open a row (view or change) and who may delete it.
+CATALOG = ("zone", "place", "vehicleclass", "fare", "season", "extra", "tour", "tourdeparture", "coupon", "currency")
+EVERY_STAFF = set(STAFF_ROLES)
+ADMIN_OBJECTS: dict[str, tuple[set[str], set[str]]] = {
+    **{f"catalog.{model}": (EVERY_STAFF, {"superadmin", "admin", "manager"}) for model in CATALOG},
+    **{
+        f"bookings.{model}": (EVERY_STAFF, set())
+        for model in ("booking", "transferleg", "passenger", "bookingextra", "bookingevent")
+    },
+    "bookings.couponredemption": ({"superadmin", "admin", "manager"}, set()),
+    "bookings.idempotencykey": ({"superadmin", "admin", "manager"}, set()),
+    "notifications.sentemail": ({"superadmin", "admin", "manager"}, set()),
+    "notifications.contactmessage": ({"superadmin", "admin", "manager"}, set()),
+    "accounts.user": ({"superadmin", "admin"}, {"superadmin"}),
+    "auth.group": ({"superadmin", "admin"}, {"superadmin"}),
+    "core.auditentry": ({"superadmin"}, set()),
+    "django_tasks_database.dbtaskresult": ({"superadmin", "admin"}, set()),
+}
+
+
+def _admin_url(label: str, suffix: str) -> Callable[[World], str]:
+    app_label, model = label.split(".")
+    return lambda world: f"/admin/{app_label}/{model}/{world.rows[label].pk}/{suffix}"  # type: ignore[attr-defined]
+
+
+def _token_header(world: World, who: str) -> dict[str, str]:
+    # Each visitor presents the manage token they hold: anna (the owner) hers, olga hers (for another booking),
+    # everybody else none. The reference is always anna's booking.
+    token = {"customer": world.booking.manage_token, "other_customer": world.other_booking.manage_token}.get(who, "")
+    return {"HTTP_X_MANAGE_TOKEN": token}
+
+
+def _manage_url(suffix: str) -> Callable[[World], str]:
+    return lambda world: f"/en/manage/{world.booking.reference}/{{token}}/{suffix}"
+
+
+# Manage links carry the booking's reference and its secret token: only the pair opens the booking. Every visitor
+# uses the link they could hold: the owner hers, another customer (signed in) the token of her own booking, staff
+# signed in to the back office that same wrong token; all but the owner get 404, never the booking.
+MANAGE_CASES = (
+    Case("customer", 200, rightful=True),
+    Case("other_customer", 404),
+    Case("anonymous", 404),
+    Case("superadmin", 404),
+    Case("driver", 404),
+)
+
+
+def object_checks() -> dict[str, Check]:
+    checks: dict[str, Check] = {}
+    for label, (viewers, deleters) in ADMIN_OBJECTS.items():
+        app_label, model = label.split(".")
+        base = f"admin/{app_label}/{model}/<path:object_id>/"
+        checks[base + "change/"] = Check(_admin_url(label, "change/"), _staff_cases(viewers))
+        checks[base + "history/"] = Check(_admin_url(label, "history/"), _staff_cases(viewers))
+        checks[base + "delete/"] = Check(
+            _admin_url(label, "delete/"),
+            _staff_cases(deleters) if deleters else _undeletable_cases(),
+        )
+        # The old-style object URL redirects to its change page, for staff past the second factor only.
+        checks[base] = Check(
+            _admin_url(label, ""),
+            (
+                *(Case(who, 302, LOGIN) for who in OUTSIDERS),
+                *(Case(role, 302, "/change/", rightful=role in viewers) for role in STAFF_ROLES),
+            ),
+        )
+    checks["admin/bookings/booking/<path:object_id>/edit-details/"] = Check(
+        _admin_url("bookings.booking", "edit-details/"), _staff_cases(EVERY_STAFF)
+    )
+    checks["admin/accounts/user/<id>/password/"] = Check(
+        _admin_url("accounts.user", "password/"), _staff_cases({"superadmin", "admin"})
+    )
+    checks["admin/r/<path:content_type_id>/<path:object_id>/"] = Check(
+        lambda world: f"/admin/r/{ContentType.objects.get_for_model(Booking).pk}/{world.booking.pk}/",
+        # No model has a page on the website, so the rightful answer is 404: the view was reached, nothing leaked.
+        (*(Case(who, 302, LOGIN) for who in OUTSIDERS), Case("superadmin", 404, rightful=True)),
+    )
+    for suffix in ("", "confirmed/", "change/", "cancel/"):
+        checks[f"en/manage/<str:reference>/<str:token>/{suffix}"] = Check(_manage_url(suffix), MANAGE_CASES)
+    checks["en/manage/<str:reference>/<str:token>/voucher.pdf"] = Check(_manage_url("voucher.pdf"), MANAGE_CASES)
+    checks["en/manage/<str:reference>/<str:token>/booking.ics"] = Check(_manage_url("booking.ics"), MANAGE_CASES)
+    api_cases = (Case("customer", 200, rightful=True), Case("other_customer", 404), Case("anonymous", 404))
+    checks["api/v1/bookings/<reference>"] = Check(
+        lambda world: f"/api/v1/bookings/{world.booking.reference}", api_cases, headers=_token_header
+    )
+    checks["api/v1/bookings/<reference>/cancel"] = Check(
+        lambda world: f"/api/v1/bookings/{world.booking.reference}/cancel",
+        # The owner last: her cancellation is the positive control, and it ends the booking.
+        (Case("other_customer", 404), Case("anonymous", 404), Case("customer", 200, rightful=True)),
+        method="post",
+        headers=_token_header,
+        body={"reason": "Plans changed"},
+    )
+    return checks
+
+
+OBJECT_CHECKS = object_checks()
+
+
+# --- the world ------------------------------------------------------------------------------------------------
+def _user(username: str, role: str) -> object:
+    # No password: every visitor is signed in directly, and hashing ten passwords would only slow the sweep down.
+    user = User.objects.create_user(username=username, password=None, email=f"{username}@example.com")
+    user_role_set(user=user, role=role, actor=None)
+    user.refresh_from_db()
+    return user
+
+
+@pytest.fixture
+def world(catalog) -> World:
+    anna, olga = _user("anna", "customer"), _user("olga", "customer")
+    booking = place_transfer(coupon="WELCOME10", extras=(ExtraRequest("child_seat", 1),), email="anna@example.com")
+    other = place_transfer(days=25, lead="Olga Petrova", email="olga@example.com")
+    Booking.objects.filter(pk=booking.pk).update(customer=anna)
+    Booking.objects.filter(pk=other.pk).update(customer=olga)
+    booking.refresh_from_db()
+    other.refresh_from_db()
+    SentEmail.objects.create(booking=booking, kind="confirmation", recipient="anna@example.com", language="en")
+    services.booking_place_idempotent(key="key-1", fingerprint="f" * 64, place=lambda: place_transfer(days=21))
+    message = ContactMessage.objects.create(name="Olga", email="olga@example.com", message="Seats?", language="en")
+    send_contact_message.enqueue(message_id=message.pk)
+    Season.objects.create(
+        name="Summer", starts_on=dt.date(2030, 6, 1), ends_on=dt.date(2030, 8, 31), fare_adjustment_percent=10
+    )
+    audit_record(action="auth.login", actor=anna)
+
+    clients = {"anonymous": Client(), "customer": Client(), "other_customer": Client()}
+    clients["customer"].force_login(anna)
+    clients["other_customer"].force_login(olga)
+    users = {"customer": anna, "other_customer": olga}
+    for role in ("driver", *STAFF_ROLES):
+        users[role] = _user(f"{role}-user", role)
+        clients[role] = Client()
+        if role == "driver":
+            clients[role].force_login(users[role])
+        else:
+            staff_login(clients[role], users[role])
+    users["staff_without_2fa"] = _user("manager-without-2fa", "manager")
+    clients["staff_without_2fa"] = Client()
+    clients["staff_without_2fa"].force_login(users["staff_without_2fa"])  # the password only
+
+    from django_tasks_db.models import DBTaskResult
+
+    rows: dict[str, object] = {}
+    for label, model in {
+        "bookings.booking": Booking,
+        "bookings.transferleg": TransferLeg,
+        "bookings.passenger": Passenger,
+        "bookings.bookingextra": BookingExtra,
+        "bookings.bookingevent": BookingEvent,
+        "bookings.couponredemption": CouponRedemption,
+        "bookings.idempotencykey": IdempotencyKey,
+        "notifications.sentemail": SentEmail,
+        "notifications.contactmessage": ContactMessage,
+        "core.auditentry": AuditEntry,
+        "django_tasks_database.dbtaskresult": DBTaskResult,
+    }.items():
+        rows[label] = model._default_manager.order_by("pk").first()
+    rows["bookings.booking"] = booking
+    rows["accounts.user"] = anna
+    rows["auth.group"] = Group.objects.get(name="dispatcher")
+    from django.apps import apps
+
+    for model in CATALOG:
+        rows[f"catalog.{model}"] = apps.get_model("catalog", model)._default_manager.order_by("pk").first()
+    missing = sorted(label for label, row in rows.items() if row is None)
+    assert not missing, f"no row to try for {missing}"
+    return World(booking=booking, other_booking=other, clients=clients, rows=rows, users=users)
+
+
+# --- the tests ------------------------------------------------------------------------------------------------
+def test_every_route_with_a_parameter_is_in_the_sweep():
+    found = set(routes_with_parameters())
+    covered = set(OBJECT_CHECKS) | set(PUBLIC) | set(NOT_OBJECTS)
+    assert sorted(found - covered) == [], "new routes with a parameter: add them to tests/test_idor_sweep.py"
+    assert sorted(covered - found) == [], "routes in the sweep that no longer exist"
+    assert not set(OBJECT_CHECKS) & set(PUBLIC) and not set(OBJECT_CHECKS) & set(NOT_OBJECTS)
+
+
+def test_the_sweep_finds_the_routes_it_must():
+    # The walk itself is checked, so an empty walk cannot pass the test above by covering nothing.
+    found = routes_with_parameters()
+    assert found["en/manage/<str:reference>/<str:token>/"] == ("reference", "token")
+    assert found["api/v1/bookings/<reference>"] == ("reference",)
+    assert found["admin/bookings/booking/<path:object_id>/change/"] == ("object_id",)
+    assert len(found) == len(OBJECT_CHECKS) + len(PUBLIC) + len(NOT_OBJECTS) >= 100
+
+
+@pytest.mark.parametrize("route", sorted(OBJECT_CHECKS))
+def test_nobody_opens_an_object_that_is_not_theirs(route, world):
+    check = OBJECT_CHECKS[route]
+    assert any(case.rightful for case in check.cases), "each route needs a positive control"
+    assert any(not case.rightful for case in check.cases), "each route needs someone refused"
+    for case in check.cases:
+        url = check.url(world)
+        if "{token}" in url:
+            token = {"customer": world.booking.manage_token, "other_customer": world.other_booking.manage_token}
+            url = url.format(token=token.get(case.who, world.other_booking.manage_token))
+        client = world.clients[case.who]
+        extra = check.headers(world, case.who) if check.headers else {}
+        if check.method == "post":
+            response = client.post(url, check.body or {}, content_type="application/json", **extra)
+        else:
+            response = client.get(url, **extra)
+        assert response.status_code == case.status, (case.who, url)
+        if case.location is not None:
+            location = response["Location"]
+            assert location.startswith(case.location) or location.endswith(case.location), (case.who, location)
+        if case.status != 200 and url.startswith(("/en/manage/", "/api/")):
+            # A refused visitor learns nothing of the booking: not its name, not its reference in a body.
+            assert "Anna Smith" not in response.content.decode(errors="replace"), case.who
+
+
+@pytest.mark.parametrize("route", sorted(PUBLIC))
+def test_public_catalogue_routes_are_open_to_everybody_for_active_tours_only(route, world):
+    tour = Tour.objects.get(slug="perge-aspendos")
+    hidden = Tour.objects.create(
+        slug="closed-tour",
+        name="Closed",
+        is_active=False,
+        adult_price="10.00",
+        child_price="5.00",
+        infant_price="0.00",
+        duration_minutes=60,
+    )
+    url, status = PUBLIC[route]
+    for who in ("anonymous", "customer", "dispatcher"):
+        client = world.clients[who]
+        assert client.get(url.format(slug=tour.slug)).status_code == status, who
+        assert client.get(url.format(slug=hidden.slug)).status_code == 404, who
