@@ -51,3 +51,20 @@ def client_ip(request) -> str:
         if len(forwarded) >= hops:
             return forwarded[-hops]
     return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def rate_limit_peek(*, scope: str, identity: str, limit: int, window_seconds: int) -> int | None:
+    """Like :func:`rate_limit_hit` without counting: None while fewer than ``limit`` attempts were counted in the
+    current window, else the seconds until it ends.
+
+    For limits that count failures only: peek before trying, ``rate_limit_hit`` after a failure (concurrent
+    failures may overshoot the limit by their number, no more).
+    """
+    key = _key(scope, identity)
+    window = cache.get(key)
+    if window is None:
+        return None
+    started, _count = window
+    if cache.get(f"{key}:n:{started}", 0) < limit:
+        return None
+    return max(1, started + window_seconds - int(time.time()))
