@@ -76,7 +76,7 @@ def api_key_create(*, name: str, scopes: Iterable[str], created_by: User | None 
             scopes=cleaned,
             created_by=created_by,
         )
-    logger.info("api key created", extra={"api_key": api_key.prefix, "scopes": cleaned})
+    logger.info("api key created", extra={"key_prefix": api_key.prefix, "scopes": cleaned})
     return CreatedKey(api_key, f"{KEY_PREFIX}{api_key.prefix}_{secret}")
 
 
@@ -86,7 +86,7 @@ def api_key_revoke(*, api_key_id: int, now: dt.datetime | None = None) -> bool:
         ApiKey.objects.filter(pk=api_key_id, revoked_at__isnull=True).update(revoked_at=now or timezone.now())
     )
     if revoked:
-        logger.info("api key revoked", extra={"api_key_id": api_key_id})
+        logger.info("api key revoked", extra={"key_id": api_key_id})
     return revoked
 
 

@@ -42,6 +42,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from gnb.accounts.models import RefreshToken, TokenFamily, User
+from gnb.core.audit import AuditAction, audit_record
 from gnb.core.errors import Throttled, Unauthenticated
 from gnb.core.ratelimit import rate_limit_hit, rate_limit_peek
 
@@ -122,7 +123,7 @@ def token_issue(*, user: User, now: dt.datetime | None = None) -> TokenPair:
             expires_at=now + dt.timedelta(days=settings.API_SIGN_IN_MAX_DAYS),
         )
         pair = _pair(family, user=user, now=now)
-    logger.info("api sign-in", extra={"user_id": user.pk, "token_family": str(family.id)})
+    logger.info("api sign-in", extra={"user_id": user.pk, "sign_in": str(family.id)})
     return pair
 
 
@@ -172,7 +173,7 @@ def token_refresh(*, refresh_token: str, now: dt.datetime | None = None) -> Toke
                 # be the user. End the sign-in for both.
                 _revoke(family.id, reason=TokenFamily.RevokedReason.REUSE, now=now)
                 logger.warning(
-                    "refresh token reused; sign-in revoked", extra={"user_id": user.pk, "token_family": str(family.id)}
+                    "refresh token reused; sign-in revoked", extra={"user_id": user.pk, "sign_in": str(family.id)}
                 )
                 refusal = refused
         if refusal is None:
@@ -188,7 +189,7 @@ def token_logout(*, refresh_token: str, now: dt.datetime | None = None) -> None:
         return
     family_id = RefreshToken.objects.filter(token_hash=_hash(refresh_token)).values_list("family_id", flat=True).first()
     if family_id is not None and _revoke(family_id, reason=TokenFamily.RevokedReason.LOGOUT, now=now):
-        logger.info("api sign-out", extra={"token_family": str(family_id)})
+        logger.info("api sign-out", extra={"sign_in": str(family_id)})
 
 
 def access_token_verify(token: str, *, now: dt.datetime | None = None) -> tuple[User, TokenFamily]:
@@ -275,4 +276,14 @@ def token_sign_in(
         )
         logger.info("api sign-in refused", extra={"client_ip": ip})
         raise Unauthenticated(_("The username, email address or password is not right."), field="password")
-    return token_issue(user=user, now=now)
+    pair = token_issue(user=user, now=now)
+    if user.is_staff or user.is_superuser:
+        # Failed attempts reach the audit log through Django's user_login_failed signal; a successful API sign-in
+        # sends no user_logged_in (there is no session), so staff ones are recorded here.
+        audit_record(
+            action=AuditAction.LOGIN,
+            actor=user,
+            request=request,
+            details={"path": request.path if request is not None else "", "sign_in": str(pair.family_id)},
+        )
+    return pair

@@ -214,3 +214,15 @@ def test_the_admin_creates_a_key_shows_it_once_and_revokes_it(client, db):
     assert client.get("/api/v1/partner/bookings", headers=bearer(key)).status_code == 401
     # Keys are never deleted: bookings keep naming them.
     assert client.get(f"/admin/accounts/apikey/{api_key.pk}/delete/").status_code == 403
+
+
+def test_keys_and_tokens_written_into_a_log_line_are_scrubbed(db):
+    from gnb.accounts.tokens import token_issue
+    from gnb.ops.monitoring import FILTERED, scrub_text
+
+    key = api_key_create(name="Sunny", scopes=ALL).key
+    prefix = key[: len("gnb_") + 11]
+    user = User.objects.create_user("anna", "anna@example.com", "correct horse battery staple 42")
+    pair = token_issue(user=user)
+    line = f"partner sent {key}; app sent {pair.refresh_token} and {pair.access_token} in a body"
+    assert scrub_text(line) == f"partner sent {prefix}{FILTERED}; app sent {FILTERED} and {FILTERED} in a body"

@@ -17,6 +17,7 @@ from gnb.bookings.models import Booking
 from gnb.bookings.tests.test_api_bookings import assert_error, booking_body, post
 from gnb.bookings.tests.test_services import place_transfer
 from gnb.core.errors import Unauthenticated
+from gnb.core.models import AuditEntry
 
 PASSWORD = "correct horse battery staple 42"
 
@@ -101,9 +102,23 @@ def test_the_email_address_signs_in_as_well(client, anna):
     assert me(client, tokens_of(client, username="ANNA@example.com")["access_token"]).json()["username"] == "anna"
 
 
-def test_staff_sign_in_the_same_way(client, db):
-    User.objects.create_user("manager", "ops@example.com", PASSWORD, is_staff=True)
+def test_staff_sign_in_the_same_way_and_the_audit_log_records_it(client, db):
+    manager = User.objects.create_user("manager", "ops@example.com", PASSWORD, is_staff=True)
+    AuditEntry.objects.all().delete()
     assert me(client, tokens_of(client, username="manager")["access_token"]).json()["is_staff"] is True
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.actor, entry.details["path"]) == ("auth.login", manager, "/api/v1/auth/token")
+    assert entry.details["sign_in"] == str(TokenFamily.objects.get().id)
+    # A failed attempt is recorded with the name tried (through Django's user_login_failed signal).
+    sign_in(client, "manager", "wrong password")
+    failed = AuditEntry.objects.get(action="auth.login_failed")
+    assert failed.actor_label == "manager"
+    assert "wrong password" not in str(failed.details)
+
+
+def test_customer_sign_ins_are_not_staff_logins(client, anna):
+    tokens_of(client)
+    assert not AuditEntry.objects.filter(action="auth.login").exists()
 
 
 def test_a_wrong_password_an_unknown_account_and_an_inactive_one_get_the_same_401(client, anna):
