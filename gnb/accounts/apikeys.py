@@ -16,6 +16,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +30,14 @@ KEY_PREFIX = "gnb_"
 _KEY = re.compile(r"gnb_(?P<prefix>[0-9a-f]{10})_(?P<secret>[A-Za-z0-9_-]{43})")
 # last_used_at is written at most this often per key, not on every request.
 _LAST_USED_EVERY = dt.timedelta(minutes=5)
+# A key's row is kept in the cache this long, so a partner's quote costs no extra query (quotes stay within their
+# five). Revoking through api_key_revoke drops it at once; only a key changed behind its back (the shell, SQL, or
+# another process with its own local-memory cache: production shares Redis) waits out the time.
+_CACHE_SECONDS = 60
+
+
+def _cache_key(prefix: str) -> str:
+    return f"api-key:{prefix}"
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,9 @@ def api_key_revoke(*, api_key_id: int, now: dt.datetime | None = None) -> bool:
     revoked = bool(
         ApiKey.objects.filter(pk=api_key_id, revoked_at__isnull=True).update(revoked_at=now or timezone.now())
     )
+    prefix = ApiKey.objects.filter(pk=api_key_id).values_list("prefix", flat=True).first()
+    if prefix is not None:
+        cache.delete(_cache_key(prefix))
     if revoked:
         logger.info("api key revoked", extra={"key_id": api_key_id})
     return revoked
@@ -100,7 +112,11 @@ def api_key_verify(key: str, *, now: dt.datetime | None = None) -> ApiKey:
     match = _KEY.fullmatch(key)
     if match is None:
         raise Unauthenticated(refused)
-    api_key = ApiKey.objects.filter(prefix=match["prefix"]).first()
+    api_key = cache.get(_cache_key(match["prefix"]))
+    if not isinstance(api_key, ApiKey):
+        api_key = ApiKey.objects.filter(prefix=match["prefix"]).first()
+        if api_key is not None:  # unknown prefixes are not cached: guessing them cannot fill the cache
+            cache.set(_cache_key(api_key.prefix), api_key, _CACHE_SECONDS)
     # The hash is compared even for a revoked key, so a revoked and an unknown secret take the same time.
     if api_key is None or not secrets.compare_digest(api_key.secret_hash, _hash(match["secret"])):
         raise Unauthenticated(refused)
@@ -109,4 +125,6 @@ def api_key_verify(key: str, *, now: dt.datetime | None = None) -> ApiKey:
     now = now or timezone.now()
     if api_key.last_used_at is None or api_key.last_used_at < now - _LAST_USED_EVERY:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now
+        cache.set(_cache_key(api_key.prefix), api_key, _CACHE_SECONDS)
     return api_key

@@ -226,3 +226,28 @@ def test_keys_and_tokens_written_into_a_log_line_are_scrubbed(db):
     pair = token_issue(user=user)
     line = f"partner sent {key}; app sent {pair.refresh_token} and {pair.access_token} in a body"
     assert scrub_text(line) == f"partner sent {prefix}{FILTERED}; app sent {FILTERED} and {FILTERED} in a body"
+
+
+def test_a_partners_quote_stays_within_five_queries(client, catalog, django_assert_max_num_queries):
+    from conftest import future_local
+    from gnb.bookings.quotes import currency_rates
+
+    currency_rates()
+    key = api_key_create(name="Sunny", scopes=ALL).key
+    body = quote_body(
+        return_pickup_at=future_local(days=27).isoformat(),
+        extras=[{"code": "child_seat", "quantity": 1}],
+        coupon="WELCOME10",
+        currency="GBP",
+    )
+    assert post(client, "/api/v1/quotes", body, **{"X-API-Key": key}).status_code == 200
+    with django_assert_max_num_queries(5):
+        response = post(client, "/api/v1/quotes", body, **{"X-API-Key": key})
+    assert response.status_code == 200
+
+
+def test_revoking_a_key_takes_effect_at_once_even_while_it_is_cached(client, catalog):
+    created = api_key_create(name="Sunny", scopes=ALL)
+    assert client.get("/api/v1/tours", headers=bearer(created.key)).status_code == 200  # now cached
+    call_command("api_key", "revoke", created.api_key.prefix, stdout=io.StringIO())
+    assert client.get("/api/v1/tours", headers=bearer(created.key)).status_code == 401
