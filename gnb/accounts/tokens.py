@@ -49,6 +49,7 @@ from gnb.core.ratelimit import rate_limit_hit, rate_limit_peek
 logger = logging.getLogger(__name__)
 
 ALGORITHM = "HS256"
+CLOCK_SKEW_SECONDS = 5
 AUDIENCE = "gnb-api"
 # Longest refresh token the API reads; issued ones are 43 characters after the prefix.
 REFRESH_TOKEN_MAX_LENGTH = 128
@@ -206,6 +207,9 @@ def access_token_verify(token: str, *, now: dt.datetime | None = None) -> tuple[
             audience=AUDIENCE,
             issuer=issuer(),
             options={"require": ["iss", "aud", "sub", "iat", "exp", "jti", "fam"]},
+            # Web processes on several machines: a token issued by one whose clock runs a little ahead is not "issued
+            # in the future" for another.
+            leeway=CLOCK_SKEW_SECONDS,
         )
     except jwt.ExpiredSignatureError:
         raise Unauthenticated(_("The access token has expired; refresh it.")) from None
