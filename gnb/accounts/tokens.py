@@ -36,6 +36,7 @@ import jwt
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -291,3 +292,23 @@ def token_sign_in(
             details={"path": request.path if request is not None else "", "sign_in": str(pair.family_id)},
         )
     return pair
+
+
+# --- housekeeping ------------------------------------------------------------------------------------------
+# Revoked sign-ins are kept this long (what ended them, and when, stays visible for a while), then deleted.
+REVOKED_KEPT = dt.timedelta(days=30)
+
+
+def token_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete sign-ins past their end, or revoked more than 30 days ago, with their refresh tokens; return how many.
+
+    Whole families only: a used refresh token stays as long as its family, so presenting it again is recognised
+    as reuse and never mistaken for an unknown token.
+    """
+    now = now or timezone.now()
+    _total, by_model = TokenFamily.objects.filter(
+        Q(expires_at__lte=now) | Q(revoked_at__lte=now - REVOKED_KEPT)
+    ).delete()
+    families = by_model.get(TokenFamily._meta.label, 0)
+    logger.info("api sign-ins purged", extra={"purged_sign_ins": families})
+    return families

@@ -355,3 +355,29 @@ def test_a_booking_placed_with_an_access_token_belongs_to_the_user(client, catal
     assert booking.events.get().actor == anna
     mine = client.get("/api/v1/me/bookings", headers={"Authorization": f"Bearer {token}"}).json()
     assert [b["reference"] for b in mine] == [booking.reference]
+
+
+# --- housekeeping ----------------------------------------------------------------------------------------
+def test_ended_sign_ins_are_purged_daily_with_their_refresh_tokens(anna):
+    from gnb.accounts.tokens import token_logout, token_purge
+    from gnb.ops.schedule import JOBS
+
+    start = timezone.now()
+    token_issue(user=anna, now=start - dt.timedelta(days=91))  # lapsed
+    long_revoked = token_issue(user=anna, now=start - dt.timedelta(days=40))
+    token_logout(refresh_token=long_revoked.refresh_token, now=start - dt.timedelta(days=31))
+    recently_revoked = token_issue(user=anna, now=start - dt.timedelta(days=5))
+    token_logout(refresh_token=recently_revoked.refresh_token, now=start - dt.timedelta(days=1))
+    live = token_issue(user=anna, now=start)
+    token_refresh(refresh_token=live.refresh_token, now=start)  # a used token stays with its family
+
+    assert token_purge(now=start) == 2
+    assert set(TokenFamily.objects.values_list("id", flat=True)) == {recently_revoked.family_id, live.family_id}
+    assert RefreshToken.objects.filter(family_id=live.family_id).count() == 2
+    assert token_purge(now=start) == 0
+    job = next(job for job in JOBS if job.name == "purge-api-sign-ins")
+    assert job.cron == "45 4 * * *"
+    token_issue(user=anna, now=start - dt.timedelta(days=91))
+    assert TokenFamily.objects.count() == 3
+    job.task.call()  # the task itself runs the purge
+    assert TokenFamily.objects.count() == 2
