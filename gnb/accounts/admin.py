@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from gnb.accounts.apikeys import api_key_create, api_key_revoke
-from gnb.accounts.models import ApiKey, ApiScope, User
+from gnb.accounts.models import ApiKey, ApiScope, TokenFamily, User
+from gnb.accounts.tokens import token_family_revoke
 
 
 @admin.register(User)
@@ -87,4 +88,30 @@ class ApiKeyAdmin(admin.ModelAdmin):
         count = sum(api_key_revoke(api_key_id=pk) for pk in queryset.values_list("pk", flat=True))
         self.message_user(
             request, ngettext("%(count)d key revoked.", "%(count)d keys revoked.", count) % {"count": count}
+        )
+
+
+@admin.register(TokenFamily)
+class TokenFamilyAdmin(admin.ModelAdmin):
+    """API sign-ins, to see who is signed in through the API and end a sign-in; nothing here shows a token."""
+
+    list_display = ("user", "created_at", "expires_at", "revoked_at", "revoked_reason")
+    list_filter = ("revoked_reason", ("revoked_at", admin.EmptyFieldListFilter))
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__email")
+    fields = ("user", "created_at", "expires_at", "revoked_at", "revoked_reason")
+    readonly_fields = fields
+    actions = ("end",)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # sign-ins start at POST /api/v1/auth/token only
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # ending keeps the record; the daily purge deletes old ones
+
+    @admin.action(description=_("End the selected sign-ins"), permissions=["change"])
+    def end(self, request, queryset):
+        count = token_family_revoke(family_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request, ngettext("%(count)d sign-in ended.", "%(count)d sign-ins ended.", count) % {"count": count}
         )

@@ -33,6 +33,7 @@ class TokenFamily(models.Model):
         REUSE = "reuse", _("Refresh token used twice")
         PASSWORD_CHANGED = "password_changed", _("Password changed")
         INACTIVE = "inactive", _("Account deactivated")
+        STAFF = "staff", _("Ended by staff")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="token_families")

@@ -183,6 +183,16 @@ def token_refresh(*, refresh_token: str, now: dt.datetime | None = None) -> Toke
     raise Unauthenticated(refusal, field="refresh_token")
 
 
+def token_family_revoke(*, family_ids: list[uuid.UUID], now: dt.datetime | None = None) -> int:
+    """End sign-ins from the back office (a lost phone, a suspicion); return how many were still open."""
+    now = now or timezone.now()
+    ended = TokenFamily.objects.filter(pk__in=family_ids, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_reason=TokenFamily.RevokedReason.STAFF
+    )
+    logger.info("api sign-ins ended by staff", extra={"ended_sign_ins": ended})
+    return ended
+
+
 def token_logout(*, refresh_token: str, now: dt.datetime | None = None) -> None:
     """End the sign-in ``refresh_token`` belongs to (used or not). An unknown token changes nothing (RFC 7009:
     the answer does not tell whether a token existed)."""

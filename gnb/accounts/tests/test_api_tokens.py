@@ -381,3 +381,24 @@ def test_ended_sign_ins_are_purged_daily_with_their_refresh_tokens(anna):
     assert TokenFamily.objects.count() == 3
     job.task.call()  # the task itself runs the purge
     assert TokenFamily.objects.count() == 2
+
+
+def test_staff_see_api_sign_ins_and_end_one_without_any_token_shown(client, anna):
+    boss = User.objects.create_superuser("boss", "boss@example.com", PASSWORD)
+    first, second = token_issue(user=anna), token_issue(user=anna)
+    client.force_login(boss)
+    page = client.get("/admin/accounts/tokenfamily/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert html.count("anna") >= 2
+    assert first.refresh_token not in html and first.access_token not in html
+    assert client.get("/admin/accounts/tokenfamily/add/").status_code == 403
+
+    response = client.post(
+        "/admin/accounts/tokenfamily/", {"action": "end", "_selected_action": [str(first.family_id)]}, follow=True
+    )
+    assert "1 sign-in ended." in response.content.decode()
+    assert TokenFamily.objects.get(pk=first.family_id).revoked_reason == "staff"
+    with pytest.raises(Unauthenticated):
+        token_refresh(refresh_token=first.refresh_token)
+    assert token_refresh(refresh_token=second.refresh_token).family_id == second.family_id
