@@ -380,7 +380,7 @@ CORS_ALLOW_HEADERS = [*cors_default_headers, "idempotency-key", "x-manage-token"
 CORS_EXPOSE_HEADERS = ["Retry-After", "X-Request-ID"]
 
 
-# --- API authentication and throttling (gnb/accounts/tokens.py, gnb/accounts/apiauth.py) -----------------------
+# --- API authentication and throttling (gnb/accounts/api_tokens.py, gnb/accounts/apiauth.py) -----------------------
 # Access tokens (JWT, HS256) are signed with JWT_SIGNING_KEY, or else with a key derived from SECRET_KEY.
 JWT_SIGNING_KEY = env_str("JWT_SIGNING_KEY", "") or ""
 if JWT_SIGNING_KEY and len(JWT_SIGNING_KEY) < 32:

@@ -5,9 +5,9 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from gnb.accounts.api_tokens import token_family_revoke
 from gnb.accounts.apikeys import api_key_create, api_key_revoke
 from gnb.accounts.models import ApiKey, ApiScope, TokenFamily, User
-from gnb.accounts.tokens import token_family_revoke
 
 
 @admin.register(User)

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from gnb.accounts import tokens
+from gnb.accounts import api_tokens as tokens
 from gnb.accounts.apiauth import ApiKeyAuth, BearerAuth, request_client
 from gnb.accounts.models import ApiScope
 from gnb.bookings import selectors as booking_selectors

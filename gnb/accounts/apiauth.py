@@ -21,9 +21,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.security import APIKeyHeader, HttpBearer
 
+from gnb.accounts.api_tokens import access_token_verify
 from gnb.accounts.apikeys import api_key_verify, is_api_key
 from gnb.accounts.models import ApiKey, TokenFamily, User
-from gnb.accounts.tokens import access_token_verify
 from gnb.core.errors import Forbidden, Throttled, Unauthenticated
 from gnb.core.ratelimit import client_ip, rate_limit_hit
 

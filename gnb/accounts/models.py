@@ -25,7 +25,7 @@ class TokenFamily(models.Model):
     Revoking the family ends the sign-in: its refresh tokens stop working, and so do its access tokens, which name
     their family (claim ``fam``) and are checked against this row on every request. ``password_fingerprint`` is a
     keyed hash of the user's password hash when the family began: once the password changes it no longer matches
-    and the family is refused (gnb/accounts/tokens.py says why this and not a signal).
+    and the family is refused (gnb/accounts/api_tokens.py says why this and not a signal).
     """
 
     class RevokedReason(models.TextChoices):

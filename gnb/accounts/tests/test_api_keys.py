@@ -121,7 +121,7 @@ def test_a_booking_placed_with_a_key_records_it_and_only_that_partner_lists_it(c
 
 
 def test_partner_bookings_need_a_key_not_a_user_token(client, db):
-    from gnb.accounts.tokens import token_issue
+    from gnb.accounts.api_tokens import token_issue
 
     user = User.objects.create_user("anna", "anna@example.com", "correct horse battery staple 42")
     access = token_issue(user=user).access_token
@@ -217,7 +217,7 @@ def test_the_admin_creates_a_key_shows_it_once_and_revokes_it(client, db):
 
 
 def test_keys_and_tokens_written_into_a_log_line_are_scrubbed(db):
-    from gnb.accounts.tokens import token_issue
+    from gnb.accounts.api_tokens import token_issue
     from gnb.ops.monitoring import FILTERED, scrub_text
 
     key = api_key_create(name="Sunny", scopes=ALL).key

@@ -8,9 +8,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from gnb.accounts.api_tokens import token_issue
 from gnb.accounts.apikeys import api_key_create
 from gnb.accounts.models import TokenFamily, User
-from gnb.accounts.tokens import token_issue
 from gnb.bookings.models import Booking
 from gnb.bookings.tests.test_api_bookings import assert_error, booking_body, quote_body, tour_body
 

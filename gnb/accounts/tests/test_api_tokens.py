@@ -11,8 +11,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from gnb.accounts.api_tokens import AUDIENCE, signing_key, token_issue, token_refresh
 from gnb.accounts.models import RefreshToken, TokenFamily, User
-from gnb.accounts.tokens import AUDIENCE, signing_key, token_issue, token_refresh
 from gnb.bookings.models import Booking
 from gnb.bookings.tests.test_api_bookings import assert_error, booking_body, post
 from gnb.bookings.tests.test_services import place_transfer
@@ -359,7 +359,7 @@ def test_a_booking_placed_with_an_access_token_belongs_to_the_user(client, catal
 
 # --- housekeeping ----------------------------------------------------------------------------------------
 def test_ended_sign_ins_are_purged_daily_with_their_refresh_tokens(anna):
-    from gnb.accounts.tokens import token_logout, token_purge
+    from gnb.accounts.api_tokens import token_logout, token_purge
     from gnb.ops.schedule import JOBS
 
     start = timezone.now()

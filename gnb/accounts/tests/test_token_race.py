@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 from django.db import connection
 
+from gnb.accounts.api_tokens import TokenPair, token_issue, token_refresh
 from gnb.accounts.models import RefreshToken, TokenFamily, User
-from gnb.accounts.tokens import TokenPair, token_issue, token_refresh
 from gnb.core.errors import Unauthenticated
 
 pytestmark = [

@@ -70,7 +70,7 @@ def signing_key() -> bytes:
     """JWT_SIGNING_KEY, or a key derived from SECRET_KEY for this one purpose (never SECRET_KEY itself)."""
     if settings.JWT_SIGNING_KEY:
         return settings.JWT_SIGNING_KEY.encode()
-    return salted_hmac("gnb.accounts.tokens.jwt", "signing-key", algorithm="sha256").digest()
+    return salted_hmac("gnb.accounts.api_tokens.jwt", "signing-key", algorithm="sha256").digest()
 
 
 def issuer() -> str:
@@ -79,7 +79,7 @@ def issuer() -> str:
 
 def password_fingerprint(user: User) -> str:
     """A keyed hash of the user's password hash: changes whenever the password does, reveals nothing of it."""
-    return salted_hmac("gnb.accounts.tokens.password", user.password, algorithm="sha256").hexdigest()
+    return salted_hmac("gnb.accounts.api_tokens.password", user.password, algorithm="sha256").hexdigest()
 
 
 def _hash(refresh_token: str) -> str:
