@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from gnb.accounts.api import router as accounts_router
 from gnb.bookings.api import router as bookings_router
 from gnb.catalog.api import router as catalog_router
-from gnb.core.errors import Busy, DomainError, ValidationFailed
+from gnb.core.errors import Busy, DomainError, Throttled, Unauthenticated, ValidationFailed
 from gnb.payments.api import router as payments_router
 
 logger = logging.getLogger(__name__)
@@ -27,13 +28,19 @@ api = NinjaAPI(
     version="1",
     description=(
         "Catalogue, quotes and bookings for airport transfers and tours on the Turkish coast. Prices are "
-        "computed on the server; every 4xx answer has the same `error` shape."
+        "computed on the server; every 4xx answer has the same `error` shape.\n\n"
+        "Catalogue, quotes and placing a booking need no credentials. Partners send their API key "
+        "(`Authorization: Bearer gnb_…` or `X-API-Key`) for their own throttle budget and to list their bookings; "
+        "customers and staff sign in at `/auth/token` for a short-lived access token (JWT) and a refresh token. "
+        "Credentials that are sent must be valid (401 with `WWW-Authenticate: Bearer`); a key without the "
+        "operation's scope gets 403; too many requests get 429 with `Retry-After`."
     ),
     urls_namespace="api-v1",
 )
 api.add_router("/", catalog_router)
 api.add_router("/", bookings_router)
 api.add_router("/", payments_router)
+api.add_router("/", accounts_router)
 
 
 def error_response(request: HttpRequest, *, status: int, code: str, message: str, fields=(), headers=None):
@@ -77,9 +84,19 @@ def on_validation_failed(request, exc: ValidationFailed):
     )
 
 
+# RFC 6750: a 401 names the scheme the client should use.
+UNAUTHENTICATED_HEADERS = {"WWW-Authenticate": 'Bearer realm="api"'}
+
+
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
-    headers = {"Retry-After": "1"} if isinstance(exc, Busy) else None
+    headers: dict[str, str] | None = None
+    if isinstance(exc, Busy):
+        headers = {"Retry-After": "1"}
+    elif isinstance(exc, Throttled):
+        headers = {"Retry-After": str(exc.retry_after)}
+    elif isinstance(exc, Unauthenticated):
+        headers = UNAUTHENTICATED_HEADERS
     fields = [(exc.field, exc.message)] if exc.field else []
     return error_response(
         request, status=exc.status, code=exc.code, message=exc.message, fields=fields, headers=headers
@@ -93,7 +110,14 @@ def on_not_found(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request, exc):
-    return error_response(request, status=401, code="unauthenticated", message=str(exc))
+    # No credentials at all on an operation that needs them.
+    return error_response(
+        request,
+        status=401,
+        code="unauthenticated",
+        message=_("Send an access token or API key: Authorization: Bearer <token>."),
+        headers=UNAUTHENTICATED_HEADERS,
+    )
 
 
 @api.exception_handler(HttpError)

@@ -391,6 +391,33 @@ CORS_ALLOW_HEADERS = [*cors_default_headers, "idempotency-key", "x-manage-token"
 CORS_EXPOSE_HEADERS = ["Retry-After", "X-Request-ID"]
 
 
+# --- API authentication and throttling (gnb/accounts/api_tokens.py, gnb/accounts/apiauth.py) -----------------------
+# Access tokens (JWT, HS256) are signed with JWT_SIGNING_KEY, or else with a key derived from SECRET_KEY.
+JWT_SIGNING_KEY = env_str("JWT_SIGNING_KEY", "") or ""
+if JWT_SIGNING_KEY and len(JWT_SIGNING_KEY) < 32:
+    raise ImproperlyConfigured("JWT_SIGNING_KEY must be at least 32 characters (or unset: derived from SECRET_KEY)")
+# Short-lived: a stolen access token is good for minutes; the refresh token renews it.
+JWT_ACCESS_TOKEN_SECONDS = env_int("JWT_ACCESS_TOKEN_SECONDS", 900, minimum=60)
+if JWT_ACCESS_TOKEN_SECONDS > 3600:
+    raise ImproperlyConfigured(f"JWT_ACCESS_TOKEN_SECONDS={JWT_ACCESS_TOKEN_SECONDS} must be at most 3600")
+# A refresh token lapses when unused this long; a sign-in ends after API_SIGN_IN_MAX_DAYS however often refreshed.
+API_REFRESH_TOKEN_DAYS = env_int("API_REFRESH_TOKEN_DAYS", 30, minimum=1)
+API_SIGN_IN_MAX_DAYS = env_int("API_SIGN_IN_MAX_DAYS", 90, minimum=1)
+if API_SIGN_IN_MAX_DAYS < API_REFRESH_TOKEN_DAYS:
+    raise ImproperlyConfigured(
+        f"API_SIGN_IN_MAX_DAYS={API_SIGN_IN_MAX_DAYS} must be at least API_REFRESH_TOKEN_DAYS={API_REFRESH_TOKEN_DAYS}"
+    )
+# Requests per minute to the quote endpoints and to booking placement: per client address without credentials,
+# per API key or signed-in user with them (separate budgets).
+API_RATE_QUOTES_PER_IP = env_int("API_RATE_QUOTES_PER_IP", 60, minimum=1)
+API_RATE_QUOTES_PER_CLIENT = env_int("API_RATE_QUOTES_PER_CLIENT", 600, minimum=1)
+API_RATE_BOOKINGS_PER_IP = env_int("API_RATE_BOOKINGS_PER_IP", 10, minimum=1)
+API_RATE_BOOKINGS_PER_CLIENT = env_int("API_RATE_BOOKINGS_PER_CLIENT", 120, minimum=1)
+# Sign-ins at POST /api/v1/auth/token per 15 minutes: failed ones per account, every attempt per client address.
+API_RATE_TOKEN_PER_ACCOUNT = env_int("API_RATE_TOKEN_PER_ACCOUNT", 5, minimum=1)
+API_RATE_TOKEN_PER_IP = env_int("API_RATE_TOKEN_PER_IP", 30, minimum=1)
+
+
 # --- backups ----------------------------------------------------------------------------------------------
 def _backup_key(name: str) -> bytes | None:
     """The AES-256 key: 32 bytes written as 64 hex digits or as base64 (standard or URL-safe alphabet)."""

@@ -24,6 +24,9 @@ def test_the_committed_openapi_document_matches_the_api():
 def test_the_document_describes_every_endpoint():
     paths = json.loads(openapi_document())["paths"]
     assert sorted((path, method) for path, methods in paths.items() for method in methods) == [
+        ("/api/v1/auth/logout", "post"),
+        ("/api/v1/auth/refresh", "post"),
+        ("/api/v1/auth/token", "post"),
         ("/api/v1/bookings", "post"),
         ("/api/v1/bookings/{reference}", "get"),
         ("/api/v1/bookings/{reference}", "patch"),
@@ -31,6 +34,9 @@ def test_the_document_describes_every_endpoint():
         ("/api/v1/bookings/{reference}/payments", "post"),
         ("/api/v1/currencies", "get"),
         ("/api/v1/extras", "get"),
+        ("/api/v1/me", "get"),
+        ("/api/v1/me/bookings", "get"),
+        ("/api/v1/partner/bookings", "get"),
         ("/api/v1/places", "get"),
         ("/api/v1/quotes", "post"),
         ("/api/v1/tour-bookings", "post"),
@@ -79,23 +85,57 @@ def test_every_error_answer_is_documented_in_the_one_error_shape():
                     }, (method, path, status)
             errors[f"{method.upper()} {path}"] = sorted(int(s) for s in operation["responses"] if int(s) >= 400)
     assert errors == {
-        "POST /api/v1/bookings": [400, 409, 422, 503],
+        "POST /api/v1/auth/logout": [400, 422],
+        "POST /api/v1/auth/refresh": [400, 401, 422],
+        "POST /api/v1/auth/token": [400, 401, 422, 429],
+        "POST /api/v1/bookings": [400, 401, 403, 409, 422, 429, 503],
         "GET /api/v1/bookings/{reference}": [404],
         "PATCH /api/v1/bookings/{reference}": [400, 404, 409, 422, 503],
         "POST /api/v1/bookings/{reference}/cancel": [400, 404, 409, 422, 503],
-        "POST /api/v1/bookings/{reference}/payments": [400, 404, 409, 422, 502, 503],
-        "GET /api/v1/currencies": [],
-        "GET /api/v1/extras": [],
-        "GET /api/v1/places": [422],
-        "POST /api/v1/quotes": [400, 422],
-        "POST /api/v1/tour-bookings": [400, 409, 422, 503],
-        "POST /api/v1/tour-quotes": [400, 422],
-        "GET /api/v1/tours": [],
-        "GET /api/v1/tours/{slug}": [404],
-        "GET /api/v1/tours/{slug}/departures": [404, 422],
-        "GET /api/v1/vehicle-classes": [],
+        "POST /api/v1/bookings/{reference}/payments": [400, 401, 403, 404, 409, 422, 502, 503],
+        "GET /api/v1/currencies": [401, 403],
+        "GET /api/v1/extras": [401, 403],
+        "GET /api/v1/me": [401, 403],
+        "GET /api/v1/me/bookings": [401, 403, 422],
+        "GET /api/v1/partner/bookings": [401, 403, 422],
+        "GET /api/v1/places": [401, 403, 422],
+        "POST /api/v1/quotes": [400, 401, 403, 422, 429],
+        "POST /api/v1/tour-bookings": [400, 401, 403, 409, 422, 429, 503],
+        "POST /api/v1/tour-quotes": [400, 401, 403, 422, 429],
+        "GET /api/v1/tours": [401, 403],
+        "GET /api/v1/tours/{slug}": [401, 403, 404],
+        "GET /api/v1/tours/{slug}/departures": [401, 403, 404, 422],
+        "GET /api/v1/vehicle-classes": [401, 403],
     }
     schemas = document["components"]["schemas"]
     assert schemas["ErrorOut"]["required"] == ["error"]
     assert schemas["ErrorBody"]["required"] == ["code", "message", "fields"]
     assert schemas["ErrorField"]["required"] == ["field", "message"]
+
+
+def test_the_document_names_who_may_call_each_operation():
+    # Public operations take credentials optionally (`{}`: or none); the others need a user or a partner key.
+    document = json.loads(openapi_document())
+    assert document["components"]["securitySchemes"] == {
+        "BearerAuth": {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT access token or partner API key (gnb_…)",
+        },
+        "ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+    }
+    security = {
+        f"{method.upper()} {path}": operation.get("security")
+        for path, methods in document["paths"].items()
+        for method, operation in methods.items()
+    }
+    optional = [{}, {"BearerAuth": []}, {"ApiKeyAuth": []}]
+    assert security["POST /api/v1/quotes"] == optional
+    assert security["POST /api/v1/bookings"] == optional
+    assert security["GET /api/v1/tours"] == optional
+    assert security["GET /api/v1/me"] == [{"BearerAuth": []}]
+    assert security["GET /api/v1/me/bookings"] == [{"BearerAuth": []}]
+    assert security["GET /api/v1/partner/bookings"] == [{"BearerAuth": []}, {"ApiKeyAuth": []}]
+    # The guest's manage-token path and signing in need no credentials.
+    assert security["GET /api/v1/bookings/{reference}"] is None
+    assert security["POST /api/v1/auth/token"] is None

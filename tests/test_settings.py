@@ -35,6 +35,22 @@ BROKEN = {
         {"GNB_LATE_CANCELLATION_FEE_PERCENT": "NaN"},
         "GNB_LATE_CANCELLATION_FEE_PERCENT='NaN' is not a number",
     ),
+    "jwt_key_too_short": (
+        {"JWT_SIGNING_KEY": "short"},
+        "JWT_SIGNING_KEY must be at least 32 characters (or unset: derived from SECRET_KEY)",
+    ),
+    "access_tokens_too_long_lived": (
+        {"JWT_ACCESS_TOKEN_SECONDS": "86400"},
+        "JWT_ACCESS_TOKEN_SECONDS=86400 must be at most 3600",
+    ),
+    "sign_in_shorter_than_refresh": (
+        {"API_REFRESH_TOKEN_DAYS": "30", "API_SIGN_IN_MAX_DAYS": "7"},
+        "API_SIGN_IN_MAX_DAYS=7 must be at least API_REFRESH_TOKEN_DAYS=30",
+    ),
+    "throttle_zero": (
+        {"API_RATE_BOOKINGS_PER_IP": "0"},
+        "API_RATE_BOOKINGS_PER_IP=0 must be at least 1",
+    ),
     "lead_time_not_whole_minutes": (
         {"GNB_MIN_LEAD_MINUTES": "3h"},
         "GNB_MIN_LEAD_MINUTES='3h' is not a whole number",

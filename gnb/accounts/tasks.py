@@ -138,3 +138,11 @@ def send_account_email(*, user_id: int, kind: str, address: str = "") -> None:
     message = EmailMultiAlternatives(context["subject"], text, to=[context["to"]], headers={"X-GNB-Email": kind})
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+@task()
+def purge_api_sign_ins() -> None:
+    """Delete ended API sign-ins and their refresh tokens (daily; safe to run twice)."""
+    from gnb.accounts.api_tokens import token_purge
+
+    token_purge()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Header, Router, Status
 
+from gnb.accounts.apiauth import PUBLIC_SECURITY, ApiClient, Public, request_client
+from gnb.accounts.models import ApiScope
 from gnb.bookings import schemas, selectors, services
 from gnb.bookings.quotes import tour_quote, transfer_quote
 from gnb.core.schemas import error_responses
@@ -12,14 +14,41 @@ from gnb.core.schemas import error_responses
 router = Router(tags=["bookings"])
 
 # What each kind of endpoint may answer besides success, always in the one error shape: 400 a body that is not
-# JSON, 404 an unknown booking (or a wrong X-Manage-Token), 409 sold out / Idempotency-Key reuse / a change the
-# booking's status forbids, 422 invalid input, 503 a lock not free in time (nothing written; retry).
-QUOTE_ERRORS = error_responses(400, 422)
-PLACE_ERRORS = error_responses(400, 409, 422, 503)
+# JSON, 401 credentials sent but not valid, 403 an API key without the scope, 404 an unknown booking (or a wrong
+# X-Manage-Token), 409 sold out / Idempotency-Key reuse / a change the booking's status forbids, 422 invalid input,
+# 429 too many requests (Retry-After), 503 a lock not free in time (nothing written; retry).
+QUOTE_ERRORS = error_responses(400, 401, 403, 422, 429)
+PLACE_ERRORS = error_responses(400, 401, 403, 409, 422, 429, 503)
 READ_ERRORS = error_responses(404)
 CHANGE_ERRORS = error_responses(400, 404, 409, 422, 503)
 
 API_ACTOR = services.Actor("api")
+
+# Quotes and placing a booking are public; credentials, when sent, must be valid and carry the scope, and they
+# bring their own throttle budget (gnb/accounts/apiauth.py).
+QUOTE_AUTH = Public(scope=ApiScope.QUOTES, budget="quotes")
+PLACE_AUTH = Public(scope=ApiScope.BOOKINGS_WRITE, budget="bookings")
+
+
+def _placed_by(client: ApiClient) -> dict:
+    """Who places the booking: the partner key or the signed-in customer (linked to the booking), or a guest."""
+    if client.api_key is not None:
+        actor = services.Actor(f"api key {client.api_key.name}"[:150])
+        return {"actor": actor, "api_key_id": client.api_key.pk}
+    if client.user is not None:
+        return {"actor": services.Actor.for_user(client.user), "customer_id": client.user.pk}
+    return {"actor": API_ACTOR}
+
+
+def _fingerprint(payload, client: ApiClient) -> str:
+    # An Idempotency-Key is the client's: the same key from another client is a different request (409), never
+    # a way to read someone else's booking.
+    body = payload.dict()
+    if client.api_key is not None:
+        body["__api_key"] = client.api_key.pk
+    elif client.user is not None:
+        body["__user"] = client.user.pk
+    return services.request_fingerprint(body)
 
 
 def _quote_out(quote) -> dict:
@@ -48,13 +77,19 @@ def _vehicle(vehicle) -> dict:
     "/quotes",
     response={200: schemas.TransferQuoteOut, **QUOTE_ERRORS},
     summary="Price a transfer in every vehicle class that fits",
+    auth=QUOTE_AUTH,
+    openapi_extra=PUBLIC_SECURITY,
 )
 def quote_transfer(request: HttpRequest, payload: schemas.TransferQuoteIn):
     return _quote_out(transfer_quote(payload.to_request()))
 
 
 @router.post(
-    "/tour-quotes", response={200: schemas.TourQuoteOut, **QUOTE_ERRORS}, summary="Price seats on a tour departure"
+    "/tour-quotes",
+    response={200: schemas.TourQuoteOut, **QUOTE_ERRORS},
+    summary="Price seats on a tour departure",
+    auth=QUOTE_AUTH,
+    openapi_extra=PUBLIC_SECURITY,
 )
 def quote_tour(request: HttpRequest, payload: schemas.TourQuoteIn):
     quote = tour_quote(payload.to_request())
@@ -76,12 +111,17 @@ def _created(booking, created: bool):
     "/bookings",
     response={201: schemas.BookingCreatedOut, 200: schemas.BookingCreatedOut, **PLACE_ERRORS},
     summary="Book a transfer (priced again on the server; cash to the driver)",
+    auth=PLACE_AUTH,
+    openapi_extra=PUBLIC_SECURITY,
 )
 def place_transfer(
     request: HttpRequest,
     payload: schemas.TransferBookingIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
+    client = request_client(request)
+    placed_by = _placed_by(client)
+
     def place():
         return services.booking_place_transfer(
             quote_request=payload.to_request(),
@@ -95,11 +135,11 @@ def place_transfer(
             notes=payload.notes,
             language=payload.language,
             payment_method=payload.payment_method,
-            actor=API_ACTOR,
+            **placed_by,
         )
 
     booking, created = services.booking_place_idempotent(
-        key=idempotency_key, fingerprint=services.request_fingerprint(payload.dict()), place=place
+        key=idempotency_key, fingerprint=_fingerprint(payload, client), place=place
     )
     return _created(booking, created)
 
@@ -108,12 +148,17 @@ def place_transfer(
     "/tour-bookings",
     response={201: schemas.BookingCreatedOut, 200: schemas.BookingCreatedOut, **PLACE_ERRORS},
     summary="Book seats on a tour departure (never oversold)",
+    auth=PLACE_AUTH,
+    openapi_extra=PUBLIC_SECURITY,
 )
 def place_tour(
     request: HttpRequest,
     payload: schemas.TourBookingIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
+    client = request_client(request)
+    placed_by = _placed_by(client)
+
     def place():
         return services.booking_place_tour(
             quote_request=payload.to_request(),
@@ -123,11 +168,11 @@ def place_tour(
             notes=payload.notes,
             language=payload.language,
             payment_method=payload.payment_method,
-            actor=API_ACTOR,
+            **placed_by,
         )
 
     booking, created = services.booking_place_idempotent(
-        key=idempotency_key, fingerprint=services.request_fingerprint(payload.dict()), place=place
+        key=idempotency_key, fingerprint=_fingerprint(payload, client), place=place
     )
     return _created(booking, created)
 

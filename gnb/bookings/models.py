@@ -75,6 +75,15 @@ class Booking(TimeStampedModel):
         related_name="bookings",
         verbose_name=_("customer account"),
     )
+    # The partner key a booking was placed with through the API (keys are revoked, never deleted).
+    api_key = models.ForeignKey(
+        "accounts.ApiKey",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bookings",
+        verbose_name=_("API key"),
+    )
     lead_name = models.CharField(_("lead traveller"), max_length=150)
     lead_email = models.EmailField(_("email"))
     lead_phone = models.CharField(_("phone"), max_length=20, help_text=_("E.164, e.g. +905321234567."))

@@ -54,3 +54,21 @@ def booking_for_manage_token(*, reference: str, token: str, with_details: bool =
     if booking is None or not token or not secrets.compare_digest(booking.manage_token.encode(), token.encode()):
         raise NotFound(_("Booking not found."), field="reference")
     return booking
+
+
+def bookings_of_customer(*, user_id: int, limit: int, offset: int = 0) -> list[Booking]:
+    """A signed-in customer's own bookings (``Booking.customer``), newest first, with their details."""
+    return list(
+        _with_details(Booking.objects.filter(customer_id=user_id)).order_by("-created_at", "-pk")[
+            offset : offset + limit
+        ]
+    )
+
+
+def bookings_of_api_key(*, api_key_id: int, limit: int, offset: int = 0) -> list[Booking]:
+    """The bookings placed with one partner key, newest first, with their details."""
+    return list(
+        _with_details(Booking.objects.filter(api_key_id=api_key_id)).order_by("-created_at", "-pk")[
+            offset : offset + limit
+        ]
+    )

@@ -340,9 +340,15 @@ def booking_place_transfer(
     language: str = "en",
     payment_method: str = Booking.PaymentMethod.CASH,
     actor: Actor = TRAVELLER,
+    customer_id: int | None = None,
+    api_key_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> Booking:
-    """Place a transfer (one or two legs), priced on the server from ``quote_request``."""
+    """Place a transfer (one or two legs), priced on the server from ``quote_request``.
+
+    ``customer_id`` links the booking to the signed-in customer's account, ``api_key_id`` to the partner key it
+    was placed with through the API.
+    """
     now = now or timezone.now()
     checked = booking_check_transfer(
         quote_request=quote_request,
@@ -377,6 +383,8 @@ def booking_place_transfer(
             luggage=quote_request.luggage,
             vehicle_class_id=option.vehicle.id,
             starts_at=quote.pickup_at,
+            customer_id=customer_id,
+            api_key_id=api_key_id,
         )
         rides = [(1, quote.origin, quote.destination, quote.pickup_at, pickup_point, outbound_flight)]
         if quote.return_pickup_at is not None:
@@ -459,9 +467,14 @@ def booking_place_tour(
     language: str = "en",
     payment_method: str = Booking.PaymentMethod.CASH,
     actor: Actor = TRAVELLER,
+    customer_id: int | None = None,
+    api_key_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> Booking:
-    """Book seats on a tour departure. Seats are never oversold: the departure row is locked, seats re-counted."""
+    """Book seats on a tour departure. Seats are never oversold: the departure row is locked, seats re-counted.
+
+    ``customer_id`` and ``api_key_id`` as for :func:`booking_place_transfer`.
+    """
     now = now or timezone.now()
     checked = booking_check_tour(
         quote_request=quote_request,
@@ -505,6 +518,8 @@ def booking_place_tour(
             pickup_point=pickup_point.strip(),
             tour_departure=departure,
             starts_at=departure.starts_at,
+            customer_id=customer_id,
+            api_key_id=api_key_id,
         )
         _finish_placement(booking, actor=actor, now=now)
     count_booking_placed(booking.kind)  # after the transaction: a placement that failed is not counted

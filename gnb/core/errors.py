@@ -55,3 +55,29 @@ class InvalidTransition(DomainError):
 class Conflict(DomainError):
     code = "conflict"
     status = 409
+
+
+class Unauthenticated(DomainError):
+    """No valid credentials: a missing, expired, revoked or forged token or key. Answered with
+    ``WWW-Authenticate: Bearer``."""
+
+    code = "unauthenticated"
+    status = 401
+
+
+class Forbidden(DomainError):
+    """Valid credentials that do not allow this (an API key without the scope, a key where a user is needed)."""
+
+    code = "forbidden"
+    status = 403
+
+
+class Throttled(DomainError):
+    """Too many requests from one client in a window; ``retry_after`` is the seconds until the window ends."""
+
+    code = "too_many_requests"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after

@@ -78,6 +78,10 @@ _KEY_VALUE = re.compile(
     r"(?P<sep>=|:\s*)(?P<value>[^&\s\"',;)}\]]+)",
     re.IGNORECASE,
 )
+# API credentials written anywhere (gnb/accounts): a partner key keeps its prefix, which names the key without
+# opening it; refresh tokens and JWTs go whole.
+_API_KEY = re.compile(r"\b(gnb_[0-9a-f]{10}_)[A-Za-z0-9_-]+")
+_API_TOKEN = re.compile(r"\bgnbr_[A-Za-z0-9_-]+|\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 # The manage link carries the booking's secret token in its path: /manage/<reference>/<token>/...
 # A route pattern (``/manage/{reference}/{token}/``, Sentry's transaction name) is left as it is.
 _MANAGE_PATH = re.compile(r"(/manage/[^/\s'\"]+/)(?!\{)[^/\s'\"?#]+")
@@ -107,6 +111,8 @@ def scrub_text(text: str) -> str:
         return text
     text = _MANAGE_PATH.sub(rf"\1{FILTERED}", text)
     text = _BEARER.sub(rf"\1 {FILTERED}", text)
+    text = _API_KEY.sub(rf"\1{FILTERED}", text)
+    text = _API_TOKEN.sub(FILTERED, text)
     text = _KEY_VALUE.sub(rf"\g<key>\g<sep>{FILTERED}", text)
     text = _EMAIL.sub("[email]", text)
     # Cards before phones: a card number never starts with "+", and the card check is the stricter of the two.

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from gnb.accounts import tasks as account_tasks
 from gnb.ops import tasks
 from gnb.ops.alerts import tasks as alert_tasks
 from gnb.payments import tasks as payment_tasks
@@ -27,6 +28,7 @@ class PeriodicJob:
 JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("backup-daily", "0 3 * * *", tasks.backup_daily),
     PeriodicJob("prune-task-results", "30 4 * * *", tasks.prune_task_results),
+    PeriodicJob("purge-api-sign-ins", "45 4 * * *", account_tasks.purge_api_sign_ins),
     # After the 03:00 backup, so a backup that did not run is reported the same morning.
     PeriodicJob("ops-self-check", "15 6 * * *", alert_tasks.ops_self_check),
     # Unpaid card holds free their seats within a minute of their time.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory
 
-from gnb.core.ratelimit import client_ip, rate_limit_hit
+from gnb.core.ratelimit import client_ip, rate_limit_hit, rate_limit_peek
 
 
 def test_the_limit_allows_then_refuses_with_the_seconds_left():
@@ -13,6 +13,18 @@ def test_the_limit_allows_then_refuses_with_the_seconds_left():
     assert results[:3] == [None, None, None]
     assert 1 <= results[3] <= 60
     assert rate_limit_hit(scope="t", identity="5.6.7.8", limit=3, window_seconds=60) is None
+
+
+def test_peeking_reads_the_count_without_adding_to_it():
+    def peek():
+        return rate_limit_peek(scope="p", identity="anna", limit=2, window_seconds=900)
+
+    assert peek() is None
+    assert rate_limit_hit(scope="p", identity="anna", limit=2, window_seconds=900) is None
+    assert [peek(), peek(), peek()] == [None, None, None]
+    assert rate_limit_hit(scope="p", identity="anna", limit=2, window_seconds=900) is None
+    assert 899 <= peek() <= 900
+    assert rate_limit_peek(scope="p", identity="bob", limit=2, window_seconds=900) is None
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,253 @@
+"""Partner API keys: shown once, stored as a hash, scoped, revocable, and each partner sees only its own bookings."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from gnb.accounts.apikeys import api_key_create, api_key_revoke
+from gnb.accounts.models import ApiKey, User
+from gnb.bookings.models import Booking
+from gnb.bookings.tests.test_api_bookings import assert_error, booking_body, post, quote_body, tour_body
+from gnb.bookings.tests.test_services import place_transfer
+from gnb.core.errors import ValidationFailed
+
+pytestmark = pytest.mark.django_db
+
+ALL = ["catalogue:read", "quotes", "bookings:write", "bookings:read"]
+
+
+def bearer(key: str) -> dict:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_a_key_is_returned_once_and_stored_only_as_prefix_and_hash(db):
+    created = api_key_create(name="  Sunny   Travel ", scopes=["quotes", "catalogue:read", "quotes"])
+    key = created.key
+    assert key.startswith(f"gnb_{created.api_key.prefix}_")
+    assert len(key) == 4 + 10 + 1 + 43
+    stored = ApiKey.objects.get()
+    assert stored.name == "Sunny Travel"
+    assert stored.scopes == ["catalogue:read", "quotes"]  # known order, no repeats
+    secret = key.rsplit("_", 1)[1] if key.count("_") == 2 else key.split("_", 2)[2]
+    assert stored.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
+    assert secret not in str(ApiKey.objects.values().get())
+
+
+def test_unknown_scopes_and_empty_names_are_refused(db):
+    with pytest.raises(ValidationFailed) as excinfo:
+        api_key_create(name="Sunny", scopes=["bookings:delete"])
+    assert excinfo.value.errors == [
+        ("scopes", "Unknown scope bookings:delete; use catalogue:read, quotes, bookings:write, bookings:read.")
+    ]
+    with pytest.raises(ValidationFailed) as excinfo:
+        api_key_create(name="Sunny", scopes=[])
+    assert excinfo.value.errors[0][0] == "scopes"
+    with pytest.raises(ValidationFailed) as excinfo:
+        api_key_create(name="   ", scopes=["quotes"])
+    assert excinfo.value.errors[0][0] == "name"
+    assert ApiKey.objects.count() == 0
+
+
+def test_public_operations_stay_public_and_take_a_key_in_either_header(client, catalog):
+    key = api_key_create(name="Sunny", scopes=ALL).key
+    assert client.get("/api/v1/tours").status_code == 200
+    assert post(client, "/api/v1/quotes", quote_body()).status_code == 200
+    assert client.get("/api/v1/tours", headers=bearer(key)).status_code == 200
+    assert client.get("/api/v1/tours", headers={"X-API-Key": key}).status_code == 200
+    assert post(client, "/api/v1/quotes", quote_body(), **bearer(key)).status_code == 200
+    assert post(client, "/api/v1/quotes", quote_body(), **{"X-API-Key": key}).status_code == 200
+
+
+def test_a_key_without_the_scope_gets_403(client, catalog):
+    key = api_key_create(name="Reader", scopes=["catalogue:read"]).key
+    error = assert_error(post(client, "/api/v1/quotes", quote_body(), **bearer(key)), 403, "forbidden", [])
+    assert error["message"] == "This API key lacks the scope quotes."
+    assert_error(post(client, "/api/v1/bookings", booking_body(), **bearer(key)), 403, "forbidden", [])
+    assert_error(
+        post(client, "/api/v1/tour-bookings", tour_body(catalog.departure.pk), **bearer(key)), 403, "forbidden", []
+    )
+    assert_error(client.get("/api/v1/partner/bookings", headers=bearer(key)), 403, "forbidden", [])
+    quoter = api_key_create(name="Quoter", scopes=["quotes"]).key
+    assert_error(client.get("/api/v1/tours", headers={"X-API-Key": quoter}), 403, "forbidden", [])
+    assert Booking.objects.count() == 0
+
+
+def test_unknown_malformed_and_revoked_keys_get_401(client, catalog):
+    created = api_key_create(name="Sunny", scopes=ALL)
+    real = created.key
+    forged = real[:-4] + ("AAAA" if not real.endswith("AAAA") else "BBBB")
+    for key in (forged, "gnb_0000000000_" + "x" * 43, "gnb_short", "gnb_\u00e9", real + "x"):
+        headers = {"X-API-Key": key} if key.isascii() else {"X-API-Key": "gnb_zz"}
+        response = client.get("/api/v1/tours", headers=headers)
+        assert response.status_code == 401, key
+        assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert api_key_revoke(api_key_id=created.api_key.pk) is True
+    assert api_key_revoke(api_key_id=created.api_key.pk) is False
+    error = assert_error(client.get("/api/v1/tours", headers=bearer(real)), 401, "unauthenticated", [])
+    assert error["message"] == "This API key was revoked."
+    assert_error(post(client, "/api/v1/bookings", booking_body(), **bearer(real)), 401, "unauthenticated", [])
+    assert_error(client.get("/api/v1/partner/bookings", headers=bearer(real)), 401, "unauthenticated", [])
+    # Both headers at once are ambiguous.
+    other = api_key_create(name="Other", scopes=ALL).key
+    assert_error(client.get("/api/v1/tours", headers={**bearer(other), "X-API-Key": other}), 401, "unauthenticated", [])
+
+
+def test_a_booking_placed_with_a_key_records_it_and_only_that_partner_lists_it(client, catalog):
+    sunny = api_key_create(name="Sunny Travel", scopes=ALL)
+    blue = api_key_create(name="Blue Coast", scopes=ALL)
+    placed = post(client, "/api/v1/bookings", booking_body(), **bearer(sunny.key))
+    assert placed.status_code == 201, placed.content
+    tour = post(client, "/api/v1/tour-bookings", tour_body(catalog.departure.pk), **{"X-API-Key": sunny.key})
+    assert tour.status_code == 201, tour.content
+    post(client, "/api/v1/bookings", booking_body(), **bearer(blue.key))
+    place_transfer()  # a guest's
+
+    booking = Booking.objects.get(reference=placed.json()["reference"])
+    assert booking.api_key == sunny.api_key
+    assert booking.customer is None
+    assert booking.events.get().actor_label == "api key Sunny Travel"
+
+    listed = client.get("/api/v1/partner/bookings", headers=bearer(sunny.key))
+    assert listed.status_code == 200
+    assert [b["reference"] for b in listed.json()] == [tour.json()["reference"], placed.json()["reference"]]
+    by_header = client.get("/api/v1/partner/bookings", headers={"X-API-Key": blue.key}).json()
+    assert len(by_header) == 1
+    assert by_header[0]["reference"] not in {placed.json()["reference"], tour.json()["reference"]}
+    assert_error(client.get("/api/v1/partner/bookings"), 401, "unauthenticated", [])
+
+
+def test_partner_bookings_need_a_key_not_a_user_token(client, db):
+    from gnb.accounts.api_tokens import token_issue
+
+    user = User.objects.create_user("anna", "anna@example.com", "correct horse battery staple 42")
+    access = token_issue(user=user).access_token
+    assert_error(client.get("/api/v1/partner/bookings", headers=bearer(access)), 403, "forbidden", [])
+    key = api_key_create(name="Sunny", scopes=ALL).key
+    assert_error(client.get("/api/v1/me", headers=bearer(key)), 403, "forbidden", [])
+
+
+def test_an_idempotency_key_belongs_to_the_client_that_used_it(client, catalog):
+    sunny = api_key_create(name="Sunny", scopes=ALL).key
+    blue = api_key_create(name="Blue", scopes=ALL).key
+    body = booking_body()
+    first = post(client, "/api/v1/bookings", body, **{"Idempotency-Key": "order-1", **bearer(sunny)})
+    assert first.status_code == 201
+    again = post(client, "/api/v1/bookings", body, **{"Idempotency-Key": "order-1", **bearer(sunny)})
+    assert (again.status_code, again.json()["reference"]) == (200, first.json()["reference"])
+    # The same key and body from another partner, or from nobody, never returns Sunny's booking.
+    assert_error(
+        post(client, "/api/v1/bookings", body, **{"Idempotency-Key": "order-1", **bearer(blue)}),
+        409,
+        "conflict",
+        ["Idempotency-Key"],
+    )
+    assert_error(
+        post(client, "/api/v1/bookings", body, **{"Idempotency-Key": "order-1"}), 409, "conflict", ["Idempotency-Key"]
+    )
+    assert Booking.objects.count() == 1
+
+
+def test_partner_bookings_read_in_a_fixed_number_of_queries(client, catalog, django_assert_max_num_queries):
+    created = api_key_create(name="Sunny", scopes=ALL)
+    for _ in range(4):
+        place_transfer(api_key_id=created.api_key.pk)
+    client.get("/api/v1/partner/bookings", headers=bearer(created.key))  # last_used_at written once
+    with django_assert_max_num_queries(5):
+        response = client.get("/api/v1/partner/bookings", headers=bearer(created.key))
+    assert len(response.json()) == 4
+
+
+# --- manage.py api_key -----------------------------------------------------------------------------------
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command("api_key", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_command_creates_lists_and_revokes_keys(db):
+    output = run("create", "--name", "Sunny Travel", "--scope", "quotes", "--scope", "bookings:write")
+    lines = output.splitlines()
+    assert lines[0] == "Created Sunny Travel with scopes quotes, bookings:write."
+    key = lines[2]
+    api_key = ApiKey.objects.get()
+    assert key.startswith(f"gnb_{api_key.prefix}_")
+    listed = run("list")
+    assert listed.startswith(f"gnb_{api_key.prefix}_…\tSunny Travel\tquotes,bookings:write\tactive\tlast used never")
+    assert key not in listed
+    assert run("revoke", key) == f"Revoked gnb_{api_key.prefix}_… (Sunny Travel).\n"
+    assert run("revoke", api_key.prefix) == f"gnb_{api_key.prefix}_… (Sunny Travel) was revoked already.\n"
+    assert "\trevoked " in run("list")
+    with pytest.raises(CommandError, match="No API key with prefix 'nothing'"):
+        run("revoke", "nothing")
+    with pytest.raises(CommandError, match="scopes: Unknown scope everything"):
+        run("create", "--name", "X", "--scope", "everything")
+
+
+# --- the admin -------------------------------------------------------------------------------------------
+def test_the_admin_creates_a_key_shows_it_once_and_revokes_it(client, db):
+    admin = User.objects.create_superuser("boss", "boss@example.com", "correct horse battery staple 42")
+    client.force_login(admin)
+    response = client.post(
+        "/admin/accounts/apikey/add/", {"name": "Sunny Travel", "scopes": ["quotes", "bookings:read"]}
+    )
+    assert response.status_code == 200, response.content
+    api_key = ApiKey.objects.get()
+    assert api_key.created_by == admin
+    assert api_key.scopes == ["quotes", "bookings:read"]
+    html = response.content.decode()
+    start = html.index(f"gnb_{api_key.prefix}_")
+    key = html[start : start + 58]
+    assert "no-store" in response["Cache-Control"]
+    assert client.get("/api/v1/partner/bookings", headers=bearer(key)).status_code == 200
+    # Never shown again: not on the list, not on the key's page.
+    assert key not in client.get("/admin/accounts/apikey/").content.decode()
+    assert key not in client.get(f"/admin/accounts/apikey/{api_key.pk}/change/").content.decode()
+
+    revoked = client.post(
+        "/admin/accounts/apikey/", {"action": "revoke", "_selected_action": [api_key.pk]}, follow=True
+    )
+    assert "1 key revoked." in revoked.content.decode()
+    assert client.get("/api/v1/partner/bookings", headers=bearer(key)).status_code == 401
+    # Keys are never deleted: bookings keep naming them.
+    assert client.get(f"/admin/accounts/apikey/{api_key.pk}/delete/").status_code == 403
+
+
+def test_keys_and_tokens_written_into_a_log_line_are_scrubbed(db):
+    from gnb.accounts.api_tokens import token_issue
+    from gnb.ops.monitoring import FILTERED, scrub_text
+
+    key = api_key_create(name="Sunny", scopes=ALL).key
+    prefix = key[: len("gnb_") + 11]
+    user = User.objects.create_user("anna", "anna@example.com", "correct horse battery staple 42")
+    pair = token_issue(user=user)
+    line = f"partner sent {key}; app sent {pair.refresh_token} and {pair.access_token} in a body"
+    assert scrub_text(line) == f"partner sent {prefix}{FILTERED}; app sent {FILTERED} and {FILTERED} in a body"
+
+
+def test_a_partners_quote_stays_within_five_queries(client, catalog, django_assert_max_num_queries):
+    from conftest import future_local
+    from gnb.bookings.quotes import currency_rates
+
+    currency_rates()
+    key = api_key_create(name="Sunny", scopes=ALL).key
+    body = quote_body(
+        return_pickup_at=future_local(days=27).isoformat(),
+        extras=[{"code": "child_seat", "quantity": 1}],
+        coupon="WELCOME10",
+        currency="GBP",
+    )
+    assert post(client, "/api/v1/quotes", body, **{"X-API-Key": key}).status_code == 200
+    with django_assert_max_num_queries(5):
+        response = post(client, "/api/v1/quotes", body, **{"X-API-Key": key})
+    assert response.status_code == 200
+
+
+def test_revoking_a_key_takes_effect_at_once_even_while_it_is_cached(client, catalog):
+    created = api_key_create(name="Sunny", scopes=ALL)
+    assert client.get("/api/v1/tours", headers=bearer(created.key)).status_code == 200  # now cached
+    call_command("api_key", "revoke", created.api_key.prefix, stdout=io.StringIO())
+    assert client.get("/api/v1/tours", headers=bearer(created.key)).status_code == 401
