@@ -8,6 +8,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from conftest import staff_login
 from gnb.accounts.apikeys import api_key_create, api_key_revoke
 from gnb.accounts.models import ApiKey, User
 from gnb.bookings.models import Booking
@@ -190,7 +191,7 @@ def test_the_command_creates_lists_and_revokes_keys(db):
 # --- the admin -------------------------------------------------------------------------------------------
 def test_the_admin_creates_a_key_shows_it_once_and_revokes_it(client, db):
     admin = User.objects.create_superuser("boss", "boss@example.com", "correct horse battery staple 42")
-    client.force_login(admin)
+    staff_login(client, admin)
     response = client.post(
         "/admin/accounts/apikey/add/", {"name": "Sunny Travel", "scopes": ["quotes", "bookings:read"]}
     )

@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from conftest import staff_login
 from gnb.accounts.api_tokens import AUDIENCE, signing_key, token_issue, token_refresh
 from gnb.accounts.models import RefreshToken, TokenFamily, User
 from gnb.bookings.models import Booking
@@ -386,7 +387,7 @@ def test_ended_sign_ins_are_purged_daily_with_their_refresh_tokens(anna):
 def test_staff_see_api_sign_ins_and_end_one_without_any_token_shown(client, anna):
     boss = User.objects.create_superuser("boss", "boss@example.com", PASSWORD)
     first, second = token_issue(user=anna), token_issue(user=anna)
-    client.force_login(boss)
+    staff_login(client, boss)
     page = client.get("/admin/accounts/tokenfamily/")
     assert page.status_code == 200
     html = page.content.decode()
