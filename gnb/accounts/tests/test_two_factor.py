@@ -237,10 +237,10 @@ def test_codes_at_enrolment_are_throttled_per_account(client, manager):
 
 # --- a lost phone ---------------------------------------------------------------------------------------------
 @pytest.mark.django_db
-def test_reset_2fa_removes_the_devices_and_the_next_login_enrols_again(manager):
+def test_reset_two_factor_removes_the_devices_and_the_next_login_enrols_again(manager):
     enrolled(manager)
     out = StringIO()
-    call_command("reset_2fa", "selin", stdout=out)
+    call_command("reset_two_factor", "selin", stdout=out)
     assert out.getvalue().strip() == "selin: 2 device(s) removed; they enrol again at next login"
     assert not TOTPDevice.objects.filter(user=manager).exists()
     assert not StaticDevice.objects.filter(user=manager).exists()
