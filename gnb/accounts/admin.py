@@ -13,7 +13,7 @@ from gnb.accounts.models import ApiKey, ApiScope, TokenFamily, User
 from gnb.accounts.roles import SUPERADMIN
 
 # Authenticator secrets are never shown in the back office, not even to superusers: a lost device is reset with
-# `manage.py reset_2fa`, and its owner enrols a new one at the next login.
+# `manage.py reset_two_factor`, and its owner enrols a new one at the next login.
 for _model in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)

@@ -200,6 +200,15 @@ def test_staff_without_a_verified_session_and_non_staff_reach_no_admin_page(mana
             assert response["Location"].startswith(f"{LOGIN}?next="), url
 
 
+@pytest.mark.django_db
+def test_the_login_never_sends_anyone_to_another_site(manager):
+    device, _codes = enrolled(manager)
+    client = Client()
+    data = {"username": "selin", "password": PASSWORD, "otp_token": code(device, steps_ahead=1)}
+    response = client.post(f"{LOGIN}?next=https://evil.example/admin/", data, **FROM)
+    assert (response.status_code, response["Location"]) == (302, "/admin/")
+
+
 # --- throttling ---------------------------------------------------------------------------------------------
 @pytest.mark.django_db
 def test_five_tries_per_account_in_15_minutes(manager):
@@ -210,6 +219,11 @@ def test_five_tries_per_account_in_15_minutes(manager):
     assert blocked.status_code == 429
     assert 0 < int(blocked["Retry-After"]) <= 900
     assert "Too many attempts. Please try again in 15 minutes." in blocked.content.decode()
+    # Beyond the limit even the right password and code are not looked at.
+    TOTPDevice.objects.filter(user=manager).update(throttling_failure_count=0, throttling_failure_timestamp=None)
+    device = TOTPDevice.objects.get(user=manager)
+    assert login(Client(), code(device, steps_ahead=1), REMOTE_ADDR="198.51.100.98").status_code == 429
+    assert not AuditEntry.objects.filter(action="auth.login").exists()
     # Another account from the same addresses is not affected.
     User.objects.create_user(username="ali", password=PASSWORD, is_staff=True)
     assert login(Client(), "", username="ali", REMOTE_ADDR="198.51.100.99").status_code == 302
@@ -237,10 +251,10 @@ def test_codes_at_enrolment_are_throttled_per_account(client, manager):
 
 # --- a lost phone ---------------------------------------------------------------------------------------------
 @pytest.mark.django_db
-def test_reset_2fa_removes_the_devices_and_the_next_login_enrols_again(manager):
+def test_reset_two_factor_removes_the_devices_and_the_next_login_enrols_again(manager):
     enrolled(manager)
     out = StringIO()
-    call_command("reset_2fa", "selin", stdout=out)
+    call_command("reset_two_factor", "selin", stdout=out)
     assert out.getvalue().strip() == "selin: 2 device(s) removed; they enrol again at next login"
     assert not TOTPDevice.objects.filter(user=manager).exists()
     assert not StaticDevice.objects.filter(user=manager).exists()
