@@ -174,7 +174,7 @@ class PaymentAdmin(ReadOnlyAdmin):
             .annotate(total=Sum("amount"))
             .values("total")
         )
-        money = DecimalField(max_digits=12, decimal_places=2)
+        money: DecimalField = DecimalField(max_digits=12, decimal_places=2)
         return (
             super()
             .get_queryset(request)

@@ -84,7 +84,7 @@ class ReconciliationForm(forms.Form):
     last_day = forms.DateField(label=_("To"), widget=widgets.AdminDateWidget)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         first, last = data.get("first_day"), data.get("last_day")
         if isinstance(first, dt.date) and isinstance(last, dt.date):
             if last < first:

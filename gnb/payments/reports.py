@@ -89,11 +89,12 @@ def _int(value: Any) -> int | None:
 
 def stripe_facts(event: ProviderEvent) -> list[EventFact]:
     """Stripe events: the event as Stripe sends it (``data.object``), or the object alone."""
-    payload = event.payload if isinstance(event.payload, dict) else {}
+    payload: dict[str, Any] = event.payload if isinstance(event.payload, dict) else {}
     data = payload.get("data")
-    obj = data.get("object") if isinstance(data, dict) and isinstance(data.get("object"), dict) else payload
+    obj: dict[str, Any] = data["object"] if isinstance(data, dict) and isinstance(data.get("object"), dict) else payload
     kind = event.kind or _text(payload.get("type"))
-    metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    found = obj.get("metadata")
+    metadata: dict[str, Any] = found if isinstance(found, dict) else {}
     currency = _text(obj.get("currency")).upper()
     if kind == "checkout.session.completed" and obj.get("payment_status") in ("paid", "no_payment_required"):
         refs = {_text(obj.get("id")), _text(obj.get("payment_intent"))} - {""}
@@ -139,7 +140,7 @@ def paytr_facts(event: ProviderEvent) -> list[EventFact]:
     ``payment_amount`` is the order's amount; ``total_amount`` adds the card's instalment interest, which the
     traveller pays to the bank, so the order's amount is the one compared with ours.
     """
-    payload = event.payload if isinstance(event.payload, dict) else {}
+    payload: dict[str, Any] = event.payload if isinstance(event.payload, dict) else {}
     if payload.get("status") != "success":
         return []
     oid = _text(payload.get("merchant_oid"))
@@ -155,7 +156,7 @@ FACT_READERS: dict[str, Callable[[ProviderEvent], list[EventFact]]] = {
     Provider.PAYTR: paytr_facts,
 }
 # PayTR answers a refund request at once and sends no message for it: its refunds cannot be matched to messages.
-REFUND_MESSAGES = {Provider.STRIPE: True, Provider.PAYTR: False}
+REFUND_MESSAGES: dict[str, bool] = {Provider.STRIPE: True, Provider.PAYTR: False}
 
 
 # --- reconciliation ------------------------------------------------------------------------------------------
