@@ -332,7 +332,7 @@ class BookingAdmin(admin.ModelAdmin):
 
     # --- change page --------------------------------------------------------------------------------------
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None:
+        if obj is not None and request.user.has_perm("payments.view_payment"):
             # Payments and refunds, with their totals and the payment actions the staff member may take.
             context["payments_panel"] = booking_payments_panel(request, obj)
         if obj is not None and super().has_change_permission(request):

@@ -118,6 +118,14 @@ def test_without_the_permissions_the_booking_page_offers_no_payment_action(clien
     assert "/record-cash/" not in html
 
 
+def test_the_payments_panel_needs_the_view_payment_permission(client, django_user_model, catalog):
+    booking = card_booking(payment_method="cash")
+    client, _user = staff_client(client, django_user_model, "view_booking")
+    response = client.get(reverse("admin:bookings_booking_change", args=[booking.pk]))
+    assert response.status_code == 200
+    assert 'id="booking-payments"' not in response.content.decode()
+
+
 # --- lists ----------------------------------------------------------------------------------------------------
 def test_the_payments_list_filters_and_searches(admin_client, catalog):
     first, second = card_booking(), card_booking()
@@ -316,7 +324,7 @@ def test_refunds_need_the_refund_permission(client, django_user_model, catalog, 
 # --- money received by hand -----------------------------------------------------------------------------------
 def test_mark_paid_records_a_bank_transfer_with_a_reason(client, django_user_model, catalog):
     booking = card_booking(payment_method="cash")
-    client, user = staff_client(client, django_user_model, "view_booking", "mark_paid")
+    client, user = staff_client(client, django_user_model, "view_booking", "view_payment", "mark_paid")
     url = reverse("admin:payments_payment_mark_paid", args=[booking.pk])
     response = client.get(url)
     assert response.status_code == 200

@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import IST
@@ -309,3 +311,34 @@ def test_the_reconciliation_needs_its_view_permissions(client, django_user_model
         "admin:payments_payment_reconciliation"
     )
     assert list(audit_entries(action="export.csv").values_list("actor_label", flat=True)) == ["selin"]
+
+
+def test_provider_messages_are_listed_read_only(admin_client, ledger):
+    response = admin_client.get("/admin/payments/providerevent/?provider__exact=paytr")
+    assert [e.event_id for e in response.context["cl"].result_list] == ["GNB14", "GNB12"]
+    response = admin_client.get("/admin/payments/providerevent/?q=evt_9")
+    assert [e.event_id for e in response.context["cl"].result_list] == ["evt_9"]
+    evt = ProviderEvent.objects.get(event_id="evt_1")
+    assert admin_client.get(f"/admin/payments/providerevent/{evt.pk}/change/").status_code == 200
+    assert admin_client.post(f"/admin/payments/providerevent/{evt.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert ProviderEvent.objects.filter(pk=evt.pk).exists()
+
+
+def test_the_reconciliation_reads_a_fixed_number_of_queries(admin_client, ledger, django_assert_max_num_queries):
+    query = {"provider": "stripe", "first_day": "2026-11-10", "last_day": "2026-11-10"}
+    with CaptureQueriesContext(connection) as before:
+        admin_client.get(URL, query)
+    booking = ledger["matched"].booking
+    for n in range(100, 120):
+        payment = pay(booking, n, "10.00", when=at(DAY, 8))
+        refund(payment, "1.00", f"re_{n}", when=at(DAY, 9))
+        event(
+            f"evt_{n}",
+            "payment_intent.succeeded",
+            {"id": f"pi_{n}", "amount_received": 1000, "currency": "eur"},
+            when=at(DAY, 8),
+        )
+    with django_assert_max_num_queries(len(before)):
+        response = admin_client.get(URL, query)
+    assert len(response.context["report"].matched) == 23
+    assert len(response.context["report"].ours_without_event) == 22
