@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, StreamingHttpResponse
@@ -272,18 +273,27 @@ class PaymentAdmin(ReadOnlyAdmin):
             messages.error(request, _("Nothing is left to refund on this payment."))
             return redirect(booking_url)
         form = RefundForm(request.POST if request.method == "POST" else None, refundable=refundable)
+        refund: Refund | None = None
         if form.is_bound and form.is_valid():
+            key = form.cleaned_data["idempotency_key"]
             try:
                 refund = services.refund_request(
                     payment_id=payment.pk,
                     amount=form.cleaned_data["amount"],
                     reason=form.cleaned_data["reason"],
                     actor=request.user,
-                    idempotency_key=form.cleaned_data["idempotency_key"],
+                    idempotency_key=key,
                 )
             except DomainError as error:
                 form.show_service_error(error)
-            else:
+            except IntegrityError:
+                # The same form sent twice at the same moment (a double click): the other request wrote the refund
+                # under this key after this one looked for it. That refund is the answer to both.
+                found = Refund.objects.filter(idempotency_key=key, payment=payment).first()
+                if found is None:
+                    raise
+                refund = found
+            if form.is_valid() and refund is not None:
                 messages.success(
                     request,
                     _(
