@@ -53,6 +53,7 @@ from gnb.bookings.models import (
 from gnb.core.admin import ReadOnlyAdmin
 from gnb.core.audit import audit_export
 from gnb.core.errors import DomainError
+from gnb.payments.admin import booking_payments_panel
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -335,6 +336,9 @@ class BookingAdmin(admin.ModelAdmin):
 
     # --- change page --------------------------------------------------------------------------------------
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and request.user.has_perm("payments.view_payment"):
+            # Payments and refunds, with their totals and the payment actions the staff member may take.
+            context["payments_panel"] = booking_payments_panel(request, obj)
         if obj is not None and super().has_change_permission(request):
             context["lifecycle_actions"] = [
                 step for step in LIFECYCLE if policies.can_transition(obj.status, step.to_status)

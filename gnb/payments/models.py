@@ -70,6 +70,8 @@ class Payment(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
+        # Recording money received outside the card providers (cash, bank transfer) is its own right.
+        permissions = [("mark_paid", _("Can mark a booking paid in cash or by bank transfer"))]
         constraints = [
             models.CheckConstraint(name="payment_amount_positive", condition=Q(amount__gt=0)),
             models.CheckConstraint(
