@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CSPMiddleware, PolicyParts
@@ -48,8 +49,29 @@ def analytics_sources() -> dict[str, list[str]]:
     return sources
 
 
+def payment_sources() -> dict[str, list[str]]:
+    """The card providers' origins while they are enabled: Stripe Checkout is a page of Stripe's the pay form's
+    answer redirects to, and Chrome applies ``form-action`` to that redirect (the stand-in's origin in tests)."""
+    if not (getattr(settings, "STRIPE_SECRET_KEY", "") and getattr(settings, "STRIPE_WEBHOOK_SECRET", "")):
+        return {}
+    base = getattr(settings, "STRIPE_API_BASE", "")
+    if base:
+        parts = urlsplit(base)
+        return {"form-action": [f"{parts.scheme}://{parts.netloc}"]}
+    return {"form-action": ["https://checkout.stripe.com"]}
+
+
+def extra_sources() -> dict[str, list[str]]:
+    sources = analytics_sources()
+    for directive, hosts in payment_sources().items():
+        sources.setdefault(directive, [])
+        sources[directive] += [host for host in hosts if host not in sources[directive]]
+    return sources
+
+
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's middleware, plus the analytics hosts while GA4 or Clarity is configured.
+    """django-csp's middleware, plus the analytics hosts while GA4 or Clarity is configured, and the card
+    providers' origins while they are enabled.
 
     The hosts are added per response from the settings as they are then, so the policy names them exactly when the
     site can load them: the site's pages add analytics.js only for visitors who consented.
@@ -59,7 +81,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
     ) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
-        extra = analytics_sources()
+        extra = extra_sources()
         if extra and not report_only:
             update: dict[str, Any] = dict(parts.update or {})
             for directive, hosts in extra.items():

@@ -3,8 +3,10 @@
 Each provider's folder brings its own ``urls.py``; include it here.
 """
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, include, path
 
 app_name = "payments"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include("gnb.payments.providers.stripe.urls")),
+]

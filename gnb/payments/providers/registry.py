@@ -10,6 +10,7 @@ from gnb.payments.providers.base import PaymentProvider
 PROVIDERS: dict[str, str] = {
     "cash": "gnb.payments.providers.cash.provider.CashProvider",
     "bank": "gnb.payments.providers.cash.provider.BankTransferProvider",
+    "stripe": "gnb.payments.providers.stripe.provider.StripeProvider",
 }
 
 _instances: dict[str, PaymentProvider] = {}
