@@ -18,6 +18,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from gnb.bookings.api import router as bookings_router
 from gnb.catalog.api import router as catalog_router
 from gnb.core.errors import Busy, DomainError, ValidationFailed
+from gnb.payments.api import router as payments_router
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ api = NinjaAPI(
 )
 api.add_router("/", catalog_router)
 api.add_router("/", bookings_router)
+api.add_router("/", payments_router)
 
 
 def error_response(request: HttpRequest, *, status: int, code: str, message: str, fields=(), headers=None):

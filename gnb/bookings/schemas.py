@@ -248,6 +248,28 @@ class ContactOut(Schema):
     phone: str
 
 
+class RefundOut(Schema):
+    amount: Decimal
+    currency: str
+    state: str = Field(description="requested, pending, succeeded or failed")
+    created_at: dt.datetime
+    confirmed_at: dt.datetime | None
+
+
+class PaymentOut(Schema):
+    provider: str = Field(description="cash, bank, stripe or paytr")
+    amount: Decimal
+    currency: str
+    state: str = Field(description="created, pending, confirmed, failed or cancelled")
+    created_at: dt.datetime
+    confirmed_at: dt.datetime | None
+    refunds: list[RefundOut]
+
+    @staticmethod
+    def resolve_refunds(obj) -> list:
+        return list(obj.refunds.all())
+
+
 class BookingOut(Schema):
     reference: str
     kind: str
@@ -276,7 +298,36 @@ class BookingOut(Schema):
         description="What cancelling now would cost under the policy; null when it can no longer be cancelled online"
     )
     cancellation_fee: Decimal | None
+    hold_expires_at: dt.datetime | None = Field(
+        description="A card booking waiting for payment keeps its seats until then; unpaid, it then expires"
+    )
+    amount_paid: Decimal = Field(description="Confirmed payments")
+    amount_refunded: Decimal = Field(description="Refunds the provider confirmed")
+    balance_due: Decimal = Field(description="What is still owed (0 for a cancelled or expired booking)")
+    payments: list[PaymentOut] = Field(description="Every payment attempt, newest first, with its refunds")
     created_at: dt.datetime
+
+    @staticmethod
+    def resolve_payments(obj) -> list:
+        return list(obj.payments.all())
+
+    @staticmethod
+    def resolve_amount_paid(obj) -> Decimal:
+        from gnb.payments.selectors import booking_amounts_loaded
+
+        return booking_amounts_loaded(obj)[0]
+
+    @staticmethod
+    def resolve_amount_refunded(obj) -> Decimal:
+        from gnb.payments.selectors import booking_amounts_loaded
+
+        return booking_amounts_loaded(obj)[1]
+
+    @staticmethod
+    def resolve_balance_due(obj) -> Decimal:
+        from gnb.payments.selectors import booking_amounts_loaded
+
+        return booking_amounts_loaded(obj)[2]
 
     @staticmethod
     def resolve_starts_at(obj) -> dt.datetime:

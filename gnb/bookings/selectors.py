@@ -19,11 +19,20 @@ def _with_details(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
         Prefetch("legs", queryset=TransferLeg.objects.select_related("origin", "destination")),
         "passengers",
         Prefetch("extras", queryset=BookingExtra.objects.select_related("extra")),
+        # Payment attempts and their refunds (gnb.payments), newest first: what was paid and given back.
+        Prefetch("payments", queryset=_payments()),
+        "payments__refunds",
     )
 
 
+def _payments() -> QuerySet:
+    from gnb.payments.models import Payment
+
+    return Payment.objects.order_by("-created_at", "-pk")
+
+
 def booking_detail(*, booking_id: int) -> Booking:
-    """One booking with its legs, passengers and extras in four queries."""
+    """One booking with its legs, passengers, extras, payments and refunds in six queries."""
     booking = _with_details(Booking.objects.filter(pk=booking_id)).first()
     if booking is None:
         raise NotFound(_("Booking not found."))

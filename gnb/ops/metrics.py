@@ -118,7 +118,7 @@ def count_booking_cancelled(kind: str) -> None:
 
 # --- read at scrape time ------------------------------------------------------------------------------------
 class DatabaseCollector:
-    """Numbers the database already knows, read when Prometheus scrapes: three aggregate queries in all.
+    """Numbers the database already knows, read when Prometheus scrapes: a few aggregate queries in all.
 
     A part that cannot be read (database down) is left out and reported as ``gnb_metrics_collector_up 0``
     instead of failing the whole scrape, so request metrics keep flowing while the database is away.
@@ -128,7 +128,13 @@ class DatabaseCollector:
         up = GaugeMetricFamily(
             "gnb_metrics_collector_up", "1 when this part of the database metrics was read.", labels=["collector"]
         )
-        for name, read in (("bookings", self._bookings), ("queue", self._queue), ("backup", self._backup)):
+        parts = (
+            ("bookings", self._bookings),
+            ("payments", self._payments),
+            ("queue", self._queue),
+            ("backup", self._backup),
+        )
+        for name, read in parts:
             try:
                 families = list(read())
             except Exception:
@@ -144,9 +150,7 @@ class DatabaseCollector:
 
     @staticmethod
     def _bookings() -> Iterable[Metric]:
-        # Payments by provider and state: until the payments app exists, a booking's payment method (the
-        # provider: cash, card) and its payment state are the payment picture. The payments app adds a
-        # ``gnb_payments`` family here from its own table (attempts by provider and state), one more query.
+        # A booking's payment method and payment state; the attempts themselves are in ``gnb_payments``.
         from gnb.bookings.models import Booking
 
         family = GaugeMetricFamily(
@@ -162,6 +166,43 @@ class DatabaseCollector:
         for status, method, payment_state, total in rows:
             family.add_metric([status, method, payment_state], total)
         return [family]
+
+    @staticmethod
+    def _payments() -> Iterable[Metric]:
+        """Payment attempts by provider and state, refunds by provider and state, and card holds live now (three
+        aggregate queries). Attempts flagged for staff are counted apart: alert on any."""
+        from django.db.models import Q
+
+        from gnb.bookings.models import Booking
+        from gnb.payments.models import Payment, Refund
+
+        payments = GaugeMetricFamily(
+            "gnb_payments", "Payment attempts by provider and state.", labels=["provider", "state"]
+        )
+        attention = GaugeMetricFamily(
+            "gnb_payments_needing_attention", "Payments flagged for staff (e.g. paid after expiry, refund failed)."
+        )
+        flagged = 0
+        rows = (
+            Payment.objects.order_by()
+            .values_list("provider", "state")
+            .annotate(total=Count("id"), flagged=Count("id", filter=Q(needs_attention=True)))
+        )
+        for provider, state, total, flagged_here in rows:
+            payments.add_metric([provider, state], total)
+            flagged += flagged_here
+        attention.add_metric([], flagged)
+        refunds = GaugeMetricFamily("gnb_refunds", "Refunds by provider and state.", labels=["provider", "state"])
+        for provider, state, total in (
+            Refund.objects.order_by().values_list("provider", "state").annotate(total=Count("id"))
+        ):
+            refunds.add_metric([provider, state], total)
+        holds = GaugeMetricFamily(
+            "gnb_payment_holds_live",
+            "Card bookings holding their seats while waiting for payment, hold not yet over.",
+            Booking.objects.filter(status=Booking.Status.PENDING_PAYMENT, hold_expires_at__gt=timezone.now()).count(),
+        )
+        return [payments, attention, refunds, holds]
 
     @staticmethod
     def _queue() -> Iterable[Metric]:

@@ -28,6 +28,22 @@ def booking_amounts(booking: Booking) -> tuple[Decimal, Decimal, Decimal]:
     return paid, refunded, max(ZERO, owed - (paid - refunded))
 
 
+def booking_amounts_loaded(booking: Booking) -> tuple[Decimal, Decimal, Decimal]:
+    """``booking_amounts`` from the booking's payments and refunds as loaded (prefetched by the booking selectors),
+    without another query."""
+    paid = refunded = ZERO
+    for payment in booking.payments.all():
+        if payment.state == Payment.State.CONFIRMED:
+            paid += payment.amount
+        refunded += sum((r.amount for r in payment.refunds.all() if r.state == Refund.State.SUCCEEDED), ZERO)
+    return paid, refunded, max(ZERO, _owed(booking) - (paid - refunded))
+
+
+def _owed(booking: Booking) -> Decimal:
+    ended = (Booking.Status.CANCELLED, Booking.Status.EXPIRED, Booking.Status.REFUNDED)
+    return ZERO if booking.status in ended else booking.total
+
+
 def payments_for_booking(booking: Booking) -> QuerySet[Payment]:
     """A booking's payment attempts, newest first, each with its refunds."""
     return Payment.objects.filter(booking=booking).prefetch_related("refunds").order_by("-created_at", "-pk")
@@ -63,11 +79,15 @@ def booking_payment_status(booking: Booking) -> BookingPaymentView:
         return BookingPaymentView(PaymentStatus.EXPIRED, last, False)
     if booking.status != Booking.Status.PENDING_PAYMENT:
         return BookingPaymentView(PaymentStatus.NOT_DUE, last, False)
-    live = booking.hold_expires_at is None or booking.hold_expires_at > timezone.now()
+    if booking.hold_expires_at is not None and booking.hold_expires_at <= timezone.now():
+        # Over, even if the expiry task has not run yet; money arriving now is given back.
+        return BookingPaymentView(PaymentStatus.EXPIRED, last, False)
     if last is None:
-        return BookingPaymentView(PaymentStatus.UNPAID, None, live)
+        return BookingPaymentView(PaymentStatus.UNPAID, None, True)
     if last.state in (Payment.State.CREATED, Payment.State.PENDING):
-        return BookingPaymentView(PaymentStatus.WAITING, last, False)
+        # A traveller who left the provider's page without paying can start again; should both attempts be paid,
+        # payment_confirm gives the second one back.
+        return BookingPaymentView(PaymentStatus.WAITING, last, True)
     if last.state == Payment.State.CONFIRMED:  # confirmed, but the booking still owes the rest
-        return BookingPaymentView(PaymentStatus.UNPAID, last, live)
-    return BookingPaymentView(PaymentStatus.FAILED if live else PaymentStatus.EXPIRED, last, live)
+        return BookingPaymentView(PaymentStatus.UNPAID, last, True)
+    return BookingPaymentView(PaymentStatus.FAILED, last, True)

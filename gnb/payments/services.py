@@ -571,13 +571,20 @@ def _enqueue_refund_submit(refund_id: int) -> None:
 
 
 def refund_request(
-    *, payment_id: int, amount: Any, reason: str, actor: AbstractBaseUser | None, idempotency_key: str
+    *,
+    payment_id: int,
+    amount: Any,
+    reason: str,
+    actor: AbstractBaseUser | None,
+    idempotency_key: str,
+    actor_label: str = "",
 ) -> Refund:
     """Give back ``amount`` of a confirmed payment (full or partial), never more than is left to refund.
 
     The refund row is written under the payment's lock (booking, then payment), audited as ``refund.issued``, and
     committed; the provider is called afterwards by the ``refund_submit`` task. The same ``idempotency_key`` again
-    returns the same refund; with another payment or amount it is a ``Conflict``.
+    returns the same refund; with another payment or amount it is a ``Conflict``. ``actor_label`` names who asked
+    when no user did (``traveller`` for a cancellation).
     """
     from gnb.core.audit import AuditAction, audit_record
 
@@ -618,6 +625,7 @@ def refund_request(
         audit_record(
             action=AuditAction.REFUND_ISSUED,
             actor=actor,
+            actor_label=actor_label,
             target=refund,
             details={
                 "booking": booking.reference,
@@ -721,8 +729,14 @@ def booking_refund_on_cancel(*, booking_id: int, actor: AbstractBaseUser | None)
     refunds: list[Refund] = []
     with transaction.atomic(), lock_timeout_as_busy():
         booking = _locked_booking(booking_id)
-        if booking.status not in (BookingStatus.CANCELLED,):
+        if booking.status != BookingStatus.CANCELLED:
             return refunds
+        # A checkout still open at the provider will not be paid for a cancelled booking; if it is paid anyway,
+        # payment_confirm gives the money back.
+        for payment in lock_rows(Payment.objects.filter(booking=booking, state__in=OPEN)):
+            payment.state = PaymentState.CANCELLED
+            payment.failure_reason = "booking cancelled"
+            payment.save(update_fields=["state", "failure_reason"])
         card = list(
             Payment.objects.filter(booking=booking, state=PaymentState.CONFIRMED)
             .exclude(provider__in=OFFLINE_PROVIDERS)
@@ -748,10 +762,29 @@ def booking_refund_on_cancel(*, booking_id: int, actor: AbstractBaseUser | None)
                 amount=share,
                 reason="Cancelled by the traveller",
                 actor=actor,
+                actor_label="" if actor is not None else "traveller",
                 idempotency_key=f"cancel-{booking_id}-{payment.pk}",
             )
         )
     return refunds
+
+
+def booking_refund_after_cancel(*, booking_id: int, actor: AbstractBaseUser | None = None) -> list[Refund]:
+    """``booking_refund_on_cancel`` for the traveller's cancel (website and API), once the cancellation committed.
+
+    The cancellation stands whatever happens here; should the refund not be written (the database busy), staff are
+    alerted to refund by hand rather than the traveller seeing an error for a cancellation that succeeded.
+    """
+    try:
+        return booking_refund_on_cancel(booking_id=booking_id, actor=actor)
+    except Exception as exc:
+        logger.exception("refund after cancellation failed", extra={"booking": booking_id})
+        _alert(
+            key="payments.refund_on_cancel_failed",
+            title="A cancelled booking's refund could not be requested",
+            detail=f"Booking id {booking_id}: {exc!r}. Refund it from the back office.",
+        )
+        return []
 
 
 # --- holds ------------------------------------------------------------------------------------------------

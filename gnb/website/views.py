@@ -39,7 +39,7 @@ from gnb.catalog.translation import translated_columns
 from gnb.core.errors import DomainError, NotFound, SoldOut, ValidationFailed
 from gnb.core.ratelimit import client_ip, rate_limit_hit
 from gnb.payments.selectors import PaymentStatus, booking_payment_status
-from gnb.payments.services import payment_start
+from gnb.payments.services import booking_refund_after_cancel, payment_start
 from gnb.website import checkout, selectors
 from gnb.website.forms import (
     ContactForm,
@@ -545,11 +545,13 @@ def checkout_pay(request: HttpRequest) -> HttpResponse:
         if method is None:
             error = _("Choose how you want to pay.")
         else:
+            by_card = method.code != Booking.PaymentMethod.CASH
+            booking_method = Booking.PaymentMethod.CARD if by_card else Booking.PaymentMethod.CASH
             try:
-                summary, place = _draft_checked(request, draft, payment_method=method.code)
+                summary, place = _draft_checked(request, draft, payment_method=booking_method)
                 booking, _created = booking_place_idempotent(
                     key=f"web-{draft['id']}",
-                    fingerprint=request_fingerprint(draft | {"method": method.code}),
+                    fingerprint=request_fingerprint(draft | {"method": booking_method}),
                     place=place,
                 )
             except _DraftInvalid as invalid:
@@ -562,6 +564,14 @@ def checkout_pay(request: HttpRequest) -> HttpResponse:
             else:
                 checkout.draft_finish(request.session)
                 request.session[PLACED_KEY] = [booking.reference, booking.manage_token]
+                if by_card:
+                    # The booking now holds its seats; the card payment opens at the provider. Should that fail,
+                    # the payment page says so and offers to try again while the hold lasts.
+                    try:
+                        return _payment_redirect(request, booking, method.code, key=f"web-{draft['id']}")
+                    except DomainError as failed:
+                        messages.error(request, failed.message)
+                        return redirect("website:payment", reference=booking.reference, token=booking.manage_token)
                 return redirect("website:confirmation", reference=booking.reference, token=booking.manage_token)
     try:
         summary, _place = _draft_checked(request, draft)
@@ -609,6 +619,8 @@ def manage(request: HttpRequest, reference: str, token: str) -> HttpResponse:
 
 def confirmation(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     booking = _booking_or_404(reference, token)
+    if booking.status == Booking.Status.PENDING_PAYMENT:  # not confirmed yet: its payment page says where it is
+        return redirect("website:payment", reference=booking.reference, token=token)
     return _page(request, "website/manage.html", _manage_context(booking) | {"just_booked": True})
 
 
@@ -669,12 +681,21 @@ def manage_payment(request: HttpRequest, reference: str, token: str) -> HttpResp
     booking = _booking_or_404(reference, token, with_details=False)
     error = None
     if request.method == "POST":
+        # One attempt per form shown (its random "attempt" field): a double submit gives the same attempt, a new
+        # visit after a failure a new one.
+        attempt = request.POST.get("attempt", "")[:64] or secrets.token_hex(8)
         try:
-            return _payment_redirect(request, booking, request.POST.get("provider", ""))
+            return _payment_redirect(
+                request, booking, request.POST.get("provider", ""), key=f"web-{booking.pk}-retry-{attempt}"
+            )
         except DomainError as failed:
             error = failed.message
     view = booking_payment_status(booking)
-    methods = checkout.payment_methods(booking.currency, online_only=True) if view.can_retry else []
+    waiting = view.status == PaymentStatus.WAITING
+    # While waiting the page reloads itself; the retry form is shown only when asked for (?retry=1), so a reload
+    # does not reset it under the traveller's finger.
+    show_form = view.can_retry and (not waiting or request.GET.get("retry") == "1" or error is not None)
+    methods = checkout.payment_methods(booking.currency, online_only=True) if show_form else []
     return _page(
         request,
         "website/payment.html",
@@ -683,20 +704,19 @@ def manage_payment(request: HttpRequest, reference: str, token: str) -> HttpResp
             "payment": view,
             "methods": methods,
             "error": error,
-            "refresh_seconds": PAYMENT_REFRESH_SECONDS if view.status == PaymentStatus.WAITING else None,
+            "attempt": secrets.token_hex(8),
+            "offer_restart": waiting and view.can_retry and not show_form,
+            "refresh_seconds": PAYMENT_REFRESH_SECONDS if waiting and not show_form else None,
         },
         status=422 if error else 200,
     )
 
 
-def _payment_redirect(request: HttpRequest, booking: Booking, provider: str) -> HttpResponse:
-    """Open a new payment attempt at ``provider`` and send the browser there (or render its embedded form)."""
+def _payment_redirect(request: HttpRequest, booking: Booking, provider: str, *, key: str) -> HttpResponse:
+    """Open a payment attempt at ``provider`` (one per ``key``) and send the browser there, or render its form."""
     status_url = request.build_absolute_uri(
         reverse("website:payment", kwargs={"reference": booking.reference, "token": booking.manage_token})
     )
-    # One attempt per form shown: a double submit of the same form gives the same attempt.
-    attempt = request.POST.get("attempt", "")
-    key = f"web-{booking.pk}-{attempt}" if attempt else f"web-{booking.pk}-{secrets.token_hex(8)}"
     _payment, result = payment_start(
         booking_id=booking.pk, provider=provider, idempotency_key=key, return_url=status_url, cancel_url=status_url
     )
@@ -716,6 +736,7 @@ def manage_cancel(request: HttpRequest, reference: str, token: str) -> HttpRespo
         except DomainError as failed:
             error = failed.message
         else:
+            booking_refund_after_cancel(booking_id=booking.pk)
             messages.success(request, _("Your booking is cancelled. We have emailed you a confirmation."))
             return redirect("website:manage", reference=booking.reference, token=token)
     return _page(

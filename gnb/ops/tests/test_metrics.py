@@ -36,6 +36,10 @@ METRIC_NAMES = [
     "gnb_backup_age_seconds",
     "gnb_metrics_collector_up",
     "gnb_build_info",
+    "gnb_payments",
+    "gnb_payments_needing_attention",
+    "gnb_refunds",
+    "gnb_payment_holds_live",
 ]
 
 
@@ -211,7 +215,7 @@ def test_a_placement_or_cancellation_that_fails_is_not_counted(catalog):
 
 # --- read from the database at scrape time --------------------------------------------------------------------
 @pytest.mark.django_db
-def test_database_readings_are_exact_and_cost_three_queries(catalog, settings, django_assert_num_queries):
+def test_database_readings_are_exact_and_cost_six_queries(catalog, settings, django_assert_num_queries):
     settings.BUILD_ID = "abc123"
     with time_machine.travel(NOW - dt.timedelta(hours=2), tick=False):
         first = place_transfer()
@@ -220,7 +224,8 @@ def test_database_readings_are_exact_and_cost_three_queries(catalog, settings, d
         BackupRun.objects.create(kind="create", status="succeeded", finished_at=dt.datetime.now(dt.UTC))
     with time_machine.travel(NOW - dt.timedelta(seconds=90), tick=False):
         prune_task_results.enqueue()
-    with time_machine.travel(NOW, tick=False), django_assert_num_queries(3):
+    # bookings 1, payments 3 (attempts, refunds, live holds), queue 1, backup 1
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(6):
         text = scrape_text()
     values = samples(text)
     states = {labels: value for (name, labels), value in values.items() if name == "gnb_bookings_by_state"}
@@ -236,6 +241,7 @@ def test_database_readings_are_exact_and_cost_three_queries(catalog, settings, d
     assert values[("gnb_build_info", (("build_id", "abc123"),))] == 1.0
     assert {labels: value for (name, labels), value in values.items() if name == "gnb_metrics_collector_up"} == {
         (("collector", "bookings"),): 1.0,
+        (("collector", "payments"),): 1.0,
         (("collector", "queue"),): 1.0,
         (("collector", "backup"),): 1.0,
     }

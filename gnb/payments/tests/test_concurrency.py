@@ -1,0 +1,140 @@
+"""Races on payments closed by row locks (booking, then payment), proven by running them on PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django_tasks_db.models import DBTaskResult
+
+from gnb.bookings.models import Booking, BookingEvent
+from gnb.payments.models import Payment, ProviderEvent, Refund
+from gnb.payments.providers.base import ProviderError
+from gnb.payments.services import (
+    holds_expire,
+    payment_confirm,
+    payment_start,
+    provider_event_record,
+    refund_submit,
+)
+from gnb.payments.tests.conftest import card_booking
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are only real on PostgreSQL"),
+]
+
+
+def race(attempts: list[Callable[[], object]]) -> list[tuple[str, object]]:
+    """Run each attempt in its own thread, all released together; return each one's outcome."""
+    barrier = threading.Barrier(len(attempts))
+    outcomes: list[tuple[str, object]] = []
+    lock = threading.Lock()
+
+    def run(attempt: Callable[[], object]) -> None:
+        try:
+            barrier.wait(timeout=30)
+            try:
+                outcome: tuple[str, object] = ("ok", attempt())
+            except Exception as exc:
+                outcome = ("error", repr(exc))
+            with lock:
+                outcomes.append(outcome)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(attempt,)) for attempt in attempts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    return outcomes
+
+
+def started(booking: Booking, key: str = "k") -> Payment:
+    payment, _result = payment_start(
+        booking_id=booking.pk, provider="stripe", idempotency_key=f"{key}-{booking.pk}", return_url="", cancel_url=""
+    )
+    return payment
+
+
+def emails(kind: str) -> list[dict]:
+    rows = DBTaskResult.objects.filter(task_path="gnb.notifications.tasks.send_booking_email")
+    return [row.args_kwargs["kwargs"] for row in rows if row.args_kwargs["kwargs"]["kind"] == kind]
+
+
+def test_eight_deliveries_of_one_payment_message_change_it_once_and_queue_one_email(catalog, card_provider):
+    booking = card_booking()
+    payment = started(booking)
+
+    def deliver() -> str:
+        event, created = provider_event_record(provider="stripe", event_id="evt_1", kind="paid", payload={})
+        confirmed = payment_confirm(payment_id=payment.pk, amount=booking.total, currency="EUR", event_id=event.pk)
+        return f"{created}:{confirmed.state}"
+
+    outcomes = race([deliver] * 8)
+
+    assert Counter(outcomes) == {("ok", "True:confirmed"): 1, ("ok", "False:confirmed"): 7}
+    booking.refresh_from_db()
+    assert (booking.status, booking.payment_state) == ("confirmed", "paid")
+    assert BookingEvent.objects.filter(booking=booking, to_status="confirmed").count() == 1
+    assert emails("payment_received") == [
+        {"booking_id": booking.pk, "kind": "payment_received", "object_id": payment.pk}
+    ]
+    assert len(emails("confirmation")) == 1
+    assert ProviderEvent.objects.get().outcome == "confirmed"
+
+
+def test_expiry_racing_a_confirmation_ends_one_way_only_and_late_money_goes_back(catalog, card_provider):
+    outcomes = Counter()
+    for _round in range(6):
+        booking = card_booking()
+        payment = started(booking, key="race")
+        expire_at = booking.hold_expires_at
+        race(
+            [
+                lambda at=expire_at: holds_expire(now=at),
+                lambda p=payment, b=booking: payment_confirm(payment_id=p.pk, amount=b.total, currency="EUR"),
+            ]
+        )
+        booking.refresh_from_db()
+        payment.refresh_from_db()
+        assert payment.state == Payment.State.CONFIRMED
+        statuses = list(
+            BookingEvent.objects.filter(booking=booking, kind="status").values_list("from_status", "to_status")
+        )
+        refunds = list(Refund.objects.filter(payment=payment))
+        if booking.status == Booking.Status.CONFIRMED:
+            # The money came first: the booking is kept and paid, and the expiry found nothing to expire.
+            assert statuses == [("pending_payment", "confirmed")]
+            assert refunds == []
+            assert booking.payment_state == "paid"
+        else:
+            # The hold ran out first: the booking stays expired and the payment is given back in full.
+            assert booking.status == Booking.Status.EXPIRED
+            assert statuses == [("pending_payment", "expired")]
+            assert [(r.amount, r.state) for r in refunds] == [(booking.total, Refund.State.REQUESTED)]
+            assert refund_submit(refund_id=refunds[0].pk).state == Refund.State.SUCCEEDED
+            booking.refresh_from_db()
+            assert booking.payment_state == "refunded"
+        outcomes[booking.status] += 1
+    assert sum(outcomes.values()) == 6
+
+
+def test_money_after_expiry_whose_refund_fails_is_flagged_never_kept_silently(catalog, card_provider):
+    card_provider.fail_refund = ProviderError("refund window closed", permanent=True)
+    booking = card_booking()
+    payment = started(booking)
+    assert holds_expire(now=booking.hold_expires_at) == 1
+    payment_confirm(payment_id=payment.pk, amount=booking.total, currency="EUR")
+    refund = Refund.objects.get(payment=payment)
+    assert refund_submit(refund_id=refund.pk).state == Refund.State.FAILED
+    payment.refresh_from_db()
+    booking.refresh_from_db()
+    assert payment.needs_attention is True
+    assert (booking.status, booking.payment_state) == ("expired", "paid")
