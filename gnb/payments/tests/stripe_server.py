@@ -260,7 +260,8 @@ class StripeStandIn:
             return self._send(request, 404, b"no such session", "text/plain")
         if method == "GET":
             page = (
-                "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Checkout (stand-in)</title></head>"
+                "<!doctype html><html lang='en'><head><meta charset='utf-8'><link rel='icon' href='data:,'>"
+                "<title>Checkout (stand-in)</title></head>"
                 f"<body><h1>Pay {session['amount_total'] / 100:.2f} {html.escape(session['currency'].upper())}</h1>"
                 f"<form method='post' action='/checkout/{session_id}/pay'><button type='submit'>Pay</button></form>"
                 "</body></html>"
