@@ -475,3 +475,36 @@ def test_concurrent_deliveries_of_every_event_change_state_once(catalog, stripe_
     assert status_changes(booking) == [("pending_payment", "confirmed")]
     assert len(queued("payment_received")) == 1
     assert len(queued("confirmation")) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="lock_timeout is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_a_booking_locked_past_the_lock_timeout_answers_503_and_the_retry_confirms(catalog, stripe_api):
+    from django.db import transaction
+
+    booking, payment = opened(stripe_api)
+    evt = stripe_api.session_completed_event(payment.provider_reference)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_booking() -> None:
+        try:
+            with transaction.atomic():
+                list(Booking.objects.select_for_update().filter(pk=booking.pk))
+                locked.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_booking)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        answer = post(evt)  # waits for the database's lock_timeout (5 s), then gives up
+    finally:
+        release.set()
+        holder.join()
+    assert answer.status_code == 503
+    assert ProviderEvent.objects.count() == 0  # rolled back with the rest: Stripe's retry is a first delivery
+    assert_untouched(booking, payment)
+    retry = post(evt)
+    assert (retry.status_code, retry.json()["outcome"]) == (200, "confirmed")
