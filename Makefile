@@ -13,7 +13,7 @@ TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-0123456789abcdefghijklmnopqr
 	ALLOWED_HOSTS=testserver,localhost,127.0.0.1 SECURE_SSL_REDIRECT=0 EMAIL_URL=console:// \
 	SITE_URL=http://testserver
 
-.PHONY: install run test pytest lint format openapi messages bench clean browser fuzz
+.PHONY: install run test pytest lint format openapi messages bench bench-webhooks clean browser fuzz
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -83,6 +83,10 @@ messages: install
 # Price engine and API benchmarks (bench/README.md), e.g. `make bench BENCH_ARGS="--duration 30 --strict"`.
 bench: install
 	$(VENV)/bin/python bench/run.py $(BENCH_ARGS)
+
+# Stripe webhook acknowledgement under load (bench/webhooks.py), e.g. `make bench-webhooks BENCH_ARGS="--postgres"`.
+bench-webhooks: install
+	$(VENV)/bin/python bench/webhooks.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .tools var/*.sqlite3* .pytest_cache

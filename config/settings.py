@@ -694,6 +694,26 @@ AUTHENTICATION_BACKENDS = [
 ]
 # A password reset link works for one hour (and once: Django's token changes with the password).
 PASSWORD_RESET_TIMEOUT = 60 * 60
+# --- payments: Stripe ---------------------------------------------------------------------------------------
+# Card payments through Stripe Checkout (gnb/payments/providers/stripe, docs/payments-stripe.md). Offered only while
+# both keys are set; one without the other stops the start, as does a key of the wrong kind.
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "") or ""
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "") or ""
+if STRIPE_SECRET_KEY and not STRIPE_SECRET_KEY.startswith(("sk_", "rk_")):
+    raise ImproperlyConfigured("STRIPE_SECRET_KEY must be a secret (sk_…) or restricted (rk_…) Stripe key")
+if STRIPE_WEBHOOK_SECRET and not STRIPE_WEBHOOK_SECRET.startswith("whsec_"):
+    raise ImproperlyConfigured("STRIPE_WEBHOOK_SECRET must be the webhook endpoint's signing secret (whsec_…)")
+if bool(STRIPE_SECRET_KEY) != bool(STRIPE_WEBHOOK_SECRET):
+    raise ImproperlyConfigured("STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are set together (or neither)")
+# The currencies travellers may pay by Stripe in (ISO 4217 codes).
+STRIPE_CURRENCIES = [code.upper() for code in env_list("STRIPE_CURRENCIES", "EUR,GBP,USD,TRY")]
+for _code in STRIPE_CURRENCIES:
+    if len(_code) != 3 or not _code.isalpha() or not _code.isascii():
+        raise ImproperlyConfigured(f"STRIPE_CURRENCIES: {_code!r} is not a three-letter currency code")
+# Only for tests and development: the base URL of a local server that answers like api.stripe.com. Empty: Stripe.
+STRIPE_API_BASE = (env_str("STRIPE_API_BASE", "") or "").rstrip("/")
+if STRIPE_API_BASE and not STRIPE_API_BASE.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"STRIPE_API_BASE={STRIPE_API_BASE!r} must be an http:// or https:// URL")
 
 # --- public website ---------------------------------------------------------------------------------------
 # Shown on the site, vouchers and in the business's structured data; empty values are simply left out.

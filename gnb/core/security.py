@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CSPMiddleware, PolicyParts
@@ -49,9 +50,11 @@ def analytics_sources() -> dict[str, list[str]]:
 
 
 def payment_sources() -> dict[str, list[str]]:
-    """The extra CSP sources of the card providers enabled: PayTR's card form is an iFrame from www.paytr.com.
+    """The card providers' CSP sources while they are enabled.
 
-    ``frame-src`` replaces ``default-src`` for frames, so it keeps 'self' too.
+    PayTR's card form is an iFrame from www.paytr.com (``frame-src`` replaces ``default-src`` for frames, so it keeps
+    'self' too). Stripe Checkout is a page of Stripe's that the pay form's answer redirects to, and Chrome applies
+    ``form-action`` to that redirect (the stand-in's origin in tests).
     """
     from gnb.payments.providers import registry
 
@@ -60,12 +63,27 @@ def payment_sources() -> dict[str, list[str]]:
         from gnb.payments.providers.paytr.provider import IFRAME_ORIGIN
 
         sources["frame-src"] = ["'self'", IFRAME_ORIGIN]
+    if getattr(settings, "STRIPE_SECRET_KEY", "") and getattr(settings, "STRIPE_WEBHOOK_SECRET", ""):
+        base = getattr(settings, "STRIPE_API_BASE", "")
+        if base:
+            parts = urlsplit(base)
+            sources["form-action"] = [f"{parts.scheme}://{parts.netloc}"]
+        else:
+            sources["form-action"] = ["https://checkout.stripe.com"]
+    return sources
+
+
+def extra_sources() -> dict[str, list[str]]:
+    sources = analytics_sources()
+    for directive, hosts in payment_sources().items():
+        sources.setdefault(directive, [])
+        sources[directive] += [host for host in hosts if host not in sources[directive]]
     return sources
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's middleware, plus the analytics hosts while GA4 or Clarity is configured and the card
-    providers' hosts while they are enabled.
+    """django-csp's middleware, plus the analytics hosts while GA4 or Clarity is configured, and the card
+    providers' origins while they are enabled.
 
     The hosts are added per response from the settings as they are then, so the policy names them exactly when the
     site can load them: the site's pages add analytics.js only for visitors who consented.
@@ -75,10 +93,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
     ) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
-        extra = analytics_sources()
-        for directive, hosts in payment_sources().items():
-            extra.setdefault(directive, [])
-            extra[directive] += [host for host in hosts if host not in extra[directive]]
+        extra = extra_sources()
         if extra and not report_only:
             update: dict[str, Any] = dict(parts.update or {})
             for directive, hosts in extra.items():

@@ -9,4 +9,5 @@ app_name = "payments"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("gnb.payments.providers.paytr.urls")),
+    path("", include("gnb.payments.providers.stripe.urls")),
 ]

@@ -11,6 +11,7 @@ PROVIDERS: dict[str, str] = {
     "cash": "gnb.payments.providers.cash.provider.CashProvider",
     "bank": "gnb.payments.providers.cash.provider.BankTransferProvider",
     "paytr": "gnb.payments.providers.paytr.provider.PaytrProvider",
+    "stripe": "gnb.payments.providers.stripe.provider.StripeProvider",
 }
 
 _instances: dict[str, PaymentProvider] = {}

@@ -1,0 +1,1 @@
+"""Stripe card payments: Checkout Sessions, refunds, and the signed webhook."""

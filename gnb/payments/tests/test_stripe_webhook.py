@@ -1,0 +1,510 @@
+"""The Stripe webhook: signed events verified, stored once, acted on once, in any order, also concurrently.
+
+Events come from the stand-in (sessions opened through the real provider and library) and are signed here with the
+documented scheme (``stripe_server.sign``: HMAC-SHA256 computed with ``hmac``, not with the library under test).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from gnb.bookings.models import Booking, BookingEvent
+from gnb.core.errors import Busy
+from gnb.payments.models import Payment, ProviderEvent, Refund
+from gnb.payments.providers.stripe import views
+from gnb.payments.services import payment_start, refund_request, refund_submit
+from gnb.payments.tests.conftest import card_booking, queued
+from gnb.payments.tests.stripe_server import SECRET_KEY, WEBHOOK_SECRET, StripeStandIn, event, sign
+
+URL = "/payments/stripe/webhook"
+STATUS_URL = "http://testserver/en/manage/REF/token/payment/"
+
+
+@pytest.fixture
+def stripe_api(settings) -> Iterator[StripeStandIn]:
+    with StripeStandIn() as server:
+        settings.STRIPE_SECRET_KEY = SECRET_KEY
+        settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+        settings.STRIPE_API_BASE = server.base_url
+        settings.STRIPE_CURRENCIES = ["EUR", "GBP"]
+        yield server
+
+
+def post(evt: dict[str, Any] | str, *, signature: str | None = None, client: Client | None = None):
+    payload = evt if isinstance(evt, str) else json.dumps(evt)
+    headers = {} if signature == "" else {"HTTP_STRIPE_SIGNATURE": signature or sign(payload)}
+    return (client or Client()).post(URL, data=payload, content_type="application/json", **headers)
+
+
+def opened(stripe_api: StripeStandIn) -> tuple[Booking, Payment]:
+    """A card booking waiting for its payment, with a Checkout Session open at the stand-in."""
+    booking = card_booking()
+    payment, _result = payment_start(
+        booking_id=booking.pk, provider="stripe", idempotency_key="web-1", return_url=STATUS_URL, cancel_url=STATUS_URL
+    )
+    return booking, payment
+
+
+def status_changes(booking: Booking) -> list[tuple[str, str]]:
+    return list(
+        BookingEvent.objects.filter(booking=booking, kind=BookingEvent.Kind.STATUS).values_list(
+            "from_status", "to_status"
+        )
+    )
+
+
+def assert_untouched(booking: Booking, payment: Payment) -> None:
+    booking.refresh_from_db()
+    payment.refresh_from_db()
+    assert (booking.status, booking.payment_state) == (Booking.Status.PENDING_PAYMENT, Booking.PaymentState.UNPAID)
+    assert payment.state == Payment.State.PENDING
+    assert payment.confirmed_at is None
+    assert queued("payment_received") == []
+
+
+# --- verification -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "signature",
+    [
+        pytest.param(lambda p: sign(p, "whsec_someone_else"), id="forged"),
+        pytest.param(lambda p: sign(p, timestamp=int(time.time()) - 301), id="stale"),
+        pytest.param(lambda p: "", id="missing"),
+        pytest.param(lambda p: "t=abc,v1=00", id="garbled"),
+        pytest.param(lambda p: sign(p).replace("v1=", "v0="), id="other-scheme"),
+    ],
+)
+def test_an_unverified_event_is_refused_and_changes_nothing(
+    catalog, stripe_api, django_capture_on_commit_callbacks, signature
+):
+    booking, payment = opened(stripe_api)
+    payload = json.dumps(stripe_api.session_completed_event(payment.provider_reference))
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = post(payload, signature=signature(payload))
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "invalid_signature"
+    assert ProviderEvent.objects.count() == 0
+    assert_untouched(booking, payment)
+
+
+def test_a_signature_of_another_body_is_refused(catalog, stripe_api):
+    booking, payment = opened(stripe_api)
+    real = json.dumps(stripe_api.session_completed_event(payment.provider_reference))
+    changed = real.replace('"amount_total": ', '"amount_total": 1')
+    assert post(changed, signature=sign(real)).status_code == 400
+    assert_untouched(booking, payment)
+
+
+def test_a_signed_event_within_the_tolerance_is_accepted(catalog, stripe_api):
+    _booking, payment = opened(stripe_api)
+    payload = json.dumps(stripe_api.session_completed_event(payment.provider_reference))
+    assert post(payload, signature=sign(payload, timestamp=int(time.time()) - 290)).status_code == 200
+
+
+@pytest.mark.parametrize("body", ['{"id": "evt_1"}', "[1, 2]", "not json", '{"id": "evt_1", "type": "x", "data": 1}'])
+def test_a_signed_body_that_is_not_an_event_is_refused(db, stripe_api, body):
+    answer = post(body)
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "invalid_event"
+    assert ProviderEvent.objects.count() == 0
+
+
+def test_the_webhook_is_off_while_stripe_is_not_configured(db, settings):
+    settings.STRIPE_SECRET_KEY = settings.STRIPE_WEBHOOK_SECRET = ""
+    assert post(event("checkout.session.completed", {})).status_code == 404
+
+
+def test_the_webhook_takes_only_posts_and_needs_no_csrf_token(db, stripe_api):
+    assert Client().get(URL).status_code == 405
+    checked = Client(enforce_csrf_checks=True)
+    assert post(event("customer.created", {"id": "cus_1"}), client=checked).status_code == 200
+
+
+# --- payments ---------------------------------------------------------------------------------------------
+def test_checkout_completed_confirms_the_payment_and_queues_one_email(
+    catalog, stripe_api, django_capture_on_commit_callbacks
+):
+    booking, payment = opened(stripe_api)
+    evt = stripe_api.session_completed_event(payment.provider_reference)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = post(evt)
+    assert answer.status_code == 200
+    assert answer.json() == {"received": True, "duplicate": False, "outcome": "confirmed"}
+    booking.refresh_from_db()
+    payment.refresh_from_db()
+    assert (booking.status, booking.payment_state) == (Booking.Status.CONFIRMED, Booking.PaymentState.PAID)
+    assert payment.state == Payment.State.CONFIRMED
+    assert payment.provider_payment_id == stripe_api.intents[payment.provider_reference]
+    assert queued("payment_received") == [
+        {"booking_id": booking.pk, "kind": "payment_received", "object_id": payment.pk}
+    ]
+    stored = ProviderEvent.objects.get()
+    assert (stored.provider, stored.event_id, stored.kind) == ("stripe", evt["id"], "checkout.session.completed")
+    assert stored.processed_at is not None
+    assert stored.outcome == "confirmed"
+
+
+def test_every_event_replayed_three_times_shuffled_changes_state_once(
+    catalog, stripe_api, django_capture_on_commit_callbacks
+):
+    booking, payment = opened(stripe_api)
+    session_id = payment.provider_reference
+    events = [
+        stripe_api.session_completed_event(session_id),
+        stripe_api.intent_event("payment_intent.succeeded", session_id),
+        stripe_api.intent_event("payment_intent.payment_failed", session_id),  # late news of an earlier try
+        event("checkout.session.expired", stripe_api.sessions[session_id] | {"status": "expired"}),
+    ]
+    deliveries = events * 3
+    random.Random(4).shuffle(deliveries)
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [post(evt) for evt in deliveries]
+    assert {a.status_code for a in answers} == {200}
+    assert sum(not a.json()["duplicate"] for a in answers) == len(events)
+    assert ProviderEvent.objects.count() == len(events)
+    booking.refresh_from_db()
+    payment.refresh_from_db()
+    assert payment.state == Payment.State.CONFIRMED
+    assert (booking.status, booking.payment_state) == (Booking.Status.CONFIRMED, Booking.PaymentState.PAID)
+    assert status_changes(booking) == [("pending_payment", "confirmed")]
+    assert len(queued("payment_received")) == 1
+    assert len(queued("confirmation")) == 1
+
+
+def test_a_failure_after_the_success_changes_nothing(catalog, stripe_api, django_capture_on_commit_callbacks):
+    _booking, payment = opened(stripe_api)
+    with django_capture_on_commit_callbacks(execute=True):
+        post(stripe_api.intent_event("payment_intent.succeeded", payment.provider_reference))
+        answer = post(stripe_api.intent_event("payment_intent.payment_failed", payment.provider_reference))
+    assert answer.json()["outcome"] == "ignored: payment is confirmed"
+    payment.refresh_from_db()
+    assert payment.state == Payment.State.CONFIRMED
+    assert queued("payment_failed") == []
+
+
+def test_a_declined_card_fails_the_attempt_and_a_later_success_still_counts(
+    catalog, stripe_api, django_capture_on_commit_callbacks
+):
+    booking, payment = opened(stripe_api)
+    with django_capture_on_commit_callbacks(execute=True):
+        failed = post(stripe_api.intent_event("payment_intent.payment_failed", payment.provider_reference))
+    payment.refresh_from_db()
+    assert (failed.json()["outcome"], payment.state) == ("failed", Payment.State.FAILED)
+    assert "Your card was declined." in payment.failure_reason
+    assert queued("payment_failed") == [{"booking_id": booking.pk, "kind": "payment_failed", "object_id": payment.pk}]
+    # The traveller tried another card on the same Checkout page.
+    with django_capture_on_commit_callbacks(execute=True):
+        post(stripe_api.session_completed_event(payment.provider_reference))
+    payment.refresh_from_db()
+    assert payment.state == Payment.State.CONFIRMED
+    assert len(queued("payment_received")) == 1
+
+
+def test_an_expired_checkout_cancels_the_attempt(catalog, stripe_api):
+    booking, payment = opened(stripe_api)
+    session = stripe_api.sessions[payment.provider_reference] | {"status": "expired"}
+    answer = post(event("checkout.session.expired", session))
+    assert answer.json()["outcome"] == "cancelled"
+    payment.refresh_from_db()
+    booking.refresh_from_db()
+    assert payment.state == Payment.State.CANCELLED
+    assert booking.status == Booking.Status.PENDING_PAYMENT  # the hold decides about the booking, not the session
+
+
+def test_an_unpaid_completed_session_waits(catalog, stripe_api):
+    booking, payment = opened(stripe_api)
+    evt = stripe_api.session_completed_event(payment.provider_reference, payment_status="unpaid")
+    assert post(evt).json()["outcome"] == "waiting: payment_status unpaid"
+    assert_untouched(booking, payment)
+
+
+@pytest.mark.parametrize(
+    ("changes", "what"),
+    [({"amount_total": 100}, "amount"), ({"currency": "gbp"}, "currency"), ({"amount_total": None}, "no amount")],
+)
+def test_a_wrong_amount_or_currency_never_confirms(
+    catalog, stripe_api, django_capture_on_commit_callbacks, changes, what
+):
+    booking, payment = opened(stripe_api)
+    evt = stripe_api.session_completed_event(payment.provider_reference, **changes)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = post(evt)
+        again = post(evt)
+    # Acknowledged (Stripe sending it again cannot make it right), recorded, flagged for staff; no state change.
+    assert answer.status_code == 200
+    assert answer.json()["outcome"].startswith("refused:")
+    assert again.json()["duplicate"] is True
+    assert_untouched(booking, payment)
+    payment.refresh_from_db()
+    assert payment.needs_attention
+    assert ProviderEvent.objects.get().outcome.startswith("refused:")
+
+
+def test_a_wrong_amount_on_the_payment_intent_never_confirms(catalog, stripe_api):
+    booking, payment = opened(stripe_api)
+    evt = stripe_api.intent_event("payment_intent.succeeded", payment.provider_reference, amount_received=1)
+    assert post(evt).json()["outcome"].startswith("refused:")
+    assert_untouched(booking, payment)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"metadata": {"payment_id": "999999"}, "client_reference_id": "999999"},
+        {"metadata": {}, "client_reference_id": None, "id": "cs_test_unknown"},
+    ],
+    ids=["unknown-id", "no-id-unknown-session"],
+)
+def test_an_event_about_an_unknown_payment_is_recorded_and_ignored(catalog, stripe_api, changes):
+    booking, payment = opened(stripe_api)
+    evt = stripe_api.session_completed_event(payment.provider_reference, **changes)
+    answer = post(evt)
+    assert answer.status_code == 200
+    assert answer.json()["outcome"] == "ignored: unknown payment"
+    assert ProviderEvent.objects.get().outcome == "ignored: unknown payment"
+    assert_untouched(booking, payment)
+
+
+def test_our_payment_id_with_another_session_is_not_about_that_payment(catalog, stripe_api):
+    booking, payment = opened(stripe_api)
+    evt = stripe_api.session_completed_event(payment.provider_reference, id="cs_test_other")
+    assert post(evt).json()["outcome"] == "ignored: unknown payment"
+    assert_untouched(booking, payment)
+
+
+def test_a_session_found_by_its_id_when_the_metadata_is_missing(catalog, stripe_api):
+    _booking, payment = opened(stripe_api)
+    evt = stripe_api.session_completed_event(payment.provider_reference, metadata={}, client_reference_id=None)
+    assert post(evt).json()["outcome"] == "confirmed"
+
+
+def test_events_of_other_kinds_are_recorded_and_ignored(db, stripe_api):
+    answer = post(event("customer.created", {"id": "cus_1"}))
+    assert answer.json() == {"received": True, "duplicate": False, "outcome": "ignored: customer.created is not used"}
+
+
+def test_a_lock_timeout_answers_503_so_stripe_retries(catalog, stripe_api, monkeypatch):
+    booking, payment = opened(stripe_api)
+
+    def busy(_event):
+        raise Busy("locked")
+
+    monkeypatch.setattr(views, "event_handle", busy)
+    answer = post(stripe_api.session_completed_event(payment.provider_reference))
+    assert answer.status_code == 503
+    assert answer["Retry-After"] == "5"
+    assert_untouched(booking, payment)
+
+
+# --- refunds ----------------------------------------------------------------------------------------------
+def paid(stripe_api: StripeStandIn) -> tuple[Booking, Payment]:
+    booking, payment = opened(stripe_api)
+    assert post(stripe_api.session_completed_event(payment.provider_reference)).status_code == 200
+    payment.refresh_from_db()
+    return booking, payment
+
+
+def refund_object(stripe_api: StripeStandIn, refund: Refund, **changes: Any) -> dict[str, Any]:
+    return {
+        "id": f"re_test_{refund.pk}",
+        "object": "refund",
+        "amount": int(refund.amount * 100),
+        "currency": refund.currency.lower(),
+        "payment_intent": refund.payment.provider_payment_id,
+        "metadata": {"refund_id": str(refund.pk), "payment_id": str(refund.payment_id)},
+        "status": "succeeded",
+    } | changes
+
+
+def test_a_refund_event_before_our_row_has_stripes_id_confirms_it(
+    catalog, stripe_api, django_capture_on_commit_callbacks
+):
+    booking, payment = paid(stripe_api)
+    refund = refund_request(payment_id=payment.pk, amount="20.00", reason="Goodwill", actor=None, idempotency_key="r")
+    assert refund.provider_reference == ""
+    evt = event("refund.updated", refund_object(stripe_api, refund))
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [post(evt) for _ in range(3)]
+    assert [a.json()["duplicate"] for a in answers] == [False, True, True]
+    assert answers[0].json()["outcome"] == "refund succeeded"
+    refund.refresh_from_db()
+    assert (refund.state, refund.provider_reference) == (Refund.State.SUCCEEDED, f"re_test_{refund.pk}")
+    assert queued("refund_issued") == [{"booking_id": booking.pk, "kind": "refund_issued", "object_id": refund.pk}]
+    refund_submit(refund_id=refund.pk)  # the task that was to send it finds it done: nothing goes to Stripe
+    assert stripe_api.calls("/v1/refunds") == []
+
+
+def test_a_pending_refund_is_confirmed_by_its_webhook_once(catalog, stripe_api, django_capture_on_commit_callbacks):
+    stripe_api.refund_status = "pending"
+    booking, payment = paid(stripe_api)
+    refund = refund_request(payment_id=payment.pk, amount="20.00", reason="Goodwill", actor=None, idempotency_key="r")
+    refund = refund_submit(refund_id=refund.pk)
+    assert refund.state == Refund.State.PENDING
+    stripe_refund = stripe_api.refunds[refund.provider_reference]
+    pending = event("refund.created", stripe_refund)
+    done = event("refund.updated", stripe_refund | {"status": "succeeded"})
+    charge = event(
+        "charge.refunded",
+        {
+            "id": "ch_1",
+            "object": "charge",
+            "payment_intent": payment.provider_payment_id,
+            "currency": "eur",
+            "amount_refunded": 2000,
+            "refunded": False,
+        },
+    )
+    deliveries = [pending, done, charge] * 3
+    random.Random(7).shuffle(deliveries)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert {post(evt).status_code for evt in deliveries} == {200}
+    refund.refresh_from_db()
+    booking.refresh_from_db()
+    assert refund.state == Refund.State.SUCCEEDED
+    assert booking.payment_state == Booking.PaymentState.PARTIALLY_REFUNDED
+    assert len(queued("refund_issued")) == 1
+
+
+def test_charge_refunded_alone_confirms_the_refunds_it_adds_up_to(catalog, stripe_api):
+    stripe_api.refund_status = "pending"
+    _booking, payment = paid(stripe_api)
+    refund = refund_submit(
+        refund_id=refund_request(
+            payment_id=payment.pk, amount="20.00", reason="Goodwill", actor=None, idempotency_key="r"
+        ).pk
+    )
+    charge = {"id": "ch_1", "object": "charge", "payment_intent": payment.provider_payment_id, "currency": "eur"}
+    assert post(event("charge.refunded", charge | {"amount_refunded": 1000})).json()["outcome"].startswith("waiting")
+    assert post(event("charge.refunded", charge | {"amount_refunded": 2000})).json()["outcome"] == (
+        "refund succeeded (1)"
+    )
+    refund.refresh_from_db()
+    assert refund.state == Refund.State.SUCCEEDED
+
+
+def test_a_failed_refund_is_recorded_and_flags_the_payment(catalog, stripe_api):
+    stripe_api.refund_status = "pending"
+    _booking, payment = paid(stripe_api)
+    refund = refund_submit(
+        refund_id=refund_request(
+            payment_id=payment.pk, amount="20.00", reason="Goodwill", actor=None, idempotency_key="r"
+        ).pk
+    )
+    stripe_refund = stripe_api.refunds[refund.provider_reference]
+    failed = event("refund.failed", stripe_refund | {"status": "failed", "failure_reason": "expired_or_canceled_card"})
+    assert post(failed).json()["outcome"] == "refund failed"
+    refund.refresh_from_db()
+    payment.refresh_from_db()
+    assert refund.state == Refund.State.FAILED
+    assert "expired_or_canceled_card" in refund.failure_reason
+    assert payment.needs_attention
+    late = event("refund.updated", stripe_refund | {"status": "succeeded"})
+    assert post(late).status_code == 200  # a refund that failed stays failed until staff look at it
+
+
+def test_a_refund_event_with_a_wrong_amount_changes_nothing(catalog, stripe_api):
+    _booking, payment = paid(stripe_api)
+    refund = refund_request(payment_id=payment.pk, amount="20.00", reason="Goodwill", actor=None, idempotency_key="r")
+    evt = event("refund.updated", refund_object(stripe_api, refund, amount=99999))
+    assert post(evt).json()["outcome"].startswith("refused:")
+    refund.refresh_from_db()
+    assert refund.state == Refund.State.REQUESTED
+
+
+def test_a_refund_event_about_an_unknown_refund_is_ignored(catalog, stripe_api):
+    answer = post(
+        event(
+            "refund.updated",
+            {
+                "id": "re_dashboard",
+                "object": "refund",
+                "amount": 100,
+                "currency": "eur",
+                "metadata": {},
+                "status": "succeeded",
+            },
+        )
+    )
+    assert answer.json()["outcome"] == "ignored: unknown refund"
+
+
+# --- concurrency ------------------------------------------------------------------------------------------
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks and concurrent inserts need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_deliveries_of_every_event_change_state_once(catalog, stripe_api):
+    booking, payment = opened(stripe_api)
+    session_id = payment.provider_reference
+    events = [
+        stripe_api.session_completed_event(session_id),
+        stripe_api.intent_event("payment_intent.succeeded", session_id),
+    ]
+    deliveries = events * 4  # eight deliveries: each event four times, on eight threads at once
+    random.Random(1).shuffle(deliveries)
+    start = threading.Barrier(len(deliveries))
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+
+    def deliver(evt: dict[str, Any]) -> None:
+        try:
+            start.wait()
+            statuses.append(post(evt).status_code)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver, args=(evt,)) for evt in deliveries]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(statuses) == [200] * len(deliveries)
+    assert ProviderEvent.objects.count() == len(events)
+    booking.refresh_from_db()
+    payment.refresh_from_db()
+    assert payment.state == Payment.State.CONFIRMED
+    assert status_changes(booking) == [("pending_payment", "confirmed")]
+    assert len(queued("payment_received")) == 1
+    assert len(queued("confirmation")) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="lock_timeout is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_a_booking_locked_past_the_lock_timeout_answers_503_and_the_retry_confirms(catalog, stripe_api):
+    from django.db import transaction
+
+    booking, payment = opened(stripe_api)
+    evt = stripe_api.session_completed_event(payment.provider_reference)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_booking() -> None:
+        try:
+            with transaction.atomic():
+                list(Booking.objects.select_for_update().filter(pk=booking.pk))
+                locked.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_booking)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        answer = post(evt)  # waits for the database's lock_timeout (5 s), then gives up
+    finally:
+        release.set()
+        holder.join()
+    assert answer.status_code == 503
+    assert ProviderEvent.objects.count() == 0  # rolled back with the rest: Stripe's retry is a first delivery
+    assert_untouched(booking, payment)
+    retry = post(evt)
+    assert (retry.status_code, retry.json()["outcome"]) == (200, "confirmed")
