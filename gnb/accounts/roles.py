@@ -66,11 +66,16 @@ _DISPATCH_ROWS = ("transferleg", "passenger", "bookingextra", "bookingevent")
 _BOOKING_OFFICE = frozenset(
     {"bookings.add_booking", "bookings.change_booking", "bookings.view_booking", "bookings.export_booking"}
 )
+_PAYMENTS_OFFICE = _view("payments", "payment", "refund", "providerevent") | frozenset(
+    {"payments.add_refund", "payments.mark_paid"}
+)
 
 # app label → role → exact permissions ("app_label.codename") in that app.
 APP_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
+    # Saved passengers are the customers' own address book: nobody in the back office reads them.
     "accounts": {
-        ADMIN: _perms("accounts", ("add", "change", "view"), "user"),
+        ADMIN: _perms("accounts", ("add", "change", "view"), "user", "apikey")
+        | _perms("accounts", ("change", "view"), "tokenfamily"),
     },
     "auth": {
         ADMIN: _view("auth", "group"),
@@ -89,6 +94,13 @@ APP_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "notifications": {
         ADMIN: _view("notifications", "sentemail", "contactmessage"),
         MANAGER: _view("notifications", "sentemail", "contactmessage"),
+    },
+    # Refunds and recorded payments go through the payment services, each with its own permission; providers' rows
+    # are only read. Dispatchers record the cash the drivers collected, and never refund.
+    "payments": {
+        ADMIN: _PAYMENTS_OFFICE,
+        MANAGER: _PAYMENTS_OFFICE,
+        DISPATCHER: frozenset({"payments.view_payment", "payments.mark_paid"}),
     },
     "django_tasks_database": {
         ADMIN: _view("django_tasks_database", "dbtaskresult"),

@@ -40,20 +40,33 @@ BOOKING_OFFICE = {
     "bookings.view_idempotencykey",
 }
 NOTIFICATIONS_VIEW = {"notifications.view_sentemail", "notifications.view_contactmessage"}
+PAYMENTS_OFFICE = {
+    "payments.view_payment",
+    "payments.view_refund",
+    "payments.view_providerevent",
+    "payments.add_refund",
+    "payments.mark_paid",
+}
 
 EXPECTED = {
     "superadmin": set(),  # superusers: every permission through the flag, none needed on the group
     "admin": CATALOG_ALL
     | BOOKING_OFFICE
     | NOTIFICATIONS_VIEW
+    | PAYMENTS_OFFICE
     | {
         "accounts.add_user",
         "accounts.change_user",
         "accounts.view_user",
+        "accounts.add_apikey",
+        "accounts.change_apikey",
+        "accounts.view_apikey",
+        "accounts.change_tokenfamily",
+        "accounts.view_tokenfamily",
         "auth.view_group",
         "django_tasks_database.view_dbtaskresult",
     },
-    "manager": CATALOG_ALL | BOOKING_OFFICE | NOTIFICATIONS_VIEW,
+    "manager": CATALOG_ALL | BOOKING_OFFICE | NOTIFICATIONS_VIEW | PAYMENTS_OFFICE,
     "dispatcher": CATALOG_VIEW
     | {
         "bookings.change_booking",
@@ -62,6 +75,8 @@ EXPECTED = {
         "bookings.view_passenger",
         "bookings.view_bookingextra",
         "bookings.view_bookingevent",
+        "payments.view_payment",
+        "payments.mark_paid",
     },
     "driver": set(),
     "customer": set(),
@@ -116,7 +131,7 @@ def test_the_sync_puts_back_a_changed_group_once_and_is_idempotent():
     out = StringIO()
     call_command("sync_roles", stdout=out)
     assert group_permissions("dispatcher") == EXPECTED["dispatcher"]
-    assert "dispatcher: 16 permission(s)" in out.getvalue()
+    assert "dispatcher: 18 permission(s)" in out.getvalue()
     sync_entries = AuditEntry.objects.filter(action="permission.group_permissions_changed", target_repr="dispatcher")
     # The removal and addition above were recorded by the m2m receiver (actor: system); the sync adds exactly one.
     (entry,) = sync_entries.filter(details__source="sync_roles")
@@ -144,9 +159,17 @@ def test_an_unknown_codename_stops_the_sync_naming_it_and_changes_nothing(monkey
 
 
 def test_adding_an_apps_permissions_is_one_entry():
-    table = {**roles.APP_PERMISSIONS, "payments": {"manager": frozenset({"payments.view_payment"})}}
-    assert role_permissions("manager", table) == frozenset(EXPECTED["manager"] | {"payments.view_payment"})
+    table = {**roles.APP_PERMISSIONS, "reviews": {"manager": frozenset({"reviews.view_review"})}}
+    assert role_permissions("manager", table) == frozenset(EXPECTED["manager"] | {"reviews.view_review"})
     assert role_permissions("dispatcher", table) == frozenset(EXPECTED["dispatcher"])
+    # Replacing an app's entry replaces exactly that app's rights.
+    table = {**roles.APP_PERMISSIONS, "payments": {"manager": frozenset({"payments.view_payment"})}}
+    assert role_permissions("manager", table) == frozenset(
+        EXPECTED["manager"] - PAYMENTS_OFFICE | {"payments.view_payment"}
+    )
+    assert role_permissions("dispatcher", table) == frozenset(
+        EXPECTED["dispatcher"] - {"payments.view_payment", "payments.mark_paid"}
+    )
     with pytest.raises(ValueError, match="unknown role 'owner'"):
         role_permissions("owner")
 
@@ -213,18 +236,22 @@ CATALOG_MODELS = {f"catalog.{model}" for model in CATALOG}
 BOOKING_MODELS = {
     f"bookings.{m}" for m in ("booking", "transferleg", "passenger", "bookingextra", "bookingevent", "couponredemption")
 } | {"bookings.idempotencykey"}
+PAYMENT_MODELS = {"payments.payment", "payments.refund", "payments.providerevent"}
 VISIBLE = {
     "superadmin": ALL_MODELS,
     "admin": ALL_MODELS - {"core.auditentry"},
-    "manager": CATALOG_MODELS | BOOKING_MODELS | {"notifications.sentemail", "notifications.contactmessage"},
+    "manager": CATALOG_MODELS
+    | BOOKING_MODELS
+    | PAYMENT_MODELS
+    | {"notifications.sentemail", "notifications.contactmessage"},
     "dispatcher": CATALOG_MODELS
     | {"bookings.booking", "bookings.transferleg", "bookings.passenger", "bookings.bookingextra"}
-    | {"bookings.bookingevent"},
+    | {"bookings.bookingevent", "payments.payment"},
 }
 # Models whose add page each role may open (service-written rows have none, for anybody).
 ADDABLE = {
-    "superadmin": CATALOG_MODELS | {"bookings.booking", "accounts.user", "auth.group"},
-    "admin": CATALOG_MODELS | {"bookings.booking", "accounts.user"},
+    "superadmin": CATALOG_MODELS | {"bookings.booking", "accounts.user", "accounts.apikey", "auth.group"},
+    "admin": CATALOG_MODELS | {"bookings.booking", "accounts.user", "accounts.apikey"},
     "manager": CATALOG_MODELS | {"bookings.booking"},
     "dispatcher": set(),
 }
@@ -234,7 +261,9 @@ def test_the_tables_name_every_registered_model():
     assert (
         CATALOG_MODELS
         | BOOKING_MODELS
-        | {"accounts.user", "auth.group", "core.auditentry", "django_tasks_database.dbtaskresult"}
+        | PAYMENT_MODELS
+        | {"accounts.user", "accounts.apikey", "accounts.tokenfamily"}
+        | {"auth.group", "core.auditentry", "django_tasks_database.dbtaskresult"}
         | {"notifications.sentemail", "notifications.contactmessage"}
     ) == ALL_MODELS
 
