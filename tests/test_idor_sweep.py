@@ -139,6 +139,8 @@ class Check:
     method: str = "get"
     headers: Callable[[World, str], dict[str, str]] | None = None
     body: dict | None = None
+    # A URL that depends on the visitor (the emailed link each one could hold): called as url(world, who).
+    per_visitor: bool = False
 
 
 def _staff_cases(allowed: set[str]) -> tuple[Case, ...]:
@@ -175,6 +177,13 @@ ADMIN_OBJECTS: dict[str, tuple[set[str], set[str]]] = {
     "auth.group": ({"superadmin", "admin"}, {"superadmin"}),
     "core.auditentry": ({"superadmin"}, set()),
     "django_tasks_database.dbtaskresult": ({"superadmin", "admin"}, set()),
+    # Payments are read-only rows written by the payment services: nobody deletes one, not even a superuser.
+    "payments.payment": (EVERY_STAFF, set()),
+    "payments.refund": ({"superadmin", "admin", "manager"}, set()),
+    "payments.providerevent": ({"superadmin", "admin", "manager"}, set()),
+    # API keys are revoked, sign-ins ended, never deleted (bookings name their key; the purge removes old sign-ins).
+    "accounts.apikey": ({"superadmin", "admin"}, set()),
+    "accounts.tokenfamily": ({"superadmin", "admin"}, set()),
 }
 
 
@@ -236,7 +245,17 @@ def object_checks() -> dict[str, Check]:
         # No model has a page on the website, so the rightful answer is 404: the view was reached, nothing leaked.
         (*(Case(who, 302, LOGIN) for who in OUTSIDERS), Case("superadmin", 404, rightful=True)),
     )
-    for suffix in ("", "confirmed/", "change/", "cancel/"):
+    # Refunding needs payments.add_refund (no dispatcher); recording money received payments.mark_paid (dispatchers
+    # too: they hand in the cash the drivers collected).
+    checks["admin/payments/payment/<path:object_id>/refund/"] = Check(
+        _admin_url("payments.payment", "refund/"), _staff_cases({"superadmin", "admin", "manager"})
+    )
+    for suffix in ("mark-paid/", "record-cash/"):
+        checks[f"admin/payments/payment/booking/<int:booking_id>/{suffix}"] = Check(
+            lambda world, suffix=suffix: f"/admin/payments/payment/booking/{world.booking.pk}/{suffix}",
+            _staff_cases(EVERY_STAFF),
+        )
+    for suffix in ("", "confirmed/", "change/", "cancel/", "payment/"):
         checks[f"en/manage/<str:reference>/<str:token>/{suffix}"] = Check(_manage_url(suffix), MANAGE_CASES)
     checks["en/manage/<str:reference>/<str:token>/voucher.pdf"] = Check(_manage_url("voucher.pdf"), MANAGE_CASES)
     checks["en/manage/<str:reference>/<str:token>/booking.ics"] = Check(_manage_url("booking.ics"), MANAGE_CASES)
@@ -252,7 +271,106 @@ def object_checks() -> dict[str, Check]:
         headers=_token_header,
         body={"reason": "Plans changed"},
     )
+    checks["api/v1/bookings/<reference>/payments"] = Check(
+        lambda world: f"/api/v1/bookings/{world.booking.reference}/payments",
+        # Only the owner's token reaches the payment service, which answers on the provider (no card provider is
+        # configured here: 422 naming the field); the others get the 404 of an unknown booking, before any check.
+        (Case("other_customer", 404), Case("anonymous", 404), Case("customer", 422, rightful=True)),
+        method="post",
+        headers=lambda world, who: {**_token_header(world, who), "HTTP_IDEMPOTENCY_KEY": f"sweep-{who}"},
+        body={"provider": "stripe"},
+    )
+    # The account: signed-in customers see their own bookings and saved passengers only. Another customer (and a
+    # driver, who signs in like a customer) gets the 404 of an unknown object; staff and anonymous visitors are sent
+    # to the website's sign-in page.
+    account_cases = (
+        Case("customer", 200, rightful=True),
+        Case("other_customer", 404),
+        Case("driver", 404),
+        Case("anonymous", 302, ACCOUNT_LOGIN),
+        Case("superadmin", 302, ACCOUNT_LOGIN),
+    )
+    checks["en/account/bookings/<str:reference>/"] = Check(
+        lambda world: f"/en/account/bookings/{world.booking.reference}/",
+        # The owner is sent on to her booking's manage page (the link with its token); the others as above.
+        (Case("customer", 302, "/en/manage/", rightful=True), *account_cases[1:]),
+    )
+    checks["en/account/passengers/<int:passenger_id>/"] = Check(
+        lambda world: f"/en/account/passengers/{world.rows['accounts.savedpassenger'].pk}/",  # type: ignore[attr-defined]
+        account_cases,
+    )
+    checks["en/account/passengers/<int:passenger_id>/delete/"] = Check(
+        lambda world: f"/en/account/passengers/{world.rows['accounts.savedpassenger'].pk}/delete/",  # type: ignore[attr-defined]
+        # The owner last: her deletion is the positive control, and it removes the passenger.
+        (
+            Case("other_customer", 404),
+            Case("driver", 404),
+            Case("anonymous", 302, ACCOUNT_LOGIN),
+            Case("superadmin", 302, ACCOUNT_LOGIN),
+            Case("customer", 302, "/en/account/passengers/", rightful=True),
+        ),
+        method="post",
+    )
+    # Emailed links: a signed token naming its user and purpose, which acts for that user only. The owner's own link
+    # opens; a link made for another purpose, or one altered by a single character, is "not valid" (400).
+    for route, purpose in (
+        ("en/account/verify/<str:token>/", "verify-email"),
+        ("en/account/sign-in/link/<str:token>/", "sign-in"),
+        ("en/account/email/confirm/<str:token>/", "change-email"),
+    ):
+        prefix = "/" + route.removesuffix("<str:token>/")
+        checks[route] = Check(
+            lambda world, who, prefix=prefix, purpose=purpose: f"{prefix}{_link_token(world, who, purpose)}/",
+            (Case("customer", 200, rightful=True), Case("other_customer", 400), Case("anonymous", 400)),
+            per_visitor=True,
+        )
+    checks["en/account/password/reset/<str:uid>/<str:token>/"] = Check(
+        _reset_url,
+        # anna's link opens; her account with olga's token, or olga's account with anna's token, does not; a staff
+        # account's own link is refused too (staff reset their password in the back office).
+        (
+            Case("customer", 200, rightful=True),
+            Case("other_customer", 400),
+            Case("anonymous", 400),
+            Case("superadmin", 400),
+        ),
+        per_visitor=True,
+    )
     return checks
+
+
+ACCOUNT_LOGIN = "/en/account/sign-in/?next="
+
+
+def _link_token(world: World, who: str, purpose: str) -> str:
+    from gnb.accounts import tokens
+
+    anna = world.users["customer"]
+    value = "anna.new@example.com" if purpose == tokens.CHANGE_EMAIL else ""
+    if who == "customer":
+        return tokens.link_token_make(user=anna, purpose=purpose, value=value)
+    if who == "other_customer":
+        # anna's link, but made for another purpose.
+        other = tokens.SIGN_IN if purpose != tokens.SIGN_IN else tokens.VERIFY_EMAIL
+        return tokens.link_token_make(user=anna, purpose=other, value=value)
+    token = tokens.link_token_make(user=anna, purpose=purpose, value=value)
+    return token[:-1] + ("A" if token[-1] != "A" else "B")
+
+
+def _reset_url(world: World, who: str) -> str:
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    anna, olga = world.users["customer"], world.users["other_customer"]
+    user, token_of = {
+        "customer": (anna, anna),
+        "other_customer": (anna, olga),
+        "anonymous": (olga, anna),
+        "superadmin": (world.users["superadmin"], world.users["superadmin"]),
+    }[who]
+    uid = urlsafe_base64_encode(force_bytes(user.pk))  # type: ignore[attr-defined]
+    return f"/en/account/password/reset/{uid}/{default_token_generator.make_token(token_of)}/"
 
 
 OBJECT_CHECKS = object_checks()
@@ -320,6 +438,34 @@ def world(catalog) -> World:
     rows["bookings.booking"] = booking
     rows["accounts.user"] = anna
     rows["auth.group"] = Group.objects.get(name="dispatcher")
+    from gnb.accounts.apikeys import api_key_create
+    from gnb.accounts.models import ApiScope, SavedPassenger, TokenFamily
+    from gnb.payments.models import Payment, ProviderEvent, Refund
+
+    # A confirmed card payment with part of it refunded: the refund page still has money to give back.
+    payment = Payment.objects.create(
+        booking=booking,
+        provider="stripe",
+        amount=booking.total,
+        currency=booking.currency,
+        state=Payment.State.CONFIRMED,
+        provider_reference="cs_test_sweep",
+        confirmed_at=booking.created_at,
+    )
+    rows["payments.payment"] = payment
+    rows["payments.refund"] = Refund.objects.create(
+        payment=payment, provider="stripe", amount="5.00", currency=booking.currency, state="succeeded", reason="Late"
+    )
+    rows["payments.providerevent"] = ProviderEvent.objects.create(
+        provider="stripe", event_id="evt_sweep", kind="checkout.session.completed"
+    )
+    rows["accounts.apikey"] = api_key_create(name="Partner", scopes=[ApiScope.values[0]], created_by=None).api_key
+    rows["accounts.tokenfamily"] = TokenFamily.objects.create(
+        user=anna, password_fingerprint="0" * 64, expires_at=booking.created_at + dt.timedelta(days=30)
+    )
+    rows["accounts.savedpassenger"] = SavedPassenger.objects.create(
+        user=anna, first_name="Mia", last_name="Smith", category="child", birth_year=2019
+    )
     from django.apps import apps
 
     for model in CATALOG:
@@ -353,7 +499,7 @@ def test_nobody_opens_an_object_that_is_not_theirs(route, world):
     assert any(case.rightful for case in check.cases), "each route needs a positive control"
     assert any(not case.rightful for case in check.cases), "each route needs someone refused"
     for case in check.cases:
-        url = check.url(world)
+        url = check.url(world, case.who) if check.per_visitor else check.url(world)  # type: ignore[call-arg]
         if "{token}" in url:
             token = {"customer": world.booking.manage_token, "other_customer": world.other_booking.manage_token}
             url = url.format(token=token.get(case.who, world.other_booking.manage_token))
