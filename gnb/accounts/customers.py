@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gnb.accounts.models import SavedPassenger
+from gnb.accounts.roles import customer_role_give
 from gnb.accounts.selectors import customer_by_email, normalise_email, user_by_email
 from gnb.bookings.models import Booking, BookingEvent, CouponRedemption
 from gnb.core.audit import audit_record
@@ -89,6 +90,7 @@ def customer_sign_up(*, name: str, email: str, password: str, language: str) -> 
                     password=hashed,
                     preferred_language=language,
                 )
+                customer_role_give(user_id=user.pk)
         except IntegrityError:
             # Someone signed up with the same address a moment ago: the same as an existing account.
             existing = user_by_email(email=email)

@@ -226,3 +226,15 @@ def user_role_set(
         },
     )
     return locked
+
+
+def customer_role_give(*, user_id: int) -> None:
+    """Put a newly opened customer account in the ``customer`` group.
+
+    Written through the join table, so the group receiver of the audit log stays quiet: opening an account is not a
+    change of anybody's rights, and an entry per sign-up would bury the changes that are. Giving a role to an
+    existing user (which may change what they can do) goes through :func:`user_role_set`, which is audited.
+    """
+    group, _created = Group.objects.get_or_create(name=CUSTOMER)
+    through = get_user_model().groups.through  # type: ignore[attr-defined]
+    through.objects.get_or_create(user_id=user_id, group_id=group.pk)

@@ -137,6 +137,21 @@ def test_sign_up_then_the_emailed_link_verifies_the_address_and_links_its_bookin
     assert client.get(path).status_code == 400
 
 
+def test_a_new_customer_gets_the_customer_role_without_an_audit_entry(post):
+    from gnb.accounts.roles import user_roles
+
+    AuditEntry.objects.all().delete()
+    post(reverse("website:account_signup"), {"name": "Anna Smith", "email": "anna@example.com", "password": PASSWORD})
+    user = User.objects.get(email="anna@example.com")
+    assert user_roles(user) == ["customer"]
+    assert (user.is_staff, user.is_superuser) == (False, False)
+    # Opening an account changes nobody's rights: the log records no group change for it.
+    assert not AuditEntry.objects.filter(action__startswith="permission.").exists()
+    # Signing up again with the same address adds nothing (no second account, no second group row).
+    post(reverse("website:account_signup"), {"name": "Anna Smith", "email": "anna@example.com", "password": PASSWORD})
+    assert list(User.objects.get(email="anna@example.com").groups.values_list("name", flat=True)) == ["customer"]
+
+
 def test_sign_up_with_an_address_that_has_an_account_answers_the_same_and_tells_its_owner(client, post):
     owner = make_customer("anna@example.com")
     new = post(
