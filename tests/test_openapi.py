@@ -87,7 +87,7 @@ def test_every_error_answer_is_documented_in_the_one_error_shape():
     assert errors == {
         "POST /api/v1/auth/logout": [400, 422],
         "POST /api/v1/auth/refresh": [400, 401, 422],
-        "POST /api/v1/auth/token": [400, 401, 422, 429],
+        "POST /api/v1/auth/token": [400, 401, 403, 422, 429],
         "POST /api/v1/bookings": [400, 401, 403, 409, 422, 429, 503],
         "GET /api/v1/bookings/{reference}": [404],
         "PATCH /api/v1/bookings/{reference}": [400, 404, 409, 422, 503],

@@ -73,7 +73,8 @@ def _token_out(pair: tokens.TokenPair) -> dict:
 
 @router.post(
     "/auth/token",
-    response={200: TokenOut, **error_responses(400, 401, 422, 429)},
+    # 403: the password was right, but the account may not sign in here (a staff account, an unverified address).
+    response={200: TokenOut, **error_responses(400, 401, 403, 422, 429)},
     summary="Sign in with a username or email address and password: an access token and a refresh token",
 )
 def issue_token(request: HttpRequest, payload: TokenIn):

@@ -43,8 +43,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from gnb.accounts.models import RefreshToken, TokenFamily, User
-from gnb.core.audit import AuditAction, audit_record
-from gnb.core.errors import Throttled, Unauthenticated
+from gnb.core.errors import Forbidden, Throttled, Unauthenticated
 from gnb.core.ratelimit import rate_limit_hit, rate_limit_peek
 
 logger = logging.getLogger(__name__)
@@ -280,7 +279,6 @@ def token_sign_in(
             _("Too many sign-in attempts; try again in %(seconds)s seconds.") % {"seconds": wait}, retry_after=wait
         )
     # Django's backends refuse inactive users, and run the password hasher for unknown ones too (same timing).
-    # When accounts gain a verified-email flag, customers who have not verified are refused here as well.
     user = authenticate(request, username=username, password=password)
     if not isinstance(user, User):
         rate_limit_hit(
@@ -291,17 +289,23 @@ def token_sign_in(
         )
         logger.info("api sign-in refused", extra={"client_ip": ip})
         raise Unauthenticated(_("The username, email address or password is not right."), field="password")
-    pair = token_issue(user=user, now=now)
+    # Only after the right password: to anyone without it these answers are the 401 above, and reveal nothing.
     if user.is_staff or user.is_superuser:
-        # Failed attempts reach the audit log through Django's user_login_failed signal; a successful API sign-in
-        # sends no user_logged_in (there is no session), so staff ones are recorded here.
-        audit_record(
-            action=AuditAction.LOGIN,
-            actor=user,
-            request=request,
-            details={"path": request.path if request is not None else "", "sign_in": str(pair.family_id)},
+        # The API has no second factor; the back office asks every staff member for one (ASVS 2.2.1, 4.3.1).
+        logger.info("api sign-in refused: staff account", extra={"user_id": user.pk, "client_ip": ip})
+        raise Forbidden(
+            _("Staff accounts sign in at the back office, which asks for the second factor, not through the API.")
         )
-    return pair
+    if not user.email_verified:
+        logger.info("api sign-in refused: email not verified", extra={"user_id": user.pk, "client_ip": ip})
+        raise Forbidden(
+            _(
+                "Confirm your email address first: open the link we emailed you (or ask for a new one on the "
+                "website), then sign in again."
+            ),
+            field="username",
+        )
+    return token_issue(user=user, now=now)
 
 
 # --- housekeeping ------------------------------------------------------------------------------------------

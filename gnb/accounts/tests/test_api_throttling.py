@@ -113,7 +113,7 @@ def test_placement_is_limited_per_address_and_per_key(client, catalog, small_bud
 
 
 def test_a_signed_in_user_is_limited_per_user(client, catalog, small_budgets):
-    user = User.objects.create_user("anna", "anna@example.com", PASSWORD)
+    user = User.objects.create_user("anna", "anna@example.com", PASSWORD, email_verified_at=timezone.now())
     auth = {"Authorization": f"Bearer {token_issue(user=user).access_token}"}
     assert [quote(client, **auth).status_code for _ in range(5)] == [200] * 5
     assert_throttled(quote(client, ip="198.51.100.9", **auth))
@@ -129,7 +129,7 @@ def sign_in(client, username="anna", password=PASSWORD, ip="203.0.113.7"):
 
 
 def test_five_failed_sign_ins_lock_the_account_for_fifteen_minutes(client, db):
-    User.objects.create_user("anna", "anna@example.com", PASSWORD)
+    User.objects.create_user("anna", "anna@example.com", PASSWORD, email_verified_at=timezone.now())
     for number in range(5):
         # From different addresses, and by username or email: the account's count is one.
         username = "anna" if number % 2 else "ANNA@example.com"
@@ -138,14 +138,14 @@ def test_five_failed_sign_ins_lock_the_account_for_fifteen_minutes(client, db):
     assert 899 <= wait <= 900
     assert TokenFamily.objects.count() == 0  # even the right password is not checked while locked
     # Another account is not affected.
-    User.objects.create_user("bob", "bob@example.com", PASSWORD)
+    User.objects.create_user("bob", "bob@example.com", PASSWORD, email_verified_at=timezone.now())
     assert sign_in(client, "bob", ip="192.0.2.1").status_code == 200
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=15, seconds=1), tick=False):
         assert sign_in(client, ip="192.0.2.1").status_code == 200
 
 
 def test_successful_sign_ins_do_not_count_against_the_account(client, db):
-    User.objects.create_user("anna", "anna@example.com", PASSWORD)
+    User.objects.create_user("anna", "anna@example.com", PASSWORD, email_verified_at=timezone.now())
     assert [sign_in(client, ip=f"198.51.100.{n}").status_code for n in range(7)] == [200] * 7
 
 

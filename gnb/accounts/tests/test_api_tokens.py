@@ -27,7 +27,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def anna(db) -> User:
-    return User.objects.create_user("anna", "anna@example.com", PASSWORD, first_name="Anna", last_name="Smith")
+    return User.objects.create_user(
+        "anna", "anna@example.com", PASSWORD, first_name="Anna", last_name="Smith", email_verified_at=timezone.now()
+    )
 
 
 def sign_in(client, username="anna", password=PASSWORD, **headers):
@@ -103,18 +105,32 @@ def test_the_email_address_signs_in_as_well(client, anna):
     assert me(client, tokens_of(client, username="ANNA@example.com")["access_token"]).json()["username"] == "anna"
 
 
-def test_staff_sign_in_the_same_way_and_the_audit_log_records_it(client, db):
-    manager = User.objects.create_user("manager", "ops@example.com", PASSWORD, is_staff=True)
+@pytest.mark.parametrize("flags", [{"is_staff": True}, {"is_staff": True, "is_superuser": True}])
+def test_staff_accounts_are_sent_to_the_back_office_for_the_second_factor(client, db, flags):
+    User.objects.create_user("manager", "ops@example.com", PASSWORD, email_verified_at=timezone.now(), **flags)
     AuditEntry.objects.all().delete()
-    assert me(client, tokens_of(client, username="manager")["access_token"]).json()["is_staff"] is True
-    entry = AuditEntry.objects.get()
-    assert (entry.action, entry.actor, entry.details["path"]) == ("auth.login", manager, "/api/v1/auth/token")
-    assert entry.details["sign_in"] == str(TokenFamily.objects.get().id)
-    # A failed attempt is recorded with the name tried (through Django's user_login_failed signal).
-    sign_in(client, "manager", "wrong password")
+    error = assert_error(sign_in(client, "manager"), 403, "forbidden", [])
+    assert error["message"] == (
+        "Staff accounts sign in at the back office, which asks for the second factor, not through the API."
+    )
+    assert TokenFamily.objects.count() == 0
+    # Without the password nothing tells a staff account apart: the same 401 as for anybody, recorded as a failed
+    # login with the name tried (through Django's user_login_failed signal).
+    assert_unauthenticated(sign_in(client, "manager", "wrong password"), ["password"])
     failed = AuditEntry.objects.get(action="auth.login_failed")
     assert failed.actor_label == "manager"
     assert "wrong password" not in str(failed.details)
+
+
+def test_a_customer_who_has_not_confirmed_the_address_is_asked_to(client, db):
+    User.objects.create_user("nadia", "nadia@example.com", PASSWORD)
+    error = assert_error(sign_in(client, "nadia"), 403, "forbidden", ["username"])
+    assert error["message"].startswith("Confirm your email address first")
+    assert TokenFamily.objects.count() == 0
+    # Only with the right password: a wrong one gets the 401 everybody gets.
+    assert_unauthenticated(sign_in(client, "nadia", "wrong password"), ["password"])
+    User.objects.filter(username="nadia").update(email_verified_at=timezone.now())
+    assert me(client, tokens_of(client, username="nadia")["access_token"]).json()["username"] == "nadia"
 
 
 def test_customer_sign_ins_are_not_staff_logins(client, anna):
@@ -289,7 +305,7 @@ def test_logout_ends_the_family_and_its_access_tokens_at_once(client, anna):
 
 def test_changing_the_password_ends_every_sign_in_of_the_user(client, anna):
     one, two = tokens_of(client), tokens_of(client)
-    bob = User.objects.create_user("bob", "bob@example.com", PASSWORD)
+    bob = User.objects.create_user("bob", "bob@example.com", PASSWORD, email_verified_at=timezone.now())
     bobs = tokens_of(client, username="bob")
 
     # However the password is changed: here with a queryset update, which no signal sees.
