@@ -112,7 +112,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Revoke the selected API keys"))
     def revoke(self, request, queryset):
-        count = sum(api_key_revoke(api_key_id=pk) for pk in queryset.values_list("pk", flat=True))
+        count = sum(api_key_revoke(api_key_id=pk, actor=request.user) for pk in queryset.values_list("pk", flat=True))
         self.message_user(
             request, ngettext("%(count)d key revoked.", "%(count)d keys revoked.", count) % {"count": count}
         )

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gnb.accounts.models import ApiKey, ApiScope, User
+from gnb.core.audit import AuditAction, audit_record, current_request
 from gnb.core.errors import Unauthenticated, ValidationFailed
 
 logger = logging.getLogger(__name__)
@@ -68,7 +69,9 @@ def _known() -> str:
 
 
 def api_key_create(*, name: str, scopes: Iterable[str], created_by: User | None = None) -> CreatedKey:
-    """Make a key; the returned ``key`` is the only time the secret exists in full."""
+    """Make a key; the returned ``key`` is the only time the secret exists in full.
+
+    Audited (``api_key.created``) with who made it and the key's prefix, never its secret."""
     name = " ".join(name.split())
     if not name:
         raise ValidationFailed([("name", _("Name the partner who uses the key."))])
@@ -85,16 +88,35 @@ def api_key_create(*, name: str, scopes: Iterable[str], created_by: User | None 
             scopes=cleaned,
             created_by=created_by,
         )
+        audit_record(
+            action=AuditAction.API_KEY_CREATED,
+            actor=created_by,
+            request=current_request(),
+            target=api_key,
+            details={"prefix": api_key.prefix, "partner": name, "scopes": cleaned},
+        )
     logger.info("api key created", extra={"key_prefix": api_key.prefix, "scopes": cleaned})
     return CreatedKey(api_key, f"{KEY_PREFIX}{api_key.prefix}_{secret}")
 
 
-def api_key_revoke(*, api_key_id: int, now: dt.datetime | None = None) -> bool:
-    """Revoke a key (from then on it is refused with 401); False when it was revoked already."""
-    revoked = bool(
-        ApiKey.objects.filter(pk=api_key_id, revoked_at__isnull=True).update(revoked_at=now or timezone.now())
-    )
-    prefix = ApiKey.objects.filter(pk=api_key_id).values_list("prefix", flat=True).first()
+def api_key_revoke(*, api_key_id: int, actor: User | None = None, now: dt.datetime | None = None) -> bool:
+    """Revoke a key (from then on it is refused with 401); False when it was revoked already.
+
+    A revocation is audited (``api_key.revoked``) with ``actor`` (None: the command line) and the key's prefix."""
+    with transaction.atomic():
+        revoked = bool(
+            ApiKey.objects.filter(pk=api_key_id, revoked_at__isnull=True).update(revoked_at=now or timezone.now())
+        )
+        api_key = ApiKey.objects.filter(pk=api_key_id).first()
+        if revoked and api_key is not None:
+            audit_record(
+                action=AuditAction.API_KEY_REVOKED,
+                actor=actor,
+                request=current_request(),
+                target=api_key,
+                details={"prefix": api_key.prefix, "partner": api_key.name},
+            )
+    prefix = api_key.prefix if api_key is not None else None
     if prefix is not None:
         cache.delete(_cache_key(prefix))
     if revoked:

@@ -25,7 +25,7 @@ from gnb.accounts.models import SavedPassenger
 from gnb.accounts.roles import customer_role_give
 from gnb.accounts.selectors import customer_by_email, normalise_email, user_by_email
 from gnb.bookings.models import Booking, BookingEvent, CouponRedemption
-from gnb.core.audit import audit_record
+from gnb.core.audit import AuditAction, audit_record
 from gnb.core.errors import DomainError, NotFound, ValidationFailed
 
 logger = logging.getLogger(__name__)
@@ -37,7 +37,6 @@ _UNDER_WAY = (Booking.Status.ON_THE_WAY, Booking.Status.PICKED_UP)
 ANONYMOUS_NAME = "Deleted customer"
 ANONYMOUS_EMAIL = "deleted@anonymised.invalid"
 ANONYMOUS_PASSENGER = "Anonymised"
-AUDIT_ACCOUNT_DELETED = "account.deleted"
 
 
 class AccountHasUpcomingBooking(DomainError):
@@ -317,7 +316,7 @@ def customer_delete(*, user_id: int, now: dt.datetime | None = None) -> None:
         user.set_unusable_password()
         user.save()
         audit_record(
-            action=AUDIT_ACCOUNT_DELETED,
+            action=AuditAction.ACCOUNT_DELETED,
             actor=None,
             target=user,
             details={"bookings_anonymised": len(booking_ids)},

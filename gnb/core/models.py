@@ -51,6 +51,11 @@ class AuditEntry(models.Model):
         OTP_RECOVERY_USED = "auth.otp_recovery_used", _("Recovery code used")
         OTP_RECOVERY_REGENERATED = "auth.otp_recovery_regenerated", _("Recovery codes regenerated")
         OTP_RESET = "auth.otp_reset", _("Two-factor authentication reset")
+        ACCOUNT_DELETED = "account.deleted", _("Customer account deleted")
+        PAYMENT_MARKED_PAID = "payment.marked_paid", _("Booking marked paid by hand")
+        PAYMENT_CASH_RECORDED = "payment.cash_recorded", _("Cash collected recorded")
+        API_KEY_CREATED = "api_key.created", _("API key created")
+        API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
 
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True, editable=False)
     action = models.CharField(_("action"), max_length=64, choices=Action.choices, db_index=True)

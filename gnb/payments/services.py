@@ -525,9 +525,23 @@ def payment_record_cash(*, booking_id: int, amount: Any, actor: AbstractBaseUser
     Never more than is still due. Whether ``actor`` may record for this booking (a driver only for their own jobs)
     is the caller's check.
     """
+    from gnb.core.audit import AuditAction, audit_record, current_request
+
     with transaction.atomic(), lock_timeout_as_busy():
-        _booking, payment = _record_offline_payment(
+        booking, payment = _record_offline_payment(
             booking_id=booking_id, amount=amount, provider=Provider.CASH, actor=actor, note=note
+        )
+        audit_record(
+            action=AuditAction.PAYMENT_CASH_RECORDED,
+            actor=actor,
+            request=current_request(),
+            target=payment,
+            details={
+                "booking": booking.reference,
+                "amount": str(payment.amount),
+                "currency": payment.currency,
+                "note": note.strip(),
+            },
         )
     logger.info("cash recorded", extra={"payment": payment.pk, "booking": booking_id})
     return payment
@@ -535,7 +549,7 @@ def payment_record_cash(*, booking_id: int, amount: Any, actor: AbstractBaseUser
 
 def payment_mark_paid(*, booking_id: int, amount: Any, provider: str, actor: AbstractBaseUser, reason: str) -> Payment:
     """Staff record money received outside the card providers (``cash`` or ``bank``), with a reason; audited."""
-    from gnb.core.audit import audit_record
+    from gnb.core.audit import AuditAction, audit_record, current_request
 
     errors = []
     if provider not in OFFLINE_PROVIDERS:
@@ -549,8 +563,9 @@ def payment_mark_paid(*, booking_id: int, amount: Any, provider: str, actor: Abs
             booking_id=booking_id, amount=amount, provider=provider, actor=actor, note=reason.strip()
         )
         audit_record(
-            action="payment.marked_paid",
+            action=AuditAction.PAYMENT_MARKED_PAID,
             actor=actor,
+            request=current_request(),
             target=payment,
             details={
                 "booking": booking.reference,

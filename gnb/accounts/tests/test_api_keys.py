@@ -217,6 +217,36 @@ def test_the_admin_creates_a_key_shows_it_once_and_revokes_it(client, db):
     assert client.get(f"/admin/accounts/apikey/{api_key.pk}/delete/").status_code == 403
 
 
+def test_creating_and_revoking_a_key_are_audited_with_who_and_the_prefix_never_the_secret(client, db):
+    from gnb.core.models import AuditEntry
+
+    admin = User.objects.create_superuser("boss", "boss@example.com", "correct horse battery staple 42")
+    staff_login(client, admin)
+    AuditEntry.objects.all().delete()
+    response = client.post(
+        "/admin/accounts/apikey/add/", {"name": "Sunny Travel", "scopes": ["quotes"]}, REMOTE_ADDR="203.0.113.9"
+    )
+    api_key = ApiKey.objects.get()
+    html = response.content.decode()
+    key = html[html.index(f"gnb_{api_key.prefix}_") :][:58]
+    created = AuditEntry.objects.get(action="api_key.created")
+    assert (created.actor, created.target_id, created.ip_address) == (admin, str(api_key.pk), "203.0.113.9")
+    assert created.details == {"prefix": api_key.prefix, "partner": "Sunny Travel", "scopes": ["quotes"]}
+    client.post("/admin/accounts/apikey/", {"action": "revoke", "_selected_action": [api_key.pk]})
+    revoked = AuditEntry.objects.get(action="api_key.revoked")
+    assert (revoked.actor, revoked.target_id, revoked.details["prefix"]) == (admin, str(api_key.pk), api_key.prefix)
+    # Revoking again changes nothing and records nothing; the command line revokes as the system.
+    assert api_key_revoke(api_key_id=api_key.pk) is False
+    other = api_key_create(name="Blue Coast", scopes=["quotes"])
+    assert api_key_revoke(api_key_id=other.api_key.pk) is True
+    by_command = AuditEntry.objects.filter(action="api_key.revoked").exclude(pk=revoked.pk).get()
+    assert (by_command.actor, by_command.actor_label) == (None, "system")
+    secret = key.rsplit("_", 1)[1]
+    for entry in AuditEntry.objects.all():
+        assert secret not in str(entry.details) and secret not in entry.target_repr
+    assert other.key.rsplit("_", 1)[1] not in str(list(AuditEntry.objects.values()))
+
+
 def test_keys_and_tokens_written_into_a_log_line_are_scrubbed(db):
     from gnb.accounts.api_tokens import token_issue
     from gnb.ops.monitoring import FILTERED, scrub_text

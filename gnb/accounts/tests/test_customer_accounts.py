@@ -575,6 +575,7 @@ def test_deleting_needs_the_password_then_anonymises_exactly_the_personal_data(c
         {"bookings_anonymised": 1},
         None,
     )
+    assert entry.get_action_display() == "Customer account deleted"
     # No entry written by the deletion names the customer (the deactivation is recorded as a flag change too).
     written = AuditEntry.objects.filter(created_at__gte=entry.created_at - dt.timedelta(seconds=5))
     for row in written.values("action", "actor_label", "target_repr", "details"):

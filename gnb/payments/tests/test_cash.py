@@ -50,6 +50,32 @@ def test_the_driver_records_the_cash_collected(catalog, driver, django_capture_o
     assert [k["object_id"] for k in queued("payment_received")] == [part.pk]
 
 
+def test_recording_cash_is_audited_with_who_how_much_and_the_ip(catalog, client):
+    from conftest import staff_login
+    from gnb.accounts.roles import user_role_set
+
+    dispatcher = get_user_model().objects.create_user("selin", "selin@example.com", "x")
+    user_role_set(user=dispatcher, role="dispatcher", actor=None)
+    staff_login(client, dispatcher)
+    booking = card_booking(payment_method="cash")
+    response = client.post(
+        f"/admin/payments/payment/booking/{booking.pk}/record-cash/",
+        {"amount": "40.00", "note": "driver Ali"},
+        REMOTE_ADDR="203.0.113.40",
+    )
+    assert response.status_code == 302, response.content
+    payment = Payment.objects.get(booking=booking)
+    entry = audit_entries(action="payment.cash_recorded").get()
+    assert (entry.actor, entry.target_id, entry.ip_address) == (dispatcher, str(payment.pk), "203.0.113.40")
+    assert entry.details == {
+        "booking": booking.reference,
+        "amount": "40.00",
+        "currency": booking.currency,
+        "note": "driver Ali",
+    }
+    assert entry.get_action_display() == "Cash collected recorded"
+
+
 def test_no_more_cash_than_is_due_and_none_for_a_cancelled_booking(catalog, driver):
     booking = card_booking(payment_method="cash")
     with pytest.raises(ValidationFailed) as excinfo:
@@ -87,7 +113,11 @@ def test_a_bank_transfer_marked_paid_confirms_a_waiting_card_booking_and_is_audi
     event = BookingEvent.objects.get(booking=booking, kind=BookingEvent.Kind.STATUS)
     assert (event.from_status, event.to_status, event.actor) == ("pending_payment", "confirmed", staff)
     entry = audit_entries(action="payment.marked_paid").get()
-    assert (entry.actor, entry.target_id) == (staff, str(payment.pk))
+    assert (entry.actor, entry.target_id, entry.get_action_display()) == (
+        staff,
+        str(payment.pk),
+        "Booking marked paid by hand",
+    )
     assert entry.details == {
         "booking": booking.reference,
         "amount": "40.00",
