@@ -601,24 +601,64 @@ def refund_request(
     returns the same refund; with another payment or amount it is a ``Conflict``. ``actor_label`` names who asked
     when no user did (``traveller`` for a cancellation).
     """
-    from gnb.core.audit import AuditAction, audit_record
-
     value = _money(amount, field="amount")
     if not (reason or "").strip():
         raise ValidationFailed([("reason", _("Give a reason for the refund."))])
     if not idempotency_key or len(idempotency_key) > 255:
         raise ValidationFailed([("idempotency_key", _("An idempotency key of 1 to 255 characters."))])
+    replay = _refund_replay(idempotency_key, payment_id=payment_id, amount=value)
+    if replay is not None:
+        return replay
+    try:
+        refund, booking = _refund_write(
+            payment_id=payment_id,
+            amount=value,
+            reason=reason,
+            actor=actor,
+            idempotency_key=idempotency_key,
+            actor_label=actor_label,
+        )
+    except IntegrityError:
+        # The same key written a moment ago by a request that held another payment's lock (the same payment's
+        # lock makes the check inside wait instead): that refund is the answer, or a Conflict if it differs.
+        replay = _refund_replay(idempotency_key, payment_id=payment_id, amount=value)
+        if replay is None:
+            raise
+        return replay
+    logger.info("refund requested", extra={"refund": refund.pk, "reference": booking.reference})
+    return refund
+
+
+def _refund_replay(idempotency_key: str, *, payment_id: int, amount: Decimal) -> Refund | None:
+    """The refund already made under ``idempotency_key``, or None; a ``Conflict`` when it was for something else."""
     existing = Refund.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        if existing.payment_id != payment_id or existing.amount != value:
-            raise Conflict(_("This idempotency key was already used for another refund."), field="idempotency_key")
-        return existing
+    if existing is not None and (existing.payment_id != payment_id or existing.amount != amount):
+        raise Conflict(_("This idempotency key was already used for another refund."), field="idempotency_key")
+    return existing
+
+
+def _refund_write(
+    *,
+    payment_id: int,
+    amount: Decimal,
+    reason: str,
+    actor: AbstractBaseUser | None,
+    idempotency_key: str,
+    actor_label: str,
+) -> tuple[Refund, Booking]:
+    from gnb.core.audit import AuditAction, audit_record, current_request
+
     with transaction.atomic(), lock_timeout_as_busy():
         booking, payment = _lock_payment(payment_id)
+        # Checked again under the lock: an identical request that held it first has committed its refund by now,
+        # and answering with that refund is what the key promises (never a second refund, never an error).
+        replay = _refund_replay(idempotency_key, payment_id=payment_id, amount=amount)
+        if replay is not None:
+            return replay, booking
         if payment.state != PaymentState.CONFIRMED:
             raise InvalidTransition(_("Only a confirmed payment can be refunded."), field="payment")
         left = refundable_amount(payment)
-        if value > left:
+        if amount > left:
             raise ValidationFailed(
                 [
                     (
@@ -631,7 +671,7 @@ def refund_request(
         refund = Refund.objects.create(
             payment=payment,
             provider=payment.provider,
-            amount=value,
+            amount=amount,
             currency=payment.currency,
             reason=reason.strip()[:500],
             requested_by_id=_actor_id(actor),
@@ -641,6 +681,7 @@ def refund_request(
             action=AuditAction.REFUND_ISSUED,
             actor=actor,
             actor_label=actor_label,
+            request=current_request(),
             target=refund,
             details={
                 "booking": booking.reference,
@@ -650,8 +691,7 @@ def refund_request(
             },
         )
         _enqueue_refund_submit(refund.pk)
-    logger.info("refund requested", extra={"refund": refund.pk, "reference": booking.reference})
-    return refund
+    return refund, booking
 
 
 def refund_submit(*, refund_id: int) -> Refund:

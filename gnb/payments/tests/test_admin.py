@@ -271,7 +271,12 @@ def test_a_refund_is_partial_or_full_never_more_than_is_left(client, django_user
     assert response.context["form"].errors == {"amount": ["Enter a number."]}
     assert Refund.objects.count() == 0
 
-    response = client.post(url, {"amount": "15.00", "reason": "Late pickup", "idempotency_key": key}, follow=True)
+    response = client.post(
+        url,
+        {"amount": "15.00", "reason": "Late pickup", "idempotency_key": key},
+        follow=True,
+        REMOTE_ADDR="198.51.100.23",
+    )
     assert response.redirect_chain == [(reverse("admin:bookings_booking_change", args=[booking.pk]), 302)]
     assert messages_of(response) == [
         f"A refund of 15.00 EUR on booking {booking.reference} was requested; its state follows the provider's answer."
@@ -286,7 +291,8 @@ def test_a_refund_is_partial_or_full_never_more_than_is_left(client, django_user
         Refund.State.REQUESTED,
     )
     [entry] = audit_entries(action="refund.issued")
-    assert (entry.actor, entry.target_id) == (user, str(refund.pk))
+    # The request that asked is recorded too: where from, and its request id.
+    assert (entry.actor, entry.target_id, entry.ip_address) == (user, str(refund.pk), "198.51.100.23")
     assert entry.details == {
         "booking": booking.reference,
         "amount": "15.00",

@@ -5,12 +5,14 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from gnb.bookings.models import Booking, BookingEvent
+from gnb.core.models import AuditEntry
 from gnb.payments.models import Payment, ProviderEvent, Refund
 from gnb.payments.providers.base import ProviderError
 from gnb.payments.services import (
@@ -18,6 +20,7 @@ from gnb.payments.services import (
     payment_confirm,
     payment_start,
     provider_event_record,
+    refund_request,
     refund_submit,
 )
 from gnb.payments.tests.conftest import card_booking
@@ -138,3 +141,47 @@ def test_money_after_expiry_whose_refund_fails_is_flagged_never_kept_silently(ca
     booking.refresh_from_db()
     assert payment.needs_attention is True
     assert (booking.status, booking.payment_state) == ("expired", "paid")
+
+
+def test_eight_identical_refund_requests_at_once_make_one_refund_and_each_caller_gets_it(catalog, card_provider):
+    booking = card_booking()
+    payment = started(booking)
+    payment_confirm(payment_id=payment.pk, amount=booking.total, currency="EUR")
+
+    def ask() -> int:
+        return refund_request(
+            payment_id=payment.pk, amount="15.00", reason="Late pickup", actor=None, idempotency_key="refund-once"
+        ).pk
+
+    outcomes = race([ask] * 8)
+
+    refund = Refund.objects.get(payment=payment)
+    assert outcomes == [("ok", refund.pk)] * 8, outcomes
+    assert (refund.amount, refund.idempotency_key) == (Decimal("15.00"), "refund-once")
+    assert AuditEntry.objects.filter(action="refund.issued").count() == 1
+    submits = DBTaskResult.objects.filter(task_path="gnb.payments.tasks.refund_submit_task")
+    assert [row.args_kwargs["kwargs"] for row in submits] == [{"refund_id": refund.pk}]
+
+
+def test_the_same_refund_key_raced_on_two_payments_is_one_refund_and_a_conflict(catalog, card_provider):
+    first, second = card_booking(), card_booking()
+    payments = [started(first, "a"), started(second, "b")]
+    for payment, booking in zip(payments, (first, second), strict=True):
+        payment_confirm(payment_id=payment.pk, amount=booking.total, currency="EUR")
+
+    def ask(payment_id: int) -> Callable[[], int]:
+        return lambda: (
+            refund_request(
+                payment_id=payment_id, amount="10.00", reason="Goodwill", actor=None, idempotency_key="shared-key"
+            ).pk
+        )
+
+    outcomes = race([ask(payments[0].pk), ask(payments[1].pk)] * 4)
+
+    refund = Refund.objects.get()
+    kinds = Counter(kind for kind, _detail in outcomes)
+    assert kinds == {"ok": 4, "error": 4}, outcomes
+    assert {detail for kind, detail in outcomes if kind == "ok"} == {refund.pk}
+    assert {detail for kind, detail in outcomes if kind == "error"} == {
+        "Conflict('This idempotency key was already used for another refund.')"
+    }
