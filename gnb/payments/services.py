@@ -41,6 +41,8 @@ BookingStatus = Booking.Status
 # A payment may be confirmed from any state but confirmed: money the provider says arrived is a fact even after an
 # earlier "failed" (a retried card in the same checkout) or "cancelled" (the hold expired meanwhile).
 CONFIRMABLE = frozenset({PaymentState.CREATED, PaymentState.PENDING, PaymentState.FAILED, PaymentState.CANCELLED})
+# Why a payment was cancelled when its booking's hold ran out (payment_close acts only on these).
+HOLD_EXPIRED = "hold expired"
 OPEN = frozenset({PaymentState.CREATED, PaymentState.PENDING})
 # Refunds that count against what is left to refund on a payment.
 REFUND_COUNTED = frozenset({RefundState.REQUESTED, RefundState.PENDING, RefundState.SUCCEEDED})
@@ -868,8 +870,9 @@ def holds_expire(*, now: dt.datetime | None = None) -> int:
             open_payments = lock_rows(Payment.objects.filter(booking=booking, state__in=OPEN))
             for payment in open_payments:
                 payment.state = PaymentState.CANCELLED
-                payment.failure_reason = "hold expired"
+                payment.failure_reason = HOLD_EXPIRED
                 payment.save(update_fields=["state", "failure_reason"])
+                _enqueue_payment_close(payment.pk)
             booking.status = BookingStatus.EXPIRED
             booking.save(update_fields=["status", "updated_at"])
             _record_booking_event(
@@ -886,6 +889,27 @@ def holds_expire(*, now: dt.datetime | None = None) -> int:
     return expired
 
 
+def _enqueue_payment_close(payment_id: int) -> None:
+    from gnb.payments.tasks import payment_close_task
+
+    transaction.on_commit(lambda: payment_close_task.enqueue(payment_id=payment_id))
+
+
+def payment_close(*, payment_id: int) -> None:
+    """Close at its provider the checkout of a payment cancelled because its hold expired (a task, after commit).
+
+    Money paid on it anyway is refunded by ``payment_confirm``; closing makes that rare. A provider that cannot be
+    reached is logged, not retried: the refund stays the safety net. Safe to run twice.
+    """
+    payment = Payment.objects.filter(pk=payment_id).first()
+    if payment is None or payment.state != PaymentState.CANCELLED or payment.failure_reason != HOLD_EXPIRED:
+        return
+    try:
+        registry.get(payment.provider).close(payment=payment)
+    except ProviderError as exc:
+        logger.warning("payment checkout not closed", extra={"payment": payment.pk, "error": exc.message})
+
+
 def holds_live_count(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     return Booking.objects.filter(status=BookingStatus.PENDING_PAYMENT, hold_expires_at__gt=now).count()
@@ -897,6 +921,7 @@ __all__ = [
     "booking_refund_on_cancel",
     "holds_expire",
     "payment_cancel",
+    "payment_close",
     "payment_confirm",
     "payment_fail",
     "payment_mark_paid",

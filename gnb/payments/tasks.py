@@ -15,3 +15,9 @@ def refund_submit_task(*, refund_id: int) -> str:
 def holds_expire_task() -> int:
     """Expire unpaid card holds past their time (every minute, from the scheduler); returns how many."""
     return services.holds_expire()
+
+
+@task()
+def payment_close_task(*, payment_id: int) -> None:
+    """Close at its provider the checkout of a payment whose hold expired."""
+    services.payment_close(payment_id=payment_id)

@@ -69,3 +69,11 @@ class PaymentProvider:
     def refund(self, *, refund: Refund) -> RefundResult:
         """Ask the provider to give ``refund.amount`` back; raise :class:`ProviderError` when it cannot."""
         raise NotImplementedError
+
+    def close(self, *, payment: Payment) -> None:
+        """Close the payment's open checkout at the provider once the booking's hold is over, so nothing more can be
+        paid on it; raise :class:`ProviderError` when the provider cannot be reached.
+
+        The default closes nothing: for offline methods there is nothing open, and a provider whose checkout lapses
+        on its own when the hold ends (PayTR's form lifetime is capped to the hold) needs no call.
+        """

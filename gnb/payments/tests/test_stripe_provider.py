@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from gnb.bookings.models import Booking
 from gnb.payments.models import Payment, Refund
@@ -18,6 +20,8 @@ from gnb.payments.providers.stripe import provider as stripe_provider
 from gnb.payments.providers.stripe.provider import StripeProvider, from_minor, to_minor
 from gnb.payments.services import (
     PaymentProviderUnavailable,
+    holds_expire,
+    payment_close,
     payment_confirm,
     payment_start,
     refund_request,
@@ -297,8 +301,29 @@ def test_a_refused_refund_fails_and_flags_the_payment(catalog, stripe_api, no_re
     assert payment.needs_attention
 
 
-def test_expiring_a_session_closes_it_at_stripe(catalog, stripe_api):
+def test_closing_a_payment_expires_its_session_at_stripe(catalog, stripe_api):
     payment, _url = start(card_booking())
-    StripeProvider().expire(payment=payment)
+    StripeProvider().close(payment=payment)
     assert stripe_api.sessions[payment.provider_reference]["status"] == "expired"
-    StripeProvider().expire(payment=payment)  # already closed: nothing to do, no error
+    StripeProvider().close(payment=payment)  # already closed: nothing to do, no error
+
+
+def test_an_expired_hold_closes_its_checkout_session_at_stripe(catalog, stripe_api, django_capture_on_commit_callbacks):
+    booking = card_booking()
+    payment, _url = start(booking)
+    Booking.objects.filter(pk=booking.pk).update(hold_expires_at=timezone.now() - dt.timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert holds_expire() == 1
+    queued_closes = DBTaskResult.objects.filter(task_path="gnb.payments.tasks.payment_close_task")
+    assert [row.args_kwargs["kwargs"] for row in queued_closes] == [{"payment_id": payment.pk}]
+    assert stripe_api.sessions[payment.provider_reference]["status"] == "open"
+    payment_close(payment_id=payment.pk)
+    payment.refresh_from_db()
+    assert payment.state == Payment.State.CANCELLED
+    assert stripe_api.sessions[payment.provider_reference]["status"] == "expired"
+
+
+def test_closing_is_only_for_payments_whose_hold_expired(catalog, stripe_api):
+    payment, _url = start(card_booking())
+    payment_close(payment_id=payment.pk)  # still open and within its hold: left alone
+    assert stripe_api.sessions[payment.provider_reference]["status"] == "open"

@@ -196,7 +196,7 @@ class StripeProvider(PaymentProvider):
             raise ProviderError("stripe: the Checkout Session has no PaymentIntent to refund", permanent=True)
         return intent
 
-    def expire(self, *, payment: Payment) -> None:
+    def close(self, *, payment: Payment) -> None:
         """Close the payment's open Checkout Session at Stripe (the booking's hold is over): nothing can be paid on
         it any more. Stripe then sends ``checkout.session.expired``."""
         if not payment.provider_reference:
