@@ -474,8 +474,18 @@ def _burst(key: str, title: str) -> None:
 
 # --- cash and bank ----------------------------------------------------------------------------------------
 def _record_offline_payment(
-    *, booking_id: int, amount: Any, provider: str, actor: AbstractBaseUser | None, note: str
+    *,
+    booking_id: int,
+    amount: Any,
+    provider: str,
+    actor: AbstractBaseUser | None,
+    note: str,
+    audit_action: str,
+    audit_details: dict[str, str],
 ) -> tuple[Booking, Payment]:
+    """Write a confirmed cash or bank payment under the booking's lock, confirm a waiting booking and audit it."""
+    from gnb.core.audit import audit_record, current_request
+
     value = _money(amount, field="amount")
     now = timezone.now()
     booking = _locked_booking(booking_id)
@@ -518,6 +528,18 @@ def _record_offline_payment(
         booking_email_enqueue(booking_id=booking.pk, kind="confirmation")
     booking_payment_state_sync(booking)
     _queue_email(booking, PAYMENT_RECEIVED, payment.pk)
+    audit_record(
+        action=audit_action,
+        actor=actor,
+        request=current_request(),
+        target=payment,
+        details={
+            "booking": booking.reference,
+            "amount": str(payment.amount),
+            "currency": payment.currency,
+            **audit_details,
+        },
+    )
     return booking, payment
 
 
@@ -527,23 +549,17 @@ def payment_record_cash(*, booking_id: int, amount: Any, actor: AbstractBaseUser
     Never more than is still due. Whether ``actor`` may record for this booking (a driver only for their own jobs)
     is the caller's check.
     """
-    from gnb.core.audit import AuditAction, audit_record, current_request
+    from gnb.core.audit import AuditAction
 
     with transaction.atomic(), lock_timeout_as_busy():
-        booking, payment = _record_offline_payment(
-            booking_id=booking_id, amount=amount, provider=Provider.CASH, actor=actor, note=note
-        )
-        audit_record(
-            action=AuditAction.PAYMENT_CASH_RECORDED,
+        _booking, payment = _record_offline_payment(
+            booking_id=booking_id,
+            amount=amount,
+            provider=Provider.CASH,
             actor=actor,
-            request=current_request(),
-            target=payment,
-            details={
-                "booking": booking.reference,
-                "amount": str(payment.amount),
-                "currency": payment.currency,
-                "note": note.strip(),
-            },
+            note=note,
+            audit_action=AuditAction.PAYMENT_CASH_RECORDED,
+            audit_details={"note": note.strip()},
         )
     logger.info("cash recorded", extra={"payment": payment.pk, "booking": booking_id})
     return payment
@@ -551,7 +567,7 @@ def payment_record_cash(*, booking_id: int, amount: Any, actor: AbstractBaseUser
 
 def payment_mark_paid(*, booking_id: int, amount: Any, provider: str, actor: AbstractBaseUser, reason: str) -> Payment:
     """Staff record money received outside the card providers (``cash`` or ``bank``), with a reason; audited."""
-    from gnb.core.audit import AuditAction, audit_record, current_request
+    from gnb.core.audit import AuditAction
 
     errors = []
     if provider not in OFFLINE_PROVIDERS:
@@ -561,21 +577,14 @@ def payment_mark_paid(*, booking_id: int, amount: Any, provider: str, actor: Abs
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic(), lock_timeout_as_busy():
-        booking, payment = _record_offline_payment(
-            booking_id=booking_id, amount=amount, provider=provider, actor=actor, note=reason.strip()
-        )
-        audit_record(
-            action=AuditAction.PAYMENT_MARKED_PAID,
+        _booking, payment = _record_offline_payment(
+            booking_id=booking_id,
+            amount=amount,
+            provider=provider,
             actor=actor,
-            request=current_request(),
-            target=payment,
-            details={
-                "booking": booking.reference,
-                "amount": str(payment.amount),
-                "currency": payment.currency,
-                "provider": provider,
-                "reason": reason.strip(),
-            },
+            note=reason.strip(),
+            audit_action=AuditAction.PAYMENT_MARKED_PAID,
+            audit_details={"provider": provider, "reason": reason.strip()},
         )
     return payment
 
