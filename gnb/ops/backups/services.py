@@ -297,8 +297,9 @@ def backup_restore(
 ) -> RestoreResult:
     """Restore a set (default: the latest) into the configured database, or the one ``database_url`` names.
 
-    A database that already has tables is refused unless ``force``. Nothing is restored before the whole file has
-    been authenticated and matched against the manifest; afterwards the key tables are compared with it.
+    A database that already has tables is refused unless ``force``. The set is taken whole or not at all: every
+    file it lists (the media archive too, also when only the database is restored) is authenticated and matched
+    against the manifest before anything is restored; afterwards the key tables are compared with it.
     """
     key = _key()
     database = database_from_url(database_url) if database_url else current_database()
@@ -310,13 +311,19 @@ def backup_restore(
         workdir = Path(tmp)
         manifest = _open_manifest(target, name, key, workdir)
         database_file = _check_engine(name, manifest, database)
+        media_file = str(manifest["media"]) if manifest.get("media") else None
+        if include_media and media_file is None:
+            raise BackupError(f"set {name} has no media archive")
+        kept = {database_file, media_file} if include_media else {database_file}
+        # A tampered file anywhere in the set means the set cannot be trusted, whatever part of it is restored.
+        for file_name in sorted(manifest.get("files", {})):
+            if file_name not in kept:
+                _check_file(target, name, file_name, manifest, key, workdir, keep=False)
         dump = _check_file(target, name, database_file, manifest, key, workdir, keep=True)
         assert dump is not None
         media_archive = None
-        if include_media:
-            if not manifest.get("media"):
-                raise BackupError(f"set {name} has no media archive")
-            media_archive = _check_file(target, name, str(manifest["media"]), manifest, key, workdir, keep=True)
+        if include_media and media_file is not None:
+            media_archive = _check_file(target, name, media_file, manifest, key, workdir, keep=True)
         if database == current_database():
             # Django's own connection must not hold the old file or tables open across the swap.
             connections["default"].close()

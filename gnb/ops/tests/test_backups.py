@@ -157,6 +157,22 @@ def test_create_delete_restore_brings_every_booking_back_and_tampering_is_refuse
 
 
 @committed
+def test_a_set_with_a_tampered_media_file_is_refused_whole_also_without_media(catalog, backup_dir):
+    references = place_bookings(catalog)
+    run = backup_create()
+    sealed = backup_dir / run.name / MEDIA
+    flip_byte(sealed, sealed.stat().st_size // 2)
+    Booking.objects.filter(reference=references[0]).delete()
+
+    with pytest.raises(CommandError) as refused:
+        call_command("backup", "restore", run.name, "--force")  # the database only: no --media
+
+    assert str(refused.value) == f"{REFUSED} ({run.name}/{MEDIA})"
+    # The database file was intact, yet nothing of the refused set was restored.
+    assert sorted(Booking.objects.values_list("reference", flat=True)) == references[1:]
+
+
+@committed
 def test_verify_checks_every_file_of_the_latest_set(catalog, backup_dir):
     place_bookings(catalog)
     first = backup_create()
