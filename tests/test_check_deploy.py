@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -22,6 +23,8 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "gnbtransfer.com,www.gnbtransfer.com",
     "EMAIL_URL": "submission://apikey:not-a-real-password@smtp.example.com:587",
     "SITE_URL": "https://gnbtransfer.com",
+    # Rate limits shared by every web process (gnb.W001 otherwise); only named here, never connected to.
+    "REDIS_URL": "redis://redis.internal:6379/0",
 }
 CHECK_DEPLOY = ["manage.py", "check", "--deploy", "--fail-level", "WARNING"]
 SHOW_SETTINGS = [
@@ -41,6 +44,16 @@ CASES: dict[str, tuple[list[str], dict[str, str]]] = {
         },
     ),
     "no_hsts_no_redirect": (CHECK_DEPLOY, {"SECURE_HSTS_SECONDS": "0", "SECURE_SSL_REDIRECT": "0"}),
+    "payment_and_cache_misconfigurations": (
+        CHECK_DEPLOY,
+        {
+            "REDIS_URL": "",
+            "STRIPE_API_BASE": "http://127.0.0.1:12111",
+            "PAYTR_MERCHANT_ID": "123456",
+            "PAYTR_MERCHANT_KEY": "not-a-real-key",
+            "PAYTR_MERCHANT_SALT": "not-a-real-salt",
+        },
+    ),
     "cors_origin_with_a_path": (CHECK_DEPLOY, {"CORS_ALLOWED_ORIGINS": "https://app.gnbtransfer.com/"}),
     "cors_origin_without_scheme": (CHECK_DEPLOY, {"CORS_ALLOWED_ORIGINS": "app.gnbtransfer.com"}),
     "csp_report_uri_not_a_url": (CHECK_DEPLOY, {"CSP_REPORT_URI": "javascript:alert(1)"}),
@@ -86,6 +99,13 @@ def test_check_deploy_does_fail_on_what_it_guards(runs):
     assert returncode == 1
     assert "(security.W004)" in stderr and "(security.W008)" in stderr
     assert "System check identified some issues" in stderr
+
+
+def test_check_deploy_reports_a_cache_per_process_and_payment_settings_meant_for_tests(runs):
+    # Without REDIS_URL, with the Stripe stand-in's address and PayTR left in its default test mode.
+    returncode, _stdout, stderr = runs["payment_and_cache_misconfigurations"]
+    assert returncode == 1
+    assert re.findall(r"^\?: \((\S+)\) ", stderr, flags=re.MULTILINE) == ["gnb.W001", "gnb.W010", "gnb.W011"]
 
 
 @pytest.mark.parametrize(

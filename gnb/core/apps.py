@@ -6,6 +6,12 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        from django.core.checks import Tags, register
+
+        from gnb.core.checks import shared_cache_check
+
+        register(shared_cache_check, Tags.security, Tags.caches, deploy=True)
+
         # The audit log's receivers (see gnb/core/signals.py for why these are signals).
         from django.contrib.auth import get_user_model
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
