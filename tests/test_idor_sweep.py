@@ -86,8 +86,15 @@ def routes_with_parameters() -> dict[str, tuple[str, ...]]:
 
 def admin_pages_without_arguments() -> list[str]:
     """Every back-office page that takes no parameter (lists, add pages, the dashboard …), except login and
-    logout and the two-factor setup, which must open without a verified session."""
-    skip = {"admin/login/", "admin/logout/", "admin/two-factor/setup/", "admin/password_change/done/"}
+    logout, the two-factor setup and the request for an emailed sign-in link, which must open without a verified
+    session."""
+    skip = {
+        "admin/login/",
+        "admin/logout/",
+        "admin/two-factor/setup/",
+        "admin/sign-in-link/",
+        "admin/password_change/done/",
+    }
     return sorted(
         "/" + route
         for route, params in _walk(get_resolver().url_patterns)
@@ -324,6 +331,18 @@ def object_checks() -> dict[str, Check]:
             (Case("customer", 200, rightful=True), Case("other_customer", 400), Case("anonymous", 400)),
             per_visitor=True,
         )
+    # The back office's emailed sign-in link: the manager's own link opens (and asks for her code); a customer's
+    # link of the same kind, the manager's website sign-in link or her link altered by one character do not.
+    checks["admin/sign-in-link/<str:token>/"] = Check(
+        _staff_link_url,
+        (
+            Case("manager", 200, rightful=True),
+            Case("customer", 400),
+            Case("other_customer", 400),
+            Case("anonymous", 400),
+        ),
+        per_visitor=True,
+    )
     checks["en/account/password/reset/<str:uid>/<str:token>/"] = Check(
         _reset_url,
         # anna's link opens; her account with olga's token, or olga's account with anna's token, does not; a staff
@@ -355,6 +374,22 @@ def _link_token(world: World, who: str, purpose: str) -> str:
         return tokens.link_token_make(user=anna, purpose=other, value=value)
     token = tokens.link_token_make(user=anna, purpose=purpose, value=value)
     return token[:-1] + ("A" if token[-1] != "A" else "B")
+
+
+def _staff_link_url(world: World, who: str) -> str:
+    from gnb.accounts import tokens
+
+    manager = world.users["manager"]
+    if who == "manager":
+        token = tokens.link_token_make(user=manager, purpose=tokens.STAFF_SIGN_IN)
+    elif who == "customer":
+        token = tokens.link_token_make(user=world.users["customer"], purpose=tokens.STAFF_SIGN_IN)
+    elif who == "other_customer":
+        token = tokens.link_token_make(user=manager, purpose=tokens.SIGN_IN)
+    else:
+        token = tokens.link_token_make(user=manager, purpose=tokens.STAFF_SIGN_IN)
+        token = token[:-1] + ("A" if token[-1] != "A" else "B")
+    return f"/admin/sign-in-link/{token}/"
 
 
 def _reset_url(world: World, who: str) -> str:

@@ -44,7 +44,7 @@ from django.utils.translation import gettext as _
 
 from gnb.accounts.models import RefreshToken, TokenFamily, User
 from gnb.core.errors import Forbidden, Throttled, Unauthenticated
-from gnb.core.ratelimit import rate_limit_hit, rate_limit_peek
+from gnb.core.ratelimit import Limit, rate_limit_attempt, rate_limit_hit
 
 logger = logging.getLogger(__name__)
 
@@ -252,43 +252,41 @@ def _account_username(identifier: str) -> str:
     return identifier
 
 
+def _too_many(wait: int) -> Throttled:
+    return Throttled(
+        _("Too many sign-in attempts; try again in %(seconds)s seconds.") % {"seconds": wait}, retry_after=wait
+    )
+
+
 def token_sign_in(
     *, identifier: str, password: str, ip: str, request: HttpRequest | None = None, now: dt.datetime | None = None
 ) -> TokenPair:
     """Check a username or email address and its password, then start a sign-in (:func:`token_issue`).
 
     Throttled (ASVS 2.2.1): every attempt counts against the client address (``API_RATE_TOKEN_PER_IP`` per 15
-    minutes), failed ones against the account (``API_RATE_TOKEN_PER_ACCOUNT``); past either, :class:`Throttled`
-    without checking the password. A wrong password and an unknown account get the same answer.
+    minutes) and, before the password is checked, against the account (``API_RATE_TOKEN_PER_ACCOUNT``), so no more
+    than the limit is ever checked, also when guesses arrive at once; the right password gives the account's count
+    back. Past either, :class:`Throttled` without checking the password. A wrong password and an unknown account get
+    the same answer.
     """
     identifier = identifier.strip()
     wait = rate_limit_hit(
         scope="api:token:ip", identity=ip, limit=settings.API_RATE_TOKEN_PER_IP, window_seconds=SIGN_IN_WINDOW_SECONDS
     )
-    username = _account_username(identifier)
-    account = "api:token:account"
-    if wait is None:
-        wait = rate_limit_peek(
-            scope=account,
-            identity=username.lower(),
-            limit=settings.API_RATE_TOKEN_PER_ACCOUNT,
-            window_seconds=SIGN_IN_WINDOW_SECONDS,
-        )
     if wait is not None:
-        raise Throttled(
-            _("Too many sign-in attempts; try again in %(seconds)s seconds.") % {"seconds": wait}, retry_after=wait
-        )
+        raise _too_many(wait)
+    username = _account_username(identifier)
+    attempt = rate_limit_attempt(
+        [Limit("api:token:account", username.lower(), settings.API_RATE_TOKEN_PER_ACCOUNT, SIGN_IN_WINDOW_SECONDS)]
+    )
+    if attempt.wait is not None:
+        raise _too_many(attempt.wait)
     # Django's backends refuse inactive users, and run the password hasher for unknown ones too (same timing).
     user = authenticate(request, username=username, password=password)
     if not isinstance(user, User):
-        rate_limit_hit(
-            scope=account,
-            identity=username.lower(),
-            limit=settings.API_RATE_TOKEN_PER_ACCOUNT,
-            window_seconds=SIGN_IN_WINDOW_SECONDS,
-        )
         logger.info("api sign-in refused", extra={"client_ip": ip})
         raise Unauthenticated(_("The username, email address or password is not right."), field="password")
+    attempt.refund()
     # Only after the right password: to anyone without it these answers are the 401 above, and reveal nothing.
     if user.is_staff or user.is_superuser:
         # The API has no second factor; the back office asks every staff member for one (ASVS 2.2.1, 4.3.1).

@@ -191,17 +191,17 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        email = request.POST.get("email", "")
-        wait = throttling.throttle_blocked(request, flow=throttling.LOGIN, account=email)
-        if wait is not None:
-            return _throttled(request, wait, flow=throttling.LOGIN)
+        # Counted before the password is checked, so simultaneous guesses cannot slip past the limit; a right
+        # password gives the attempt back, so a customer who signs in often is never locked out by it.
+        attempt = throttling.throttle_attempt(request, flow=throttling.LOGIN, account=request.POST.get("email", ""))
+        if attempt.wait is not None:
+            return _throttled(request, attempt.wait, flow=throttling.LOGIN)
         if form.is_valid():
             user = authenticate(request, email=form.cleaned_data["email"], password=form.cleaned_data["password"])
             if user is not None:
+                attempt.refund()
                 _sign_in(request, user)
                 return redirect(next_url or reverse("website:account"))
-            # Only failures count: a customer who signs in often is never locked out by it.
-            throttling.throttle_hit(request, flow=throttling.LOGIN, account=email)
             form.add_error(None, _("This email address and password do not match an account."))
         status = 422
     return _page(request, "login.html", {"form": form, "next": next_url or ""}, status=status)

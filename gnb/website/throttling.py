@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest
 
-from gnb.core.ratelimit import client_ip, rate_limit_hit, rate_limit_peek
+from gnb.core.ratelimit import Attempt, Limit, client_ip, rate_limit_attempt
 
 LOGIN = "login"
 PASSWORD_RESET = "password-reset"  # noqa: S105 (a flow name, not a password)
@@ -44,36 +44,24 @@ def budget(flow: str) -> Budget:
     )
 
 
-def _scopes(request: HttpRequest, flow: str, account: str) -> list[tuple[str, str, int]]:
-    limits = budget(flow)
-    scopes = [(f"{flow}:ip", client_ip(request), limits.per_address)]
+def _limits(request: HttpRequest, flow: str, account: str) -> list[Limit]:
+    budget_ = budget(flow)
+    limits = [Limit(f"{flow}:ip", client_ip(request), budget_.per_address, budget_.window_seconds)]
     account = account.strip().lower()
     if account:
-        scopes.append((f"{flow}:account", account, limits.per_account))
-    return scopes
+        limits.append(Limit(f"{flow}:account", account, budget_.per_account, budget_.window_seconds))
+    return limits
+
+
+def throttle_attempt(request: HttpRequest, *, flow: str, account: str) -> Attempt:
+    """Count one attempt of ``flow`` for this address and account, before anything is checked.
+
+    The caller goes ahead only when ``attempt.allowed``; a flow that limits failures only (the password sign-in)
+    refunds the attempt when it succeeds.
+    """
+    return rate_limit_attempt(_limits(request, flow, account))
 
 
 def throttle_hit(request: HttpRequest, *, flow: str, account: str) -> int | None:
-    """Count one attempt of ``flow`` for this address and account; the seconds to wait when either is used up.
-
-    Both counters move on every attempt, so an attacker spreading guesses over many addresses still meets the
-    account's limit, and one address trying many accounts meets its own.
-    """
-    limits = budget(flow)
-    waits = [
-        rate_limit_hit(scope=scope, identity=identity, limit=limit, window_seconds=limits.window_seconds)
-        for scope, identity, limit in _scopes(request, flow, account)
-    ]
-    blocked = [wait for wait in waits if wait is not None]
-    return max(blocked) if blocked else None
-
-
-def throttle_blocked(request: HttpRequest, *, flow: str, account: str) -> int | None:
-    """The seconds to wait when this address or account has used up ``flow``'s budget; None otherwise (uncounted)."""
-    limits = budget(flow)
-    waits = [
-        rate_limit_peek(scope=scope, identity=identity, limit=limit, window_seconds=limits.window_seconds)
-        for scope, identity, limit in _scopes(request, flow, account)
-    ]
-    blocked = [wait for wait in waits if wait is not None]
-    return max(blocked) if blocked else None
+    """Count one attempt of ``flow`` for this address and account; the seconds to wait when either is used up."""
+    return throttle_attempt(request, flow=flow, account=account).wait

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory
 
-from gnb.core.ratelimit import client_ip, rate_limit_hit, rate_limit_peek
+from gnb.core.ratelimit import Limit, client_ip, rate_limit_attempt, rate_limit_hit
 
 
 def test_the_limit_allows_then_refuses_with_the_seconds_left():
@@ -15,16 +15,28 @@ def test_the_limit_allows_then_refuses_with_the_seconds_left():
     assert rate_limit_hit(scope="t", identity="5.6.7.8", limit=3, window_seconds=60) is None
 
 
-def test_peeking_reads_the_count_without_adding_to_it():
-    def peek():
-        return rate_limit_peek(scope="p", identity="anna", limit=2, window_seconds=900)
+def test_an_attempt_is_counted_before_it_is_checked_and_a_refund_gives_it_back():
+    anna = [Limit("p", "anna", 2, 900)]
+    first, second = rate_limit_attempt(anna), rate_limit_attempt(anna)
+    assert (first.allowed, second.allowed) == (True, True)
+    third = rate_limit_attempt(anna)
+    assert not third.allowed and 899 <= third.wait <= 900
+    first.refund()
+    second.refund()
+    third.refund()
+    assert rate_limit_attempt(anna).allowed
+    assert rate_limit_attempt([Limit("p", "bob", 2, 900)]).allowed
 
-    assert peek() is None
-    assert rate_limit_hit(scope="p", identity="anna", limit=2, window_seconds=900) is None
-    assert [peek(), peek(), peek()] == [None, None, None]
-    assert rate_limit_hit(scope="p", identity="anna", limit=2, window_seconds=900) is None
-    assert 899 <= peek() <= 900
-    assert rate_limit_peek(scope="p", identity="bob", limit=2, window_seconds=900) is None
+
+def test_an_attempt_is_refused_when_any_of_its_limits_is_used_up():
+    address = Limit("a", "203.0.113.9", 1, 60)
+    assert rate_limit_attempt([address, Limit("u", "anna", 5, 60)]).allowed
+    refused = rate_limit_attempt([address, Limit("u", "bob", 5, 60)])
+    assert not refused.allowed and 1 <= refused.wait <= 60
+    # Both counters moved: bob's account has one attempt on it although the address refused it.
+    for _attempt in range(4):
+        assert rate_limit_attempt([Limit("u", "bob", 5, 60)]).allowed
+    assert not rate_limit_attempt([Limit("u", "bob", 5, 60)]).allowed
 
 
 @pytest.mark.parametrize(
