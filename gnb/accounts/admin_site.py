@@ -5,8 +5,11 @@
 - The login page takes the username, the password and the code from the authenticator app (or a recovery code)
   on one form. A staff member with no authenticator yet leaves the code empty; after the password they are signed
   in without the second factor, which opens nothing but the enrolment page, and set one up there.
-- Logins and codes are limited per account (5 per 15 minutes) and per address (30 per 15 minutes); beyond that
-  the answer is 429 with ``Retry-After``.
+- Logins are limited per account from one address (5 per 15 minutes), per account from all addresses (a higher
+  ceiling, 50) and per address (30); beyond that the answer is 429 with ``Retry-After``, the same page whatever was
+  sent, and nothing is checked or used up. Every attempt is counted before it is checked; a successful one is given
+  back. An attacker elsewhere cannot spend the owner's own budget, and whoever is locked out anyway signs in with a
+  one-time link emailed to the account's address, which still asks for the second factor.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -31,36 +35,63 @@ from django.views.decorators.csrf import csrf_protect
 from django_otp import login as otp_login
 from django_otp.models import Device
 
-from gnb.accounts import two_factor
+from gnb.accounts import tokens, two_factor
 from gnb.core.errors import DomainError
-from gnb.core.ratelimit import client_ip, rate_limit_hit
+from gnb.core.ratelimit import Attempt, Limit, client_ip, rate_limit_attempt
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
-# Per account and per address, in a window of 15 minutes (OWASP ASVS V2.2.1).
-ACCOUNT_LIMIT = 5
+# In a window of 15 minutes (OWASP ASVS V2.2.1): guesses at one account from one address; at one account from
+# everywhere (spread over many addresses); and from one address at any accounts.
+ACCOUNT_ADDRESS_LIMIT = 5
+ACCOUNT_LIMIT = 50
 ADDRESS_LIMIT = 30
 WINDOW_SECONDS = 15 * 60
+# Codes typed by a signed-in staff member (enrolment, new recovery codes) or after an emailed link, per account.
+CODE_LIMIT = 5
 
 
-def login_throttle(request: HttpRequest, *, scope: str, account: str) -> int | None:
-    """Count one attempt on ``account`` from this address; the seconds to wait when either limit is used up."""
-    waits = [
-        rate_limit_hit(
-            scope=f"{scope}-ip", identity=client_ip(request), limit=ADDRESS_LIMIT, window_seconds=WINDOW_SECONDS
-        ),
-        rate_limit_hit(
-            scope=f"{scope}-account",
-            identity=account.strip().casefold(),
-            limit=ACCOUNT_LIMIT,
-            window_seconds=WINDOW_SECONDS,
-        ),
-    ]
-    return max((wait for wait in waits if wait is not None), default=None)
+def staff_login_attempt(request: HttpRequest, *, account: str) -> Attempt:
+    """Count one sign-in attempt on ``account`` from this address, before anything is checked."""
+    account = account.strip().casefold()
+    address = client_ip(request)
+    return rate_limit_attempt(
+        [
+            Limit("admin-login-ip", address, ADDRESS_LIMIT, WINDOW_SECONDS),
+            Limit("admin-login-account-ip", f"{account}\x1f{address}", ACCOUNT_ADDRESS_LIMIT, WINDOW_SECONDS),
+            Limit("admin-login-account", account, ACCOUNT_LIMIT, WINDOW_SECONDS),
+        ]
+    )
+
+
+def code_attempt(request: HttpRequest, *, user_id: int) -> Attempt:
+    """Count one second-factor code typed for the account ``user_id`` from this address."""
+    return rate_limit_attempt(
+        [
+            Limit("admin-otp-ip", client_ip(request), ADDRESS_LIMIT, WINDOW_SECONDS),
+            Limit("admin-otp-account", f"user:{user_id}", CODE_LIMIT, WINDOW_SECONDS),
+        ]
+    )
+
+
+def link_request_attempt(request: HttpRequest, *, account: str) -> Attempt:
+    """Count one request for an emailed sign-in link (the website's sign-in link budgets, kept apart)."""
+    return rate_limit_attempt(
+        [
+            Limit("admin-link-ip", client_ip(request), settings.GNB_SIGNIN_LINK_LIMIT_PER_IP, WINDOW_SECONDS),
+            Limit(
+                "admin-link-account",
+                account.strip().casefold(),
+                settings.GNB_SIGNIN_LINK_LIMIT_PER_ACCOUNT,
+                WINDOW_SECONDS,
+            ),
+        ]
+    )
 
 
 def too_many(request: HttpRequest, template: str, context: dict, wait: int) -> TemplateResponse:
+    """The 429 page. ``context`` must not depend on what was posted: the answer is the same whatever was sent."""
     context = {**context, "throttled": _("Too many attempts. Please try again in %(minutes)s minutes.")
                % {"minutes": max(1, -(-wait // 60))}}  # fmt: skip
     response = TemplateResponse(request, template, context, status=429)
@@ -116,6 +147,26 @@ class EnrollForm(forms.Form):
     )
 
 
+class StaffLinkRequestForm(forms.Form):
+    identifier = forms.CharField(
+        label=gettext_lazy("Username or email address"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "off", "autofocus": True}),
+    )
+
+
+class StaffLinkCodeForm(forms.Form):
+    otp_token = forms.CharField(
+        label=gettext_lazy("Authentication code"),
+        max_length=32,
+        strip=True,
+        help_text=gettext_lazy("The 6-digit code from your authenticator app, or one of your recovery codes."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "off", "autofocus": True}
+        ),
+    )
+
+
 class GnbAdminSite(admin.AdminSite):
     site_header = gettext_lazy("GNB Transfer back office")
     site_title = gettext_lazy("GNB Transfer")
@@ -129,6 +180,8 @@ class GnbAdminSite(admin.AdminSite):
             # Before the admin's own, which needs a verified session: one waiting to enrol can still log out.
             path("logout/", self.logout_view, name="logout"),
             path("two-factor/setup/", self.two_factor_setup_view, name="two_factor_setup"),
+            path("sign-in-link/", self.staff_sign_in_link_request_view, name="staff_sign_in_link_request"),
+            path("sign-in-link/<str:token>/", self.staff_sign_in_link_view, name="staff_sign_in_link"),
             path(
                 "two-factor/recovery-codes/",
                 self.admin_view(self.recovery_codes_view),
@@ -158,30 +211,40 @@ class GnbAdminSite(admin.AdminSite):
             return HttpResponseRedirect(reverse("admin:index", current_app=self.name))
         if self._needs_enrolment(request):
             return redirect(reverse("admin:two_factor_setup", current_app=self.name))
-        form = StaffLoginForm(request, data=request.POST if request.method == "POST" else None)
-        context = {
+        request.current_app = self.name
+        template = "admin/gnb_login.html"
+        if request.method == "POST":
+            attempt = staff_login_attempt(request, account=request.POST.get("username", ""))
+            if attempt.wait is not None:
+                # An empty form and nothing from the post: no password or code is checked, and no answer differs.
+                context = self._login_context(request, StaffLoginForm(request), extra_context, posted=False)
+                return too_many(request, template, context, attempt.wait)
+            form = StaffLoginForm(request, data=request.POST)
+            if form.is_valid():
+                attempt.refund()
+                auth_login(request, form.get_user())
+                if form.otp_device is None:
+                    return redirect(reverse("admin:two_factor_setup", current_app=self.name))
+                otp_login(request, form.otp_device)
+                return HttpResponseRedirect(self._next_url(request))
+        else:
+            form = StaffLoginForm(request)
+        return TemplateResponse(request, template, self._login_context(request, form, extra_context, posted=True))
+
+    def _login_context(self, request: HttpRequest, form: StaffLoginForm, extra_context, *, posted: bool) -> dict:
+        next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
+        if posted:
+            next_url = request.POST.get(REDIRECT_FIELD_NAME, next_url)
+        return {
             **self.each_context(request),
             "title": _("Log in"),
             "subtitle": None,
             "app_path": request.get_full_path(),
             "username": request.user.get_username(),
             "form": form,
-            REDIRECT_FIELD_NAME: request.POST.get(REDIRECT_FIELD_NAME, request.GET.get(REDIRECT_FIELD_NAME, "")),
+            REDIRECT_FIELD_NAME: next_url,
             **(extra_context or {}),
         }
-        template = "admin/gnb_login.html"
-        if request.method == "POST":
-            wait = login_throttle(request, scope="admin-login", account=request.POST.get("username", ""))
-            if wait is not None:
-                return too_many(request, template, context, wait)
-            if form.is_valid():
-                auth_login(request, form.get_user())
-                if form.otp_device is None:
-                    return redirect(reverse("admin:two_factor_setup", current_app=self.name))
-                otp_login(request, form.otp_device)
-                return HttpResponseRedirect(self._next_url(request))
-        request.current_app = self.name
-        return TemplateResponse(request, template, context)
 
     @method_decorator(never_cache)
     @method_decorator(csrf_protect)
@@ -207,9 +270,9 @@ class GnbAdminSite(admin.AdminSite):
         }
         template = "admin/two_factor/setup.html"
         if request.method == "POST":
-            wait = login_throttle(request, scope="admin-otp", account=f"user:{user.pk}")
-            if wait is not None:
-                return too_many(request, template, context, wait)
+            attempt = code_attempt(request, user_id=user.pk)
+            if attempt.wait is not None:
+                return too_many(request, template, {**context, "form": EnrollForm()}, attempt.wait)
             if form.is_valid():
                 try:
                     confirmed, codes = two_factor.two_factor_enroll(
@@ -226,14 +289,66 @@ class GnbAdminSite(admin.AdminSite):
     def recovery_codes_view(self, request: HttpRequest) -> HttpResponse:
         """New recovery codes on request (POST); the old ones stop working."""
         if request.method == "POST":
-            wait = login_throttle(request, scope="admin-otp", account=f"user:{request.user.pk}")
-            if wait is not None:
-                return too_many(request, "admin/two_factor/regenerate.html", self.each_context(request), wait)
+            attempt = code_attempt(request, user_id=request.user.pk)
+            if attempt.wait is not None:
+                return too_many(request, "admin/two_factor/regenerate.html", self.each_context(request), attempt.wait)
             user = cast("AbstractBaseUser", request.user)  # admin_view let only verified staff in
             codes = two_factor.two_factor_recovery_codes_regenerate(user=user, request=request)
             return self._show_codes(request, codes)
         context = {**self.each_context(request), "title": _("Recovery codes")}
         return TemplateResponse(request, "admin/two_factor/regenerate.html", context)
+
+    @method_decorator(never_cache)
+    @method_decorator(csrf_protect)
+    def staff_sign_in_link_request_view(self, request: HttpRequest) -> HttpResponse:
+        """Ask for a one-time sign-in link by email; the answer is the same whether or not the account exists."""
+        form = StaffLinkRequestForm(request.POST if request.method == "POST" else None)
+        context = {**self.each_context(request), "title": _("Email me a sign-in link"), "form": form}
+        template = "admin/gnb_sign_in_link_request.html"
+        request.current_app = self.name
+        if request.method == "POST":
+            wait = link_request_attempt(request, account=request.POST.get("identifier", "")).wait
+            if wait is not None:
+                return too_many(request, template, {**context, "form": StaffLinkRequestForm()}, wait)
+            if form.is_valid():
+                two_factor.staff_sign_in_link_request(identifier=form.cleaned_data["identifier"])
+                return TemplateResponse(request, template, {**context, "sent": True})
+        return TemplateResponse(request, template, context)
+
+    @method_decorator(never_cache)
+    @method_decorator(csrf_protect)
+    def staff_sign_in_link_view(self, request: HttpRequest, token: str) -> HttpResponse:
+        """The emailed link: it replaces the password; the authenticator code is still asked for (once set up)."""
+        request.current_app = self.name
+        template = "admin/gnb_sign_in_link.html"
+        context = {**self.each_context(request), "title": _("Sign in")}
+        try:
+            user = tokens.link_token_check(token=token, purpose=tokens.STAFF_SIGN_IN).user
+        except tokens.InvalidLink:
+            user = None
+        if user is None or not user.is_staff:
+            return TemplateResponse(request, template, {**context, "invalid": True}, status=400)
+        enrolled = two_factor.two_factor_enrolled(user)
+        form = StaffLinkCodeForm(request.POST if request.method == "POST" else None)
+        context |= {"form": form, "enrolled": enrolled}
+        if request.method != "POST":
+            return TemplateResponse(request, template, context)
+        attempt = code_attempt(request, user_id=user.pk)
+        if attempt.wait is not None:
+            return too_many(request, template, {**context, "form": StaffLinkCodeForm()}, attempt.wait)
+        device = None
+        if enrolled:
+            if form.is_valid():
+                device = two_factor.two_factor_verify(user=user, token=form.cleaned_data["otp_token"], request=request)
+            if device is None:
+                form.add_error("otp_token", StaffLoginForm.error_messages["otp_invalid"])
+                return TemplateResponse(request, template, context)
+        attempt.refund()
+        auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # moves last_login: used up
+        if device is None:
+            return redirect(reverse("admin:two_factor_setup", current_app=self.name))
+        otp_login(request, device)
+        return HttpResponseRedirect(reverse("admin:index", current_app=self.name))
 
     def _show_codes(self, request: HttpRequest, codes: list[str]) -> TemplateResponse:
         context = {

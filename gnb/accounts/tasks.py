@@ -26,6 +26,7 @@ KINDS = (
     "password_reset",
     "password_changed",
     "sign_in_link",
+    "staff_sign_in_link",
     "email_change",
     "email_changed",
 )
@@ -92,6 +93,21 @@ def _message(user, kind: str, address: str) -> dict:
             "subject": _("Your sign-in link"),
             "paragraphs": [_("Use this link to sign in to your GNB Transfer account without your password.")],
             "url": _url("account_sign_in_link", token=token),
+            "button": _("Sign in"),
+            "note": _("The link works for 15 minutes, once."),
+            "to": user.email,
+        }
+    if kind == "staff_sign_in_link":
+        token = tokens.link_token_make(user=user, purpose=tokens.STAFF_SIGN_IN)
+        return {
+            "subject": _("Your back-office sign-in link"),
+            "paragraphs": [
+                _(
+                    "Use this link to sign in to the GNB Transfer back office without your password. It still asks "
+                    "for the code from your authenticator app."
+                )
+            ],
+            "url": settings.SITE_URL + reverse("admin:staff_sign_in_link", kwargs={"token": token}),
             "button": _("Sign in"),
             "note": _("The link works for 15 minutes, once."),
             "to": user.email,

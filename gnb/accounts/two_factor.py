@@ -14,16 +14,20 @@ written to the audit log.
 from __future__ import annotations
 
 import base64
+import logging
 import re
 from typing import TYPE_CHECKING, Any
 
 import segno
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from gnb.accounts.selectors import user_by_email
+from gnb.accounts.tasks import send_account_email
 from gnb.core.audit import AuditAction, audit_record
 from gnb.core.errors import DomainError
 
@@ -31,6 +35,8 @@ if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
     from django.contrib.auth.models import AnonymousUser
     from django.http import HttpRequest
+
+logger = logging.getLogger(__name__)
 
 RECOVERY_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "authenticator"
@@ -164,3 +170,31 @@ def two_factor_reset(
     }
     audit_record(action=AuditAction.OTP_RESET, actor=actor, request=request, target=user, details=removed)
     return int(removed["authenticators"]) + int(removed["recovery_devices"])
+
+
+# --- the emailed sign-in link -----------------------------------------------------------------------------
+def staff_by_identifier(*, identifier: str):
+    """The active staff account whose username or email address is ``identifier``; None when there is none."""
+    identifier = identifier.strip()
+    if not identifier:
+        return None
+    users = get_user_model()._default_manager.filter(is_active=True, is_staff=True)
+    user = users.filter(username=identifier).first()
+    if user is None and "@" in identifier:
+        user = user_by_email(email=identifier)
+        if user is not None and not (user.is_active and user.is_staff):
+            user = None
+    return user
+
+
+def staff_sign_in_link_request(*, identifier: str) -> None:
+    """Email a one-time back-office sign-in link (15 minutes) to the staff account ``identifier`` names, if any.
+
+    The link replaces the password, never the second factor. It is how the owner of an account gets in while
+    someone else is spending the account's password budget; nothing is said about whether the account exists.
+    """
+    user = staff_by_identifier(identifier=identifier)
+    if user is None or not user.email:
+        return
+    transaction.on_commit(lambda: send_account_email.enqueue(user_id=user.pk, kind="staff_sign_in_link"))
+    logger.info("staff sign-in link requested", extra={"user_id": user.pk})

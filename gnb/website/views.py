@@ -795,9 +795,9 @@ def manage_lookup(request: HttpRequest) -> HttpResponse:
             request, flow=throttling.MANAGE_LOOKUP, account=request.POST.get("reference", "").strip().upper()
         )
         if wait is not None:
-            response = _page(
-                request, "website/manage_lookup.html", {"form": form, "wait_minutes": (wait + 59) // 60}, status=429
-            )
+            # An empty form: the answer is the same whatever was sent.
+            context = {"form": ManageLookupForm(), "wait_minutes": (wait + 59) // 60}
+            response = _page(request, "website/manage_lookup.html", context, status=429)
             response["Retry-After"] = str(wait)
             return response
         if form.is_valid():

@@ -211,22 +211,32 @@ def test_the_login_never_sends_anyone_to_another_site(manager):
 
 # --- throttling ---------------------------------------------------------------------------------------------
 @pytest.mark.django_db
-def test_five_tries_per_account_in_15_minutes(manager):
+def test_five_tries_per_account_from_one_address_in_15_minutes(manager):
     enrolled(manager)
-    for attempt in range(5):
-        assert login(Client(), "000000", REMOTE_ADDR=f"198.51.100.{attempt}").status_code == 200
-    blocked = login(Client(), "000000", REMOTE_ADDR="198.51.100.99")
+    for _attempt in range(5):
+        assert login(Client(), "000000", REMOTE_ADDR="198.51.100.7").status_code == 200
+    blocked = login(Client(), "000000", REMOTE_ADDR="198.51.100.7")
     assert blocked.status_code == 429
     assert 0 < int(blocked["Retry-After"]) <= 900
     assert "Too many attempts. Please try again in 15 minutes." in blocked.content.decode()
     # Beyond the limit even the right password and code are not looked at.
     TOTPDevice.objects.filter(user=manager).update(throttling_failure_count=0, throttling_failure_timestamp=None)
     device = TOTPDevice.objects.get(user=manager)
-    assert login(Client(), code(device, steps_ahead=1), REMOTE_ADDR="198.51.100.98").status_code == 429
+    assert login(Client(), code(device, steps_ahead=1), REMOTE_ADDR="198.51.100.7").status_code == 429
     assert not AuditEntry.objects.filter(action="auth.login").exists()
-    # Another account from the same addresses is not affected.
+    # The owner, from their own address, is not kept out by someone else's guesses.
+    assert login(Client(), code(device, steps_ahead=1), REMOTE_ADDR="192.0.2.44").status_code == 302
+    # Another account from the same address is not affected.
     User.objects.create_user(username="ali", password=PASSWORD, is_staff=True)
-    assert login(Client(), "", username="ali", REMOTE_ADDR="198.51.100.99").status_code == 302
+    assert login(Client(), "", username="ali", REMOTE_ADDR="198.51.100.7").status_code == 302
+
+
+@pytest.mark.django_db
+def test_fifty_tries_per_account_from_anywhere_in_15_minutes(manager):
+    enrolled(manager)
+    for attempt in range(50):
+        assert login(Client(), "000000", REMOTE_ADDR=f"198.51.{attempt // 200}.{attempt % 200}").status_code == 200
+    assert login(Client(), "000000", REMOTE_ADDR="192.0.2.44").status_code == 429
 
 
 @pytest.mark.django_db
