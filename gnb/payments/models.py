@@ -147,7 +147,13 @@ class Refund(models.Model):
 
 
 class ProviderEvent(models.Model):
-    """A verified webhook or callback. The unique (provider, event_id) makes each delivery act exactly once."""
+    """A verified webhook or callback, stored (sanitised) with what it did.
+
+    Only an event that was acted on blocks its duplicates (DESIGN.md §6.6): (provider, event_id) is unique among the
+    events that are not ``refused``, so every delivery of an event acts at most once, while one that could not be
+    applied to a payment or refund of ours (none matches, a wrong amount or currency) is kept with its outcome and
+    does not stop a later, genuine delivery under the same id (PayTR's id is ``merchant_oid:status``).
+    """
 
     provider = models.CharField(_("provider"), max_length=10, choices=Provider.choices)
     event_id = models.CharField(_("event id"), max_length=255)
@@ -156,13 +162,16 @@ class ProviderEvent(models.Model):
     received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=500, blank=True)
+    refused = models.BooleanField(_("refused"), default=False)
 
     class Meta:
         ordering = ["-received_at", "-pk"]
         verbose_name = _("provider event")
         verbose_name_plural = _("provider events")
         constraints = [
-            models.UniqueConstraint(fields=["provider", "event_id"], name="provider_event_unique"),
+            models.UniqueConstraint(
+                fields=["provider", "event_id"], condition=Q(refused=False), name="provider_event_unique_unless_refused"
+            ),
         ]
 
     def __str__(self) -> str:

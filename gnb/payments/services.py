@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gnb.bookings.models import Booking, BookingEvent
-from gnb.core.errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
+from gnb.core.errors import Busy, Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
 from gnb.core.locking import lock_rows, lock_timeout_as_busy
 from gnb.core.money import ZERO, quantize
 from gnb.payments.models import Payment, Provider, ProviderEvent, Refund
@@ -143,8 +143,12 @@ def _record_booking_event(
     )
 
 
-def _mark_event(event_id: int | str | None, *, provider: str, outcome: str) -> None:
-    """Record what a provider event did (``event_id``: the ``ProviderEvent`` pk, or the provider's own id)."""
+def _mark_event(event_id: int | str | None, *, provider: str, outcome: str, refused: bool = False) -> None:
+    """Record what a provider event did (``event_id``: the ``ProviderEvent`` pk, or the provider's own id).
+
+    The first outcome recorded stands. ``refused``: the event could not be applied to the payment or refund it is
+    about, so it no longer blocks a later delivery under the same id (see ``ProviderEvent``).
+    """
     if event_id is None:
         return
     events = ProviderEvent.objects.filter(processed_at__isnull=True)
@@ -152,7 +156,7 @@ def _mark_event(event_id: int | str | None, *, provider: str, outcome: str) -> N
         events = events.filter(pk=event_id)
     else:
         events = events.filter(provider=provider, event_id=event_id)
-    events.update(processed_at=timezone.now(), outcome=outcome[:500])
+    events.update(processed_at=timezone.now(), outcome=outcome[:500], refused=refused)
 
 
 def _queue_email(booking: Booking, kind: str, object_id: int) -> None:
@@ -212,19 +216,35 @@ def provider_event_record(
 
     A second delivery of the same ``(provider, event_id)`` returns the first row and ``False``: the caller answers
     2xx and acts only when ``created`` (or when the stored one has not been processed yet). Two deliveries at the
-    same moment are settled by the unique constraint, not by a check before the insert.
+    same moment are settled by the unique constraint, not by a check before the insert. A stored event that was
+    refused does not count: the new delivery is stored beside it and acted on.
     """
     if provider not in Provider.values:
         raise ValidationFailed([("provider", _("Unknown payment provider."))])
     if not event_id or len(event_id) > 255:
         raise ValidationFailed([("event_id", _("An event id of 1 to 255 characters is required."))])
-    try:
-        with transaction.atomic():
-            return ProviderEvent.objects.create(
-                provider=provider, event_id=event_id, kind=kind[:100], payload=payload
-            ), True
-    except IntegrityError:
-        return ProviderEvent.objects.get(provider=provider, event_id=event_id), False
+    # Twice at most: the row this insert ran into may be refused by its own delivery between the insert and the
+    # read (PayTR's callback records and acts in separate transactions); then this delivery is a first one.
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                return ProviderEvent.objects.create(
+                    provider=provider, event_id=event_id, kind=kind[:100], payload=payload
+                ), True
+        except IntegrityError:
+            stored = ProviderEvent.objects.filter(provider=provider, event_id=event_id, refused=False).first()
+            if stored is not None:
+                return stored, False
+    raise Busy(_("This is being booked by someone else right now. Please try again."))
+
+
+def provider_event_finish(*, event_pk: int, outcome: str, refused: bool = False) -> None:
+    """Record what a stored provider event did, unless a payment service already recorded its own outcome.
+
+    ``refused``: the event could not be applied to a payment or refund of ours (none matches, a wrong amount); it is
+    kept with its outcome and does not block a later delivery under the same id.
+    """
+    _mark_event(event_pk, provider="", outcome=outcome, refused=refused)
 
 
 # --- starting a payment -----------------------------------------------------------------------------------
@@ -351,7 +371,7 @@ def payment_confirm(
             payment.needs_attention = True
             payment.failure_reason = f"amount mismatch: {mismatch}"[:500]
             payment.save(update_fields=["needs_attention", "failure_reason"])
-            _mark_event(event_id, provider=payment.provider, outcome=f"refused: {mismatch}")
+            _mark_event(event_id, provider=payment.provider, outcome=f"refused: {mismatch}", refused=True)
         elif payment.state not in CONFIRMABLE:  # pragma: no cover - every other state is confirmable today
             raise InvalidTransition(_("This payment cannot be confirmed."), field="state")
         else:
@@ -936,6 +956,7 @@ __all__ = [
     "payment_mark_paid",
     "payment_record_cash",
     "payment_start",
+    "provider_event_finish",
     "provider_event_record",
     "refund_confirm",
     "refund_fail",

@@ -22,6 +22,7 @@ from gnb.payments.services import (
     payment_confirm,
     payment_fail,
     payment_start,
+    provider_event_finish,
     provider_event_record,
 )
 from gnb.payments.tests.conftest import card_booking, queued
@@ -59,6 +60,21 @@ def test_a_provider_event_is_stored_once(db):
     assert again.pk == first.pk
     assert again.payload == {"a": 1}
     assert ProviderEvent.objects.count() == 2
+
+
+def test_a_refused_provider_event_blocks_no_later_delivery_but_an_acted_on_one_does(db):
+    refused, _created = provider_event_record(provider="paytr", event_id="GNB1X1:success", kind="x", payload={"a": 1})
+    provider_event_finish(event_pk=refused.pk, outcome="refused: unknown merchant_oid", refused=True)
+    genuine, created = provider_event_record(provider="paytr", event_id="GNB1X1:success", kind="x", payload={"a": 2})
+    assert created is True
+    provider_event_finish(event_pk=genuine.pk, outcome="confirmed")
+    provider_event_finish(event_pk=genuine.pk, outcome="duplicate: already confirmed")  # the first outcome stands
+    again, created_again = provider_event_record(provider="paytr", event_id="GNB1X1:success", kind="x", payload={})
+    assert (again.pk, created_again) == (genuine.pk, False)
+    assert list(ProviderEvent.objects.order_by("pk").values_list("pk", "refused", "outcome", "payload")) == [
+        (refused.pk, True, "refused: unknown merchant_oid", {"a": 1}),
+        (genuine.pk, False, "confirmed", {"a": 2}),
+    ]
 
 
 def test_a_provider_event_needs_a_known_provider_and_an_id(db):

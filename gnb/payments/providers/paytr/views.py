@@ -9,8 +9,9 @@ notification until the answer is the plain text ``OK``. So:
   while that event is unprocessed: the first delivery acts, repeats (one after another or at the same moment) find
   it processed or find the payment already in its final state under the row lock;
 - every verified notification is answered ``OK``, also when it could not be acted on (unknown merchant_oid, wrong
-  amount): those are recorded on the event, flagged on the payment and raised as an alert for staff, and PayTR
-  repeating them would change nothing;
+  amount): those are recorded on the event as refused, flagged on the payment and raised as an alert for staff.
+  Only an event that was acted on blocks its duplicates: a refused success does not stop the genuine success for
+  the same order (same event id) that may follow, which is stored beside it and acted on;
 - a lock that cannot be taken in time is a 503 (the event stays unprocessed), so PayTR's next try acts.
 
 Amount rule: ``total_amount`` (signed) is what the card was charged and may include instalment interest the
@@ -26,14 +27,13 @@ import logging
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from gnb.core.errors import Busy, ValidationFailed
 from gnb.payments.models import Payment, Provider, ProviderEvent
 from gnb.payments.providers.paytr.provider import ISO_CURRENCY, PaytrProvider, callback_hash, from_kurus
-from gnb.payments.services import payment_confirm, payment_fail, provider_event_record
+from gnb.payments.services import payment_confirm, payment_fail, provider_event_finish, provider_event_record
 
 logger = logging.getLogger(__name__)
 
@@ -57,12 +57,6 @@ KEPT = (
 
 def _text(body: str, status: int = 200) -> HttpResponse:
     return HttpResponse(body, status=status, content_type="text/plain; charset=utf-8")
-
-
-def _close(event: ProviderEvent, outcome: str) -> None:
-    ProviderEvent.objects.filter(pk=event.pk, processed_at__isnull=True).update(
-        processed_at=timezone.now(), outcome=outcome[:500]
-    )
 
 
 def _alert(title: str, detail: str) -> None:
@@ -93,12 +87,15 @@ def callback(request: HttpRequest) -> HttpResponse:
 
     merchant_oid, status = values["merchant_oid"], values["status"]
     payload = {name: data.get(name, "")[:500] for name in KEPT if name in data}
-    event, created = provider_event_record(
-        provider=Provider.PAYTR, event_id=f"{merchant_oid}:{status}"[:255], kind=f"callback.{status}", payload=payload
-    )
-    if not created and event.processed_at is not None:
-        return _text(OK)  # a repeat of a notification already acted on
     try:
+        event, created = provider_event_record(
+            provider=Provider.PAYTR,
+            event_id=f"{merchant_oid}:{status}"[:255],
+            kind=f"callback.{status}",
+            payload=payload,
+        )
+        if not created and event.processed_at is not None:
+            return _text(OK)  # a repeat of a notification already acted on
         _act(event, payload)
     except Busy:
         return _text("busy, try again", 503)
@@ -109,7 +106,7 @@ def _act(event: ProviderEvent, payload: dict[str, str]) -> None:
     merchant_oid, status = payload["merchant_oid"], payload["status"]
     payment = Payment.objects.filter(provider=Provider.PAYTR, provider_reference=merchant_oid).first()
     if payment is None:
-        _close(event, "refused: unknown merchant_oid")
+        provider_event_finish(event_pk=event.pk, outcome="refused: unknown merchant_oid", refused=True)
         _alert("A PayTR notification for an unknown order", f"merchant_oid {merchant_oid}, status {status}.")
         return
     if status == "success":
@@ -118,7 +115,7 @@ def _act(event: ProviderEvent, payload: dict[str, str]) -> None:
         code, message = payload.get("failed_reason_code", ""), payload.get("failed_reason_msg", "")
         payment_fail(payment_id=payment.pk, reason=f"PayTR {code}: {message}".strip(), event_id=event.pk)
     else:
-        _close(event, f"refused: unknown status {status!r}")
+        provider_event_finish(event_pk=event.pk, outcome=f"refused: unknown status {status!r}", refused=True)
 
 
 def _confirm(event: ProviderEvent, payment: Payment, payload: dict[str, str]) -> None:

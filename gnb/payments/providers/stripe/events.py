@@ -4,7 +4,9 @@
 provider and event id), and only the delivery that stored it acts, through the payment services, which lock the
 booking, payment and refund rows and change them only from an allowed state. So a replayed event, two events about
 the same payment (``checkout.session.completed`` and ``payment_intent.succeeded``) or events in any order change
-state at most once. Every event is recorded with its outcome, also the ones that change nothing.
+state at most once. Every event is recorded with its outcome, also the ones that change nothing; one that could not
+be applied to a payment or refund of ours is recorded as refused and, like PayTR's, does not block a later delivery
+under its id (only an event that was acted on blocks its duplicates).
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Sum
-from django.utils import timezone
 
 from gnb.core.errors import ValidationFailed
 from gnb.core.money import ZERO
@@ -25,6 +26,7 @@ from gnb.payments.services import (
     payment_cancel,
     payment_confirm,
     payment_fail,
+    provider_event_finish,
     provider_event_record,
     refund_confirm,
     refund_fail,
@@ -42,6 +44,19 @@ class Handled:
     outcome: str
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What a handler did with an event. ``refused``: it could not be applied to the payment or refund it is about
+    (none of ours matches, the amount or currency differs), so it is recorded without blocking a later delivery."""
+
+    text: str
+    refused: bool = False
+
+
+UNKNOWN_PAYMENT = Outcome("ignored: unknown payment", refused=True)
+UNKNOWN_REFUND = Outcome("ignored: unknown refund", refused=True)
+
+
 def event_handle(event: Obj) -> Handled:
     """Record ``event`` (an already verified Stripe event) and act on it if this is its first delivery.
 
@@ -53,17 +68,11 @@ def event_handle(event: Obj) -> Handled:
         return Handled(duplicate=True, outcome=row.outcome or "duplicate")
     obj = event["data"]["object"]
     handler = HANDLERS.get(event["type"])
-    outcome = handler(obj, row) if handler is not None else f"ignored: {event['type']} is not used"
-    _finish(row, outcome)
+    outcome = handler(obj, row) if handler is not None else Outcome(f"ignored: {event['type']} is not used")
+    # A payment service the handler called may have recorded its own outcome first; that one stands.
+    provider_event_finish(event_pk=row.pk, outcome=outcome.text, refused=outcome.refused)
     row.refresh_from_db(fields=["outcome"])
     return Handled(duplicate=False, outcome=row.outcome)
-
-
-def _finish(row: ProviderEvent, outcome: str) -> None:
-    """Mark the event processed with ``outcome``, unless a payment service already did so with its own."""
-    ProviderEvent.objects.filter(pk=row.pk, processed_at__isnull=True).update(
-        processed_at=timezone.now(), outcome=outcome[:500]
-    )
 
 
 def _text(value: Any) -> str:
@@ -120,7 +129,7 @@ def _intent_payment(intent: Obj) -> Payment | None:
     return payments.filter(provider_payment_id=intent_id).first() if intent_id else None
 
 
-def _confirm(payment: Payment, *, amount: Any, currency: Any, intent_id: str, row: ProviderEvent) -> str:
+def _confirm(payment: Payment, *, amount: Any, currency: Any, intent_id: str, row: ProviderEvent) -> Outcome:
     currency = currency.upper() if isinstance(currency, str) else ""
     paid = from_minor(amount, currency) if currency else None
     try:
@@ -133,18 +142,18 @@ def _confirm(payment: Payment, *, amount: Any, currency: Any, intent_id: str, ro
         )
     except ValidationFailed:
         # Wrong amount or currency: the service changed no state, flagged the payment for staff, raised an alert
-        # and recorded the outcome on the event. Stripe sending the same event again cannot make it right.
-        return "refused: amount or currency does not match the payment"
-    return "confirmed"
+        # and recorded the outcome on the event (as refused).
+        return Outcome("refused: amount or currency does not match the payment", refused=True)
+    return Outcome("confirmed")
 
 
-def session_completed(session: Obj, row: ProviderEvent) -> str:
+def session_completed(session: Obj, row: ProviderEvent) -> Outcome:
     payment = _session_payment(session)
     if payment is None:
-        return "ignored: unknown payment"
+        return UNKNOWN_PAYMENT
     if session.get("payment_status") != "paid":
         # A delayed method (e.g. a bank debit): the money is not there yet; async_payment_succeeded follows.
-        return f"waiting: payment_status {session.get('payment_status')}"
+        return Outcome(f"waiting: payment_status {session.get('payment_status')}")
     return _confirm(
         payment,
         amount=session.get("amount_total"),
@@ -154,26 +163,28 @@ def session_completed(session: Obj, row: ProviderEvent) -> str:
     )
 
 
-def session_failed(session: Obj, row: ProviderEvent) -> str:
+def session_failed(session: Obj, row: ProviderEvent) -> Outcome:
     payment = _session_payment(session)
     if payment is None:
-        return "ignored: unknown payment"
+        return UNKNOWN_PAYMENT
     payment_fail(payment_id=payment.pk, reason="stripe: the delayed payment failed", event_id=row.pk)
-    return "failed"
+    return Outcome("failed")
 
 
-def session_expired(session: Obj, row: ProviderEvent) -> str:
+def session_expired(session: Obj, row: ProviderEvent) -> Outcome:
     payment = _session_payment(session)
     if payment is None:
-        return "ignored: unknown payment"
+        return UNKNOWN_PAYMENT
     payment = payment_cancel(payment_id=payment.pk, reason="stripe: the Checkout Session expired")
-    return "cancelled" if payment.state == Payment.State.CANCELLED else f"ignored: payment is {payment.state}"
+    if payment.state == Payment.State.CANCELLED:
+        return Outcome("cancelled")
+    return Outcome(f"ignored: payment is {payment.state}")
 
 
-def intent_succeeded(intent: Obj, row: ProviderEvent) -> str:
+def intent_succeeded(intent: Obj, row: ProviderEvent) -> Outcome:
     payment = _intent_payment(intent)
     if payment is None:
-        return "ignored: unknown payment"
+        return UNKNOWN_PAYMENT
     received = intent.get("amount_received")
     return _confirm(
         payment,
@@ -184,15 +195,15 @@ def intent_succeeded(intent: Obj, row: ProviderEvent) -> str:
     )
 
 
-def intent_failed(intent: Obj, row: ProviderEvent) -> str:
+def intent_failed(intent: Obj, row: ProviderEvent) -> Outcome:
     payment = _intent_payment(intent)
     if payment is None:
-        return "ignored: unknown payment"
+        return UNKNOWN_PAYMENT
     error = intent.get("last_payment_error")
     error = error if isinstance(error, dict) else {}
     detail = error.get("message") or error.get("decline_code") or error.get("code") or "the card payment failed"
     payment_fail(payment_id=payment.pk, reason=f"stripe: {detail}", event_id=row.pk)
-    return "failed"
+    return Outcome("failed")
 
 
 # --- refunds ----------------------------------------------------------------------------------------------
@@ -210,16 +221,17 @@ def _refund_of(stripe_refund: Obj) -> Refund | None:
     return refunds.filter(provider_reference=stripe_id).first() if stripe_id else None
 
 
-def refund_update(stripe_refund: Obj, row: ProviderEvent) -> str:
+def refund_update(stripe_refund: Obj, row: ProviderEvent) -> Outcome:
     """A refund's state at Stripe: succeeded → confirmed; failed or canceled → failed; otherwise still pending."""
     refund = _refund_of(stripe_refund)
     if refund is None:
-        return "ignored: unknown refund"
+        return UNKNOWN_REFUND
     currency = stripe_refund.get("currency")
     currency = currency.upper() if isinstance(currency, str) else ""
     amount = from_minor(stripe_refund.get("amount"), currency) if currency else None
     if amount != refund.amount or currency != refund.currency:
-        return f"refused: refund of {amount} {currency}, expected {refund.amount} {refund.currency}"
+        expected = f"{refund.amount} {refund.currency}"
+        return Outcome(f"refused: refund of {amount} {currency}, expected {expected}", refused=True)
     status = stripe_refund.get("status")
     if status == "succeeded":
         refund_confirm(refund_id=refund.pk, event_id=row.pk)
@@ -227,22 +239,25 @@ def refund_update(stripe_refund: Obj, row: ProviderEvent) -> str:
         Refund.objects.filter(pk=refund.pk, provider_reference="").update(
             provider_reference=_text(stripe_refund.get("id"))[:255]
         )
-        return "refund succeeded"
+        return Outcome("refund succeeded")
     if status in ("failed", "canceled"):
         reason = stripe_refund.get("failure_reason") or status
         refund_fail(refund_id=refund.pk, reason=f"stripe: {reason}", event_id=row.pk)
-        return "refund failed"
-    return f"waiting: refund is {status}"
+        return Outcome("refund failed")
+    return Outcome(f"waiting: refund is {status}")
 
 
-def charge_refunded(charge: Obj, row: ProviderEvent) -> str:
+def charge_refunded(charge: Obj, row: ProviderEvent) -> Outcome:
     """A charge was (partly) refunded. With its refunds listed, each is handled as a refund update; without them
     (newer API versions leave them out), our pending refunds of the payment are confirmed when Stripe's refunded
     total is exactly what they and the ones already confirmed add up to. Otherwise ``refund.updated`` settles it."""
     listed = charge.get("refunds")
     data = listed.get("data") if isinstance(listed, dict) else None
     if isinstance(data, list) and data:
-        return "; ".join(refund_update(item, row) for item in data if isinstance(item, dict))[:500]
+        parts = [refund_update(item, row) for item in data if isinstance(item, dict)]
+        # Acted on when any of its refunds was: the others are recorded in the text.
+        text = "; ".join(part.text for part in parts)[:500]
+        return Outcome(text, refused=bool(parts) and all(part.refused for part in parts))
     intent_id = _text(charge.get("payment_intent"))
     payment_id = _metadata_id(charge, "payment_id")
     payments = Payment.objects.filter(provider=PROVIDER)
@@ -253,28 +268,28 @@ def charge_refunded(charge: Obj, row: ProviderEvent) -> str:
     else:
         payment = None
     if payment is None:
-        return "ignored: unknown payment"
+        return UNKNOWN_PAYMENT
     currency = charge.get("currency")
     currency = currency.upper() if isinstance(currency, str) else ""
     refunded = from_minor(charge.get("amount_refunded"), currency) if currency else None
     if refunded is None or currency != payment.currency:
-        return "ignored: no refunded amount in the payment's currency"
+        return Outcome("ignored: no refunded amount in the payment's currency", refused=True)
     done = _sum(payment.refunds.filter(state=Refund.State.SUCCEEDED))
     open_refunds = list(payment.refunds.filter(state__in=[Refund.State.REQUESTED, Refund.State.PENDING]))
     if refunded == done:
-        return "duplicate: every refund already succeeded"
+        return Outcome("duplicate: every refund already succeeded")
     if not open_refunds or refunded != done + sum((r.amount for r in open_refunds), ZERO):
-        return f"waiting: {refunded} refunded at Stripe, {done} succeeded here"
+        return Outcome(f"waiting: {refunded} refunded at Stripe, {done} succeeded here")
     for refund in open_refunds:
         refund_confirm(refund_id=refund.pk)
-    return f"refund succeeded ({len(open_refunds)})"
+    return Outcome(f"refund succeeded ({len(open_refunds)})")
 
 
 def _sum(refunds: Any) -> Decimal:
     return refunds.aggregate(s=Sum("amount"))["s"] or ZERO
 
 
-HANDLERS: dict[str, Callable[[Obj, ProviderEvent], str]] = {
+HANDLERS: dict[str, Callable[[Obj, ProviderEvent], Outcome]] = {
     "checkout.session.completed": session_completed,
     "checkout.session.async_payment_succeeded": session_completed,
     "checkout.session.async_payment_failed": session_failed,

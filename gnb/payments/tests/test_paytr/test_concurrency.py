@@ -1,4 +1,5 @@
-"""The same PayTR callback delivered by eight threads at once acts once (PostgreSQL row locks, unique event id)."""
+"""The same PayTR callback delivered by eight threads at once acts once (PostgreSQL row locks, unique event id),
+also after a refused callback under the same event id."""
 
 from __future__ import annotations
 
@@ -22,18 +23,18 @@ pytestmark = [
 ]
 
 
-def test_eight_concurrent_deliveries_of_a_success_change_the_state_once_and_queue_one_email(lira, paytr):
-    booking = lira_booking()
+def started(booking: Booking) -> Payment:
     response = Client().post(
         f"/en/manage/{booking.reference}/{booking.manage_token}/payment/",
         {"provider": "paytr", "attempt": "1"},
         REMOTE_ADDR="203.0.113.7",
     )
     assert response.status_code == 200
-    payment = Payment.objects.get(booking=booking)
-    amount = kurus(payment.amount)
-    form = signed_callback(payment.provider_reference, "success", amount, payment_amount=amount, currency="TL")
+    return Payment.objects.get(booking=booking)
 
+
+def deliver_at_once(form: dict[str, str]) -> list[tuple[int, bytes]]:
+    """POST ``form`` to the callback from THREADS threads released together; their answers."""
     barrier = threading.Barrier(THREADS)
     answers: list[tuple[int, bytes]] = []
     lock = threading.Lock()
@@ -54,6 +55,16 @@ def test_eight_concurrent_deliveries_of_a_success_change_the_state_once_and_queu
     for thread in threads:
         thread.join(timeout=120)
     assert not any(thread.is_alive() for thread in threads)
+    return answers
+
+
+def test_eight_concurrent_deliveries_of_a_success_change_the_state_once_and_queue_one_email(lira, paytr):
+    booking = lira_booking()
+    payment = started(booking)
+    amount = kurus(payment.amount)
+    form = signed_callback(payment.provider_reference, "success", amount, payment_amount=amount, currency="TL")
+
+    answers = deliver_at_once(form)
 
     assert answers == [(200, b"OK")] * THREADS
     payment.refresh_from_db()
@@ -63,3 +74,30 @@ def test_eight_concurrent_deliveries_of_a_success_change_the_state_once_and_queu
     assert BookingEvent.objects.filter(booking=booking, to_status=Booking.Status.CONFIRMED).count() == 1
     assert [k["object_id"] for k in queued("payment_received")] == [payment.pk]
     assert ProviderEvent.objects.filter(provider="paytr").count() == 1
+
+
+def test_after_a_refused_success_eight_concurrent_genuine_ones_confirm_once(lira, paytr):
+    booking = lira_booking()
+    payment = started(booking)
+    oid, amount = payment.provider_reference, kurus(payment.amount)
+    short = str(int(amount) - 100)
+    refused = Client().post(
+        "/payments/paytr/callback", signed_callback(oid, "success", short, payment_amount=short, currency="TL")
+    )
+    assert refused.content == b"OK"
+    form = signed_callback(oid, "success", amount, payment_amount=amount, currency="TL")
+
+    answers = deliver_at_once(form)
+
+    assert answers == [(200, b"OK")] * THREADS
+    payment.refresh_from_db()
+    booking.refresh_from_db()
+    assert payment.state == Payment.State.CONFIRMED
+    assert (booking.status, booking.payment_state) == (Booking.Status.CONFIRMED, Booking.PaymentState.PAID)
+    assert BookingEvent.objects.filter(booking=booking, to_status=Booking.Status.CONFIRMED).count() == 1
+    assert [k["object_id"] for k in queued("payment_received")] == [payment.pk]
+    # The refused one and exactly one acted-on event under the same id: the other seven were its duplicates.
+    assert list(ProviderEvent.objects.order_by("pk").values_list("event_id", "refused", "outcome")) == [
+        (f"{oid}:success", True, f"refused: paid {payment.amount - 1} TRY, expected {payment.amount} TRY"),
+        (f"{oid}:success", False, "confirmed"),
+    ]

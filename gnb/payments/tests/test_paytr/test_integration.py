@@ -269,6 +269,37 @@ def test_a_wrong_amount_confirms_nothing_and_is_flagged(client, deliver, lira, p
     assert ProviderEvent.objects.get().outcome.startswith("refused")
 
 
+def test_a_refused_success_does_not_block_the_genuine_one_whose_repeat_changes_nothing(client, deliver, lira, paytr):
+    booking = lira_booking()
+    payment = started(client, booking)
+    oid = payment.provider_reference
+    short = str(int(kurus(payment.amount)) - 100)
+    wrong = signed_callback(oid, "success", short, payment_amount=short, currency="TL")
+    assert deliver(wrong).content == b"OK"
+    assert Payment.objects.get(pk=payment.pk).state == Payment.State.PENDING
+
+    # The genuine success for the same order, under the same event id (merchant_oid:status), is acted on.
+    assert deliver(success_for(payment)).content == b"OK"
+    payment.refresh_from_db()
+    booking.refresh_from_db()
+    assert payment.state == Payment.State.CONFIRMED
+    assert (booking.status, booking.payment_state) == (Booking.Status.CONFIRMED, Booking.PaymentState.PAID)
+    events = [
+        (f"{oid}:success", True, f"refused: paid {payment.amount - 1} TRY, expected {payment.amount} TRY"),
+        (f"{oid}:success", False, "confirmed"),
+    ]
+    assert list(ProviderEvent.objects.order_by("pk").values_list("event_id", "refused", "outcome")) == events
+
+    # Once acted on, it blocks its duplicates: the same success again is answered OK and changes nothing.
+    assert deliver(success_for(payment)).content == b"OK"
+    assert list(ProviderEvent.objects.order_by("pk").values_list("event_id", "refused", "outcome")) == events
+    assert BookingEvent.objects.filter(booking=booking, to_status=Booking.Status.CONFIRMED).count() == 1
+    assert queued("payment_received") == [
+        {"booking_id": booking.pk, "kind": "payment_received", "object_id": payment.pk}
+    ]
+    assert Payment.objects.get(pk=payment.pk).confirmed_at == payment.confirmed_at
+
+
 def test_an_unsigned_payment_amount_cannot_exceed_what_was_charged(client, deliver, lira, paytr):
     payment = started(client, lira_booking())
     charged = str(int(kurus(payment.amount)) - 1)
