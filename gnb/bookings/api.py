@@ -8,6 +8,7 @@ from ninja import Header, Router, Status
 from gnb.accounts.apiauth import PUBLIC_SECURITY, ApiClient, Public, request_client
 from gnb.accounts.models import ApiScope
 from gnb.bookings import schemas, selectors, services
+from gnb.bookings.models import Booking
 from gnb.bookings.quotes import tour_quote, transfer_quote
 from gnb.core.schemas import error_responses
 
