@@ -430,7 +430,9 @@ def world(catalog) -> World:
     booking.refresh_from_db()
     other.refresh_from_db()
     SentEmail.objects.create(booking=booking, kind="confirmation", recipient="anna@example.com", language="en")
-    services.booking_place_idempotent(key="key-1", fingerprint="f" * 64, place=lambda: place_transfer(days=21))
+    services.booking_place_idempotent(
+        key="key-1", scope="website", fingerprint="f" * 64, place=lambda: place_transfer(days=21)
+    )
     message = ContactMessage.objects.create(name="Olga", email="olga@example.com", message="Seats?", language="en")
     send_contact_message.enqueue(message_id=message.pk)
     Season.objects.create(

@@ -44,12 +44,14 @@ class ApiClient:
         return self.user is None and self.api_key is None
 
     @property
-    def throttle_identity(self) -> str:
+    def identity(self) -> str:
+        """``key:<id>`` or ``user:<id>``: what the API keeps per client (a throttle budget, an Idempotency-Key) is
+        kept under this. An anonymous client has none; its address stands in where one is needed."""
         if self.api_key is not None:
             return f"key:{self.api_key.pk}"
         if self.user is not None:
             return f"user:{self.user.pk}"
-        raise ValueError("an anonymous client is throttled by its address")
+        raise ValueError("an anonymous client has no identity of its own, only its address")
 
     def __bool__(self) -> bool:
         # django-ninja treats a falsy result as "not authenticated"; an anonymous client is a valid answer too.
@@ -109,7 +111,7 @@ def throttle(request: HttpRequest, client: ApiClient, budget: str) -> None:
     if client.is_anonymous:
         identity, limit = client_ip(request), getattr(settings, per_ip)
     else:
-        identity, limit = client.throttle_identity, getattr(settings, per_client)
+        identity, limit = client.identity, getattr(settings, per_client)
     wait = rate_limit_hit(scope=f"api:{budget}", identity=identity, limit=limit, window_seconds=60)
     if wait is not None:
         raise too_many(wait)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.http import HttpRequest
 from ninja import Header, Router, Status
 
@@ -9,7 +11,9 @@ from gnb.accounts.apiauth import PUBLIC_SECURITY, ApiClient, Public, request_cli
 from gnb.accounts.models import ApiScope
 from gnb.bookings import schemas, selectors, services
 from gnb.bookings.models import Booking
+from gnb.bookings.models import Booking
 from gnb.bookings.quotes import tour_quote, transfer_quote
+from gnb.core.ratelimit import client_ip
 from gnb.core.schemas import error_responses
 
 router = Router(tags=["bookings"])
@@ -41,15 +45,34 @@ def _placed_by(client: ApiClient) -> dict:
     return {"actor": API_ACTOR}
 
 
-def _fingerprint(payload, client: ApiClient) -> str:
-    # An Idempotency-Key is the client's: the same key from another client is a different request (409), never
-    # a way to read someone else's booking.
-    body = payload.dict()
-    if client.api_key is not None:
-        body["__api_key"] = client.api_key.pk
-    elif client.user is not None:
-        body["__user"] = client.user.pk
-    return services.request_fingerprint(body)
+def _idempotency_scope(request: HttpRequest, client: ApiClient) -> str:
+    """The client an Idempotency-Key belongs to; the same key from any other client is a 409, never the booking
+    (whose answer carries the manage token).
+
+    A partner key or a signed-in user is the client. An anonymous caller holds nothing of its own but its address
+    (as the throttle sees it, behind the trusted proxies), and the body alone would not do: whoever learns the key
+    and the booking's details could replay them from anywhere. So an anonymous key belongs to the address that used
+    it first. A retry from another address (a phone moving from Wi-Fi to mobile data) is refused rather than
+    answered with the booking; the traveller still has it by email, and apps that retry across networks sign in.
+    """
+    if client.is_anonymous:
+        return f"ip:{client_ip(request)}"[:80]
+    return client.identity
+
+
+def _place_idempotent(
+    request: HttpRequest,
+    client: ApiClient,
+    payload: schemas.BookingCommonIn,
+    key: str | None,
+    place: Callable[[], Booking],
+) -> tuple[Booking, bool]:
+    return services.booking_place_idempotent(
+        key=key,
+        scope=_idempotency_scope(request, client),
+        fingerprint=services.request_fingerprint(payload.dict()),
+        place=place,
+    )
 
 
 def _quote_out(quote) -> dict:
@@ -139,9 +162,7 @@ def place_transfer(
             **placed_by,
         )
 
-    booking, created = services.booking_place_idempotent(
-        key=idempotency_key, fingerprint=_fingerprint(payload, client), place=place
-    )
+    booking, created = _place_idempotent(request, client, payload, idempotency_key, place)
     return _created(booking, created)
 
 
@@ -172,9 +193,7 @@ def place_tour(
             **placed_by,
         )
 
-    booking, created = services.booking_place_idempotent(
-        key=idempotency_key, fingerprint=_fingerprint(payload, client), place=place
-    )
+    booking, created = _place_idempotent(request, client, payload, idempotency_key, place)
     return _created(booking, created)
 
 

@@ -292,8 +292,15 @@ class CouponRedemption(models.Model):
 
 
 class IdempotencyKey(models.Model):
-    """``Idempotency-Key`` of an API POST: the same key and body give the same booking; another body is refused."""
+    """``Idempotency-Key`` of a booking request: the client that used it gets the same booking for the same body;
+    another body, or any other client, is refused.
 
+    ``scope`` is the client the key belongs to (``key:<id>``, ``user:<id>``, ``ip:<address>`` or ``website``, see
+    gnb/bookings/api.py). The key itself is unique, not merely the pair: a second client sending a key already used
+    loses the insert race to the constraint and is refused (409), so no check-then-act decides who owns a key.
+    """
+
+    scope = models.CharField(max_length=80)
     key = models.CharField(max_length=255, unique=True)
     request_hash = models.CharField(max_length=64)
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="+")

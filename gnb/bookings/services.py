@@ -594,12 +594,15 @@ def request_fingerprint(payload: dict) -> str:
 
 
 def booking_place_idempotent(
-    *, key: str | None, fingerprint: str, place: Callable[[], Booking]
+    *, key: str | None, scope: str, fingerprint: str, place: Callable[[], Booking]
 ) -> tuple[Booking, bool]:
-    """Run ``place`` once per ``Idempotency-Key``: a retry with the same body returns the first booking.
+    """Run ``place`` once per ``Idempotency-Key``: a retry by the same client with the same body returns the first
+    booking.
 
-    Returns ``(booking, created)``. The key row is written in the same transaction as the booking, and its
-    unique constraint settles a race between two identical requests.
+    ``scope`` names the client the key belongs to; a key already used by another client, or with another body, is
+    a :class:`Conflict` naming ``Idempotency-Key`` and never returns the booking (whose answer carries its manage
+    token). Returns ``(booking, created)``. The key row is written in the same transaction as the booking, and the
+    key's unique constraint settles a race between two requests with one key, from one client or from two.
     """
     if not key:
         return place(), True
@@ -612,12 +615,14 @@ def booking_place_idempotent(
         try:
             with transaction.atomic():
                 booking = place()
-                IdempotencyKey.objects.create(key=key, request_hash=fingerprint, booking=booking)
+                IdempotencyKey.objects.create(scope=scope, key=key, request_hash=fingerprint, booking=booking)
             return booking, True
         except IntegrityError:
             existing = IdempotencyKey.objects.filter(key=key).select_related("booking").first()
             if existing is None:
                 raise
+    if existing.scope != scope:
+        raise Conflict(_("This Idempotency-Key was already used by another client."), field="Idempotency-Key")
     if existing.request_hash != fingerprint:
         raise Conflict(
             _("This Idempotency-Key was already used with a different request body."), field="Idempotency-Key"

@@ -564,6 +564,8 @@ def checkout_pay(request: HttpRequest) -> HttpResponse:
                 summary, place = _draft_checked(request, draft, payment_method=booking_method)
                 booking, _created = booking_place_idempotent(
                     key=f"web-{draft['id']}",
+                    # The draft's id lives in this visitor's session alone, so the site is the key's one client.
+                    scope="website",
                     fingerprint=request_fingerprint(draft | {"method": booking_method}),
                     place=place,
                 )

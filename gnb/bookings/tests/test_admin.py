@@ -95,7 +95,9 @@ def test_every_changelist_and_change_page_renders(admin_client, catalog):
     transfer = place_transfer(coupon="WELCOME10", extras=(ExtraRequest("child_seat", 1),))
     booking_email_send(booking_id=transfer.pk, kind="confirmation")
     place_tour(catalog)
-    services.booking_place_idempotent(key="key-1", fingerprint="f" * 64, place=lambda: place_transfer(days=21))
+    services.booking_place_idempotent(
+        key="key-1", scope="website", fingerprint="f" * 64, place=lambda: place_transfer(days=21)
+    )
     assert SentEmail.objects.filter(booking=transfer).count() == 1
     assert IdempotencyKey.objects.count() == 1
 
@@ -254,7 +256,7 @@ def test_no_changelist_query_count_grows_with_its_rows(admin_client, catalog):
         booking_email_send(booking_id=booking.pk, kind="confirmation")
         place_tour(catalog, adults=1, children=0)
         services.booking_place_idempotent(
-            key=f"key-{day}", fingerprint="f" * 64, place=lambda: place_transfer(days=30 + day)
+            key=f"key-{day}", scope="website", fingerprint="f" * 64, place=lambda: place_transfer(days=30 + day)
         )
 
     place_one_of_each(0)

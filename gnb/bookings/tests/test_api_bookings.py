@@ -361,6 +361,61 @@ def test_a_tour_booking_retried_with_its_idempotency_key_is_not_booked_twice(cli
     assert Booking.objects.count() == 1
 
 
+OTHER_CLIENT = "This Idempotency-Key was already used by another client."
+
+
+def test_an_anonymous_idempotency_key_is_its_address_alone_and_never_returns_the_booking_elsewhere(client, catalog):
+    body = json.dumps(booking_body())
+
+    def place(address: str):
+        return client.post(
+            "/api/v1/bookings",
+            data=body,
+            content_type="application/json",
+            headers={"Idempotency-Key": "order-1"},
+            REMOTE_ADDR=address,
+        )
+
+    first = place("203.0.113.5")
+    assert first.status_code == 201, first.content
+    elsewhere = place("198.51.100.7")
+    assert elsewhere.status_code == 409
+    assert elsewhere.json() == {
+        "error": {
+            "code": "conflict",
+            "message": OTHER_CLIENT,
+            "fields": [{"field": "Idempotency-Key", "message": OTHER_CLIENT}],
+        }
+    }
+    again = place("203.0.113.5")
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    assert again.json()["manage_token"] == Booking.objects.get().manage_token
+    assert list(IdempotencyKey.objects.values_list("scope", "key")) == [("ip:203.0.113.5", "order-1")]
+
+
+def test_behind_the_trusted_proxy_an_anonymous_key_belongs_to_the_address_the_proxy_saw(client, catalog, settings):
+    settings.TRUSTED_PROXY_HOPS = 1
+    body = json.dumps(tour_body(catalog.departure.pk))
+
+    def place(forwarded_for: str):
+        return client.post(
+            "/api/v1/tour-bookings",
+            data=body,
+            content_type="application/json",
+            headers={"Idempotency-Key": "tour-1", "X-Forwarded-For": forwarded_for},
+            REMOTE_ADDR="10.0.0.2",  # the proxy, the same for every visitor
+        )
+
+    first = place("203.0.113.5")
+    assert first.status_code == 201, first.content
+    assert_error(place("198.51.100.7"), 409, "conflict", ["Idempotency-Key"])
+    # A client cannot claim another's address: only the entry the proxy wrote counts.
+    assert_error(place("203.0.113.5, 198.51.100.7"), 409, "conflict", ["Idempotency-Key"])
+    assert place("198.51.100.7, 203.0.113.5").json() == first.json()
+    assert Booking.objects.count() == 1
+
+
 @pytest.mark.parametrize("key", ["k" * 256, "order\x011"])
 def test_a_bad_idempotency_key_is_a_422(client, catalog, key):
     response = post(client, "/api/v1/bookings", booking_body(), **{"Idempotency-Key": key})

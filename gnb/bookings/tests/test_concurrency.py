@@ -9,10 +9,10 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 
-from gnb.bookings.models import Booking, CouponRedemption
-from gnb.bookings.services import Contact, seats_taken
+from gnb.bookings.models import Booking, CouponRedemption, IdempotencyKey
+from gnb.bookings.services import Contact, booking_place_idempotent, request_fingerprint, seats_taken
 from gnb.bookings.tests.test_services import passengers_for, place_tour, place_transfer, transfer_request
-from gnb.core.errors import SoldOut, ValidationFailed
+from gnb.core.errors import Conflict, SoldOut, ValidationFailed
 
 THREADS = 40
 
@@ -38,6 +38,8 @@ def race(attempt: Callable[[int], Booking]) -> list[tuple[str, object]]:
                 outcome = ("sold_out", exc.message)
             except ValidationFailed as exc:
                 outcome = ("refused", exc.errors)
+            except Conflict as exc:
+                outcome = ("conflict", exc.message)
             except Exception as exc:  # anything else fails the test with its repr
                 outcome = ("error", repr(exc))
             with outcomes_lock:
@@ -108,3 +110,37 @@ def test_a_race_for_seats_with_a_coupon_takes_both_locks_in_order_and_oversells_
     assert Counter(kind for kind, _detail in outcomes) == {"booked": 5, "sold_out": 35}
     assert seats_taken(departure.pk) == 5
     assert CouponRedemption.objects.filter(coupon=coupon).count() == 5
+
+
+# --- one Idempotency-Key --------------------------------------------------------------------------------------
+def place_with_key(scope: str, *, contact: Contact) -> Booking:
+    booking, _created = booking_place_idempotent(
+        key="order-1",
+        scope=scope,
+        fingerprint=request_fingerprint({"adults": 2}),
+        place=lambda: place_transfer(contact=contact),
+    )
+    return booking
+
+
+def test_forty_identical_requests_with_one_key_place_one_booking_and_all_get_it(catalog):
+    outcomes = race(lambda number: place_with_key("ip:203.0.113.5", contact=guest(number)))
+
+    booking = Booking.objects.get()
+    assert Counter(outcomes) == {("booked", booking.pk): THREADS}
+    assert list(IdempotencyKey.objects.values_list("scope", "booking")) == [("ip:203.0.113.5", booking.pk)]
+
+
+def test_two_clients_racing_with_one_key_place_one_booking_and_only_its_owner_gets_it(catalog):
+    # Half the threads are one client, half another: whichever inserts the key first owns it, and the other's
+    # requests, even those that placed a booking before losing the insert, end in a 409 with nothing kept.
+    clients = ("ip:203.0.113.5", "ip:198.51.100.7")
+    outcomes = race(lambda number: place_with_key(clients[number % 2], contact=guest(number)))
+
+    booking = Booking.objects.get()
+    assert Counter(outcomes) == {
+        ("booked", booking.pk): THREADS // 2,
+        ("conflict", "This Idempotency-Key was already used by another client."): THREADS // 2,
+    }
+    owner = IdempotencyKey.objects.get()
+    assert (owner.booking_id, owner.scope in clients) == (booking.pk, True)

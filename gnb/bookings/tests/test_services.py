@@ -418,9 +418,11 @@ def test_cancelled_tour_bookings_free_their_seats(catalog):
 # --- idempotency ------------------------------------------------------------------------------------------
 def test_the_same_idempotency_key_and_body_give_the_same_booking(catalog):
     body = {"origin": "ayt", "adults": 2}
-    first, created = booking_place_idempotent(key="k-1", fingerprint=request_fingerprint(body), place=place_transfer)
+    first, created = booking_place_idempotent(
+        key="k-1", scope="key:1", fingerprint=request_fingerprint(body), place=place_transfer
+    )
     again, created_again = booking_place_idempotent(
-        key="k-1", fingerprint=request_fingerprint(dict(reversed(body.items()))), place=place_transfer
+        key="k-1", scope="key:1", fingerprint=request_fingerprint(dict(reversed(body.items()))), place=place_transfer
     )
     assert (created, created_again) == (True, False)
     assert again == first
@@ -429,26 +431,52 @@ def test_the_same_idempotency_key_and_body_give_the_same_booking(catalog):
 
 
 def test_the_same_idempotency_key_with_another_body_is_a_conflict(catalog):
-    booking_place_idempotent(key="k-1", fingerprint=request_fingerprint({"adults": 2}), place=place_transfer)
+    booking_place_idempotent(
+        key="k-1", scope="key:1", fingerprint=request_fingerprint({"adults": 2}), place=place_transfer
+    )
     with pytest.raises(Conflict) as excinfo:
-        booking_place_idempotent(key="k-1", fingerprint=request_fingerprint({"adults": 3}), place=place_transfer)
+        booking_place_idempotent(
+            key="k-1", scope="key:1", fingerprint=request_fingerprint({"adults": 3}), place=place_transfer
+        )
     assert excinfo.value.field == "Idempotency-Key"
     assert Booking.objects.count() == 1
+
+
+def test_an_idempotency_key_of_another_client_is_a_conflict_and_never_its_booking(catalog):
+    fingerprint = request_fingerprint({"adults": 2})
+    first, _created = booking_place_idempotent(
+        key="k-1", scope="ip:203.0.113.5", fingerprint=fingerprint, place=place_transfer
+    )
+    for other in ("ip:198.51.100.7", "key:1", "user:1", "website", ""):
+        with pytest.raises(Conflict) as excinfo:
+            booking_place_idempotent(key="k-1", scope=other, fingerprint=fingerprint, place=place_transfer)
+        assert (excinfo.value.field, excinfo.value.message) == (
+            "Idempotency-Key",
+            "This Idempotency-Key was already used by another client.",
+        )
+    again, created = booking_place_idempotent(
+        key="k-1", scope="ip:203.0.113.5", fingerprint=fingerprint, place=place_transfer
+    )
+    assert (again, created) == (first, False)
+    assert Booking.objects.count() == 1
+    assert list(IdempotencyKey.objects.values_list("scope", "key", "booking")) == [("ip:203.0.113.5", "k-1", first.pk)]
 
 
 def test_a_refused_booking_does_not_use_up_its_idempotency_key(catalog):
     fingerprint = request_fingerprint({"adults": 2})
     with pytest.raises(ValidationFailed):
-        booking_place_idempotent(key="k-1", fingerprint=fingerprint, place=lambda: place_transfer(language="xx"))
+        booking_place_idempotent(
+            key="k-1", scope="key:1", fingerprint=fingerprint, place=lambda: place_transfer(language="xx")
+        )
     assert not IdempotencyKey.objects.exists()
-    booking, created = booking_place_idempotent(key="k-1", fingerprint=fingerprint, place=place_transfer)
+    booking, created = booking_place_idempotent(key="k-1", scope="key:1", fingerprint=fingerprint, place=place_transfer)
     assert created
     assert booking.status == Booking.Status.CONFIRMED
 
 
 def test_an_overlong_idempotency_key_is_refused(catalog):
     with pytest.raises(ValidationFailed) as excinfo:
-        booking_place_idempotent(key="k" * 256, fingerprint="x", place=place_transfer)
+        booking_place_idempotent(key="k" * 256, scope="key:1", fingerprint="x", place=place_transfer)
     assert excinfo.value.errors == [("Idempotency-Key", "At most 255 characters.")]
 
 
