@@ -10,18 +10,37 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from gnb.accounts.api import router as accounts_router
+from gnb.accounts.apiauth import Public
 from gnb.bookings.api import router as bookings_router
 from gnb.catalog.api import router as catalog_router
 from gnb.core.errors import Busy, DomainError, Throttled, Unauthenticated, ValidationFailed
 from gnb.payments.api import router as payments_router
 
 logger = logging.getLogger(__name__)
+
+
+class UnsupportedMediaType(Exception):
+    """A request body not declared as JSON."""
+
+
+class JsonParser(Parser):
+    """Read a body only when it says it is JSON: what a client sends as text/plain or a form is not our contract,
+    and JSON accepted under any type lets a page on another site post to the API without a CORS preflight."""
+
+    def parse_body(self, request: HttpRequest):
+        if request.content_type != "application/json":
+            raise UnsupportedMediaType(request.content_type)
+        return super().parse_body(request)
+
 
 api = NinjaAPI(
     title="GNB Transfer API",
@@ -32,10 +51,17 @@ api = NinjaAPI(
         "Catalogue, quotes and placing a booking need no credentials. Partners send their API key "
         "(`Authorization: Bearer gnb_…` or `X-API-Key`) for their own throttle budget and to list their bookings; "
         "customers and staff sign in at `/auth/token` for a short-lived access token (JWT) and a refresh token. "
-        "Credentials that are sent must be valid (401 with `WWW-Authenticate: Bearer`); a key without the "
-        "operation's scope gets 403; too many requests get 429 with `Retry-After`."
+        "Credentials that are sent must be valid, on every operation but signing in, refreshing and signing out "
+        "(401 with `WWW-Authenticate: Bearer`); a valid credential the operation does not take, or a key without "
+        "its scope, gets 403; too many requests get 429 with `Retry-After`. Request bodies are JSON sent as "
+        "`Content-Type: application/json` (else 415) and within the size limit (else 413), with JSON's own "
+        'types: a whole number where the document says integer (not `true` or `"1"`), text where it says string.'
     ),
     urls_namespace="api-v1",
+    parser=JsonParser(),
+    # Every operation that names no rule of its own is public and still checks the credentials sent with it
+    # (401 for bad ones), so no operation can skip that check by forgetting it (gnb/accounts/apiauth.py).
+    auth=Public(),
 )
 api.add_router("/", catalog_router)
 api.add_router("/", bookings_router)
@@ -122,6 +148,21 @@ def on_unauthenticated(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, UnsupportedMediaType):
+        # Ninja turns any failure of the parser into its 400; the cause says it was the type, not the JSON.
+        message = _("Send the request body as JSON, with the header Content-Type: application/json.")
+        return error_response(
+            request, status=415, code="unsupported_media_type", message=message, fields=[("Content-Type", message)]
+        )
     code = "malformed_request" if exc.status_code == 400 else "error"
     message = _("The request body is not valid JSON.") if exc.status_code == 400 else str(exc)
     return error_response(request, status=exc.status_code, code=code, message=message, fields=[("body", message)])
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_large(request, exc: RequestDataTooBig):
+    # Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE; without this its HTML 400 page would answer.
+    message = _("The request body is too large: at most %(limit)s bytes.") % {
+        "limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    }
+    return error_response(request, status=413, code="content_too_large", message=message, fields=[("body", message)])

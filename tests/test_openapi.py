@@ -85,13 +85,13 @@ def test_every_error_answer_is_documented_in_the_one_error_shape():
                     }, (method, path, status)
             errors[f"{method.upper()} {path}"] = sorted(int(s) for s in operation["responses"] if int(s) >= 400)
     assert errors == {
-        "POST /api/v1/auth/logout": [400, 422],
-        "POST /api/v1/auth/refresh": [400, 401, 422],
-        "POST /api/v1/auth/token": [400, 401, 403, 422, 429],
-        "POST /api/v1/bookings": [400, 401, 403, 409, 422, 429, 503],
-        "GET /api/v1/bookings/{reference}": [404],
-        "PATCH /api/v1/bookings/{reference}": [400, 404, 409, 422, 503],
-        "POST /api/v1/bookings/{reference}/cancel": [400, 404, 409, 422, 503],
+        "POST /api/v1/auth/logout": [400, 413, 415, 422],
+        "POST /api/v1/auth/refresh": [400, 401, 413, 415, 422],
+        "POST /api/v1/auth/token": [400, 401, 403, 413, 415, 422, 429],
+        "POST /api/v1/bookings": [400, 401, 403, 409, 413, 415, 422, 429, 503],
+        "GET /api/v1/bookings/{reference}": [401, 404],
+        "PATCH /api/v1/bookings/{reference}": [400, 401, 404, 409, 413, 415, 422, 503],
+        "POST /api/v1/bookings/{reference}/cancel": [400, 401, 404, 409, 413, 415, 422, 503],
         "POST /api/v1/bookings/{reference}/payments": [400, 404, 409, 422, 502, 503],
         "GET /api/v1/currencies": [401, 403],
         "GET /api/v1/extras": [401, 403],
@@ -99,9 +99,9 @@ def test_every_error_answer_is_documented_in_the_one_error_shape():
         "GET /api/v1/me/bookings": [401, 403, 422],
         "GET /api/v1/partner/bookings": [401, 403, 422],
         "GET /api/v1/places": [401, 403, 422],
-        "POST /api/v1/quotes": [400, 401, 403, 422, 429],
-        "POST /api/v1/tour-bookings": [400, 401, 403, 409, 422, 429, 503],
-        "POST /api/v1/tour-quotes": [400, 401, 403, 422, 429],
+        "POST /api/v1/quotes": [400, 401, 403, 413, 415, 422, 429],
+        "POST /api/v1/tour-bookings": [400, 401, 403, 409, 413, 415, 422, 429, 503],
+        "POST /api/v1/tour-quotes": [400, 401, 403, 413, 415, 422, 429],
         "GET /api/v1/tours": [401, 403],
         "GET /api/v1/tours/{slug}": [401, 403, 404],
         "GET /api/v1/tours/{slug}/departures": [401, 403, 404, 422],
@@ -136,6 +136,10 @@ def test_the_document_names_who_may_call_each_operation():
     assert security["GET /api/v1/me"] == [{"BearerAuth": []}]
     assert security["GET /api/v1/me/bookings"] == [{"BearerAuth": []}]
     assert security["GET /api/v1/partner/bookings"] == [{"BearerAuth": []}, {"ApiKeyAuth": []}]
-    # The guest's manage-token path and signing in need no credentials.
-    assert security["GET /api/v1/bookings/{reference}"] is None
+    # The guest's manage-token operations need none, but check what is sent; signing in reads no such header.
+    assert security["GET /api/v1/bookings/{reference}"] == optional
+    assert security["PATCH /api/v1/bookings/{reference}"] == optional
+    assert security["POST /api/v1/bookings/{reference}/cancel"] == optional
     assert security["POST /api/v1/auth/token"] is None
+    assert security["POST /api/v1/auth/refresh"] is None
+    assert security["POST /api/v1/auth/logout"] is None

@@ -7,6 +7,7 @@ import datetime as dt
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import StrictStr
 
 from gnb.accounts import api_tokens as tokens
 from gnb.accounts.apiauth import ApiKeyAuth, BearerAuth, request_client
@@ -26,14 +27,14 @@ PARTNER_READ_AUTH = [
 
 
 class TokenIn(InputSchema):
-    username: str = Field(
+    username: StrictStr = Field(
         min_length=1, max_length=254, description="The account's username or email address", examples=["anna"]
     )
-    password: str = Field(min_length=1, max_length=4096)
+    password: StrictStr = Field(min_length=1, max_length=4096)
 
 
 class RefreshIn(InputSchema):
-    refresh_token: str = Field(min_length=1, max_length=tokens.REFRESH_TOKEN_MAX_LENGTH)
+    refresh_token: StrictStr = Field(min_length=1, max_length=tokens.REFRESH_TOKEN_MAX_LENGTH)
 
 
 class TokenOut(Schema):
@@ -71,11 +72,16 @@ def _token_out(pair: tokens.TokenPair) -> dict:
     }
 
 
+# Signing in, refreshing and signing out take their credential in the body and leave the Authorization and
+# X-API-Key headers unread (auth=None, not the API's default that checks them): a client that sends its expired
+# access token along on every request must still be able to refresh or sign in again, and these headers grant
+# nothing here.
 @router.post(
     "/auth/token",
     # 403: the password was right, but the account may not sign in here (a staff account, an unverified address).
-    response={200: TokenOut, **error_responses(400, 401, 403, 422, 429)},
+    response={200: TokenOut, **error_responses(400, 401, 403, 413, 415, 422, 429)},
     summary="Sign in with a username or email address and password: an access token and a refresh token",
+    auth=None,
 )
 def issue_token(request: HttpRequest, payload: TokenIn):
     pair = tokens.token_sign_in(
@@ -86,8 +92,9 @@ def issue_token(request: HttpRequest, payload: TokenIn):
 
 @router.post(
     "/auth/refresh",
-    response={200: TokenOut, **error_responses(400, 401, 422)},
+    response={200: TokenOut, **error_responses(400, 401, 413, 415, 422)},
     summary="Exchange a refresh token (once) for a new access token and refresh token",
+    auth=None,
 )
 def refresh_token(request: HttpRequest, payload: RefreshIn):
     return _token_out(tokens.token_refresh(refresh_token=payload.refresh_token))
@@ -95,8 +102,9 @@ def refresh_token(request: HttpRequest, payload: RefreshIn):
 
 @router.post(
     "/auth/logout",
-    response={204: None, **error_responses(400, 422)},
+    response={204: None, **error_responses(400, 413, 415, 422)},
     summary="End the sign-in a refresh token belongs to (its access tokens stop working too)",
+    auth=None,
 )
 def logout(request: HttpRequest, payload: RefreshIn):
     tokens.token_logout(refresh_token=payload.refresh_token)

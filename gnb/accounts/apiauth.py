@@ -7,7 +7,9 @@ clients get their own throttle budget instead of their address's.
 
 Each operation names its rule in its ``auth=`` (django-ninja runs it before reading the body):
 
-- ``Public(scope=…, budget=…)``: anyone; credentials optional, checked when given;
+- ``Public(scope=…, budget=…)``: anyone; credentials optional, checked when given. ``Public()`` is the API's
+  default (config/api.py), so an operation that names no rule (one read with its X-Manage-Token) still refuses
+  credentials that are not valid;
 - ``[BearerAuth(…), ApiKeyAuth(…)]``: credentials required (a user, a key, or either).
 """
 
@@ -142,6 +144,15 @@ class _Required:
     accepts: str  # "user", "key" or "any"
     scope: str | None
 
+    def __call__(self, request: HttpRequest) -> ApiClient | None:
+        # Whatever was sent, in either header, is checked the one way public operations check it: a partner key
+        # sent as X-API-Key where a user is needed is a valid credential not allowed here (403), not "nothing
+        # sent" (401). The first scheme of an operation decides; the others are listed for the document.
+        client = client_from_request(request)
+        if client.is_anonymous:
+            return None  # nothing sent: 401
+        return self._checked(request, client)
+
     def _checked(self, request: HttpRequest, client: ApiClient) -> ApiClient:
         if self.accepts == "user" and client.user is None:
             raise Forbidden(_("This needs a signed-in user's access token, not an API key."))
@@ -161,11 +172,6 @@ class BearerAuth(_Required, HttpBearer):
         self.scope = scope
         super().__init__()
 
-    def __call__(self, request: HttpRequest) -> ApiClient | None:
-        if request.headers.get("Authorization") is None:
-            return None  # ApiKeyAuth's turn, or 401 when nothing was sent
-        return self._checked(request, client_from_request(request))
-
     def authenticate(self, request: HttpRequest, token: str) -> ApiClient | None:  # pragma: no cover - see __call__
         return None
 
@@ -179,11 +185,6 @@ class ApiKeyAuth(_Required, APIKeyHeader):
         self.accepts = accepts
         self.scope = scope
         super().__init__()
-
-    def __call__(self, request: HttpRequest) -> ApiClient | None:
-        if request.headers.get("X-API-Key") is None:
-            return None
-        return self._checked(request, client_from_request(request))
 
     def authenticate(self, request: HttpRequest, key: str | None) -> ApiClient | None:  # pragma: no cover
         return None

@@ -11,7 +11,6 @@ from gnb.accounts.apiauth import PUBLIC_SECURITY, ApiClient, Public, request_cli
 from gnb.accounts.models import ApiScope
 from gnb.bookings import schemas, selectors, services
 from gnb.bookings.models import Booking
-from gnb.bookings.models import Booking
 from gnb.bookings.quotes import tour_quote, transfer_quote
 from gnb.core.ratelimit import client_ip
 from gnb.core.schemas import error_responses
@@ -19,13 +18,14 @@ from gnb.core.schemas import error_responses
 router = Router(tags=["bookings"])
 
 # What each kind of endpoint may answer besides success, always in the one error shape: 400 a body that is not
-# JSON, 401 credentials sent but not valid, 403 an API key without the scope, 404 an unknown booking (or a wrong
-# X-Manage-Token), 409 sold out / Idempotency-Key reuse / a change the booking's status forbids, 422 invalid input,
-# 429 too many requests (Retry-After), 503 a lock not free in time (nothing written; retry).
-QUOTE_ERRORS = error_responses(400, 401, 403, 422, 429)
-PLACE_ERRORS = error_responses(400, 401, 403, 409, 422, 429, 503)
-READ_ERRORS = error_responses(404)
-CHANGE_ERRORS = error_responses(400, 404, 409, 422, 503)
+# JSON, 401 credentials sent but not valid (on every operation, even where none are needed), 403 an API key without
+# the scope, 404 an unknown booking (or a wrong X-Manage-Token), 409 sold out / Idempotency-Key reuse / a change
+# the booking's status forbids, 413 a body over the size limit, 415 a body not sent as application/json, 422
+# invalid input, 429 too many requests (Retry-After), 503 a lock not free in time (nothing written; retry).
+QUOTE_ERRORS = error_responses(400, 401, 403, 413, 415, 422, 429)
+PLACE_ERRORS = error_responses(400, 401, 403, 409, 413, 415, 422, 429, 503)
+READ_ERRORS = error_responses(401, 404)
+CHANGE_ERRORS = error_responses(400, 401, 404, 409, 413, 415, 422, 503)
 
 API_ACTOR = services.Actor("api")
 
@@ -197,10 +197,13 @@ def place_tour(
     return _created(booking, created)
 
 
+# The operations below take the X-Manage-Token and name no rule of their own: the API's default, Public(), checks
+# any credentials sent with them (config/api.py).
 @router.get(
     "/bookings/{reference}",
     response={200: schemas.BookingOut, **READ_ERRORS},
     summary="A booking, read with its X-Manage-Token",
+    openapi_extra=PUBLIC_SECURITY,
 )
 def get_booking(request: HttpRequest, reference: str, manage_token: str = Header("", alias="X-Manage-Token")):
     return selectors.booking_for_manage_token(reference=reference, token=manage_token)
@@ -210,6 +213,7 @@ def get_booking(request: HttpRequest, reference: str, manage_token: str = Header
     "/bookings/{reference}/cancel",
     response={200: schemas.BookingOut, **CHANGE_ERRORS},
     summary="Cancel a booking under the cancellation policy",
+    openapi_extra=PUBLIC_SECURITY,
 )
 def cancel_booking(
     request: HttpRequest,
@@ -230,6 +234,7 @@ def cancel_booking(
     "/bookings/{reference}",
     response={200: schemas.BookingOut, **CHANGE_ERRORS},
     summary="Change contact, passenger names, notes, flights or pickup points (the price stays as booked)",
+    openapi_extra=PUBLIC_SECURITY,
 )
 def change_booking(
     request: HttpRequest,

@@ -25,7 +25,8 @@ def new_reference() -> str:
 
 
 def new_manage_token() -> str:
-    return secrets.token_urlsafe(24)
+    """32 bytes from a CSPRNG, written as 43 URL-safe characters: the secret of a guest's manage link."""
+    return secrets.token_urlsafe(32)
 
 
 class BookingStatus(models.TextChoices):

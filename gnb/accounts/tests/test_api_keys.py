@@ -131,6 +131,57 @@ def test_partner_bookings_need_a_key_not_a_user_token(client, db):
     assert_error(client.get("/api/v1/me", headers=bearer(key)), 403, "forbidden", [])
 
 
+NEEDS_A_USER = {
+    "error": {
+        "code": "forbidden",
+        "message": "This needs a signed-in user's access token, not an API key.",
+        "fields": [],
+    }
+}
+
+
+@pytest.mark.parametrize("header", ["X-API-Key", "Authorization"])
+def test_a_partner_key_where_a_user_is_needed_is_a_403_in_either_header(client, db, header):
+    key = api_key_create(name="Sunny", scopes=ALL).key
+    headers = {"X-API-Key": key} if header == "X-API-Key" else bearer(key)
+    for url in ("/api/v1/me", "/api/v1/me/bookings"):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 403, url
+        assert response.json() == NEEDS_A_USER
+    # A key that is not valid is still a 401 there.
+    revoked = api_key_create(name="Gone", scopes=ALL)
+    api_key_revoke(api_key_id=revoked.api_key.pk)
+    response = client.get("/api/v1/me", headers={"X-API-Key": revoked.key})
+    assert response.status_code == 401
+    assert response.json() == {
+        "error": {"code": "unauthenticated", "message": "This API key was revoked.", "fields": []}
+    }
+
+
+def test_a_user_token_on_partner_bookings_is_a_403_sent_as_x_api_key_too(client, db):
+    from gnb.accounts.api_tokens import token_issue
+
+    user = User.objects.create_user("anna", "anna@example.com", "correct horse battery staple 42")
+    access = token_issue(user=user).access_token
+    response = client.get("/api/v1/partner/bookings", headers={"X-API-Key": access})
+    assert response.status_code == 403
+    assert response.json() == {"error": {"code": "forbidden", "message": "This needs a partner API key.", "fields": []}}
+
+
+def test_any_valid_credential_may_come_with_a_manage_token(client, catalog):
+    from gnb.accounts.api_tokens import token_issue
+
+    booking = place_transfer()
+    reader = api_key_create(name="Reader", scopes=["catalogue:read"]).key  # no booking scope is needed
+    user = User.objects.create_user("anna", "anna@example.com", "correct horse battery staple 42")
+    access = token_issue(user=user).access_token
+    for headers in ({"X-API-Key": reader}, bearer(reader), bearer(access), {}):
+        response = client.get(
+            f"/api/v1/bookings/{booking.reference}", headers={**headers, "X-Manage-Token": booking.manage_token}
+        )
+        assert (response.status_code, response.json()["reference"]) == (200, booking.reference), headers
+
+
 def test_an_idempotency_key_belongs_to_the_client_that_used_it(client, catalog):
     sunny = api_key_create(name="Sunny", scopes=ALL).key
     blue = api_key_create(name="Blue", scopes=ALL).key

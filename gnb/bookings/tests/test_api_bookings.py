@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from decimal import Decimal
@@ -332,6 +333,114 @@ def test_a_malformed_booking_body_is_a_400(client, catalog):
     assert_error(post(client, "/api/v1/tour-bookings", "{"), 400, "malformed_request", ["body"])
 
 
+# --- JSON as JSON: strict types, its media type, a size limit --------------------------------------------
+def validation_error(field: str, message: str) -> dict:
+    return {
+        "error": {
+            "code": "validation_error",
+            "message": f"{field}: {message}",
+            "fields": [{"field": field, "message": message}],
+        }
+    }
+
+
+NOT_AN_INTEGER = "Input should be a valid integer"
+
+
+@pytest.mark.parametrize("adults", [True, "1", "2", 2.0])
+def test_a_party_counted_in_anything_but_a_json_integer_is_a_422_and_books_nothing(client, catalog, adults):
+    # `"adults": true` used to book one adult.
+    passengers = FAMILY[:1] if adults in (True, "1") else FAMILY[:2]
+    body = booking_body(adults=adults, children=0, infants=0, passengers=passengers)
+    response = post(client, "/api/v1/bookings", body)
+    assert response.status_code == 422
+    assert response.json() == validation_error("adults", NOT_AN_INTEGER)
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"luggage": True}, "luggage"),
+        ({"children": "0"}, "children"),
+        ({"extras": [{"code": "child_seat", "quantity": True}]}, "extras.0.quantity"),
+    ],
+)
+def test_every_integer_of_a_quote_takes_only_a_json_integer(client, catalog, overrides, field):
+    response = post(client, "/api/v1/quotes", quote_body(**overrides))
+    assert response.status_code == 422
+    assert response.json() == validation_error(field, NOT_AN_INTEGER)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        (lambda departure: {"departure_id": str(departure)}, "departure_id"),
+        (lambda departure: {"infants": False}, "infants"),
+    ],
+)
+def test_every_integer_of_a_tour_booking_takes_only_a_json_integer(client, catalog, overrides, field):
+    body = {**tour_body(catalog.departure.pk), **overrides(catalog.departure.pk)}
+    for url in ("/api/v1/tour-quotes", "/api/v1/tour-bookings"):
+        response = post(client, url, body)
+        assert response.status_code == 422
+        assert response.json() == validation_error(field, NOT_AN_INTEGER)
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"notes": 5}, "notes"),
+        ({"vehicle_class": True}, "vehicle_class"),
+        ({"contact": {**CONTACT, "phone": 447911123456}}, "contact.phone"),
+        ({"passengers": [{**FAMILY[0], "last_name": 7}, *FAMILY[1:]]}, "passengers.0.last_name"),
+    ],
+)
+def test_text_fields_take_only_json_strings(client, catalog, overrides, field):
+    response = post(client, "/api/v1/bookings", booking_body(**overrides))
+    assert response.status_code == 422
+    assert response.json() == validation_error(field, "Input should be a valid string")
+    assert not Booking.objects.exists()
+
+
+SEND_JSON = "Send the request body as JSON, with the header Content-Type: application/json."
+UNSUPPORTED = {
+    "error": {
+        "code": "unsupported_media_type",
+        "message": SEND_JSON,
+        "fields": [{"field": "Content-Type", "message": SEND_JSON}],
+    }
+}
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "text/json", ""])
+def test_a_booking_body_not_sent_as_application_json_is_a_415_and_books_nothing(client, catalog, content_type):
+    response = client.post("/api/v1/bookings", data=json.dumps(booking_body()), content_type=content_type)
+    assert response.status_code == 415
+    assert response.json() == UNSUPPORTED
+    assert not Booking.objects.exists()
+
+
+def test_application_json_with_a_charset_or_in_capitals_is_json(client, catalog):
+    for content_type in ("application/json; charset=utf-8", "Application/JSON"):
+        response = client.post("/api/v1/quotes", data=json.dumps(quote_body()), content_type=content_type)
+        assert response.status_code == 200, (content_type, response.content)
+
+
+def test_a_body_over_the_size_limit_is_a_413_in_the_error_shape(client, catalog, settings):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert limit == 2_621_440  # Django's default, which docs/api.md states
+    padding = "n" * (5 * 1024 * 1024)
+    response = post(client, "/api/v1/bookings", booking_body(notes=padding))
+    message = "The request body is too large: at most 2621440 bytes."
+    assert response.status_code == 413
+    assert response.json() == {
+        "error": {"code": "content_too_large", "message": message, "fields": [{"field": "body", "message": message}]}
+    }
+    assert not Booking.objects.exists()
+
+
 # --- idempotency ------------------------------------------------------------------------------------------
 def test_the_same_idempotency_key_and_body_return_the_same_booking_with_200(client, catalog):
     body = booking_body()
@@ -460,6 +569,40 @@ def test_a_wrong_token_and_an_unknown_reference_are_the_same_404(client, catalog
     assert cancel.json() == response.json()
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CONFIRMED
+
+
+def test_a_manage_token_is_32_random_bytes(catalog):
+    tokens = {place_transfer().manage_token for _ in range(3)}
+    assert len(tokens) == 3
+    for token in tokens:
+        assert len(token) == 43
+        assert len(base64.urlsafe_b64decode(token + "=")) == 32
+
+
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        ({"Authorization": "Bearer garbage"}, "The access token is not valid."),
+        ({"Authorization": "Basic YW5uYTpzZWNyZXQ="}, "Use Authorization: Bearer <token>."),
+        ({"X-API-Key": "gnb_0000000000_" + "x" * 43}, "The API key is not valid."),
+        ({"X-API-Key": "garbage"}, "The access token is not valid."),
+    ],
+)
+def test_bad_credentials_are_a_401_even_with_the_right_manage_token(client, catalog, headers, message):
+    booking = place_transfer()
+    headers = {**headers, "X-Manage-Token": booking.manage_token}
+    url = f"/api/v1/bookings/{booking.reference}"
+    unauthenticated = {"error": {"code": "unauthenticated", "message": message, "fields": []}}
+    for response in (
+        client.get(url, headers=headers),
+        post(client, f"{url}/cancel", {"reason": "Plans changed"}, **headers),
+        client.patch(url, data=json.dumps({"notes": "Late"}), content_type="application/json", headers=headers),
+    ):
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+        assert response.json() == unauthenticated
+    booking.refresh_from_db()
+    assert (booking.status, booking.notes) == (Booking.Status.CONFIRMED, "")
 
 
 def test_a_traveller_cancels_free_a_month_ahead(client, catalog):

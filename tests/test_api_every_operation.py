@@ -1,0 +1,99 @@
+"""Rules every API operation keeps, walked over the operations the OpenAPI document lists (a new one is covered
+without being named here): bad credentials are a 401 whatever else is sent, a body is JSON sent as JSON, and a body
+over the size limit gets the error shape."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import make_catalog
+from gnb.bookings.models import Booking
+from gnb.bookings.tests.test_services import place_transfer
+from gnb.core.management.commands.export_openapi import openapi_document
+
+pytestmark = pytest.mark.django_db
+
+OPERATIONS = [
+    (method.upper(), path, "requestBody" in operation)
+    for path, methods in json.loads(openapi_document())["paths"].items()
+    for method, operation in methods.items()
+]
+WITH_A_BODY = [(method, path) for method, path, has_body in OPERATIONS if has_body]
+# They take their credential in the body and leave these headers unread (docs/api.md).
+SIGNING_IN = {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/auth/refresh"), ("POST", "/api/v1/auth/logout")}
+
+
+@pytest.fixture
+def booking() -> Booking:
+    make_catalog()
+    return place_transfer()
+
+
+def call(client, method: str, path: str, booking: Booking, *, body: str = "{}", **headers):
+    url = path.replace("{reference}", booking.reference).replace("{slug}", "perge-aspendos")
+    headers = {"X-Manage-Token": booking.manage_token, **headers}
+    content_type = headers.pop("content_type", "application/json")
+    if method == "GET":
+        return client.get(url, headers=headers)
+    return client.generic(method, url, data=body, content_type=content_type, headers=headers)
+
+
+def test_the_walk_covers_every_operation_and_every_body():
+    assert len(OPERATIONS) == 21
+    assert len(WITH_A_BODY) == 10
+
+
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        ({"Authorization": "Bearer garbage"}, "The access token is not valid."),
+        ({"Authorization": "Token abc"}, "Use Authorization: Bearer <token>."),
+        ({"X-API-Key": "gnb_0000000000_" + "x" * 43}, "The API key is not valid."),
+    ],
+)
+def test_bad_credentials_are_a_401_on_every_operation_but_signing_in(client, booking, headers, message):
+    answers = {}
+    for method, path, _has_body in OPERATIONS:
+        response = call(client, method, path, booking, **headers)
+        answers[(method, path)] = response.status_code
+        if (method, path) not in SIGNING_IN:
+            assert response.json() == {"error": {"code": "unauthenticated", "message": message, "fields": []}}, path
+            assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert {operation for operation, status in answers.items() if status != 401} == SIGNING_IN
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+
+
+SEND_JSON = "Send the request body as JSON, with the header Content-Type: application/json."
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "multipart/form-data; boundary=x"])
+def test_a_body_not_sent_as_json_is_a_415_on_every_operation_with_one(client, booking, content_type):
+    for method, path in WITH_A_BODY:
+        response = call(client, method, path, booking, body='{"reason": "x"}', content_type=content_type)
+        assert response.status_code == 415, path
+        assert response.json() == {
+            "error": {
+                "code": "unsupported_media_type",
+                "message": SEND_JSON,
+                "fields": [{"field": "Content-Type", "message": SEND_JSON}],
+            }
+        }
+    assert Booking.objects.count() == 1
+
+
+def test_a_body_over_the_size_limit_is_a_413_on_every_operation_with_one(client, booking):
+    message = "The request body is too large: at most 2621440 bytes."
+    oversized = json.dumps({"notes": "n" * 2_621_440})
+    for method, path in WITH_A_BODY:
+        response = call(client, method, path, booking, body=oversized)
+        assert response.status_code == 413, path
+        assert response.json() == {
+            "error": {
+                "code": "content_too_large",
+                "message": message,
+                "fields": [{"field": "body", "message": message}],
+            }
+        }
