@@ -8,32 +8,34 @@ from typing import Literal
 
 from django.utils import timezone
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StrictInt, StrictStr
 
 from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest
 from gnb.bookings.services import Contact, FlightInput, LegDetails, PassengerInput
 from gnb.core.schemas import DateTimeIn, InputSchema
 
+# Inputs are typed strictly: JSON's own types, nothing converted. Lax parsing took `true` or "1" for a whole number
+# (a party of `"adults": true` was one adult). Dates and times stay text (RFC 3339), as JSON has no date type.
 Count = Field(0, ge=0, le=99)
 
 
 class ExtraIn(InputSchema):
-    code: str = Field(max_length=40)
-    quantity: int = Field(1, ge=1, le=99)
+    code: StrictStr = Field(max_length=40)
+    quantity: StrictInt = Field(1, ge=1, le=99)
 
 
 class TransferQuoteIn(InputSchema):
-    origin: str = Field(max_length=80, description="Place slug, e.g. `ayt`")
-    destination: str = Field(max_length=80)
+    origin: StrictStr = Field(max_length=80, description="Place slug, e.g. `ayt`")
+    destination: StrictStr = Field(max_length=80)
     pickup_at: DateTimeIn = Field(description="Wall-clock time at the pickup place, e.g. 2026-07-01T14:30")
     return_pickup_at: DateTimeIn | None = Field(None, description="Wall-clock time at the destination")
-    adults: int = Field(ge=1, le=99)
-    children: int = Count
-    infants: int = Count
-    luggage: int = Count
+    adults: StrictInt = Field(ge=1, le=99)
+    children: StrictInt = Count
+    infants: StrictInt = Count
+    luggage: StrictInt = Count
     extras: list[ExtraIn] = Field(default_factory=list, max_length=20)
-    coupon: str | None = Field(None, max_length=30)
-    currency: str | None = Field(None, min_length=3, max_length=3)
+    coupon: StrictStr | None = Field(None, max_length=30)
+    currency: StrictStr | None = Field(None, min_length=3, max_length=3)
 
     def to_request(self) -> TransferQuoteRequest:
         return TransferQuoteRequest(
@@ -52,12 +54,12 @@ class TransferQuoteIn(InputSchema):
 
 
 class TourQuoteIn(InputSchema):
-    departure_id: int
-    adults: int = Field(ge=1, le=99)
-    children: int = Count
-    infants: int = Count
-    coupon: str | None = Field(None, max_length=30)
-    currency: str | None = Field(None, min_length=3, max_length=3)
+    departure_id: StrictInt
+    adults: StrictInt = Field(ge=1, le=99)
+    children: StrictInt = Count
+    infants: StrictInt = Count
+    coupon: StrictStr | None = Field(None, max_length=30)
+    currency: StrictStr | None = Field(None, min_length=3, max_length=3)
 
     def to_request(self) -> TourQuoteRequest:
         return TourQuoteRequest(
@@ -117,21 +119,21 @@ class TourQuoteOut(Schema):
 
 
 class ContactIn(InputSchema):
-    name: str = Field(max_length=150)
-    email: str = Field(max_length=254)
-    phone: str = Field(max_length=30, description="With country code, e.g. +90 532 123 45 67")
+    name: StrictStr = Field(max_length=150)
+    email: StrictStr = Field(max_length=254)
+    phone: StrictStr = Field(max_length=30, description="With country code, e.g. +90 532 123 45 67")
 
 
 class PassengerIn(InputSchema):
-    first_name: str = Field(max_length=60)
-    last_name: str = Field(max_length=60)
+    first_name: StrictStr = Field(max_length=60)
+    last_name: StrictStr = Field(max_length=60)
     category: Literal["adult", "child", "infant"]
 
 
 class FlightIn(InputSchema):
     # Defaults by keyword: type checkers count only ``default=`` as a default, and an omitted flight is built by
     # calling ``FlightIn()``.
-    number: str = Field(default="", max_length=12)
+    number: StrictStr = Field(default="", max_length=12)
     arrival_at: DateTimeIn | None = Field(default=None, description="Landing, wall-clock time at the airport")
 
     def to_input(self) -> FlightInput:
@@ -141,8 +143,8 @@ class FlightIn(InputSchema):
 class BookingCommonIn(InputSchema):
     contact: ContactIn
     passengers: list[PassengerIn] = Field(max_length=99)
-    notes: str = Field("", max_length=1000)
-    language: str = Field("en", max_length=8)
+    notes: StrictStr = Field("", max_length=1000)
+    language: StrictStr = Field("en", max_length=8)
     payment_method: Literal["cash"] = "cash"
 
     def contact_input(self) -> Contact:
@@ -153,19 +155,19 @@ class BookingCommonIn(InputSchema):
 
 
 class TransferBookingIn(TransferQuoteIn, BookingCommonIn):
-    vehicle_class: str = Field(max_length=40)
+    vehicle_class: StrictStr = Field(max_length=40)
     flight: FlightIn = Field(default_factory=FlightIn)
     return_flight: FlightIn = Field(default_factory=FlightIn)
-    pickup_point: str = Field("", max_length=255)
-    return_pickup_point: str = Field("", max_length=255)
+    pickup_point: StrictStr = Field("", max_length=255)
+    return_pickup_point: StrictStr = Field("", max_length=255)
 
 
 class TourBookingIn(TourQuoteIn, BookingCommonIn):
-    pickup_point: str = Field("", max_length=255, description="Hotel or meeting point")
+    pickup_point: StrictStr = Field("", max_length=255, description="Hotel or meeting point")
 
 
 class CancelIn(InputSchema):
-    reason: str = Field("", max_length=500)
+    reason: StrictStr = Field("", max_length=500)
 
 
 class BookingChangeIn(InputSchema):
@@ -173,11 +175,11 @@ class BookingChangeIn(InputSchema):
 
     contact: ContactIn | None = None
     passengers: list[PassengerIn] | None = Field(None, max_length=99, description="Every passenger, in order")
-    notes: str | None = Field(None, max_length=1000)
+    notes: StrictStr | None = Field(None, max_length=1000)
     flight: FlightIn | None = None
     return_flight: FlightIn | None = None
-    pickup_point: str | None = Field(None, max_length=255, description="First ride's pickup point, or a tour's")
-    return_pickup_point: str | None = Field(None, max_length=255)
+    pickup_point: StrictStr | None = Field(None, max_length=255, description="First ride's pickup point, or a tour's")
+    return_pickup_point: StrictStr | None = Field(None, max_length=255)
 
     def leg_details(self) -> dict[int, LegDetails]:
         legs = {}
