@@ -26,6 +26,7 @@ from gnb.core.errors import Busy, Conflict, DomainError, InvalidTransition, NotF
 from gnb.core.locking import lock_rows, lock_timeout_as_busy
 from gnb.core.money import ZERO, quantize
 from gnb.payments.models import Payment, Provider, ProviderEvent, Refund
+from gnb.payments.payloads import PayloadTooDeep, payload_clean, text_clean
 from gnb.payments.providers import registry
 from gnb.payments.providers.base import ProviderError, StartResult
 
@@ -218,11 +219,20 @@ def provider_event_record(
     2xx and acts only when ``created`` (or when the stored one has not been processed yet). Two deliveries at the
     same moment are settled by the unique constraint, not by a check before the insert. A stored event that was
     refused does not count: the new delivery is stored beside it and acted on.
+
+    ``kind`` and ``payload`` are stored without what PostgreSQL refuses (NUL, lone surrogates; see
+    :mod:`gnb.payments.payloads`); an ``event_id`` containing such characters, or any unprintable one, is refused,
+    as is a payload nested deeper than ``payloads.MAX_DEPTH``: the webhooks check both before they get here.
     """
     if provider not in Provider.values:
         raise ValidationFailed([("provider", _("Unknown payment provider."))])
-    if not event_id or len(event_id) > 255:
+    if not event_id or len(event_id) > 255 or not event_id.isprintable():
         raise ValidationFailed([("event_id", _("An event id of 1 to 255 characters is required."))])
+    try:
+        payload = payload_clean(payload)
+    except PayloadTooDeep:
+        raise ValidationFailed([("payload", _("The message is nested too deeply to be stored."))]) from None
+    kind = text_clean(kind)
     # Twice at most: the row this insert ran into may be refused by its own delivery between the insert and the
     # read (PayTR's callback records and acts in separate transactions); then this delivery is a first one.
     for _attempt in range(2):

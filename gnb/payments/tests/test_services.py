@@ -77,6 +77,38 @@ def test_a_refused_provider_event_blocks_no_later_delivery_but_an_acted_on_one_d
     ]
 
 
+def nested(levels: int) -> dict:
+    """``levels`` dictionaries, each inside the one before."""
+    value: dict = {}
+    for _level in range(levels - 1):
+        value = {"x": value}
+    return value
+
+
+def test_a_provider_event_is_stored_without_what_postgresql_refuses(db):
+    event, _created = provider_event_record(
+        provider="stripe",
+        event_id="evt_1",
+        kind="charge.\x00refunded",
+        payload={"na\x00me": ["Ay\x00şe\ud800", {"amount": 100, "paid": True, "note": None}], "deep": nested(62)},
+    )
+    event.refresh_from_db()
+    assert event.kind == "charge.refunded"
+    assert event.payload == {"name": ["Ayşe\ufffd", {"amount": 100, "paid": True, "note": None}], "deep": nested(62)}
+
+
+def test_an_unprintable_event_id_or_a_payload_nested_too_deep_is_refused(db):
+    for event_id in ("evt_1\x00", "evt\n1", "evt_\ud8001"):
+        with pytest.raises(ValidationFailed) as excinfo:
+            provider_event_record(provider="stripe", event_id=event_id, kind="x", payload={})
+        assert excinfo.value.errors == [("event_id", "An event id of 1 to 255 characters is required.")]
+    provider_event_record(provider="stripe", event_id="evt_64", kind="x", payload=nested(64))
+    with pytest.raises(ValidationFailed) as excinfo:
+        provider_event_record(provider="stripe", event_id="evt_65", kind="x", payload=nested(65))
+    assert excinfo.value.errors == [("payload", "The message is nested too deeply to be stored.")]
+    assert list(ProviderEvent.objects.values_list("event_id", flat=True)) == ["evt_64"]
+
+
 def test_a_provider_event_needs_a_known_provider_and_an_id(db):
     with pytest.raises(ValidationFailed) as excinfo:
         provider_event_record(provider="visa", event_id="evt_1", kind="x", payload={})

@@ -19,6 +19,7 @@ from django.test import Client
 
 from gnb.bookings.models import Booking, BookingEvent
 from gnb.core.errors import Busy
+from gnb.ops.models import AlertState
 from gnb.payments.models import Payment, ProviderEvent, Refund
 from gnb.payments.providers.stripe import views
 from gnb.payments.services import payment_start, refund_request, refund_submit
@@ -115,6 +116,12 @@ def test_a_signed_body_that_is_not_an_event_is_refused(db, stripe_api, body):
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == "invalid_event"
     assert ProviderEvent.objects.count() == 0
+    # Stripe signed it: a person has to find out why it makes no sense.
+    assert refusal_alert() == (
+        "A signed Stripe webhook was refused",
+        "The body is not a Stripe event (a JSON object with id, type and data.object).",
+        1,
+    )
 
 
 def test_the_webhook_is_off_while_stripe_is_not_configured(db, settings):
@@ -126,6 +133,76 @@ def test_the_webhook_takes_only_posts_and_needs_no_csrf_token(db, stripe_api):
     assert Client().get(URL).status_code == 405
     checked = Client(enforce_csrf_checks=True)
     assert post(event("customer.created", {"id": "cus_1"}), client=checked).status_code == 200
+
+
+# --- signed messages the database would refuse ------------------------------------------------------------
+def refusal_alert() -> tuple[str, str, int]:
+    alert = AlertState.objects.get(key="payments.stripe_webhook")
+    return alert.title, alert.detail, alert.fire_count
+
+
+def test_a_signed_event_with_nul_and_lone_surrogates_is_stored_without_them_and_acted_on(
+    catalog, stripe_api, django_capture_on_commit_callbacks
+):
+    # PostgreSQL's jsonb refuses \u0000 and a lone surrogate escape: stored as sent, the event would be a 500 on
+    # every retry and the payment would wait forever.
+    booking, payment = opened(stripe_api)
+    evt = stripe_api.session_completed_event(
+        payment.provider_reference,
+        customer_details={"name": "Ay\x00şe\ud800 Yılmaz", "email": "ayse@example.com", "no\x00te": "\x00"},
+    )
+    payload = json.dumps(evt)
+    assert "\\u0000" in payload and "\\ud800" in payload
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = post(payload)
+    assert (answer.status_code, answer.json()["outcome"]) == (200, "confirmed")
+    booking.refresh_from_db()
+    assert (booking.status, booking.payment_state) == (Booking.Status.CONFIRMED, Booking.PaymentState.PAID)
+    stored = ProviderEvent.objects.get()
+    assert stored.payload["data"]["object"]["customer_details"] == {
+        "name": "Ayşe\ufffd Yılmaz",
+        "email": "ayse@example.com",
+        "note": "",
+    }
+
+
+@pytest.mark.parametrize(
+    "event_id", ["evt_1\x00", "evt 1", "evt_1\n", "évt_1", "x" * 256], ids=["nul", "space", "newline", "accent", "long"]
+)
+def test_a_signed_event_whose_id_is_no_stripe_id_is_refused_with_an_alert(catalog, stripe_api, event_id):
+    booking, payment = opened(stripe_api)
+    evt = stripe_api.session_completed_event(payment.provider_reference) | {"id": event_id}
+    answer = post(evt)
+    assert (answer.status_code, answer.json()["error"]["code"]) == (400, "invalid_event")
+    assert ProviderEvent.objects.count() == 0
+    assert_untouched(booking, payment)
+    assert refusal_alert() == (
+        "A signed Stripe webhook was refused",
+        f"The event id is not a Stripe id (letters, digits, _ and -): {event_id[:100]!r}.",
+        1,
+    )
+
+
+@pytest.mark.parametrize("depth", [5000, 200])
+def test_a_signed_body_nested_too_deep_is_refused_with_an_alert(db, stripe_api, depth):
+    # 5000 levels: too deep for the json module itself (RecursionError); 200: parsed, but no Stripe event is.
+    body = '{"id": "evt_deep", "type": "charge.refunded", "data": {"object": {"x": ' + "[" * depth + "]" * depth + "}}}"
+    answer = post(body)
+    assert (answer.status_code, answer.json()["error"]["code"]) == (400, "invalid_event")
+    assert answer.json()["error"]["message"] == "The body is nested too deeply for a Stripe event."
+    assert ProviderEvent.objects.count() == 0
+    assert refusal_alert() == (
+        "A signed Stripe webhook was refused",
+        "The body is nested more than 64 levels deep.",
+        1,
+    )
+
+
+def test_an_unsigned_body_nested_too_deep_is_only_a_bad_signature(db, stripe_api):
+    body = '{"id": "evt_deep", "data": ' + "[" * 5000 + "]" * 5000 + "}"
+    answer = post(body, signature=sign(body, "whsec_someone_else"))
+    assert (answer.status_code, answer.json()["error"]["code"]) == (400, "invalid_signature")
+    assert not AlertState.objects.filter(key="payments.stripe_webhook").exists()
 
 
 # --- payments ---------------------------------------------------------------------------------------------

@@ -5,6 +5,11 @@ PayTR POSTs ``merchant_oid``, ``status``, ``total_amount``, ``hash`` (and ``paym
 notification until the answer is the plain text ``OK``. So:
 
 - the hash is checked first, in constant time; a bad or missing one is a 400 and nothing is stored;
+- the signed fields must then read as PayTR writes them: a ``merchant_oid`` that is not an order number of ours
+  (letters and digits: a NUL, a space…), a ``status`` that is not a word or a ``total_amount`` that is not digits
+  names no payment of ours and is a 400 with an alert for staff, nothing stored;
+- the other fields are stored without what PostgreSQL refuses (NUL characters, lone surrogates; see
+  :mod:`gnb.payments.payloads`), so no verified notification is answered 500 on every repeat;
 - a verified notification is stored once as a ``ProviderEvent`` (event id ``merchant_oid:status``) and acted on
   while that event is unprocessed: the first delivery acts, repeats (one after another or at the same moment) find
   it processed or find the payment already in its final state under the row lock;
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -32,6 +38,7 @@ from django.views.decorators.http import require_POST
 
 from gnb.core.errors import Busy, ValidationFailed
 from gnb.payments.models import Payment, Provider, ProviderEvent
+from gnb.payments.payloads import payload_clean
 from gnb.payments.providers.paytr.provider import ISO_CURRENCY, PaytrProvider, callback_hash, from_kurus
 from gnb.payments.services import payment_confirm, payment_fail, provider_event_finish, provider_event_record
 
@@ -39,6 +46,11 @@ logger = logging.getLogger(__name__)
 
 # The one answer that stops PayTR from repeating a notification.
 OK = "OK"
+# The signed fields as PayTR writes them: an order number of ours (PayTR takes letters and digits only, at most
+# 64), a status word, an amount in kuruş.
+MERCHANT_OID = re.compile(r"[A-Za-z0-9]{1,64}")
+STATUS = re.compile(r"[a-z]{1,20}")
+AMOUNT = re.compile(r"[0-9]{1,15}")
 REQUIRED = ("merchant_oid", "status", "total_amount", "hash")
 # The payload kept on the event: what PayTR said, without the signature.
 KEPT = (
@@ -86,7 +98,12 @@ def callback(request: HttpRequest) -> HttpResponse:
         return _text("bad hash", 400)
 
     merchant_oid, status = values["merchant_oid"], values["status"]
-    payload = {name: data.get(name, "")[:500] for name in KEPT if name in data}
+    refusal = _refusal(merchant_oid, status, values["total_amount"])
+    if refusal:
+        logger.warning("PayTR callback refused after its hash verified: %s", refusal)
+        _alert("A signed PayTR notification was refused", refusal)
+        return _text("bad merchant_oid, status or total_amount", 400)
+    payload = payload_clean({name: data.get(name, "")[:500] for name in KEPT if name in data})
     try:
         event, created = provider_event_record(
             provider=Provider.PAYTR,
@@ -100,6 +117,20 @@ def callback(request: HttpRequest) -> HttpResponse:
     except Busy:
         return _text("busy, try again", 503)
     return _text(OK)
+
+
+def _refusal(merchant_oid: str, status: str, total_amount: str) -> str:
+    """Why a verified notification cannot be about an order of ours, or "" when it can.
+
+    The signed fields are checked as they were signed, never cleaned: a cleaned one would be another message.
+    """
+    if not MERCHANT_OID.fullmatch(merchant_oid):
+        return f"merchant_oid {merchant_oid[:100]!r} is not one of our order numbers (letters and digits)."
+    if not STATUS.fullmatch(status):
+        return f"status {status[:100]!r} is not a PayTR status (lower-case letters)."
+    if not AMOUNT.fullmatch(total_amount):
+        return f"total_amount {total_amount[:100]!r} is not an amount in kuruş (digits)."
+    return ""
 
 
 def _act(event: ProviderEvent, payload: dict[str, str]) -> None:

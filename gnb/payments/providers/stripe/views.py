@@ -5,15 +5,21 @@ before the body is even parsed; then the event is stored and acted on in one sho
 :mod:`.events`); emails and refunds the change causes are queued as tasks that run after the commit.
 
 Answers: 200 for every verified event, also a duplicate, one about a payment we do not know, or one refused for a
-wrong amount (its outcome is stored on the event; Stripe sending it again would not change anything); 400 for a
-missing, forged or stale signature or a body that is not a Stripe event (nothing stored); 404 while Stripe is not
-configured; 503 with ``Retry-After`` when the rows are locked longer than the lock timeout (Stripe retries).
+wrong amount (its outcome is stored on the event); 400 for a missing, forged or stale signature (nothing stored,
+nothing parsed); 400 and an alert for staff for a signed body that cannot be an event of ours: not a Stripe event,
+an id that is not a Stripe id (a NUL in it, say), or JSON nested too deeply; 404 while Stripe is not configured;
+503 with ``Retry-After`` when the rows are locked longer than the lock timeout (Stripe retries).
+
+A signed event is stored without what PostgreSQL refuses (NUL characters, lone surrogates; see
+:mod:`gnb.payments.payloads`) and acted on, so no verified message is ever answered 500 on every retry.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
+from typing import Any
 
 import stripe
 from django.conf import settings
@@ -24,6 +30,7 @@ from django.views.decorators.http import require_POST
 
 from gnb.core.errors import Busy
 from gnb.core.locking import lock_timeout_as_busy
+from gnb.payments.payloads import MAX_DEPTH, PayloadTooDeep, payload_clean
 from gnb.payments.providers import registry
 from gnb.payments.providers.stripe.events import event_handle
 
@@ -31,10 +38,29 @@ logger = logging.getLogger(__name__)
 
 TOLERANCE_SECONDS = 300
 MAX_BODY_BYTES = 512 * 1024
+# An event id as Stripe makes them (evt_1NG8Du2eZvKYlo2C…): letters, digits, _ and -, nothing else.
+STRIPE_ID = re.compile(r"[A-Za-z0-9_-]{1,255}")
+ALERT_KEY = "payments.stripe_webhook"
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+
+
+class SignedBodyRefused(Exception):
+    """A correctly signed body that cannot be stored or acted on: ``message`` is the answer, ``detail`` the alert's."""
+
+    def __init__(self, message: str, *, detail: str) -> None:
+        super().__init__(detail)
+        self.message = message
+        self.detail = detail
+
+
+def _too_deep() -> SignedBodyRefused:
+    return SignedBodyRefused(
+        "The body is nested too deeply for a Stripe event.",
+        detail=f"The body is nested more than {MAX_DEPTH} levels deep.",
+    )
 
 
 def _is_event(event: object) -> bool:
@@ -44,12 +70,46 @@ def _is_event(event: object) -> bool:
     event_id, kind = event.get("id"), event.get("type")
     return (
         isinstance(event_id, str)
-        and 0 < len(event_id) <= 255
         and isinstance(kind, str)
         and 0 < len(kind) <= 100
         and isinstance(data, dict)
         and isinstance(data.get("object"), dict)
     )
+
+
+def _signed_event(body: bytes) -> dict[str, Any]:
+    """The event in a body whose signature verified, ready to store; ``SignedBodyRefused`` when it cannot be one."""
+    try:
+        event = json.loads(body)
+    except RecursionError:  # the json module's own limit, far past any Stripe event
+        raise _too_deep() from None
+    except ValueError:
+        event = None
+    if not _is_event(event):
+        raise SignedBodyRefused(
+            "The body is not a Stripe event.",
+            detail="The body is not a Stripe event (a JSON object with id, type and data.object).",
+        )
+    # An id that is not Stripe's (a NUL, a space…) names no event of Stripe's and no payment of ours; cleaning it
+    # would make it name another event.
+    if not STRIPE_ID.fullmatch(event["id"]):
+        raise SignedBodyRefused(
+            "The event id is not a Stripe event id.",
+            detail=f"The event id is not a Stripe id (letters, digits, _ and -): {event['id'][:100]!r}.",
+        )
+    try:
+        return payload_clean(event)
+    except PayloadTooDeep:
+        raise _too_deep() from None
+
+
+def _refuse(refusal: SignedBodyRefused) -> JsonResponse:
+    """A 400 (nothing stored) and an alert: Stripe signed it, so a person has to find out why it makes no sense."""
+    from gnb.ops.alerts.services import alert_raise
+
+    logger.warning("stripe webhook refused after its signature verified: %s", refusal.detail)
+    alert_raise(key=ALERT_KEY, title="A signed Stripe webhook was refused", detail=refusal.detail, severity="error")
+    return _error(400, "invalid_event", refusal.message)
 
 
 @csrf_exempt  # Stripe cannot send our CSRF token; the signature proves where the request comes from.
@@ -67,12 +127,11 @@ def webhook(request: HttpRequest) -> JsonResponse:
     except (stripe.SignatureVerificationError, UnicodeDecodeError) as exc:
         logger.warning("stripe webhook refused: %s", exc)
         return _error(400, "invalid_signature", "The Stripe-Signature header does not verify.")
+    # Parsed only now, once the signature is checked on the raw bytes.
     try:
-        event = json.loads(payload)
-    except ValueError:
-        event = None
-    if not _is_event(event):
-        return _error(400, "invalid_event", "The body is not a Stripe event.")
+        event = _signed_event(payload)
+    except SignedBodyRefused as refusal:
+        return _refuse(refusal)
     try:
         with transaction.atomic(), lock_timeout_as_busy():
             handled = event_handle(event)

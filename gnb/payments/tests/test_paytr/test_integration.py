@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from gnb.bookings.models import Booking, BookingEvent
 from gnb.core.errors import Busy
+from gnb.ops.models import AlertState
 from gnb.payments.models import Payment, ProviderEvent, Refund
 from gnb.payments.providers import registry
 from gnb.payments.providers.paytr import provider as paytr_provider
@@ -341,6 +342,60 @@ def test_an_unknown_merchant_oid_changes_nothing(client, deliver, lira, paytr):
     assert Payment.objects.get(pk=payment.pk).state == Payment.State.PENDING
     assert ProviderEvent.objects.get().outcome == "refused: unknown merchant_oid"
     assert queued("payment_received") == []
+
+
+@pytest.mark.parametrize(
+    ("merchant_oid", "status", "total", "detail"),
+    [
+        (
+            "GNB1X\x00ab",
+            "success",
+            "100",
+            "merchant_oid 'GNB1X\\x00ab' is not one of our order numbers (letters and digits).",
+        ),
+        ("GNB1X ab", "success", "100", "merchant_oid 'GNB1X ab' is not one of our order numbers (letters and digits)."),
+        (
+            "G" * 65,
+            "success",
+            "100",
+            f"merchant_oid {'G' * 65!r} is not one of our order numbers (letters and digits).",
+        ),
+        ("GNB1X1", "succ\x00ess", "100", "status 'succ\\x00ess' is not a PayTR status (lower-case letters)."),
+        ("GNB1X1", "success", "1\x0000", "total_amount '1\\x0000' is not an amount in kuruş (digits)."),
+    ],
+    ids=["nul-in-oid", "space-in-oid", "long-oid", "nul-in-status", "nul-in-total"],
+)
+def test_a_signed_callback_that_names_no_order_of_ours_is_refused_with_an_alert(
+    client, deliver, lira, paytr, merchant_oid, status, total, detail
+):
+    # It cannot be matched to a payment of ours (cleaned, it would be another message than the one PayTR signed),
+    # and PostgreSQL would refuse the NUL: a 400 that staff hear about, never a 500 that PayTR repeats for ever.
+    payment = started(client, lira_booking())
+    response = deliver(signed_callback(merchant_oid, status, total, currency="TL"))
+    assert (response.status_code, response.content) == (400, b"bad merchant_oid, status or total_amount")
+    assert ProviderEvent.objects.count() == 0
+    assert Payment.objects.get(pk=payment.pk).state == Payment.State.PENDING
+    alert = AlertState.objects.get(key="payments.paytr_callback")
+    assert (alert.title, alert.detail, alert.fire_count) == ("A signed PayTR notification was refused", detail, 1)
+
+
+def test_nul_in_a_signed_callback_field_is_stored_without_it_and_acted_on(client, deliver, lira, paytr):
+    booking = lira_booking()
+    payment = started(client, booking)
+    form = signed_callback(
+        payment.provider_reference,
+        "failed",
+        kurus(payment.amount),
+        failed_reason_code="2",
+        failed_reason_msg="Kart\x00 limiti yetersiz\x00",
+    )
+    response = deliver(form)
+    assert (response.status_code, response.content) == (200, b"OK")
+    payment.refresh_from_db()
+    assert (payment.state, payment.failure_reason) == (Payment.State.FAILED, "PayTR 2: Kart limiti yetersiz")
+    event = ProviderEvent.objects.get()
+    assert (event.payload["failed_reason_msg"], event.outcome) == ("Kart limiti yetersiz", "failed")
+    assert len(queued("payment_failed")) == 1
 
 
 def test_a_failed_callback_fails_the_payment_once_with_the_reason(client, deliver, lira, paytr):
