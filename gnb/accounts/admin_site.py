@@ -289,10 +289,10 @@ class GnbAdminSite(admin.AdminSite):
     def recovery_codes_view(self, request: HttpRequest) -> HttpResponse:
         """New recovery codes on request (POST); the old ones stop working."""
         if request.method == "POST":
-            attempt = code_attempt(request, user_id=request.user.pk)
+            user = cast("AbstractBaseUser", request.user)  # admin_view let only verified staff in
+            attempt = code_attempt(request, user_id=user.pk)
             if attempt.wait is not None:
                 return too_many(request, "admin/two_factor/regenerate.html", self.each_context(request), attempt.wait)
-            user = cast("AbstractBaseUser", request.user)  # admin_view let only verified staff in
             codes = two_factor.two_factor_recovery_codes_regenerate(user=user, request=request)
             return self._show_codes(request, codes)
         context = {**self.each_context(request), "title": _("Recovery codes")}
