@@ -92,7 +92,7 @@ def test_every_error_answer_is_documented_in_the_one_error_shape():
         "GET /api/v1/bookings/{reference}": [401, 404],
         "PATCH /api/v1/bookings/{reference}": [400, 401, 404, 409, 413, 415, 422, 503],
         "POST /api/v1/bookings/{reference}/cancel": [400, 401, 404, 409, 413, 415, 422, 503],
-        "POST /api/v1/bookings/{reference}/payments": [400, 404, 409, 422, 502, 503],
+        "POST /api/v1/bookings/{reference}/payments": [400, 401, 404, 409, 413, 415, 422, 502, 503],
         "GET /api/v1/currencies": [401, 403],
         "GET /api/v1/extras": [401, 403],
         "GET /api/v1/me": [401, 403],

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Header, Router, Schema, Status
 from pydantic import Field
 
+from gnb.accounts.apiauth import PUBLIC_SECURITY
 from gnb.bookings import selectors
 from gnb.core.schemas import InputSchema, error_responses
 from gnb.payments.services import payment_start
@@ -22,7 +23,7 @@ router = Router(tags=["payments"])
 # (paid, expired, cancelled) or an Idempotency-Key used for another payment, 422 invalid input (unknown or
 # unavailable provider, missing key), 502 the provider could not open the payment (nothing charged; retry with a
 # new key), 503 a lock not free in time (nothing written; retry).
-START_ERRORS = error_responses(400, 404, 409, 422, 502, 503)
+START_ERRORS = error_responses(400, 401, 404, 409, 413, 415, 422, 502, 503)
 
 
 class PaymentStartIn(InputSchema):
@@ -46,6 +47,7 @@ class PaymentStartOut(Schema):
 @router.post(
     "/bookings/{reference}/payments",
     response={201: PaymentStartOut, **START_ERRORS},
+    openapi_extra=PUBLIC_SECURITY,
     summary="Open a card payment for a booking waiting for payment (X-Manage-Token, Idempotency-Key required)",
 )
 def start_payment(
