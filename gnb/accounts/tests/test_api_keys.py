@@ -292,10 +292,10 @@ def test_creating_and_revoking_a_key_are_audited_with_who_and_the_prefix_never_t
     assert api_key_revoke(api_key_id=other.api_key.pk) is True
     by_command = AuditEntry.objects.filter(action="api_key.revoked").exclude(pk=revoked.pk).get()
     assert (by_command.actor, by_command.actor_label) == (None, "system")
-    secret = key.rsplit("_", 1)[1]
+    secret = key.removeprefix(f"gnb_{api_key.prefix}_")  # the secret itself may hold "_"
     for entry in AuditEntry.objects.all():
         assert secret not in str(entry.details) and secret not in entry.target_repr
-    assert other.key.rsplit("_", 1)[1] not in str(list(AuditEntry.objects.values()))
+    assert other.key.removeprefix(f"gnb_{other.api_key.prefix}_") not in str(list(AuditEntry.objects.values()))
 
 
 def test_keys_and_tokens_written_into_a_log_line_are_scrubbed(db):
