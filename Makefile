@@ -13,7 +13,7 @@ TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-0123456789abcdefghijklmnopqr
 	ALLOWED_HOSTS=testserver,localhost,127.0.0.1 SECURE_SSL_REDIRECT=0 EMAIL_URL=console:// \
 	SITE_URL=http://testserver
 
-.PHONY: install run test pytest lint format openapi messages bench bench-webhooks clean browser fuzz
+.PHONY: install run test pytest lint format openapi messages bench bench-webhooks clean browser gettext fuzz
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -44,7 +44,7 @@ lint: install
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(PY) manage.py check
 
-test: lint browser pytest
+test: lint browser gettext pytest
 
 # Browser tests drive Debian's Chromium (Playwright cannot download browsers here); install it when missing.
 browser:
@@ -52,6 +52,13 @@ browser:
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 	@chromium --version 2>/dev/null
+
+# The translation tests extract the sources' strings with gettext's xgettext, as `make messages` does.
+gettext:
+	@command -v xgettext >/dev/null || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq gettext >/dev/null; }
+	@xgettext --version | head -1
 
 # The test suite alone (no lint), e.g. `make pytest PYTEST_ARGS="gnb/bookings -x"`.
 pytest: install
@@ -73,12 +80,14 @@ format: install
 openapi: install
 	$(TEST_ENV) $(PY) manage.py export_openapi docs/openapi.json
 
-# The Turkish and Arabic catalogues (locale/tr, locale/ar): add and drop strings as the sources changed, then compile
-# them. Translate what it adds (no empty or fuzzy entry may stay; gnb/core/tests/test_translations.py checks) and
-# run it again.
-messages: install
-	DEBUG=1 $(PY) manage.py makemessages -l tr -l ar --no-obsolete --ignore='.venv/*' --ignore='.tools/*' --ignore='bench/*' --ignore='var/*'
-	DEBUG=1 $(PY) manage.py compilemessages -l tr -l ar --ignore='.venv/*' --ignore='.tools/*'
+# The catalogues of every language but English (locale/*/LC_MESSAGES): add and drop strings as the sources changed,
+# then compile them. Translate what it adds in every language (no empty or fuzzy entry may stay;
+# gnb/core/tests/test_translations.py checks, and fails when a catalogue misses a string of the sources) and run it
+# again. Each language's words for the domain are in locale/<language>/glossary.md.
+LANGUAGES := tr de ru uk pl nl fr ar
+messages: install gettext
+	DEBUG=1 $(PY) manage.py makemessages $(addprefix -l ,$(LANGUAGES)) --no-obsolete --ignore='.venv/*' --ignore='.tools/*' --ignore='bench/*' --ignore='var/*' --ignore='node_modules/*'
+	DEBUG=1 $(PY) manage.py compilemessages $(addprefix -l ,$(LANGUAGES)) --ignore='.venv/*' --ignore='.tools/*'
 
 # Price engine and API benchmarks (bench/README.md), e.g. `make bench BENCH_ARGS="--duration 30 --strict"`.
 bench: install

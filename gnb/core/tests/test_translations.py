@@ -1,7 +1,9 @@
-"""The Turkish and Arabic catalogues: every string translated, the committed .mo compiled from the .po, and used.
+"""The catalogues of every language the site offers: each holds exactly the strings of the sources, every one
+translated, the committed .mo compiled from the .po, and used.
 
-Read with Python alone (no gettext tools), so the check runs wherever the tests run. After changing a
-translatable string or a translation, ``make messages`` updates ``locale/tr/LC_MESSAGES/django.po`` from the
+Read with Python alone (no gettext tools), except the check that the catalogues hold the sources' strings, which
+extracts them with Django's makemessages (gettext's xgettext) into a temporary folder. After changing a
+translatable string or a translation, ``make messages`` updates ``locale/*/LC_MESSAGES/django.po`` from the
 sources and compiles ``django.mo``.
 """
 
@@ -10,12 +12,14 @@ from __future__ import annotations
 import ast
 import gettext
 import re
+import shutil
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management.commands import makemessages
 from django.template import Context, Template
 from django.utils import translation
 
@@ -25,8 +29,8 @@ from gnb.bookings.quotes import TransferQuoteRequest
 from gnb.bookings.services import Contact, FlightInput, PassengerInput, booking_place_transfer
 from gnb.core.errors import ValidationFailed
 
-# Turkish is the second language of the business; Arabic proves the right-to-left layout and is kept complete too.
-COMPLETE_LANGUAGES = ("tr", "ar")
+# Every language the site offers but English, the language of the sources.
+COMPLETE_LANGUAGES = tuple(code for code, _name in settings.LANGUAGES if code != "en")
 
 
 def po_file(language: str) -> Path:
@@ -230,6 +234,53 @@ def test_translations_keep_every_placeholder_of_their_source(translatable):
             if sorted(set(PLACEHOLDER.findall(translated))) != expected:
                 broken.append(f"{entry} msgstr[{index}] = {translated!r}")
     assert not broken, "Translations whose placeholders differ from the source's:\n" + "\n".join(broken)
+
+
+# --- the catalogues hold the sources' strings -----------------------------------------------------------------
+# As `make messages` reads the sources (the same folders left out).
+IGNORED = [".venv/*", ".tools/*", "bench/*", "var/*", "node_modules/*"]
+
+
+class _ExtractInto(makemessages.Command):
+    """makemessages writing into one folder of our choosing, never into the project's own ``locale``."""
+
+    target: Path
+
+    def find_files(self, root):
+        files = super().find_files(root)
+        self.locale_paths = [str(self.target)]
+        for found in files:
+            found.locale_dir = str(self.target)
+        return files
+
+
+@pytest.fixture(scope="module")
+def source_messages(tmp_path_factory) -> set[tuple[str | None, str]]:
+    """(msgctxt, msgid) of every translatable string in the sources, extracted now."""
+    if shutil.which("xgettext") is None:  # pragma: no cover - the machine's gettext package is part of the setup
+        pytest.fail("xgettext is missing: install gettext (the Debian package), as the Makefile and the Dockerfile do")
+    target = tmp_path_factory.mktemp("messages")
+    command = _ExtractInto()
+    command.target = target
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(settings.BASE_DIR)
+        command.run_from_argv(
+            ["manage.py", "makemessages", "--locale", "en", "--keep-pot", "--no-obsolete", "--verbosity", "0"]
+            + [f"--ignore={pattern}" for pattern in IGNORED]
+        )
+    entries = parse_po((target / "django.pot").read_text(encoding="utf-8"))
+    return {(entry.msgctxt, entry.msgid) for entry in entries if not entry.is_header and entry.msgid is not None}
+
+
+def test_every_catalogue_holds_exactly_the_strings_of_the_sources(language, translatable, source_messages):
+    held = {(entry.msgctxt, entry.msgid) for entry in translatable}
+    missing = sorted(source_messages - held, key=str)
+    stale = sorted(held - source_messages, key=str)
+    po = po_file(language)
+    assert not missing, f"{po} misses strings of the sources ({HOW_TO_FIX}, then translate them):\n" + "\n".join(
+        map(repr, missing)
+    )
+    assert not stale, f"{po} holds strings the sources no longer have ({HOW_TO_FIX}):\n" + "\n".join(map(repr, stale))
 
 
 # --- the committed .mo is the compiled .po ----------------------------------------------------------------
