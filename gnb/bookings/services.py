@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from gnb.bookings import policies
+from gnb.bookings import lifecycle, policies
 from gnb.bookings.models import (
     Booking,
     BookingEvent,
@@ -50,7 +50,7 @@ from gnb.bookings.quotes import (
     transfer_quote,
 )
 from gnb.catalog.models import Coupon, TourDeparture
-from gnb.core.errors import Conflict, InvalidTransition, NotFound, SoldOut, ValidationFailed
+from gnb.core.errors import Conflict, InvalidTransition, SoldOut, ValidationFailed
 from gnb.core.locking import lock_rows, lock_timeout_as_busy
 from gnb.core.money import convert_back
 from gnb.ops.metrics import count_booking_cancelled, count_booking_placed
@@ -631,11 +631,8 @@ def booking_place_idempotent(
 
 
 # --- lifecycle --------------------------------------------------------------------------------------------
-def _locked_booking(booking_id: int) -> Booking:
-    rows = lock_rows(Booking.objects.filter(pk=booking_id))
-    if not rows:
-        raise NotFound(_("Booking not found."))
-    return rows[0]
+# The status itself changes only in gnb.bookings.lifecycle; these are the staff's and travellers' ways to ask.
+_locked_booking = lifecycle.locked_booking
 
 
 def booking_transition(
@@ -647,28 +644,13 @@ def booking_transition(
         return booking_cancel(booking_id=booking_id, actor=actor, reason=reason, now=now)
     with transaction.atomic(), lock_timeout_as_busy():
         booking = _locked_booking(booking_id)
-        _guard(booking, to_status, now=now)
         from_status = booking.status
-        booking.status = to_status
-        booking.save(update_fields=["status", "updated_at"])
-        _record(booking, kind=BookingEvent.Kind.STATUS, actor=actor, at=now, reason=reason, from_status=from_status)
+        lifecycle.transition(
+            booking, to_status=to_status, actor_label=actor.label, actor_id=actor.user_id, reason=reason, now=now
+        )
         if to_status == Booking.Status.CONFIRMED and from_status == Booking.Status.PENDING_PAYMENT:
             _queue_email(booking, "confirmation")
     return booking
-
-
-def _guard(booking: Booking, to_status: str, *, now: dt.datetime) -> None:
-    labels = dict(Booking.Status.choices)
-    if to_status not in labels:
-        raise InvalidTransition(_("Unknown status “%(status)s”.") % {"status": to_status}, field="status")
-    if not policies.can_transition(booking.status, to_status):
-        raise InvalidTransition(
-            _("A booking in status “%(from)s” cannot move to “%(to)s”.")
-            % {"from": labels[booking.status], "to": labels[to_status]},
-            field="status",
-        )
-    if to_status in policies.NEEDS_START and now < booking.starts_at:
-        raise InvalidTransition(_("This can only be recorded once the pickup time has passed."), field="status")
 
 
 def booking_cancel(
@@ -693,20 +675,15 @@ def booking_cancel(
             if not reason.strip():
                 raise ValidationFailed([("reason", _("Give a reason for cancelling."))])
             fee = Decimal("0.00")
-        _guard(booking, Booking.Status.CANCELLED, now=now)
-        from_status = booking.status
-        booking.status = Booking.Status.CANCELLED
-        booking.cancelled_at = now
-        booking.cancellation_fee = fee
-        booking.save(update_fields=["status", "cancelled_at", "cancellation_fee", "updated_at"])
-        _record(
+        lifecycle.transition(
             booking,
-            kind=BookingEvent.Kind.STATUS,
-            actor=actor,
-            at=now,
+            to_status=Booking.Status.CANCELLED,
+            actor_label=actor.label,
+            actor_id=actor.user_id,
             reason=reason or "Cancelled by the traveller",
-            from_status=from_status,
             details={"cancellation_fee": str(fee)},
+            changes={"cancelled_at": now, "cancellation_fee": fee},
+            now=now,
         )
         _queue_email(booking, "cancellation")
     count_booking_cancelled(booking.kind)  # after the transaction: a cancellation that failed is not counted

@@ -21,7 +21,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gnb.bookings.models import Booking, BookingEvent
+from gnb.bookings import lifecycle
+from gnb.bookings.models import Booking
 from gnb.core.errors import Busy, Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
 from gnb.core.locking import lock_rows, lock_timeout_as_busy
 from gnb.core.money import ZERO, quantize
@@ -103,11 +104,7 @@ def _money(value: Any, *, field: str) -> Decimal:
     return quantize(amount)
 
 
-def _locked_booking(booking_id: int) -> Booking:
-    rows = lock_rows(Booking.objects.filter(pk=booking_id))
-    if not rows:
-        raise NotFound(_("Booking not found."))
-    return rows[0]
+_locked_booking = lifecycle.locked_booking
 
 
 def _lock_payment(payment_id: int) -> tuple[Booking, Payment]:
@@ -127,21 +124,6 @@ def _lock_refund(refund_id: int) -> tuple[Booking, Payment, Refund]:
     booking, payment = _lock_payment(payment_id)
     refund = lock_rows(Refund.objects.filter(pk=refund_id))[0]
     return booking, payment, refund
-
-
-def _record_booking_event(
-    booking: Booking, *, from_status: str, actor_label: str, actor_id: int | None, reason: str, details=None
-) -> None:
-    BookingEvent.objects.create(
-        booking=booking,
-        kind=BookingEvent.Kind.STATUS,
-        from_status=from_status,
-        to_status=booking.status,
-        actor_id=actor_id,
-        actor_label=actor_label,
-        reason=reason[:500],
-        details=details or {},
-    )
 
 
 def _mark_event(event_id: int | str | None, *, provider: str, outcome: str, refused: bool = False) -> None:
@@ -393,13 +375,10 @@ def payment_confirm(
             payment.save(update_fields=["state", "confirmed_at", "failure_reason", "provider_payment_id"])
             outcome = "confirmed"
             if booking.status == BookingStatus.PENDING_PAYMENT:
-                booking.status = BookingStatus.CONFIRMED
-                booking.save(update_fields=["status", "updated_at"])
-                _record_booking_event(
+                lifecycle.transition(
                     booking,
-                    from_status=BookingStatus.PENDING_PAYMENT,
+                    to_status=BookingStatus.CONFIRMED,
                     actor_label=payment.provider,
-                    actor_id=None,
                     reason="Paid by card",
                     details={"payment": payment.pk, "amount": str(payment.amount), "currency": payment.currency},
                 )
@@ -543,11 +522,9 @@ def _record_offline_payment(
         note=note[:500],
     )
     if booking.status == BookingStatus.PENDING_PAYMENT:
-        booking.status = BookingStatus.CONFIRMED
-        booking.save(update_fields=["status", "updated_at"])
-        _record_booking_event(
+        lifecycle.transition(
             booking,
-            from_status=BookingStatus.PENDING_PAYMENT,
+            to_status=BookingStatus.CONFIRMED,
             actor_label=_actor_label(actor),
             actor_id=_actor_id(actor),
             reason=f"Paid ({provider})",
@@ -779,13 +756,10 @@ def refund_confirm(*, refund_id: int, event_id: int | str | None = None) -> Refu
                 payment__booking=booking, state__in=[RefundState.REQUESTED, RefundState.PENDING]
             ).exists()
         ):
-            booking.status = BookingStatus.REFUNDED
-            booking.save(update_fields=["status", "updated_at"])
-            _record_booking_event(
+            lifecycle.transition(
                 booking,
-                from_status=BookingStatus.CANCELLED,
+                to_status=BookingStatus.REFUNDED,
                 actor_label=refund.provider,
-                actor_id=None,
                 reason="Refunded",
                 details={"refund": refund.pk, "amount": str(refund.amount)},
             )
@@ -885,47 +859,21 @@ def booking_refund_after_cancel(*, booking_id: int, actor: AbstractBaseUser | No
 
 # --- holds ------------------------------------------------------------------------------------------------
 def holds_expire(*, now: dt.datetime | None = None) -> int:
-    """Expire card bookings whose hold is over and still unpaid; return how many expired.
+    """Expire card bookings whose hold is over and still unpaid (the booking lifecycle's step); return how many.
 
-    Each booking is expired in its own short transaction under its row lock (then its payments' locks), and only
-    if it still waits for payment: a webhook that confirmed it first wins, and one that comes after finds the
-    booking expired and refunds the money. Seats and coupon uses are counted from live bookings, so they are free
-    as soon as the status changes.
+    Payments' part, under the booking's lock and in its transaction: the booking's open attempts are cancelled
+    and their checkouts closed at the provider after commit (``payment_close``). A webhook that confirmed the
+    booking first wins; one that comes after finds the booking expired and refunds the money.
     """
-    now = now or timezone.now()
-    due = list(
-        Booking.objects.filter(status=BookingStatus.PENDING_PAYMENT, hold_expires_at__lte=now)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    expired = 0
-    for booking_id in due:
-        with transaction.atomic(), lock_timeout_as_busy():
-            booking = _locked_booking(booking_id)
-            if booking.status != BookingStatus.PENDING_PAYMENT or not booking.hold_expires_at:
-                continue
-            if booking.hold_expires_at > now:
-                continue
-            open_payments = lock_rows(Payment.objects.filter(booking=booking, state__in=OPEN))
-            for payment in open_payments:
-                payment.state = PaymentState.CANCELLED
-                payment.failure_reason = HOLD_EXPIRED
-                payment.save(update_fields=["state", "failure_reason"])
-                _enqueue_payment_close(payment.pk)
-            booking.status = BookingStatus.EXPIRED
-            booking.save(update_fields=["status", "updated_at"])
-            _record_booking_event(
-                booking,
-                from_status=BookingStatus.PENDING_PAYMENT,
-                actor_label="system",
-                actor_id=None,
-                reason="Unpaid hold expired",
-                details={"hold_expires_at": booking.hold_expires_at.isoformat()},
-            )
-            expired += 1
-    if expired:
-        logger.info("holds expired", extra={"count": expired})
-    return expired
+    return lifecycle.holds_expire(now=now, on_expire=_hold_payments_cancel)
+
+
+def _hold_payments_cancel(booking: Booking) -> None:
+    for payment in lock_rows(Payment.objects.filter(booking=booking, state__in=OPEN)):
+        payment.state = PaymentState.CANCELLED
+        payment.failure_reason = HOLD_EXPIRED
+        payment.save(update_fields=["state", "failure_reason"])
+        _enqueue_payment_close(payment.pk)
 
 
 def _enqueue_payment_close(payment_id: int) -> None:
@@ -947,11 +895,6 @@ def payment_close(*, payment_id: int) -> None:
         registry.get(payment.provider).close(payment=payment)
     except ProviderError as exc:
         logger.warning("payment checkout not closed", extra={"payment": payment.pk, "error": exc.message})
-
-
-def holds_live_count(*, now: dt.datetime | None = None) -> int:
-    now = now or timezone.now()
-    return Booking.objects.filter(status=BookingStatus.PENDING_PAYMENT, hold_expires_at__gt=now).count()
 
 
 __all__ = [

@@ -1,0 +1,130 @@
+"""The booking lifecycle: the one place where a booking's status changes.
+
+Every status change, whoever asks for it (staff and travellers through :mod:`gnb.bookings.services`, payments when
+money arrives or is given back, the scheduler when an unpaid hold runs out), goes through :func:`transition`: it is
+guarded by :func:`gnb.bookings.policies.can_transition` (and, for the steps of a trip, by its start time) and recorded
+as a ``BookingEvent`` with who, when, from, to and why.
+
+The caller holds the booking's row lock (:func:`locked_booking`, inside its transaction) and takes any other locks
+after it, in the order booking, then payment, then refund. What a change sets off (emails, refunds) stays with the
+caller, which knows why the change happened; the rule that decides whether it may happen lives only here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gnb.bookings import policies
+from gnb.bookings.models import Booking, BookingEvent
+from gnb.core.errors import InvalidTransition, NotFound
+from gnb.core.locking import lock_rows, lock_timeout_as_busy
+
+logger = logging.getLogger(__name__)
+
+S = Booking.Status
+
+
+def locked_booking(booking_id: int) -> Booking:
+    """The booking with its row locked (call inside a transaction), or ``NotFound``."""
+    rows = lock_rows(Booking.objects.filter(pk=booking_id))
+    if not rows:
+        raise NotFound(_("Booking not found."))
+    return rows[0]
+
+
+def guard(booking: Booking, to_status: str, *, now: dt.datetime) -> None:
+    """Raise ``InvalidTransition`` unless ``booking`` may move to ``to_status`` at ``now``."""
+    labels = dict(S.choices)
+    if to_status not in labels:
+        raise InvalidTransition(_("Unknown status “%(status)s”.") % {"status": to_status}, field="status")
+    if not policies.can_transition(booking.status, to_status):
+        raise InvalidTransition(
+            _("A booking in status “%(from)s” cannot move to “%(to)s”.")
+            % {"from": labels[booking.status], "to": labels[to_status]},
+            field="status",
+        )
+    if to_status in policies.NEEDS_START and now < booking.starts_at:
+        raise InvalidTransition(_("This can only be recorded once the pickup time has passed."), field="status")
+
+
+def transition(
+    booking: Booking,
+    *,
+    to_status: str,
+    actor_label: str,
+    actor_id: int | None = None,
+    reason: str = "",
+    details: Mapping[str, Any] | None = None,
+    changes: Mapping[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> BookingEvent:
+    """Move a locked ``booking`` to ``to_status`` if the lifecycle allows it, save it and record the step.
+
+    ``changes`` are further fields set and saved with the status (a cancellation's time and fee); ``actor_label``
+    and ``actor_id`` say who asked (a user, or a party such as ``traveller``, ``system`` or a payment provider).
+    Returns the ``BookingEvent`` written.
+    """
+    now = now or timezone.now()
+    guard(booking, to_status, now=now)
+    from_status = booking.status
+    booking.status = to_status
+    for name, value in (changes or {}).items():
+        setattr(booking, name, value)
+    booking.save(update_fields=["status", *(changes or {}), "updated_at"])
+    return BookingEvent.objects.create(
+        booking=booking,
+        created_at=now,
+        kind=BookingEvent.Kind.STATUS,
+        from_status=from_status,
+        to_status=to_status,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        reason=reason[:500],
+        details=dict(details or {}),
+    )
+
+
+def holds_expire(*, now: dt.datetime | None = None, on_expire: Callable[[Booking], None] | None = None) -> int:
+    """Expire card bookings whose hold is over and still unpaid; return how many expired.
+
+    Each booking is expired in its own short transaction under its row lock, and only if it still waits for
+    payment: a payment confirmed first wins, and one confirmed after finds the booking expired (and is refunded by
+    payments). ``on_expire`` runs under the booking's lock just before the status changes, in the same transaction:
+    payments closes the booking's open payment attempts there. Seats and coupon uses are counted from live
+    bookings, so they are free as soon as the status changes.
+    """
+    now = now or timezone.now()
+    due = list(
+        Booking.objects.filter(status=S.PENDING_PAYMENT, hold_expires_at__lte=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    expired = 0
+    for booking_id in due:
+        with transaction.atomic(), lock_timeout_as_busy():
+            booking = locked_booking(booking_id)
+            if booking.status != S.PENDING_PAYMENT or not booking.hold_expires_at:
+                continue
+            if booking.hold_expires_at > now:
+                continue
+            if on_expire is not None:
+                on_expire(booking)
+            transition(
+                booking,
+                to_status=S.EXPIRED,
+                actor_label="system",
+                reason="Unpaid hold expired",
+                details={"hold_expires_at": booking.hold_expires_at.isoformat()},
+            )
+            expired += 1
+    if expired:
+        logger.info("holds expired", extra={"count": expired})
+    return expired
+
