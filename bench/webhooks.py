@@ -95,9 +95,9 @@ def _setup_inside(count: int) -> None:
 
     sys.path.insert(0, str(ROOT))
     django.setup()
-    from conftest import make_catalog
-    from gnb.bookings.tests.test_services import place_transfer
     from gnb.payments.models import Payment
+    from gnb.testing.bookings import place_transfer
+    from gnb.testing.catalog import make_catalog
 
     make_catalog()
     rows = []

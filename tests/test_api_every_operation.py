@@ -8,10 +8,10 @@ import json
 
 import pytest
 
-from conftest import make_catalog
 from gnb.bookings.models import Booking
-from gnb.bookings.tests.test_services import place_transfer
 from gnb.core.management.commands.export_openapi import openapi_document
+from gnb.testing.bookings import place_transfer
+from gnb.testing.catalog import make_catalog
 
 pytestmark = pytest.mark.django_db
 

@@ -29,8 +29,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 
-from conftest import IST, future_local, make_catalog
-from gnb.bookings.tests.test_services import place_tour, place_transfer
+from gnb.testing.bookings import place_tour, place_transfer
+from gnb.testing.catalog import IST, future_local, make_catalog
 
 DOCUMENT = Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))

@@ -17,19 +17,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
-from django.urls.resolvers import RegexPattern, RoutePattern
+from django.urls import get_resolver
 
-from conftest import staff_login
-from gnb.accounts.roles import user_role_set
 from gnb.bookings import services
 from gnb.bookings.models import (
     Booking,
@@ -41,14 +37,14 @@ from gnb.bookings.models import (
     TransferLeg,
 )
 from gnb.bookings.quotes import ExtraRequest
-from gnb.bookings.tests.test_admin import place_transfer
 from gnb.catalog.models import Season, Tour
 from gnb.core.audit import audit_record
 from gnb.core.models import AuditEntry
 from gnb.notifications.models import ContactMessage, SentEmail
 from gnb.notifications.tasks import send_contact_message
-
-User = get_user_model()
+from gnb.testing.admin import url_routes
+from gnb.testing.bookings import place_sedan_transfer
+from gnb.testing.personas import persona, staff_login
 
 STAFF_ROLES = ("superadmin", "admin", "manager", "dispatcher")
 # Visitors with no business in the back office: each is sent to its login page.
@@ -57,49 +53,13 @@ LOGIN = "/admin/login/?next="
 
 
 # --- walking the URL configuration --------------------------------------------------------------------------
-def _walk(patterns, prefix: str = "", params: tuple[str, ...] = ()) -> Iterator[tuple[str, tuple[str, ...]]]:
-    for pattern in patterns:
-        own = _parameters(pattern.pattern)
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            yield from _walk(pattern.url_patterns, route, params + own)
-        elif isinstance(pattern, URLPattern):
-            yield route, params + own
-
-
-def _parameters(pattern) -> tuple[str, ...]:
-    if isinstance(pattern, RoutePattern):
-        return tuple(pattern.converters)
-    if isinstance(pattern, RegexPattern):
-        return tuple(pattern.regex.groupindex)
-    return ()
-
-
 def routes_with_parameters() -> dict[str, tuple[str, ...]]:
     """Every route of ``config.urls`` that takes a parameter, as written (``admin/catalog/zone/<path:object_id>/``)."""
     return {
         APP_INDEX if _APP_INDEX.fullmatch(route) else route: params
-        for route, params in _walk(get_resolver().url_patterns)
+        for route, params in url_routes(get_resolver().url_patterns)
         if params
     }
-
-
-def admin_pages_without_arguments() -> list[str]:
-    """Every back-office page that takes no parameter (lists, add pages, the dashboard …), except login and
-    logout, the two-factor setup and the request for an emailed sign-in link, which must open without a verified
-    session."""
-    skip = {
-        "admin/login/",
-        "admin/logout/",
-        "admin/two-factor/setup/",
-        "admin/sign-in-link/",
-        "admin/password_change/done/",
-    }
-    return sorted(
-        "/" + route
-        for route, params in _walk(get_resolver().url_patterns)
-        if route.startswith("admin/") and not params and route not in skip and not route.startswith("admin/^")
-    )
 
 
 # --- the tables -----------------------------------------------------------------------------------------------
@@ -414,24 +374,23 @@ OBJECT_CHECKS = object_checks()
 # --- the world ------------------------------------------------------------------------------------------------
 def _user(username: str, role: str) -> object:
     # No password: every visitor is signed in directly, and hashing ten passwords would only slow the sweep down.
-    user = User.objects.create_user(username=username, password=None, email=f"{username}@example.com")
-    user_role_set(user=user, role=role, actor=None)
-    user.refresh_from_db()
-    return user
+    return persona(role, username)
 
 
 @pytest.fixture
 def world(catalog) -> World:
     anna, olga = _user("anna", "customer"), _user("olga", "customer")
-    booking = place_transfer(coupon="WELCOME10", extras=(ExtraRequest("child_seat", 1),), email="anna@example.com")
-    other = place_transfer(days=25, lead="Olga Petrova", email="olga@example.com")
+    booking = place_sedan_transfer(
+        coupon="WELCOME10", extras=(ExtraRequest("child_seat", 1),), email="anna@example.com"
+    )
+    other = place_sedan_transfer(days=25, lead="Olga Petrova", email="olga@example.com")
     Booking.objects.filter(pk=booking.pk).update(customer=anna)
     Booking.objects.filter(pk=other.pk).update(customer=olga)
     booking.refresh_from_db()
     other.refresh_from_db()
     SentEmail.objects.create(booking=booking, kind="confirmation", recipient="anna@example.com", language="en")
     services.booking_place_idempotent(
-        key="key-1", scope="website", fingerprint="f" * 64, place=lambda: place_transfer(days=21)
+        key="key-1", scope="website", fingerprint="f" * 64, place=lambda: place_sedan_transfer(days=21)
     )
     message = ContactMessage.objects.create(name="Olga", email="olga@example.com", message="Seats?", language="en")
     send_contact_message.enqueue(message_id=message.pk)

@@ -8,13 +8,13 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from conftest import staff_login
 from gnb.accounts.apikeys import api_key_create, api_key_revoke
 from gnb.accounts.models import ApiKey, User
 from gnb.bookings.models import Booking
-from gnb.bookings.tests.test_api_bookings import assert_error, booking_body, post, quote_body, tour_body
-from gnb.bookings.tests.test_services import place_transfer
 from gnb.core.errors import ValidationFailed
+from gnb.testing.api import assert_error, booking_body, post, quote_body, tour_body
+from gnb.testing.bookings import place_transfer
+from gnb.testing.personas import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -311,8 +311,8 @@ def test_keys_and_tokens_written_into_a_log_line_are_scrubbed(db):
 
 
 def test_a_partners_quote_stays_within_five_queries(client, catalog, django_assert_max_num_queries):
-    from conftest import future_local
     from gnb.bookings.quotes import currency_rates
+    from gnb.testing.catalog import future_local
 
     currency_rates()
     key = api_key_create(name="Sunny", scopes=ALL).key

@@ -12,7 +12,7 @@ from gnb.accounts.api_tokens import token_issue
 from gnb.accounts.apikeys import api_key_create
 from gnb.accounts.models import TokenFamily, User
 from gnb.bookings.models import Booking
-from gnb.bookings.tests.test_api_bookings import assert_error, booking_body, quote_body, tour_body
+from gnb.testing.api import assert_error, booking_body, quote_body, tour_body
 
 pytestmark = pytest.mark.django_db
 

@@ -11,14 +11,14 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from conftest import staff_login
 from gnb.accounts.api_tokens import AUDIENCE, signing_key, token_issue, token_refresh
 from gnb.accounts.models import RefreshToken, TokenFamily, User
 from gnb.bookings.models import Booking
-from gnb.bookings.tests.test_api_bookings import assert_error, booking_body, post
-from gnb.bookings.tests.test_services import place_transfer
 from gnb.core.errors import Unauthenticated
 from gnb.core.models import AuditEntry
+from gnb.testing.api import assert_error, booking_body, post
+from gnb.testing.bookings import place_transfer
+from gnb.testing.personas import staff_login
 
 PASSWORD = "correct horse battery staple 42"
 

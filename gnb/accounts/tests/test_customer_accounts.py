@@ -15,7 +15,6 @@ from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import future_local
 from gnb.accounts.models import SavedPassenger
 from gnb.bookings.models import Booking, BookingEvent, Passenger
 from gnb.bookings.quotes import TransferQuoteRequest
@@ -28,6 +27,7 @@ from gnb.bookings.services import (
     booking_place_transfer,
 )
 from gnb.core.models import AuditEntry
+from gnb.testing.catalog import future_local
 
 pytestmark = pytest.mark.django_db
 

@@ -13,13 +13,13 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from conftest import staff_login
 from gnb.accounts import roles
 from gnb.accounts.roles import ROLES, role_permissions, roles_sync, user_role_set
 from gnb.bookings.models import Booking
-from gnb.bookings.tests.test_admin import place_transfer
 from gnb.core.models import AuditEntry
 from gnb.notifications.models import ContactMessage
+from gnb.testing.bookings import place_sedan_transfer
+from gnb.testing.personas import staff_login
 
 User = get_user_model()
 PASSWORD = "Correct-Horse-7-Battery!"
@@ -271,7 +271,7 @@ def test_the_tables_name_every_registered_model():
 @pytest.fixture
 def office(catalog):
     """One row of every registered model with a page to open."""
-    booking = place_transfer()
+    booking = place_sedan_transfer()
     ContactMessage.objects.create(name="Anna", email="anna@example.com", message="Hello", language="en")
     return booking
 

@@ -12,78 +12,25 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import IST, future_local
 from gnb.bookings import services
 from gnb.bookings.models import Booking, BookingEvent, IdempotencyKey
-from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest, currency_rates
+from gnb.bookings.quotes import ExtraRequest, currency_rates
 from gnb.catalog.models import Season
 from gnb.notifications.models import ContactMessage, SentEmail
 from gnb.notifications.services import booking_email_send
+from gnb.testing.admin import messages_of
+from gnb.testing.bookings import place_berg_tour as place_tour
+from gnb.testing.bookings import place_past_sedan_transfer as place_past_transfer
+from gnb.testing.bookings import place_sedan_transfer as place_transfer
+from gnb.testing.catalog import IST, future_local
 
 CHANGELIST = "/admin/bookings/booking/"
-
-
-def place_transfer(
-    *,
-    days: int = 20,
-    hour: int = 14,
-    last_names: tuple[str, str] = ("Smith", "Smith"),
-    lead: str = "Anna Smith",
-    email: str = "anna@example.com",
-    payment_method: str = "cash",
-    currency: str | None = None,
-    now: dt.datetime | None = None,
-    coupon: str | None = None,
-    extras: tuple[ExtraRequest, ...] = (),
-) -> Booking:
-    """Two adults in a sedan from Antalya Airport to Belek: 40.00 EUR."""
-    pickup = future_local(days=days, hour=hour)
-    return services.booking_place_transfer(
-        quote_request=TransferQuoteRequest(
-            origin="ayt",
-            destination="regnum-carya",
-            pickup_at=pickup,
-            adults=2,
-            currency=currency,
-            coupon=coupon,
-            extras=extras,
-        ),
-        vehicle_class="sedan",
-        contact=services.Contact(lead, email, "+44 7911 123456"),
-        passengers=[
-            services.PassengerInput("Anna", last_names[0], "adult"),
-            services.PassengerInput("John", last_names[1], "adult"),
-        ],
-        flight=services.FlightInput("TK2412", pickup),
-        payment_method=payment_method,
-        now=now,
-    )
-
-
-def place_past_transfer() -> Booking:
-    """A confirmed transfer whose pickup was yesterday, placed three days ago."""
-    return place_transfer(days=-1, now=timezone.now() - dt.timedelta(days=3))
-
-
-def place_tour(catalog, *, adults: int = 2, children: int = 1) -> Booking:
-    """Perge & Aspendos: 45.00 per adult, 25.00 per child."""
-    passengers = [services.PassengerInput(f"Adult{n}", "Berg", "adult") for n in range(adults)]
-    passengers += [services.PassengerInput(f"Child{n}", "Berg", "child") for n in range(children)]
-    return services.booking_place_tour(
-        quote_request=TourQuoteRequest(departure_id=catalog.departure.pk, adults=adults, children=children),
-        contact=services.Contact("Eva Berg", "eva@example.com", "+49 151 23456789"),
-        passengers=passengers,
-    )
 
 
 def run_action(client, action: str, bookings, **extra):
     """Post an action as the changelist's form does, and follow the redirect to the page showing its messages."""
     data = {"action": action, "index": 0, "_selected_action": [b.pk for b in bookings], **extra}
     return client.post(CHANGELIST, data, follow=True)
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def local(value: dt.datetime) -> str:

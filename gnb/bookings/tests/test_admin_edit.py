@@ -11,11 +11,14 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from conftest import future_local, staff_login
 from gnb.bookings import services
 from gnb.bookings.models import Booking, BookingEvent
 from gnb.bookings.quotes import TransferQuoteRequest
-from gnb.bookings.tests.test_admin import messages_of, place_tour, place_transfer
+from gnb.testing.admin import messages_of
+from gnb.testing.bookings import place_berg_tour as place_tour
+from gnb.testing.bookings import place_sedan_transfer as place_transfer
+from gnb.testing.catalog import future_local
+from gnb.testing.personas import staff_login
 
 ISTANBUL = zoneinfo.ZoneInfo("Europe/Istanbul")
 PHONE_ERROR = "Enter the phone number with its country code, e.g. +90 532 123 45 67."

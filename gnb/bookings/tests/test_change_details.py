@@ -17,9 +17,9 @@ from gnb.bookings.services import (
     booking_cancel,
     booking_update_details,
 )
-from gnb.bookings.tests.test_api_bookings import assert_error
-from gnb.bookings.tests.test_services import place_tour, place_transfer, transfer_request
 from gnb.core.errors import InvalidTransition, ValidationFailed
+from gnb.testing.api import assert_error
+from gnb.testing.bookings import place_tour, place_transfer, transfer_request
 
 STAFF = Actor("dispatcher")
 

@@ -11,8 +11,8 @@ from django.db import connection
 
 from gnb.bookings.models import Booking, CouponRedemption, IdempotencyKey
 from gnb.bookings.services import Contact, booking_place_idempotent, request_fingerprint, seats_taken
-from gnb.bookings.tests.test_services import passengers_for, place_tour, place_transfer, transfer_request
 from gnb.core.errors import Conflict, SoldOut, ValidationFailed
+from gnb.testing.bookings import passengers_for, place_tour, place_transfer, transfer_request
 
 THREADS = 40
 

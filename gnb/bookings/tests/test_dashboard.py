@@ -11,10 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from conftest import future_local
 from gnb.bookings import reports, services
 from gnb.bookings.quotes import TransferQuoteRequest
-from gnb.bookings.tests.test_admin import place_tour, place_transfer
+from gnb.testing.bookings import place_berg_tour as place_tour
+from gnb.testing.bookings import place_sedan_transfer as place_transfer
+from gnb.testing.catalog import future_local
 
 DASHBOARD = "/admin/bookings/booking/dashboard/"
 

@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from gnb.bookings import policies
 from gnb.bookings.models import Booking, BookingEvent
 from gnb.bookings.services import Actor, booking_cancel, booking_transition
-from gnb.bookings.tests.test_services import place_transfer
 from gnb.core.errors import InvalidTransition, NotFound, ValidationFailed
+from gnb.testing.bookings import place_transfer
 
 S = Booking.Status
 DISPATCH = Actor("dispatcher")

@@ -9,7 +9,6 @@ from django.utils import timezone, translation
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from conftest import future_local
 from gnb.bookings.quotes import (
     ExtraRequest,
     TourQuoteRequest,
@@ -20,6 +19,7 @@ from gnb.bookings.quotes import (
 )
 from gnb.catalog.models import Coupon, Fare, Place, Season, TourDeparture, VehicleClass
 from gnb.core.errors import ValidationFailed
+from gnb.testing.catalog import future_local
 
 ISTANBUL = zoneinfo.ZoneInfo("Europe/Istanbul")
 

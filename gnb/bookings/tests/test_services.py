@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import zoneinfo
 from decimal import Decimal
 
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from conftest import future_local
 from gnb.bookings.models import (
     Booking,
     BookingEvent,
@@ -19,7 +17,7 @@ from gnb.bookings.models import (
     Passenger,
     TransferLeg,
 )
-from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest
+from gnb.bookings.quotes import ExtraRequest
 from gnb.bookings.services import (
     Actor,
     Contact,
@@ -27,55 +25,15 @@ from gnb.bookings.services import (
     PassengerInput,
     booking_cancel,
     booking_place_idempotent,
-    booking_place_tour,
-    booking_place_transfer,
     request_fingerprint,
     seats_taken,
 )
-from gnb.catalog.models import Currency, Fare, TourDeparture
+from gnb.catalog.models import Currency, Fare
 from gnb.core.errors import Conflict, SoldOut, ValidationFailed
+from gnb.testing.bookings import REFERENCE, passengers_for, place_tour, place_transfer, transfer_request
+from gnb.testing.catalog import future_local
 
 ISTANBUL = zoneinfo.ZoneInfo("Europe/Istanbul")
-REFERENCE = re.compile(r"^GNB-[23456789ABCDEFGHJKMNPQRSTVWXYZ]{4}-[23456789ABCDEFGHJKMNPQRSTVWXYZ]{4}$")
-CONTACT = Contact(name="Anna Smith", email="anna@example.com", phone="+44 7911 123456")
-FIRST_NAMES = {"adult": ["Anna", "John", "Emma", "Oliver"], "child": ["Tom", "Lily"], "infant": ["Mia", "Leo"]}
-
-
-def passengers_for(adults: int = 2, children: int = 0, infants: int = 0) -> list[PassengerInput]:
-    party = []
-    for category, count in (("adult", adults), ("child", children), ("infant", infants)):
-        party += [PassengerInput(FIRST_NAMES[category][i % 2], "Smith", category) for i in range(count)]
-    return party
-
-
-def transfer_request(**overrides) -> TransferQuoteRequest:
-    values = {"origin": "ayt", "destination": "regnum-carya", "pickup_at": future_local(), "adults": 2}
-    values.update(overrides)
-    return TransferQuoteRequest(**values)
-
-
-def place_transfer(request: TransferQuoteRequest | None = None, **kwargs) -> Booking:
-    """A valid transfer booking for ``request`` (AYT → Belek for two adults by default)."""
-    request = request or transfer_request()
-    kwargs.setdefault("vehicle_class", "sedan")
-    kwargs.setdefault("contact", CONTACT)
-    kwargs.setdefault("passengers", passengers_for(request.adults, request.children, request.infants))
-    kwargs.setdefault("flight", FlightInput("TK 2412", request.pickup_at - dt.timedelta(minutes=30)))
-    return booking_place_transfer(quote_request=request, **kwargs)
-
-
-def place_tour(departure: TourDeparture, *, adults: int = 2, children: int = 0, infants: int = 0, **kwargs):
-    request = TourQuoteRequest(
-        departure_id=departure.pk,
-        adults=adults,
-        children=children,
-        infants=infants,
-        coupon=kwargs.pop("coupon", None),
-        currency=kwargs.pop("currency", None),
-    )
-    kwargs.setdefault("contact", CONTACT)
-    kwargs.setdefault("passengers", passengers_for(adults, children, infants))
-    return booking_place_tour(quote_request=request, **kwargs)
 
 
 def fields_of(excinfo) -> list[str]:

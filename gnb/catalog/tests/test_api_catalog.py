@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 
 from gnb.bookings.services import Actor, booking_cancel
-from gnb.bookings.tests.test_api_bookings import assert_error
-from gnb.bookings.tests.test_services import place_tour
 from gnb.catalog.models import Currency, Place, TourDeparture
+from gnb.testing.api import assert_error
+from gnb.testing.bookings import place_tour
 
 ISTANBUL = zoneinfo.ZoneInfo("Europe/Istanbul")
 

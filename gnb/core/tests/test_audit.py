@@ -14,12 +14,13 @@ from django.contrib.auth.signals import user_login_failed
 from django.test import RequestFactory
 from django.urls import reverse
 
-from conftest import staff_login
 from gnb.bookings.models import Booking
-from gnb.bookings.tests.test_admin import CHANGELIST, place_transfer
 from gnb.catalog.models import Currency, Fare
 from gnb.core.audit import audit_details, audit_entries, audit_record
 from gnb.core.models import AuditEntry
+from gnb.testing.admin import CHANGELIST
+from gnb.testing.bookings import place_sedan_transfer
+from gnb.testing.personas import staff_login
 
 User = get_user_model()
 
@@ -305,8 +306,8 @@ def test_a_rate_changed_in_the_list_and_a_fare_deleted_are_recorded(client, supe
 # --- exports ----------------------------------------------------------------------------------------------
 def test_the_csv_export_records_how_many_rows_and_which_filters(client, superuser, catalog):
     staff_login(client, superuser)
-    first, second = place_transfer(days=3), place_transfer(days=4)
-    place_transfer(days=5)  # not selected
+    first, second = place_sedan_transfer(days=3), place_sedan_transfer(days=4)
+    place_sedan_transfer(days=5)  # not selected
 
     data = {"action": "export_csv", "index": 0, "_selected_action": [first.pk, second.pk]}
     response = client.post(f"{CHANGELIST}?status__exact=confirmed", data, **FROM)

@@ -23,11 +23,11 @@ from django.core.management.commands import makemessages
 from django.template import Context, Template
 from django.utils import translation
 
-from conftest import future_local
 from gnb.bookings.models import Booking
 from gnb.bookings.quotes import TransferQuoteRequest
 from gnb.bookings.services import Contact, FlightInput, PassengerInput, booking_place_transfer
 from gnb.core.errors import ValidationFailed
+from gnb.testing.catalog import future_local
 
 # Every language the site offers but English, the language of the sources.
 COMPLETE_LANGUAGES = tuple(code for code, _name in settings.LANGUAGES if code != "en")

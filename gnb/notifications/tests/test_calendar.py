@@ -8,11 +8,11 @@ import zoneinfo
 import icalendar
 import pytest
 
-from conftest import future_local
 from gnb.bookings.selectors import booking_detail
 from gnb.bookings.services import Actor, Contact, LegDetails, booking_cancel, booking_update_details
-from gnb.bookings.tests.test_services import place_tour, place_transfer, transfer_request
 from gnb.notifications.calendar import booking_ics, calendar_filename
+from gnb.testing.bookings import place_tour, place_transfer, transfer_request
+from gnb.testing.catalog import future_local
 
 ISTANBUL = zoneinfo.ZoneInfo("Europe/Istanbul")
 NOW = dt.datetime(2027, 5, 1, 6, 0, tzinfo=dt.UTC)

@@ -15,10 +15,10 @@ from django_tasks_db.models import DBTaskResult
 from gnb.bookings.models import BookingEvent
 from gnb.bookings.quotes import ExtraRequest
 from gnb.bookings.services import Actor, Contact, FlightInput, LegDetails, booking_cancel, booking_update_details
-from gnb.bookings.tests.test_services import place_tour, place_transfer, transfer_request
 from gnb.notifications.models import SentEmail
 from gnb.notifications.services import booking_email_enqueue, booking_email_send
 from gnb.notifications.tasks import send_booking_email
+from gnb.testing.bookings import place_tour, place_transfer, transfer_request
 
 AYSE = Contact("Ayşe Yılmaz", "ayse@example.com", "+905321234567")
 

@@ -9,11 +9,9 @@ import pytest
 import segno
 from django.utils import timezone
 
-from conftest import future_local
 from gnb.bookings.quotes import ExtraRequest
 from gnb.bookings.selectors import booking_detail
 from gnb.bookings.services import Actor, Contact, PassengerInput, booking_cancel
-from gnb.bookings.tests.test_services import place_tour, place_transfer, transfer_request
 from gnb.catalog.models import TourDeparture
 from gnb.notifications.tests.pdf_reader import Page, read_pages
 from gnb.notifications.vouchers import (
@@ -26,6 +24,8 @@ from gnb.notifications.vouchers import (
     voucher_filename,
     voucher_language,
 )
+from gnb.testing.bookings import place_tour, place_transfer, transfer_request
+from gnb.testing.catalog import future_local
 from gnb.website.links import booking_manage_url
 
 # Mon 31 May 2027 is then 30 days ahead (future_local's default), and the fixture's tour leaves on Tue 11 May 09:00.

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.db import OperationalError
 from django_tasks_db.models import DBTaskResult
 
@@ -24,61 +20,11 @@ from gnb.ops.alerts.services import (
     alert_resolve,
 )
 from gnb.ops.models import AlertState
-from gnb.ops.tests import test_alerts_channels as servers
-from gnb.ops.tests.test_alerts_channels import Received, RecordingHTTPServer, SMTPRecorder, body_of
-
-smtp_server = servers.smtp_server  # the local SMTP server fixture, shared with the channel tests
+from gnb.testing.alerts import DELIVER_PATH, run_worker
+from gnb.testing.servers import body_of
 
 T0 = dt.datetime(2026, 3, 1, 6, 15, tzinfo=dt.UTC)
-DELIVER_PATH = "gnb.ops.alerts.tasks.alert_deliver"
 SITE = "http://testserver"
-
-
-class GitHubFake:
-    """Answers like api.github.com; issues are numbered from 7 up."""
-
-    def __init__(self) -> None:
-        self.next_number = 7
-
-    def __call__(self, received: Received) -> tuple[int, dict[str, str], bytes]:
-        if received.method == "POST" and received.path.endswith("/issues"):
-            number, self.next_number = self.next_number, self.next_number + 1
-            return 201, {"Content-Type": "application/json"}, json.dumps({"number": number}).encode()
-        return 200, {"Content-Type": "application/json"}, b"{}"
-
-
-@dataclass
-class Channels:
-    slack: RecordingHTTPServer
-    github: RecordingHTTPServer
-    smtp: SMTPRecorder
-
-    def slack_texts(self) -> list[str]:
-        return [request.json()["text"] for request in self.slack.requests]
-
-    def github_calls(self) -> list[tuple[str, str]]:
-        return [(request.method, request.path) for request in self.github.requests]
-
-    def subjects(self) -> list[str]:
-        return [email["Subject"] for _sender, _to, email in self.smtp.messages]
-
-
-@pytest.fixture
-def channels(settings, smtp_server) -> Iterator[Channels]:
-    """All three channels enabled, each against its local server."""
-    with RecordingHTTPServer() as slack, RecordingHTTPServer(GitHubFake()) as github:
-        settings.ALERT_SLACK_WEBHOOK_URL = f"{slack.url}/services/T0/B0/secret"
-        settings.ALERT_EMAIL_TO = ["ops@gnbtransfer.com"]
-        settings.ALERT_GITHUB_TOKEN = "ghp_test"
-        settings.ALERT_GITHUB_REPO = "gnb/ops"
-        settings.ALERT_GITHUB_API_URL = github.url
-        settings.ALERT_REPEAT_MINUTES = 60
-        settings.SITE_URL = SITE
-        yield Channels(slack, github, smtp_server)
-
-
-def run_worker() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
 
 def queued_deliveries() -> list[dict]:

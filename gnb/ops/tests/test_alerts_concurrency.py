@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -10,12 +10,8 @@ from django_tasks_db.models import DBTaskResult
 
 from gnb.ops.alerts.services import alert_raise
 from gnb.ops.models import AlertState
-from gnb.ops.tests import test_alerts
-from gnb.ops.tests.test_alerts import DELIVER_PATH, Channels, run_worker
-
-# Fixtures shared with the other alert tests: every channel against its local server.
-channels = test_alerts.channels
-smtp_server = test_alerts.smtp_server
+from gnb.testing import races
+from gnb.testing.alerts import DELIVER_PATH, Channels, run_worker
 
 THREADS = 20
 
@@ -28,30 +24,8 @@ pytestmark = [
 
 def race(*, key: str, title: str) -> list[str]:
     """Raise ``key`` from THREADS threads released together; return each one's outcome."""
-    barrier = threading.Barrier(THREADS)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(number: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            try:
-                alert_raise(key=key, title=title, detail=f"seen by thread {number}")
-                outcome = "raised"
-            except Exception as exc:  # anything else fails the test with its repr
-                outcome = repr(exc)
-            with lock:
-                outcomes.append(outcome)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(number,)) for number in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
+    attempts = [partial(alert_raise, key=key, title=title, detail=f"seen by thread {n}") for n in range(THREADS)]
+    return races.race(attempts, outcome=lambda error, _result: "raised" if error is None else repr(error))
 
 
 def test_twenty_concurrent_first_raises_create_one_incident_and_send_one_message(channels: Channels):

@@ -17,10 +17,8 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
-from conftest import future_local
 from gnb.bookings.models import Booking, BookingEvent, BookingExtra, Passenger, TransferLeg
 from gnb.bookings.quotes import ExtraRequest
-from gnb.bookings.tests.test_services import place_tour, place_transfer, transfer_request
 from gnb.ops.backups import services
 from gnb.ops.backups.crypto import HEADER_SIZE
 from gnb.ops.backups.databases import KEY_TABLES
@@ -30,6 +28,8 @@ from gnb.ops.backups.sets import MANIFEST, MEDIA, read_manifest, set_name, set_s
 from gnb.ops.backups.targets import LocalTarget
 from gnb.ops.models import AlertState, BackupRun
 from gnb.ops.schedule import JOBS
+from gnb.testing.bookings import place_tour, place_transfer, transfer_request
+from gnb.testing.catalog import future_local
 
 # Backups read the database through their own connections (and pg_dump), so the data must be committed.
 committed = pytest.mark.django_db(transaction=True)

@@ -11,7 +11,6 @@ from django.core.management import call_command
 from django.db import connection
 
 from gnb.bookings.models import Booking
-from gnb.bookings.tests.test_services import place_tour, place_transfer
 from gnb.catalog.models import Zone
 from gnb.ops.backups import databases, services
 from gnb.ops.backups.databases import PostgresDatabase
@@ -19,6 +18,7 @@ from gnb.ops.backups.errors import BackupError
 from gnb.ops.backups.services import backup_create, backup_drill, backup_restore
 from gnb.ops.models import BackupRun
 from gnb.ops.tests.test_backups import backup_dir  # noqa: F401 - the shared fixture
+from gnb.testing.bookings import place_tour, place_transfer
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (pg_dump, pg_restore)")
 on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite path")

@@ -14,12 +14,12 @@ import pytest
 from django.core.management import call_command
 from moto.server import ThreadedMotoServer
 
-from gnb.bookings.tests.test_services import place_transfer
 from gnb.ops.backups.errors import TargetError
 from gnb.ops.backups.services import backup_create, backup_prune, backup_restore, backup_verify
 from gnb.ops.backups.sets import MANIFEST, MEDIA, set_name
 from gnb.ops.backups.targets import S3Target
 from gnb.ops.tests.test_backups import backup_dir, database_file  # noqa: F401 - the shared fixture
+from gnb.testing.bookings import place_transfer
 
 BUCKET = "gnb-backups"
 PREFIX = "prod/db/"

@@ -15,11 +15,11 @@ from django.urls import ResolverMatch
 from prometheus_client.parser import text_string_to_metric_families
 
 from gnb.bookings import services
-from gnb.bookings.tests.test_services import place_tour, place_transfer
 from gnb.core.errors import SoldOut, ValidationFailed
 from gnb.ops import health, metrics
 from gnb.ops.models import BackupRun
 from gnb.ops.tasks import prune_task_results
+from gnb.testing.bookings import place_tour, place_transfer
 
 TOKEN = "scrape-token-0123456789abcdef"
 BASE_DIR = Path(__file__).resolve().parents[3]

@@ -20,7 +20,7 @@ from django_tasks import task
 from django_tasks.signals import task_finished, task_started
 
 from gnb.ops.monitoring import FILTERED, init_sentry, is_sensitive_key, scrub_breadcrumb, scrub_event, scrub_text
-from gnb.ops.tests.test_alerts_channels import Received, RecordingHTTPServer
+from gnb.testing.servers import Received, RecordingHTTPServer
 
 CARD = "4111 1111 1111 1111"  # Luhn-valid test Visa
 MANAGE_TOKEN = "q3JxW9vL0pZk7bYt2mNcR8sD4fGh1jKe"

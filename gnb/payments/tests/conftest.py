@@ -13,10 +13,10 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from gnb.bookings.models import Booking
-from gnb.bookings.tests.test_services import place_transfer
 from gnb.payments.models import Payment, Refund
 from gnb.payments.providers import registry
 from gnb.payments.providers.base import PaymentProvider, ProviderError, RefundResult, StartResult
+from gnb.testing.bookings import place_transfer
 
 
 @dataclass

@@ -13,13 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import staff_login
 from gnb.bookings.models import Booking
 from gnb.core.audit import audit_entries
 from gnb.payments.models import Payment, Refund
 from gnb.payments.reports import dashboard_url
 from gnb.payments.services import payment_confirm, payment_start, refund_request, refund_submit
 from gnb.payments.tests.conftest import card_booking
+from gnb.testing.personas import staff_login
 
 PAYMENTS = "/admin/payments/payment/"
 REFUNDS = "/admin/payments/refund/"

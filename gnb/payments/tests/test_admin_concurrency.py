@@ -11,10 +11,10 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from conftest import staff_login
 from gnb.payments.models import Refund
 from gnb.payments.tests.conftest import card_booking
 from gnb.payments.tests.test_admin import paid_by_card
+from gnb.testing.personas import staff_login
 
 THREADS = 8
 

@@ -13,11 +13,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from conftest import IST, staff_login
 from gnb.core.audit import audit_entries
 from gnb.payments.models import Payment, ProviderEvent, Refund
 from gnb.payments.reports import reconciliation
 from gnb.payments.tests.conftest import card_booking
+from gnb.testing.catalog import IST
+from gnb.testing.personas import staff_login
 
 DAY = dt.date(2026, 11, 10)
 URL = "/admin/payments/payment/reconciliation/"

@@ -51,8 +51,8 @@ def test_the_driver_records_the_cash_collected(catalog, driver, django_capture_o
 
 
 def test_recording_cash_is_audited_with_who_how_much_and_the_ip(catalog, client):
-    from conftest import staff_login
     from gnb.accounts.roles import user_role_set
+    from gnb.testing.personas import staff_login
 
     dispatcher = get_user_model().objects.create_user("selin", "selin@example.com", "x")
     user_role_set(user=dispatcher, role="dispatcher", actor=None)

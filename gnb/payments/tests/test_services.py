@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from gnb.bookings.models import Booking, BookingEvent
 from gnb.bookings.services import seats_taken
-from gnb.bookings.tests.test_services import place_tour
 from gnb.core.errors import Conflict, InvalidTransition, ValidationFailed
 from gnb.ops.models import AlertState
 from gnb.payments.models import Payment, ProviderEvent, Refund
@@ -26,6 +25,7 @@ from gnb.payments.services import (
     provider_event_record,
 )
 from gnb.payments.tests.conftest import card_booking, queued
+from gnb.testing.bookings import place_tour
 
 RETURN = "http://testserver/en/manage/x/y/payment/"
 
@@ -306,7 +306,7 @@ def test_a_confirmed_booking_never_expires(catalog, card_provider):
 
 
 def test_an_expired_hold_gives_its_coupon_use_back(catalog):
-    from gnb.bookings.tests.test_services import transfer_request
+    from gnb.testing.bookings import transfer_request
 
     catalog.coupon.max_uses = 1
     catalog.coupon.save()

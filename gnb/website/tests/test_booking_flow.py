@@ -11,9 +11,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-from conftest import future_local
 from gnb.bookings.models import Booking, BookingEvent
 from gnb.notifications.models import ContactMessage
+from gnb.testing.catalog import future_local
 
 pytestmark = pytest.mark.django_db
 

@@ -24,8 +24,8 @@ from django.test import Client
 from django.urls import reverse
 from whitenoise.compress import Compressor
 
-from conftest import Catalog, future_local
 from gnb.bookings.models import Booking
+from gnb.testing.catalog import Catalog, future_local
 
 pytestmark = pytest.mark.django_db
 

@@ -19,9 +19,9 @@ from urllib.parse import parse_qs
 import pytest
 
 from gnb.bookings.models import Booking
-from gnb.bookings.tests.test_services import transfer_request
 from gnb.catalog.models import Currency
 from gnb.payments.tests.conftest import card_booking
+from gnb.testing.bookings import transfer_request
 
 MERCHANT_ID = "123456"
 MERCHANT_KEY = "KEYkeyKEYkey1234"

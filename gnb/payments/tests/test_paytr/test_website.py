@@ -6,10 +6,10 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from conftest import future_local
 from gnb.bookings.models import Booking
 from gnb.payments.models import Payment
 from gnb.payments.tests.test_paytr.conftest import lira_booking
+from gnb.testing.catalog import future_local
 
 
 def book_url() -> str:

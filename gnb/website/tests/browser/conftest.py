@@ -17,7 +17,7 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, sync_playwright
 
-from conftest import make_catalog
+from gnb.testing.catalog import make_catalog
 
 ROOT = Path(__file__).resolve().parents[4]
 OUTPUT = ROOT / "var" / "test-output" / "browser"

@@ -14,10 +14,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from conftest import future_local
 from gnb.bookings.models import Booking
 from gnb.payments.models import Payment, ProviderEvent
 from gnb.payments.tests.stripe_server import SECRET_KEY, WEBHOOK_SECRET, StripeStandIn
+from gnb.testing.catalog import future_local
 from gnb.website.tests.browser.steps import fill_transfer_details, run_worker, search_transfer
 
 

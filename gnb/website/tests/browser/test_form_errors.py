@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 
 from playwright.sync_api import Page, expect
 
-from conftest import future_local
 from gnb.bookings.models import Booking
+from gnb.testing.catalog import future_local
 from gnb.website.tests.browser.steps import fill_transfer_details
 
 

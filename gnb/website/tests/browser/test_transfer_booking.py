@@ -10,10 +10,10 @@ from urllib.parse import unquote
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from conftest import future_local
 from gnb.bookings.models import Booking
 from gnb.bookings.quotes import TransferQuoteRequest
 from gnb.bookings.services import Contact, PassengerInput, booking_place_transfer
+from gnb.testing.catalog import future_local
 from gnb.website.tests.browser.steps import (
     PASSENGERS,
     breakdown,

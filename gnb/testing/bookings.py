@@ -1,0 +1,116 @@
+"""Booking builders: valid bookings placed through the real services (priced, validated, locked, logged as in
+production), with defaults a test overrides only where it matters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.utils import timezone
+
+from gnb.bookings.models import Booking
+from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest
+from gnb.bookings.services import (
+    Contact,
+    FlightInput,
+    PassengerInput,
+    booking_place_tour,
+    booking_place_transfer,
+)
+from gnb.catalog.models import TourDeparture
+from gnb.testing.catalog import Catalog, future_local
+
+REFERENCE = re.compile(r"^GNB-[23456789ABCDEFGHJKMNPQRSTVWXYZ]{4}-[23456789ABCDEFGHJKMNPQRSTVWXYZ]{4}$")
+CONTACT = Contact(name="Anna Smith", email="anna@example.com", phone="+44 7911 123456")
+FIRST_NAMES = {"adult": ["Anna", "John", "Emma", "Oliver"], "child": ["Tom", "Lily"], "infant": ["Mia", "Leo"]}
+
+
+def passengers_for(adults: int = 2, children: int = 0, infants: int = 0) -> list[PassengerInput]:
+    party = []
+    for category, count in (("adult", adults), ("child", children), ("infant", infants)):
+        party += [PassengerInput(FIRST_NAMES[category][i % 2], "Smith", category) for i in range(count)]
+    return party
+
+
+def transfer_request(**overrides) -> TransferQuoteRequest:
+    values = {"origin": "ayt", "destination": "regnum-carya", "pickup_at": future_local(), "adults": 2}
+    values.update(overrides)
+    return TransferQuoteRequest(**values)
+
+
+def place_transfer(request: TransferQuoteRequest | None = None, **kwargs) -> Booking:
+    """A valid transfer booking for ``request`` (AYT → Belek for two adults by default)."""
+    request = request or transfer_request()
+    kwargs.setdefault("vehicle_class", "sedan")
+    kwargs.setdefault("contact", CONTACT)
+    kwargs.setdefault("passengers", passengers_for(request.adults, request.children, request.infants))
+    kwargs.setdefault("flight", FlightInput("TK 2412", request.pickup_at - dt.timedelta(minutes=30)))
+    return booking_place_transfer(quote_request=request, **kwargs)
+
+
+def place_tour(departure: TourDeparture, *, adults: int = 2, children: int = 0, infants: int = 0, **kwargs):
+    request = TourQuoteRequest(
+        departure_id=departure.pk,
+        adults=adults,
+        children=children,
+        infants=infants,
+        coupon=kwargs.pop("coupon", None),
+        currency=kwargs.pop("currency", None),
+    )
+    kwargs.setdefault("contact", CONTACT)
+    kwargs.setdefault("passengers", passengers_for(adults, children, infants))
+    return booking_place_tour(quote_request=request, **kwargs)
+
+
+# --- the back office's bookings: simple knobs for lists, exports and reports ----------------------------------------
+def place_sedan_transfer(
+    *,
+    days: int = 20,
+    hour: int = 14,
+    last_names: tuple[str, str] = ("Smith", "Smith"),
+    lead: str = "Anna Smith",
+    email: str = "anna@example.com",
+    payment_method: str = "cash",
+    currency: str | None = None,
+    now: dt.datetime | None = None,
+    coupon: str | None = None,
+    extras: tuple[ExtraRequest, ...] = (),
+) -> Booking:
+    """Two adults in a sedan from Antalya Airport to Belek: 40.00 EUR."""
+    pickup = future_local(days=days, hour=hour)
+    return booking_place_transfer(
+        quote_request=TransferQuoteRequest(
+            origin="ayt",
+            destination="regnum-carya",
+            pickup_at=pickup,
+            adults=2,
+            currency=currency,
+            coupon=coupon,
+            extras=extras,
+        ),
+        vehicle_class="sedan",
+        contact=Contact(lead, email, "+44 7911 123456"),
+        passengers=[
+            PassengerInput("Anna", last_names[0], "adult"),
+            PassengerInput("John", last_names[1], "adult"),
+        ],
+        flight=FlightInput("TK2412", pickup),
+        payment_method=payment_method,
+        now=now,
+    )
+
+
+def place_past_sedan_transfer() -> Booking:
+    """A confirmed transfer whose pickup was yesterday, placed three days ago."""
+    return place_sedan_transfer(days=-1, now=timezone.now() - dt.timedelta(days=3))
+
+
+def place_berg_tour(catalog: Catalog, *, adults: int = 2, children: int = 1) -> Booking:
+    """Perge & Aspendos for the Berg family: 45.00 per adult, 25.00 per child."""
+    passengers = [PassengerInput(f"Adult{n}", "Berg", "adult") for n in range(adults)]
+    passengers += [PassengerInput(f"Child{n}", "Berg", "child") for n in range(children)]
+    return booking_place_tour(
+        quote_request=TourQuoteRequest(departure_id=catalog.departure.pk, adults=adults, children=children),
+        contact=Contact("Eva Berg", "eva@example.com", "+49 151 23456789"),
+        passengers=passengers,
+    )
