@@ -811,7 +811,7 @@ def manage_lookup(request: HttpRequest) -> HttpResponse:
 
 
 # --- pages ------------------------------------------------------------------------------------------------
-PAGES = {"about", "terms", "privacy", "cookies", "cancellation"}
+PAGES = {"about", "terms", "privacy", "cancellation"}
 
 
 def page(request: HttpRequest, page: str) -> HttpResponse:
