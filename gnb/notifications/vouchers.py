@@ -1,12 +1,16 @@
 """The booking voucher: one A4 PDF the traveller shows the driver, with every detail and a QR code of the manage link.
 
-Drawn with fpdf2 in DejaVu Sans (bundled in ``fonts/``, licence beside it): the PDF core fonts are Latin-1 only,
-and Turkish, Polish, Russian and Ukrainian names need more. Right-to-left languages are the exception: Arabic letters
-must be joined into their contextual forms by a shaping engine, and fpdf2's (``set_text_shaping``) needs the
-uharfbuzz package, which this project does not install. Without it Arabic prints as separate letters in the wrong
-order, so an Arabic booking's voucher is labelled in English (its email stays in Arabic, where the mail client
-shapes the text). Text typed by travellers is printed whatever it contains: a right-to-left run is put in reading
-order, and a character the font lacks (most emoji) becomes "?", so no name can break or blank the voucher.
+Drawn with fpdf2 in DejaVu Sans (bundled in ``fonts/``, licence beside it): the PDF core fonts are Latin-1 only, and
+Turkish, Polish, Russian, Ukrainian and Arabic need more. A right-to-left voucher (Arabic) goes through fpdf2's text
+shaping (HarfBuzz, via the uharfbuzz package), which joins Arabic letters into their contextual forms and puts every
+line in visual order with the Unicode bidirectional algorithm. It is laid out right to left: labels on the right, the
+QR code on the left, and every Latin part of a line (names, phone, email, reference, flight, amounts) set in an
+isolate so it keeps its own order ("+905321234567", not "905321234567+"), as ``<bdi>`` and ``dir="ltr"`` do on the
+website. Left-to-right vouchers are drawn without shaping: their scripts need no joining, and shaped text is written
+glyph by glyph, several times larger; an Arabic name typed into one is put in visual order, its letters unjoined.
+Text typed by travellers is printed whatever it contains: control and formatting characters are dropped (a typed
+right-to-left override cannot turn a line round), and a character the font lacks (most emoji) becomes "?", so no name
+can break or blank the voucher.
 """
 
 from __future__ import annotations
@@ -26,9 +30,9 @@ from fpdf.enums import Align, TableBordersLayout, TextDirection, VAlign, XPos, Y
 from fpdf.fonts import FontFace, TTFFont
 
 from gnb.bookings.models import Booking
+from gnb.website.links import booking_manage_url
 from gnb.notifications.itinerary import booking_itinerary, cancellation_policy_text, local_datetime_text, money_text
 from gnb.notifications.operator import company_address, company_name, operator_contact_text
-from gnb.website.links import booking_manage_url
 
 # fpdf2 subsets the fonts with fontTools, which logs a dozen INFO lines per voucher; they say nothing to operators.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -49,6 +53,9 @@ QR_X = PAGE_WIDTH - MARGIN - QR_SIZE
 QR_Y = 27.0
 QR_ERROR_LEVEL = "m"  # 15 % of the code may be smudged or folded and it still scans
 UNSUPPORTED = "?"
+# Unicode isolates: the text between LRI (or FSI) and PDI is laid out on its own, left to right (or in the direction
+# of its first letter), and counts as one neutral character for the line around it. HarfBuzz draws them as nothing.
+LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
 # Statuses in which the voucher no longer entitles anyone to a ride: its status is printed in red.
 ENDED = frozenset({Booking.Status.CANCELLED, Booking.Status.EXPIRED, Booking.Status.REFUNDED})
 
@@ -61,16 +68,6 @@ class Rect:
     y: float
     width: float
     height: float
-
-
-def voucher_language(booking: Booking) -> str:
-    """The language the voucher is labelled in: the booking's, or English for a right-to-left language.
-
-    Right-to-left scripts need the uharfbuzz shaping engine (see the module docstring), which is not installed.
-    """
-    if translation.get_language_info(booking.language)["bidi"]:
-        return "en"
-    return booking.language
 
 
 def voucher_filename(booking: Booking) -> str:
@@ -109,17 +106,19 @@ def qr_module_rects(url: str, *, x: float = QR_X, y: float = QR_Y, size: float =
     return rects
 
 
-def printable(text: str, glyphs: set[int] | frozenset[int]) -> str:
+def printable(text: str, glyphs: set[int] | frozenset[int], *, shaped: bool = False) -> str:
     """``text`` as it can be drawn with a font that has ``glyphs`` (code points), line breaks kept.
 
     Characters are composed first (a typed "s" + cedilla becomes "ş"), control and formatting characters are
-    dropped, a line with right-to-left letters is put in visual order (fpdf2's own bidi algorithm, which needs no
-    shaping engine; the letters stay unjoined), and any run of characters the font lacks becomes one "?".
+    dropped (bidirectional overrides and isolates among them: the voucher sets its own), and any run of characters
+    the font lacks becomes one "?". For ``shaped`` text the order stays logical (fpdf2's shaping puts each line in
+    visual order); otherwise a line with right-to-left letters is put in visual order here (fpdf2's bidi algorithm,
+    which needs no shaping engine; the letters stay unjoined).
     """
     lines = []
     for line in unicodedata.normalize("NFC", text).replace("\t", " ").splitlines():
         line = "".join(char for char in line if unicodedata.category(char) not in {"Cc", "Cf", "Cs", "Co", "Cn"})
-        if any(unicodedata.bidirectional(char) in {"R", "AL"} for char in line):
+        if not shaped and any(unicodedata.bidirectional(char) in {"R", "AL"} for char in line):
             # The voucher is laid out left to right, so the line is too; only its right-to-left runs turn round.
             line = BidiParagraph(text=line, base_direction=TextDirection.LTR).get_reordered_string()
         out: list[str] = []
@@ -133,43 +132,70 @@ def printable(text: str, glyphs: set[int] | frozenset[int]) -> str:
 
 
 class _VoucherPDF(FPDF):
-    """An A4 page in DejaVu Sans with a footer naming the booking on every page."""
+    """An A4 page in DejaVu Sans, shaped in the voucher's direction, with a footer naming the booking on every page."""
 
-    def __init__(self, reference: str) -> None:
+    def __init__(self, reference: str, *, rtl: bool) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.reference = reference
+        self.rtl = rtl
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(True, margin=20)
         self.add_font(FONT, "", FONTS_DIR / "DejaVuSans.ttf")
         self.add_font(FONT, "B", FONTS_DIR / "DejaVuSans-Bold.ttf")
+        if rtl:
+            # Every line is right to left, even one that starts with a Latin name or a number.
+            self.set_text_shaping(use_shaping_engine=True, direction=TextDirection.RTL)
         # A character is drawn only if both weights have it, so any text may be set bold or not.
         self.glyphs = frozenset.intersection(
             *(frozenset(font.cmap) for font in self.fonts.values() if isinstance(font, TTFFont))
         )
+
+    def printable(self, text: str) -> str:
+        return printable(text, self.glyphs, shaped=self.rtl)
+
+    def ltr(self, text: str) -> str:
+        """``text`` (a phone number, email, reference, link, amount) kept left to right inside a right-to-left line."""
+        return f"{LRI}{text}{PDI}" if self.rtl else text
 
     def footer(self) -> None:
         self.set_y(-14)
         self.set_font(FONT, "", 8)
         self.set_text_color(*MUTED)
         page = _("booking %(reference)s · page %(page)s of %(pages)s") % {
-            "reference": self.reference,
+            "reference": self.ltr(self.reference),
             "page": self.page_no(),
             "pages": "{nb}",
         }
-        text = " · ".join(part for part in (company_name(), company_address(), page) if part)
-        self.cell(0, 5, printable(text, self.glyphs), align=Align.C)
+        parts = (self.printable(company_name()), self.printable(company_address()), page)
+        self.cell(0, 5, " · ".join(part for part in parts if part), align=Align.C)
 
 
 class _Voucher:
-    """Lays out one booking's voucher, top to bottom."""
+    """Lays out one booking's voucher, top to bottom, in the active language and its direction."""
 
     def __init__(self, booking: Booking, manage_url: str) -> None:
         self.booking = booking
         self.manage_url = manage_url
-        self.pdf = _VoucherPDF(booking.reference)
+        self.rtl = translation.get_language_bidi()
+        self.pdf = _VoucherPDF(booking.reference, rtl=self.rtl)
+        # Where a line starts and ends: the left and right edges swap in a right-to-left voucher.
+        self.start = Align.R if self.rtl else Align.L
+        self.end = Align.L if self.rtl else Align.R
 
     def text(self, value: object) -> str:
-        return printable(str(value), self.pdf.glyphs)
+        return self.pdf.printable(str(value))
+
+    def own(self, value: object) -> str:
+        """Text typed by a traveller or kept in the catalogue (a name, a place), isolated in a right-to-left line.
+
+        In its isolate it is laid out in the direction of its first letter, so a Latin hotel name keeps its order and
+        an Arabic one is read right to left, whatever surrounds it.
+        """
+        text = self.text(value)
+        return f"{FSI}{text}{PDI}" if self.rtl and text else text
+
+    def ltr(self, value: object) -> str:
+        return self.pdf.ltr(self.text(value))
 
     def render(self) -> bytes:
         pdf = self.pdf
@@ -192,110 +218,134 @@ class _Voucher:
         pdf.set_fill_color(*BRAND)
         pdf.rect(0, 0, PAGE_WIDTH, 20, style="F")
         pdf.set_text_color(255, 255, 255)
-        pdf.set_xy(MARGIN, 5)
+        half = CONTENT_WIDTH / 2
+        pdf.set_xy(MARGIN + half if self.rtl else MARGIN, 5)
         pdf.set_font(FONT, "B", 18)
-        pdf.cell(CONTENT_WIDTH / 2, 10, self.text(company_name()))
+        pdf.cell(half, 10, self.text(company_name()), align=self.start)
+        pdf.set_xy(MARGIN if self.rtl else MARGIN + half, 5)
         pdf.set_font(FONT, "", 13)
-        pdf.cell(CONTENT_WIDTH / 2, 10, self.text(_("Booking voucher")), align=Align.R)
+        pdf.cell(half, 10, self.text(_("Booking voucher")), align=self.end)
 
-        self.draw_qr()
+        # The QR code sits at the end of the lines (top right, or top left in a right-to-left voucher).
+        qr_x = MARGIN if self.rtl else QR_X
+        self.draw_qr(qr_x)
 
-        text_width = QR_X - MARGIN - 4
-        pdf.set_xy(MARGIN, QR_Y)
+        text_width = CONTENT_WIDTH - QR_SIZE - 4
+        text_x = qr_x + QR_SIZE + 4 if self.rtl else MARGIN
+        pdf.set_left_margin(text_x)
+        pdf.set_xy(text_x, QR_Y)
         pdf.set_text_color(*MUTED)
         pdf.set_font(FONT, "", 8.5)
-        pdf.cell(text_width, 4.5, self.text(_("Booking reference")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        lines = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT, "align": self.start}
+        pdf.cell(text_width, 4.5, self.text(_("Booking reference")), **lines)
         pdf.set_text_color(0, 0, 0)
         pdf.set_font(FONT, "B", 26)
-        pdf.cell(text_width, 12, booking.reference, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(text_width, 12, self.ltr(booking.reference), **lines)
         pdf.set_font(FONT, "B", 12)
         if booking.status in ENDED:
             pdf.set_text_color(*ALERT)
         status = _("Status") + ": " + booking.get_status_display()
-        pdf.cell(text_width, 7, self.text(status), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(text_width, 7, self.text(status), **lines)
         pdf.set_text_color(0, 0, 0)
         pdf.set_font(FONT, "", 9.5)
         lead = "\n".join(
             (
-                _("Lead traveller") + ": " + booking.lead_name,
-                _("Phone") + ": " + booking.lead_phone,
-                _("Email") + ": " + booking.lead_email,
+                self.text(_("Lead traveller") + ": ") + self.own(booking.lead_name),
+                self.text(_("Phone") + ": ") + self.ltr(booking.lead_phone),
+                self.text(_("Email") + ": ") + self.ltr(booking.lead_email),
             )
         )
-        pdf.multi_cell(text_width, 5, self.text(lead), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(text_width, 5, lead, **lines)
+        pdf.set_left_margin(MARGIN)
         pdf.set_y(max(pdf.get_y(), QR_Y + QR_SIZE + 7))
 
-    def draw_qr(self) -> None:
+    def draw_qr(self, qr_x: float) -> None:
         pdf = self.pdf
         pdf.set_fill_color(0, 0, 0)
-        for rect in qr_module_rects(self.manage_url):
+        for rect in qr_module_rects(self.manage_url, x=qr_x):
             pdf.rect(rect.x, rect.y, rect.width, rect.height, style="F")
-        pdf.link(QR_X, QR_Y, QR_SIZE, QR_SIZE, self.manage_url)
-        pdf.set_xy(QR_X - 5, QR_Y + QR_SIZE)
+        pdf.link(qr_x, QR_Y, QR_SIZE, QR_SIZE, self.manage_url)
+        pdf.set_xy(qr_x - 5, QR_Y + QR_SIZE)
         pdf.set_font(FONT, "", 7)
         pdf.set_text_color(*MUTED)
         pdf.multi_cell(QR_SIZE + 10, 3.2, self.text(_("Scan to view, change or cancel")), align=Align.C)
+
+    def route(self, item) -> str:
+        """``Antalya Airport → Regnum Carya``; right to left, each place isolated and the arrow pointing left."""
+        if not self.rtl:
+            return self.text(item.title)
+        leg = next(leg for leg in self.booking.legs.all() if str(leg.sequence) == item.key)
+        return f"{self.own(leg.origin.name)} ← {self.own(leg.destination.name)}"
 
     def draw_trip(self) -> None:
         booking = self.booking
         rows: list[tuple[str, str]] = []
         for item in booking_itinerary(booking):
             if booking.kind == Booking.Kind.TOUR:
-                rows.append((_("Tour"), item.title))
-                rows.append((_("Departure"), item.starts_text))
-                rows.append((_("Pickup point"), item.pickup_point or _("To be confirmed by the operator")))
+                rows.append((self.text(_("Tour")), self.own(item.title)))
+                rows.append((self.text(_("Departure")), self.text(item.starts_text)))
+                pickup = (
+                    self.own(item.pickup_point)
+                    if item.pickup_point
+                    else self.text(_("To be confirmed by the operator"))
+                )
+                rows.append((self.text(_("Pickup point")), pickup))
                 continue
-            rows.append((_("Ride %(number)s") % {"number": item.key}, item.title))
-            rows.append((_("Pickup"), item.starts_text))
+            rows.append((self.text(_("Ride %(number)s") % {"number": item.key}), self.route(item)))
+            rows.append((self.text(_("Pickup")), self.text(item.starts_text)))
             if item.flight_number:
                 flight = _("%(flight)s, lands %(time)s") % {
-                    "flight": item.flight_number,
+                    "flight": self.ltr(item.flight_number),
                     "time": item.flight_arrival_text,
                 }
-                rows.append((_("Flight"), flight))
+                rows.append((self.text(_("Flight")), flight))
             if item.pickup_point:
-                rows.append((_("Pickup point"), item.pickup_point))
+                rows.append((self.text(_("Pickup point")), self.own(item.pickup_point)))
         if booking.vehicle_class is not None:
-            rows.append((_("Vehicle"), booking.vehicle_class.name))
-            rows.append((_("Luggage"), str(booking.luggage)))
-        extras = [f"{item.quantity} × {item.extra.name}" for item in booking.extras.all()]
+            rows.append((self.text(_("Vehicle")), self.own(booking.vehicle_class.name)))
+            rows.append((self.text(_("Luggage")), str(booking.luggage)))
+        extras = [f"{item.quantity} × {self.own(item.extra.name)}" for item in booking.extras.all()]
         if extras:
-            rows.append((_("Extras"), ", ".join(extras)))
+            rows.append((self.text(_("Extras")), ", ".join(extras)))
         self.section(_("Your trip"), rows)
 
     def draw_passengers(self) -> None:
         """Two passengers a line, so a party of twelve still fits on the first page."""
         names = [
-            f"{index}. {passenger.first_name} {passenger.last_name} ({passenger.get_category_display()})"
+            f"{index}. {self.own(f'{passenger.first_name} {passenger.last_name}')} "
+            f"({self.text(passenger.get_category_display())})"
             for index, passenger in enumerate(self.booking.passengers.all(), start=1)
         ]
         rows = [(names[i], names[i + 1] if i + 1 < len(names) else "") for i in range(0, len(names), 2)]
         self.section(_("Passengers"), rows, widths=(CONTENT_WIDTH / 2, CONTENT_WIDTH / 2), muted_labels=False)
 
+    def money(self, amount: object) -> str:
+        return self.ltr(money_text(amount, self.booking.currency))
+
     def draw_price(self) -> None:
         booking = self.booking
         rows = []
         for line in booking.price_breakdown.get("lines", []):
-            label = line["label"] + (f" × {line['quantity']}" if line.get("quantity", 1) > 1 else "")
-            rows.append((label, money_text(line["amount"], booking.currency)))
+            label = self.own(line["label"]) + (f" × {line['quantity']}" if line.get("quantity", 1) > 1 else "")
+            rows.append((label, self.money(line["amount"])))
         total_row = len(rows)
-        rows.append((_("Total"), money_text(booking.total, booking.currency)))
+        rows.append((self.text(_("Total")), self.money(booking.total)))
         payment = f"{booking.get_payment_method_display()} · {booking.get_payment_state_display()}"
-        rows.append((_("Payment"), payment))
+        rows.append((self.text(_("Payment")), self.text(payment)))
         if booking.cancellation_fee:
-            rows.append((_("Cancellation fee"), money_text(booking.cancellation_fee, booking.currency)))
+            rows.append((self.text(_("Cancellation fee")), self.money(booking.cancellation_fee)))
         self.section(
             _("Price"),
             rows,
             widths=(110.0, CONTENT_WIDTH - 110.0),
             bold_rows={total_row},
             muted_labels=False,
-            align_values=Align.R,
+            align_values=self.end,
         )
 
     def draw_notes(self) -> None:
         if self.booking.notes:
-            self.section(_("Notes"), [(self.booking.notes, "")], widths=(CONTENT_WIDTH, 0.0))
+            self.section(_("Notes"), [(self.own(self.booking.notes), "")], widths=(CONTENT_WIDTH, 0.0))
 
     def draw_policy(self) -> None:
         """The cancellation policy (or when it was cancelled), how to reach us, and the manage link as text."""
@@ -309,15 +359,21 @@ class _Voucher:
         help_text = _(
             "Show this voucher to your driver, printed or on your phone. Questions or changes: %(contact)s; "
             "please quote your booking reference."
-        ) % {"contact": operator_contact_text()}
-        self.section(_("Good to know"), [(policy, ""), (help_text, "")], widths=(CONTENT_WIDTH, 0.0))
+        ) % {"contact": self.ltr(operator_contact_text())}
+        self.section(_("Good to know"), [(self.text(policy), ""), (help_text, "")], widths=(CONTENT_WIDTH, 0.0))
         pdf = self.pdf
         pdf.set_font(FONT, "", 9)
         pdf.set_text_color(*BRAND)
         pdf.multi_cell(
-            CONTENT_WIDTH, 4.5, self.text(_("View, change or cancel your booking") + ":"), new_x=XPos.LMARGIN
+            CONTENT_WIDTH,
+            4.5,
+            self.text(_("View, change or cancel your booking") + ":"),
+            new_x=XPos.LMARGIN,
+            align=self.start,
         )
-        pdf.multi_cell(CONTENT_WIDTH, 4.5, self.manage_url, link=self.manage_url, new_x=XPos.LMARGIN)
+        pdf.multi_cell(
+            CONTENT_WIDTH, 4.5, self.ltr(self.manage_url), link=self.manage_url, new_x=XPos.LMARGIN, align=self.start
+        )
 
     # --- drawing helpers ------------------------------------------------------------------------------------
     def section(
@@ -330,7 +386,11 @@ class _Voucher:
         muted_labels: bool = True,
         align_values: Align = Align.L,
     ) -> None:
-        """A heading and a two-column table of (label, value) rows; with a value width of 0, one text column."""
+        """A heading and a two-column table of (label, value) rows; with a value width of 0, one text column.
+
+        The rows' texts are ready to print (``text``, ``own`` or ``ltr``). In a right-to-left voucher the label
+        column is on the right.
+        """
         pdf = self.pdf
         # Keep a heading with its first rows: start a new page when fewer than 25 mm are left.
         if pdf.get_y() > pdf.h - pdf.b_margin - 25:
@@ -338,19 +398,26 @@ class _Voucher:
         pdf.ln(1.5)
         pdf.set_font(FONT, "B", 10.5)
         pdf.set_text_color(*BRAND)
-        pdf.cell(CONTENT_WIDTH, 6, self.text(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(CONTENT_WIDTH, 6, self.text(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align=self.start)
         pdf.set_draw_color(*BRAND)
         pdf.line(MARGIN, pdf.get_y(), MARGIN + CONTENT_WIDTH, pdf.get_y())
         pdf.ln(0.8)
         pdf.set_text_color(0, 0, 0)
         pdf.set_font(FONT, "", 9.5)
         single_column = widths[1] == 0
+        if single_column:
+            col_widths: tuple[float, ...] = (CONTENT_WIDTH,)
+            text_align: Align | tuple[Align, ...] = self.start
+        elif self.rtl:
+            col_widths, text_align = (widths[1], widths[0]), (align_values, self.start)
+        else:
+            col_widths, text_align = widths, (self.start, align_values)
         with pdf.table(
             width=CONTENT_WIDTH,
-            col_widths=(CONTENT_WIDTH,) if single_column else widths,
+            col_widths=col_widths,
             first_row_as_headings=False,
             borders_layout=TableBordersLayout.NONE,
-            text_align=Align.L if single_column else (Align.L, align_values),
+            text_align=text_align,
             v_align=VAlign.T,
             line_height=4.6,
             padding=(0.5, 1.0),
@@ -359,18 +426,22 @@ class _Voucher:
                 style = FontFace(emphasis="BOLD") if index in bold_rows else None
                 row = table.row(style=style)
                 if single_column:
-                    row.cell(self.text(label))
+                    row.cell(label)
+                    continue
+                label_style = style or (FontFace(color=MUTED) if muted_labels else None)
+                if self.rtl:
+                    row.cell(value)
+                    row.cell(label, style=label_style)
                 else:
-                    label_style = style or (FontFace(color=MUTED) if muted_labels else None)
-                    row.cell(self.text(label), style=label_style)
-                    row.cell(self.text(value))
+                    row.cell(label, style=label_style)
+                    row.cell(value)
 
 
 def booking_voucher_pdf(booking: Booking) -> bytes:
-    """The booking's voucher as PDF bytes, in the booking's language (English for Arabic, see ``voucher_language``).
+    """The booking's voucher as PDF bytes, in the booking's language and that language's direction.
 
     ``booking`` should come from ``booking_detail`` or ``booking_for_manage_token`` (details prefetched).
     """
     manage_url = booking_manage_url(booking)
-    with translation.override(voucher_language(booking)):
+    with translation.override(booking.language):
         return _Voucher(booking, manage_url).render()
