@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "gnb.ops",
     "gnb.payments",
     "gnb.payments.providers.paytr",
+    "gnb.privacy",
     "gnb.website",
 ]
 
@@ -652,6 +653,25 @@ GNB_MAX_PASSENGERS = env_int("GNB_MAX_PASSENGERS", 50, minimum=1)
 # How far ahead a transfer can be booked.
 GNB_MAX_DAYS_AHEAD = env_int("GNB_MAX_DAYS_AHEAD", 540, minimum=1)
 GNB_OPERATOR_EMAIL = env_str("GNB_OPERATOR_EMAIL", "operations@gnbtransfer.com")
+
+# --- privacy (GDPR, KVKK) ------------------------------------------------------------------------------------
+# The data controller named in the privacy notice, and where data subject requests go (gnb/privacy, docs/privacy.md).
+GNB_CONTROLLER_NAME = env_str("GNB_CONTROLLER_NAME", "GNB Turizm Taşımacılık Ltd. Şti.") or ""
+GNB_CONTROLLER_ADDRESS = env_str("GNB_CONTROLLER_ADDRESS", "Antalya, Türkiye") or ""
+GNB_CONTROLLER_EMAIL = env_str("GNB_CONTROLLER_EMAIL", "privacy@gnbtransfer.com") or ""
+GNB_DPO_EMAIL = env_str("GNB_DPO_EMAIL", "") or ""
+for _name, _address in (("GNB_CONTROLLER_EMAIL", GNB_CONTROLLER_EMAIL), ("GNB_DPO_EMAIL", GNB_DPO_EMAIL)):
+    if _address and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", _address):
+        raise ImproperlyConfigured(f"{_name}={_address!r} is not an email address")
+if not (GNB_CONTROLLER_NAME and GNB_CONTROLLER_ADDRESS and GNB_CONTROLLER_EMAIL):
+    raise ImproperlyConfigured("GNB_CONTROLLER_NAME, GNB_CONTROLLER_ADDRESS and GNB_CONTROLLER_EMAIL must not be empty")
+# A traveller's personal data is anonymised this many months after their last trip (amounts, dates and payments
+# stay for the tax records).
+GNB_PRIVACY_RETENTION_MONTHS = env_int("GNB_PRIVACY_RETENTION_MONTHS", 24, minimum=1)
+# The version of the consent text: raising it asks every visitor again.
+GNB_CONSENT_VERSION = env_int("GNB_CONSENT_VERSION", 1, minimum=1)
+# Passenger lists are reported to the Ministry of Transport's U-ETDS: the privacy notice then names it as a recipient.
+GNB_UETDS_REPORTING = env_bool("GNB_UETDS_REPORTING", False)
 
 # --- PayTR (Turkish cards, instalments) --------------------------------------------------------------------
 # Enabled when the merchant id, key and salt (PayTR panel, "Bilgi" page) are all set; a partial set stops the start.

@@ -269,6 +269,30 @@ def customer_upcoming_bookings(*, user_id: int, now: dt.datetime | None = None):
     )
 
 
+def bookings_personal_data_erase(*, booking_ids: list[int]) -> None:
+    """The one rule that anonymises bookings, for a deleted account and for privacy erasure and retention.
+
+    Each booking's lead name, email, phone and notes and its passengers' names are replaced by anonymous values, as
+    are the old and new values in its change history and the email of its coupon use. Amounts, dates, payments and
+    refunds are kept: the accounts and tax law need them. Call it inside the caller's transaction.
+    """
+    Booking.objects.filter(pk__in=booking_ids).update(
+        lead_name=ANONYMOUS_NAME, lead_email=ANONYMOUS_EMAIL, lead_phone="", notes=""
+    )
+    from gnb.bookings.models import Passenger
+
+    for passenger in Passenger.objects.filter(booking_id__in=booking_ids).only("pk", "position"):
+        Passenger.objects.filter(pk=passenger.pk).update(
+            first_name=ANONYMOUS_PASSENGER, last_name=str(passenger.position)
+        )
+    for event in BookingEvent.objects.filter(booking_id__in=booking_ids, kind=BookingEvent.Kind.CHANGED):
+        changes = event.details.get("changes") if isinstance(event.details, dict) else None
+        if isinstance(changes, dict):
+            event.details = {**event.details, "changes": {name: ["anonymised", "anonymised"] for name in changes}}
+            event.save(update_fields=["details"])
+    CouponRedemption.objects.filter(booking_id__in=booking_ids).update(email=ANONYMOUS_EMAIL)
+
+
 def customer_delete(*, user_id: int, now: dt.datetime | None = None) -> None:
     """Erase the account's personal data, keeping its bookings for the accounts without it.
 
@@ -290,21 +314,7 @@ def customer_delete(*, user_id: int, now: dt.datetime | None = None) -> None:
                 )
             )
         booking_ids = list(Booking.objects.filter(customer_id=user_id).values_list("pk", flat=True))
-        Booking.objects.filter(pk__in=booking_ids).update(
-            lead_name=ANONYMOUS_NAME, lead_email=ANONYMOUS_EMAIL, lead_phone="", notes=""
-        )
-        from gnb.bookings.models import Passenger
-
-        for passenger in Passenger.objects.filter(booking_id__in=booking_ids).only("pk", "position"):
-            Passenger.objects.filter(pk=passenger.pk).update(
-                first_name=ANONYMOUS_PASSENGER, last_name=str(passenger.position)
-            )
-        for event in BookingEvent.objects.filter(booking_id__in=booking_ids, kind=BookingEvent.Kind.CHANGED):
-            changes = event.details.get("changes") if isinstance(event.details, dict) else None
-            if isinstance(changes, dict):
-                event.details = {**event.details, "changes": {name: ["anonymised", "anonymised"] for name in changes}}
-                event.save(update_fields=["details"])
-        CouponRedemption.objects.filter(booking_id__in=booking_ids).update(email=ANONYMOUS_EMAIL)
+        bookings_personal_data_erase(booking_ids=booking_ids)
         SavedPassenger.objects.filter(user_id=user_id).delete()
         user.username = f"deleted-{user.pk}"
         user.email = ""

@@ -102,6 +102,11 @@ APP_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         MANAGER: _PAYMENTS_OFFICE,
         DISPATCHER: frozenset({"payments.view_payment", "payments.mark_paid"}),
     },
+    # Travellers' export and erasure requests, and the consent decisions kept as proof.
+    "privacy": {
+        ADMIN: frozenset({"privacy.handle_datasubjectrequest"})
+        | _view("privacy", "consentdecision", "datasubjectrequest"),
+    },
     "django_tasks_database": {
         ADMIN: _view("django_tasks_database", "dbtaskresult"),
     },

@@ -59,12 +59,14 @@ def customer_booking(*, user, reference: str) -> Booking | None:
     return Booking.objects.filter(customer_id=user.pk, reference=reference.strip().upper()).first()
 
 
-def customer_data_export(*, user, now: dt.datetime | None = None) -> dict[str, Any]:
-    """Everything kept about ``user`` as plain JSON data: the account, saved passengers and linked bookings."""
-    now = now or timezone.now()
+def _when(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def bookings_data_export(bookings: QuerySet[Booking]) -> list[dict[str, Any]]:
+    """Each of ``bookings`` as plain JSON data, as a data export shows it (an account's, or a privacy request's)."""
     bookings = (
-        Booking.objects.filter(customer_id=user.pk)
-        .select_related("vehicle_class", "tour_departure__tour", "coupon")
+        bookings.select_related("vehicle_class", "tour_departure__tour", "coupon")
         .prefetch_related(
             Prefetch("legs", queryset=TransferLeg.objects.select_related("origin", "destination")),
             "passengers",
@@ -74,19 +76,79 @@ def customer_data_export(*, user, now: dt.datetime | None = None) -> dict[str, A
         .order_by("created_at", "pk")
     )
 
-    def when(value: dt.datetime | None) -> str | None:
-        return value.isoformat() if value is not None else None
+    return [
+        {
+            "reference": booking.reference,
+            "kind": booking.kind,
+            "status": booking.status,
+            "payment_method": booking.payment_method,
+            "payment_state": booking.payment_state,
+            "created_at": _when(booking.created_at),
+            "starts_at": _when(booking.starts_at),
+            "lead_name": booking.lead_name,
+            "lead_email": booking.lead_email,
+            "lead_phone": booking.lead_phone,
+            "language": booking.language,
+            "notes": booking.notes,
+            "adults": booking.adults,
+            "children": booking.children,
+            "infants": booking.infants,
+            "luggage": booking.luggage,
+            "vehicle_class": booking.vehicle_class.code if booking.vehicle_class else None,
+            "tour": booking.tour_departure.tour.slug if booking.tour_departure else None,
+            "pickup_point": booking.pickup_point,
+            "currency": booking.currency,
+            "total": str(booking.total),
+            "cancellation_fee": None if booking.cancellation_fee is None else str(booking.cancellation_fee),
+            "cancelled_at": _when(booking.cancelled_at),
+            "legs": [
+                {
+                    "sequence": leg.sequence,
+                    "origin": str(leg.origin),
+                    "destination": str(leg.destination),
+                    "pickup_at": _when(leg.pickup_at),
+                    "pickup_point": leg.pickup_point,
+                    "flight_number": leg.flight_number,
+                    "flight_arrival_at": _when(leg.flight_arrival_at),
+                }
+                for leg in booking.legs.all()
+            ],
+            "passengers": [
+                {"first_name": p.first_name, "last_name": p.last_name, "category": p.category}
+                for p in booking.passengers.all()
+            ],
+            "extras": [
+                {"code": extra.extra.code, "quantity": extra.quantity, "total": str(extra.total)}
+                for extra in booking.extras.all()
+            ],
+            "events": [
+                {
+                    "at": _when(event.created_at),
+                    "kind": event.kind,
+                    "from_status": event.from_status,
+                    "to_status": event.to_status,
+                    "reason": event.reason,
+                }
+                for event in booking.events.all()
+            ],
+        }
+        for booking in bookings
+    ]
 
+
+def customer_data_export(*, user, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Everything kept about ``user`` as plain JSON data: the account, saved passengers and linked bookings."""
+    now = now or timezone.now()
     return {
         "exported_at": now.isoformat(),
         "account": {
             "email": user.email,
-            "email_verified_at": when(user.email_verified_at),
+            "email_verified_at": _when(user.email_verified_at),
             "first_name": user.first_name,
             "last_name": user.last_name,
             "preferred_language": user.preferred_language,
-            "date_joined": when(user.date_joined),
-            "last_login": when(user.last_login),
+            "date_joined": _when(user.date_joined),
+            "last_login": _when(user.last_login),
         },
         "saved_passengers": [
             {
@@ -97,64 +159,7 @@ def customer_data_export(*, user, now: dt.datetime | None = None) -> dict[str, A
             }
             for passenger in user.saved_passengers.order_by("created_at", "pk")
         ],
-        "bookings": [
-            {
-                "reference": booking.reference,
-                "kind": booking.kind,
-                "status": booking.status,
-                "payment_method": booking.payment_method,
-                "payment_state": booking.payment_state,
-                "created_at": when(booking.created_at),
-                "starts_at": when(booking.starts_at),
-                "lead_name": booking.lead_name,
-                "lead_email": booking.lead_email,
-                "lead_phone": booking.lead_phone,
-                "language": booking.language,
-                "notes": booking.notes,
-                "adults": booking.adults,
-                "children": booking.children,
-                "infants": booking.infants,
-                "luggage": booking.luggage,
-                "vehicle_class": booking.vehicle_class.code if booking.vehicle_class else None,
-                "tour": booking.tour_departure.tour.slug if booking.tour_departure else None,
-                "pickup_point": booking.pickup_point,
-                "currency": booking.currency,
-                "total": str(booking.total),
-                "cancellation_fee": None if booking.cancellation_fee is None else str(booking.cancellation_fee),
-                "cancelled_at": when(booking.cancelled_at),
-                "legs": [
-                    {
-                        "sequence": leg.sequence,
-                        "origin": str(leg.origin),
-                        "destination": str(leg.destination),
-                        "pickup_at": when(leg.pickup_at),
-                        "pickup_point": leg.pickup_point,
-                        "flight_number": leg.flight_number,
-                        "flight_arrival_at": when(leg.flight_arrival_at),
-                    }
-                    for leg in booking.legs.all()
-                ],
-                "passengers": [
-                    {"first_name": p.first_name, "last_name": p.last_name, "category": p.category}
-                    for p in booking.passengers.all()
-                ],
-                "extras": [
-                    {"code": extra.extra.code, "quantity": extra.quantity, "total": str(extra.total)}
-                    for extra in booking.extras.all()
-                ],
-                "events": [
-                    {
-                        "at": when(event.created_at),
-                        "kind": event.kind,
-                        "from_status": event.from_status,
-                        "to_status": event.to_status,
-                        "reason": event.reason,
-                    }
-                    for event in booking.events.all()
-                ],
-            }
-            for booking in bookings
-        ],
+        "bookings": bookings_data_export(Booking.objects.filter(customer_id=user.pk)),
     }
 
 

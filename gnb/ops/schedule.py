@@ -12,6 +12,7 @@ from gnb.accounts import tasks as account_tasks
 from gnb.ops import tasks
 from gnb.ops.alerts import tasks as alert_tasks
 from gnb.payments import tasks as payment_tasks
+from gnb.privacy import tasks as privacy_tasks
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("backup-daily", "0 3 * * *", tasks.backup_daily),
     PeriodicJob("prune-task-results", "30 4 * * *", tasks.prune_task_results),
     PeriodicJob("purge-api-sign-ins", "45 4 * * *", account_tasks.purge_api_sign_ins),
+    PeriodicJob("privacy-retention", "50 3 * * *", privacy_tasks.privacy_retention),
     # After the 03:00 backup, so a backup that did not run is reported the same morning.
     PeriodicJob("ops-self-check", "15 6 * * *", alert_tasks.ops_self_check),
     # Unpaid card holds free their seats within a minute of their time.

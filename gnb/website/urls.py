@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from gnb.privacy import views as privacy_views
 from gnb.website import account_views as account
 from gnb.website import views
 
@@ -51,6 +52,8 @@ urlpatterns = [
     path("about/", views.page, {"page": "about"}, name="about"),
     path("terms/", views.page, {"page": "terms"}, name="terms"),
     path("privacy/", views.page, {"page": "privacy"}, name="privacy"),
+    path("cookies/", views.page, {"page": "cookies"}, name="cookies"),
+    path("cookies/consent/", privacy_views.consent, name="consent"),
     path("cancellation-policy/", views.page, {"page": "cancellation"}, name="cancellation_policy"),
     path("contact/", views.contact, name="contact"),
 ]

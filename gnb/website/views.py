@@ -811,7 +811,7 @@ def manage_lookup(request: HttpRequest) -> HttpResponse:
 
 
 # --- pages ------------------------------------------------------------------------------------------------
-PAGES = {"about", "terms", "privacy", "cancellation"}
+PAGES = {"about", "terms", "privacy", "cookies", "cancellation"}
 
 
 def page(request: HttpRequest, page: str) -> HttpResponse:

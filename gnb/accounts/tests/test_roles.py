@@ -65,6 +65,9 @@ EXPECTED = {
         "accounts.view_tokenfamily",
         "auth.view_group",
         "django_tasks_database.view_dbtaskresult",
+        "privacy.handle_datasubjectrequest",
+        "privacy.view_consentdecision",
+        "privacy.view_datasubjectrequest",
     },
     "manager": CATALOG_ALL | BOOKING_OFFICE | NOTIFICATIONS_VIEW | PAYMENTS_OFFICE,
     "dispatcher": CATALOG_VIEW
@@ -265,6 +268,7 @@ def test_the_tables_name_every_registered_model():
         | {"accounts.user", "accounts.apikey", "accounts.tokenfamily"}
         | {"auth.group", "core.auditentry", "django_tasks_database.dbtaskresult"}
         | {"notifications.sentemail", "notifications.contactmessage"}
+        | {"privacy.consentdecision", "privacy.datasubjectrequest"}
     ) == ALL_MODELS
 
 
