@@ -183,7 +183,7 @@ def test_new_recovery_codes_replace_the_old_ones(manager):
 
 @pytest.mark.django_db
 def test_staff_without_a_verified_session_and_non_staff_reach_no_admin_page(manager, catalog):
-    from tests.test_idor_sweep import admin_pages_without_arguments
+    from gnb.testing.admin import admin_pages_without_arguments
 
     enrolled(manager)
     customer = User.objects.create_user(username="anna", password=PASSWORD)

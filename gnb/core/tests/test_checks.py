@@ -5,9 +5,7 @@ from __future__ import annotations
 from django.core.checks import WARNING
 
 from gnb.core.checks import shared_cache_check
-
-LOCAL_MEMORY = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gnb"}}
-REDIS = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/0"}}
+from gnb.testing.caches import LOCAL_MEMORY, REDIS
 
 
 def test_a_cache_kept_in_each_process_is_a_warning_naming_redis_url(settings):

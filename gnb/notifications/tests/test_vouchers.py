@@ -13,7 +13,6 @@ from gnb.bookings.quotes import ExtraRequest
 from gnb.bookings.selectors import booking_detail
 from gnb.bookings.services import Actor, Contact, PassengerInput, booking_cancel
 from gnb.catalog.models import TourDeparture
-from gnb.notifications.tests.pdf_reader import Page, read_pages
 from gnb.notifications.vouchers import (
     QR_SIZE,
     QR_X,
@@ -24,6 +23,7 @@ from gnb.notifications.vouchers import (
 )
 from gnb.testing.bookings import place_tour, place_transfer, transfer_request
 from gnb.testing.catalog import future_local
+from gnb.testing.pdf import Page, read_pages
 from gnb.website.links import booking_manage_url
 
 # Mon 31 May 2027 is then 30 days ahead (future_local's default), and the fixture's tour leaves on Tue 11 May 09:00.

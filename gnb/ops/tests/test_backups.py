@@ -28,32 +28,15 @@ from gnb.ops.backups.sets import MANIFEST, MEDIA, read_manifest, set_name, set_s
 from gnb.ops.backups.targets import LocalTarget
 from gnb.ops.models import AlertState, BackupRun
 from gnb.ops.schedule import JOBS
+from gnb.testing.backups import KEY, database_file
 from gnb.testing.bookings import place_tour, place_transfer, transfer_request
 from gnb.testing.catalog import future_local
 
 # Backups read the database through their own connections (and pg_dump), so the data must be committed.
 committed = pytest.mark.django_db(transaction=True)
 
-KEY = bytes(range(100, 132))
 REFUSED = "cannot decrypt: wrong key or tampered file"
 ROOT = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture
-def backup_dir(settings, tmp_path) -> Path:
-    settings.BACKUP_ENCRYPTION_KEY = KEY
-    settings.BACKUP_TARGETS = ["local"]
-    settings.BACKUP_LOCAL_DIR = tmp_path / "backups"
-    settings.BACKUP_LOCAL_KEEP_DAYS = 7
-    settings.BACKUP_INCLUDE_MEDIA = True
-    settings.MEDIA_ROOT = tmp_path / "media"
-    (tmp_path / "media" / "tours").mkdir(parents=True)
-    (tmp_path / "media" / "tours" / "perge.jpg").write_bytes(b"\xff\xd8 not really a jpeg")
-    return tmp_path / "backups"
-
-
-def database_file() -> str:
-    return "database.pgdump.gz.enc" if connection.vendor == "postgresql" else "database.sqlite3.gz.enc"
 
 
 def place_bookings(catalog) -> list[str]:

@@ -17,7 +17,6 @@ from gnb.ops.backups.databases import PostgresDatabase
 from gnb.ops.backups.errors import BackupError
 from gnb.ops.backups.services import backup_create, backup_drill, backup_restore
 from gnb.ops.models import BackupRun
-from gnb.ops.tests.test_backups import backup_dir  # noqa: F401 - the shared fixture
 from gnb.testing.bookings import place_tour, place_transfer
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (pg_dump, pg_restore)")

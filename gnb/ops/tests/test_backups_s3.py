@@ -18,7 +18,7 @@ from gnb.ops.backups.errors import TargetError
 from gnb.ops.backups.services import backup_create, backup_prune, backup_restore, backup_verify
 from gnb.ops.backups.sets import MANIFEST, MEDIA, set_name
 from gnb.ops.backups.targets import S3Target
-from gnb.ops.tests.test_backups import backup_dir, database_file  # noqa: F401 - the shared fixture
+from gnb.testing.backups import database_file
 from gnb.testing.bookings import place_transfer
 
 BUCKET = "gnb-backups"
@@ -41,7 +41,7 @@ def s3_endpoint():
 
 
 @pytest.fixture
-def s3(settings, s3_endpoint, backup_dir, monkeypatch):  # noqa: F811 - backup_dir is the imported fixture
+def s3(settings, s3_endpoint, backup_dir, monkeypatch):
     """A fresh bucket; settings for the local and the S3 target. Credentials come the usual AWS way."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
@@ -67,7 +67,7 @@ def keys(client) -> list[str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_set_is_uploaded_listed_verified_and_restored_from_s3(catalog, s3, backup_dir):  # noqa: F811
+def test_a_set_is_uploaded_listed_verified_and_restored_from_s3(catalog, s3, backup_dir):
     place_transfer()
     run = backup_create()
     assert run.targets == ["local", "s3"]

@@ -20,6 +20,7 @@ from gnb.ops import health, metrics
 from gnb.ops.models import BackupRun
 from gnb.ops.tasks import prune_task_results
 from gnb.testing.bookings import place_tour, place_transfer
+from gnb.testing.metrics import samples, scrape_text
 
 TOKEN = "scrape-token-0123456789abcdef"
 BASE_DIR = Path(__file__).resolve().parents[3]
@@ -50,22 +51,8 @@ def token(settings):
     return TOKEN
 
 
-def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    """Every sample of a metrics page, keyed by (name, sorted labels)."""
-    return {
-        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
-
-
 def live(name: str, **labels: str) -> float:
     return metrics.LIVE_REGISTRY.get_sample_value(name, labels) or 0.0
-
-
-def scrape_text() -> str:
-    body, _content_type = metrics.scrape()
-    return body.decode()
 
 
 # --- access -------------------------------------------------------------------------------------------------

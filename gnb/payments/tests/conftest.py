@@ -1,55 +1,11 @@
-"""Fixtures for the payment core: card bookings, and a card provider double in the registry.
-
-The core services do not speak any provider's protocol (each provider folder tests its own against a local server
-speaking it); here a small recording provider takes the registry slot of a card provider, so what the services do
-around the call (rows, locks, states, emails) is what is tested.
-"""
+"""Fixtures for the payment core: a card provider double in the registry (gnb.testing.payments)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pytest
-from django_tasks_db.models import DBTaskResult
 
-from gnb.bookings.models import Booking
-from gnb.payments.models import Payment, Refund
 from gnb.payments.providers import registry
-from gnb.payments.providers.base import PaymentProvider, ProviderError, RefundResult, StartResult
-from gnb.testing.bookings import place_transfer
-
-
-@dataclass
-class RecordingCardProvider(PaymentProvider):
-    """Answers like a card provider and records each call; ``fail_start``/``fail_refund`` make it refuse."""
-
-    code: str = "stripe"
-    label: str = "Card"
-    description: str = "Visa, Mastercard"
-    fail_start: ProviderError | None = None
-    fail_refund: ProviderError | None = None
-    refund_succeeds: bool = True
-    started: list[int] = field(default_factory=list)
-    refunded: list[int] = field(default_factory=list)
-
-    def enabled(self) -> bool:
-        return True
-
-    def currencies(self) -> frozenset[str]:
-        return frozenset({"EUR", "GBP"})
-
-    def start(self, *, payment: Payment, return_url: str, cancel_url: str) -> StartResult:
-        self.started.append(payment.pk)
-        if self.fail_start is not None:
-            raise self.fail_start
-        payment.provider_reference = f"cs_{payment.idempotency_key}"
-        return StartResult(redirect_url=f"https://pay.example/{payment.provider_reference}?back={return_url}")
-
-    def refund(self, *, refund: Refund) -> RefundResult:
-        self.refunded.append(refund.pk)
-        if self.fail_refund is not None:
-            raise self.fail_refund
-        return RefundResult(provider_reference=f"re_{refund.idempotency_key}", succeeded=self.refund_succeeds)
+from gnb.testing.payments import RecordingCardProvider
 
 
 @pytest.fixture
@@ -58,15 +14,3 @@ def card_provider(monkeypatch) -> RecordingCardProvider:
     monkeypatch.setitem(registry.PROVIDERS, "stripe", "unused.path")
     monkeypatch.setattr(registry, "_instances", {"stripe": provider})
     return provider
-
-
-def card_booking(**kwargs) -> Booking:
-    kwargs.setdefault("payment_method", "card")
-    return place_transfer(**kwargs)
-
-
-def queued(kind: str | None = None) -> list[dict]:
-    """The keyword arguments of queued email tasks (of ``kind``), oldest first."""
-    rows = DBTaskResult.objects.filter(task_path="gnb.notifications.tasks.send_booking_email").order_by("enqueued_at")
-    kwargs = [row.args_kwargs["kwargs"] for row in rows]
-    return [k for k in kwargs if kind is None or k["kind"] == kind]

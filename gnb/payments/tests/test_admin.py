@@ -17,8 +17,8 @@ from gnb.bookings.models import Booking
 from gnb.core.audit import audit_entries
 from gnb.payments.models import Payment, Refund
 from gnb.payments.reports import dashboard_url
-from gnb.payments.services import payment_confirm, payment_start, refund_request, refund_submit
-from gnb.payments.tests.conftest import card_booking
+from gnb.payments.services import refund_request, refund_submit
+from gnb.testing.payments import card_booking, paid_by_card
 from gnb.testing.personas import staff_login
 
 PAYMENTS = "/admin/payments/payment/"
@@ -33,14 +33,6 @@ def staff_client(client, django_user_model, *codenames: str, username: str = "se
     )
     staff_login(client, user)
     return client, user
-
-
-def paid_by_card(booking: Booking, key: str = "test_k1", pid: str = "pi_1") -> Payment:
-    """A card payment of the booking's total, started and confirmed through the services."""
-    payment, _result = payment_start(
-        booking_id=booking.pk, provider="stripe", idempotency_key=key, return_url=RETURN, cancel_url=RETURN
-    )
-    return payment_confirm(payment_id=payment.pk, amount=payment.amount, currency="EUR", provider_payment_id=pid)
 
 
 def make_payment(booking: Booking, n: int, **fields) -> Payment:

@@ -12,8 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from gnb.payments.models import Refund
-from gnb.payments.tests.conftest import card_booking
-from gnb.payments.tests.test_admin import paid_by_card
+from gnb.testing.payments import card_booking, paid_by_card
 from gnb.testing.personas import staff_login
 
 THREADS = 8

@@ -16,8 +16,8 @@ from django.urls import reverse
 from gnb.core.audit import audit_entries
 from gnb.payments.models import Payment, ProviderEvent, Refund
 from gnb.payments.reports import reconciliation
-from gnb.payments.tests.conftest import card_booking
 from gnb.testing.catalog import IST
+from gnb.testing.payments import card_booking
 from gnb.testing.personas import staff_login
 
 DAY = dt.date(2026, 11, 10)

@@ -11,8 +11,8 @@ from gnb.bookings.models import Booking
 from gnb.payments.models import Payment
 from gnb.payments.providers.base import ProviderError
 from gnb.payments.services import payment_confirm, refund_request, refund_submit
-from gnb.payments.tests.conftest import card_booking
 from gnb.testing.api import assert_error, post
+from gnb.testing.payments import card_booking
 
 
 def start(client, booking: Booking, body=None, key: str | None = "app-1", token: str | None = None):

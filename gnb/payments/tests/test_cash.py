@@ -13,7 +13,7 @@ from gnb.core.audit import audit_entries
 from gnb.core.errors import InvalidTransition, ValidationFailed
 from gnb.payments.models import Payment
 from gnb.payments.services import payment_mark_paid, payment_record_cash
-from gnb.payments.tests.conftest import card_booking, queued
+from gnb.testing.payments import card_booking, queued
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ import pytest
 from django.core.checks import WARNING, run_checks
 from django.core.management import call_command
 
-from gnb.core.tests.test_checks import LOCAL_MEMORY
 from gnb.payments.checks import paytr_test_mode_check, stripe_api_base_check
-from gnb.payments.tests.test_paytr.conftest import MERCHANT_ID, MERCHANT_KEY, MERCHANT_SALT
+from gnb.testing.caches import LOCAL_MEMORY
+from gnb.testing.paytr import MERCHANT_ID, MERCHANT_KEY, MERCHANT_SALT
 
 STAND_IN = "http://127.0.0.1:12111"
 

@@ -23,7 +23,7 @@ from gnb.payments.services import (
     refund_request,
     refund_submit,
 )
-from gnb.payments.tests.conftest import card_booking
+from gnb.testing.payments import card_booking
 
 pytestmark = [
     pytest.mark.postgres,

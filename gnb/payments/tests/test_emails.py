@@ -11,7 +11,7 @@ from gnb.bookings.services import Contact
 from gnb.notifications.models import SentEmail
 from gnb.notifications.services import booking_email_enqueue, booking_email_send
 from gnb.payments.services import payment_confirm, payment_fail, payment_start, refund_request, refund_submit
-from gnb.payments.tests.conftest import card_booking
+from gnb.testing.payments import card_booking
 
 AYSE = Contact("Ayşe Yılmaz", "ayse@example.com", "+905321234567")
 LAYLA = Contact("Layla Haddad", "layla@example.com", "+905321234567")

@@ -7,7 +7,6 @@ import datetime as dt
 from django.utils import timezone
 
 from gnb.bookings.models import Booking
-from gnb.ops.tests.test_metrics import samples, scrape_text
 from gnb.payments.models import Payment
 from gnb.payments.providers.base import ProviderError
 from gnb.payments.services import (
@@ -18,7 +17,8 @@ from gnb.payments.services import (
     refund_request,
     refund_submit,
 )
-from gnb.payments.tests.conftest import card_booking
+from gnb.testing.metrics import samples, scrape_text
+from gnb.testing.payments import card_booking
 
 
 def started(booking, key: str) -> Payment:

@@ -28,7 +28,7 @@ from gnb.payments.services import (
     refund_submit,
     refundable_amount,
 )
-from gnb.payments.tests.conftest import card_booking, queued
+from gnb.testing.payments import card_booking, queued
 
 
 @pytest.fixture

@@ -24,8 +24,8 @@ from gnb.payments.services import (
     provider_event_finish,
     provider_event_record,
 )
-from gnb.payments.tests.conftest import card_booking, queued
 from gnb.testing.bookings import place_tour
+from gnb.testing.payments import card_booking, queued
 
 RETURN = "http://testserver/en/manage/x/y/payment/"
 

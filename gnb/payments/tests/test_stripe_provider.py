@@ -27,8 +27,8 @@ from gnb.payments.services import (
     refund_request,
     refund_submit,
 )
-from gnb.payments.tests.conftest import card_booking
-from gnb.payments.tests.stripe_server import SECRET_KEY, WEBHOOK_SECRET, StripeStandIn
+from gnb.testing.payments import card_booking
+from gnb.testing.stripe import SECRET_KEY, WEBHOOK_SECRET, StripeStandIn
 
 STATUS_URL = "http://testserver/en/manage/REF/token/payment/"
 

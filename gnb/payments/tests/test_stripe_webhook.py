@@ -1,7 +1,7 @@
 """The Stripe webhook: signed events verified, stored once, acted on once, in any order, also concurrently.
 
 Events come from the stand-in (sessions opened through the real provider and library) and are signed here with the
-documented scheme (``stripe_server.sign``: HMAC-SHA256 computed with ``hmac``, not with the library under test).
+documented scheme (``gnb.testing.stripe.sign``: HMAC-SHA256 computed with ``hmac``, not with the library under test).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from gnb.ops.models import AlertState
 from gnb.payments.models import Payment, ProviderEvent, Refund
 from gnb.payments.providers.stripe import views
 from gnb.payments.services import payment_start, refund_request, refund_submit
-from gnb.payments.tests.conftest import card_booking, queued
-from gnb.payments.tests.stripe_server import SECRET_KEY, WEBHOOK_SECRET, StripeStandIn, event, sign
+from gnb.testing.payments import card_booking, queued
+from gnb.testing.stripe import SECRET_KEY, WEBHOOK_SECRET, StripeStandIn, event, sign
 
 URL = "/payments/stripe/webhook"
 STATUS_URL = "http://testserver/en/manage/REF/token/payment/"

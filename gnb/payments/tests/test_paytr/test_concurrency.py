@@ -11,8 +11,8 @@ from django.test import Client
 
 from gnb.bookings.models import Booking, BookingEvent
 from gnb.payments.models import Payment, ProviderEvent
-from gnb.payments.tests.conftest import queued
-from gnb.payments.tests.test_paytr.conftest import kurus, lira_booking, signed_callback
+from gnb.testing.payments import queued
+from gnb.testing.paytr import kurus, lira_booking, signed_callback
 
 THREADS = 8
 

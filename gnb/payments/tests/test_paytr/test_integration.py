@@ -20,8 +20,8 @@ from gnb.payments.providers.paytr import provider as paytr_provider
 from gnb.payments.providers.paytr import views as paytr_views
 from gnb.payments.providers.paytr.provider import callback_hash, encode_basket, refund_hash, token_hash
 from gnb.payments.services import payment_confirm, refund_request, refund_submit
-from gnb.payments.tests.conftest import queued
-from gnb.payments.tests.test_paytr.conftest import (
+from gnb.testing.payments import queued
+from gnb.testing.paytr import (
     MERCHANT_ID,
     MERCHANT_KEY,
     MERCHANT_SALT,

@@ -6,7 +6,7 @@ import json
 import urllib.request
 from urllib.parse import urlencode
 
-from gnb.payments.tests.test_paytr.conftest import MERCHANT_SALT, TOKEN_ORDER, hmac_b64
+from gnb.testing.paytr import MERCHANT_SALT, TOKEN_ORDER, hmac_b64
 
 
 # --- the stand-in itself ----------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from gnb.bookings.models import Booking
 from gnb.payments.models import Payment
-from gnb.payments.tests.test_paytr.conftest import lira_booking
 from gnb.testing.catalog import future_local
+from gnb.testing.paytr import lira_booking
 
 
 def book_url() -> str:

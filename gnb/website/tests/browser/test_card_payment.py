@@ -1,6 +1,6 @@
 """A traveller books a transfer, pays by card on Stripe Checkout, and the site says "paid" only after the webhook.
 
-Stripe is the local stand-in (``gnb/payments/tests/stripe_server.py``): the site opens the Checkout Session through
+Stripe is the local stand-in (``gnb/testing/stripe.py``): the site opens the Checkout Session through
 the official library against it, and the browser follows the redirect to its Checkout page. Its "Pay" button holds
 the signed ``checkout.session.completed`` event back and sends the browser to the success URL at once, so the page
 the traveller returns to is seen before Stripe's message has come; the test then lets the stand-in deliver it.
@@ -16,8 +16,8 @@ from playwright.sync_api import expect
 
 from gnb.bookings.models import Booking
 from gnb.payments.models import Payment, ProviderEvent
-from gnb.payments.tests.stripe_server import SECRET_KEY, WEBHOOK_SECRET, StripeStandIn
 from gnb.testing.catalog import future_local
+from gnb.testing.stripe import SECRET_KEY, WEBHOOK_SECRET, StripeStandIn
 from gnb.website.tests.browser.steps import fill_transfer_details, run_worker, search_transfer
 
 

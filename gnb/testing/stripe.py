@@ -28,8 +28,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-SECRET_KEY = "sk_test_standin"
-WEBHOOK_SECRET = "whsec_test_standin"
+SECRET_KEY = "sk_test_standin"  # noqa: S105 - the stand-in's own test key
+WEBHOOK_SECRET = "whsec_test_standin"  # noqa: S105
 
 
 def sign(payload: str, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
