@@ -254,7 +254,23 @@ LANGUAGES = [
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# A language picked in the switcher is remembered for a year (gnb/website/language.py); Django's default would forget
+# it when the browser closes.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Istanbul"
+# The display currency a visitor who has not picked one sees first, by page language ("language:CODE" pairs;
+# gnb/core/formats.py). A code the operators do not offer falls back to BASE_CURRENCY; the visitor's own choice
+# (the currency switcher's cookie) always wins.
+GNB_LANGUAGE_CURRENCIES: dict[str, str] = {}
+for _pair in env_list("GNB_LANGUAGE_CURRENCIES", "en:GBP,tr:TRY,de:EUR,ru:EUR,uk:EUR,pl:PLN,nl:EUR,fr:EUR,ar:USD"):
+    _language, _, _currency_code = _pair.partition(":")
+    _currency_code = _currency_code.strip().upper()
+    if _language.strip() not in dict(LANGUAGES) or not re.fullmatch(r"[A-Z]{3}", _currency_code):
+        raise ImproperlyConfigured(
+            f"GNB_LANGUAGE_CURRENCIES: {_pair!r} must be a site language, a colon and a three-letter currency code"
+        )
+    GNB_LANGUAGE_CURRENCIES[_language.strip()] = _currency_code
 USE_I18N = True
 USE_TZ = True
 

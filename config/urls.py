@@ -4,6 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import URLPattern, URLResolver, include, path
 
 from config.api import api
+from gnb.website import language
 from gnb.website.sitemaps import SITEMAPS
 from gnb.website.views import robots_txt
 
@@ -18,8 +19,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
 urlpatterns += [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
+    # "/" redirects to the remembered language or the browser's best; the switcher's links remember a choice.
+    path("", language.root, name="language_root"),
+    path("language/<str:code>/", language.choose, name="language_choose"),
 ]
-# The public website: the language is the first part of every path (/en/, /tr/, /ar/ …); "/" redirects there.
+# The public website: the language is the first part of every path (/en/, /tr/, /ar/ …).
 urlpatterns += i18n_patterns(path("", include("gnb.website.urls")), prefix_default_language=True)
 
 handler404 = "gnb.website.views.error_404"

@@ -13,18 +13,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from gnb.bookings.models import Booking
 from gnb.bookings.policies import free_cancellation_until
 from gnb.catalog.models import Place
+from gnb.core import formats as locale_formats
 
 # The catalogue stores no driving times, so a calendar entry for a ride gets this length; travellers need the
 # pickup time, and an hour is the usual airport-to-hotel ride on this coast.
 DEFAULT_RIDE_DURATION = dt.timedelta(hours=1)
-DATETIME_FORMAT = "D d M Y, H:i"
-TIME_FORMAT = "H:i"
 
 
 @dataclass(frozen=True)
@@ -43,13 +41,13 @@ class ItineraryItem:
 
     @property
     def starts_text(self) -> str:
-        """``Sat 12 Jun 2027, 14:30 (Europe/Istanbul)`` in the active language."""
+        """``Sat, 12 Jun 2027, 14:30 (Europe/Istanbul)`` in the active language."""
         return local_datetime_text(self.starts_at, self.time_zone)
 
     @property
     def flight_arrival_text(self) -> str:
         """The landing time, ``14:05``, or an empty string without a flight."""
-        return formats.time_format(self.flight_arrival_at, TIME_FORMAT) if self.flight_arrival_at else ""
+        return locale_formats.format_time(self.flight_arrival_at) if self.flight_arrival_at else ""
 
 
 def in_zone(moment: dt.datetime, time_zone: str) -> dt.datetime:
@@ -59,12 +57,12 @@ def in_zone(moment: dt.datetime, time_zone: str) -> dt.datetime:
 
 def local_datetime_text(moment: dt.datetime, time_zone: str) -> str:
     """A date and time on the wall clock of ``time_zone``, followed by the zone's name so nobody converts it."""
-    return f"{formats.date_format(in_zone(moment, time_zone), DATETIME_FORMAT)} ({time_zone})"
+    return f"{locale_formats.format_datetime(in_zone(moment, time_zone), style='weekday')} ({time_zone})"
 
 
 def money_text(amount: Decimal | str | float, currency: str) -> str:
-    """``40.00 EUR`` written the way the active language writes numbers (``40,00 EUR`` in Turkish)."""
-    return f"{formats.number_format(Decimal(str(amount)), 2)} {currency}"
+    """``€40.00`` written the way the active language writes prices (``40,00 €`` in German)."""
+    return locale_formats.format_price(Decimal(str(amount)), currency)
 
 
 def booking_itinerary(booking: Booking) -> list[ItineraryItem]:
@@ -115,7 +113,7 @@ def cancellation_policy_text(booking: Booking) -> str:
         "once the trip has started it cannot be cancelled."
     ) % {
         "deadline": local_datetime_text(free_cancellation_until(booking.starts_at), zone),
-        "percent": formats.number_format(Decimal(settings.GNB_LATE_CANCELLATION_FEE_PERCENT)),
+        "percent": locale_formats.format_number(Decimal(settings.GNB_LATE_CANCELLATION_FEE_PERCENT)),
     }
 
 

@@ -1,5 +1,5 @@
-"""What every public page's layout needs: the language switcher, canonical and hreflang links, and analytics
-only when the visitor has consented."""
+"""What every public page's layout needs: the language switcher, canonical and hreflang links (all nine languages
+and x-default), the page's direction, and analytics only when the visitor has consented."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import functools
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import translate_url
+from django.urls import reverse, translate_url
+from django.utils.http import urlencode
 from django.utils.translation import get_language, get_language_bidi, get_language_info
 
 CONSENT_COOKIE = "gnb_consent"
@@ -33,6 +34,10 @@ def site(request: HttpRequest) -> dict:
                 "path": translated,
                 "url": f"{translated}?{query}" if query else translated,
                 "absolute": settings.SITE_URL + translated,
+                # The switcher goes through language.choose, which remembers the choice in the language cookie.
+                "choose_url": reverse("language_choose", args=[code])
+                + "?"
+                + urlencode({"next": f"{translated}?{query}" if query else translated}),
                 "active": code == language,
             }
         )
@@ -42,6 +47,8 @@ def site(request: HttpRequest) -> dict:
         "site_url": settings.SITE_URL,
         "canonical_url": settings.SITE_URL + path,
         "language_alternates": alternates,
+        # Search engines send a reader of none of the nine languages to the English page, as the sitemap does.
+        "x_default_url": next(a["absolute"] for a in alternates if a["code"] == settings.LANGUAGE_CODE),
         "language_dir": "rtl" if get_language_bidi() else "ltr",
         "operator_email": settings.GNB_OPERATOR_EMAIL,
         "ga4_id": settings.GA4_MEASUREMENT_ID if analytics_allowed else "",

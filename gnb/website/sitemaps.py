@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from gnb.catalog.models import Tour
 
 
-class PagesSitemap(Sitemap):
+class LanguageSitemap(Sitemap):
+    """Every page in all nine languages, each entry naming the others and an x-default.
+
+    Django writes x-default as the path without its language prefix, which is right only when English has no prefix;
+    here every language has one (``/en/``), so x-default names the English page, as the pages' own links do.
+    """
+
     i18n = True
     alternates = True
     x_default = True
+
+    def _urls(self, page: int | str, protocol: str, domain: str) -> list[dict[str, Any]]:
+        urls = super()._urls(page, protocol, domain)
+        for url in urls:
+            english = {a["lang_code"]: a["location"] for a in url.get("alternates", [])}.get(settings.LANGUAGE_CODE)
+            for alternate in url.get("alternates", []):
+                if alternate["lang_code"] == "x-default" and english:
+                    alternate["location"] = english
+        return urls
+
+
+class PagesSitemap(LanguageSitemap):
     changefreq = "weekly"
 
     def items(self) -> list[str]:
@@ -21,10 +42,7 @@ class PagesSitemap(Sitemap):
         return reverse(f"website:{item}")
 
 
-class ToursSitemap(Sitemap):
-    i18n = True
-    alternates = True
-    x_default = True
+class ToursSitemap(LanguageSitemap):
     changefreq = "daily"
 
     def items(self):

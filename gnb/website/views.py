@@ -39,6 +39,7 @@ from gnb.catalog.models import Extra, VehicleClass
 from gnb.catalog.selectors import extra_list, tour_get
 from gnb.catalog.translation import translated_columns
 from gnb.core.errors import DomainError, NotFound, SoldOut, ValidationFailed
+from gnb.core.formats import language_currency
 from gnb.core.ratelimit import client_ip, rate_limit_hit
 from gnb.payments.selectors import PaymentStatus, booking_payment_status
 from gnb.payments.services import booking_refund_after_cancel, payment_start
@@ -62,7 +63,10 @@ PLACED_KEY = "gnb_placed"
 
 # --- shared -----------------------------------------------------------------------------------------------
 def _currency(request: HttpRequest) -> str:
-    return selectors.display_currency(request.GET.get("currency") or request.COOKIES.get(CURRENCY_COOKIE))
+    # The traveller's own choice (this link, then the switcher's cookie) before the one preselected for the language.
+    return selectors.display_currency(
+        request.GET.get("currency") or request.COOKIES.get(CURRENCY_COOKIE) or language_currency()
+    )
 
 
 def _remember_currency(request: HttpRequest, response: HttpResponse) -> HttpResponse:

@@ -63,8 +63,8 @@ def test_a_confirmed_booking_is_emailed_by_the_worker_in_turkish(catalog, django
     assert "Uçuş TK2412" in text
     assert "- Anna Smith (Yetişkin)" in text
     # Amounts are written the Turkish way, the stored lines and the total alike.
-    assert "  Transfer: 40,00 EUR\n" in text
-    assert "Toplam: 40,00 EUR (Sürücüye nakit)" in text
+    assert "  Transfer: €40,00\n" in text
+    assert "Toplam: €40,00 (Sürücüye nakit)" in text
     html = html_of(message)
     assert '<html lang="tr" dir="ltr">' in html
     assert "<p>Sayın Ayşe Yılmaz,</p>" in html
@@ -139,7 +139,7 @@ def test_a_tour_email_names_the_tour_and_its_departure(catalog):
     assert booking_email_send(booking_id=booking.pk, kind="confirmation") is True
     [message] = mail.outbox
     assert "Tour: Perge & Aspendos" in message.body
-    assert "Adults × 2: 90.00 EUR" in message.body
+    assert "Adults × 2: €90.00" in message.body
     assert "Perge &amp; Aspendos" in html_of(message)
 
 
@@ -213,15 +213,15 @@ def test_the_confirmation_lists_every_detail(catalog, settings):
     for line in [
         "View, change or cancel your booking:\n" + manage_url_of(booking) + "\n",
         "Ride 1: Antalya Airport → Regnum Carya\n",
-        f"  Pickup: {pickup:%a %d %b %Y, %H:%M} (Europe/Istanbul)\n",
+        f"  Pickup: {pickup:%a}, {pickup.day} {pickup:%b %Y, %H:%M} (Europe/Istanbul)\n",
         "  Flight TK2412, lands 14:00\n",
         "  Pickup point: Arrivals hall, exit 2\n",
         "Vehicle: Sedan\nLuggage: 2\n",
         "Extras:\n  - 1 × Child seat\n",
         "Lead traveller: Anna Smith · anna@example.com · +447911123456\nNotes: Two surfboards\n",
-        "Total: 45.00 EUR (Cash to the driver)\nPayment status: Unpaid\n",
-        f"Free cancellation until {deadline:%a %d %b %Y, %H:%M} (Europe/Istanbul). After that, cancelling costs "
-        "50% of the total; once the trip has started it cannot be cancelled.\n",
+        "Total: €45.00 (Cash to the driver)\nPayment status: Unpaid\n",
+        f"Free cancellation until {deadline:%a}, {deadline.day} {deadline:%b %Y, %H:%M} (Europe/Istanbul). "
+        "After that, cancelling costs 50% of the total; once the trip has started it cannot be cancelled.\n",
         "Your voucher (PDF) and a calendar entry are attached.",
     ]:
         assert line in message.body, line

@@ -100,7 +100,7 @@ def test_a_transfer_voucher_has_every_detail_on_one_page(frozen, catalog):
         "Ride 1",
         "Antalya Airport → Regnum Carya",
         "Pickup",
-        "Mon 31 May 2027, 14:30 (Europe/Istanbul)",
+        "Mon, 31 May 2027, 14:30 (Europe/Istanbul)",
         "Flight",
         "TK2412, lands 14:00",
         "Pickup point",
@@ -108,7 +108,7 @@ def test_a_transfer_voucher_has_every_detail_on_one_page(frozen, catalog):
         "Ride 2",
         "Regnum Carya → Antalya Airport",
         "Pickup",
-        "Mon 07 Jun 2027, 10:30 (Europe/Istanbul)",
+        "Mon, 7 Jun 2027, 10:30 (Europe/Istanbul)",
         "Vehicle",
         "Minivan",
         "Luggage",
@@ -121,21 +121,21 @@ def test_a_transfer_voucher_has_every_detail_on_one_page(frozen, catalog):
         "3. Şule Öztürk (Child)",
         "Price",
         "Transfer",
-        "55.00 EUR",
+        "€55.00",
         "Return transfer",
-        "55.00 EUR",
+        "€55.00",
         "Return discount",
-        "-2.75 EUR",
+        "-€2.75",
         "Child seat",
-        "5.00 EUR",
+        "€5.00",
         "Total",
-        "112.25 EUR",
+        "€112.25",
         "Payment",
         "Cash to the driver · Unpaid",
         "Notes",
         "Two surfboards",
         "Good to know",
-        "Free cancellation until Sun 30 May 2027, 14:30 (Europe/Istanbul). After that, cancelling costs 50% of the",
+        "Free cancellation until Sun, 30 May 2027, 14:30 (Europe/Istanbul). After that, cancelling costs 50% of the",
         "total; once the trip has started it cannot be cancelled.",
         "Show this voucher to your driver, printed or on your phone. Questions or changes:",
         "operations@gnbtransfer.com; please quote your booking reference.",
@@ -153,13 +153,13 @@ def test_a_turkish_booking_gets_a_turkish_voucher(frozen, catalog):
     for text in [
         "Durum: Onaylandı",
         "1. yolculuk",
-        "Pzt 31 May 2027, 14:30 (Europe/Istanbul)",
-        "Pzt 07 Haz 2027, 10:30 (Europe/Istanbul)",
+        "31 May 2027 Pzt 14:30 (Europe/Istanbul)",
+        "7 Haz 2027 Pzt 10:30 (Europe/Istanbul)",
         "1. Ayşe Yılmaz (Yetişkin)",
         "3. Şule Öztürk (Çocuk)",
         "Dönüş transferi",
-        "-2,75 EUR",
-        "112,25 EUR",
+        "-€2,75",
+        "€112,25",
         "Sürücüye nakit · Ödenmedi",
         f"http://testserver/tr/manage/{booking.reference}/{booking.manage_token}/",
     ]:
@@ -189,7 +189,7 @@ def test_a_tour_voucher_names_the_tour_departure_and_pickup(frozen, catalog):
         "Tour",
         "Perge & Aspendos",
         "Departure",
-        "Tue 11 May 2027, 09:00 (Europe/Istanbul)",
+        "Tue, 11 May 2027, 09:00 (Europe/Istanbul)",
         "Pickup point",
         "Hotel Sirene, lobby",
         "Passengers",
@@ -198,11 +198,11 @@ def test_a_tour_voucher_names_the_tour_departure_and_pickup(frozen, catalog):
         "3. Tom Smith (Child)",
         "Price",
         "Adults × 2",
-        "90.00 EUR",
+        "€90.00",
         "Children",
-        "25.00 EUR",
+        "€25.00",
         "Total",
-        "115.00 EUR",
+        "€115.00",
         "Payment",
         "Cash to the driver · Unpaid",
     ]
@@ -220,7 +220,7 @@ def test_the_voucher_states_the_cancellation_policy_and_the_operator_contact(fro
     text = " ".join(page.text)
     assert page.text[0] == "GNB Turizm"
     assert (
-        "Free cancellation until Sat 29 May 2027, 14:30 (Europe/Istanbul). After that, cancelling costs "
+        "Free cancellation until Sat, 29 May 2027, 14:30 (Europe/Istanbul). After that, cancelling costs "
         "12.5% of the total; once the trip has started it cannot be cancelled." in text
     )
     assert "Questions or changes: desk@gnb.example, +90 242 123 45 67; please quote your booking reference." in text
@@ -234,11 +234,9 @@ def test_a_cancelled_voucher_says_so_with_the_fee(frozen, catalog, settings):
     booking_cancel(booking_id=booking.pk, actor=Actor("traveller"), by_traveller=True, now=cancelled_at)
     _data, [page] = voucher_of(booking)
     assert "Status: Cancelled" in page.text
-    assert page.text[page.text.index("Cancellation fee") + 1] == "20.00 EUR"
-    assert (
-        f"This booking was cancelled on {timezone.localtime(cancelled_at):%a %d %b %Y, %H:%M} (Europe/Istanbul)."
-        in page.text
-    )
+    assert page.text[page.text.index("Cancellation fee") + 1] == "€20.00"
+    local = timezone.localtime(cancelled_at)
+    assert f"This booking was cancelled on {local:%a}, {local.day} {local:%b %Y, %H:%M} (Europe/Istanbul)." in page.text
     assert not any(text.startswith("Free cancellation") for text in page.text)
 
 

@@ -8,25 +8,24 @@ from typing import Any
 
 from django import template
 from django.conf import settings
-from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from gnb.core import formats
+from gnb.core.templatetags import formats as core_formats_tags
+
 register = template.Library()
 
-SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "TRY": "₺", "RUB": "₽", "PLN": "zł", "UAH": "₴", "CHF": "CHF"}
 JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 @register.filter
 def money(amount: Decimal | str | None, currency: str = "") -> str:
-    """``€1,234.50`` in the page's number format; the code itself for currencies without a known symbol."""
+    """``€1,234.50`` · ``1.234,50 €`` · ``1 234,50 zł``: the page language's separators and symbol placement."""
     if amount in (None, ""):
         return ""
-    formatted = number_format(Decimal(str(amount)), 2, use_l10n=True, force_grouping=True)
-    symbol = SYMBOLS.get(currency, "")
-    return f"{symbol}{formatted}" if symbol else f"{formatted} {currency}".strip()
+    return formats.format_price(amount, currency or settings.BASE_CURRENCY)
 
 
 @register.filter
@@ -103,3 +102,9 @@ def query_with(context, **changes: Any) -> str:
     for key, value in changes.items():
         query[key] = value
     return f"{request.path}?{query.urlencode()}"
+
+
+# The locale-aware date, time and number filters of gnb/core/templatetags/formats.py, so pages that load
+# ``website`` have them too.
+for _name in ("local_date", "local_time", "local_datetime", "local_number"):
+    register.filter(_name, getattr(core_formats_tags, _name))

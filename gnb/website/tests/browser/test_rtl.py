@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from gnb.testing.browser import PHONE
+from gnb.website.tests.browser.conftest import PHONE
 
 
 def _header_boxes(page) -> tuple[dict, dict]:

@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 from gnb.bookings.models import Booking
 from gnb.bookings.quotes import TransferQuoteRequest
 from gnb.bookings.services import Contact, PassengerInput, booking_place_transfer
-from gnb.testing.browser import (
+from gnb.testing.catalog import future_local
+from gnb.website.tests.browser.steps import (
     PASSENGERS,
     breakdown,
     fill_transfer_details,
@@ -21,7 +22,6 @@ from gnb.testing.browser import (
     run_worker,
     search_transfer,
 )
-from gnb.testing.catalog import future_local
 
 MANAGE_LINK = re.compile(r"http://localhost:\d+/en/manage/GNB-[A-Z0-9]{4}-[A-Z0-9]{4}/[\w-]+/")
 
