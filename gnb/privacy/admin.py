@@ -86,7 +86,9 @@ class DataSubjectRequestAdmin(_ReadOnly):
                     messages.error(request, refused.message)
                     status = 409
                 else:
-                    messages.success(request, _("Personal data erased from %(count)d bookings.") % {"count": count})
+                    messages.success(
+                        request, _("Personal data erased. Bookings anonymised: %(count)d.") % {"count": count}
+                    )
                     url = reverse("admin:privacy_datasubjectrequest_traveller")
                     return redirect(f"{url}?{urlencode({'email': email})}")
             bookings = list(

@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.timesince import timeuntil
+from django.utils.timesince import TIME_STRINGS
 from django.utils.translation import gettext_lazy as _
 
 from gnb.accounts.customers import ANONYMOUS_EMAIL
@@ -45,8 +45,23 @@ class Cookie:
         """The lifetime in words of the current language ("12 hours", "1 year")."""
         if self.max_age is None:
             return str(_("Until you close the browser"))
-        now = timezone.now()
-        return timeuntil(now + dt.timedelta(seconds=self.max_age), now, depth=1)
+        return _duration(self.max_age)
+
+
+def _duration(seconds: int) -> str:
+    """Seconds in the largest fitting unit, rounded ("2 years", "6 months"), with Django's translated unit names."""
+    days = seconds / 86400
+    if days >= 360:
+        unit, number = "year", round(days / 365)
+    elif days >= 28:
+        unit, number = "month", round(days / 30.44)
+    elif days >= 1:
+        unit, number = "day", round(days)
+    elif seconds >= 3600:
+        unit, number = "hour", round(seconds / 3600)
+    else:
+        unit, number = "minute", max(1, round(seconds / 60))
+    return TIME_STRINGS[unit] % {"num": number}
 
 
 @dataclass(frozen=True)

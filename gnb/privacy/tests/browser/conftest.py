@@ -1,0 +1,9 @@
+"""The website's browser fixtures (Chromium on a phone viewport, a live site, numbered screenshots)."""
+
+from gnb.website.tests.browser.conftest import (  # noqa: F401
+    browser,
+    pytest_runtest_makereport,
+    screenshots,
+    site,
+    traveller,
+)
