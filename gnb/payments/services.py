@@ -20,9 +20,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from gnb.bookings import lifecycle
 from gnb.bookings.models import Booking
+from gnb.core.audit import AuditAction, audit_record, current_request
 from gnb.core.errors import Busy, Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
 from gnb.core.locking import lock_rows, lock_timeout_as_busy
 from gnb.core.money import ZERO, quantize
@@ -71,6 +73,11 @@ REFUND_ISSUED = "refund_issued"
 # Failed card payments are normal one by one (a declined card); many in a short time point at a broken integration.
 FAILED_BURST_THRESHOLD = 10
 FAILED_BURST_WINDOW_SECONDS = 900
+# A refund the provider could not take for a temporary reason is sent again, at most this many times in all, waiting
+# REFUND_RETRY_FIRST_DELAY after the first attempt and REFUND_RETRY_FACTOR times longer after each next one.
+REFUND_SUBMIT_ATTEMPTS = 5
+REFUND_RETRY_FIRST_DELAY = dt.timedelta(minutes=1)
+REFUND_RETRY_FACTOR = 4
 
 
 class PaymentProviderUnavailable(DomainError):
@@ -493,8 +500,6 @@ def _record_offline_payment(
     audit_details: dict[str, str],
 ) -> tuple[Booking, Payment]:
     """Write a confirmed cash or bank payment under the booking's lock, confirm a waiting booking and audit it."""
-    from gnb.core.audit import audit_record, current_request
-
     value = _money(amount, field="amount")
     now = timezone.now()
     booking = _locked_booking(booking_id)
@@ -556,8 +561,6 @@ def payment_record_cash(*, booking_id: int, amount: Any, actor: AbstractBaseUser
     Never more than is still due. Whether ``actor`` may record for this booking (a driver only for their own jobs)
     is the caller's check.
     """
-    from gnb.core.audit import AuditAction
-
     with transaction.atomic(), lock_timeout_as_busy():
         _booking, payment = _record_offline_payment(
             booking_id=booking_id,
@@ -574,8 +577,6 @@ def payment_record_cash(*, booking_id: int, amount: Any, actor: AbstractBaseUser
 
 def payment_mark_paid(*, booking_id: int, amount: Any, provider: str, actor: AbstractBaseUser, reason: str) -> Payment:
     """Staff record money received outside the card providers (``cash`` or ``bank``), with a reason; audited."""
-    from gnb.core.audit import AuditAction
-
     errors = []
     if provider not in OFFLINE_PROVIDERS:
         errors.append(("provider", _("Only cash or bank payments can be marked paid by hand.")))
@@ -598,9 +599,8 @@ def payment_mark_paid(*, booking_id: int, amount: Any, provider: str, actor: Abs
 
 # --- refunds ----------------------------------------------------------------------------------------------
 def _enqueue_refund_submit(refund_id: int) -> None:
-    from gnb.payments.tasks import refund_submit_task
-
-    transaction.on_commit(lambda: refund_submit_task.enqueue(refund_id=refund_id))
+    # Queued in the transaction that wrote the refund: both commit or neither (the queue is rows in this database).
+    refund_submit_task.enqueue(refund_id=refund_id)
 
 
 def refund_request(
@@ -664,8 +664,6 @@ def _refund_write(
     idempotency_key: str,
     actor_label: str,
 ) -> tuple[Refund, Booking]:
-    from gnb.core.audit import AuditAction, audit_record, current_request
-
     with transaction.atomic(), lock_timeout_as_busy():
         booking, payment = _lock_payment(payment_id)
         # Checked again under the lock: an identical request that held it first has committed its refund by now,
@@ -712,11 +710,19 @@ def _refund_write(
     return refund, booking
 
 
-def refund_submit(*, refund_id: int) -> Refund:
+def refund_retry_delay(attempt: int) -> dt.timedelta:
+    """How long to wait after failed attempt number ``attempt`` before the next: 1, 4, 16, 64 minutes."""
+    return REFUND_RETRY_FIRST_DELAY * REFUND_RETRY_FACTOR ** (attempt - 1)
+
+
+def refund_submit(*, refund_id: int, attempt: int = 1) -> Refund:
     """Send a requested refund to its provider (outside any transaction) and record the answer.
 
     Safe to run twice: only a ``requested`` refund is sent, and the provider dedupes on the refund's idempotency
-    key if two runs overlap. A provider error fails the refund and flags the payment for staff.
+    key if two runs overlap. A permanent provider error (a refusal) fails the refund and flags the payment for
+    staff at once. A temporary one (the provider unreachable, rate limited, a 5xx) leaves the refund requested
+    and sends it again later, ``refund_retry_delay`` after this ``attempt``; after ``REFUND_SUBMIT_ATTEMPTS``
+    attempts it fails like a permanent one, with its alert.
     """
     refund = Refund.objects.select_related("payment").get(pk=refund_id)
     if refund.state != RefundState.REQUESTED:
@@ -725,8 +731,24 @@ def refund_submit(*, refund_id: int) -> Refund:
     try:
         result = provider.refund(refund=refund)
     except ProviderError as exc:
-        logger.warning("refund failed at the provider", extra={"refund": refund.pk, "error": exc.message})
-        return refund_fail(refund_id=refund.pk, reason=exc.message)
+        if not exc.permanent and attempt < REFUND_SUBMIT_ATTEMPTS:
+            delay = refund_retry_delay(attempt)
+            logger.warning(
+                "refund not sent, trying again later",
+                extra={
+                    "refund": refund.pk,
+                    "error": exc.message,
+                    "attempt": attempt,
+                    "delay": int(delay.total_seconds()),
+                },
+            )
+            refund_submit_task.using(run_after=timezone.now() + delay).enqueue(refund_id=refund.pk, attempt=attempt + 1)
+            return refund
+        logger.warning(
+            "refund failed at the provider", extra={"refund": refund.pk, "error": exc.message, "attempt": attempt}
+        )
+        reason = exc.message if exc.permanent else f"{exc.message} (after {attempt} attempts)"
+        return refund_fail(refund_id=refund.pk, reason=reason)
     with transaction.atomic(), lock_timeout_as_busy():
         _booking, _payment, refund = _lock_refund(refund_id)
         if refund.state == RefundState.REQUESTED:
@@ -877,9 +899,8 @@ def _hold_payments_cancel(booking: Booking) -> None:
 
 
 def _enqueue_payment_close(payment_id: int) -> None:
-    from gnb.payments.tasks import payment_close_task
-
-    transaction.on_commit(lambda: payment_close_task.enqueue(payment_id=payment_id))
+    # Queued in the transaction that cancelled the payment: the worker sees it only once that committed.
+    payment_close_task.enqueue(payment_id=payment_id)
 
 
 def payment_close(*, payment_id: int) -> None:
@@ -895,6 +916,22 @@ def payment_close(*, payment_id: int) -> None:
         registry.get(payment.provider).close(payment=payment)
     except ProviderError as exc:
         logger.warning("payment checkout not closed", extra={"payment": payment.pk, "error": exc.message})
+
+
+# --- tasks ------------------------------------------------------------------------------------------------
+# Declared beside the code they run, which enqueues them (a refund to send, a checkout to close, a retry): a task
+# declared in gnb.payments.tasks would make that module and this one import each other. gnb.payments.tasks
+# re-exports them for the worker and the scheduler and imports this module, never the reverse.
+@task()
+def refund_submit_task(*, refund_id: int, attempt: int = 1) -> str:
+    """Send a requested refund to its provider and record the answer; returns the refund's state."""
+    return refund_submit(refund_id=refund_id, attempt=attempt).state
+
+
+@task()
+def payment_close_task(*, payment_id: int) -> None:
+    """Close at its provider the checkout of a payment whose hold expired."""
+    payment_close(payment_id=payment_id)
 
 
 __all__ = [

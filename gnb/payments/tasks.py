@@ -1,14 +1,15 @@
-"""Payment tasks run by the worker. Each takes primary keys and is safe to run twice."""
+"""Payment tasks run by the worker and the scheduler. Each takes primary keys and is safe to run twice.
+
+Tasks import the code they run, never the reverse. ``refund_submit_task`` and ``payment_close_task`` are declared
+in :mod:`gnb.payments.services` beside the code that runs and enqueues them (a refund written, a hold expired, a
+refund to try again later) and are re-exported here; ``holds_expire_task`` is only ever started by the scheduler
+(:mod:`gnb.ops.schedule`), so it is declared here.
+"""
 
 from django_tasks import task
 
 from gnb.payments import services
-
-
-@task()
-def refund_submit_task(*, refund_id: int) -> str:
-    """Send a requested refund to its provider and record the answer; returns the refund's state."""
-    return services.refund_submit(refund_id=refund_id).state
+from gnb.payments.services import payment_close_task, refund_submit_task
 
 
 @task()
@@ -17,7 +18,4 @@ def holds_expire_task() -> int:
     return services.holds_expire()
 
 
-@task()
-def payment_close_task(*, payment_id: int) -> None:
-    """Close at its provider the checkout of a payment whose hold expired."""
-    services.payment_close(payment_id=payment_id)
+__all__ = ["holds_expire_task", "payment_close_task", "refund_submit_task"]

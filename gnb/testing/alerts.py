@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from django.core.management import call_command
-
 from gnb.testing.servers import Received, RecordingHTTPServer, SMTPRecorder
+from gnb.testing.tasks import run_worker
+
+__all__ = ["DELIVER_PATH", "Channels", "GitHubFake", "run_worker"]
 
 DELIVER_PATH = "gnb.ops.alerts.tasks.alert_deliver"
 
@@ -39,8 +40,3 @@ class Channels:
 
     def subjects(self) -> list[str]:
         return [email["Subject"] for _sender, _to, email in self.smtp.messages]
-
-
-def run_worker() -> None:
-    """One pass of the task worker over everything queued, as ``db_worker`` runs in production."""
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)

@@ -28,6 +28,7 @@ from gnb.bookings.services import (
 )
 from gnb.core.models import AuditEntry
 from gnb.testing.catalog import future_local
+from gnb.testing.website import placed, transfer_form_url
 
 pytestmark = pytest.mark.django_db
 
@@ -410,18 +411,16 @@ def test_my_bookings_lists_upcoming_and_past_and_opens_only_my_own(client, catal
 
 
 def test_a_booking_placed_while_signed_in_is_linked_only_through_a_verified_address(client, catalog):
-    from gnb.website.tests.test_budgets import _placed
-
     anna = make_customer("anna@example.com")  # the address the booking form uses
     sign_in(client)
-    booking = _placed(client, catalog)
+    booking = placed(client, catalog)
     assert booking.customer_id == anna.pk
 
     Booking.objects.all().delete()
     client.post(reverse("website:account_logout"))
     User.objects.filter(pk=anna.pk).update(email_verified_at=None)
     sign_in(client)
-    booking = _placed(client, catalog)
+    booking = placed(client, catalog)
     assert booking.customer_id is None
 
 
@@ -597,17 +596,15 @@ def test_account_emails_are_in_the_accounts_language(client, post):
 
 
 def test_the_booking_form_starts_with_my_details_and_saved_passengers(client, catalog):
-    from gnb.website.tests.test_budgets import _transfer_form_url
-
     anna = make_customer()
     SavedPassenger.objects.create(user=anna, first_name="Tom", last_name="Smith", category="child")
     SavedPassenger.objects.create(user=anna, first_name="Anna", last_name="Smith", category="adult")
     SavedPassenger.objects.create(user=anna, first_name="John", last_name="Smith", category="adult")
     SavedPassenger.objects.create(user=anna, first_name="Mia", last_name="Smith", category="infant")
-    guest = client.get(_transfer_form_url())  # two adults and a child
+    guest = client.get(transfer_form_url())  # two adults and a child
     assert guest.context["form"].initial.get("name") is None
     sign_in(client)
-    form = client.get(_transfer_form_url()).context["form"]
+    form = client.get(transfer_form_url()).context["form"]
     assert {key: value for key, value in form.initial.items() if key != "flight_arrival"} == {
         "name": "Anna Smith",
         "email": "anna@example.com",
@@ -618,7 +615,7 @@ def test_the_booking_form_starts_with_my_details_and_saved_passengers(client, ca
         "passenger_2_first_name": "Tom",
         "passenger_2_last_name": "Smith",
     }
-    page = client.get(_transfer_form_url()).content.decode()
+    page = client.get(transfer_form_url()).content.decode()
     assert 'value="Tom"' in page and 'value="Mia"' not in page
 
 

@@ -16,7 +16,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gnb.core.security import permissions_policy
-from gnb.website.tests.test_budgets import PAGES
+from gnb.testing.website import PAGES, transfer_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -299,9 +299,7 @@ def test_session_and_csrf_cookies_are_secure_http_only_and_same_site_lax(catalog
 
 
 def test_a_travellers_booking_draft_rides_on_the_same_session_cookie(client, catalog):
-    from gnb.website.tests.test_budgets import _transfer_draft
-
-    _transfer_draft(client, catalog)
+    transfer_draft(client, catalog)
     session = client.cookies["sessionid"]
     assert (session["secure"], session["httponly"], session["samesite"], session["max-age"]) == (
         True,

@@ -23,6 +23,7 @@ from gnb.payments.services import (
     refund_request,
     refund_submit,
 )
+from gnb.payments.tasks import refund_submit_task
 from gnb.testing.payments import card_booking
 
 pytestmark = [
@@ -159,7 +160,7 @@ def test_eight_identical_refund_requests_at_once_make_one_refund_and_each_caller
     assert outcomes == [("ok", refund.pk)] * 8, outcomes
     assert (refund.amount, refund.idempotency_key) == (Decimal("15.00"), "refund-once")
     assert AuditEntry.objects.filter(action="refund.issued").count() == 1
-    submits = DBTaskResult.objects.filter(task_path="gnb.payments.tasks.refund_submit_task")
+    submits = DBTaskResult.objects.filter(task_path=refund_submit_task.module_path)
     assert [row.args_kwargs["kwargs"] for row in submits] == [{"refund_id": refund.pk}]
 
 

@@ -245,7 +245,9 @@ def test_a_payment_after_the_hold_expired_is_refunded_automatically(
     assert queued("payment_received") == []
     from django_tasks_db.models import DBTaskResult
 
-    task = DBTaskResult.objects.get(task_path="gnb.payments.tasks.refund_submit_task")
+    from gnb.payments.tasks import refund_submit_task
+
+    task = DBTaskResult.objects.get(task_path=refund_submit_task.module_path)
     assert task.args_kwargs["kwargs"] == {"refund_id": refund.pk}
 
 

@@ -27,6 +27,7 @@ from gnb.payments.services import (
     refund_request,
     refund_submit,
 )
+from gnb.payments.tasks import payment_close_task
 from gnb.testing.payments import card_booking
 from gnb.testing.stripe import SECRET_KEY, WEBHOOK_SECRET, StripeStandIn
 
@@ -314,7 +315,7 @@ def test_an_expired_hold_closes_its_checkout_session_at_stripe(catalog, stripe_a
     Booking.objects.filter(pk=booking.pk).update(hold_expires_at=timezone.now() - dt.timedelta(seconds=1))
     with django_capture_on_commit_callbacks(execute=True):
         assert holds_expire() == 1
-    queued_closes = DBTaskResult.objects.filter(task_path="gnb.payments.tasks.payment_close_task")
+    queued_closes = DBTaskResult.objects.filter(task_path=payment_close_task.module_path)
     assert [row.args_kwargs["kwargs"] for row in queued_closes] == [{"payment_id": payment.pk}]
     assert stripe_api.sessions[payment.provider_reference]["status"] == "open"
     payment_close(payment_id=payment.pk)

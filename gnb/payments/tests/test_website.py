@@ -15,8 +15,8 @@ from gnb.payments.models import Payment, Refund
 from gnb.payments.providers.base import ProviderError
 from gnb.payments.services import holds_expire, payment_confirm, payment_fail
 from gnb.testing.payments import card_booking
+from gnb.testing.website import book_url, details
 from gnb.website.checkout import payment_methods
-from gnb.website.tests.test_booking_flow import book_url, details
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from urllib.parse import urlencode
 
 import pytest
 from django.core import mail
@@ -14,54 +13,13 @@ from django.urls import reverse
 from gnb.bookings.models import Booking, BookingEvent
 from gnb.notifications.models import ContactMessage
 from gnb.testing.catalog import future_local
+from gnb.testing.website import book_url, details, search_query
 
 pytestmark = pytest.mark.django_db
 
 
 def run_worker() -> None:
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
-
-
-def search_query(**changes) -> dict[str, str]:
-    pickup = future_local(days=20, hour=14, minute=0)
-    query = {
-        "origin": "ayt",
-        "destination": "regnum-carya",
-        "date": pickup.date().isoformat(),
-        "time": "14:00",
-        "adults": "2",
-        "children": "1",
-        "infants": "0",
-        "bags": "2",
-    }
-    return query | changes
-
-
-def details(**changes) -> dict[str, str]:
-    arrival = future_local(days=20, hour=13, minute=40)
-    data = {
-        "name": "Ayşe Yılmaz",
-        "email": "ayse@example.com",
-        "phone": "+90 532 123 45 67",
-        "passenger_0_first_name": "Ayşe",
-        "passenger_0_last_name": "Yılmaz",
-        "passenger_1_first_name": "Mehmet",
-        "passenger_1_last_name": "Yılmaz",
-        "passenger_2_first_name": "Can",
-        "passenger_2_last_name": "Yılmaz",
-        "flight_number": "TK 2412",
-        "flight_arrival": arrival.strftime("%Y-%m-%dT%H:%M"),
-        "pickup_point": "",
-        "extra_child_seat": "1",
-        "extra_meet_greet": "0",
-        "coupon": "",
-        "notes": "Child is 4 years old",
-    }
-    return data | changes
-
-
-def book_url(**changes) -> str:
-    return reverse("website:transfer_book") + "?" + urlencode(search_query(**changes) | {"vehicle": "minivan"})
 
 
 def test_results_list_the_classes_that_fit_with_exact_totals(client, catalog):

@@ -10,22 +10,18 @@ saves at least 5 % (``whitenoise.compress.Compressor``, the code ``collectstatic
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
-from django.test import Client
-from django.urls import reverse
 from whitenoise.compress import Compressor
 
-from gnb.bookings.models import Booking
-from gnb.testing.catalog import Catalog, future_local
+from gnb.testing.website import PAGES
 
 pytestmark = pytest.mark.django_db
 
@@ -35,96 +31,6 @@ MAX_SCRIPT_BYTES = 60 * 1024
 
 
 # --- reaching each page -------------------------------------------------------------------------------------
-def _search() -> dict[str, str]:
-    pickup = future_local(days=20, hour=14, minute=0)
-    return {
-        "origin": "ayt",
-        "destination": "regnum-carya",
-        "date": pickup.date().isoformat(),
-        "time": "14:00",
-        "adults": "2",
-        "children": "1",
-        "infants": "0",
-        "bags": "2",
-    }
-
-
-def _contact(passengers: int) -> dict[str, str]:
-    data = {"name": "Anna Smith", "email": "anna@example.com", "phone": "+44 7911 123456", "coupon": "", "notes": ""}
-    for index in range(passengers):
-        data |= {f"passenger_{index}_first_name": f"Name{index}", f"passenger_{index}_last_name": "Smith"}
-    return data
-
-
-def _transfer_form_url() -> str:
-    return reverse("website:transfer_book") + "?" + urlencode(_search() | {"vehicle": "minivan"})
-
-
-def _transfer_draft(client: Client, catalog: Catalog) -> None:
-    arrival = future_local(days=20, hour=13, minute=40).strftime("%Y-%m-%dT%H:%M")
-    details = _contact(3) | {
-        "flight_number": "TK2412",
-        "flight_arrival": arrival,
-        "pickup_point": "",
-        "extra_child_seat": "1",
-        "extra_meet_greet": "0",
-    }
-    response = client.post(_transfer_form_url(), details)
-    assert response.status_code == 302, response.context["form"].errors
-
-
-def _tour_query(catalog: Catalog) -> dict[str, str]:
-    return {"departure": str(catalog.departure.pk), "adults": "2", "children": "0", "infants": "0"}
-
-
-def _tour_form_url(catalog: Catalog) -> str:
-    return reverse("website:tour_book", kwargs={"slug": "perge-aspendos"}) + "?" + urlencode(_tour_query(catalog))
-
-
-def _tour_draft(client: Client, catalog: Catalog) -> None:
-    response = client.post(_tour_form_url(catalog), _contact(2) | {"pickup_point": "Regnum Carya, Belek"})
-    assert response.status_code == 302, response.context["form"].errors
-
-
-def _placed(client: Client, catalog: Catalog) -> Booking:
-    _transfer_draft(client, catalog)
-    assert client.post(reverse("website:pay"), {"payment_method": "cash"}).status_code == 302
-    return Booking.objects.get()
-
-
-def _booking_url(name: str) -> Callable[[Client, Catalog], str]:
-    def reach(client: Client, catalog: Catalog) -> str:
-        booking = _placed(client, catalog)
-        return reverse(name, kwargs={"reference": booking.reference, "token": booking.manage_token})
-
-    return reach
-
-
-def _after(prepare: Callable[[Client, Catalog], None], name: str) -> Callable[[Client, Catalog], str]:
-    def reach(client: Client, catalog: Catalog) -> str:
-        prepare(client, catalog)
-        return reverse(name)
-
-    return reach
-
-
-# Every page a traveller sees on the way to a booking, and how to get there (what the page needs in the session).
-PAGES: dict[str, Callable[[Client, Catalog], str]] = {
-    "home": lambda client, catalog: reverse("website:home"),
-    "results": lambda client, catalog: reverse("website:results") + "?" + urlencode(_search()),
-    "transfer form": lambda client, catalog: _transfer_form_url(),
-    "transfer review": _after(_transfer_draft, "website:review"),
-    "transfer pay": _after(_transfer_draft, "website:pay"),
-    "confirmation": _booking_url("website:confirmation"),
-    "manage": _booking_url("website:manage"),
-    "tours": lambda client, catalog: reverse("website:tours"),
-    "tour": lambda client, catalog: reverse("website:tour", kwargs={"slug": "perge-aspendos"}),
-    "tour form": lambda client, catalog: _tour_form_url(catalog),
-    "tour review": _after(_tour_draft, "website:review"),
-    "tour pay": _after(_tour_draft, "website:pay"),
-}
-
-
 @pytest.mark.parametrize("page", list(PAGES))
 def test_each_page_makes_at_most_ten_queries(client, catalog, django_assert_max_num_queries, page):
     url = PAGES[page](client, catalog)

@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, sync_playwright
+from playwright.sync_api import Browser, sync_playwright
 
+from gnb.testing.browser import PHONE, Screenshots, Traveller
 from gnb.testing.catalog import make_catalog
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -31,7 +31,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-PHONE = {"width": 390, "height": 844}
 TIMEOUT_MS = 10_000
 
 
@@ -52,54 +51,6 @@ def browser() -> Iterator[Browser]:
             chromium.close()
         finally:
             playwright.stop()
-
-
-@dataclass
-class Screenshots:
-    """Numbered screenshots of one test, shared by all its travellers so the steps read in order."""
-
-    folder: Path
-    count: int = 0
-
-    def take(self, page: Page, step: str) -> Path:
-        self.count += 1
-        path = self.folder / f"{self.count:02d}-{step}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
-
-
-@dataclass
-class Traveller:
-    """One visitor: a browser context and its page, with everything that went wrong on its pages."""
-
-    name: str
-    page: Page
-    screenshots: Screenshots
-    problems: list[str] = field(default_factory=list)
-    requested: list[str] = field(default_factory=list)  # every URL the page asked for, in order
-
-    def shot(self, step: str) -> Path:
-        return self.screenshots.take(self.page, f"{self.name}-{step}")
-
-    def watch(self) -> None:
-        page = self.page
-
-        def console(message: ConsoleMessage) -> None:
-            if message.type == "error":
-                self.problems.append(f"console error on {page.url}: {message.text}")
-
-        def failed(request: Request) -> None:
-            self.problems.append(f"request failed on {page.url}: {request.method} {request.url} {request.failure}")
-
-        def answered(response: Response) -> None:
-            if response.status >= 400:
-                self.problems.append(f"HTTP {response.status} for {response.request.method} {response.url}")
-
-        page.on("request", lambda request: self.requested.append(request.url))
-        page.on("console", console)
-        page.on("pageerror", lambda error: self.problems.append(f"uncaught error on {page.url}: {error}"))
-        page.on("requestfailed", failed)
-        page.on("response", answered)
 
 
 @pytest.fixture

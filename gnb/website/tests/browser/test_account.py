@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from gnb.accounts.models import User
 from gnb.bookings.models import Booking
-from gnb.website.tests.browser.steps import run_worker
+from gnb.testing.browser import run_worker
 from gnb.website.tests.browser.test_transfer_booking import _transfer_to_the_airport_in
 
 VERIFY_LINK = re.compile(r"http://localhost:\d+/en/account/verify/[^\s]+/")

@@ -16,9 +16,9 @@ from playwright.sync_api import expect
 
 from gnb.bookings.models import Booking
 from gnb.payments.models import Payment, ProviderEvent
+from gnb.testing.browser import fill_transfer_details, run_worker, search_transfer
 from gnb.testing.catalog import future_local
 from gnb.testing.stripe import SECRET_KEY, WEBHOOK_SECRET, StripeStandIn
-from gnb.website.tests.browser.steps import fill_transfer_details, run_worker, search_transfer
 
 
 @pytest.fixture

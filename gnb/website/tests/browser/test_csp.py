@@ -19,8 +19,7 @@ from playwright.sync_api import Page, Route, expect
 
 from gnb.bookings.quotes import TransferQuoteRequest
 from gnb.bookings.services import Contact, PassengerInput, booking_place_transfer
-from gnb.website.tests.browser.conftest import Traveller
-from gnb.website.tests.browser.steps import type_place
+from gnb.testing.browser import Traveller, type_place
 
 RECORD_VIOLATIONS = """
 window.__cspViolations = [];

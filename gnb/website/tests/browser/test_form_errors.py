@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 from playwright.sync_api import Page, expect
 
 from gnb.bookings.models import Booking
+from gnb.testing.browser import fill_transfer_details
 from gnb.testing.catalog import future_local
-from gnb.website.tests.browser.steps import fill_transfer_details
 
 
 def _book_url(site_url: str, pickup: dt.datetime) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from gnb.website.tests.browser.conftest import PHONE
+from gnb.testing.browser import PHONE
 
 
 def _header_boxes(page) -> tuple[dict, dict]:

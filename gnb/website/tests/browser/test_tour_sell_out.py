@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from gnb.bookings.models import Booking
 from gnb.catalog.models import TourDeparture
-from gnb.website.tests.browser.steps import breakdown, pay_cash
+from gnb.testing.browser import breakdown, pay_cash
 
 
 def _slot_label(departure: TourDeparture) -> str:

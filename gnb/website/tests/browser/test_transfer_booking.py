@@ -13,8 +13,7 @@ from playwright.sync_api import expect
 from gnb.bookings.models import Booking
 from gnb.bookings.quotes import TransferQuoteRequest
 from gnb.bookings.services import Contact, PassengerInput, booking_place_transfer
-from gnb.testing.catalog import future_local
-from gnb.website.tests.browser.steps import (
+from gnb.testing.browser import (
     PASSENGERS,
     breakdown,
     fill_transfer_details,
@@ -22,6 +21,7 @@ from gnb.website.tests.browser.steps import (
     run_worker,
     search_transfer,
 )
+from gnb.testing.catalog import future_local
 
 MANAGE_LINK = re.compile(r"http://localhost:\d+/en/manage/GNB-[A-Z0-9]{4}-[A-Z0-9]{4}/[\w-]+/")
 

@@ -1,25 +1,73 @@
-"""Steps of the public booking flow as a traveller takes them in the browser, shared by the browser tests."""
+"""The browser tests' travellers (a Playwright page with its screenshots and problems) and the steps of the public
+booking flow as a traveller takes them."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote
 
-from django.core.management import call_command
-from playwright.sync_api import Page, Response, expect
+from playwright.sync_api import ConsoleMessage, Page, Request, Response, expect
 
-from gnb.website.tests.browser.conftest import Traveller
+from gnb.testing.tasks import run_worker
 
+__all__ = ["run_worker"]  # the steps' worker, for the tests that take them
+
+PHONE = {"width": 390, "height": 844}
 # The details the traveller types: two adults and a child, landing 20 minutes before the pickup.
 CONTACT = {"Full name": "Anna Smith", "Email": "anna@example.com", "Mobile phone": "+44 7911 123456"}
 PASSENGERS = [("Anna", "Smith"), ("John", "Smith"), ("Tom", "Smith")]
 
 
-def run_worker() -> None:
-    """Run the queued tasks (the emails) in this process, as ``manage.py db_worker`` does in production."""
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+@dataclass
+class Screenshots:
+    """Numbered screenshots of one test, shared by all its travellers so the steps read in order."""
+
+    folder: Path
+    count: int = 0
+
+    def take(self, page: Page, step: str) -> Path:
+        self.count += 1
+        path = self.folder / f"{self.count:02d}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@dataclass
+class Traveller:
+    """One visitor: a browser context and its page, with everything that went wrong on its pages."""
+
+    name: str
+    page: Page
+    screenshots: Screenshots
+    problems: list[str] = field(default_factory=list)
+    requested: list[str] = field(default_factory=list)  # every URL the page asked for, in order
+
+    def shot(self, step: str) -> Path:
+        return self.screenshots.take(self.page, f"{self.name}-{step}")
+
+    def watch(self) -> None:
+        page = self.page
+
+        def console(message: ConsoleMessage) -> None:
+            if message.type == "error":
+                self.problems.append(f"console error on {page.url}: {message.text}")
+
+        def failed(request: Request) -> None:
+            self.problems.append(f"request failed on {page.url}: {request.method} {request.url} {request.failure}")
+
+        def answered(response: Response) -> None:
+            if response.status >= 400:
+                self.problems.append(f"HTTP {response.status} for {response.request.method} {response.url}")
+
+        page.on("request", lambda request: self.requested.append(request.url))
+        page.on("console", console)
+        page.on("pageerror", lambda error: self.problems.append(f"uncaught error on {page.url}: {error}"))
+        page.on("requestfailed", failed)
+        page.on("response", answered)
 
 
 def places_search(text: str) -> Callable[[Response], bool]:
