@@ -45,7 +45,7 @@ class ConsentDecisionAdmin(_ReadOnly):
 
 
 class TravellerForm(forms.Form):
-    email = forms.EmailField(label=gettext_lazy("email"))
+    email = forms.EmailField(label=gettext_lazy("Email"))
 
 
 @admin.register(DataSubjectRequest)
@@ -79,7 +79,10 @@ class DataSubjectRequestAdmin(_ReadOnly):
             action = request.POST.get("action") if request.method == "POST" else None
             if action == "export":
                 return self._export(request, email)
-            if action == "erase":
+            if action == "erase" and request.POST.get("confirm") != "1":
+                messages.error(request, _("Tick the box to confirm the erasure."))
+                status = 422
+            elif action == "erase":
                 try:
                     count = services.traveller_erase(email=email, actor=request.user, request=request)
                 except DomainError as refused:

@@ -35,7 +35,9 @@ def consent_banner(context) -> dict:
     current version."""
     request = context.get("request")
     consent = _consent(context)
-    show = bool(optional_categories_offered()) and not consent.current
+    # The cookie page asks the same question in its own body.
+    on_cookie_page = getattr(getattr(request, "resolver_match", None), "url_name", "") == "cookies"
+    show = bool(optional_categories_offered()) and not consent.current and not on_cookie_page
     return {
         "show": show,
         "request": request,

@@ -190,6 +190,8 @@ def test_a_new_consent_text_asks_again_and_the_cookie_page_shows_the_choice(clie
     settings.GNB_CONSENT_VERSION = 2
     html = client.get("/en/").content.decode()
     assert 'id="consent"' in html
+    html = client.get(reverse("website:cookies")).content.decode()
+    assert 'id="consent"' not in html and 'name="choice" value="analytics"' in html  # asked once, in the page
 
 
 def test_a_bad_answer_or_an_outside_address_is_refused(client, catalog, settings):

@@ -79,7 +79,12 @@ def test_the_export_is_the_travellers_data_as_json_and_audited(anna):
 
 def test_the_erasure_anonymises_with_the_account_rule_and_is_audited(anna):
     client, user = office(ADMIN)
-    response = client.post(URL, {"email": "anna@example.com", "action": "erase"})
+    unconfirmed = client.post(URL, {"email": "anna@example.com", "action": "erase"})
+    assert unconfirmed.status_code == 422
+    assert "Tick the box to confirm the erasure." in unconfirmed.content.decode()
+    assert Booking.objects.get(pk=anna.pk).lead_name == "Anna Smith" and not DataSubjectRequest.objects.exists()
+
+    response = client.post(URL, {"email": "anna@example.com", "action": "erase", "confirm": "1"})
     assert response.status_code == 302 and response.url == f"{URL}?email=anna%40example.com"
     erased = Booking.objects.get(pk=anna.pk)
     assert (erased.lead_name, erased.lead_email, erased.lead_phone) == (ANONYMOUS_NAME, ANONYMOUS_EMAIL, "")
@@ -97,7 +102,7 @@ def test_the_erasure_anonymises_with_the_account_rule_and_is_audited(anna):
 def test_erasure_waits_for_an_upcoming_trip(catalog):
     upcoming = place_sedan_transfer(days=5)
     client, _user = office(ADMIN)
-    response = client.post(URL, {"email": "anna@example.com", "action": "erase"})
+    response = client.post(URL, {"email": "anna@example.com", "action": "erase", "confirm": "1"})
     assert response.status_code == 409
     assert "upcoming booking" in response.content.decode()
     assert Booking.objects.get(pk=upcoming.pk).lead_name == "Anna Smith"
@@ -109,7 +114,7 @@ def test_roles_without_the_permission_are_refused(anna, role):
     client, _user = office(role)
     assert client.get(URL, {"email": "anna@example.com"}).status_code == 403
     assert client.post(URL, {"email": "anna@example.com", "action": "export"}).status_code == 403
-    assert client.post(URL, {"email": "anna@example.com", "action": "erase"}).status_code == 403
+    assert client.post(URL, {"email": "anna@example.com", "action": "erase", "confirm": "1"}).status_code == 403
     assert Booking.objects.get(pk=anna.pk).lead_name == "Anna Smith"
     assert not DataSubjectRequest.objects.exists()
     assert not AuditEntry.objects.filter(action__startswith="privacy.").exists()

@@ -86,6 +86,7 @@ def test_the_request_page_in_the_back_office(site, browser, screenshots):
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("link", name=booking.reference)).to_be_visible()
     screenshots.take(page, "admin-traveller")
+    page.get_by_label("I have checked that the request comes from the traveller.").check()
     page.get_by_role("button", name="Erase personal data").click()
     expect(page.get_by_text("Personal data erased. Bookings anonymised: 1.")).to_be_visible()
     screenshots.take(page, "admin-erased")
