@@ -120,7 +120,7 @@ def app_env(database_url: str) -> dict[str, str]:
 TOUR_PROBE = """
 import json
 from gnb.catalog.models import Tour
-from gnb.catalog.selectors import departures_with_availability
+from gnb.bookings.availability import departures_with_availability
 for tour in Tour.objects.filter(is_active=True).order_by("sort_order", "slug"):
     departure = departures_with_availability(tour=tour).filter(seats_left__gte=2).first()
     if departure is not None:

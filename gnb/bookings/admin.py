@@ -479,8 +479,7 @@ class BookingAdmin(admin.ModelAdmin):
             filled = passengers.filled_rows()
             try:
                 booking = place(
-                    **form.service_arguments(),
-                    passengers=[row.passenger for row in filled],
+                    order=form.order(passengers=[row.passenger for row in filled]),
                     actor=services.Actor.for_user(request.user),
                 )
             except DomainError as error:

@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gnb.bookings.models import Booking, Passenger, TransferLeg
+from gnb.bookings.orders import Contact, FlightInput, PassengerInput, TourOrder, TransferOrder
 from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest, currency_rates
 from gnb.bookings.reports import annotated_int, bookable_departures, local_time
-from gnb.bookings.services import Contact, FlightInput, LegDetails, PassengerInput
+from gnb.bookings.services import LegDetails
 from gnb.catalog.models import Extra, Place, TourDeparture, VehicleClass
 from gnb.core.errors import DomainError, ValidationFailed
 
@@ -119,6 +120,7 @@ class _PlaceBookingForm(_LeadTravellerForm):
         return Contact(name=data["lead_name"], email=data["lead_email"], phone=data["lead_phone"])
 
     def common_arguments(self) -> dict:
+        """What every kind of order takes from this form."""
         data = self.cleaned_data
         return {
             "contact": self.contact(),
@@ -193,8 +195,8 @@ class TransferBookingForm(_PlaceBookingForm):
             (_("Price and payment"), ["currency", "coupon", "payment_method", "notes"]),
         ]
 
-    def service_arguments(self) -> dict:
-        """Keyword arguments for ``services.booking_place_transfer`` (without passengers and actor)."""
+    def order(self, *, passengers: Sequence[PassengerInput]) -> TransferOrder:
+        """The order for ``services.booking_place_transfer``, with the passengers of the formset beside this form."""
         data = self.cleaned_data
         extras = []
         self._extras_sent = []
@@ -216,15 +218,16 @@ class TransferBookingForm(_PlaceBookingForm):
             coupon=data["coupon"].strip() or None,
             currency=data["currency"],
         )
-        return {
+        return TransferOrder(
             **self.common_arguments(),
-            "quote_request": request,
-            "vehicle_class": data["vehicle_class"].code,
-            "flight": FlightInput(data["flight_number"], data["flight_arrival_at"]),
-            "return_flight": FlightInput(data["return_flight_number"], data["return_flight_arrival_at"]),
-            "pickup_point": data["pickup_point"],
-            "return_pickup_point": data["return_pickup_point"],
-        }
+            quote_request=request,
+            vehicle_class=data["vehicle_class"].code,
+            passengers=passengers,
+            flight=FlightInput(data["flight_number"], data["flight_arrival_at"]),
+            return_flight=FlightInput(data["return_flight_number"], data["return_flight_arrival_at"]),
+            pickup_point=data["pickup_point"],
+            return_pickup_point=data["return_pickup_point"],
+        )
 
     def field_for(self, service_field):
         # "extras.1.quantity" is about the second extra that was asked for, not the second one on the form.
@@ -255,8 +258,8 @@ class TourBookingForm(_PlaceBookingForm):
             (_("Price and payment"), ["currency", "coupon", "payment_method", "notes"]),
         ]
 
-    def service_arguments(self) -> dict:
-        """Keyword arguments for ``services.booking_place_tour`` (without passengers and actor)."""
+    def order(self, *, passengers: Sequence[PassengerInput]) -> TourOrder:
+        """The order for ``services.booking_place_tour``, with the passengers of the formset beside this form."""
         data = self.cleaned_data
         request = TourQuoteRequest(
             departure_id=data["departure"].pk,
@@ -266,7 +269,12 @@ class TourBookingForm(_PlaceBookingForm):
             coupon=data["coupon"].strip() or None,
             currency=data["currency"],
         )
-        return {**self.common_arguments(), "quote_request": request, "pickup_point": data["pickup_point"]}
+        return TourOrder(
+            **self.common_arguments(),
+            quote_request=request,
+            passengers=passengers,
+            pickup_point=data["pickup_point"],
+        )
 
 
 # --- correcting a booking's details -----------------------------------------------------------------------

@@ -145,22 +145,10 @@ def place_transfer(
 ):
     client = request_client(request)
     placed_by = _placed_by(client)
+    order = payload.to_order()
 
     def place():
-        return services.booking_place_transfer(
-            quote_request=payload.to_request(),
-            vehicle_class=payload.vehicle_class,
-            contact=payload.contact_input(),
-            passengers=payload.passenger_inputs(),
-            flight=payload.flight.to_input(),
-            return_flight=payload.return_flight.to_input(),
-            pickup_point=payload.pickup_point,
-            return_pickup_point=payload.return_pickup_point,
-            notes=payload.notes,
-            language=payload.language,
-            payment_method=payload.payment_method,
-            **placed_by,
-        )
+        return services.booking_place_transfer(order=order, **placed_by)
 
     booking, created = _place_idempotent(request, client, payload, idempotency_key, place)
     return _created(booking, created)
@@ -180,18 +168,10 @@ def place_tour(
 ):
     client = request_client(request)
     placed_by = _placed_by(client)
+    order = payload.to_order()
 
     def place():
-        return services.booking_place_tour(
-            quote_request=payload.to_request(),
-            contact=payload.contact_input(),
-            passengers=payload.passenger_inputs(),
-            pickup_point=payload.pickup_point,
-            notes=payload.notes,
-            language=payload.language,
-            payment_method=payload.payment_method,
-            **placed_by,
-        )
+        return services.booking_place_tour(order=order, **placed_by)
 
     booking, created = _place_idempotent(request, client, payload, idempotency_key, place)
     return _created(booking, created)

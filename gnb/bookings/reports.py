@@ -12,11 +12,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, IntegerField, Model, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, Model, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from gnb.bookings import policies
+from gnb.bookings.availability import with_seats
 from gnb.bookings.models import Booking, Passenger, TransferLeg
 from gnb.catalog.models import TourDeparture
 from gnb.core.money import ZERO
@@ -132,7 +133,7 @@ def daily_sales(*, last_day: dt.date, days: int = 30) -> list[DaySales]:
 
 # --- tours ------------------------------------------------------------------------------------------------
 def annotated_int(obj: Model, name: str) -> int:
-    """An integer annotation on a row (``seats_left`` from :func:`departures_with_seats`, a count...).
+    """An integer annotation on a row (``seats_left`` from :func:`gnb.bookings.availability.with_seats`, a count...).
 
     Model classes do not declare what a queryset annotates, so it is read by name; a row fetched without the
     annotation still raises AttributeError.
@@ -141,33 +142,18 @@ def annotated_int(obj: Model, name: str) -> int:
     return value
 
 
-def departures_with_seats(queryset: QuerySet[TourDeparture]) -> QuerySet[TourDeparture]:
-    """Annotate ``seats_taken`` and ``seats_left`` from live bookings (never a stored counter), in the same query."""
-    taken = (
-        Booking.objects.filter(tour_departure=OuterRef("pk"), status__in=policies.HOLDS_CAPACITY)
-        .order_by()
-        .values("tour_departure")
-        .annotate(seats=Sum(F("adults") + F("children") + F("infants")))
-        .values("seats")
-    )
-    return queryset.annotate(
-        seats_taken=Coalesce(Subquery(taken, output_field=IntegerField()), Value(0)),
-        seats_left=F("capacity") - F("seats_taken"),
-    )
-
-
 def upcoming_departures(*, now: dt.datetime | None = None, limit: int = 20) -> list[TourDeparture]:
     """The next open departures of active tours with their seats taken, soonest first, one query."""
     now = now or timezone.now()
     queryset = TourDeparture.objects.filter(starts_at__gte=now, is_active=True, tour__is_active=True)
-    return list(departures_with_seats(queryset).select_related("tour").order_by("starts_at", "tour__slug")[:limit])
+    return list(with_seats(queryset).select_related("tour").order_by("starts_at", "tour__slug")[:limit])
 
 
 def bookable_departures(*, now: dt.datetime | None = None) -> QuerySet[TourDeparture]:
     """Departures staff may sell seats on (the booking service still applies each tour's cutoff)."""
     now = now or timezone.now()
     queryset = TourDeparture.objects.filter(starts_at__gt=now, is_active=True, tour__is_active=True)
-    return departures_with_seats(queryset).select_related("tour").order_by("starts_at", "tour__slug")
+    return with_seats(queryset).select_related("tour").order_by("starts_at", "tour__slug")
 
 
 # --- CSV export -------------------------------------------------------------------------------------------

@@ -10,8 +10,9 @@ from django.utils import timezone
 from ninja import Schema
 from pydantic import Field, StrictInt, StrictStr
 
+from gnb.bookings.orders import Contact, FlightInput, PassengerInput, TourOrder, TransferOrder
 from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest
-from gnb.bookings.services import Contact, FlightInput, LegDetails, PassengerInput
+from gnb.bookings.services import LegDetails
 from gnb.core.schemas import DateTimeIn, InputSchema
 
 # Inputs are typed strictly: JSON's own types, nothing converted. Lax parsing took `true` or "1" for a whole number
@@ -161,9 +162,35 @@ class TransferBookingIn(TransferQuoteIn, BookingCommonIn):
     pickup_point: StrictStr = Field("", max_length=255)
     return_pickup_point: StrictStr = Field("", max_length=255)
 
+    def to_order(self) -> TransferOrder:
+        return TransferOrder(
+            quote_request=self.to_request(),
+            vehicle_class=self.vehicle_class,
+            contact=self.contact_input(),
+            passengers=self.passenger_inputs(),
+            flight=self.flight.to_input(),
+            return_flight=self.return_flight.to_input(),
+            pickup_point=self.pickup_point,
+            return_pickup_point=self.return_pickup_point,
+            notes=self.notes,
+            language=self.language,
+            payment_method=self.payment_method,
+        )
+
 
 class TourBookingIn(TourQuoteIn, BookingCommonIn):
     pickup_point: StrictStr = Field("", max_length=255, description="Hotel or meeting point")
+
+    def to_order(self) -> TourOrder:
+        return TourOrder(
+            quote_request=self.to_request(),
+            contact=self.contact_input(),
+            passengers=self.passenger_inputs(),
+            pickup_point=self.pickup_point,
+            notes=self.notes,
+            language=self.language,
+            payment_method=self.payment_method,
+        )
 
 
 class CancelIn(InputSchema):

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import TypeVar
 
 import phonenumbers
@@ -23,12 +24,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from gnb.bookings import lifecycle, policies
+from gnb.bookings.availability import coupon_uses, coupon_uses_by, seats_taken
 from gnb.bookings.models import (
     Booking,
     BookingEvent,
@@ -38,13 +39,12 @@ from gnb.bookings.models import (
     Passenger,
     TransferLeg,
 )
+from gnb.bookings.orders import Contact, FlightInput, PassengerInput, TourOrder, TransferOrder
 from gnb.bookings.pricing import Breakdown
 from gnb.bookings.quotes import (
     TourQuote,
-    TourQuoteRequest,
     TransferOption,
     TransferQuote,
-    TransferQuoteRequest,
     _Errors,
     tour_quote,
     transfer_quote,
@@ -60,26 +60,6 @@ Q = TypeVar("Q")
 
 FLIGHT_NUMBER = re.compile(r"^[A-Z0-9]{2}[A-Z]?\d{1,4}[A-Z]?$")
 NAME_MAX = 60
-
-
-@dataclass(frozen=True)
-class Contact:
-    name: str
-    email: str
-    phone: str
-
-
-@dataclass(frozen=True)
-class PassengerInput:
-    first_name: str
-    last_name: str
-    category: str  # adult | child | infant
-
-
-@dataclass(frozen=True)
-class FlightInput:
-    number: str = ""
-    arrival_at: dt.datetime | None = None  # naive = local time of the airport
 
 
 @dataclass(frozen=True)
@@ -232,19 +212,11 @@ def _queue_email(booking: Booking, kind: str, *, event_id: int | None = None) ->
 
 
 # --- capacity and coupons ---------------------------------------------------------------------------------
-def seats_taken(departure_id: int) -> int:
-    totals = Booking.objects.filter(tour_departure_id=departure_id, status__in=policies.HOLDS_CAPACITY).aggregate(
-        adults=Sum("adults"), children=Sum("children"), infants=Sum("infants")
-    )
-    return sum(value or 0 for value in totals.values())
-
-
 def _claim_coupon(coupon: Coupon, *, email: str) -> None:
     """Under the coupon's row lock, count live uses and refuse the one over the limit."""
-    live = CouponRedemption.objects.filter(coupon=coupon, booking__status__in=policies.HOLDS_CAPACITY)
-    if coupon.max_uses is not None and live.count() >= coupon.max_uses:
+    if coupon.max_uses is not None and coupon_uses(coupon) >= coupon.max_uses:
         raise ValidationFailed([("coupon", _("This coupon has been used up."))])
-    if coupon.max_uses_per_customer is not None and live.filter(email=email).count() >= coupon.max_uses_per_customer:
+    if coupon.max_uses_per_customer is not None and coupon_uses_by(coupon, email=email) >= coupon.max_uses_per_customer:
         raise ValidationFailed([("coupon", _("You have already used this coupon."))])
 
 
@@ -273,52 +245,38 @@ class CheckedTransfer:
     inbound_flight: FlightInput
 
 
-def booking_check_transfer(
-    *,
-    quote_request: TransferQuoteRequest,
-    vehicle_class: str,
-    contact: Contact,
-    passengers: Sequence[PassengerInput],
-    flight: FlightInput = FlightInput(),
-    return_flight: FlightInput = FlightInput(),
-    pickup_point: str = "",
-    return_pickup_point: str = "",
-    notes: str = "",
-    language: str = "en",
-    payment_method: str = Booking.PaymentMethod.CASH,
-    now: dt.datetime | None = None,
-) -> CheckedTransfer:
+def booking_check_transfer(*, order: TransferOrder, now: dt.datetime | None = None) -> CheckedTransfer:
     """Run every check ``booking_place_transfer`` runs, without writing; raise ``ValidationFailed`` with all errors.
 
     The website calls it before its review step so the traveller sees every error on the form, next to its field.
     """
-    quote = transfer_quote(quote_request, now=now)
+    quote = transfer_quote(order.quote_request, now=now)
     errors = _Errors()
-    option = quote.option_for(vehicle_class)
+    option = quote.option_for(order.vehicle_class)
     if option is None:
         errors.add("vehicle_class", _("This vehicle is not available for this trip or party size."))
     traveller = _clean_traveller(
         errors,
         party=quote.party,
-        contact=contact,
-        passengers=passengers,
-        language=language,
-        notes=notes,
-        payment_method=payment_method,
+        contact=order.contact,
+        passengers=order.passengers,
+        language=order.language,
+        notes=order.notes,
+        payment_method=order.payment_method,
     )
     outbound_flight = _clean_flight(
-        errors, flight, field_prefix="flight", place=quote.origin, pickup_at=quote.pickup_at
+        errors, order.flight, field_prefix="flight", place=quote.origin, pickup_at=quote.pickup_at
     )
     inbound_flight = FlightInput()
     if quote.return_pickup_at is not None:
         inbound_flight = _clean_flight(
             errors,
-            return_flight,
+            order.return_flight,
             field_prefix="return_flight",
             place=quote.destination,
             pickup_at=quote.return_pickup_at,
         )
-    for key, value in (("pickup_point", pickup_point), ("return_pickup_point", return_pickup_point)):
+    for key, value in (("pickup_point", order.pickup_point), ("return_pickup_point", order.return_pickup_point)):
         if len(value) > 255:
             errors.add(key, _("At most 255 characters."))
     errors.raise_if_any()
@@ -328,45 +286,23 @@ def booking_check_transfer(
 
 def booking_place_transfer(
     *,
-    quote_request: TransferQuoteRequest,
-    vehicle_class: str,
-    contact: Contact,
-    passengers: Sequence[PassengerInput],
-    flight: FlightInput = FlightInput(),
-    return_flight: FlightInput = FlightInput(),
-    pickup_point: str = "",
-    return_pickup_point: str = "",
-    notes: str = "",
-    language: str = "en",
-    payment_method: str = Booking.PaymentMethod.CASH,
+    order: TransferOrder,
     actor: Actor = TRAVELLER,
     customer_id: int | None = None,
     api_key_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> Booking:
-    """Place a transfer (one or two legs), priced on the server from ``quote_request``.
+    """Place a transfer (one or two legs), priced on the server from ``order.quote_request``.
 
     ``customer_id`` links the booking to the signed-in customer's account, ``api_key_id`` to the partner key it
     was placed with through the API.
     """
     now = now or timezone.now()
-    checked = booking_check_transfer(
-        quote_request=quote_request,
-        vehicle_class=vehicle_class,
-        contact=contact,
-        passengers=passengers,
-        flight=flight,
-        return_flight=return_flight,
-        pickup_point=pickup_point,
-        return_pickup_point=return_pickup_point,
-        notes=notes,
-        language=language,
-        payment_method=payment_method,
-        now=now,
-    )
+    checked = booking_check_transfer(order=order, now=now)
     traveller, outbound_flight, inbound_flight = checked.traveller, checked.outbound_flight, checked.inbound_flight
-    quote = _in_booking_language(language, checked.quote, lambda: transfer_quote(quote_request, now=now))
-    option = quote.option_for(vehicle_class)
+    quote_request = order.quote_request
+    quote = _in_booking_language(order.language, checked.quote, lambda: transfer_quote(quote_request, now=now))
+    option = quote.option_for(order.vehicle_class)
     if option is None:  # the catalogue changed between the two pricings
         raise ValidationFailed([("vehicle_class", _("This vehicle is not available for this trip or party size."))])
 
@@ -386,10 +322,10 @@ def booking_place_transfer(
             customer_id=customer_id,
             api_key_id=api_key_id,
         )
-        rides = [(1, quote.origin, quote.destination, quote.pickup_at, pickup_point, outbound_flight)]
+        rides = [(1, quote.origin, quote.destination, quote.pickup_at, order.pickup_point, outbound_flight)]
         if quote.return_pickup_at is not None:
             rides.append(
-                (2, quote.destination, quote.origin, quote.return_pickup_at, return_pickup_point, inbound_flight)
+                (2, quote.destination, quote.origin, quote.return_pickup_at, order.return_pickup_point, inbound_flight)
             )
         legs = [
             TransferLeg(
@@ -416,7 +352,6 @@ def booking_place_transfer(
             for extra, quantity in quote.extras
         )
         _finish_placement(booking, actor=actor, now=now)
-    count_booking_placed(booking.kind)  # after the transaction: a placement that failed is not counted
     return booking
 
 
@@ -428,30 +363,20 @@ class CheckedTour:
     traveller: _Traveller
 
 
-def booking_check_tour(
-    *,
-    quote_request: TourQuoteRequest,
-    contact: Contact,
-    passengers: Sequence[PassengerInput],
-    pickup_point: str = "",
-    notes: str = "",
-    language: str = "en",
-    payment_method: str = Booking.PaymentMethod.CASH,
-    now: dt.datetime | None = None,
-) -> CheckedTour:
+def booking_check_tour(*, order: TourOrder, now: dt.datetime | None = None) -> CheckedTour:
     """Run every check ``booking_place_tour`` runs before taking its lock, without writing."""
-    quote = tour_quote(quote_request, now=now)
+    quote = tour_quote(order.quote_request, now=now)
     errors = _Errors()
     traveller = _clean_traveller(
         errors,
         party=quote.party,
-        contact=contact,
-        passengers=passengers,
-        language=language,
-        notes=notes,
-        payment_method=payment_method,
+        contact=order.contact,
+        passengers=order.passengers,
+        language=order.language,
+        notes=order.notes,
+        payment_method=order.payment_method,
     )
-    if len(pickup_point) > 255:
+    if len(order.pickup_point) > 255:
         errors.add("pickup_point", _("At most 255 characters."))
     errors.raise_if_any()
     return CheckedTour(quote, traveller)
@@ -459,13 +384,7 @@ def booking_check_tour(
 
 def booking_place_tour(
     *,
-    quote_request: TourQuoteRequest,
-    contact: Contact,
-    passengers: Sequence[PassengerInput],
-    pickup_point: str = "",
-    notes: str = "",
-    language: str = "en",
-    payment_method: str = Booking.PaymentMethod.CASH,
+    order: TourOrder,
     actor: Actor = TRAVELLER,
     customer_id: int | None = None,
     api_key_id: int | None = None,
@@ -476,18 +395,10 @@ def booking_place_tour(
     ``customer_id`` and ``api_key_id`` as for :func:`booking_place_transfer`.
     """
     now = now or timezone.now()
-    checked = booking_check_tour(
-        quote_request=quote_request,
-        contact=contact,
-        passengers=passengers,
-        pickup_point=pickup_point,
-        notes=notes,
-        language=language,
-        payment_method=payment_method,
-        now=now,
-    )
+    checked = booking_check_tour(order=order, now=now)
     traveller = checked.traveller
-    quote = _in_booking_language(language, checked.quote, lambda: tour_quote(quote_request, now=now))
+    quote_request = order.quote_request
+    quote = _in_booking_language(order.language, checked.quote, lambda: tour_quote(quote_request, now=now))
 
     with transaction.atomic(), lock_timeout_as_busy():
         # Fixed lock order everywhere: coupon, then departure.
@@ -515,14 +426,13 @@ def booking_place_tour(
             quote=quote,
             breakdown=quote.breakdown,
             now=now,
-            pickup_point=pickup_point.strip(),
+            pickup_point=order.pickup_point.strip(),
             tour_departure=departure,
             starts_at=departure.starts_at,
             customer_id=customer_id,
             api_key_id=api_key_id,
         )
         _finish_placement(booking, actor=actor, now=now)
-    count_booking_placed(booking.kind)  # after the transaction: a placement that failed is not counted
     return booking
 
 
@@ -586,6 +496,9 @@ def _finish_placement(booking: Booking, *, actor: Actor, now: dt.datetime) -> No
     logger.info("booking placed", extra={"reference": booking.reference, "kind": booking.kind})
     if booking.status == Booking.Status.CONFIRMED:
         _queue_email(booking, "confirmation")
+    # Counted when the outermost transaction commits: a placement rolled back later (the loser of two requests
+    # racing with one Idempotency-Key, whose transaction wraps this one) is never counted.
+    transaction.on_commit(partial(count_booking_placed, booking.kind))
 
 
 def request_fingerprint(payload: dict) -> str:

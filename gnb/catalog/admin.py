@@ -7,15 +7,15 @@ variant loads jQuery UI from a CDN, which the site's content security policy doe
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 from modeltranslation.utils import get_translation_fields
 
-from gnb.bookings import policies
+from gnb.bookings.availability import with_coupon_uses, with_seats
 from gnb.bookings.quotes import currency_rates_forget
-from gnb.bookings.reports import annotated_int, day_start, departures_with_seats, local_time, local_today
+from gnb.bookings.reports import annotated_int, day_start, local_time, local_today
 from gnb.catalog.models import Coupon, Currency, Extra, Fare, Place, Season, Tour, TourDeparture, VehicleClass, Zone
 from gnb.core.admin import PriceAuditMixin
 
@@ -110,7 +110,7 @@ class TourDepartureInline(admin.TabularInline):
 
     def get_queryset(self, request):
         upcoming = super().get_queryset(request).filter(starts_at__gte=day_start(local_today()))
-        return departures_with_seats(upcoming)
+        return with_seats(upcoming)
 
     @admin.display(description=_("seats taken"))
     def seats_taken(self, departure: TourDeparture) -> int:
@@ -178,7 +178,7 @@ class TourDepartureAdmin(admin.ModelAdmin):
     readonly_fields = ("seats_taken", "seats_left")
 
     def get_queryset(self, request):
-        return departures_with_seats(super().get_queryset(request))
+        return with_seats(super().get_queryset(request))
 
     @admin.display(description=_("starts at (Istanbul)"), ordering="starts_at")
     def starts_at_local(self, departure: TourDeparture) -> str:
@@ -215,8 +215,7 @@ class CouponAdmin(PriceAuditMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Counted from redemptions of bookings still alive, as the booking service counts them.
-        live = Q(redemptions__booking__status__in=policies.HOLDS_CAPACITY)
-        return super().get_queryset(request).annotate(live_uses=Count("redemptions", filter=live))
+        return with_coupon_uses(super().get_queryset(request))
 
     @admin.display(description=_("uses"), ordering="live_uses")
     def uses(self, coupon: Coupon) -> str:

@@ -7,6 +7,7 @@ from pydantic import Field
 
 from gnb.accounts.apiauth import PUBLIC_SECURITY, Public
 from gnb.accounts.models import ApiScope
+from gnb.bookings.availability import departures_with_availability
 from gnb.bookings.quotes import currency_rates
 from gnb.catalog import selectors
 from gnb.catalog.models import Currency
@@ -93,4 +94,4 @@ def get_tour(request, slug: str):
 )
 def list_departures(request, slug: str, filters: Query[DepartureFilters]):
     tour = selectors.tour_get(slug=slug)
-    return list(selectors.departures_with_availability(tour=tour, start=filters.start, end=filters.end))
+    return list(departures_with_availability(tour=tour, start=filters.start, end=filters.end))

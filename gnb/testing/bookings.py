@@ -5,23 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from django.utils import timezone
 
 from gnb.bookings.models import Booking
+from gnb.bookings.orders import Contact, FlightInput, PassengerInput, TourOrder, TransferOrder
 from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest
-from gnb.bookings.services import (
-    Contact,
-    FlightInput,
-    PassengerInput,
-    booking_place_tour,
-    booking_place_transfer,
-)
+from gnb.bookings.services import booking_place_tour, booking_place_transfer
 from gnb.catalog.models import TourDeparture
 from gnb.testing.catalog import Catalog, future_local
 
 REFERENCE = re.compile(r"^GNB-[23456789ABCDEFGHJKMNPQRSTVWXYZ]{4}-[23456789ABCDEFGHJKMNPQRSTVWXYZ]{4}$")
 CONTACT = Contact(name="Anna Smith", email="anna@example.com", phone="+44 7911 123456")
+# What the placing services take beside the order: who places it, and when.
+PLACING_ARGUMENTS = ("actor", "customer_id", "api_key_id", "now")
 FIRST_NAMES = {"adult": ["Anna", "John", "Emma", "Oliver"], "child": ["Tom", "Lily"], "infant": ["Mia", "Leo"]}
 
 
@@ -33,7 +31,7 @@ def passengers_for(adults: int = 2, children: int = 0, infants: int = 0) -> list
 
 
 def transfer_request(**overrides) -> TransferQuoteRequest:
-    values = {"origin": "ayt", "destination": "regnum-carya", "pickup_at": future_local(), "adults": 2}
+    values: dict[str, Any] = {"origin": "ayt", "destination": "regnum-carya", "pickup_at": future_local(), "adults": 2}
     values.update(overrides)
     return TransferQuoteRequest(**values)
 
@@ -45,7 +43,8 @@ def place_transfer(request: TransferQuoteRequest | None = None, **kwargs) -> Boo
     kwargs.setdefault("contact", CONTACT)
     kwargs.setdefault("passengers", passengers_for(request.adults, request.children, request.infants))
     kwargs.setdefault("flight", FlightInput("TK 2412", request.pickup_at - dt.timedelta(minutes=30)))
-    return booking_place_transfer(quote_request=request, **kwargs)
+    placing = {name: kwargs.pop(name) for name in PLACING_ARGUMENTS if name in kwargs}
+    return booking_place_transfer(order=TransferOrder(quote_request=request, **kwargs), **placing)
 
 
 def place_tour(departure: TourDeparture, *, adults: int = 2, children: int = 0, infants: int = 0, **kwargs):
@@ -59,7 +58,8 @@ def place_tour(departure: TourDeparture, *, adults: int = 2, children: int = 0, 
     )
     kwargs.setdefault("contact", CONTACT)
     kwargs.setdefault("passengers", passengers_for(adults, children, infants))
-    return booking_place_tour(quote_request=request, **kwargs)
+    placing = {name: kwargs.pop(name) for name in PLACING_ARGUMENTS if name in kwargs}
+    return booking_place_tour(order=TourOrder(quote_request=request, **kwargs), **placing)
 
 
 # --- the back office's bookings: simple knobs for lists, exports and reports ----------------------------------------
@@ -78,7 +78,7 @@ def place_sedan_transfer(
 ) -> Booking:
     """Two adults in a sedan from Antalya Airport to Belek: 40.00 EUR."""
     pickup = future_local(days=days, hour=hour)
-    return booking_place_transfer(
+    order = TransferOrder(
         quote_request=TransferQuoteRequest(
             origin="ayt",
             destination="regnum-carya",
@@ -96,8 +96,8 @@ def place_sedan_transfer(
         ],
         flight=FlightInput("TK2412", pickup),
         payment_method=payment_method,
-        now=now,
     )
+    return booking_place_transfer(order=order, now=now)
 
 
 def place_past_sedan_transfer() -> Booking:
@@ -109,8 +109,9 @@ def place_berg_tour(catalog: Catalog, *, adults: int = 2, children: int = 1) -> 
     """Perge & Aspendos for the Berg family: 45.00 per adult, 25.00 per child."""
     passengers = [PassengerInput(f"Adult{n}", "Berg", "adult") for n in range(adults)]
     passengers += [PassengerInput(f"Child{n}", "Berg", "child") for n in range(children)]
-    return booking_place_tour(
+    order = TourOrder(
         quote_request=TourQuoteRequest(departure_id=catalog.departure.pk, adults=adults, children=children),
         contact=Contact("Eva Berg", "eva@example.com", "+49 151 23456789"),
         passengers=passengers,
     )
+    return booking_place_tour(order=order)

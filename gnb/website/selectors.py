@@ -12,10 +12,11 @@ from django.conf import settings
 from django.db.models import Count, Max, Min, Q, Subquery
 from django.utils import timezone
 
+from gnb.bookings.availability import departures_with_availability
 from gnb.bookings.models import Booking
 from gnb.bookings.quotes import currency_rates
 from gnb.catalog.models import Fare, Place, Tour, TourDeparture
-from gnb.catalog.selectors import departures_with_availability, place_search
+from gnb.catalog.selectors import place_search
 from gnb.catalog.translation import translated_columns
 from gnb.core.money import convert
 

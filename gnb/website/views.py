@@ -22,6 +22,7 @@ from gnb.accounts.customers import customer_bookings_link
 from gnb.accounts.selectors import customer_booking_prefill
 from gnb.bookings import policies
 from gnb.bookings.models import Booking
+from gnb.bookings.orders import TourOrder, TransferOrder
 from gnb.bookings.quotes import currency_rates, tour_quote, transfer_quote
 from gnb.bookings.selectors import booking_for_manage_token
 from gnb.bookings.services import (
@@ -227,16 +228,16 @@ def _transfer_details_form(search: TransferSearchForm, data=None, initial=None) 
     )
 
 
-def _check_transfer(
+def _transfer_order(
     search: TransferSearchForm,
     details: TransferDetailsForm,
     *,
     vehicle: str,
     currency: str,
     payment_method=Booking.PaymentMethod.CASH,
-):
+) -> TransferOrder:
     data = details.cleaned_data
-    return booking_check_transfer(
+    return TransferOrder(
         quote_request=search.quote_request(
             extras=details.extra_requests(), coupon=data.get("coupon"), currency=currency
         ),
@@ -266,7 +267,7 @@ def transfer_book(request: HttpRequest) -> HttpResponse:
         details = _transfer_details_form(search, data=request.POST)
         if details.is_valid():
             try:
-                _check_transfer(search, details, vehicle=vehicle_code, currency=currency)
+                booking_check_transfer(order=_transfer_order(search, details, vehicle=vehicle_code, currency=currency))
             except ValidationFailed as error:
                 form_add_domain_errors(details, error)
             else:
@@ -368,12 +369,14 @@ def tour_book(request: HttpRequest, slug: str) -> HttpResponse:
         if details.is_valid():
             try:
                 booking_check_tour(
-                    quote_request=party.quote_request(coupon=details.cleaned_data.get("coupon"), currency=currency),
-                    contact=details.contact(),
-                    passengers=details.passengers(),
-                    pickup_point=details.cleaned_data["pickup_point"],
-                    notes=details.cleaned_data.get("notes", ""),
-                    language=translation.get_language(),
+                    order=TourOrder(
+                        quote_request=party.quote_request(coupon=details.cleaned_data.get("coupon"), currency=currency),
+                        contact=details.contact(),
+                        passengers=details.passengers(),
+                        pickup_point=details.cleaned_data["pickup_point"],
+                        notes=details.cleaned_data.get("notes", ""),
+                        language=translation.get_language(),
+                    )
                 )
             except ValidationFailed as error:
                 form_add_domain_errors(details, error)
@@ -421,30 +424,17 @@ def _draft_checked(request: HttpRequest, draft: dict, *, payment_method: str = B
         details = _transfer_details_form(search, data=details_data)
         if not details.is_valid():
             raise _DraftInvalid(edit_url)
+        order = _transfer_order(
+            search, details, vehicle=draft["query"]["vehicle"], currency=currency, payment_method=payment_method
+        )
         try:
-            checked = _check_transfer(
-                search, details, vehicle=draft["query"]["vehicle"], currency=currency, payment_method=payment_method
-            )
+            checked = booking_check_transfer(order=order)
         except ValidationFailed as error:
             raise _DraftInvalid(edit_url, error) from None
         data = details.cleaned_data
 
         def place() -> Booking:
-            return booking_place_transfer(
-                quote_request=search.quote_request(
-                    extras=details.extra_requests(), coupon=data.get("coupon"), currency=currency
-                ),
-                vehicle_class=draft["query"]["vehicle"],
-                contact=details.contact(),
-                passengers=details.passengers(),
-                flight=details.flight(),
-                return_flight=details.flight("return_"),
-                pickup_point=data.get("pickup_point", ""),
-                return_pickup_point=data.get("return_pickup_point", ""),
-                notes=data.get("notes", ""),
-                language=language,
-                payment_method=payment_method,
-            )
+            return booking_place_transfer(order=order)
 
         summary = {
             "kind": "transfer",
@@ -473,24 +463,22 @@ def _draft_checked(request: HttpRequest, draft: dict, *, payment_method: str = B
         raise _DraftInvalid(edit_url)
     data = tour_details.cleaned_data
 
-    def check_or_place(service):
-        return service(
-            quote_request=party.quote_request(coupon=data.get("coupon"), currency=currency),
-            contact=tour_details.contact(),
-            passengers=tour_details.passengers(),
-            pickup_point=data["pickup_point"],
-            notes=data.get("notes", ""),
-            language=language,
-            payment_method=payment_method,
-        )
-
+    order = TourOrder(
+        quote_request=party.quote_request(coupon=data.get("coupon"), currency=currency),
+        contact=tour_details.contact(),
+        passengers=tour_details.passengers(),
+        pickup_point=data["pickup_point"],
+        notes=data.get("notes", ""),
+        language=language,
+        payment_method=payment_method,
+    )
     try:
-        checked = check_or_place(booking_check_tour)
+        checked = booking_check_tour(order=order)
     except ValidationFailed as error:
         raise _DraftInvalid(edit_url, error) from None
 
     def place_tour() -> Booking:
-        return check_or_place(booking_place_tour)
+        return booking_place_tour(order=order)
 
     summary = {
         "kind": "tour",

@@ -17,15 +17,9 @@ from django.utils import timezone
 
 from gnb.accounts.models import SavedPassenger
 from gnb.bookings.models import Booking, BookingEvent, Passenger
+from gnb.bookings.orders import Contact, FlightInput, PassengerInput, TransferOrder
 from gnb.bookings.quotes import TransferQuoteRequest
-from gnb.bookings.services import (
-    SYSTEM,
-    Contact,
-    FlightInput,
-    PassengerInput,
-    booking_cancel,
-    booking_place_transfer,
-)
+from gnb.bookings.services import SYSTEM, booking_cancel, booking_place_transfer
 from gnb.core.models import AuditEntry
 from gnb.testing.catalog import future_local
 from gnb.testing.website import placed, transfer_form_url
@@ -79,13 +73,15 @@ def make_customer(email: str = "anna@example.com", *, verified: bool = True, pas
 def place_booking(email: str = "anna@example.com", *, days: int = 20) -> Booking:
     pickup = future_local(days=days, hour=14, minute=0).replace(tzinfo=None)
     return booking_place_transfer(
-        quote_request=TransferQuoteRequest(origin="ayt", destination="regnum-carya", pickup_at=pickup, adults=2),
-        vehicle_class="sedan",
-        contact=Contact("Anna Smith", email, "+44 7911 123456"),
-        passengers=[PassengerInput("Anna", "Smith", "adult"), PassengerInput("John", "Smith", "adult")],
-        flight=FlightInput("TK2412", pickup - dt.timedelta(minutes=30)),
-        notes="Anna's phone is +44 7911 123456",
-        language="en",
+        order=TransferOrder(
+            quote_request=TransferQuoteRequest(origin="ayt", destination="regnum-carya", pickup_at=pickup, adults=2),
+            vehicle_class="sedan",
+            contact=Contact("Anna Smith", email, "+44 7911 123456"),
+            passengers=[PassengerInput("Anna", "Smith", "adult"), PassengerInput("John", "Smith", "adult")],
+            flight=FlightInput("TK2412", pickup - dt.timedelta(minutes=30)),
+            notes="Anna's phone is +44 7911 123456",
+            language="en",
+        )
     )
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from gnb.bookings import services
 from gnb.bookings.models import Booking, BookingEvent
+from gnb.bookings.orders import TransferOrder
 from gnb.bookings.quotes import TransferQuoteRequest
 from gnb.testing.admin import messages_of
 from gnb.testing.bookings import place_berg_tour as place_tour
@@ -79,21 +80,23 @@ def place_round_trip() -> Booking:
     """Airport to hotel and back: the way back starts at the hotel, so it has no flight to ask for."""
     pickup = future_local(days=20)
     return services.booking_place_transfer(
-        quote_request=TransferQuoteRequest(
-            origin="ayt",
-            destination="regnum-carya",
-            pickup_at=pickup,
-            return_pickup_at=pickup + dt.timedelta(days=7),
-            adults=2,
-        ),
-        vehicle_class="sedan",
-        contact=services.Contact("Anna Smith", "anna@example.com", "+44 7911 123456"),
-        passengers=[
-            services.PassengerInput("Anna", "Smith", "adult"),
-            services.PassengerInput("John", "Smith", "adult"),
-        ],
-        flight=services.FlightInput("TK2412", pickup),
-        return_pickup_point="Lobby",
+        order=TransferOrder(
+            quote_request=TransferQuoteRequest(
+                origin="ayt",
+                destination="regnum-carya",
+                pickup_at=pickup,
+                return_pickup_at=pickup + dt.timedelta(days=7),
+                adults=2,
+            ),
+            vehicle_class="sedan",
+            contact=services.Contact("Anna Smith", "anna@example.com", "+44 7911 123456"),
+            passengers=[
+                services.PassengerInput("Anna", "Smith", "adult"),
+                services.PassengerInput("John", "Smith", "adult"),
+            ],
+            flight=services.FlightInput("TK2412", pickup),
+            return_pickup_point="Lobby",
+        )
     )
 
 

@@ -9,9 +9,11 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 
+from gnb.bookings import services
 from gnb.bookings.models import Booking, CouponRedemption, IdempotencyKey
 from gnb.bookings.services import Contact, booking_place_idempotent, request_fingerprint, seats_taken
 from gnb.core.errors import Conflict, SoldOut, ValidationFailed
+from gnb.ops import metrics
 from gnb.testing.bookings import passengers_for, place_tour, place_transfer, transfer_request
 
 THREADS = 40
@@ -77,6 +79,31 @@ def test_forty_travellers_racing_for_the_last_five_seats_book_exactly_five(catal
     assert set(Booking.objects.filter(tour_departure=departure, adults=1).values_list("pk", flat=True)) == booked_ids
 
 
+def test_without_the_departure_lock_the_same_race_oversells(catalog, monkeypatch):
+    # The control for the test above: it can fail. With the row lock made a plain read, every traveller counts
+    # the seats before any booking commits (they meet at a barrier right after counting) and all of them book.
+    departure = catalog.departure
+    for number in range(3):
+        place_tour(departure, adults=5, contact=guest(100 + number), passengers=passengers_for(5))
+    counted = threading.Barrier(THREADS)
+
+    def no_lock(queryset):
+        return list(queryset.order_by("pk"))
+
+    def seats_taken_then_wait(departure_id: int) -> int:
+        taken = seats_taken(departure_id)
+        counted.wait(timeout=30)
+        return taken
+
+    monkeypatch.setattr(services, "lock_rows", no_lock)
+    monkeypatch.setattr(services, "seats_taken", seats_taken_then_wait)
+
+    outcomes = race(lambda number: place_tour(departure, adults=1, contact=guest(number)))
+
+    assert Counter(kind for kind, _detail in outcomes) == {"booked": THREADS}
+    assert seats_taken(departure.pk) > departure.capacity  # more bookings than seats
+
+
 def test_forty_travellers_racing_for_a_coupon_with_five_uses_left_use_it_exactly_five_times(catalog):
     coupon = catalog.coupon
     coupon.max_uses = 5
@@ -129,6 +156,18 @@ def test_forty_identical_requests_with_one_key_place_one_booking_and_all_get_it(
     booking = Booking.objects.get()
     assert Counter(outcomes) == {("booked", booking.pk): THREADS}
     assert list(IdempotencyKey.objects.values_list("scope", "booking")) == [("ip:203.0.113.5", booking.pk)]
+
+
+def test_forty_identical_requests_with_one_key_count_one_placement_in_the_metrics(catalog):
+    # Each losing request placed a booking before its key insert failed and its transaction rolled back; only
+    # the booking that committed is counted.
+    placed_before = metrics.LIVE_REGISTRY.get_sample_value("gnb_bookings_placed_total", {"kind": "transfer"}) or 0.0
+
+    outcomes = race(lambda number: place_with_key("ip:203.0.113.5", contact=guest(number)))
+
+    assert Counter(kind for kind, _detail in outcomes) == {"booked": THREADS}
+    placed = metrics.LIVE_REGISTRY.get_sample_value("gnb_bookings_placed_total", {"kind": "transfer"})
+    assert (placed - placed_before, Booking.objects.count()) == (1, 1)
 
 
 def test_two_clients_racing_with_one_key_place_one_booking_and_only_its_owner_gets_it(catalog):

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gnb.bookings import reports, services
+from gnb.bookings.orders import TransferOrder
 from gnb.bookings.quotes import TransferQuoteRequest
 from gnb.testing.bookings import place_berg_tour as place_tour
 from gnb.testing.bookings import place_sedan_transfer as place_transfer
@@ -111,17 +112,19 @@ def test_daily_sales_counts_istanbul_days(catalog, placed_at, expected):
 def test_transfers_due_lists_legs_on_the_day_they_are_driven(catalog):
     outbound_day = future_local(days=3).date()
     booking = services.booking_place_transfer(
-        quote_request=TransferQuoteRequest(
-            origin="ayt",
-            destination="regnum-carya",
-            pickup_at=future_local(days=3, hour=23, minute=30),
-            return_pickup_at=future_local(days=4, hour=10),
-            adults=1,
-        ),
-        vehicle_class="sedan",
-        contact=services.Contact("Anna Smith", "anna@example.com", "+44 7911 123456"),
-        passengers=[services.PassengerInput("Anna", "Smith", "adult")],
-        flight=services.FlightInput("TK2412", future_local(days=3, hour=23)),
+        order=TransferOrder(
+            quote_request=TransferQuoteRequest(
+                origin="ayt",
+                destination="regnum-carya",
+                pickup_at=future_local(days=3, hour=23, minute=30),
+                return_pickup_at=future_local(days=4, hour=10),
+                adults=1,
+            ),
+            vehicle_class="sedan",
+            contact=services.Contact("Anna Smith", "anna@example.com", "+44 7911 123456"),
+            passengers=[services.PassengerInput("Anna", "Smith", "adult")],
+            flight=services.FlightInput("TK2412", future_local(days=3, hour=23)),
+        )
     )
     cancelled = place_transfer(days=4)
     services.booking_cancel(booking_id=cancelled.pk, actor=services.SYSTEM, reason="Test")

@@ -24,8 +24,9 @@ from django.template import Context, Template
 from django.utils import translation
 
 from gnb.bookings.models import Booking
+from gnb.bookings.orders import Contact, FlightInput, PassengerInput, TransferOrder
 from gnb.bookings.quotes import TransferQuoteRequest
-from gnb.bookings.services import Contact, FlightInput, PassengerInput, booking_place_transfer
+from gnb.bookings.services import booking_place_transfer
 from gnb.core.errors import ValidationFailed
 from gnb.testing.catalog import future_local
 
@@ -375,12 +376,14 @@ def test_a_refused_booking_explains_itself_in_turkish(catalog):
     request = TransferQuoteRequest(origin="ayt", destination="regnum-carya", pickup_at=future_local(), adults=1)
     with translation.override("tr"), pytest.raises(ValidationFailed) as excinfo:
         booking_place_transfer(
-            quote_request=request,
-            vehicle_class="sedan",
-            contact=Contact(name=" ", email="not-an-email", phone="12"),
-            passengers=[PassengerInput("Ayşe", "", "adult")],
-            flight=FlightInput("TK 2412", request.pickup_at),
-            language="tr",
+            order=TransferOrder(
+                quote_request=request,
+                vehicle_class="sedan",
+                contact=Contact(name=" ", email="not-an-email", phone="12"),
+                passengers=[PassengerInput("Ayşe", "", "adult")],
+                flight=FlightInput("TK 2412", request.pickup_at),
+                language="tr",
+            )
         )
     assert excinfo.value.errors == [
         ("contact.name", "Lütfen rezervasyon sahibinin adını girin."),

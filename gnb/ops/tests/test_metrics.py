@@ -169,14 +169,15 @@ def test_static_files_answered_before_routing_are_labelled_static():
 
 # --- bookings -----------------------------------------------------------------------------------------------
 @pytest.mark.django_db
-def test_placed_and_cancelled_bookings_are_counted_by_kind(catalog):
+def test_placed_and_cancelled_bookings_are_counted_by_kind(catalog, django_capture_on_commit_callbacks):
     transfers, tours = (
         live("gnb_bookings_placed_total", kind="transfer"),
         live("gnb_bookings_placed_total", kind="tour"),
     )
     cancelled = live("gnb_bookings_cancelled_total", kind="transfer")
-    booking = place_transfer()
-    place_tour(catalog.departure)
+    with django_capture_on_commit_callbacks(execute=True):  # a placement is counted when it commits
+        booking = place_transfer()
+        place_tour(catalog.departure)
     assert live("gnb_bookings_placed_total", kind="transfer") == transfers + 1
     assert live("gnb_bookings_placed_total", kind="tour") == tours + 1
     services.booking_cancel(booking_id=booking.pk, actor=services.Actor("staff"), reason="Flight cancelled")

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 
 from gnb.bookings import services
 from gnb.bookings.models import Booking
+from gnb.bookings.orders import Contact, FlightInput, PassengerInput, TourOrder, TransferOrder
 from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest, currency_rates_forget
 from gnb.catalog import demo
 from gnb.catalog.models import (
@@ -251,10 +252,10 @@ def _local_time(spec: dict, *, now: dt.datetime) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.fromisoformat(spec["time"]))
 
 
-def _flight(number: str | None, pickup_at: dt.datetime) -> services.FlightInput:
+def _flight(number: str | None, pickup_at: dt.datetime) -> FlightInput:
     if not number:
-        return services.FlightInput()
-    return services.FlightInput(number=number, arrival_at=pickup_at - BAGGAGE_TIME)
+        return FlightInput()
+    return FlightInput(number=number, arrival_at=pickup_at - BAGGAGE_TIME)
 
 
 def _demo_departure(item: dict, tour: Tour, *, offset_days: int, now: dt.datetime) -> TourDeparture:
@@ -269,21 +270,19 @@ def _demo_departure(item: dict, tour: Tour, *, offset_days: int, now: dt.datetim
     return departure
 
 
-def _passengers(spec: dict) -> list[services.PassengerInput]:
-    return [services.PassengerInput(first, last, category) for first, last, category in spec["passengers"]]
+def _passengers(spec: dict) -> list[PassengerInput]:
+    return [PassengerInput(first, last, category) for first, last, category in spec["passengers"]]
 
 
 def _place_booking(spec: dict, *, placed_at: dt.datetime, now: dt.datetime) -> Booking:
     adults, children, infants, luggage = spec["party"]
-    contact = services.Contact(name=spec["name"], email=spec["email"], phone=spec["phone"])
+    contact = Contact(name=spec["name"], email=spec["email"], phone=spec["phone"])
     common = {
         "contact": contact,
         "passengers": _passengers(spec),
         "notes": spec.get("notes", ""),
         "language": spec["language"],
         "payment_method": spec["payment"],
-        "actor": DEMO_ACTOR,
-        "now": placed_at,
     }
     if spec["kind"] == Booking.Kind.TOUR:
         item = next(tour for tour in demo.TOURS if tour["slug"] == spec["tour"])
@@ -297,9 +296,8 @@ def _place_booking(spec: dict, *, placed_at: dt.datetime, now: dt.datetime) -> B
             coupon=spec.get("coupon"),
             currency=spec["currency"],
         )
-        return services.booking_place_tour(
-            quote_request=tour_request, pickup_point=spec.get("pickup_point", ""), **common
-        )
+        tour_order = TourOrder(quote_request=tour_request, pickup_point=spec.get("pickup_point", ""), **common)
+        return services.booking_place_tour(order=tour_order, actor=DEMO_ACTOR, now=placed_at)
     origin, destination = spec["route"]
     pickup_at = _local_time(spec["pickup"], now=now)
     return_at = _local_time(spec["return_pickup"], now=now) if "return_pickup" in spec else None
@@ -316,14 +314,15 @@ def _place_booking(spec: dict, *, placed_at: dt.datetime, now: dt.datetime) -> B
         coupon=spec.get("coupon"),
         currency=spec["currency"],
     )
-    return services.booking_place_transfer(
+    transfer_order = TransferOrder(
         quote_request=transfer_request,
         vehicle_class=spec["vehicle"],
         flight=_flight(spec.get("flight"), pickup_at),
-        return_flight=_flight(spec.get("return_flight"), return_at) if return_at else services.FlightInput(),
+        return_flight=_flight(spec.get("return_flight"), return_at) if return_at else FlightInput(),
         pickup_point=spec.get("pickup_point", ""),
         **common,
     )
+    return services.booking_place_transfer(order=transfer_order, actor=DEMO_ACTOR, now=placed_at)
 
 
 def _step_at(

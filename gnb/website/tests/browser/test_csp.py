@@ -17,8 +17,9 @@ from django.utils import timezone
 from django_otp.oath import totp
 from playwright.sync_api import Page, Route, expect
 
+from gnb.bookings.orders import Contact, PassengerInput, TransferOrder
 from gnb.bookings.quotes import TransferQuoteRequest
-from gnb.bookings.services import Contact, PassengerInput, booking_place_transfer
+from gnb.bookings.services import booking_place_transfer
 from gnb.testing.browser import Traveller, type_place
 
 RECORD_VIOLATIONS = """
@@ -52,20 +53,22 @@ def violations(page: Page) -> list[str]:
 def _booking_to_manage():
     pickup = (timezone.now() + dt.timedelta(days=12)).astimezone(dt.timezone(dt.timedelta(hours=3)))
     return booking_place_transfer(
-        quote_request=TransferQuoteRequest(
-            origin="regnum-carya",
-            destination="ayt",
-            pickup_at=pickup.replace(tzinfo=None, hour=9, minute=0, second=0, microsecond=0),
-            adults=1,
-            children=0,
-            infants=0,
-            luggage=1,
-        ),
-        vehicle_class="sedan",
-        contact=Contact("Anna Smith", "anna@example.com", "+44 7911 123456"),
-        passengers=[PassengerInput("Anna", "Smith", "adult")],
-        pickup_point="Main entrance",
-        language="en",
+        order=TransferOrder(
+            quote_request=TransferQuoteRequest(
+                origin="regnum-carya",
+                destination="ayt",
+                pickup_at=pickup.replace(tzinfo=None, hour=9, minute=0, second=0, microsecond=0),
+                adults=1,
+                children=0,
+                infants=0,
+                luggage=1,
+            ),
+            vehicle_class="sedan",
+            contact=Contact("Anna Smith", "anna@example.com", "+44 7911 123456"),
+            passengers=[PassengerInput("Anna", "Smith", "adult")],
+            pickup_point="Main entrance",
+            language="en",
+        )
     )
 
 

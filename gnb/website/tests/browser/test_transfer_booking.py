@@ -11,8 +11,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from gnb.bookings.models import Booking
+from gnb.bookings.orders import Contact, PassengerInput, TransferOrder
 from gnb.bookings.quotes import TransferQuoteRequest
-from gnb.bookings.services import Contact, PassengerInput, booking_place_transfer
+from gnb.bookings.services import booking_place_transfer
 from gnb.testing.browser import (
     PASSENGERS,
     breakdown,
@@ -127,14 +128,16 @@ def _transfer_to_the_airport_in(hours: int) -> Booking:
     """A cash transfer hotel → airport for one adult, ``hours`` from now (late enough to cost a fee)."""
     pickup = (timezone.localtime() + dt.timedelta(hours=hours)).replace(second=0, microsecond=0, tzinfo=None)
     return booking_place_transfer(
-        quote_request=TransferQuoteRequest(
-            origin="regnum-carya", destination="ayt", pickup_at=pickup, adults=1, children=0, infants=0, luggage=1
-        ),
-        vehicle_class="sedan",
-        contact=Contact("Anna Smith", "anna@example.com", "+44 7911 123456"),
-        passengers=[PassengerInput("Anna", "Smith", "adult")],
-        pickup_point="Main entrance",
-        language="en",
+        order=TransferOrder(
+            quote_request=TransferQuoteRequest(
+                origin="regnum-carya", destination="ayt", pickup_at=pickup, adults=1, children=0, infants=0, luggage=1
+            ),
+            vehicle_class="sedan",
+            contact=Contact("Anna Smith", "anna@example.com", "+44 7911 123456"),
+            passengers=[PassengerInput("Anna", "Smith", "adult")],
+            pickup_point="Main entrance",
+            language="en",
+        )
     )
 
 
