@@ -73,12 +73,16 @@ def format_date(value: dt.date, language: str | None = None, *, style: str = "lo
     return babel_dates.format_skeleton(skeleton, value, locale=locale)
 
 
-def format_time(value: dt.time | dt.datetime, language: str | None = None) -> str:
-    """A time of day as the locale writes it (``14:30`` · ``2:30 م``)."""
+def format_time(value: dt.time | dt.datetime, language: str | None = None, *, clock: str = "") -> str:
+    """A time of day as the locale writes it (``14:30`` · ``2:30 م``); ``clock="24h"`` for a compact timetable cell
+    (``08:00`` in every language), where a 12-hour time would wrap."""
     if isinstance(value, dt.datetime):
         value = value.time()
     # Babel would convert an aware time to UTC; the zone the value carries is the one the reader expects.
-    return babel_dates.format_time(value.replace(tzinfo=None), "short", locale=babel_locale(language))
+    value = value.replace(tzinfo=None)
+    if clock == "24h":
+        return babel_dates.format_skeleton("Hm", value, locale=babel_locale(language))
+    return babel_dates.format_time(value, "short", locale=babel_locale(language))
 
 
 def format_datetime(value: dt.datetime, language: str | None = None, *, style: str = "long") -> str:

@@ -46,13 +46,13 @@ def local_date(value: dt.date | None, style: str = "long") -> str:
 
 
 @register.filter
-def local_time(value: dt.datetime | dt.time | None) -> str:
-    """``{{ pickup_at|local_time }}`` → ``14:30`` · ``2:30 م``."""
+def local_time(value: dt.datetime | dt.time | None, clock: str = "") -> str:
+    """``{{ pickup_at|local_time }}`` → ``14:30`` · ``2:30 م``; ``:"24h"`` → ``08:00`` in every language."""
     if not value:
         return ""
     if isinstance(value, dt.datetime):
         value = template_localtime(value)
-    return formats.format_time(value)
+    return formats.format_time(value, clock=clock)
 
 
 @register.filter

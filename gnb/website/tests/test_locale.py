@@ -86,6 +86,8 @@ def test_the_weekday_styles_follow_the_language():
     assert formats.format_datetime(MOMENT, "de", style="weekday") == "Sa., 12. Juni 2027, 14:30"
     assert formats.format_datetime(MOMENT, "ru", style="day") == "сб, 12 июн., 14:30"
     assert formats.format_date(MOMENT.date(), "fr", style="month") == "juin 2027"
+    assert formats.format_time(dt.time(8, 0), "ar", clock="24h") == "08:00"
+    assert formats.format_time(dt.time(8, 0), "ar") == "8:00 ص"
 
 
 def test_templates_show_the_current_time_zone_in_the_active_language():
