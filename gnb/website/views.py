@@ -463,7 +463,7 @@ def _draft_checked(request: HttpRequest, draft: dict, *, payment_method: str = B
         raise _DraftInvalid(edit_url)
     data = tour_details.cleaned_data
 
-    order = TourOrder(
+    tour_order = TourOrder(
         quote_request=party.quote_request(coupon=data.get("coupon"), currency=currency),
         contact=tour_details.contact(),
         passengers=tour_details.passengers(),
@@ -473,21 +473,21 @@ def _draft_checked(request: HttpRequest, draft: dict, *, payment_method: str = B
         payment_method=payment_method,
     )
     try:
-        checked = booking_check_tour(order=order)
+        checked_tour = booking_check_tour(order=tour_order)
     except ValidationFailed as error:
         raise _DraftInvalid(edit_url, error) from None
 
     def place_tour() -> Booking:
-        return booking_place_tour(order=order)
+        return booking_place_tour(order=tour_order)
 
     summary = {
         "kind": "tour",
         "tour": tour,
-        "quote": checked.quote,
-        "breakdown": checked.quote.breakdown,
-        "traveller": checked.traveller,
+        "quote": checked_tour.quote,
+        "breakdown": checked_tour.quote.breakdown,
+        "traveller": checked_tour.traveller,
         "details": data,
-        "starts_at": checked.quote.departure.starts_at,
+        "starts_at": checked_tour.quote.departure.starts_at,
         "edit_url": edit_url,
     }
     return summary, place_tour
