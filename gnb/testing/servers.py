@@ -102,7 +102,9 @@ class SMTPRecorder:
 
 def body_of(email: Message) -> str:
     """The text as the sender wrote it (SMTP carries CRLF line ends and a final line end)."""
-    return email.get_payload(decode=True).decode().replace("\r\n", "\n").removesuffix("\n")
+    payload = email.get_payload(decode=True)
+    assert isinstance(payload, bytes), "a single-part message"
+    return payload.decode().replace("\r\n", "\n").removesuffix("\n")
 
 
 def smtp_start(settings) -> tuple[SMTPRecorder, Controller]:

@@ -109,8 +109,7 @@ class StripeStandIn:
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     # --- what tests use -------------------------------------------------------------------------------------
     def fail_with(self, status: int, error_type: str, message: str = "refused", *, times: int = 1, **extra) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -14,6 +14,7 @@ from django.db import connection
 from gnb.accounts.customers import MAX_SAVED_PASSENGERS, customer_sign_up, saved_passenger_create
 from gnb.accounts.models import SavedPassenger
 from gnb.core.errors import ValidationFailed
+from gnb.testing import races
 
 THREADS = 12
 PASSWORD = "sunny-harbour-lantern-42"
@@ -31,32 +32,15 @@ def _tasks_run_at_once(settings):
 
 
 def race(attempt: Callable[[int], object]) -> list[str]:
-    barrier = threading.Barrier(THREADS)
-    outcomes: list[str] = []
-    lock = threading.Lock()
+    return races.race([partial(attempt, number) for number in range(THREADS)], outcome=done)
 
-    def run(number: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            try:
-                attempt(number)
-                outcome = "done"
-            except ValidationFailed:
-                outcome = "refused"
-            except Exception as exc:  # anything else fails the test with its repr
-                outcome = repr(exc)
-            with lock:
-                outcomes.append(outcome)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=run, args=(number,)) for number in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
+def done(error: BaseException | None, _result: object) -> str:
+    if error is None:
+        return "done"
+    if isinstance(error, ValidationFailed):
+        return "refused"
+    return repr(error)  # anything else fails the test with its repr
 
 
 def test_many_sign_ups_with_one_address_at_once_open_one_account():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
@@ -11,6 +10,7 @@ from django.db import connection
 from gnb.accounts.api_tokens import TokenPair, token_issue, token_refresh
 from gnb.accounts.models import RefreshToken, TokenFamily, User
 from gnb.core.errors import Unauthenticated
+from gnb.testing import races
 
 pytestmark = [
     pytest.mark.postgres,
@@ -20,31 +20,15 @@ pytestmark = [
 
 
 def race(refresh_token: str, threads: int) -> list[tuple[str, object]]:
-    barrier = threading.Barrier(threads)
-    outcomes: list[tuple[str, object]] = []
-    lock = threading.Lock()
+    return races.race([lambda: token_refresh(refresh_token=refresh_token)] * threads, outcome=refreshed)
 
-    def run() -> None:
-        try:
-            barrier.wait(timeout=30)
-            try:
-                outcome: tuple[str, object] = ("refreshed", token_refresh(refresh_token=refresh_token))
-            except Unauthenticated as exc:
-                outcome = ("refused", exc.message)
-            except Exception as exc:  # anything else fails the test with its repr
-                outcome = ("error", repr(exc))
-            with lock:
-                outcomes.append(outcome)
-        finally:
-            connection.close()
 
-    workers = [threading.Thread(target=run) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=60)
-    assert not any(worker.is_alive() for worker in workers)
-    return outcomes
+def refreshed(error: BaseException | None, pair: object) -> tuple[str, object]:
+    if error is None:
+        return ("refreshed", pair)
+    if isinstance(error, Unauthenticated):
+        return ("refused", error.message)
+    return ("error", repr(error))  # anything else fails the test with its repr
 
 
 @pytest.mark.parametrize("threads", [2, 20])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 
@@ -12,6 +11,7 @@ from django.db import connection
 from django_otp.oath import totp
 
 from gnb.accounts.two_factor import two_factor_enroll, two_factor_pending_device, two_factor_verify
+from gnb.testing import races
 
 THREADS = 20
 
@@ -23,29 +23,13 @@ pytestmark = [
 
 
 def race(attempt: Callable[[], object]) -> Counter:
-    barrier = threading.Barrier(THREADS)
-    outcomes: list[str] = []
-    lock = threading.Lock()
+    return Counter(races.race([attempt] * THREADS, outcome=accepted))
 
-    def run() -> None:
-        try:
-            barrier.wait(timeout=30)
-            try:
-                outcome = "accepted" if attempt() is not None else "refused"
-            except Exception as exc:  # anything else fails the test with its repr
-                outcome = repr(exc)
-            with lock:
-                outcomes.append(outcome)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=run) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return Counter(outcomes)
+def accepted(error: BaseException | None, device: object) -> str:
+    if error is None:
+        return "accepted" if device is not None else "refused"
+    return repr(error)  # anything else fails the test with its repr
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -14,6 +15,7 @@ from gnb.bookings.models import Booking, CouponRedemption, IdempotencyKey
 from gnb.bookings.services import Contact, booking_place_idempotent, request_fingerprint, seats_taken
 from gnb.core.errors import Conflict, SoldOut, ValidationFailed
 from gnb.ops import metrics
+from gnb.testing import races
 from gnb.testing.bookings import passengers_for, place_tour, place_transfer, transfer_request
 
 THREADS = 40
@@ -27,35 +29,19 @@ pytestmark = [
 
 def race(attempt: Callable[[int], Booking]) -> list[tuple[str, object]]:
     """Run ``attempt(i)`` in THREADS threads released together; return each one's outcome."""
-    barrier = threading.Barrier(THREADS)
-    outcomes: list[tuple[str, object]] = []
-    outcomes_lock = threading.Lock()
+    return races.race([partial(attempt, number) for number in range(THREADS)], outcome=placed)
 
-    def run(number: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            try:
-                outcome = ("booked", attempt(number).pk)
-            except SoldOut as exc:
-                outcome = ("sold_out", exc.message)
-            except ValidationFailed as exc:
-                outcome = ("refused", exc.errors)
-            except Conflict as exc:
-                outcome = ("conflict", exc.message)
-            except Exception as exc:  # anything else fails the test with its repr
-                outcome = ("error", repr(exc))
-            with outcomes_lock:
-                outcomes.append(outcome)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=run, args=(number,)) for number in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
+def placed(error: BaseException | None, booking) -> tuple[str, object]:
+    if error is None:
+        return ("booked", booking.pk)
+    if isinstance(error, SoldOut):
+        return ("sold_out", error.message)
+    if isinstance(error, ValidationFailed):
+        return ("refused", error.errors)
+    if isinstance(error, Conflict):
+        return ("conflict", error.message)
+    return ("error", repr(error))  # anything else fails the test with its repr
 
 
 def guest(number: int) -> Contact:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -14,6 +14,7 @@ from django.urls import reverse
 from gnb.payments.models import Refund
 from gnb.testing.payments import card_booking, paid_by_card
 from gnb.testing.personas import staff_login
+from gnb.testing.races import race
 
 THREADS = 8
 
@@ -26,28 +27,12 @@ pytestmark = [
 
 def send_together(user, url: str, forms: list[dict]) -> list[int]:
     """Post each form from its own signed-in client, all released at once; return the status codes."""
-    barrier = threading.Barrier(len(forms))
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def send(data: dict) -> None:
-        try:
-            client = Client()
-            staff_login(client, user)
-            barrier.wait(timeout=30)
-            response = client.post(url, data)
-            with lock:
-                statuses.append(response.status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send, args=(data,)) for data in forms]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return sorted(statuses)
+    clients = [Client() for _ in forms]
+    for client in clients:
+        staff_login(client, user)
+    attempts = [partial(client.post, url, data) for client, data in zip(clients, forms, strict=True)]
+    statuses = race(attempts, outcome=lambda error, response: repr(error) if error else response.status_code)
+    return sorted(statuses, key=str)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
@@ -24,7 +23,9 @@ from gnb.payments.services import (
     refund_submit,
 )
 from gnb.payments.tasks import refund_submit_task
+from gnb.testing import races
 from gnb.testing.payments import card_booking
+from gnb.testing.races import ok_or_error
 
 pytestmark = [
     pytest.mark.postgres,
@@ -35,29 +36,7 @@ pytestmark = [
 
 def race(attempts: list[Callable[[], object]]) -> list[tuple[str, object]]:
     """Run each attempt in its own thread, all released together; return each one's outcome."""
-    barrier = threading.Barrier(len(attempts))
-    outcomes: list[tuple[str, object]] = []
-    lock = threading.Lock()
-
-    def run(attempt: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            try:
-                outcome: tuple[str, object] = ("ok", attempt())
-            except Exception as exc:
-                outcome = ("error", repr(exc))
-            with lock:
-                outcomes.append(outcome)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(attempt,)) for attempt in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
+    return races.race(attempts, outcome=ok_or_error)
 
 
 def started(booking: Booking, key: str = "k") -> Payment:

@@ -11,6 +11,7 @@ import random
 import threading
 import time
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from gnb.payments.models import Payment, ProviderEvent, Refund
 from gnb.payments.providers.stripe import views
 from gnb.payments.services import payment_start, refund_request, refund_submit
 from gnb.testing.payments import card_booking, queued
+from gnb.testing.races import race
 from gnb.testing.stripe import SECRET_KEY, WEBHOOK_SECRET, StripeStandIn, event, sign
 
 URL = "/payments/stripe/webhook"
@@ -533,26 +535,11 @@ def test_concurrent_deliveries_of_every_event_change_state_once(catalog, stripe_
     ]
     deliveries = events * 4  # eight deliveries: each event four times, on eight threads at once
     random.Random(1).shuffle(deliveries)
-    start = threading.Barrier(len(deliveries))
-    statuses: list[int] = []
-    errors: list[BaseException] = []
-
-    def deliver(evt: dict[str, Any]) -> None:
-        try:
-            start.wait()
-            statuses.append(post(evt).status_code)
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=deliver, args=(evt,)) for evt in deliveries]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    assert sorted(statuses) == [200] * len(deliveries)
+    statuses = race(
+        [partial(post, evt) for evt in deliveries],
+        outcome=lambda error, response: repr(error) if error else response.status_code,
+    )
+    assert statuses == [200] * len(deliveries)
     assert ProviderEvent.objects.count() == len(events)
     booking.refresh_from_db()
     payment.refresh_from_db()

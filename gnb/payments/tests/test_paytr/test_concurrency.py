@@ -3,7 +3,7 @@ also after a refused callback under the same event id."""
 
 from __future__ import annotations
 
-import threading
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -13,6 +13,7 @@ from gnb.bookings.models import Booking, BookingEvent
 from gnb.payments.models import Payment, ProviderEvent
 from gnb.testing.payments import queued
 from gnb.testing.paytr import kurus, lira_booking, signed_callback
+from gnb.testing.races import race
 
 THREADS = 8
 
@@ -35,27 +36,14 @@ def started(booking: Booking) -> Payment:
 
 def deliver_at_once(form: dict[str, str]) -> list[tuple[int, bytes]]:
     """POST ``form`` to the callback from THREADS threads released together; their answers."""
-    barrier = threading.Barrier(THREADS)
-    answers: list[tuple[int, bytes]] = []
-    lock = threading.Lock()
+    attempts = [partial(Client().post, "/payments/paytr/callback", form) for _ in range(THREADS)]
+    return race(attempts, outcome=answer)
 
-    def deliver() -> None:
-        try:
-            client = Client()
-            barrier.wait(timeout=30)
-            response = client.post("/payments/paytr/callback", form)
-            with lock:
-                answers.append((response.status_code, response.content))
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=deliver) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return answers
+def answer(error: BaseException | None, response) -> tuple[int, bytes]:
+    if error is not None:
+        return (0, repr(error).encode())  # fails the test with the exception
+    return (response.status_code, response.content)
 
 
 def test_eight_concurrent_deliveries_of_a_success_change_the_state_once_and_queue_one_email(lira, paytr):
