@@ -8,9 +8,9 @@ import re
 from typing import Any
 
 from django.utils import timezone
-from gnb.bookings.orders import Contact, FlightInput, PassengerInput, TourOrder, TransferOrder
 
 from gnb.bookings.models import Booking
+from gnb.bookings.orders import Contact, FlightInput, PassengerInput, TourOrder, TransferOrder
 from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest
 from gnb.bookings.services import booking_place_tour, booking_place_transfer
 from gnb.catalog.models import TourDeparture
