@@ -22,8 +22,8 @@ class LanguageSitemap(Sitemap):
     alternates = True
     x_default = True
 
-    def _urls(self, page: int | str, protocol: str, domain: str) -> list[dict[str, Any]]:
-        urls = super()._urls(page, protocol, domain)
+    def get_urls(self, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+        urls = super().get_urls(*args, **kwargs)
         for url in urls:
             english = {a["lang_code"]: a["location"] for a in url.get("alternates", [])}.get(settings.LANGUAGE_CODE)
             for alternate in url.get("alternates", []):

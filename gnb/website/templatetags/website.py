@@ -23,7 +23,7 @@ JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 @register.filter
 def money(amount: Decimal | str | None, currency: str = "") -> str:
     """``€1,234.50`` · ``1.234,50 €`` · ``1 234,50 zł``: the page language's separators and symbol placement."""
-    if amount in (None, ""):
+    if amount is None or amount == "":
         return ""
     return formats.format_price(amount, currency or settings.BASE_CURRENCY)
 
