@@ -384,12 +384,12 @@ class _Voucher:
         widths: tuple[float, float] = (LABEL_WIDTH, CONTENT_WIDTH - LABEL_WIDTH),
         bold_rows: set[int] | frozenset[int] = frozenset(),
         muted_labels: bool = True,
-        align_values: Align = Align.L,
+        align_values: Align | None = None,
     ) -> None:
         """A heading and a two-column table of (label, value) rows; with a value width of 0, one text column.
 
         The rows' texts are ready to print (``text``, ``own`` or ``ltr``). In a right-to-left voucher the label
-        column is on the right.
+        column is on the right. Values start next to their label unless ``align_values`` says otherwise.
         """
         pdf = self.pdf
         # Keep a heading with its first rows: start a new page when fewer than 25 mm are left.
@@ -405,6 +405,7 @@ class _Voucher:
         pdf.set_text_color(0, 0, 0)
         pdf.set_font(FONT, "", 9.5)
         single_column = widths[1] == 0
+        align_values = align_values or self.start
         if single_column:
             col_widths: tuple[float, ...] = (CONTENT_WIDTH,)
             text_align: Align | tuple[Align, ...] = self.start
