@@ -101,3 +101,12 @@ def test_the_arabic_emails_isolate_names_phone_and_reference(client, catalog):
     text = message.body
     assert "\u2068Antalya Airport\u2069 ← \u2068Regnum Carya\u2069" in text
     assert "\u2066+905321234567\u2069" in text and f"\u2066{booking.reference}\u2069" in text
+
+
+def test_catalogue_texts_take_their_own_direction(client, catalog):
+    """A tour's texts (English until translated, or with Latin names and numbers) are laid out by their first letter."""
+    with translation.override("ar"):
+        html = client.get(reverse("website:tour", kwargs={"slug": catalog.departure.tour.slug})).content.decode()
+    assert '<section class="prose" dir="auto"><p>Ancient theatre and city.</p></section>' in html
+    assert '<li dir="auto">Guide</li><li dir="auto">Lunch</li>' in html
+    assert '<p class="lead" dir="auto">' in html
