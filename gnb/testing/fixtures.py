@@ -37,6 +37,13 @@ def _english_by_default():
 
 
 @pytest.fixture(autouse=True)
+def _english_pages_in_the_base_currency(settings):
+    # English pages preselect pounds (GNB_LANGUAGE_CURRENCIES); tests price English pages in the base currency
+    # unless they test that preselection (gnb/website/tests/test_locale.py sets its own mapping).
+    settings.GNB_LANGUAGE_CURRENCIES = {**settings.GNB_LANGUAGE_CURRENCIES, "en": settings.BASE_CURRENCY}
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
     yield
