@@ -115,3 +115,20 @@ def place_berg_tour(catalog: Catalog, *, adults: int = 2, children: int = 1) -> 
         passengers=passengers,
     )
     return booking_place_tour(order=order)
+
+
+def place_transfer_to_the_airport_in(hours: int) -> Booking:
+    """A cash transfer hotel → airport for one adult, ``hours`` from now (late enough to cost a fee)."""
+    pickup = (timezone.localtime() + dt.timedelta(hours=hours)).replace(second=0, microsecond=0, tzinfo=None)
+    return booking_place_transfer(
+        order=TransferOrder(
+            quote_request=TransferQuoteRequest(
+                origin="regnum-carya", destination="ayt", pickup_at=pickup, adults=1, children=0, infants=0, luggage=1
+            ),
+            vehicle_class="sedan",
+            contact=Contact("Anna Smith", "anna@example.com", "+44 7911 123456"),
+            passengers=[PassengerInput("Anna", "Smith", "adult")],
+            pickup_point="Main entrance",
+            language="en",
+        )
+    )

@@ -9,15 +9,15 @@ from playwright.sync_api import expect
 
 from gnb.accounts.models import User
 from gnb.bookings.models import Booking
+from gnb.testing.bookings import place_transfer_to_the_airport_in
 from gnb.testing.browser import run_worker
-from gnb.website.tests.browser.test_transfer_booking import _transfer_to_the_airport_in
 
 VERIFY_LINK = re.compile(r"http://localhost:\d+/en/account/verify/[^\s]+/")
 PASSWORD = "sunny-harbour-lantern-42"
 
 
 def test_sign_up_confirm_the_email_and_see_my_bookings(site, traveller, mailoutbox):
-    booking = _transfer_to_the_airport_in(hours=72)  # booked as a guest with anna@example.com
+    booking = place_transfer_to_the_airport_in(hours=72)  # booked as a guest with anna@example.com
     run_worker()
     mailoutbox.clear()
 

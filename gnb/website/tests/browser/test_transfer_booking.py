@@ -11,9 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from gnb.bookings.models import Booking
-from gnb.bookings.orders import Contact, PassengerInput, TransferOrder
-from gnb.bookings.quotes import TransferQuoteRequest
-from gnb.bookings.services import booking_place_transfer
+from gnb.testing.bookings import place_transfer_to_the_airport_in
 from gnb.testing.browser import (
     PASSENGERS,
     breakdown,
@@ -124,25 +122,8 @@ def test_the_booking_flow_works_without_javascript(site, traveller, mailoutbox):
     assert anna.problems == []
 
 
-def _transfer_to_the_airport_in(hours: int) -> Booking:
-    """A cash transfer hotel → airport for one adult, ``hours`` from now (late enough to cost a fee)."""
-    pickup = (timezone.localtime() + dt.timedelta(hours=hours)).replace(second=0, microsecond=0, tzinfo=None)
-    return booking_place_transfer(
-        order=TransferOrder(
-            quote_request=TransferQuoteRequest(
-                origin="regnum-carya", destination="ayt", pickup_at=pickup, adults=1, children=0, infants=0, luggage=1
-            ),
-            vehicle_class="sedan",
-            contact=Contact("Anna Smith", "anna@example.com", "+44 7911 123456"),
-            passengers=[PassengerInput("Anna", "Smith", "adult")],
-            pickup_point="Main entrance",
-            language="en",
-        )
-    )
-
-
 def test_traveller_opens_the_link_from_the_email_and_cancels_after_seeing_the_fee(site, traveller, mailoutbox):
-    booking = _transfer_to_the_airport_in(hours=8)  # inside the 24 hours before pickup: 50 % of €40.00
+    booking = place_transfer_to_the_airport_in(hours=8)  # inside the 24 hours before pickup: 50 % of €40.00
     run_worker()
     (link,) = MANAGE_LINK.findall(mailoutbox[0].body)
 
