@@ -151,6 +151,9 @@ ADMIN_OBJECTS: dict[str, tuple[set[str], set[str]]] = {
     # API keys are revoked, sign-ins ended, never deleted (bookings name their key; the purge removes old sign-ins).
     "accounts.apikey": ({"superadmin", "admin"}, set()),
     "accounts.tokenfamily": ({"superadmin", "admin"}, set()),
+    # Consent decisions and handled privacy requests are kept as proof: admins read them, nobody deletes one.
+    "privacy.consentdecision": ({"superadmin", "admin"}, set()),
+    "privacy.datasubjectrequest": ({"superadmin", "admin"}, set()),
 }
 
 
@@ -458,6 +461,14 @@ def world(catalog) -> World:
     rows["accounts.apikey"] = api_key_create(name="Partner", scopes=[ApiScope.values[0]], created_by=None).api_key
     rows["accounts.tokenfamily"] = TokenFamily.objects.create(
         user=anna, password_fingerprint="0" * 64, expires_at=booking.created_at + dt.timedelta(days=30)
+    )
+    from gnb.privacy.models import ConsentDecision, DataSubjectRequest
+
+    rows["privacy.consentdecision"] = ConsentDecision.objects.create(
+        subject="sweep-visitor", version=1, categories=[], language="en"
+    )
+    rows["privacy.datasubjectrequest"] = DataSubjectRequest.objects.create(
+        kind="export", email_digest="0" * 64, bookings=1
     )
     rows["accounts.savedpassenger"] = SavedPassenger.objects.create(
         user=anna, first_name="Mia", last_name="Smith", category="child", birth_year=2019
