@@ -1,18 +1,24 @@
-"""docs/environment.md lists every environment variable the project reads, and nothing it does not read."""
+"""docs/environment.md lists every environment variable the project reads, and nothing it does not read.
+
+These tests read source text on purpose: the contract is between two texts, the document and the code. Which
+variables the code *can* read is a property of its source (a variable read only when another is set, or only by
+the gunicorn config, never shows up when the settings module is started with one environment), so the reads are
+found by parsing the code (``ast``), not by matching strings, and the document is parsed as its tables. What the
+settings do with each value is tested by behaviour elsewhere (tests/test_settings.py starts them with an
+environment)."""
 
 from __future__ import annotations
 
 import ast
 import importlib
-import re
 from pathlib import Path
 
 import pytest
 
+from gnb.testing.environment import DOC, NAME, documented
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-DOC = BASE_DIR / "docs" / "environment.md"
 SETTINGS = BASE_DIR / "config" / "settings.py"
-NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 HEADER = "| Variable | Meaning | Default | Example |"
 
 # Documented variables that config/settings.py does not read, and where they are read instead: a path in this
@@ -79,20 +85,6 @@ def project_code() -> list[Path]:
         if "tests" not in path.relative_to(BASE_DIR).parts and "migrations" not in path.parts:
             files.append(path)
     return sorted(files)
-
-
-def documented() -> dict[str, list[str]]:
-    """Each table row's variable → its cells (Variable, Meaning, Default, Example)."""
-    rows: dict[str, list[str]] = {}
-    for line in DOC.read_text(encoding="utf-8").splitlines():
-        cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
-        if not cells or not cells[0].startswith("`"):
-            continue
-        name = cells[0].strip("`")
-        if NAME.match(name):
-            assert name not in rows, f"{name} is listed twice in docs/environment.md"
-            rows[name] = cells
-    return rows
 
 
 def test_the_parser_finds_what_settings_reads():
