@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import segno
@@ -236,16 +237,16 @@ class _Voucher:
         pdf.set_xy(text_x, QR_Y)
         pdf.set_text_color(*MUTED)
         pdf.set_font(FONT, "", 8.5)
-        lines = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT, "align": self.start}
-        pdf.cell(text_width, 4.5, self.text(_("Booking reference")), **lines)
+        start = self.start
+        pdf.cell(text_width, 4.5, self.text(_("Booking reference")), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align=start)
         pdf.set_text_color(0, 0, 0)
         pdf.set_font(FONT, "B", 26)
-        pdf.cell(text_width, 12, self.ltr(booking.reference), **lines)
+        pdf.cell(text_width, 12, self.ltr(booking.reference), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align=start)
         pdf.set_font(FONT, "B", 12)
         if booking.status in ENDED:
             pdf.set_text_color(*ALERT)
         status = _("Status") + ": " + booking.get_status_display()
-        pdf.cell(text_width, 7, self.text(status), **lines)
+        pdf.cell(text_width, 7, self.text(status), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align=start)
         pdf.set_text_color(0, 0, 0)
         pdf.set_font(FONT, "", 9.5)
         lead = "\n".join(
@@ -255,7 +256,7 @@ class _Voucher:
                 self.text(_("Email") + ": ") + self.ltr(booking.lead_email),
             )
         )
-        pdf.multi_cell(text_width, 5, lead, **lines)
+        pdf.multi_cell(text_width, 5, lead, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align=start)
         pdf.set_left_margin(MARGIN)
         pdf.set_y(max(pdf.get_y(), QR_Y + QR_SIZE + 7))
 
@@ -319,7 +320,7 @@ class _Voucher:
         rows = [(names[i], names[i + 1] if i + 1 < len(names) else "") for i in range(0, len(names), 2)]
         self.section(_("Passengers"), rows, widths=(CONTENT_WIDTH / 2, CONTENT_WIDTH / 2), muted_labels=False)
 
-    def money(self, amount: object) -> str:
+    def money(self, amount: Decimal | str | float) -> str:
         return self.ltr(money_text(amount, self.booking.currency))
 
     def draw_price(self) -> None:

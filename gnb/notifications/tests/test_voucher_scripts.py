@@ -22,8 +22,8 @@ from collections import defaultdict
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext as _
-from pypdf import PdfReader
-from pypdf.generic import ContentStream
+from pypdf import PageObject, PdfReader
+from pypdf.generic import ContentStream, DictionaryObject
 
 from gnb.bookings.selectors import booking_detail
 from gnb.bookings.services import Contact, PassengerInput
@@ -50,6 +50,14 @@ def to_unicode(font) -> dict[int, str]:
     return table
 
 
+def page_fonts(page: PageObject) -> DictionaryObject:
+    resources = page["/Resources"].get_object()
+    assert isinstance(resources, DictionaryObject)
+    fonts = resources["/Font"].get_object()
+    assert isinstance(fonts, DictionaryObject)
+    return fonts
+
+
 def visual_lines(data: bytes) -> list[str]:
     """The first page's text lines, top to bottom, each as seen: its pieces sorted by their position, left to right.
 
@@ -57,7 +65,7 @@ def visual_lines(data: bytes) -> list[str]:
     ``Tj``; a ``Tj`` of several glyphs is one piece drawn left to right.
     """
     page = PdfReader(io.BytesIO(data)).pages[0]
-    fonts = {name: to_unicode(font.get_object()) for name, font in page["/Resources"]["/Font"].items()}
+    fonts = {name: to_unicode(font.get_object()) for name, font in page_fonts(page).items()}
     pieces: dict[float, list[tuple[float, str]]] = defaultdict(list)
     font: dict[int, str] = {}
     x = y = 0.0
@@ -132,7 +140,7 @@ def test_the_arabic_voucher_is_shaped_and_reads_right_to_left(frozen, catalog):
     # text would draw every letter with its one isolated glyph.
     page = PdfReader(io.BytesIO(data)).pages[0]
     forms = defaultdict(set)
-    for font in page["/Resources"]["/Font"].values():
+    for font in page_fonts(page).values():
         for code, text in to_unicode(font.get_object()).items():
             forms[text].add(code)
     assert len(forms["\u0644"]) >= 2  # lam, in المسافر and الرحلة at least: initial and medial

@@ -5,10 +5,12 @@ references in their own order: place and person names in ``<bdi>``, phones, emai
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
@@ -29,16 +31,20 @@ def arabic_book_url() -> str:
         return book_url()
 
 
+@dataclass
+class Placed:
+    booking: Booking
+    review_html: str  # the review page as the traveller saw it before booking
+
+
 @pytest.fixture
-def placed(client, catalog) -> Booking:
+def placed(client, catalog) -> Placed:
     """An Arabic traveller's booking, placed through the Arabic pages, with the review page's HTML kept."""
     response = client.post(arabic_book_url(), details())
     assert response.status_code == 302, response.context["form"].errors
     review = client.get(arabic("website:review"))
     client.post(arabic("website:pay"), {"payment_method": "cash"})
-    booking = Booking.objects.get()
-    booking.review_html = review.content.decode()
-    return booking
+    return Placed(Booking.objects.get(), review.content.decode())
 
 
 def test_the_results_page_isolates_the_places_and_turns_the_title_arrow(client, catalog):
@@ -65,9 +71,10 @@ def test_the_review_page_isolates_names_phone_email_and_flight(placed):
 
 
 def test_the_manage_page_isolates_the_reference_route_and_contact(client, placed):
-    html = client.get(arabic("website:manage", kwargs={"reference": placed.reference, "token": placed.manage_token}))
+    booking = placed.booking
+    html = client.get(arabic("website:manage", kwargs={"reference": booking.reference, "token": booking.manage_token}))
     html = html.content.decode()
-    assert f'<p class="reference"><bdi dir="ltr">{placed.reference}</bdi></p>' in html
+    assert f'<p class="reference"><bdi dir="ltr">{booking.reference}</bdi></p>' in html
     assert f"<dd>{ROUTE}<br>" in html
     assert '<bdi dir="ltr">TK2412</bdi>' in html
     assert (
@@ -88,7 +95,9 @@ def test_the_arabic_emails_isolate_names_phone_and_reference(client, catalog):
     booking = Booking.objects.get()
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     [message] = mail.outbox
+    assert isinstance(message, EmailMultiAlternatives)
     [(html, _mimetype)] = message.alternatives
+    assert isinstance(html, str)
     assert (
         f'<bdi dir="ltr"><strong style="font-size:18px;letter-spacing:1px">{booking.reference}</strong></bdi>' in html
     )

@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 from django.utils import translation
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import FloatRect, Locator, Page, expect
 
 from gnb.bookings.models import Booking
 from gnb.testing.catalog import future_local
@@ -22,7 +22,7 @@ from gnb.testing.website import book_url
 SHOTS = Path("/tmp/shots18/rtl")
 
 
-def box(locator: Locator) -> dict[str, float]:
+def box(locator: Locator) -> FloatRect:
     found = locator.bounding_box()
     assert found is not None, locator
     return found
