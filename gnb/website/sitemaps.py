@@ -36,7 +36,7 @@ class PagesSitemap(LanguageSitemap):
     changefreq = "weekly"
 
     def items(self) -> list[str]:
-        return ["home", "tours", "about", "contact", "terms", "privacy", "cancellation_policy"]
+        return ["home", "tours", "about", "contact", "terms", "privacy", "cookies", "cancellation_policy"]
 
     def location(self, item: str) -> str:
         return reverse(f"website:{item}")

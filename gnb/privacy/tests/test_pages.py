@@ -125,9 +125,11 @@ def test_the_pages_exist_in_every_language(client, catalog, code):
         assert f'<html lang="{code}"' in response.content.decode()
 
 
-def test_the_footer_links_the_cookie_page(client, catalog):
+def test_the_footer_links_the_cookie_page_and_the_sitemap_lists_it(client, catalog):
     html = client.get("/en/").content.decode()
     assert f'href="{reverse("website:cookies")}"' in html.split("<footer")[1]
+    xml = client.get("/sitemap.xml").content.decode()
+    assert "<loc>http://testserver/ar/cookies/</loc>" in xml and "<loc>http://testserver/en/privacy/</loc>" in xml
 
 
 # --- consent --------------------------------------------------------------------------------------------------
