@@ -7,13 +7,13 @@ a processor switched on in the settings appears there, and one switched off disa
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 import hmac
 from dataclasses import dataclass
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
@@ -170,7 +170,7 @@ def controller() -> dict[str, str]:
 # --- a traveller's bookings ---------------------------------------------------------------------------------
 def email_digest(email: str) -> str:
     """A keyed digest of an address: a request's log can be matched to a repeat without keeping the address."""
-    key = settings.SECRET_KEY.encode()
+    key = str(settings.SECRET_KEY).encode()
     return hmac.new(key, b"privacy-request:" + normalise_email(email).encode(), hashlib.sha256).hexdigest()
 
 
@@ -210,7 +210,10 @@ class RetentionPlan:
 
 
 def retention_cutoff(*, now: dt.datetime, months: int) -> dt.datetime:
-    return now - relativedelta(months=months)
+    """``months`` calendar months before ``now`` (the 31st becomes the month's last day)."""
+    years, month_index = divmod(now.month - 1 - months, 12)
+    year, month = now.year + years, month_index + 1
+    return now.replace(year=year, month=month, day=min(now.day, calendar.monthrange(year, month)[1]))
 
 
 def retention_plan(*, now: dt.datetime | None = None, months: int | None = None) -> RetentionPlan:

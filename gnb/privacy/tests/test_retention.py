@@ -9,7 +9,6 @@ from io import StringIO
 
 import pytest
 import time_machine
-from dateutil.relativedelta import relativedelta
 from django.core.management import call_command
 
 from gnb.accounts.customers import ANONYMOUS_EMAIL, ANONYMOUS_NAME
@@ -18,6 +17,7 @@ from gnb.core.models import AuditEntry
 from gnb.notifications.models import ContactMessage, SentEmail
 from gnb.payments.models import Payment
 from gnb.payments.services import payment_record_cash
+from gnb.privacy.selectors import retention_cutoff
 from gnb.privacy.services import privacy_retention_run
 from gnb.testing.bookings import place_sedan_transfer
 
@@ -34,14 +34,18 @@ def travellers(catalog, dispatcher, settings):
     bob_old = place_sedan_transfer(days=20, lead="Bob Jones", email="bob@example.com", last_names=("Jones", "Jones"))
     bob_next = place_sedan_transfer(days=21, lead="Bob Jones", email="bob@example.com", last_names=("Jones", "Jones"))
     # Bob's next trip is 25 months ahead: still to come when Anna's data is due.
-    later = bob_next.starts_at + relativedelta(months=25)
+    later = bob_next.starts_at + dt.timedelta(days=25 * 31)
     Booking.objects.filter(pk=bob_next.pk).update(starts_at=later)
     bob_next.legs.update(pickup_at=later)
     return anna, bob_old, bob_next
 
 
 def _after_limit(booking: Booking) -> dt.datetime:
-    return booking.starts_at + relativedelta(months=24) + dt.timedelta(days=1)
+    # The first moment whose 24-months-earlier cutoff is after the trip, plus a day.
+    moment = booking.starts_at + dt.timedelta(days=2 * 365 - 5)
+    while retention_cutoff(now=moment, months=24) <= booking.starts_at:
+        moment += dt.timedelta(days=1)
+    return moment + dt.timedelta(days=1)
 
 
 def test_a_traveller_past_the_limit_is_anonymised_and_the_money_trail_kept(travellers):
@@ -103,7 +107,7 @@ def test_the_dry_run_changes_nothing_and_reports_exact_counts(travellers):
     with time_machine.travel(_after_limit(anna), tick=False):
         out = StringIO()
         call_command("privacy_retention", "--dry-run", stdout=out)
-    cutoff = (_after_limit(anna) - relativedelta(months=24)).astimezone(dt.UTC)
+    cutoff = retention_cutoff(now=_after_limit(anna), months=24).astimezone(dt.UTC)
     assert out.getvalue().splitlines() == [
         f"Retention 24 months: last trip before {cutoff:%Y-%m-%d %H:%M} UTC",
         "Would anonymise: travellers 1",
@@ -144,3 +148,15 @@ def test_the_retention_runs_daily():
     from gnb.privacy.tasks import privacy_retention
 
     assert [(job.cron, job.kwargs) for job in JOBS if job.task is privacy_retention] == [("50 3 * * *", {})]
+
+
+def test_the_cutoff_is_whole_calendar_months_back():
+    utc = dt.UTC
+    assert retention_cutoff(now=dt.datetime(2026, 12, 6, 3, 50, tzinfo=utc), months=24) == dt.datetime(
+        2024, 12, 6, 3, 50, tzinfo=utc
+    )
+    assert retention_cutoff(now=dt.datetime(2026, 3, 31, tzinfo=utc), months=1) == dt.datetime(2026, 2, 28, tzinfo=utc)
+    assert retention_cutoff(now=dt.datetime(2026, 2, 28, tzinfo=utc), months=24) == dt.datetime(2024, 2, 28, tzinfo=utc)
+    assert retention_cutoff(now=dt.datetime(2026, 1, 15, tzinfo=utc), months=13) == dt.datetime(
+        2024, 12, 15, tzinfo=utc
+    )
