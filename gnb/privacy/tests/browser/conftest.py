@@ -1,6 +1,6 @@
 """The website's browser fixtures (Chromium on a phone viewport, a live site, numbered screenshots)."""
 
-from gnb.website.tests.browser.conftest import (  # noqa: F401
+from gnb.testing.browser_fixtures import (  # noqa: F401
     browser,
     pytest_runtest_makereport,
     screenshots,
