@@ -127,4 +127,3 @@ def holds_expire(*, now: dt.datetime | None = None, on_expire: Callable[[Booking
     if expired:
         logger.info("holds expired", extra={"count": expired})
     return expired
-

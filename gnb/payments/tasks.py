@@ -1,9 +1,10 @@
 """Payment tasks run by the worker and the scheduler. Each takes primary keys and is safe to run twice.
 
 Tasks import the code they run, never the reverse. ``refund_submit_task`` and ``payment_close_task`` are declared
-in :mod:`gnb.payments.services` beside the code that runs and enqueues them (a refund written, a hold expired, a
-refund to try again later) and are re-exported here; ``holds_expire_task`` is only ever started by the scheduler
-(:mod:`gnb.ops.schedule`), so it is declared here.
+beside the code that runs and enqueues them (a refund written, a refund to try again later: ``services.refunds``; a
+hold expired: ``services.holds``) and are re-exported here, so that code never imports this module; the worker finds
+each by its own path. ``holds_expire_task`` is only ever started by the scheduler (:mod:`gnb.ops.schedule`), so it
+is declared here.
 """
 
 from django_tasks import task
