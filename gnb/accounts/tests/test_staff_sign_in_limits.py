@@ -13,9 +13,10 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from gnb.accounts.roles import user_role_set
+from gnb.accounts.roles import MANAGER
 from gnb.accounts.two_factor import two_factor_enroll, two_factor_pending_device
 from gnb.core.models import AuditEntry
+from gnb.testing.personas import persona
 
 pytestmark = pytest.mark.django_db
 
@@ -32,10 +33,7 @@ def _tasks_run_at_once(settings):
 
 @pytest.fixture
 def selin():
-    user = User.objects.create_user(username="selin", email="selin@gnbtransfer.com", password=PASSWORD)
-    user_role_set(user=user, role="manager", actor=None)
-    user.refresh_from_db()
-    return user
+    return persona(MANAGER, "selin", password=PASSWORD, email="selin@gnbtransfer.com")
 
 
 def code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:

@@ -14,9 +14,10 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from gnb.accounts.roles import user_role_set
+from gnb.accounts.roles import MANAGER
 from gnb.accounts.two_factor import two_factor_enroll, two_factor_pending_device
 from gnb.core.models import AuditEntry
+from gnb.testing.personas import persona
 
 User = get_user_model()
 PASSWORD = "Correct-Horse-7-Battery!"
@@ -32,10 +33,7 @@ def code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
 
 @pytest.fixture
 def manager(db):
-    user = User.objects.create_user(username="selin", password=PASSWORD)
-    user_role_set(user=user, role="manager", actor=None)
-    user.refresh_from_db()
-    return user
+    return persona(MANAGER, "selin", password=PASSWORD, email="")
 
 
 def enrolled(user) -> tuple[TOTPDevice, list[str]]:
