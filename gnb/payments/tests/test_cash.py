@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 
+from gnb.accounts.roles import DISPATCHER
 from gnb.bookings.models import Booking, BookingEvent
 from gnb.bookings.services import TRAVELLER, booking_cancel
 from gnb.core.audit import audit_entries
@@ -14,6 +15,7 @@ from gnb.core.errors import InvalidTransition, ValidationFailed
 from gnb.payments.models import Payment
 from gnb.payments.services import payment_mark_paid, payment_record_cash
 from gnb.testing.payments import card_booking, queued
+from gnb.testing.personas import persona, staff_login
 
 
 @pytest.fixture
@@ -51,11 +53,7 @@ def test_the_driver_records_the_cash_collected(catalog, driver, django_capture_o
 
 
 def test_recording_cash_is_audited_with_who_how_much_and_the_ip(catalog, client):
-    from gnb.accounts.roles import user_role_set
-    from gnb.testing.personas import staff_login
-
-    dispatcher = get_user_model().objects.create_user("selin", "selin@example.com", "x")
-    user_role_set(user=dispatcher, role="dispatcher", actor=None)
+    dispatcher = persona(DISPATCHER, "selin", password="x", email="selin@example.com")
     staff_login(client, dispatcher)
     booking = card_booking(payment_method="cash")
     response = client.post(
