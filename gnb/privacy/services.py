@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gnb.accounts.customers import ANONYMOUS_EMAIL, bookings_personal_data_erase
+from gnb.bookings.models import IdempotencyKey
 from gnb.core.audit import audit_record
 from gnb.core.errors import DomainError
 from gnb.notifications.models import ContactMessage, SentEmail
@@ -92,6 +93,8 @@ def traveller_erase(*, email: str, actor, request=None, now: dt.datetime | None 
 def _erase(booking_ids: list[int]) -> None:
     bookings_personal_data_erase(booking_ids=booking_ids)
     SentEmail.objects.filter(booking_id__in=booking_ids).update(recipient=ANONYMOUS_EMAIL)
+    # A key's scope can be the client's network address; replays of such old requests are long over.
+    IdempotencyKey.objects.filter(booking_id__in=booking_ids).delete()
 
 
 # --- retention ------------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import time_machine
 from django.core.management import call_command
 
 from gnb.accounts.customers import ANONYMOUS_EMAIL, ANONYMOUS_NAME
-from gnb.bookings.models import Booking
+from gnb.bookings.models import Booking, IdempotencyKey
 from gnb.core.models import AuditEntry
 from gnb.notifications.models import ContactMessage, SentEmail
 from gnb.payments.models import Payment
@@ -31,6 +31,7 @@ def travellers(catalog, dispatcher, settings):
     anna = place_sedan_transfer(days=20, email="Anna@Example.com")
     payment_record_cash(booking_id=anna.pk, amount=anna.total, actor=dispatcher)
     SentEmail.objects.create(booking=anna, kind="privacy-test", recipient="anna@example.com")
+    IdempotencyKey.objects.create(scope="ip:203.0.113.7", key="anna-key", request_hash="0" * 64, booking=anna)
     bob_old = place_sedan_transfer(days=20, lead="Bob Jones", email="bob@example.com", last_names=("Jones", "Jones"))
     bob_next = place_sedan_transfer(days=21, lead="Bob Jones", email="bob@example.com", last_names=("Jones", "Jones"))
     # Bob's next trip is 25 months ahead: still to come when Anna's data is due.
@@ -69,6 +70,7 @@ def test_a_traveller_past_the_limit_is_anonymised_and_the_money_trail_kept(trave
         ("Anonymised", "2"),
     ]
     assert set(SentEmail.objects.filter(booking=anna).values_list("recipient", flat=True)) == {ANONYMOUS_EMAIL}
+    assert not IdempotencyKey.objects.filter(booking=anna).exists()
     # The money trail: amounts, currency, dates and payments are exactly as they were.
     assert (after.total, after.currency, after.total_base, after.created_at, after.starts_at) == (
         before.total,
