@@ -385,3 +385,18 @@ def test_an_admin_cannot_make_anyone_superuser_nor_change_a_superusers_account(o
     assert "is_superuser" not in form.fields and "user_permissions" not in form.fields
     assert "is_staff" in form.fields
     assert "superadmin" not in {group.name for group in form.fields["groups"].queryset}
+
+
+def test_the_persona_fixtures_hold_their_roles_as_the_role_service_gives_them(
+    customer, manager, dispatcher, driver, superadmin
+):
+    people = [customer, manager, dispatcher, driver, superadmin]
+    assert [
+        (list(user.groups.values_list("name", flat=True)), user.is_staff, user.is_superuser) for user in people
+    ] == [
+        (["customer"], False, False),
+        (["manager"], True, False),
+        (["dispatcher"], True, False),
+        (["driver"], False, False),
+        (["superadmin"], True, True),
+    ]
