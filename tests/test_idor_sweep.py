@@ -77,6 +77,7 @@ _APP_INDEX = re.compile(r"admin/\^\(\?P<app_label>[a-z_|]+\)/\$")
 NOT_OBJECTS = {
     APP_INDEX: ("an app's index in the back office: names an app, every page behind it checks its own permission"),
     "admin/(?P<url>.*)$": "the back office's catch-all: answers the login redirect or 404, names no object",
+    "language/<str:code>/": "the language switcher: names a language and sets the visitor's own cookie, no object",
 }
 
 
