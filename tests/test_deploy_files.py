@@ -11,7 +11,6 @@ import json
 import os
 import re
 import shlex
-import socket
 import subprocess
 import sys
 import threading
@@ -25,6 +24,7 @@ import yaml
 from django.core.management import load_command_class
 
 from gnb.testing.environment import documented
+from gnb.testing.servers import free_port
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 WORKFLOWS = BASE_DIR / ".github" / "workflows"
@@ -581,12 +581,6 @@ def test_access_log_lines_are_json_even_with_quotes_and_backslashes():
     assert line["status"] == 200 and line["bytes"] == 512 and line["duration_ms"] == 12.3
     assert line["user_agent"] == 'Evil "agent" \\'
     assert (line["method"], line["path"], line["request_id"]) == ("GET", "/en/", "req-1")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_gunicorn_starts_with_the_config_and_the_container_health_check_passes(tmp_path):

@@ -6,13 +6,11 @@ import datetime as dt
 import hashlib
 import io
 import os
-import socket
 from pathlib import Path
 
 import boto3
 import pytest
 from django.core.management import call_command
-from moto.server import ThreadedMotoServer
 
 from gnb.ops.backups.errors import TargetError
 from gnb.ops.backups.services import backup_create, backup_prune, backup_restore, backup_verify
@@ -20,24 +18,17 @@ from gnb.ops.backups.sets import MANIFEST, MEDIA, set_name
 from gnb.ops.backups.targets import S3Target
 from gnb.testing.backups import database_file
 from gnb.testing.bookings import place_transfer
+from gnb.testing.s3 import s3_server
+from gnb.testing.servers import free_port
 
 BUCKET = "gnb-backups"
 PREFIX = "prod/db/"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def s3_endpoint():
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
+    with s3_server() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture
