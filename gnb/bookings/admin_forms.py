@@ -24,7 +24,8 @@ from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteReq
 from gnb.bookings.reports import annotated_int, bookable_departures, local_time
 from gnb.bookings.services import LegDetails
 from gnb.catalog.models import Extra, Place, TourDeparture, VehicleClass
-from gnb.core.errors import DomainError, ValidationFailed
+from gnb.core.errors import DomainError
+from gnb.core.forms import DomainErrorsFormMixin
 
 
 class LocalDateTimeField(forms.SplitDateTimeField):
@@ -66,7 +67,7 @@ def _party_field(label, *, minimum: int, initial: int) -> forms.IntegerField:
     )
 
 
-class _LeadTravellerForm(forms.Form):
+class _LeadTravellerForm(DomainErrorsFormMixin, forms.Form):
     """The lead traveller's contact, and the mapping of a service's field names onto the form's."""
 
     lead_name = forms.CharField(label=_("Lead traveller"), max_length=150)
@@ -76,14 +77,7 @@ class _LeadTravellerForm(forms.Form):
     )
 
     # Service field names that differ from the form's.
-    aliases = {"contact.name": "lead_name", "contact.email": "lead_email", "contact.phone": "lead_phone"}
-
-    def field_for(self, service_field: str | None) -> str | None:
-        """The form field a service error is about, or None for an error about the booking as a whole."""
-        if not service_field:
-            return None
-        name = self.aliases.get(service_field, service_field)
-        return name if name in self.fields else None
+    DOMAIN_FIELDS = {"contact.name": "lead_name", "contact.email": "lead_email", "contact.phone": "lead_phone"}
 
     def fieldset_rows(self):
         """(title, bound fields) per section, in the order the template shows them."""
@@ -131,8 +125,8 @@ class _PlaceBookingForm(_LeadTravellerForm):
 
 
 class TransferBookingForm(_PlaceBookingForm):
-    aliases = {
-        **_PlaceBookingForm.aliases,
+    DOMAIN_FIELDS = {
+        **_PlaceBookingForm.DOMAIN_FIELDS,
         "flight.number": "flight_number",
         "flight.arrival_at": "flight_arrival_at",
         "return_flight.number": "return_flight_number",
@@ -229,12 +223,12 @@ class TransferBookingForm(_PlaceBookingForm):
             return_pickup_point=data["return_pickup_point"],
         )
 
-    def field_for(self, service_field):
+    def domain_field(self, service_field: str) -> str | None:
         # "extras.1.quantity" is about the second extra that was asked for, not the second one on the form.
         if service_field and service_field.startswith("extras."):
             index = int(service_field.split(".")[1])
             return self._extras_sent[index] if index < len(self._extras_sent) else None
-        return super().field_for(service_field)
+        return super().domain_field(service_field)
 
 
 class TourBookingForm(_PlaceBookingForm):
@@ -243,7 +237,7 @@ class TourBookingForm(_PlaceBookingForm):
         label=_("Pickup point"), max_length=255, required=False, help_text=_("Hotel or meeting point.")
     )
 
-    aliases = {**_PlaceBookingForm.aliases, "departure_id": "departure"}
+    DOMAIN_FIELDS = {**_PlaceBookingForm.DOMAIN_FIELDS, "departure_id": "departure"}
 
     def __init__(self, *args, admin_site: AdminSite, **kwargs) -> None:
         super().__init__(*args, admin_site=admin_site, **kwargs)
@@ -347,8 +341,8 @@ class BookingDetailsForm(_LeadTravellerForm):
 
     notes = NotesField(label=_("Notes"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    aliases = {
-        **_LeadTravellerForm.aliases,
+    DOMAIN_FIELDS = {
+        **_LeadTravellerForm.DOMAIN_FIELDS,
         "flight.number": "flight_number",
         "flight.arrival_at": "flight_arrival_at",
         "return_flight.number": "return_flight_number",
@@ -403,12 +397,12 @@ class BookingDetailsForm(_LeadTravellerForm):
         self.initial[names.pickup_point] = leg.pickup_point
         return names
 
-    def field_for(self, service_field: str | None) -> str | None:
-        parts = service_field.split(".") if service_field else []
+    def domain_field(self, service_field: str) -> str | None:
+        parts = service_field.split(".")
         if len(parts) == 3 and parts[0] == "passengers" and parts[1].isdigit():
             name = passenger_field(int(parts[1]), parts[2])
             return name if name in self.fields else None
-        return super().field_for(service_field)
+        return super().domain_field(service_field)
 
     def sections(self) -> list[tuple[str, list[str]]]:
         sections = [(str(_("Lead traveller")), ["lead_name", "lead_email", "lead_phone", "notes"])]
@@ -536,19 +530,20 @@ def show_service_errors(
 
     A passenger's name error goes to the form's own field for it when there is one, else to its formset row.
     """
-    items = error.errors if isinstance(error, ValidationFailed) else [(error.field or "", error.message)]
-    passenger_errors = []
-    for service_field, message in items:
-        name = form.field_for(service_field)
+    passenger_errors: list[str] = []
+
+    def in_passenger_rows(service_field: str, message: str) -> bool:
         parts = service_field.split(".") if service_field else []
-        if name is None and parts[:1] == ["passengers"]:
-            row = rows[int(parts[1])] if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(rows) else None
-            if row is not None and parts[2] in row.form.fields:
-                row.form.add_error(parts[2], message)
-            else:
-                passenger_errors.append(message)
-            continue
-        form.add_error(name, message)
+        if parts[:1] != ["passengers"]:
+            return False
+        row = rows[int(parts[1])] if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(rows) else None
+        if row is not None and parts[2] in row.form.fields:
+            row.form.add_error(parts[2], message)
+        else:
+            passenger_errors.append(message)
+        return True
+
+    form.add_domain_errors(error, elsewhere=in_passenger_rows)
     return passenger_errors
 
 

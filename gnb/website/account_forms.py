@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gnb.accounts.models import SavedPassenger
+from gnb.core.forms import DomainErrorsFormMixin
 
 
 def _email_field(label=None) -> forms.EmailField:
@@ -92,7 +93,7 @@ class PasswordChangeForm(CurrentPasswordMixin, PasswordForm):
     field_order = ["current_password", "new_password"]
 
 
-class EmailChangeForm(CurrentPasswordMixin, forms.Form):
+class EmailChangeForm(DomainErrorsFormMixin, CurrentPasswordMixin, forms.Form):
     email = _email_field(_("New email address"))
     current_password = _password_field(_("Current password"), "current-password")
 
@@ -109,7 +110,7 @@ class DeleteAccountForm(CurrentPasswordMixin, forms.Form):
         self.user = user
 
 
-class SavedPassengerForm(forms.Form):
+class SavedPassengerForm(DomainErrorsFormMixin, forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=60)
     last_name = forms.CharField(label=_("Last name"), max_length=60)
     category = forms.ChoiceField(label=_("Age group"), choices=SavedPassenger.Category.choices)

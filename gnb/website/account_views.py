@@ -43,7 +43,6 @@ from gnb.website.account_forms import (
     SavedPassengerForm,
     SignUpForm,
 )
-from gnb.website.forms import form_add_domain_errors
 
 EMAIL_BACKEND = "gnb.accounts.backends.EmailBackend"
 
@@ -319,7 +318,7 @@ def email_change(request: HttpRequest) -> HttpResponse:
         try:
             customers.customer_email_change_request(user_id=_uid(request), new_email=form.cleaned_data["email"])
         except DomainError as error:
-            form_add_domain_errors(form, error, mapping={"email": "email"})
+            form.add_domain_errors(error)
         else:
             return _page(request, "sent.html", {"title": _("Check your email"), "kind": "email-change"})
     return _page(
@@ -386,7 +385,7 @@ def passengers(request: HttpRequest) -> HttpResponse:
         try:
             customers.saved_passenger_create(user_id=_uid(request), **form.cleaned_data)
         except DomainError as error:
-            form_add_domain_errors(form, error, mapping={name: name for name in form.fields})
+            form.add_domain_errors(error)
         else:
             messages.success(request, _("The passenger is saved."))
             return redirect("website:account_passengers")
@@ -418,7 +417,7 @@ def passenger_edit(request: HttpRequest, passenger_id: int) -> HttpResponse:
         except NotFound:
             raise Http404(_("Passenger not found.")) from None
         except DomainError as error:
-            form_add_domain_errors(form, error, mapping={name: name for name in form.fields})
+            form.add_domain_errors(error)
         else:
             messages.success(request, _("The passenger is saved."))
             return redirect("website:account_passengers")

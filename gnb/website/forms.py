@@ -1,5 +1,5 @@
 """Forms of the public website. They shape and label what the traveller types; every business rule stays in the
-booking services, whose errors are put back next to the field they name (``form_add_domain_errors``)."""
+booking services, whose errors are put back next to the field they name (``DomainErrorsFormMixin``)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest
 from gnb.bookings.services import Contact, FlightInput, LegDetails, PassengerInput
 from gnb.catalog.models import Extra, Place
-from gnb.core.errors import DomainError, ValidationFailed
+from gnb.core.forms import DomainErrorsFormMixin
 from gnb.website.selectors import place_resolve
 
 CATEGORY_LABELS = {
@@ -35,7 +35,7 @@ def _count_field(label, *, minimum: int, initial: int) -> forms.IntegerField:
     )
 
 
-class TransferSearchForm(forms.Form):
+class TransferSearchForm(DomainErrorsFormMixin, forms.Form):
     """Where from, where to, when and who: the search on the home page, carried through the whole booking flow."""
 
     origin = forms.CharField(
@@ -143,7 +143,7 @@ class TransferSearchForm(forms.Form):
         return query
 
 
-class TravellerForm(forms.Form):
+class TravellerForm(DomainErrorsFormMixin, forms.Form):
     """The lead contact, every passenger's name, a coupon and notes: what both transfers and tours ask for."""
 
     DOMAIN_FIELDS: dict[str, str] = {
@@ -208,13 +208,11 @@ class TravellerForm(forms.Form):
             for i, category in enumerate(self.categories)
         ]
 
-    def domain_field(self, name: str) -> str | None:
-        if name in self.DOMAIN_FIELDS:
-            return self.DOMAIN_FIELDS[name]
-        parts = name.split(".")
+    def domain_field(self, service_field: str) -> str | None:
+        parts = service_field.split(".")
         if len(parts) == 3 and parts[0] == "passengers":
             return f"passenger_{parts[1]}_{parts[2]}"
-        return None
+        return super().domain_field(service_field)
 
 
 class TransferDetailsForm(TravellerForm):
@@ -308,7 +306,7 @@ class TourDetailsForm(TravellerForm):
         )
 
 
-class TourPartyForm(forms.Form):
+class TourPartyForm(DomainErrorsFormMixin, forms.Form):
     """A departure and a party, chosen on a tour's page."""
 
     departure = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
@@ -342,7 +340,7 @@ class ManageLookupForm(forms.Form):
     email = forms.EmailField(label=_("Email used for the booking"))
 
 
-class ManageChangeForm(forms.Form):
+class ManageChangeForm(DomainErrorsFormMixin, forms.Form):
     """What a traveller may change online: contact, flights, pickup points and notes (never the price)."""
 
     name = TravellerForm.base_fields["name"]
@@ -411,11 +409,8 @@ class ManageChangeForm(forms.Form):
             details[sequence] = LegDetails(flight=flight, pickup_point=data.get(f"leg_{sequence}_pickup_point", ""))
         return details
 
-    def domain_field(self, name: str) -> str | None:
-        return self.DOMAIN_FIELDS.get(name)
 
-
-class ContactForm(forms.Form):
+class ContactForm(DomainErrorsFormMixin, forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     phone = forms.CharField(
@@ -426,20 +421,3 @@ class ContactForm(forms.Form):
     )
     booking_reference = forms.CharField(label=_("Booking reference (if any)"), max_length=20, required=False)
     message = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
-
-
-def form_add_domain_errors(form: forms.Form, error: DomainError, *, mapping=None) -> None:
-    """Put a service's errors next to the fields they name; anything the form has no field for goes on top."""
-    items = error.errors if isinstance(error, ValidationFailed) else [(error.field or "", error.message)]
-    for field_name, message in items:
-        target = None
-        if mapping is not None:
-            target = mapping.get(field_name)
-        elif hasattr(form, "domain_field"):
-            target = form.domain_field(field_name)
-        else:
-            target = getattr(form, "DOMAIN_FIELDS", {}).get(field_name)
-        if target is not None and target in form.fields:
-            form.add_error(target, message)
-        else:
-            form.add_error(None, message)
