@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from playwright.sync_api import ConsoleMessage, Page, Request, Response, expect
+from playwright.sync_api import ConsoleMessage, Page, Request, Response, ViewportSize, expect
 
 from gnb.testing.tasks import run_worker
 
 __all__ = ["run_worker"]  # the steps' worker, for the tests that take them
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 # The details the traveller types: two adults and a child, landing 20 minutes before the pickup.
 CONTACT = {"Full name": "Anna Smith", "Email": "anna@example.com", "Mobile phone": "+44 7911 123456"}
 PASSENGERS = [("Anna", "Smith"), ("John", "Smith"), ("Tom", "Smith")]
