@@ -227,7 +227,7 @@ def _initial_status(payment_method: str) -> str:
 
 def _hold_expires_at(status: str, *, now: dt.datetime) -> dt.datetime | None:
     # A booking waiting for its card payment keeps its seats (and coupon use) only this long; ``holds_expire``
-    # in gnb.payments.services frees them afterwards.
+    # in gnb.bookings.lifecycle frees them afterwards.
     if status != Booking.Status.PENDING_PAYMENT:
         return None
     return now + dt.timedelta(minutes=settings.GNB_PAYMENT_HOLD_MINUTES)
