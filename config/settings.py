@@ -214,6 +214,9 @@ else:
 
 # --- tasks ------------------------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A task still RUNNING this long after a worker claimed it belongs to a worker that died: the scheduler's reaper
+# (gnb/ops/reaper.py) queues it again. Longer than the longest task (the daily backup) runs.
+TASK_CLAIM_TIMEOUT_SECONDS = env_int("TASK_CLAIM_TIMEOUT_SECONDS", 15 * 60, minimum=60)
 
 # --- passwords --------------------------------------------------------------------------------------------
 # New and changed passwords are hashed with the first (Argon2id); a password stored with any other is re-hashed

@@ -19,3 +19,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_roles_after_migrate, dispatch_uid="gnb.accounts.sync_roles")
+        # The outbox (gnb.core.outbox) learns here which task sends the account emails.
+        from gnb.accounts.tasks import account_email_arguments, send_account_email
+        from gnb.core.outbox import ACCOUNT_KINDS, email_senders_register
+
+        email_senders_register(ACCOUNT_KINDS, task=send_account_email, arguments=account_email_arguments)

@@ -1,7 +1,8 @@
 """Writes on customer accounts: sign-up, email verification, password and email changes, linking bookings, saved
 passengers and deleting an account.
 
-Emails go out through the worker after the transaction commits (:mod:`gnb.accounts.tasks`), and the worker makes
+Emails are queued in the transaction of the change (:mod:`gnb.core.outbox`) and sent by the worker
+(:mod:`gnb.accounts.tasks`), which makes
 the link each one carries, so no token is ever stored in the task queue. Answers that could tell a visitor whether
 an address has an account (sign-up, password reset, resend) are the same either way: the callers show one message,
 and only the owner of the address learns anything, by email.
@@ -27,6 +28,7 @@ from gnb.accounts.selectors import customer_by_email, normalise_email, user_by_e
 from gnb.bookings.models import Booking, BookingEvent, CouponRedemption
 from gnb.core.audit import AuditAction, audit_record
 from gnb.core.errors import DomainError, NotFound, ValidationFailed
+from gnb.core.outbox import EmailKind, email_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -45,9 +47,8 @@ class AccountHasUpcomingBooking(DomainError):
 
 
 def _send(kind: str, *, user_id: int, address: str = "") -> None:
-    from gnb.accounts.tasks import send_account_email
-
-    transaction.on_commit(lambda: send_account_email.enqueue(user_id=user_id, kind=kind, address=address))
+    # In the caller's transaction: the change and its email commit together (gnb.core.outbox).
+    email_enqueue(kind=EmailKind(kind), user_id=user_id, address=address)
 
 
 def _split_name(name: str) -> tuple[str, str]:

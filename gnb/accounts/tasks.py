@@ -1,10 +1,14 @@
 """Account emails, sent by the worker in the account's language, each with the link it is about.
 
-The link is made here, at sending time, so no token waits in the task queue. Running a task twice sends the email
-twice with two working links, which is harmless: each link still works once.
+The link is made here, at sending time, so no token waits in the task queue. Each request queues its own task
+(through :func:`gnb.core.outbox.email_enqueue`; ``AccountsConfig.ready`` registers the sender), and a task run twice
+sends once: the task's id is its sent-record's unique key (:func:`gnb.core.outbox.email_send_once`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,20 +20,19 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from gnb.accounts import tokens
+from gnb.core.outbox import ACCOUNT_KINDS, EmailKind, email_send_once
 
-KINDS = (
-    "verify",
-    "signup_exists",
-    "password_reset",
-    "password_changed",
-    "sign_in_link",
-    "staff_sign_in_link",
-    "email_change",
-    "email_changed",
-)
+KINDS = tuple(kind.value for kind in EmailKind if kind in ACCOUNT_KINDS)
+
+
+def account_email_arguments(kind: EmailKind, keys: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments of ``send_account_email`` for ``email_enqueue(kind=..., user_id=..., address=...)``."""
+    if "user_id" not in keys or set(keys) - {"user_id", "address"}:
+        raise ValueError(f"a {kind.value!r} email takes user_id and address, got {sorted(keys)}")
+    return {"user_id": keys["user_id"], "kind": kind.value, "address": keys.get("address", "")}
 
 
 def _url(name: str, **kwargs: str) -> str:
@@ -137,23 +140,34 @@ def _message(user, kind: str, address: str) -> dict:
     raise ValueError(f"unknown account email {kind!r}")
 
 
-@task()
-def send_account_email(*, user_id: int, kind: str, address: str = "") -> None:
-    """Send one account email (``kind`` in :data:`KINDS`); ``address`` is the other address of an email change."""
+def account_email_send(*, user_id: int, kind: str, address: str = "") -> bool:
+    """Send one account email (``kind`` in :data:`KINDS`); ``address`` is the other address of an email change.
+    Returns False when there is no one to send it to."""
     user = get_user_model()._default_manager.filter(pk=user_id, is_active=True).first()
     if user is None:  # deleted or deactivated since: nothing to say
-        return
+        return False
     language = user.preferred_language or settings.LANGUAGE_CODE
     with translation.override(language):
         context = _message(user, kind, address)
         if not context["to"]:
-            return
+            return False
         context |= {"language": language, "operator_email": settings.GNB_OPERATOR_EMAIL}
         text = render_to_string("accounts/email/account.txt", context)
         html = render_to_string("accounts/email/account.html", context)
     message = EmailMultiAlternatives(context["subject"], text, to=[context["to"]], headers={"X-GNB-Email": kind})
     message.attach_alternative(html, "text/html")
     message.send()
+    return True
+
+
+@task(takes_context=True)
+def send_account_email(context: TaskContext, *, user_id: int, kind: str, address: str = "") -> None:
+    """Send one account email, once per queued task (see :func:`account_email_send`)."""
+    email_send_once(
+        task_id=context.task_result.id,
+        kind=kind,
+        send=lambda: account_email_send(user_id=user_id, kind=kind, address=address),
+    )
 
 
 @task()

@@ -27,9 +27,9 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gnb.accounts.selectors import user_by_email
-from gnb.accounts.tasks import send_account_email
 from gnb.core.audit import AuditAction, audit_record
 from gnb.core.errors import DomainError
+from gnb.core.outbox import EmailKind, email_enqueue
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -196,5 +196,5 @@ def staff_sign_in_link_request(*, identifier: str) -> None:
     user = staff_by_identifier(identifier=identifier)
     if user is None or not user.email:
         return
-    transaction.on_commit(lambda: send_account_email.enqueue(user_id=user.pk, kind="staff_sign_in_link"))
+    email_enqueue(kind=EmailKind.STAFF_SIGN_IN_LINK, user_id=user.pk)
     logger.info("staff sign-in link requested", extra={"user_id": user.pk})

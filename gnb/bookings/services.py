@@ -52,8 +52,9 @@ from gnb.bookings.quotes import (
 from gnb.catalog.models import Coupon, TourDeparture
 from gnb.core.errors import Conflict, InvalidTransition, SoldOut, ValidationFailed
 from gnb.core.locking import lock_rows, lock_timeout_as_busy
+from gnb.core.metrics import count_booking_cancelled, count_booking_placed
 from gnb.core.money import convert_back
-from gnb.ops.metrics import count_booking_cancelled, count_booking_placed
+from gnb.core.outbox import EmailKind, email_enqueue
 
 logger = logging.getLogger(__name__)
 Q = TypeVar("Q")
@@ -205,10 +206,12 @@ def _record(
     )
 
 
-def _queue_email(booking: Booking, kind: str, *, event_id: int | None = None) -> None:
-    from gnb.notifications.services import booking_email_enqueue
-
-    booking_email_enqueue(booking_id=booking.pk, kind=kind, event_id=event_id)
+def _queue_email(booking: Booking, kind: EmailKind, *, event_id: int | None = None) -> None:
+    # In the transaction of the change: both commit or neither (gnb.core.outbox).
+    if event_id is None:
+        email_enqueue(kind=kind, booking_id=booking.pk)
+    else:
+        email_enqueue(kind=kind, booking_id=booking.pk, event_id=event_id)
 
 
 # --- capacity and coupons ---------------------------------------------------------------------------------
@@ -495,7 +498,7 @@ def _finish_placement(booking: Booking, *, actor: Actor, now: dt.datetime) -> No
     _record(booking, kind=BookingEvent.Kind.CREATED, actor=actor, at=now, reason="Booking placed")
     logger.info("booking placed", extra={"reference": booking.reference, "kind": booking.kind})
     if booking.status == Booking.Status.CONFIRMED:
-        _queue_email(booking, "confirmation")
+        _queue_email(booking, EmailKind.CONFIRMATION)
     # Counted when the outermost transaction commits: a placement rolled back later (the loser of two requests
     # racing with one Idempotency-Key, whose transaction wraps this one) is never counted.
     transaction.on_commit(partial(count_booking_placed, booking.kind))
@@ -562,7 +565,7 @@ def booking_transition(
             booking, to_status=to_status, actor_label=actor.label, actor_id=actor.user_id, reason=reason, now=now
         )
         if to_status == Booking.Status.CONFIRMED and from_status == Booking.Status.PENDING_PAYMENT:
-            _queue_email(booking, "confirmation")
+            _queue_email(booking, EmailKind.CONFIRMATION)
     return booking
 
 
@@ -598,7 +601,7 @@ def booking_cancel(
             changes={"cancelled_at": now, "cancellation_fee": fee},
             now=now,
         )
-        _queue_email(booking, "cancellation")
+        _queue_email(booking, EmailKind.CANCELLATION)
     count_booking_cancelled(booking.kind)  # after the transaction: a cancellation that failed is not counted
     return booking
 
@@ -731,7 +734,7 @@ def booking_update_details(
             details={"changes": changes},
         )
         # The traveller hears of every change, whoever made it: the email lists what changed.
-        _queue_email(booking, "change", event_id=event.pk)
+        _queue_email(booking, EmailKind.CHANGE, event_id=event.pk)
     return booking
 
 

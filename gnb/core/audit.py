@@ -4,7 +4,7 @@ Write with :func:`audit_record`; read with :func:`audit_entries`. Superusers rea
 (``gnb/core/admin.py``). Rows are append-only: nothing in the application changes or deletes them.
 
 What a row never holds: passwords, tokens or card numbers. ``details`` goes through the same scrubber as logs and
-Sentry events (:func:`gnb.ops.monitoring.scrub_data`), and the login receivers pass only the username tried, never
+Sentry events (:func:`gnb.core.scrub.scrub_data`), and the login receivers pass only the username tried, never
 the credentials Django hands them.
 
 Callers outside this app:
@@ -41,8 +41,8 @@ from django.utils import translation
 
 from gnb.core.models import AuditEntry
 from gnb.core.ratelimit import client_ip
-from gnb.ops.logging import NO_REQUEST_ID, current_request_id
-from gnb.ops.monitoring import scrub_data
+from gnb.core.requests import NO_REQUEST_ID, current_request_id
+from gnb.core.scrub import scrub_data
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser

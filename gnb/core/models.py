@@ -87,3 +87,21 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor_label or '-'}"
+
+
+class SentTaskEmail(models.Model):
+    """One row per queued email task that may rightly be sent again on a new request (account links, the manage
+    link): the task's id is unique, so a task run twice (a worker killed mid-run, its task claimed again) sends
+    once. Emails that a booking gets once have their own record (``SentEmail``).
+    """
+
+    # The task result's id: a UUID with the database queue, any short text with other backends.
+    task_id = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=30)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When a run started sending it (gnb.core.outbox.send_claimed): one run at a time sends.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.task_id})"

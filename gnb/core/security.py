@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CSPMiddleware, PolicyParts
@@ -49,35 +48,23 @@ def analytics_sources() -> dict[str, list[str]]:
     return sources
 
 
-def payment_sources() -> dict[str, list[str]]:
-    """The card providers' CSP sources while they are enabled.
+# Apps add CSP sources of their own (payments: the card providers' origins) from their AppConfig.ready; each
+# returns them, by directive, as they are at the time of the response.
+_SOURCE_PROVIDERS: dict[str, Callable[[], dict[str, list[str]]]] = {}
 
-    PayTR's card form is an iFrame from www.paytr.com (``frame-src`` replaces ``default-src`` for frames, so it keeps
-    'self' too). Stripe Checkout is a page of Stripe's that the pay form's answer redirects to, and Chrome applies
-    ``form-action`` to that redirect (the stand-in's origin in tests).
-    """
-    from gnb.payments.providers import registry
 
-    sources: dict[str, list[str]] = {}
-    if registry.get("paytr").enabled():
-        from gnb.payments.providers.paytr.provider import IFRAME_ORIGIN
-
-        sources["frame-src"] = ["'self'", IFRAME_ORIGIN]
-    if getattr(settings, "STRIPE_SECRET_KEY", "") and getattr(settings, "STRIPE_WEBHOOK_SECRET", ""):
-        base = getattr(settings, "STRIPE_API_BASE", "")
-        if base:
-            parts = urlsplit(base)
-            sources["form-action"] = [f"{parts.scheme}://{parts.netloc}"]
-        else:
-            sources["form-action"] = ["https://checkout.stripe.com"]
-    return sources
+def csp_sources_register(name: str, provider: Callable[[], dict[str, list[str]]]) -> None:
+    """Add the sources ``provider()`` returns to every response's policy (``name`` keeps a second registration from
+    adding them twice)."""
+    _SOURCE_PROVIDERS[name] = provider
 
 
 def extra_sources() -> dict[str, list[str]]:
     sources = analytics_sources()
-    for directive, hosts in payment_sources().items():
-        sources.setdefault(directive, [])
-        sources[directive] += [host for host in hosts if host not in sources[directive]]
+    for provider in _SOURCE_PROVIDERS.values():
+        for directive, hosts in provider().items():
+            sources.setdefault(directive, [])
+            sources[directive] += [host for host in hosts if host not in sources[directive]]
     return sources
 
 

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from gnb.bookings.models import Booking, BookingEvent
+from gnb.core.links import booking_manage_url
 from gnb.notifications.itinerary import ItineraryItem, booking_itinerary
 from gnb.notifications.operator import operator_contact_text
-from gnb.website.links import booking_manage_url
 
 PRODID = "-//GNB Transfer//Bookings//EN"
 CALENDAR_CONTENT_TYPE = "text/calendar; method=PUBLISH"

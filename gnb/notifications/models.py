@@ -22,6 +22,8 @@ class SentEmail(models.Model):
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
     recipient = models.EmailField()
     language = models.CharField(max_length=8)
+    # When a run of the sending task started sending it (gnb.core.outbox.send_claimed): one run at a time sends.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -58,6 +60,8 @@ class ContactMessage(models.Model):
     booking_reference = models.CharField(_("booking reference"), max_length=13, blank=True)
     created_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(_("forwarded at"), null=True, blank=True)
+    # When a run of the forwarding task started sending it (gnb.core.outbox.send_claimed).
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

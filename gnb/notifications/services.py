@@ -1,16 +1,20 @@
 """Emails: to travellers about their booking (in the booking's language, text and HTML, with the voucher and the
-calendar file attached), and the website's contact form to the operator.
+calendar file attached), the link to a booking asked for on the website, and the website's contact form to the
+operator.
 
-Every email is queued after the transaction that caused it commits and sent by the task worker, which reads its
-rows by primary key and records the sending, so a task that runs twice sends once.
+Every email is queued through the outbox (:func:`gnb.core.outbox.email_enqueue`), in the transaction of the change
+that causes it, and sent by the task worker, which reads its rows by primary key and records the sending, so a task
+that runs twice sends once. :func:`email_senders_register` (called in ``NotificationsConfig.ready``) tells the
+outbox which task sends each kind of email this app owns.
 """
 
 from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from email.utils import formataddr
+from typing import Any
 
 import phonenumbers
 from django.conf import settings
@@ -28,21 +32,22 @@ from django.utils.translation import gettext_lazy
 from gnb.bookings.models import Booking, BookingEvent
 from gnb.bookings.selectors import REFERENCE, booking_detail
 from gnb.core.errors import ValidationFailed
+from gnb.core.links import booking_manage_url, booking_payment_url
+from gnb.core.outbox import BOOKING_KINDS, EmailKind, email_enqueue, email_send_once, send_claimed
 from gnb.notifications.calendar import CALENDAR_CONTENT_TYPE, booking_ics, calendar_filename
 from gnb.notifications.itinerary import booking_itinerary, cancellation_policy_text
 from gnb.notifications.models import ContactMessage, SentEmail
 from gnb.notifications.operator import company_name, operator_email, operator_phone
 from gnb.payments.models import Payment, Refund
-from gnb.website.links import booking_manage_url
 
 logger = logging.getLogger(__name__)
 
-CONFIRMATION = "confirmation"
-CANCELLATION = "cancellation"
-CHANGE = "change"
-PAYMENT_RECEIVED = "payment_received"
-PAYMENT_FAILED = "payment_failed"
-REFUND_ISSUED = "refund_issued"
+CONFIRMATION = EmailKind.CONFIRMATION
+CANCELLATION = EmailKind.CANCELLATION
+CHANGE = EmailKind.CHANGE
+PAYMENT_RECEIVED = EmailKind.PAYMENT_RECEIVED
+PAYMENT_FAILED = EmailKind.PAYMENT_FAILED
+REFUND_ISSUED = EmailKind.REFUND_ISSUED
 SUBJECTS: dict[str, Callable[[Booking], str]] = {
     CONFIRMATION: lambda b: _("Your booking %(reference)s is confirmed") % {"reference": b.reference},
     CANCELLATION: lambda b: _("Your booking %(reference)s is cancelled") % {"reference": b.reference},
@@ -53,6 +58,7 @@ SUBJECTS: dict[str, Callable[[Booking], str]] = {
     ),
     REFUND_ISSUED: lambda b: _("Refund for your booking %(reference)s") % {"reference": b.reference},
 }
+assert set(SUBJECTS) == BOOKING_KINDS
 # Payment emails are about one Payment (or Refund) row, given as ``object_id``; each row gets its email once.
 ABOUT_OBJECT = frozenset({PAYMENT_RECEIVED, PAYMENT_FAILED, REFUND_ISSUED})
 # What each email carries: the voucher is what the traveller shows the driver, so a cancelled or expired booking
@@ -78,37 +84,33 @@ CHANGE_LABELS = {
 # --- booking emails ---------------------------------------------------------------------------------------
 def _check_kind(kind: str, event_id: int | None, object_id: int | None = None) -> None:
     if kind not in SUBJECTS:
-        raise ValueError(f"unknown booking email kind {kind!r}")
+        raise ValueError(f"unknown booking email kind {str(kind)!r}")
+    kind = str(kind)
     if (kind == CHANGE) != (event_id is not None):
         raise ValueError(f"a {kind!r} email {'needs' if kind == CHANGE else 'takes no'} event_id")
     if (kind in ABOUT_OBJECT) != (object_id is not None):
         raise ValueError(f"a {kind!r} email {'needs' if kind in ABOUT_OBJECT else 'takes no'} object_id")
 
 
-def booking_email_enqueue(
-    *, booking_id: int, kind: str, event_id: int | None = None, object_id: int | None = None
-) -> None:
-    """Queue the ``kind`` email of a booking, to be sent by the worker once the current transaction commits.
+def booking_email_arguments(kind: EmailKind, keys: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments of ``send_booking_email`` for ``email_enqueue(kind=..., booking_id=..., ...)``.
 
-    ``kind`` is ``confirmation``, ``cancellation`` or ``change``; a ``change`` email is about one change, so it
-    takes the id of the ``BookingEvent`` (kind ``changed``) that recorded it, and each change gets its own email.
-    ``payment_received`` and ``payment_failed`` take the id of the Payment, ``refund_issued`` of the Refund, as
-    ``object_id``.
+    A ``change`` email is about one change, so it takes the id of the ``BookingEvent`` (kind ``changed``) that
+    recorded it as ``event_id``, and each change gets its own email. ``payment_received`` and ``payment_failed``
+    take the id of the Payment, ``refund_issued`` of the Refund, as ``object_id``. Only the keys given are passed
+    on: a confirmation's task has the same arguments as those queued before change and payment emails existed.
     """
+    unknown = set(keys) - {"booking_id", "event_id", "object_id"}
+    if unknown or "booking_id" not in keys:
+        raise ValueError(f"a {kind.value!r} email takes booking_id, event_id and object_id, got {sorted(keys)}")
+    event_id, object_id = keys.get("event_id"), keys.get("object_id")
     _check_kind(kind, event_id, object_id)
-    # Imported here: the task module imports this one.
-    from gnb.notifications.tasks import send_booking_email
-
+    arguments: dict[str, Any] = {"booking_id": keys["booking_id"], "kind": kind.value}
     if object_id is not None:
-        about: int = object_id
-        transaction.on_commit(lambda: send_booking_email.enqueue(booking_id=booking_id, kind=kind, object_id=about))
-    elif event_id is None:
-        # Without an event_id argument: the same task arguments as the confirmation and cancellation tasks already
-        # queued before change emails existed, which the worker may still be holding.
-        transaction.on_commit(lambda: send_booking_email.enqueue(booking_id=booking_id, kind=kind))
-    else:
-        change_id: int = event_id
-        transaction.on_commit(lambda: send_booking_email.enqueue(booking_id=booking_id, kind=kind, event_id=change_id))
+        arguments["object_id"] = object_id
+    elif event_id is not None:
+        arguments["event_id"] = event_id
+    return arguments
 
 
 def booking_email_send(
@@ -141,10 +143,17 @@ def booking_email_send(
         return False
     if record.sent_at is not None:
         return False
-    message = _payment_message(booking, kind, about) if about is not None else _booking_message(booking, kind, event)
-    message.send()
-    with transaction.atomic():
-        SentEmail.objects.filter(pk=record.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+
+    def send() -> bool:
+        if about is not None:
+            _payment_message(booking, kind, about).send()
+        else:
+            _booking_message(booking, kind, event).send()
+        return True
+
+    # One run at a time sends it (a re-run of a task whose worker seemed dead, and that worker finishing late).
+    if not send_claimed(SentEmail.objects.filter(pk=record.pk), send):
+        return False
     logger.info("booking email sent", extra={"reference": booking.reference, "kind": kind, "event": event_id})
     return True
 
@@ -205,8 +214,6 @@ def _payment_object(booking: Booking, kind: str, object_id: int) -> Payment | Re
 
 def _payment_message(booking: Booking, kind: str, about: Payment | Refund) -> EmailMultiAlternatives:
     """A payment email: the amount, what happened, and a link (for a failed payment, where to try again)."""
-    from gnb.website.links import booking_payment_url
-
     with translation.override(booking.language):
         context = {
             "booking": booking,
@@ -246,6 +253,35 @@ def _changed_labels(changes: dict[str, list[str]]) -> list[str]:
     return labels
 
 
+# --- the manage link --------------------------------------------------------------------------------------
+def manage_link_arguments(kind: EmailKind, keys: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments of ``send_manage_link``: ``booking_id`` only."""
+    if set(keys) != {"booking_id"}:
+        raise ValueError(f"a {kind.value!r} email takes booking_id, got {sorted(keys)}")
+    return {"booking_id": keys["booking_id"]}
+
+
+def manage_link_send(*, booking_id: int, task_id: Any) -> bool:
+    """Send a booking's manage link to the address on the booking, in the booking's language, once per queued task
+    ``task_id`` (a traveller may ask again and gets it again); returns False when this task had sent it."""
+
+    def send() -> bool:
+        booking = Booking.objects.get(pk=booking_id)
+        with translation.override(booking.language):
+            context = {"booking": booking, "manage_url": booking_manage_url(booking), "site_url": settings.SITE_URL}
+            subject = _("The link to your booking %(reference)s") % {"reference": booking.reference}
+            text = render_to_string("website/email/manage_link.txt", context)
+            html = render_to_string("website/email/manage_link.html", context)
+        message = EmailMultiAlternatives(
+            subject, text, to=[booking.lead_email], headers={"X-GNB-Reference": booking.reference}
+        )
+        message.attach_alternative(html, "text/html")
+        message.send()
+        return True
+
+    return email_send_once(task_id=task_id, kind=EmailKind.MANAGE_LINK, send=send)
+
+
 # --- contact form -----------------------------------------------------------------------------------------
 CONTACT_NAME_MAX = 150
 CONTACT_MESSAGE_MAX = 5000
@@ -263,7 +299,7 @@ def contact_message_send(
 
     Every wrong input is reported at once in ``ValidationFailed``, each naming its field (``name``, ``email``,
     ``phone``, ``message``, ``language``, ``booking_reference``). The message is stored first and emailed by the
-    worker after commit, so it is not lost while the mail server is unreachable.
+    worker, queued in the same transaction, so it is not lost while the mail server is unreachable.
     """
     errors: list[tuple[str, str]] = []
     # The name goes into the subject and the Reply-To header: a line break there would add headers, so it is
@@ -321,12 +357,15 @@ def contact_message_send(
             language=language,
             booking_reference=clean_reference,
         )
-        # Imported here: the task module imports this one.
-        from gnb.notifications.tasks import send_contact_message
-
-        message_id = contact.pk
-        transaction.on_commit(lambda: send_contact_message.enqueue(message_id=message_id))
+        email_enqueue(kind=EmailKind.CONTACT_MESSAGE, message_id=contact.pk)
     logger.info("contact message received", extra={"contact_message": contact.pk, "language": language})
+
+
+def contact_message_arguments(kind: EmailKind, keys: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments of ``send_contact_message``: ``message_id`` only."""
+    if set(keys) != {"message_id"}:
+        raise ValueError(f"a {kind.value!r} email takes message_id, got {sorted(keys)}")
+    return {"message_id": keys["message_id"]}
 
 
 def contact_message_forward(*, message_id: int) -> bool:
@@ -334,6 +373,10 @@ def contact_message_forward(*, message_id: int) -> bool:
     contact = ContactMessage.objects.get(pk=message_id)
     if contact.sent_at is not None:
         return False
+    return send_claimed(ContactMessage.objects.filter(pk=contact.pk), lambda: _contact_message_send(contact))
+
+
+def _contact_message_send(contact: ContactMessage) -> bool:
     # The operator's mailbox reads the site's default language, whatever language the visitor wrote in.
     with translation.override(settings.LANGUAGE_CODE):
         context = {
@@ -351,7 +394,6 @@ def contact_message_forward(*, message_id: int) -> bool:
         reply_to=[formataddr((contact.name, contact.email))],
         headers={"X-GNB-Contact-Message": str(contact.pk)},
     ).send()
-    ContactMessage.objects.filter(pk=contact.pk, sent_at__isnull=True).update(sent_at=timezone.now())
     logger.info("contact message forwarded", extra={"contact_message": contact.pk})
     return True
 

@@ -31,7 +31,7 @@ from fpdf.enums import Align, TableBordersLayout, TextDirection, VAlign, XPos, Y
 from fpdf.fonts import FontFace, TTFFont
 
 from gnb.bookings.models import Booking
-from gnb.website.links import booking_manage_url
+from gnb.core.links import booking_manage_url
 from gnb.notifications.itinerary import booking_itinerary, cancellation_policy_text, local_datetime_text, money_text
 from gnb.notifications.operator import company_address, company_name, operator_contact_text
 

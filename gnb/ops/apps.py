@@ -5,3 +5,14 @@ class OpsConfig(AppConfig):
     name = "gnb.ops"
     label = "ops"
     verbose_name = "Operations"
+
+    def ready(self) -> None:
+        # The alert service queues its deliveries with this task; the task module imports the service, so the
+        # service learns of the task here rather than importing it.
+        from gnb.core.alerts import alert_service_register
+        from gnb.ops.alerts import services
+        from gnb.ops.alerts.tasks import alert_deliver
+
+        services.alert_delivery_task_register(alert_deliver)
+        # Domain code raises its alerts through gnb.core.alerts, which hands them to this service.
+        alert_service_register(services)

@@ -16,21 +16,17 @@ from typing import Any
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter as _BaseJsonFormatter
 
-from gnb.ops.monitoring import scrub_data, scrub_text
+from gnb.core.requests import NO_REQUEST_ID, current_request_id, request_id_var
+from gnb.core.scrub import scrub_data, scrub_text
 
-NO_REQUEST_ID = "-"
-request_id_var: ContextVar[str] = ContextVar("gnb_request_id", default=NO_REQUEST_ID)
+__all__ = ["NO_REQUEST_ID", "current_request_id", "request_id_var"]
+
 _task_token_var: ContextVar[Token[str] | None] = ContextVar("gnb_task_request_id_token", default=None)
 
 # Marks a record whose message was already scrubbed, so a second handler does not pay for it again.
 _SCRUBBED = "_gnb_scrubbed"
 # Output fields this module produces itself; any other field came from ``extra=`` and is scrubbed by its key.
 _OWN_FIELDS = frozenset({"timestamp", "level", "logger", "message", "request_id", "exc_info", "stack_info"})
-
-
-def current_request_id() -> str:
-    """The id of the request or task run this code serves, or ``-``."""
-    return request_id_var.get()
 
 
 def prepare_record(record: logging.LogRecord) -> None:

@@ -33,13 +33,27 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 
+from gnb.core.metrics import (
+    BOOKINGS_CANCELLED,
+    BOOKINGS_PLACED,
+    LIVE_REGISTRY,
+    count_booking_cancelled,
+    count_booking_placed,
+)
+
+__all__ = [
+    "BOOKINGS_CANCELLED",
+    "BOOKINGS_PLACED",
+    "LIVE_REGISTRY",
+    "count_booking_cancelled",
+    "count_booking_placed",
+]
+
 logger = logging.getLogger(__name__)
 
 # The *_created series (when each labelled counter first appeared) double the series count and no dashboard
 # or alert here reads them.
 disable_created_metrics()
-
-LIVE_REGISTRY = CollectorRegistry()
 
 HTTP_REQUESTS = Counter(
     "gnb_http_requests",
@@ -54,8 +68,6 @@ HTTP_DURATION = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
     registry=LIVE_REGISTRY,
 )
-BOOKINGS_PLACED = Counter("gnb_bookings_placed", "Bookings placed, by kind.", ["kind"], registry=LIVE_REGISTRY)
-BOOKINGS_CANCELLED = Counter("gnb_bookings_cancelled", "Bookings cancelled, by kind.", ["kind"], registry=LIVE_REGISTRY)
 
 # Methods outside this set share one label value, so a client inventing methods cannot add series.
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -102,18 +114,10 @@ class RequestMetricsMiddleware:
 
 
 # --- bookings -----------------------------------------------------------------------------------------------
-# The services call these right after their own transaction block, so a placement or cancellation that raised
-# inside it is never counted. One that an enclosing transaction rolls back later (two identical Idempotency-Key
-# requests racing) is counted once too often: fine for a rate, and the database collector below gives the exact
-# numbers. No on_commit callback here, so the services' own after-commit work stays exactly what it was.
-def count_booking_placed(kind: str) -> None:
-    """Count one booking placed."""
-    BOOKINGS_PLACED.labels(kind=kind).inc()
-
-
-def count_booking_cancelled(kind: str) -> None:
-    """Count one booking cancelled."""
-    BOOKINGS_CANCELLED.labels(kind=kind).inc()
+# A placement is counted by an on_commit callback the booking service registers, so one that an enclosing
+# transaction rolls back (two identical Idempotency-Key requests racing) is never counted. A cancellation is
+# counted right after the service's own transaction block, so one that raised inside it is never counted.
+# The counters themselves are in gnb.core.metrics, where the booking services reach them.
 
 
 # --- read at scrape time ------------------------------------------------------------------------------------

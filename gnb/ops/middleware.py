@@ -9,7 +9,7 @@ from collections.abc import Callable
 import sentry_sdk
 from django.http import HttpRequest, HttpResponseBase
 
-from gnb.ops.logging import request_id_var
+from gnb.core.requests import request_id_var
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # An id from a proxy or load balancer is kept so its logs and ours match; anything else (too short, too long, odd

@@ -29,6 +29,8 @@ class PeriodicJob:
 JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("backup-daily", "0 3 * * *", tasks.backup_daily),
     PeriodicJob("prune-task-results", "30 4 * * *", tasks.prune_task_results),
+    # Tasks left running by a worker that died run again (gnb/ops/reaper.py).
+    PeriodicJob("reap-stale-tasks", "* * * * *", tasks.reap_stale_tasks),
     PeriodicJob("purge-api-sign-ins", "45 4 * * *", account_tasks.purge_api_sign_ins),
     PeriodicJob("privacy-retention", "50 3 * * *", privacy_tasks.privacy_retention),
     # After the 03:00 backup, so a backup that did not run is reported the same morning.

@@ -1,6 +1,8 @@
 from django.core.management import call_command
 from django_tasks import task
 
+from gnb.ops.reaper import stale_tasks_reap
+
 
 @task()
 def prune_task_results(*, min_age_days: int = 14) -> None:
@@ -14,3 +16,9 @@ def backup_daily() -> None:
     from gnb.ops.backups.services import backup_run_daily
 
     backup_run_daily()
+
+
+@task()
+def reap_stale_tasks() -> dict[str, int]:
+    """Queue again the tasks left running by a worker that died; fail those that keep dying (every minute)."""
+    return stale_tasks_reap().as_dict()

@@ -13,9 +13,9 @@ from pydantic import Field
 
 from gnb.accounts.apiauth import PUBLIC_SECURITY
 from gnb.bookings import selectors
+from gnb.core.links import booking_payment_url
 from gnb.core.schemas import InputSchema, error_responses
 from gnb.payments.services import payment_start
-from gnb.website.links import booking_payment_url
 
 router = Router(tags=["payments"])
 

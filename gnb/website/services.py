@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
-
 from gnb.bookings.models import Booking
 from gnb.bookings.selectors import REFERENCE
+from gnb.core.outbox import EmailKind, email_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -18,8 +17,6 @@ def manage_link_request(*, reference: str, email: str) -> None:
     The caller answers the same either way, so the form cannot be used to find out which references exist or
     whose email is on them; the link only ever goes to the address already on the booking.
     """
-    from gnb.website.tasks import send_manage_link
-
     reference = reference.strip().upper()
     if not REFERENCE.fullmatch(reference):
         return
@@ -31,4 +28,4 @@ def manage_link_request(*, reference: str, email: str) -> None:
     if booking_id is None:
         logger.info("manage link requested for no matching booking")
         return
-    transaction.on_commit(lambda: send_manage_link.enqueue(booking_id=booking_id))
+    email_enqueue(kind=EmailKind.MANAGE_LINK, booking_id=booking_id)

@@ -275,12 +275,9 @@ def test_a_card_booking_waits_for_payment_and_sends_no_confirmation_yet(catalog,
     assert not DBTaskResult.objects.exists()
 
 
-def test_the_confirmation_email_is_queued_only_after_commit(catalog, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks() as callbacks:
-        booking = place_transfer()
-    (queue_email,) = [callback for callback in callbacks if getattr(callback, "func", None) is not count_booking_placed]
-    assert not DBTaskResult.objects.exists()
-    queue_email()
+def test_the_confirmation_email_is_queued_with_the_booking(catalog):
+    # In the booking's own transaction (gnb.core.outbox): both are committed or neither.
+    booking = place_transfer()
     task = DBTaskResult.objects.get()
     assert task.status == "READY"
     assert task.args_kwargs == {"args": [], "kwargs": {"booking_id": booking.pk, "kind": "confirmation"}}

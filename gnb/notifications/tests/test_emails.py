@@ -15,8 +15,9 @@ from django_tasks_db.models import DBTaskResult
 from gnb.bookings.models import BookingEvent
 from gnb.bookings.quotes import ExtraRequest
 from gnb.bookings.services import Actor, Contact, FlightInput, LegDetails, booking_cancel, booking_update_details
+from gnb.core.outbox import email_enqueue as booking_email_enqueue
 from gnb.notifications.models import SentEmail
-from gnb.notifications.services import booking_email_enqueue, booking_email_send
+from gnb.notifications.services import booking_email_send
 from gnb.notifications.tasks import send_booking_email
 from gnb.testing.bookings import place_tour, place_transfer, transfer_request
 
@@ -324,18 +325,23 @@ def test_each_change_of_details_gets_its_own_email_once(catalog):
     assert sorted(DBTaskResult.objects.values_list("return_value", flat=True)) == [False, True, True, True]
 
 
-def test_an_email_is_queued_only_when_the_transaction_commits(catalog, django_capture_on_commit_callbacks):
+def test_an_email_is_queued_in_the_transaction_of_its_change(catalog, django_capture_on_commit_callbacks):
+    """The outbox: the task row is written with the change, so both commit or neither, and nothing waits for an
+    after-commit callback that a dying process would never run."""
     booking = place_transfer(language="en")
+    DBTaskResult.objects.all().delete()  # the confirmation placing it queued
     with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
         booking_email_enqueue(booking_id=booking.pk, kind="confirmation")
-        assert DBTaskResult.objects.count() == 0
-    assert len(callbacks) == 1
-    callbacks[0]()
-    task = DBTaskResult.objects.get()
+        task = DBTaskResult.objects.get()
+    assert callbacks == []
     assert (task.task_path, task.args_kwargs["kwargs"]) == (
         "gnb.notifications.tasks.send_booking_email",
         {"booking_id": booking.pk, "kind": "confirmation"},
     )
+    with pytest.raises(RuntimeError), transaction.atomic():
+        booking_email_enqueue(booking_id=booking.pk, kind="cancellation")
+        raise RuntimeError("the change fails")
+    assert DBTaskResult.objects.count() == 1
 
 
 def test_a_change_email_names_its_change_and_other_emails_do_not(catalog):
@@ -346,7 +352,7 @@ def test_a_change_email_names_its_change_and_other_emails_do_not(catalog):
         booking_email_enqueue(booking_id=booking.pk, kind="change")
     with pytest.raises(ValueError, match="a 'confirmation' email takes no event_id"):
         booking_email_enqueue(booking_id=booking.pk, kind="confirmation", event_id=1)
-    with pytest.raises(ValueError, match="unknown booking email kind 'reminder'"):
+    with pytest.raises(ValueError, match="unknown email kind 'reminder'"):
         booking_email_enqueue(booking_id=booking.pk, kind="reminder")
     with pytest.raises(ValueError, match=f"booking {booking.pk} has no change event {change_event(other).pk}"):
         booking_email_send(booking_id=booking.pk, kind="change", event_id=change_event(other).pk)

@@ -3,7 +3,7 @@
 Each incident is one ``AlertState`` row per key, changed only under ``select_for_update``:
 
 * the first ``alert_raise`` creates the row (a unique key, so concurrent first raises create one row) and queues a
-  "fired" delivery after commit;
+  "fired" delivery in the same transaction (the task queue is rows of this database: both commit or neither);
 * further raises only count (``fire_count``, ``last_fired_at``) until ``ALERT_REPEAT_MINUTES`` have passed since the
   last message, then one reminder goes out;
 * ``alert_resolve`` of a firing incident queues one "resolved" delivery; raising it again later starts a new incident.
@@ -73,12 +73,22 @@ def _pending_channels(state: AlertState, event: Event) -> list[str]:
     return [name for name, ref in state.external_ref.items() if isinstance(ref, dict) and ref.get("retry") == marker]
 
 
-def _enqueue_delivery(state: AlertState, event: Event) -> None:
-    from gnb.ops.alerts.tasks import alert_deliver
+# The task that delivers one incident message (gnb.ops.alerts.tasks.alert_deliver, which runs
+# alert_deliver_run below); registered by OpsConfig.ready, as the tasks module imports this one.
+_delivery_task: list[Any] = []
 
-    alert_id = state.pk
-    # robust: a queue that cannot take the task must not turn the caller's committed work into an error.
-    transaction.on_commit(lambda: alert_deliver.enqueue(alert_id=alert_id, event=event), robust=True)
+
+def alert_delivery_task_register(task: Any) -> None:
+    """Name the task that delivers an incident's messages (called once, from ``OpsConfig.ready``)."""
+    _delivery_task[:] = [task]
+
+
+def _enqueue_delivery(state: AlertState, event: Event) -> None:
+    # In the transaction that records the incident (the queue is rows of the same database): both commit or
+    # neither, and a process that dies right after the commit has queued the message. A queue that cannot take it
+    # fails the savepoint of _raise_recorded / alert_resolve, which log it and leave the caller's work alone.
+    [task] = _delivery_task
+    task.enqueue(alert_id=state.pk, event=event)
 
 
 def _locked(key: str) -> AlertState | None:

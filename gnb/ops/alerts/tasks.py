@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from gnb.ops.alerts.selfcheck import self_check_run
+from gnb.ops.alerts.services import alert_deliver_run
+
 
 @task()
 def alert_deliver(*, alert_id: int, event: str) -> dict[str, str]:
     """Send the "fired" or "resolved" message of AlertState ``alert_id``; running it twice sends nothing twice."""
-    from gnb.ops.alerts.services import alert_deliver_run
-
     return alert_deliver_run(alert_id=alert_id, event=event)
 
 
 @task()
 def ops_self_check() -> dict[str, str]:
     """Check the database, the task queue backlog and the last backup's age; raise or resolve an alert for each."""
-    from gnb.ops.alerts.selfcheck import self_check_run
-
     return self_check_run()

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 import time_machine
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 from django_tasks_db.models import DBTaskResult
 
 from gnb.ops.alerts import services
@@ -236,13 +236,17 @@ def test_a_permanent_failure_is_logged_and_not_retried(channels, raise_and_run, 
 
 
 @pytest.mark.django_db
-def test_deliveries_are_queued_only_after_commit(channels, django_capture_on_commit_callbacks):
+def test_a_delivery_is_queued_with_its_incident_in_one_transaction(channels, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
-        alert_raise(**BACKUP)
-        alert_raise(**BACKUP)
-        assert queued_deliveries() == []
-    assert len(callbacks) == 1
-    callbacks[0]()
+        with transaction.atomic():
+            alert_raise(**BACKUP)
+            alert_raise(**BACKUP)
+            assert queued_deliveries() == [{"alert_id": AlertState.objects.get().pk, "event": "fired"}]
+        with pytest.raises(RuntimeError), transaction.atomic():
+            alert_raise(key="backup.drill", title="Drill failed")
+            raise RuntimeError("the caller's work fails")
+    assert callbacks == []  # nothing waits for after the commit
+    assert list(AlertState.objects.values_list("key", flat=True)) == ["backup.failed"]
     assert queued_deliveries() == [{"alert_id": AlertState.objects.get().pk, "event": "fired"}]
 
 

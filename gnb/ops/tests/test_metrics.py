@@ -221,9 +221,9 @@ def test_database_readings_are_exact_and_cost_six_queries(catalog, settings, dja
         (("payment_method", "cash"), ("payment_state", "unpaid"), ("status", "cancelled")): 1.0,
         (("payment_method", "cash"), ("payment_state", "unpaid"), ("status", "confirmed")): 1.0,
     }
-    # The confirmation emails are queued on commit, which the test transaction never reaches: one task waits.
-    assert values[("gnb_task_queue_waiting_tasks", ())] == 1.0
-    assert values[("gnb_task_queue_oldest_waiting_seconds", ())] == 90.0
+    # The emails (two confirmations, a cancellation) are queued with their bookings two hours ago, and the prune.
+    assert values[("gnb_task_queue_waiting_tasks", ())] == 4.0
+    assert values[("gnb_task_queue_oldest_waiting_seconds", ())] == 7200.0
     assert values[("gnb_backup_age_seconds", ())] == 7200.0
     assert values[("gnb_backup_last_success_timestamp_seconds", ())] == (NOW - dt.timedelta(hours=2)).timestamp()
     assert values[("gnb_build_info", (("build_id", "abc123"),))] == 1.0

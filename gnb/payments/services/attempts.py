@@ -17,6 +17,7 @@ from gnb.bookings.models import Booking
 from gnb.core.errors import Conflict, DomainError, InvalidTransition, ValidationFailed
 from gnb.core.locking import lock_timeout_as_busy
 from gnb.core.money import ZERO, quantize
+from gnb.core.outbox import EmailKind, email_enqueue
 from gnb.payments.models import Payment, Refund
 from gnb.payments.providers import registry
 from gnb.payments.providers.base import ProviderError, StartResult
@@ -190,9 +191,7 @@ def payment_confirm(
                     reason="Paid by card",
                     details={"payment": payment.pk, "amount": str(payment.amount), "currency": payment.currency},
                 )
-                from gnb.notifications.services import booking_email_enqueue
-
-                booking_email_enqueue(booking_id=booking.pk, kind="confirmation")
+                email_enqueue(kind=EmailKind.CONFIRMATION, booking_id=booking.pk)
             surplus = _surplus(booking, payment)
             if surplus > 0:
                 reason = (

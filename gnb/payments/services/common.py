@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 
 from gnb.bookings import lifecycle
 from gnb.bookings.models import Booking
+from gnb.core.alerts import alert_on_burst, alert_raise
 from gnb.core.errors import NotFound, ValidationFailed
 from gnb.core.locking import lock_rows
 from gnb.core.money import ZERO, quantize
+from gnb.core.outbox import EmailKind, email_enqueue
 from gnb.payments.models import Payment, Provider, ProviderEvent, Refund
 
 if TYPE_CHECKING:
@@ -58,9 +60,9 @@ KEEPS_MONEY = frozenset(
 # Bookings a cash or bank payment can be recorded for.
 RECORDABLE = KEEPS_MONEY
 OFFLINE_PROVIDERS = frozenset({Provider.CASH, Provider.BANK})
-PAYMENT_RECEIVED = "payment_received"
-PAYMENT_FAILED = "payment_failed"
-REFUND_ISSUED = "refund_issued"
+PAYMENT_RECEIVED = EmailKind.PAYMENT_RECEIVED
+PAYMENT_FAILED = EmailKind.PAYMENT_FAILED
+REFUND_ISSUED = EmailKind.REFUND_ISSUED
 
 
 # Failed card payments are normal one by one (a declined card); many in a short time point at a broken integration.
@@ -129,10 +131,8 @@ def _mark_event(event_id: int | str | None, *, provider: str, outcome: str, refu
     events.update(processed_at=timezone.now(), outcome=outcome[:500], refused=refused)
 
 
-def _queue_email(booking: Booking, kind: str, object_id: int) -> None:
-    from gnb.notifications.services import booking_email_enqueue
-
-    booking_email_enqueue(booking_id=booking.pk, kind=kind, object_id=object_id)
+def _queue_email(booking: Booking, kind: EmailKind, object_id: int) -> None:
+    email_enqueue(kind=kind, booking_id=booking.pk, object_id=object_id)
 
 
 def booking_payment_state_sync(booking: Booking) -> str:
@@ -179,14 +179,10 @@ def refundable_amount(payment: Payment) -> Decimal:
 
 
 def _alert(*, key: str, title: str, detail: str) -> None:
-    from gnb.ops.alerts.services import alert_raise
-
     alert_raise(key=key, title=title, detail=detail, severity="error")
 
 
 def _burst(key: str, title: str) -> None:
-    from gnb.ops.alerts.services import alert_on_burst
-
     try:
         alert_on_burst(
             key=key, title=title, threshold=FAILED_BURST_THRESHOLD, window_seconds=FAILED_BURST_WINDOW_SECONDS

@@ -15,6 +15,7 @@ from gnb.core.audit import AuditAction, audit_record, current_request
 from gnb.core.errors import InvalidTransition, ValidationFailed
 from gnb.core.locking import lock_timeout_as_busy
 from gnb.core.money import ZERO
+from gnb.core.outbox import EmailKind, email_enqueue
 from gnb.payments.models import Payment, Provider
 from gnb.payments.services.common import (
     OFFLINE_PROVIDERS,
@@ -83,9 +84,7 @@ def _record_offline_payment(
             reason=f"Paid ({provider})",
             details={"payment": payment.pk},
         )
-        from gnb.notifications.services import booking_email_enqueue
-
-        booking_email_enqueue(booking_id=booking.pk, kind="confirmation")
+        email_enqueue(kind=EmailKind.CONFIRMATION, booking_id=booking.pk)
     booking_payment_state_sync(booking)
     _queue_email(booking, PAYMENT_RECEIVED, payment.pk)
     audit_record(

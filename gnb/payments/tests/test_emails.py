@@ -8,8 +8,9 @@ from django.core import mail
 from django.core.management import call_command
 
 from gnb.bookings.services import Contact
+from gnb.core.outbox import email_enqueue as booking_email_enqueue
 from gnb.notifications.models import SentEmail
-from gnb.notifications.services import booking_email_enqueue, booking_email_send
+from gnb.notifications.services import booking_email_send
 from gnb.payments.services import payment_confirm, payment_fail, payment_start, refund_request, refund_submit
 from gnb.testing.payments import card_booking
 
