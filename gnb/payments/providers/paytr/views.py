@@ -36,6 +36,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from gnb.core.alerts import alert_raise
 from gnb.core.errors import Busy, ValidationFailed
 from gnb.payments.models import Payment, Provider, ProviderEvent
 from gnb.payments.payloads import payload_clean
@@ -72,8 +73,6 @@ def _text(body: str, status: int = 200) -> HttpResponse:
 
 
 def _alert(title: str, detail: str) -> None:
-    from gnb.ops.alerts.services import alert_raise
-
     alert_raise(key="payments.paytr_callback", title=title, detail=detail, severity="error")
 
 

@@ -28,6 +28,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from gnb.core.alerts import alert_raise
 from gnb.core.errors import Busy
 from gnb.core.locking import lock_timeout_as_busy
 from gnb.payments.payloads import MAX_DEPTH, PayloadTooDeep, payload_clean
@@ -105,8 +106,6 @@ def _signed_event(body: bytes) -> dict[str, Any]:
 
 def _refuse(refusal: SignedBodyRefused) -> JsonResponse:
     """A 400 (nothing stored) and an alert: Stripe signed it, so a person has to find out why it makes no sense."""
-    from gnb.ops.alerts.services import alert_raise
-
     logger.warning("stripe webhook refused after its signature verified: %s", refusal.detail)
     alert_raise(key=ALERT_KEY, title="A signed Stripe webhook was refused", detail=refusal.detail, severity="error")
     return _error(400, "invalid_event", refusal.message)
