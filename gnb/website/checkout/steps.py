@@ -2,9 +2,10 @@
 the pay page. Each step knows its form and template and what it hands on to the next (the search in the link, the
 checked order in the session's draft, the placed booking in the session).
 
-A step prices at most once per request: the review and pay pages check the draft's order once and show that quote;
-a pay POST leaves the pricing to the placing service (which checks the order as it places it) and prices again only
-to show the page after a refused placement.
+A step prices once per request: a details form sent is priced by the check of its order (the search or party is
+priced again only to show the form with its errors); the review and pay pages check the draft's order once and show
+that quote; a pay POST leaves the pricing to the placing service (which checks the order as it places it) and prices
+again only to show the page after a refused placement.
 """
 
 from __future__ import annotations
@@ -200,8 +201,26 @@ class TransferDetails(Step):
 
     def respond(self) -> HttpResponse:
         request = self.request
-        search, quote = transfer_search(request, request.GET)
         vehicle_code = request.GET.get("vehicle", "")
+        details: TransferDetailsForm | None = None
+        refused: ValidationFailed | None = None
+        if request.method == "POST":
+            # The order is priced once, by its check; the search is priced again only to show the form again.
+            search = TransferSearchForm(request.GET)
+            if search.is_valid():
+                details = self._form(search, data=request.POST)
+                if details.is_valid():
+                    currency = display_currency(request)
+                    order = self._order(search, details, vehicle=vehicle_code, currency=currency)
+                    try:
+                        booking_check_transfer(order=order)
+                    except ValidationFailed as error:
+                        refused = error
+                    else:
+                        trip = search.canonical_query() | {"vehicle": vehicle_code}
+                        draft_start(request.session, query=trip, currency=currency, order=order)
+                        return redirect("website:review")
+        search, quote = transfer_search(request, request.GET)
         option = quote.option_for(vehicle_code) if quote is not None else None
         if quote is None or option is None:
             messages.error(request, _("Choose a vehicle for your trip first."))
@@ -209,16 +228,11 @@ class TransferDetails(Step):
         currency = quote.currency
         trip = search.canonical_query() | {"vehicle": vehicle_code}
         if request.method == "POST":
-            details = self._form(search, data=request.POST)
-            if details.is_valid():
-                order = self._order(search, details, vehicle=vehicle_code, currency=currency)
-                try:
-                    booking_check_transfer(order=order)
-                except ValidationFailed as error:
-                    details.add_domain_errors(error)
-                else:
-                    draft_start(request.session, query=trip, currency=currency, order=order)
-                    return redirect("website:review")
+            if details is None:
+                details = self._form(search, data=request.POST)
+                details.is_valid()
+            if refused is not None:
+                details.add_domain_errors(refused)
         else:
             draft = draft_get(request.session)
             if draft is not None and draft.kind == "transfer" and draft.query == trip:
@@ -302,14 +316,11 @@ class TourDetails(Step):
             context["sold_out"] = seats_left <= 0
             return render_page(request, "website/tour_unavailable.html", context, status=409)
         currency = display_currency(request)
-        try:
-            quote = tour_quote(party.quote_request(currency=currency))
-        except ValidationFailed as error:
-            messages.error(request, error.message)
-            return redirect("website:tour", slug=tour.slug)
         counts = {name: party.cleaned_data[name] for name in ("adults", "children", "infants")}
         trip = party.canonical_query() | {"tour": tour.slug}
+        refused: ValidationFailed | None = None
         if request.method == "POST":
+            # The order is priced once, by its check; the party is priced again only to show the form again.
             details = TourDetailsForm(request.POST, **counts)
             if details.is_valid():
                 data = details.cleaned_data
@@ -324,10 +335,18 @@ class TourDetails(Step):
                 try:
                     booking_check_tour(order=order)
                 except ValidationFailed as error:
-                    details.add_domain_errors(error)
+                    refused = error
                 else:
                     draft_start(request.session, query=trip, currency=currency, order=order)
                     return redirect("website:review")
+        try:
+            quote = tour_quote(party.quote_request(currency=currency))
+        except ValidationFailed as error:
+            messages.error(request, error.message)
+            return redirect("website:tour", slug=tour.slug)
+        if request.method == "POST":
+            if refused is not None:
+                details.add_domain_errors(refused)
         else:
             draft = draft_get(request.session)
             if draft is not None and draft.kind == "tour" and draft.query == trip:

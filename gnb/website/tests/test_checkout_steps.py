@@ -18,7 +18,7 @@ from gnb.bookings.orders import Contact, FlightInput, PassengerInput, TransferOr
 from gnb.bookings.quotes import ExtraRequest
 from gnb.core.errors import SoldOut, ValidationFailed
 from gnb.testing.catalog import future_local
-from gnb.testing.website import book_url, details, tour_draft, tour_form_url
+from gnb.testing.website import book_url, contact, details, tour_draft, tour_form_url
 from gnb.website.checkout.draft import SESSION_KEY, draft_get
 from gnb.website.forms import ContactForm, TourDetailsForm
 
@@ -62,6 +62,22 @@ def test_a_pay_post_prices_a_tour_once(client, catalog, pricings):
     assert placed.status_code == 302
     assert Booking.objects.get().kind == Booking.Kind.TOUR
     assert pricings == Counter({"tour_quote": 1})
+
+
+def test_a_details_form_sent_prices_its_order_once(client, catalog, pricings):
+    assert client.post(book_url(), details()).url == reverse("website:review")
+    assert pricings == Counter({"transfer_quote": 1})
+    pricings.clear()
+    assert client.post(tour_form_url(catalog), contact(2) | {"pickup_point": "Belek"}).url == reverse("website:review")
+    assert pricings == Counter({"tour_quote": 1})
+
+
+def test_a_refused_details_form_shows_the_search_again_with_its_errors(client, catalog):
+    response = client.post(book_url(), details(coupon="NOPE"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["coupon"]
+    assert response.context["option"].vehicle.code == "minivan"
+    assert client.session.get(SESSION_KEY) is None
 
 
 def test_review_and_pay_pages_price_once(client, catalog, pricings):
