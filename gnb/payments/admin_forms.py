@@ -14,7 +14,8 @@ from django import forms
 from django.contrib.admin import widgets
 from django.utils.translation import gettext_lazy as _
 
-from gnb.core.errors import DomainError, ValidationFailed
+from gnb.core.errors import DomainError
+from gnb.core.forms import DomainErrorsFormMixin
 from gnb.payments.models import Provider
 from gnb.payments.reports import RECONCILABLE
 
@@ -33,12 +34,10 @@ def _amount_field(help_text) -> forms.DecimalField:
     )
 
 
-class ServiceErrorsMixin(forms.Form):
+class ServiceErrorsMixin(DomainErrorsFormMixin, forms.Form):
     def show_service_error(self, error: DomainError) -> None:
         """Put a refused write's errors next to their fields (the others above the form)."""
-        items = error.errors if isinstance(error, ValidationFailed) else [(error.field or "", error.message)]
-        for name, message in items:
-            self.add_error(name if name in self.fields else None, message)
+        self.add_domain_errors(error)
 
 
 class RefundForm(ServiceErrorsMixin):
