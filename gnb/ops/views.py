@@ -27,6 +27,7 @@ from django.urls import resolve
 from django.views.decorators.http import require_safe
 
 from gnb.ops import health, metrics
+from gnb.ops.alerts.services import alert_on_consecutive_failures
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +73,6 @@ def health_ready(request: HttpRequest) -> HttpResponseBase:
 
 
 def _feed_alert(*, ok: bool, failing: list[str]) -> None:
-    from gnb.ops.alerts.services import alert_on_consecutive_failures
-
     title = "Readiness check failing: " + ", ".join(failing) if failing else "Readiness check failing"
     try:
         alert_on_consecutive_failures(key=ALERT_KEY, title=title, ok=ok, threshold=settings.HEALTH_ALERT_AFTER_FAILURES)

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
+from gnb.ops.alerts.services import alert_raise, alert_resolve
 from gnb.ops.backups.databases import Database, TableSummary, compare, database_from_settings_dict, database_from_url
 from gnb.ops.backups.errors import BackupError, TargetError
 from gnb.ops.backups.selectors import backup_listings, latest_set_name, locations
@@ -67,8 +68,6 @@ def current_database() -> Database:
 def _alert_raise(key: str, title: str, detail: str) -> None:
     # An alert channel that fails must not hide the backup's own outcome, which is recorded and raised anyway.
     try:
-        from gnb.ops.alerts.services import alert_raise
-
         alert_raise(key=key, title=title, detail=detail, severity="error")
     except Exception:
         logger.exception("could not raise alert %s", key)
@@ -76,8 +75,6 @@ def _alert_raise(key: str, title: str, detail: str) -> None:
 
 def _alert_resolve(key: str, title: str) -> None:
     try:
-        from gnb.ops.alerts.services import alert_resolve
-
         alert_resolve(key=key, title=title)
     except Exception:
         logger.exception("could not resolve alert %s", key)
