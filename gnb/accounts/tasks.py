@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django_tasks import TaskContext, task
 
 from gnb.accounts import tokens
+from gnb.accounts.api_tokens import token_purge
 from gnb.core.outbox import ACCOUNT_KINDS, EmailKind, email_send_once
 
 KINDS = tuple(kind.value for kind in EmailKind if kind in ACCOUNT_KINDS)
@@ -173,6 +174,4 @@ def send_account_email(context: TaskContext, *, user_id: int, kind: str, address
 @task()
 def purge_api_sign_ins() -> None:
     """Delete ended API sign-ins and their refresh tokens (daily; safe to run twice)."""
-    from gnb.accounts.api_tokens import token_purge
-
     token_purge()
