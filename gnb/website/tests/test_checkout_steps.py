@@ -7,6 +7,7 @@ import datetime as dt
 import sys
 from collections import Counter
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
 from django.urls import reverse
@@ -29,6 +30,7 @@ pytestmark = pytest.mark.django_db
 def pricings(monkeypatch) -> Counter:
     """Counts the calls of the two pricing entry points, wherever a module imported them by name."""
     calls: Counter = Counter()
+    import_module("gnb.website.views")  # with every module it imports: the views are imported on first use
     for name in ("transfer_quote", "tour_quote"):
         original = getattr(quotes, name)
 
