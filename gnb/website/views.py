@@ -28,6 +28,9 @@ from gnb.bookings.services import (
 )
 from gnb.core.errors import DomainError, NotFound, ValidationFailed
 from gnb.core.ratelimit import client_ip, rate_limit_hit
+from gnb.notifications.calendar import booking_ics
+from gnb.notifications.services import contact_message_send
+from gnb.notifications.vouchers import booking_voucher_pdf
 from gnb.payments.selectors import PaymentStatus, booking_payment_status
 from gnb.payments.services import booking_refund_after_cancel
 from gnb.website import selectors, throttling
@@ -294,8 +297,6 @@ def manage_cancel(request: HttpRequest, reference: str, token: str) -> HttpRespo
 
 
 def manage_voucher(request: HttpRequest, reference: str, token: str) -> HttpResponse:
-    from gnb.notifications.vouchers import booking_voucher_pdf
-
     booking = _booking_or_404(reference, token)
     response = HttpResponse(booking_voucher_pdf(booking), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{booking.reference}.pdf"'
@@ -304,8 +305,6 @@ def manage_voucher(request: HttpRequest, reference: str, token: str) -> HttpResp
 
 
 def manage_calendar(request: HttpRequest, reference: str, token: str) -> HttpResponse:
-    from gnb.notifications.calendar import booking_ics
-
     booking = _booking_or_404(reference, token)
     response = HttpResponse(booking_ics(booking), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{booking.reference}.ics"'
@@ -359,8 +358,6 @@ def page(request: HttpRequest, page: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def contact(request: HttpRequest) -> HttpResponse:
-    from gnb.notifications.services import contact_message_send
-
     form = ContactForm(request.POST or None)
     status = 200
     if request.method == "POST":
