@@ -142,9 +142,12 @@ def payment_redirect(request: HttpRequest, booking: Booking, provider: str, *, k
 
 
 # --- transfers: results and details -----------------------------------------------------------------------
-def transfer_search(request: HttpRequest, data: QueryDict) -> tuple[TransferSearchForm, TransferQuote | None]:
-    """The search form and, when it is valid, its quote in the visitor's currency (errors land on the form)."""
-    form = TransferSearchForm(data)
+def transfer_search(
+    request: HttpRequest, data: QueryDict, *, form: TransferSearchForm | None = None
+) -> tuple[TransferSearchForm, TransferQuote | None]:
+    """The search form (``form`` when it is already bound to ``data``) and, when it is valid, its quote in the
+    visitor's currency (errors land on the form)."""
+    form = form or TransferSearchForm(data)
     if not form.is_valid():
         return form, None
     try:
@@ -202,25 +205,24 @@ class TransferDetails(Step):
     def respond(self) -> HttpResponse:
         request = self.request
         vehicle_code = request.GET.get("vehicle", "")
+        search = TransferSearchForm(request.GET)
         details: TransferDetailsForm | None = None
         refused: ValidationFailed | None = None
-        if request.method == "POST":
-            # The order is priced once, by its check; the search is priced again only to show the form again.
-            search = TransferSearchForm(request.GET)
-            if search.is_valid():
-                details = self._form(search, data=request.POST)
-                if details.is_valid():
-                    currency = display_currency(request)
-                    order = self._order(search, details, vehicle=vehicle_code, currency=currency)
-                    try:
-                        booking_check_transfer(order=order)
-                    except ValidationFailed as error:
-                        refused = error
-                    else:
-                        trip = search.canonical_query() | {"vehicle": vehicle_code}
-                        draft_start(request.session, query=trip, currency=currency, order=order)
-                        return redirect("website:review")
-        search, quote = transfer_search(request, request.GET)
+        # A form sent is priced once, by the check of its order; the search is priced again only to show the form.
+        if request.method == "POST" and search.is_valid():
+            details = self._form(search, data=request.POST)
+            if details.is_valid():
+                currency = display_currency(request)
+                order = self._order(search, details, vehicle=vehicle_code, currency=currency)
+                try:
+                    booking_check_transfer(order=order)
+                except ValidationFailed as error:
+                    refused = error
+                else:
+                    trip = search.canonical_query() | {"vehicle": vehicle_code}
+                    draft_start(request.session, query=trip, currency=currency, order=order)
+                    return redirect("website:review")
+        search, quote = transfer_search(request, request.GET, form=search)
         option = quote.option_for(vehicle_code) if quote is not None else None
         if quote is None or option is None:
             messages.error(request, _("Choose a vehicle for your trip first."))
