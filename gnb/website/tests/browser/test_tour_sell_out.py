@@ -5,16 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from gnb.bookings.models import Booking
 from gnb.catalog.models import TourDeparture
+from gnb.core.formats import format_datetime
 from gnb.testing.browser import breakdown, pay_cash
 
 
 def _slot_label(departure: TourDeparture) -> str:
-    return dateformat.format(timezone.localtime(departure.starts_at), "j F, H:i")
+    return format_datetime(timezone.localtime(departure.starts_at), "en", style="day")
 
 
 def _seats_left(count: int) -> str:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from gnb.bookings.models import Booking
+from gnb.core.formats import format_datetime
 from gnb.testing.bookings import place_transfer_to_the_airport_in
 from gnb.testing.browser import (
     PASSENGERS,
@@ -46,7 +47,7 @@ def _book_family_transfer(traveller, site_url: str, *, javascript: bool) -> Book
     assert breakdown(page) == [["Transfer", "€55.00"], ["Child seat", "€5.00"], ["Total", "€60.00"]]
     facts = page.locator(".facts")
     expect(facts).to_contain_text("Antalya Airport → Regnum Carya")
-    expect(facts).to_contain_text(f"{pickup:%a} {pickup.day} {pickup:%b %Y}, 14:00 · flight TK2412")
+    expect(facts).to_contain_text(f"{format_datetime(pickup, 'en', style='weekday')} · flight TK2412")
     expect(facts.locator("ul.plain li")).to_have_text(["Anna Smith", "John Smith", "Tom Smith"])
     traveller.shot("review")
 
