@@ -267,7 +267,7 @@ TIME_ZONE = "Europe/Istanbul"
 # (the currency switcher's cookie) always wins.
 GNB_LANGUAGE_CURRENCIES: dict[str, str] = {}
 for _pair in env_list("GNB_LANGUAGE_CURRENCIES", "en:GBP,tr:TRY,de:EUR,ru:EUR,uk:EUR,pl:PLN,nl:EUR,fr:EUR,ar:USD"):
-    _language, _, _currency_code = _pair.partition(":")
+    _language, _colon, _currency_code = _pair.partition(":")
     _currency_code = _currency_code.strip().upper()
     if _language.strip() not in dict(LANGUAGES) or not re.fullmatch(r"[A-Z]{3}", _currency_code):
         raise ImproperlyConfigured(
