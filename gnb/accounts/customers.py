@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from gnb.accounts.models import SavedPassenger
 from gnb.accounts.roles import customer_role_give
 from gnb.accounts.selectors import customer_by_email, normalise_email, user_by_email
-from gnb.bookings.models import Booking, BookingEvent, CouponRedemption
+from gnb.bookings.models import Booking, BookingEvent, CouponRedemption, Passenger
 from gnb.core.audit import AuditAction, audit_record
 from gnb.core.errors import DomainError, NotFound, ValidationFailed
 from gnb.core.outbox import EmailKind, email_enqueue
@@ -280,8 +280,6 @@ def bookings_personal_data_erase(*, booking_ids: list[int]) -> None:
     Booking.objects.filter(pk__in=booking_ids).update(
         lead_name=ANONYMOUS_NAME, lead_email=ANONYMOUS_EMAIL, lead_phone="", notes=""
     )
-    from gnb.bookings.models import Passenger
-
     for passenger in Passenger.objects.filter(booking_id__in=booking_ids).only("pk", "position"):
         Passenger.objects.filter(pk=passenger.pk).update(
             first_name=ANONYMOUS_PASSENGER, last_name=str(passenger.position)

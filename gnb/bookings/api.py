@@ -14,6 +14,7 @@ from gnb.bookings.models import Booking
 from gnb.bookings.quotes import tour_quote, transfer_quote
 from gnb.core.ratelimit import client_ip
 from gnb.core.schemas import error_responses
+from gnb.payments.services import booking_refund_after_cancel
 
 router = Router(tags=["bookings"])
 
@@ -203,8 +204,6 @@ def cancel_booking(
 ):
     booking = selectors.booking_for_manage_token(reference=reference, token=manage_token, with_details=False)
     services.booking_cancel(booking_id=booking.pk, actor=services.TRAVELLER, reason=payload.reason, by_traveller=True)
-    from gnb.payments.services import booking_refund_after_cancel
-
     # Paid card money, less the policy's fee, goes back through the provider.
     booking_refund_after_cancel(booking_id=booking.pk)
     return selectors.booking_detail(booking_id=booking.pk)

@@ -11,9 +11,11 @@ from ninja import Schema
 from pydantic import Field, StrictInt, StrictStr
 
 from gnb.bookings.orders import Contact, FlightInput, PassengerInput, TourOrder, TransferOrder
+from gnb.bookings.policies import fee_if_cancelled_now, free_cancellation_until
 from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest
 from gnb.bookings.services import LegDetails
 from gnb.core.schemas import DateTimeIn, InputSchema
+from gnb.payments.selectors import booking_amounts_loaded
 
 # Inputs are typed strictly: JSON's own types, nothing converted. Lax parsing took `true` or "1" for a whole number
 # (a party of `"adults": true` was one adult). Dates and times stay text (RFC 3339), as JSON has no date type.
@@ -342,20 +344,14 @@ class BookingOut(Schema):
 
     @staticmethod
     def resolve_amount_paid(obj) -> Decimal:
-        from gnb.payments.selectors import booking_amounts_loaded
-
         return booking_amounts_loaded(obj)[0]
 
     @staticmethod
     def resolve_amount_refunded(obj) -> Decimal:
-        from gnb.payments.selectors import booking_amounts_loaded
-
         return booking_amounts_loaded(obj)[1]
 
     @staticmethod
     def resolve_balance_due(obj) -> Decimal:
-        from gnb.payments.selectors import booking_amounts_loaded
-
         return booking_amounts_loaded(obj)[2]
 
     @staticmethod
@@ -396,14 +392,10 @@ class BookingOut(Schema):
 
     @staticmethod
     def resolve_cancellation_fee_if_cancelled_now(obj) -> Decimal | None:
-        from gnb.bookings.policies import fee_if_cancelled_now
-
         return fee_if_cancelled_now(obj)
 
     @staticmethod
     def resolve_free_cancellation_until(obj) -> dt.datetime:
-        from gnb.bookings.policies import free_cancellation_until
-
         return free_cancellation_until(obj.starts_at)
 
 

@@ -285,4 +285,3 @@ def test_printable_keeps_what_the_font_draws_and_replaces_the_rest():
     assert printable("abc\n\u0627\u0644\u0633 abc", glyphs, shaped=True) == "abc\n\u0627\u0644\u0633 abc"
     assert printable("a\U0001f984\U0001f984b\tc", glyphs) == "a?b c"
     assert printable("a\u200db\x07c", glyphs) == "abc"
-

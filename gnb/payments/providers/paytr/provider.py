@@ -30,6 +30,8 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from gnb.core.audit import current_request
+from gnb.core.ratelimit import client_ip
 from gnb.payments.models import Payment, Refund
 from gnb.payments.providers.base import PaymentProvider, ProviderError, RefundResult, StartResult
 
@@ -117,9 +119,6 @@ def new_merchant_oid(payment: Payment) -> str:
 
 def _current_client_ip() -> str:
     """The traveller's address, from the request being served (PayTR requires it and checks it against fraud)."""
-    from gnb.core.audit import current_request
-    from gnb.core.ratelimit import client_ip
-
     request = current_request()
     ip = client_ip(request) if request is not None else ""
     if not ip or ip == "unknown":
