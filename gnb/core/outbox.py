@@ -152,13 +152,16 @@ def send_claimed(record: QuerySet[Any], send: Callable[[], bool]) -> bool:
     """Run ``send`` for the sent-record ``record`` (a query for one row with ``sent_at`` and ``claimed_at``) unless it
     was sent, or another run is sending it now; record the sending. Returns whether this run sent it.
 
-    The claim is one conditional ``UPDATE``, so of two runs of the same task (the original, slow but alive, and the
-    re-run the reaper queued) one sends and the other does nothing. A claim older than ``TASK_CLAIM_TIMEOUT_SECONDS``
-    belongs to a run that died mid-send and is taken over. ``send`` returns False when there was nothing to send;
-    then, and when it raises, the claim is given back, so a later run tries again.
+    The claim is one conditional ``UPDATE``, so of two runs of the same email (the original, slow but alive, and
+    the re-run the reaper queued, or the same email queued twice) one sends and the other does nothing. A claim
+    older than half of ``TASK_CLAIM_TIMEOUT_SECONDS`` belongs to a run that died mid-send and is taken over: the
+    reaper queues a dead run's task again only after the whole timeout, counted from when the run started, and a
+    run claims its email seconds after it starts, so the re-run always finds that claim taken over. ``send``
+    returns False when there was nothing to send; then, and when it raises, the claim is given back, so a later run
+    tries again.
     """
     now = timezone.now()
-    dead = now - dt.timedelta(seconds=settings.TASK_CLAIM_TIMEOUT_SECONDS)
+    dead = now - dt.timedelta(seconds=settings.TASK_CLAIM_TIMEOUT_SECONDS / 2)
     unsent = record.filter(sent_at__isnull=True)
     if not unsent.filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=dead)).update(claimed_at=now):
         return False

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
@@ -87,6 +88,31 @@ def test_a_stale_running_email_task_is_run_again_once_and_sends_once(catalog):
     assert (row.status, row.return_value, len(row.worker_ids)) == ("SUCCESSFUL", True, 2)
     [message] = mail.outbox
     assert message.to == [booking.lead_email]
+
+
+@worker_test
+def test_a_run_that_died_while_sending_is_taken_over_by_its_rerun(catalog):
+    """The worker died inside send(), seconds after it took the task: its claim on the email is left behind, and
+    the re-run the reaper queues as soon as the timeout has passed still sends."""
+    place_transfer(language="en")
+    row = DBTaskResult.objects.get()
+    worker_died_running(row)
+    just_stale = timezone.now() - dt.timedelta(seconds=settings.TASK_CLAIM_TIMEOUT_SECONDS + 1)
+    DBTaskResult.objects.filter(pk=row.pk).update(started_at=just_stale)
+    row.refresh_from_db()
+    SentEmail.objects.create(
+        booking_id=row.args_kwargs["kwargs"]["booking_id"],
+        kind="confirmation",
+        recipient="anna@example.com",
+        language="en",
+        claimed_at=row.started_at + dt.timedelta(seconds=5),
+    )
+    assert stale_tasks_reap().as_dict() == {"requeued": 1, "failed": 0}
+    run_worker()
+    row.refresh_from_db()
+    assert (row.status, row.return_value) == ("SUCCESSFUL", True)
+    assert len(mail.outbox) == 1
+    assert SentEmail.objects.get().sent_at is not None
 
 
 @worker_test
