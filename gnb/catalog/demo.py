@@ -2,7 +2,8 @@
 """Demo data for ``manage.py load_demo``: a believable transfer and day-tour operator on the Antalya coast.
 
 Plain structures only; the command decides how they reach the database. Prices are in EUR (the base
-currency). Translations are given per language code and always include English and Turkish.
+currency). Catalogue texts are given per language code, in all nine languages of the site (the
+section "the other languages" completes the dicts).
 Coordinates are decimal degrees (WGS 84) as strings, so they reach the database without float rounding.
 """
 
@@ -571,6 +572,983 @@ TOURS: list[dict] = [
         },
     },
 ]
+
+
+# --- the other languages ----------------------------------------------------------------------------------
+# Every catalogue text above in German, Russian, Ukrainian, Polish, Dutch, French and Arabic, merged into the
+# dicts above at import so each dict ends up with all nine languages. Brand names of hotels stay as they are
+# in every language; places known to travellers by a local name in another alphabet get it (Анталья, أنطاليا).
+OTHER_LANGUAGES: tuple[str, ...] = ("de", "ru", "uk", "pl", "nl", "fr", "ar")
+
+_ZONE_NAMES: dict[str, dict[str, str]] = {
+    "antalya-airport": {
+        "uk": "Аеропорт Анталії",
+        "pl": "Lotnisko Antalya",
+        "nl": "Luchthaven Antalya",
+        "fr": "Aéroport d'Antalya",
+        "ar": "مطار أنطاليا",
+    },
+    "gazipasa-airport": {
+        "uk": "Аеропорт Газіпаша-Аланія",
+        "pl": "Lotnisko Gazipaşa-Alanya",
+        "nl": "Luchthaven Gazipaşa-Alanya",
+        "fr": "Aéroport de Gazipaşa-Alanya",
+        "ar": "مطار غازي باشا - ألانيا",
+    },
+    "antalya-city": {
+        "uk": "Центр Анталії та Коньяалти",
+        "pl": "Centrum Antalyi i Konyaaltı",
+        "nl": "Antalya centrum & Konyaaltı",
+        "fr": "Centre d'Antalya et Konyaaltı",
+        "ar": "وسط مدينة أنطاليا وكونيالتي",
+    },
+    "lara": {
+        "uk": "Лара і Кунду",
+        "pl": "Lara i Kundu",
+        "nl": "Lara & Kundu",
+        "fr": "Lara et Kundu",
+        "ar": "لارا وكوندو",
+    },
+    "belek": {"uk": "Белек", "pl": "Belek", "nl": "Belek", "fr": "Belek", "ar": "بيليك"},
+    "side": {
+        "uk": "Сіде і Манавгат",
+        "pl": "Side i Manavgat",
+        "nl": "Side & Manavgat",
+        "fr": "Side et Manavgat",
+        "ar": "سيدا ومانافغات",
+    },
+    "alanya": {
+        "uk": "Аланія, Окурджалар і Махмутлар",
+        "pl": "Alanya, Okurcalar i Mahmutlar",
+        "nl": "Alanya, Okurcalar & Mahmutlar",
+        "fr": "Alanya, Okurcalar et Mahmutlar",
+        "ar": "ألانيا وأوكورجالار ومحمودلار",
+    },
+    "kemer": {
+        "uk": "Кемер, Бельдібі і Текірова",
+        "pl": "Kemer, Beldibi i Tekirova",
+        "nl": "Kemer, Beldibi & Tekirova",
+        "fr": "Kemer, Beldibi et Tekirova",
+        "ar": "كيمير وبلديبي وتكيروفا",
+    },
+    "kas-kalkan": {
+        "uk": "Каш і Калкан",
+        "pl": "Kaş i Kalkan",
+        "nl": "Kaş & Kalkan",
+        "fr": "Kaş et Kalkan",
+        "ar": "كاش وكالكان",
+    },
+}
+
+# Districts and airports; a hotel not listed keeps its brand name (the English one) in these languages.
+PLACE_NAMES: dict[str, dict[str, str]] = {
+    "kaleici": {
+        "de": "Kaleiçi (Altstadt)",
+        "ru": "Калеичи (Старый город)",
+        "uk": "Калеїчі (Старе місто)",
+        "pl": "Kaleiçi (Stare Miasto)",
+        "nl": "Kaleiçi (oude stad)",
+        "fr": "Kaleiçi (vieille ville)",
+        "ar": "كاليتشي (البلدة القديمة)",
+    },
+    "konyaalti-beach": {
+        "de": "Konyaaltı-Strand",
+        "ru": "Пляж Коньяалты",
+        "uk": "Пляж Коньяалти",
+        "pl": "Plaża Konyaaltı",
+        "nl": "Strand van Konyaaltı",
+        "fr": "Plage de Konyaaltı",
+        "ar": "شاطئ كونيالتي",
+    },
+    "lara-beach": {
+        "de": "Lara-Strand",
+        "ru": "Пляж Лара",
+        "uk": "Пляж Лара",
+        "pl": "Plaża Lara",
+        "nl": "Strand van Lara",
+        "fr": "Plage de Lara",
+        "ar": "شاطئ لارا",
+    },
+    "belek-centre": {
+        "de": "Belek Zentrum",
+        "ru": "Центр Белека",
+        "uk": "Центр Белека",
+        "pl": "Centrum Beleku",
+        "nl": "Belek centrum",
+        "fr": "Centre de Belek",
+        "ar": "وسط بيليك",
+    },
+    "side-old-town": {
+        "de": "Altstadt von Side",
+        "ru": "Старый город Сиде",
+        "uk": "Старе місто Сіде",
+        "pl": "Stare Miasto w Side",
+        "nl": "Oude stad van Side",
+        "fr": "Vieille ville de Side",
+        "ar": "مدينة سيدا القديمة",
+    },
+    "manavgat-centre": {
+        "de": "Manavgat Zentrum",
+        "ru": "Центр Манавгата",
+        "uk": "Центр Манавгата",
+        "pl": "Centrum Manavgatu",
+        "nl": "Manavgat centrum",
+        "fr": "Centre de Manavgat",
+        "ar": "وسط مانافغات",
+    },
+    "alanya-centre": {
+        "de": "Alanya Zentrum",
+        "ru": "Центр Аланьи",
+        "uk": "Центр Аланії",
+        "pl": "Centrum Alanyi",
+        "nl": "Alanya centrum",
+        "fr": "Centre d'Alanya",
+        "ar": "وسط ألانيا",
+    },
+    "cleopatra-beach": {
+        "de": "Kleopatra-Strand",
+        "ru": "Пляж Клеопатры",
+        "uk": "Пляж Клеопатри",
+        "pl": "Plaża Kleopatry",
+        "nl": "Cleopatrastrand",
+        "fr": "Plage de Cléopâtre",
+        "ar": "شاطئ كليوباترا",
+    },
+    "mahmutlar": {
+        "de": "Mahmutlar",
+        "ru": "Махмутлар",
+        "uk": "Махмутлар",
+        "pl": "Mahmutlar",
+        "nl": "Mahmutlar",
+        "fr": "Mahmutlar",
+        "ar": "محمودلار",
+    },
+    "kemer-centre": {
+        "de": "Kemer Zentrum",
+        "ru": "Центр Кемера",
+        "uk": "Центр Кемера",
+        "pl": "Centrum Kemeru",
+        "nl": "Kemer centrum",
+        "fr": "Centre de Kemer",
+        "ar": "وسط كيمير",
+    },
+    "kas-centre": {
+        "de": "Kaş Zentrum",
+        "ru": "Центр Каша",
+        "uk": "Центр Каша",
+        "pl": "Centrum Kaş",
+        "nl": "Kaş centrum",
+        "fr": "Centre de Kaş",
+        "ar": "وسط كاش",
+    },
+    "kalkan": {
+        "de": "Kalkan",
+        "ru": "Калкан",
+        "uk": "Калкан",
+        "pl": "Kalkan",
+        "nl": "Kalkan",
+        "fr": "Kalkan",
+        "ar": "كالكان",
+    },
+}
+
+# Lines shared by several "included" and "itinerary" lists.
+_LINES: dict[str, dict[str, str]] = {
+    "private": {
+        "de": "Privattransfer ohne Zwischenstopps für andere Gäste",
+        "ru": "Индивидуальный трансфер без попутных остановок",
+        "uk": "Індивідуальний трансфер без зупинок для інших пасажирів",
+        "pl": "Transfer prywatny, bez wspólnych przystanków",
+        "nl": "Privétransfer, geen gedeelde stops",
+        "fr": "Transfert privé, sans arrêts partagés",
+        "ar": "نقل خاص دون توقفات مشتركة",
+    },
+    "flight": {
+        "de": "Flugüberwachung",
+        "ru": "Отслеживание рейса",
+        "uk": "Відстеження рейсу",
+        "pl": "Monitorowanie lotu",
+        "nl": "Vluchtbewaking",
+        "fr": "Suivi du vol",
+        "ar": "متابعة رحلتكم الجوية",
+    },
+    "wait60": {
+        "de": "60 Minuten kostenlose Wartezeit am Flughafen",
+        "ru": "60 минут бесплатного ожидания в аэропорту",
+        "uk": "60 хвилин безкоштовного очікування в аеропорту",
+        "pl": "60 minut bezpłatnego oczekiwania na lotnisku",
+        "nl": "60 minuten gratis wachttijd op de luchthaven",
+        "fr": "60 minutes d'attente gratuite à l'aéroport",
+        "ar": "60 دقيقة انتظار مجاني في المطار",
+    },
+    "wait90": {
+        "de": "90 Minuten kostenlose Wartezeit am Flughafen",
+        "ru": "90 минут бесплатного ожидания в аэропорту",
+        "uk": "90 хвилин безкоштовного очікування в аеропорту",
+        "pl": "90 minut bezpłatnego oczekiwania na lotnisku",
+        "nl": "90 minuten gratis wachttijd op de luchthaven",
+        "fr": "90 minutes d'attente gratuite à l'aéroport",
+        "ar": "90 دقيقة انتظار مجاني في المطار",
+    },
+    "water": {
+        "de": "Wasser in Flaschen",
+        "ru": "Бутилированная вода",
+        "uk": "Бутильована вода",
+        "pl": "Woda butelkowana",
+        "nl": "Flesjes water",
+        "fr": "Eau en bouteille",
+        "ar": "مياه معبأة",
+    },
+    "tolls": {
+        "de": "Maut- und Parkgebühren",
+        "ru": "Платные дороги и парковка",
+        "uk": "Платні дороги та паркування",
+        "pl": "Opłaty drogowe i parkingowe",
+        "nl": "Tol- en parkeerkosten",
+        "fr": "Péages et stationnement",
+        "ar": "رسوم الطرق والمواقف",
+    },
+    "child_seats": {
+        "de": "Kindersitze auf Anfrage",
+        "ru": "Детские кресла по запросу",
+        "uk": "Дитячі крісла на запит",
+        "pl": "Foteliki dziecięce na życzenie",
+        "nl": "Kinderzitjes op aanvraag",
+        "fr": "Sièges enfant sur demande",
+        "ar": "مقاعد أطفال عند الطلب",
+    },
+    "wifi": {
+        "de": "WLAN an Bord",
+        "ru": "Wi-Fi в салоне",
+        "uk": "Wi-Fi у салоні",
+        "pl": "Wi-Fi na pokładzie",
+        "nl": "Wifi aan boord",
+        "fr": "Wi-Fi à bord",
+        "ar": "واي فاي داخل السيارة",
+    },
+    "drinks": {
+        "de": "Kalte Getränke und Erfrischungstücher",
+        "ru": "Прохладительные напитки и освежающие салфетки",
+        "uk": "Прохолодні напої та освіжні серветки",
+        "pl": "Zimne napoje i chusteczki odświeżające",
+        "nl": "Koude dranken en verfrissingsdoekjes",
+        "fr": "Boissons fraîches et lingettes rafraîchissantes",
+        "ar": "مشروبات باردة ومناديل منعشة",
+    },
+    "microphone": {
+        "de": "Mikrofon für Ihre Gruppenleitung",
+        "ru": "Микрофон для руководителя Вашей группы",
+        "uk": "Мікрофон для керівника Вашої групи",
+        "pl": "Mikrofon dla pilota Państwa grupy",
+        "nl": "Microfoon voor uw groepsleider",
+        "fr": "Micro pour votre responsable de groupe",
+        "ar": "ميكروفون لقائد مجموعتكم",
+    },
+    "pickup": {
+        "de": "Abholung am Hotel",
+        "ru": "Трансфер из отеля",
+        "uk": "Трансфер із готелю",
+        "pl": "Odbiór z hotelu",
+        "nl": "Ophalen bij uw hotel",
+        "fr": "Prise en charge à l'hôtel",
+        "ar": "الانطلاق من الفندق",
+    },
+    "return": {
+        "de": "Rückfahrt zu Ihrem Hotel",
+        "ru": "Возвращение в отель",
+        "uk": "Повернення до готелю",
+        "pl": "Powrót do hotelu",
+        "nl": "Terugrit naar uw hotel",
+        "fr": "Retour à votre hôtel",
+        "ar": "العودة إلى فندقكم",
+    },
+    "lunch": {
+        "de": "Mittagessen",
+        "ru": "Обед",
+        "uk": "Обід",
+        "pl": "Obiad",
+        "nl": "Lunch",
+        "fr": "Déjeuner",
+        "ar": "الغداء",
+    },
+    "pickup_dropoff": {
+        "de": "Abholung am Hotel und Rückfahrt",
+        "ru": "Трансфер из отеля и обратно",
+        "uk": "Трансфер із готелю й назад",
+        "pl": "Odbiór z hotelu i powrót do hotelu",
+        "nl": "Ophalen en terugbrengen bij uw hotel",
+        "fr": "Prise en charge et retour à l'hôtel",
+        "ar": "النقل من الفندق وإليه",
+    },
+    "coach": {
+        "de": "Klimatisierter Reisebus",
+        "ru": "Автобус с кондиционером",
+        "uk": "Автобус із кондиціонером",
+        "pl": "Klimatyzowany autokar",
+        "nl": "Touringcar met airconditioning",
+        "fr": "Autocar climatisé",
+        "ar": "حافلة مكيفة",
+    },
+}
+
+
+def _lines(*items: str | dict[str, str]) -> dict[str, str]:
+    """One text per language from shared line keys and one-off ``{language: line}`` dicts, a line each."""
+    rows = [_LINES[item] if isinstance(item, str) else item for item in items]
+    return {language: "\n".join(row[language] for row in rows) for language in OTHER_LANGUAGES}
+
+
+_VEHICLE_TEXTS: dict[str, dict[str, dict[str, str]]] = {
+    "sedan": {
+        "name": {"uk": "Седан", "pl": "Sedan", "nl": "Sedan", "fr": "Berline", "ar": "سيدان"},
+        "description": {
+            "de": "Ein komfortabler Privatwagen für bis zu drei Fahrgäste mit je einem Koffer.",
+            "ru": "Комфортный автомобиль для трёх пассажиров с чемоданом у каждого.",
+            "uk": "Комфортний автомобіль для трьох пасажирів із валізою в кожного.",
+            "pl": "Wygodny samochód prywatny dla maksymalnie trzech pasażerów z jedną walizką na osobę.",
+            "nl": "Een comfortabele privéauto voor maximaal drie passagiers met elk een koffer.",
+            "fr": "Une voiture privée confortable pour trois passagers au maximum, avec une valise chacun.",
+            "ar": "سيارة خاصة مريحة تتسع لثلاثة ركاب كحد أقصى مع حقيبة لكل راكب.",
+        },
+        "included": _lines("private", "flight", "wait60", "water", "tolls"),
+    },
+    "minivan": {
+        "name": {"uk": "Мінівен", "pl": "Minivan", "nl": "Minivan", "fr": "Minivan", "ar": "ميني فان"},
+        "description": {
+            "de": "Der Liebling der Familien: Platz für sieben Fahrgäste und ihr Gepäck, Schiebetüren und Klimaanlage vorne und hinten.",
+            "ru": "Любимый выбор семей: места для семи пассажиров и их багажа, сдвижные двери и кондиционер спереди и сзади.",
+            "uk": "Улюблений вибір родин: місце для семи пасажирів і їхнього багажу, розсувні двері та кондиціонер спереду й ззаду.",
+            "pl": "Ulubiony wybór rodzin: miejsce dla siedmiu pasażerów i ich bagażu, drzwi przesuwne i klimatyzacja z przodu i z tyłu.",
+            "nl": "De favoriet van gezinnen: ruimte voor zeven passagiers en hun bagage, schuifdeuren en airconditioning voor en achter.",
+            "fr": "Le préféré des familles : de la place pour sept passagers et leurs bagages, des portes coulissantes et la climatisation à l'avant comme à l'arrière.",
+            "ar": "الخيار المفضل للعائلات: مساحة لسبعة ركاب وأمتعتهم، وأبواب منزلقة، وتكييف في الأمام والخلف.",
+        },
+        "included": _lines("private", "flight", "wait60", "water", "child_seats", "tolls"),
+    },
+    "vip-minivan": {
+        "name": {
+            "uk": "VIP-мінівен",
+            "pl": "Minivan VIP",
+            "nl": "VIP-minivan",
+            "fr": "Minivan VIP",
+            "ar": "ميني فان VIP",
+        },
+        "description": {
+            "de": "Ledersessel, getönte Scheiben, WLAN und ein Bildschirm für bis zu sechs Fahrgäste.",
+            "ru": "Кожаные капитанские кресла, тонированные стёкла, Wi-Fi и телевизор — для компании до шести человек.",
+            "uk": "Шкіряні капітанські крісла, тоновані вікна, Wi-Fi та телевізор — для компанії до шести осіб.",
+            "pl": "Skórzane fotele kapitańskie, przyciemniane szyby, Wi-Fi i ekran telewizyjny dla maksymalnie sześciu pasażerów.",
+            "nl": "Lederen captain's chairs, getinte ramen, wifi en een tv-scherm voor maximaal zes passagiers.",
+            "fr": "Fauteuils capitaine en cuir, vitres teintées, Wi-Fi et écran TV pour six passagers au maximum.",
+            "ar": "مقاعد جلدية فاخرة ونوافذ معتمة وواي فاي وشاشة تلفاز لستة ركاب كحد أقصى.",
+        },
+        "included": _lines("private", "flight", "wait90", "wifi", "drinks", "tolls"),
+    },
+    "minibus": {
+        "name": {"uk": "Мікроавтобус", "pl": "Minibus", "nl": "Minibus", "fr": "Minibus", "ar": "ميني باص"},
+        "description": {
+            "de": "Für Gruppen und große Familien: vierzehn Sitze und ein separater Gepäckraum.",
+            "ru": "Для групп и больших семей: четырнадцать мест и отдельный багажный отсек.",
+            "uk": "Для груп і великих родин: чотирнадцять місць та окремий багажний відсік.",
+            "pl": "Dla grup i dużych rodzin: czternaście miejsc i osobny bagażnik.",
+            "nl": "Voor groepen en grote gezinnen: veertien zitplaatsen en een aparte bagageruimte.",
+            "fr": "Pour les groupes et les grandes familles : quatorze places et un compartiment à bagages séparé.",
+            "ar": "للمجموعات والعائلات الكبيرة: أربعة عشر مقعدًا ومقصورة أمتعة منفصلة.",
+        },
+        "included": _lines("private", "flight", "wait60", "water", "tolls"),
+    },
+    "midibus": {
+        "name": {"uk": "Мідібус", "pl": "Midibus", "nl": "Midibus", "fr": "Midibus", "ar": "ميدي باص"},
+        "description": {
+            "de": "Für Hochzeitsgesellschaften, Sportmannschaften und Incentive-Gruppen mit bis zu 27 Fahrgästen.",
+            "ru": "Для свадебных компаний, спортивных команд и инсентив-групп до 27 человек.",
+            "uk": "Для весільних гостей, спортивних команд та інсентив-груп до 27 осіб.",
+            "pl": "Dla gości weselnych, drużyn sportowych i grup incentive do 27 osób.",
+            "nl": "Voor bruiloftsgezelschappen, sportteams en incentivegroepen tot 27 passagiers.",
+            "fr": "Pour les mariages, les équipes sportives et les voyages de groupe jusqu'à 27 passagers.",
+            "ar": "لحفلات الأعراس والفرق الرياضية ومجموعات الحوافز حتى 27 راكبًا.",
+        },
+        "included": _lines("private", "flight", "wait60", "microphone", "tolls"),
+    },
+}
+
+_SEASON_NAMES: dict[str, dict[str, str]] = {
+    "Summer season": {
+        "uk": "Літній сезон",
+        "pl": "Sezon letni",
+        "nl": "Zomerseizoen",
+        "fr": "Saison d'été",
+        "ar": "موسم الصيف",
+    },
+    "Peak summer": {
+        "uk": "Пік сезону",
+        "pl": "Szczyt sezonu",
+        "nl": "Hoogseizoen",
+        "fr": "Haute saison",
+        "ar": "ذروة الصيف",
+    },
+}
+
+_EXTRA_TEXTS: dict[str, dict[str, dict[str, str]]] = {
+    "child_seat": {
+        "name": {
+            "uk": "Дитяче крісло",
+            "pl": "Fotelik dziecięcy",
+            "nl": "Kinderzitje",
+            "fr": "Siège enfant",
+            "ar": "مقعد طفل",
+        },
+        "description": {
+            "de": "Für Kinder von etwa 1 bis 4 Jahren (9–18 kg).",
+            "ru": "Для детей примерно от 1 до 4 лет (9–18 кг).",
+            "uk": "Для дітей приблизно від 1 до 4 років (9–18 кг).",
+            "pl": "Dla dzieci w wieku ok. 1–4 lat (9–18 kg).",
+            "nl": "Voor kinderen van ongeveer 1 tot 4 jaar (9–18 kg).",
+            "fr": "Pour les enfants d'environ 1 à 4 ans (9 à 18 kg).",
+            "ar": "للأطفال من عمر سنة إلى 4 سنوات تقريبًا (9–18 كغ).",
+        },
+    },
+    "baby_seat": {
+        "name": {
+            "uk": "Автолюлька",
+            "pl": "Fotelik dla niemowlęcia",
+            "nl": "Babyzitje",
+            "fr": "Siège bébé",
+            "ar": "مقعد رضيع",
+        },
+        "description": {
+            "de": "Entgegen der Fahrtrichtung, für Babys bis etwa 15 Monate (0–13 kg).",
+            "ru": "Устанавливается против хода движения, для малышей примерно до 15 месяцев (0–13 кг).",
+            "uk": "Встановлюється проти руху, для малюків приблизно до 15 місяців (0–13 кг).",
+            "pl": "Montowany tyłem do kierunku jazdy, dla niemowląt do ok. 15 miesięcy (0–13 kg).",
+            "nl": "Tegen de rijrichting in, voor baby's tot ongeveer 15 maanden (0–13 kg).",
+            "fr": "Dos à la route, pour les bébés jusqu'à 15 mois environ (0 à 13 kg).",
+            "ar": "يُثبَّت باتجاه الخلف، للرضع حتى عمر 15 شهرًا تقريبًا (0–13 كغ).",
+        },
+    },
+    "booster": {
+        "name": {
+            "uk": "Бустер",
+            "pl": "Podstawka podwyższająca",
+            "nl": "Zittingverhoger",
+            "fr": "Rehausseur",
+            "ar": "مقعد رافع",
+        },
+        "description": {
+            "de": "Für Kinder von etwa 4 bis 12 Jahren (15–36 kg).",
+            "ru": "Для детей примерно от 4 до 12 лет (15–36 кг).",
+            "uk": "Для дітей приблизно від 4 до 12 років (15–36 кг).",
+            "pl": "Dla dzieci w wieku ok. 4–12 lat (15–36 kg).",
+            "nl": "Voor kinderen van ongeveer 4 tot 12 jaar (15–36 kg).",
+            "fr": "Pour les enfants d'environ 4 à 12 ans (15 à 36 kg).",
+            "ar": "للأطفال من عمر 4 إلى 12 سنة تقريبًا (15–36 كغ).",
+        },
+    },
+    "meet_greet": {
+        "name": {
+            "uk": "Зустріч із табличкою",
+            "pl": "Powitanie z tabliczką",
+            "nl": "Meet & greet",
+            "fr": "Accueil personnalisé",
+            "ar": "الاستقبال باللافتة",
+        },
+        "description": {
+            "de": "Wir erwarten Sie in der Ankunftshalle mit einem Namensschild und begleiten Sie zum Fahrzeug.",
+            "ru": "Наш представитель встретит Вас в зале прилёта с табличкой с Вашим именем и проводит к автомобилю.",
+            "uk": "Наш представник зустріне Вас у залі прильоту з табличкою з Вашим ім’ям і проведе до автомобіля.",
+            "pl": "Nasz przedstawiciel czeka w hali przylotów z tabliczką z Państwa nazwiskiem i odprowadza Państwa do samochodu.",
+            "nl": "Onze medewerker wacht in de aankomsthal met een bordje met uw naam en loopt met u mee naar de auto.",
+            "fr": "Notre hôte vous attend dans le hall des arrivées avec une pancarte à votre nom et vous accompagne jusqu'au véhicule.",
+            "ar": "يستقبلكم مندوبنا في صالة الوصول حاملًا لافتة باسمكم ويرافقكم إلى السيارة.",
+        },
+    },
+    "vip_lounge": {
+        "name": {"uk": "VIP-зал", "pl": "Salonik VIP", "nl": "VIP-lounge", "fr": "Salon VIP", "ar": "صالة كبار الزوار"},
+        "description": {
+            "de": "Pro Person: Fast Track durch die Sicherheitskontrolle und die VIP-Lounge des Flughafens vor Ihrem Rückflug.",
+            "ru": "За человека: ускоренный досмотр и VIP-зал аэропорта перед обратным рейсом.",
+            "uk": "За особу: прискорений огляд і VIP-зал аеропорту перед зворотним рейсом.",
+            "pl": "Za osobę: szybka ścieżka kontroli bezpieczeństwa i salonik VIP na lotnisku przed lotem powrotnym.",
+            "nl": "Per persoon: fast track door de veiligheidscontrole en de VIP-lounge van de luchthaven vóór uw terugvlucht.",
+            "fr": "Par personne : contrôle de sûreté coupe-file et salon VIP de l'aéroport avant votre vol retour.",
+            "ar": "للشخص الواحد: مسار سريع عبر التفتيش الأمني وصالة كبار الزوار في المطار قبل رحلة عودتكم.",
+        },
+    },
+    "extra_stop": {
+        "name": {
+            "uk": "Додаткова зупинка",
+            "pl": "Dodatkowy przystanek",
+            "nl": "Extra stop",
+            "fr": "Arrêt supplémentaire",
+            "ar": "توقف إضافي",
+        },
+        "description": {
+            "de": "Ein Halt von bis zu 20 Minuten unterwegs, z. B. an einem Supermarkt oder einer Apotheke.",
+            "ru": "Остановка в пути до 20 минут, например у супермаркета или аптеки.",
+            "uk": "Зупинка в дорозі до 20 хвилин, наприклад біля супермаркету чи аптеки.",
+            "pl": "Postój w trasie do 20 minut, np. przy supermarkecie lub aptece.",
+            "nl": "Een stop van maximaal 20 minuten onderweg, bijvoorbeeld bij een supermarkt of apotheek.",
+            "fr": "Un arrêt de 20 minutes maximum en chemin, par exemple dans un supermarché ou une pharmacie.",
+            "ar": "توقف في الطريق لمدة أقصاها 20 دقيقة، مثلًا عند سوبرماركت أو صيدلية.",
+        },
+    },
+}
+
+_TOUR_TEXTS: dict[str, dict[str, dict[str, str]]] = {
+    "perge-aspendos-side": {
+        "name": {
+            "uk": "Перге, Аспендос і Сіде",
+            "pl": "Perge, Aspendos i Side",
+            "nl": "Perge, Aspendos & Side",
+            "fr": "Pergé, Aspendos et Side",
+            "ar": "بيرغي وأسبندوس وسيدا",
+        },
+        "summary": {
+            "de": "Drei antike Städte an einem Tag: das römische Theater von Aspendos, die Säulenstraße von Perge und der Apollontempel von Side.",
+            "ru": "Три античных города за один день: римский театр Аспендоса, улица с колоннадой в Перге и храм Аполлона в Сиде.",
+            "uk": "Три античні міста за один день: римський театр Аспендоса, вулиця з колонадою в Перге та храм Аполлона в Сіде.",
+            "pl": "Trzy starożytne miasta w jeden dzień: rzymski teatr w Aspendos, kolumnowa ulica Perge i świątynia Apollina w Side.",
+            "nl": "Drie antieke steden op één dag: het Romeinse theater van Aspendos, de zuilenstraat van Perge en de Apollotempel van Side.",
+            "fr": "Trois cités antiques en une journée : le théâtre romain d'Aspendos, la rue à colonnades de Pergé et le temple d'Apollon à Side.",
+            "ar": "ثلاث مدن أثرية في يوم واحد: المسرح الروماني في أسبندوس، والشارع ذو الأعمدة في بيرغي، ومعبد أبولو في سيدا.",
+        },
+        "description": {
+            "de": "Ein Tag mit Reiseleiter durch die Ebene Pamphyliens. Sie gehen die Hauptstraße von Perge entlang, vorbei an Thermen und Agora, nehmen in Aspendos im besterhaltenen römischen Theater der Welt Platz, wo ein Flüstern auf der Bühne noch heute bis in die oberste Reihe trägt, und beschließen den Tag zwischen den Säulen des Apollontempels am Meer in Side, mit freier Zeit rund um den alten Hafen.",
+            "ru": "День с гидом на Памфилийской равнине. Вы пройдёте по главной улице Перге мимо терм и агоры, посидите в Аспендосе в лучше всех сохранившемся римском театре мира, где шёпот со сцены и сегодня слышен в последнем ряду, и завершите день среди колонн храма Аполлона на берегу моря в Сиде, со свободным временем у старой гавани.",
+            "uk": "День із гідом на Памфілійській рівнині. Ви пройдете головною вулицею Перге повз терми й агору, посидите в Аспендосі в найкраще збереженому римському театрі світу, де шепіт зі сцени й сьогодні чути в останньому ряду, і завершите день серед колон храму Аполлона на березі моря в Сіде, з вільним часом біля старої гавані.",
+            "pl": "Dzień z przewodnikiem na równinie Pamfilii. Przejdą Państwo główną ulicą Perge obok term i agory, zasiądą w Aspendos w najlepiej zachowanym rzymskim teatrze świata, gdzie szept ze sceny wciąż słychać w najwyższym rzędzie, a dzień zakończą wśród kolumn świątyni Apollina nad morzem w Side, z czasem wolnym wokół starego portu.",
+            "nl": "Een dag met gids over de vlakte van Pamphylië. U wandelt door de hoofdstraat van Perge langs de thermen en de agora, neemt in Aspendos plaats in het best bewaarde Romeinse theater ter wereld, waar een fluistering op het toneel nog altijd tot de bovenste rij draagt, en sluit de dag af tussen de zuilen van de Apollotempel aan zee in Side, met vrije tijd rond de oude haven.",
+            "fr": "Une journée guidée à travers la plaine de Pamphylie. Vous parcourez la rue principale de Pergé le long de ses thermes et de son agora, vous prenez place à Aspendos dans le théâtre romain le mieux conservé au monde, où un murmure sur la scène porte encore jusqu'au dernier rang, et vous terminez la journée parmi les colonnes du temple d'Apollon, au bord de la mer à Side, avec du temps libre autour du vieux port.",
+            "ar": "يوم برفقة مرشد سياحي في سهل بامفيليا. تتجولون في الشارع الرئيسي لمدينة بيرغي مرورًا بحماماتها وساحتها العامة، وتجلسون في أسبندوس في أفضل مسرح روماني محفوظ في العالم، حيث لا يزال الهمس على خشبة المسرح يصل إلى الصف الأعلى، وتختتمون اليوم بين أعمدة معبد أبولو على شاطئ البحر في سيدا مع وقت حر حول الميناء القديم.",
+        },
+        "itinerary": _lines(
+            "pickup",
+            {
+                "de": "Perge: Säulenstraße, Thermen und Agora",
+                "ru": "Перге: улица с колоннадой, термы и агора",
+                "uk": "Перге: вулиця з колонадою, терми та агора",
+                "pl": "Perge: ulica kolumnowa, termy i agora",
+                "nl": "Perge: zuilenstraat, thermen en agora",
+                "fr": "Pergé : rue à colonnades, thermes et agora",
+                "ar": "بيرغي: الشارع ذو الأعمدة والحمامات والساحة العامة",
+            },
+            {
+                "de": "Römisches Theater von Aspendos",
+                "ru": "Римский театр Аспендоса",
+                "uk": "Римський театр Аспендоса",
+                "pl": "Rzymski teatr w Aspendos",
+                "nl": "Romeins theater van Aspendos",
+                "fr": "Théâtre romain d'Aspendos",
+                "ar": "المسرح الروماني في أسبندوس",
+            },
+            {
+                "de": "Mittagessen in einem Forellenrestaurant am Fluss Köprüçay",
+                "ru": "Обед в форелевом ресторане на реке Кёпрючай",
+                "uk": "Обід у форелевому ресторані на річці Кьопрючай",
+                "pl": "Obiad w restauracji serwującej pstrągi nad rzeką Köprüçay",
+                "nl": "Lunch in een forelrestaurant aan de rivier de Köprüçay",
+                "fr": "Déjeuner dans un restaurant de truites au bord du Köprüçay",
+                "ar": "الغداء في مطعم للسلمون المرقط على ضفاف نهر كوبرو تشاي",
+            },
+            {
+                "de": "Side: Apollontempel und freie Zeit in der Altstadt",
+                "ru": "Сиде: храм Аполлона и свободное время в старом городе",
+                "uk": "Сіде: храм Аполлона та вільний час у старому місті",
+                "pl": "Side: świątynia Apollina i czas wolny na starym mieście",
+                "nl": "Side: Apollotempel en vrije tijd in de oude stad",
+                "fr": "Side : temple d'Apollon et temps libre dans la vieille ville",
+                "ar": "سيدا: معبد أبولو ووقت حر في البلدة القديمة",
+            },
+            "return",
+        ),
+        "included": _lines(
+            "pickup_dropoff",
+            {
+                "de": "Staatlich geprüfter Reiseleiter (Englisch, Deutsch, Russisch)",
+                "ru": "Лицензированный гид (английский, немецкий, русский)",
+                "uk": "Ліцензований гід (англійська, німецька, російська)",
+                "pl": "Licencjonowany przewodnik (angielski, niemiecki, rosyjski)",
+                "nl": "Erkende gids (Engels, Duits, Russisch)",
+                "fr": "Guide officiel (anglais, allemand, russe)",
+                "ar": "مرشد سياحي مرخّص (الإنجليزية والألمانية والروسية)",
+            },
+            {
+                "de": "Eintrittsgelder",
+                "ru": "Входные билеты",
+                "uk": "Вхідні квитки",
+                "pl": "Bilety wstępu",
+                "nl": "Entreegelden",
+                "fr": "Droits d'entrée",
+                "ar": "رسوم الدخول",
+            },
+            {
+                "de": "Mittagessen (Getränke extra)",
+                "ru": "Обед (напитки оплачиваются отдельно)",
+                "uk": "Обід (напої оплачуються окремо)",
+                "pl": "Obiad (napoje płatne osobno)",
+                "nl": "Lunch (drankjes niet inbegrepen)",
+                "fr": "Déjeuner (boissons en supplément)",
+                "ar": "الغداء (المشروبات على حسابكم)",
+            },
+            "coach",
+        ),
+    },
+    "pamukkale-hierapolis": {
+        "name": {
+            "uk": "Памуккале та Ієраполіс",
+            "pl": "Pamukkale i Hierapolis",
+            "nl": "Pamukkale & Hiërapolis",
+            "fr": "Pamukkale et Hiérapolis",
+            "ar": "باموكالي وهيرابوليس",
+        },
+        "summary": {
+            "de": "Die weißen Kalksinterterrassen von Pamukkale, die Ruinen von Hierapolis und ein Bad im antiken Becken der Kleopatra.",
+            "ru": "Белоснежные травертины Памуккале, руины Иераполиса и купание в античном бассейне Клеопатры.",
+            "uk": "Білосніжні травертини Памуккале, руїни Ієраполіса та купання в античному басейні Клеопатри.",
+            "pl": "Białe trawertynowe tarasy Pamukkale, ruiny Hierapolis i kąpiel w antycznym basenie Kleopatry.",
+            "nl": "De witte travertijnterrassen van Pamukkale, de ruïnes van Hiërapolis en een duik in het antieke bad van Cleopatra.",
+            "fr": "Les terrasses de travertin blanc de Pamukkale, les ruines de Hiérapolis et une baignade dans la piscine antique de Cléopâtre.",
+            "ar": "مدرجات الترافرتين البيضاء في باموكالي، وأطلال هيرابوليس، والسباحة في مسبح كليوباترا الأثري.",
+        },
+        "description": {
+            "de": "Früh am Morgen geht es über das Taurusgebirge nach Pamukkale. Sie gehen barfuß über weiße Kalkterrassen voller warmem Quellwasser, erkunden Nekropole und Theater von Hierapolis und baden im antiken Becken zwischen umgestürzten Marmorsäulen (Eintritt vor Ort). Frühstücks- und Mittagspausen unterbrechen die Fahrt.",
+            "ru": "Ранний выезд — и дорога через горы Тавр в Памуккале. Вы пройдёте босиком по белым известковым террасам с тёплой термальной водой, осмотрите некрополь и театр Иераполиса и искупаетесь среди упавших мраморных колонн в античном бассейне (билет на месте). В пути — остановки на завтрак и обед.",
+            "uk": "Ранній виїзд — і дорога через гори Тавр до Памуккале. Ви пройдете босоніж білими вапняковими терасами з теплою джерельною водою, оглянете некрополь і театр Ієраполіса та скупаєтеся серед повалених мармурових колон в античному басейні (квиток на місці). У дорозі — зупинки на сніданок і обід.",
+            "pl": "Wczesny wyjazd i podróż przez góry Taurus do Pamukkale. Przejdą Państwo boso po białych wapiennych tarasach wypełnionych ciepłą wodą źródlaną, zwiedzą nekropolię i teatr Hierapolis oraz wykąpią się wśród przewróconych marmurowych kolumn w antycznym basenie (bilet na miejscu). Podróż przerywają postoje na śniadanie i obiad.",
+            "nl": "Een vroeg vertrek voor de rit over het Taurusgebergte naar Pamukkale. U loopt op blote voeten over witte kalkterrassen vol warm bronwater, verkent de necropolis en het theater van Hiërapolis en zwemt tussen omgevallen marmeren zuilen in het antieke bad (ticket ter plaatse). Stops voor ontbijt en lunch onderbreken de reis.",
+            "fr": "Départ matinal pour franchir les monts Taurus jusqu'à Pamukkale. Vous marchez pieds nus sur les terrasses de calcaire blanc remplies d'eau de source tiède, vous explorez la nécropole et le théâtre de Hiérapolis et vous vous baignez parmi des colonnes de marbre renversées dans la piscine antique (billet sur place). Des arrêts pour le petit-déjeuner et le déjeuner ponctuent le trajet.",
+            "ar": "انطلاق مبكر عبر جبال طوروس إلى باموكالي. تمشون حفاة على مدرجات الكلس البيضاء المملوءة بمياه الينابيع الدافئة، وتستكشفون مقبرة هيرابوليس ومسرحها، وتسبحون بين أعمدة رخامية متساقطة في المسبح الأثري (التذكرة في الموقع). وتتخلل الرحلة استراحتان للإفطار والغداء.",
+        },
+        "itinerary": _lines(
+            {
+                "de": "Frühe Abholung am Hotel",
+                "ru": "Ранний трансфер из отеля",
+                "uk": "Ранній трансфер із готелю",
+                "pl": "Wczesny odbiór z hotelu",
+                "nl": "Vroeg ophalen bij uw hotel",
+                "fr": "Prise en charge matinale à l'hôtel",
+                "ar": "الانطلاق مبكرًا من الفندق",
+            },
+            {
+                "de": "Frühstückspause unterwegs",
+                "ru": "Остановка на завтрак в пути",
+                "uk": "Зупинка на сніданок у дорозі",
+                "pl": "Postój na śniadanie po drodze",
+                "nl": "Ontbijtstop onderweg",
+                "fr": "Arrêt petit-déjeuner en route",
+                "ar": "استراحة للإفطار في الطريق",
+            },
+            {
+                "de": "Nekropole und Theater von Hierapolis",
+                "ru": "Некрополь и театр Иераполиса",
+                "uk": "Некрополь і театр Ієраполіса",
+                "pl": "Nekropolia i teatr Hierapolis",
+                "nl": "Necropolis en theater van Hiërapolis",
+                "fr": "Nécropole et théâtre de Hiérapolis",
+                "ar": "مقبرة هيرابوليس ومسرحها",
+            },
+            {
+                "de": "Kalksinterterrassen von Pamukkale",
+                "ru": "Травертины Памуккале",
+                "uk": "Травертини Памуккале",
+                "pl": "Trawertynowe tarasy Pamukkale",
+                "nl": "Travertijnterrassen van Pamukkale",
+                "fr": "Terrasses de travertin de Pamukkale",
+                "ar": "مدرجات الترافرتين في باموكالي",
+            },
+            "lunch",
+            {
+                "de": "Freie Zeit am antiken Becken der Kleopatra",
+                "ru": "Свободное время у античного бассейна Клеопатры",
+                "uk": "Вільний час біля античного басейну Клеопатри",
+                "pl": "Czas wolny przy antycznym basenie Kleopatry",
+                "nl": "Vrije tijd bij het antieke bad van Cleopatra",
+                "fr": "Temps libre à la piscine antique de Cléopâtre",
+                "ar": "وقت حر عند مسبح كليوباترا الأثري",
+            },
+            {
+                "de": "Rückfahrt zu Ihrem Hotel am Abend",
+                "ru": "Вечером возвращение в отель",
+                "uk": "Увечері повернення до готелю",
+                "pl": "Wieczorny powrót do hotelu",
+                "nl": "'s Avonds terug naar uw hotel",
+                "fr": "Retour à votre hôtel en soirée",
+                "ar": "العودة إلى فندقكم مساءً",
+            },
+        ),
+        "included": _lines(
+            "pickup_dropoff",
+            {
+                "de": "Staatlich geprüfter Reiseleiter",
+                "ru": "Лицензированный гид",
+                "uk": "Ліцензований гід",
+                "pl": "Licencjonowany przewodnik",
+                "nl": "Erkende gids",
+                "fr": "Guide officiel",
+                "ar": "مرشد سياحي مرخّص",
+            },
+            {
+                "de": "Frühstück und Mittagessen",
+                "ru": "Завтрак и обед",
+                "uk": "Сніданок і обід",
+                "pl": "Śniadanie i obiad",
+                "nl": "Ontbijt en lunch",
+                "fr": "Petit-déjeuner et déjeuner",
+                "ar": "الإفطار والغداء",
+            },
+            {
+                "de": "Eintritt für Pamukkale und Hierapolis",
+                "ru": "Вход в Памуккале и Иераполис",
+                "uk": "Вхід до Памуккале та Ієраполіса",
+                "pl": "Wstęp do Pamukkale i Hierapolis",
+                "nl": "Entree voor Pamukkale en Hiërapolis",
+                "fr": "Entrée à Pamukkale et Hiérapolis",
+                "ar": "رسوم دخول باموكالي وهيرابوليس",
+            },
+            "coach",
+        ),
+    },
+    "antalya-city-waterfalls": {
+        "name": {
+            "uk": "Оглядова екскурсія Анталією та водоспади",
+            "pl": "Zwiedzanie Antalyi i wodospady",
+            "nl": "Stadstour Antalya & watervallen",
+            "fr": "Visite d'Antalya et cascades",
+            "ar": "جولة في مدينة أنطاليا والشلالات",
+        },
+        "summary": {
+            "de": "Die Altstadt Kaleiçi, das Hadrianstor, die Düden- und Kurşunlu-Wasserfälle und eine Bootsfahrt entlang der Steilküste.",
+            "ru": "Старый город Калеичи, ворота Адриана, водопады Дюден и Куршунлу и прогулка на лодке вдоль скал.",
+            "uk": "Старе місто Калеїчі, ворота Адріана, водоспади Дюден і Куршунлу та прогулянка човном уздовж скель.",
+            "pl": "Stare miasto Kaleiçi, Brama Hadriana, wodospady Düden i Kurşunlu oraz rejs łodzią wzdłuż klifów.",
+            "nl": "De oude stad Kaleiçi, de Poort van Hadrianus, de watervallen van Düden en Kurşunlu en een boottocht langs de kliffen.",
+            "fr": "La vieille ville de Kaleiçi, la porte d'Hadrien, les cascades de Düden et de Kurşunlu et une promenade en bateau le long des falaises.",
+            "ar": "البلدة القديمة كاليتشي، وبوابة هادريان، وشلالات دودن وكورشونلو، ورحلة بالقارب على طول المنحدرات الصخرية.",
+        },
+        "description": {
+            "de": "Antalya in aller Ruhe: der Obere Düden-Wasserfall in seinem schattigen Park, ein Spaziergang durch die Gassen von Kaleiçi vom Hadrianstor hinunter zum römischen Hafen, eine 45-minütige Bootsfahrt zum Unteren Düden-Wasserfall, der von der Steilküste ins Meer stürzt, und der Kurşunlu-Wasserfall im Pinienwald.",
+            "ru": "Анталья без спешки: Верхний Дюденский водопад в тенистом парке, прогулка по улочкам Калеичи от ворот Адриана к римской гавани, 45-минутная прогулка на лодке к Нижнему Дюденскому водопаду, который срывается со скал прямо в море, и водопад Куршунлу в сосновом лесу.",
+            "uk": "Анталія без поспіху: Верхній Дюденський водоспад у тінистому парку, прогулянка вуличками Калеїчі від воріт Адріана до римської гавані, 45-хвилинна прогулянка човном до Нижнього Дюденського водоспаду, що падає зі скель просто в море, і водоспад Куршунлу в сосновому лісі.",
+            "pl": "Antalya bez pośpiechu: Górny Wodospad Düden w cienistym parku, spacer uliczkami Kaleiçi od Bramy Hadriana w dół do rzymskiego portu, 45-minutowy rejs łodzią pod Dolny Wodospad Düden, który spada z klifów prosto do morza, oraz wodospad Kurşunlu w sosnowym lesie.",
+            "nl": "Antalya in een rustig tempo: de Boven-Düdenwaterval in zijn schaduwrijke park, een wandeling door de straatjes van Kaleiçi van de Poort van Hadrianus naar de Romeinse haven, een boottocht van 45 minuten naar de Beneden-Düdenwaterval die van de kliffen in zee stort, en de Kurşunluwaterval in het dennenbos.",
+            "fr": "Antalya en toute tranquillité : la cascade haute de Düden dans son parc ombragé, une promenade dans les ruelles de Kaleiçi, de la porte d'Hadrien jusqu'au port romain, 45 minutes de bateau pour voir la cascade basse de Düden plonger des falaises dans la mer, et la cascade de Kurşunlu au cœur d'une pinède.",
+            "ar": "أنطاليا على مهل: شلال دودن العلوي في حديقته الظليلة، ونزهة في أزقة كاليتشي من بوابة هادريان نزولًا إلى الميناء الروماني، ورحلة بالقارب مدتها 45 دقيقة لمشاهدة شلال دودن السفلي وهو ينحدر من المنحدرات إلى البحر، وشلال كورشونلو وسط غابة الصنوبر.",
+        },
+        "itinerary": _lines(
+            "pickup",
+            {
+                "de": "Oberer Düden-Wasserfall",
+                "ru": "Верхний Дюденский водопад",
+                "uk": "Верхній Дюденський водоспад",
+                "pl": "Górny Wodospad Düden",
+                "nl": "Boven-Düdenwaterval",
+                "fr": "Cascade haute de Düden",
+                "ar": "شلال دودن العلوي",
+            },
+            {
+                "de": "Kaleiçi: Hadrianstor, Uhrturm, Yivli-Minarett",
+                "ru": "Калеичи: ворота Адриана, часовая башня, минарет Йивли",
+                "uk": "Калеїчі: ворота Адріана, годинникова вежа, мінарет Йівлі",
+                "pl": "Kaleiçi: Brama Hadriana, wieża zegarowa, minaret Yivli",
+                "nl": "Kaleiçi: Poort van Hadrianus, klokkentoren, Yivli-minaret",
+                "fr": "Kaleiçi : porte d'Hadrien, tour de l'Horloge, minaret Yivli",
+                "ar": "كاليتشي: بوابة هادريان وبرج الساعة ومئذنة يفلي",
+            },
+            "lunch",
+            {
+                "de": "Bootsfahrt vom alten Hafen zum Unteren Düden-Wasserfall",
+                "ru": "Прогулка на лодке из старой гавани к Нижнему Дюденскому водопаду",
+                "uk": "Прогулянка човном зі старої гавані до Нижнього Дюденського водоспаду",
+                "pl": "Rejs łodzią ze starego portu pod Dolny Wodospad Düden",
+                "nl": "Boottocht van de oude haven naar de Beneden-Düdenwaterval",
+                "fr": "Promenade en bateau du vieux port à la cascade basse de Düden",
+                "ar": "رحلة بالقارب من الميناء القديم إلى شلال دودن السفلي",
+            },
+            {
+                "de": "Kurşunlu-Wasserfall",
+                "ru": "Водопад Куршунлу",
+                "uk": "Водоспад Куршунлу",
+                "pl": "Wodospad Kurşunlu",
+                "nl": "Kurşunluwaterval",
+                "fr": "Cascade de Kurşunlu",
+                "ar": "شلال كورشونلو",
+            },
+            "return",
+        ),
+        "included": _lines(
+            "pickup_dropoff",
+            {
+                "de": "Reiseleiter",
+                "ru": "Гид",
+                "uk": "Гід",
+                "pl": "Przewodnik",
+                "nl": "Gids",
+                "fr": "Guide",
+                "ar": "مرشد سياحي",
+            },
+            "lunch",
+            {
+                "de": "Bootsfahrt",
+                "ru": "Прогулка на лодке",
+                "uk": "Прогулянка човном",
+                "pl": "Rejs łodzią",
+                "nl": "Boottocht",
+                "fr": "Promenade en bateau",
+                "ar": "رحلة بالقارب",
+            },
+            {
+                "de": "Eintritt zu den Wasserfällen",
+                "ru": "Вход к водопадам",
+                "uk": "Вхід до водоспадів",
+                "pl": "Wstęp do wodospadów",
+                "nl": "Entree voor de watervallen",
+                "fr": "Entrée aux cascades",
+                "ar": "رسوم دخول الشلالات",
+            },
+        ),
+    },
+    "taurus-jeep-safari": {
+        "name": {
+            "uk": "Джип-сафарі в горах Тавр",
+            "pl": "Jeep safari w górach Taurus",
+            "nl": "Jeepsafari in het Taurusgebergte",
+            "fr": "Safari en jeep dans les monts Taurus",
+            "ar": "سفاري بسيارات الجيب في جبال طوروس",
+        },
+        "summary": {
+            "de": "Mit offenen Jeeps über Waldpisten ins Taurusgebirge: Dorfbesuch, Flussdurchfahrt und Mittagessen an einem Forellenbach.",
+            "ru": "На открытых джипах по лесным дорогам в горы Тавр: деревня, переправа через реку и обед у форелевого ручья.",
+            "uk": "На відкритих джипах лісовими дорогами в гори Тавр: село, переправа через річку та обід біля форелевого струмка.",
+            "pl": "Otwartymi jeepami leśnymi drogami w góry Taurus: wizyta w wiosce, przeprawa przez rzekę i obiad nad pstrągowym strumieniem.",
+            "nl": "Met open jeeps over bospaden het Taurusgebergte in: een dorpsbezoek, een rivieroversteek en lunch aan een forelbeek.",
+            "fr": "En jeep décapotable sur les pistes forestières des monts Taurus : visite d'un village, traversée de rivière et déjeuner au bord d'un torrent à truites.",
+            "ar": "بسيارات جيب مكشوفة عبر دروب الغابات إلى جبال طوروس: زيارة قرية، وعبور نهر، وغداء بجانب جدول للسلمون المرقط.",
+        },
+        "description": {
+            "de": "Ein Konvoi offener Allradjeeps fährt von der Küste auf Schotterpisten durch Pinien- und Zedernwald hinauf. Sie halten in einem Bergdorf und sehen zu, wie Brot auf dem Sac-Blech gebacken wird, fahren spritzend durch den Fluss, blicken von einem Aussichtspunkt über 1.000 m auf die Küste hinab und essen im Ulupınar-Tal an einem Forellenbach zu Mittag. Kleidung, die Staub und Wasser verträgt, ist ratsam.",
+            "ru": "Колонна открытых полноприводных джипов поднимается от побережья по грунтовым дорогам через сосновый и кедровый лес. Вы заглянете в горную деревню, где пекут хлеб на садже, с брызгами пересечёте реку, посмотрите на побережье со смотровой площадки выше 1000 м и пообедаете у форелевого ручья в долине Улупынар. Одевайтесь так, чтобы не жалеть одежду: будут пыль и вода.",
+            "uk": "Колона відкритих повнопривідних джипів піднімається від узбережжя ґрунтовими дорогами крізь сосновий і кедровий ліс. Ви завітаєте до гірського села, де печуть хліб на саджі, з бризками переїдете річку, подивитеся на узбережжя з оглядового майданчика вище 1000 м і пообідаєте біля форелевого струмка в долині Улупинар. Одягайтеся так, щоб не шкодувати одягу: будуть пил і вода.",
+            "pl": "Konwój otwartych jeepów z napędem na cztery koła wspina się od wybrzeża szutrowymi drogami przez las sosnowy i cedrowy. Zatrzymają się Państwo w górskiej wiosce, by zobaczyć, jak wypieka się chleb na blasze sac, przejadą z pluskiem przez rzekę, spojrzą na wybrzeże z punktu widokowego powyżej 1000 m i zjedzą obiad nad pstrągowym strumieniem w dolinie Ulupınar. Prosimy ubrać się tak, by nie bać się kurzu i wody.",
+            "nl": "Een konvooi open vierwielaangedreven jeeps klimt vanaf de kust over onverharde paden door dennen- en cederbos. U stopt in een bergdorp om te zien hoe brood op een sac-plaat wordt gebakken, rijdt spetterend door de rivier, kijkt vanaf een uitkijkpunt boven 1.000 m neer op de kust en luncht naast een forelbeek in het Ulupınardal. Trek kleding aan die tegen stof en water kan.",
+            "fr": "Un convoi de jeeps 4x4 décapotables grimpe depuis la côte sur des pistes de terre à travers les forêts de pins et de cèdres. Vous vous arrêtez dans un village de montagne pour voir cuire le pain sur la plaque sac, traversez la rivière dans de grandes gerbes d'eau, contemplez la côte depuis un belvédère à plus de 1 000 m et déjeunez au bord d'un torrent à truites dans la vallée d'Ulupınar. Prévoyez une tenue qui ne craint ni la poussière ni l'eau.",
+            "ar": "تصعد قافلة من سيارات الجيب المكشوفة رباعية الدفع من الساحل عبر طرق ترابية وسط غابات الصنوبر والأرز. تتوقفون في قرية جبلية لمشاهدة خبز الصاج وهو يُخبز، وتعبرون النهر وسط رذاذ الماء، وتطلون على الساحل من نقطة مشاهدة على ارتفاع يزيد على 1000 متر، وتتناولون الغداء بجانب جدول للسلمون المرقط في وادي أولوبينار. يُنصح بارتداء ملابس لا تخشى الغبار والماء.",
+        },
+        "itinerary": _lines(
+            "pickup",
+            {
+                "de": "Auf Waldpisten ins Taurusgebirge",
+                "ru": "По лесным дорогам в горы Тавр",
+                "uk": "Лісовими дорогами в гори Тавр",
+                "pl": "Leśnymi drogami w góry Taurus",
+                "nl": "Over bospaden het Taurusgebergte in",
+                "fr": "Pistes forestières vers les monts Taurus",
+                "ar": "دروب الغابات نحو جبال طوروس",
+            },
+            {
+                "de": "Bergdorf und Gözleme-Verkostung",
+                "ru": "Горная деревня и дегустация гёзлеме",
+                "uk": "Гірське село та дегустація гьозлеме",
+                "pl": "Górska wioska i degustacja gözleme",
+                "nl": "Bergdorp en gözleme proeven",
+                "fr": "Village de montagne et dégustation de gözleme",
+                "ar": "قرية جبلية وتذوق الغوزلمة",
+            },
+            {
+                "de": "Flussdurchfahrt",
+                "ru": "Переправа через реку",
+                "uk": "Переправа через річку",
+                "pl": "Przeprawa przez rzekę",
+                "nl": "Rivieroversteek",
+                "fr": "Traversée de la rivière",
+                "ar": "عبور النهر",
+            },
+            {
+                "de": "Aussichtspunkt über der Küste",
+                "ru": "Смотровая площадка над побережьем",
+                "uk": "Оглядовий майданчик над узбережжям",
+                "pl": "Punkt widokowy nad wybrzeżem",
+                "nl": "Uitkijkpunt boven de kust",
+                "fr": "Belvédère au-dessus de la côte",
+                "ar": "نقطة مشاهدة تطل على الساحل",
+            },
+            {
+                "de": "Mittagessen am Forellenbach in Ulupınar",
+                "ru": "Обед у форелевого ручья в Улупынаре",
+                "uk": "Обід біля форелевого струмка в Улупинарі",
+                "pl": "Obiad nad pstrągowym strumieniem w Ulupınar",
+                "nl": "Lunch aan de forelbeek in Ulupınar",
+                "fr": "Déjeuner au bord du torrent à truites d'Ulupınar",
+                "ar": "الغداء بجانب جدول السلمون المرقط في أولوبينار",
+            },
+            "return",
+        ),
+        "included": _lines(
+            "pickup_dropoff",
+            {
+                "de": "Jeep mit Fahrer und Guide in einer Person",
+                "ru": "Джип с водителем-гидом",
+                "uk": "Джип із водієм-гідом",
+                "pl": "Jeep z kierowcą-przewodnikiem",
+                "nl": "Jeep met chauffeur-gids",
+                "fr": "Jeep avec chauffeur-guide",
+                "ar": "سيارة جيب مع سائق مرشد",
+            },
+            "lunch",
+            {
+                "de": "Gözleme-Verkostung",
+                "ru": "Дегустация гёзлеме",
+                "uk": "Дегустація гьозлеме",
+                "pl": "Degustacja gözleme",
+                "nl": "Gözleme proeven",
+                "fr": "Dégustation de gözleme",
+                "ar": "تذوق الغوزلمة",
+            },
+            {
+                "de": "Versicherung",
+                "ru": "Страховка",
+                "uk": "Страхування",
+                "pl": "Ubezpieczenie",
+                "nl": "Verzekering",
+                "fr": "Assurance",
+                "ar": "التأمين",
+            },
+        ),
+    },
+}
+
+
+def _complete(texts: dict[str, str], more: dict[str, str]) -> None:
+    """Add the languages ``texts`` lacks; a language already given above keeps its text."""
+    for language, text in more.items():
+        texts.setdefault(language, text)
+
+
+def place_names(slug: str, name_en: str, name_tr: str) -> dict[str, str]:
+    """A place's name in every language: its own where it has one, else its (brand) name in English."""
+    names = {"en": name_en, "tr": name_tr}
+    _complete(names, PLACE_NAMES.get(slug, {}))
+    _complete(names, {language: name_en for language in OTHER_LANGUAGES})
+    return names
+
+
+def _merge() -> None:
+    for zones in (AIRPORT_ZONES, RESORT_ZONES):
+        for code, names in zones.items():
+            _complete(names, _ZONE_NAMES[code])
+    for slug, _iata, zone, *_rest in AIRPORTS:
+        PLACE_NAMES.setdefault(slug, AIRPORT_ZONES[zone])
+    for items, texts in ((VEHICLE_CLASSES, _VEHICLE_TEXTS), (EXTRAS, _EXTRA_TEXTS)):
+        for item in items:
+            for field, more in texts[item["code"]].items():
+                _complete(item[field], more)
+    for season in SEASONS:
+        _complete(season["name"], _SEASON_NAMES[season["name"]["en"]])
+    for tour in TOURS:
+        for field, more in _TOUR_TEXTS[tour["slug"]].items():
+            _complete(tour[field], more)
+
+
+_merge()
 
 
 # --- coupon and currencies --------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from io import StringIO
 
 import phonenumbers
 import time_machine
+from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
@@ -230,25 +231,53 @@ def test_tours_have_departures_for_the_next_60_days(db):
     assert daily.count() == 60
 
 
-def test_every_translatable_field_is_filled_in_english_and_turkish(db):
+NINE_LANGUAGES = ("en", "tr", "de", "ru", "uk", "pl", "nl", "fr", "ar")
+TRANSLATED_MODELS = (Zone, Place, VehicleClass, Season, Extra, Tour)
+
+
+def test_every_translated_field_of_every_demo_row_is_filled_in_all_nine_languages(db):
     load()
-    for model in (Zone, Place, VehicleClass, Season, Extra, Tour):
-        for field in translator.get_options_for_model(model).fields:
-            for language in ("en", "tr"):
-                column = f"{field}_{language}"
-                empty = model.objects.filter(**{f"{column}__isnull": True}) | model.objects.filter(**{column: ""})
-                assert not empty.exists(), f"{model.__name__}.{column} is empty"
-    for model in (Zone, VehicleClass):
-        for language in ("de", "ru"):
-            assert not model.objects.filter(**{f"name_{language}__isnull": True}).exists()
+    assert [code for code, _name in settings.LANGUAGES] == list(NINE_LANGUAGES)
+    for model in TRANSLATED_MODELS:
+        fields = translator.get_options_for_model(model).fields
+        columns = [f"{field}_{language}" for field in fields for language in NINE_LANGUAGES]
+        # The raw columns, not the model attributes: an attribute would fall back to English and hide a gap.
+        for row in model.objects.values("pk", *columns):
+            empty = [column for column in columns if not (row[column] or "").strip()]
+            assert not empty, f"{model.__name__} {row['pk']}: {empty}"
+    # Lists (itinerary, included) have as many lines in every language as in English.
+    for model, fields in ((VehicleClass, ("included",)), (Tour, ("itinerary", "included"))):
+        for item in model.objects.all():
+            for field in fields:
+                english = len(getattr(item, f"{field}_en").splitlines())
+                for language in NINE_LANGUAGES:
+                    assert len(getattr(item, f"{field}_{language}").splitlines()) == english, (item, field, language)
+
+
+def test_demo_texts_in_other_languages_and_brand_names_kept(db):
+    load()
+    perge = Tour.objects.get(slug="perge-aspendos-side")
+    assert perge.name_ru == "Перге, Аспендос и Сиде"
+    assert perge.name_ar == "بيرغي وأسبندوس وسيدا"
+    assert perge.name_fr == "Pergé, Aspendos et Side"
+    assert perge.itinerary_de.splitlines()[0] == "Abholung am Hotel"
+    ayt = Place.objects.get(slug="ayt")
+    assert (ayt.name_ru, ayt.name_uk, ayt.name_ar) == ("Аэропорт Анталии", "Аеропорт Анталії", "مطار أنطاليا")
+    rixos = Place.objects.get(slug="rixos-premium-belek")
+    assert {getattr(rixos, f"name_{language}") for language in NINE_LANGUAGES} == {"Rixos Premium Belek"}
+    assert Place.objects.get(slug="side-old-town").name_uk == "Старе місто Сіде"
+    assert Zone.objects.get(code="kemer").name_pl == "Kemer, Beldibi i Tekirova"
+    assert VehicleClass.objects.get(code="sedan").name_fr == "Berline"
+    assert Extra.objects.get(code="meet_greet").name_nl == "Meet & greet"
+    assert Season.objects.filter(name_ar="ذروة الصيف").count() == 2
     with translation.override("tr"):
         assert Zone.objects.get(code="antalya-airport").name == "Antalya Havalimanı"
         assert Place.objects.get(slug="side-old-town").name == "Side Antik Kenti"
         assert VehicleClass.objects.get(code="minibus").name == "Minibüs"
-        assert Extra.objects.get(code="child_seat").name == "Çocuk koltuğu"
-        assert Tour.objects.get(slug="pamukkale-hierapolis").name == "Pamukkale ve Hierapolis"
     with translation.override("de"):
         assert VehicleClass.objects.get(code="minibus").name == "Kleinbus"
+    with translation.override("ru"):
+        assert Tour.objects.get(slug="perge-aspendos-side").name == "Перге, Аспендос и Сиде"
 
 
 def test_demo_bookings_are_in_every_status_with_their_history(db, django_capture_on_commit_callbacks):
