@@ -6,11 +6,13 @@ variant loads jQuery UI from a CDN, which the site's content security policy doe
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
+from modeltranslation.translator import translator
 from modeltranslation.utils import get_translation_fields
 
 from gnb.bookings.availability import with_coupon_uses, with_seats
@@ -25,8 +27,64 @@ def every_language(*fields: str) -> tuple[str, ...]:
     return tuple(get_translation_fields(*fields))
 
 
+def language_codes() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def translated_fields(model: type[Model]) -> tuple[str, ...]:
+    return tuple(translator.get_options_for_model(model).fields)
+
+
+def missing_in(model: type[Model], language: str) -> Q:
+    """Rows with at least one translated field empty in ``language`` (the column itself, no fallback)."""
+    condition = Q()
+    for field in translated_fields(model):
+        column = f"{field}_{language.replace('-', '_')}"
+        condition |= Q(**{f"{column}__isnull": True}) | Q(**{column: ""})
+    return condition
+
+
+def missing_languages(obj: Model) -> list[str]:
+    """The languages in which ``obj`` has an empty translated field, read from the columns already on the row."""
+    fields = translated_fields(type(obj))
+    return [
+        code
+        for code in language_codes()
+        if any(not (getattr(obj, f"{field}_{code.replace('-', '_')}") or "").strip() for field in fields)
+    ]
+
+
+class MissingTranslationFilter(admin.SimpleListFilter):
+    """One choice per site language: the rows that still lack a text in it."""
+
+    title = _("missing translations")
+    parameter_name = "missing"
+
+    def lookups(self, request, model_admin):
+        return list(settings.LANGUAGES)
+
+    def queryset(self, request, queryset):
+        if self.value() in language_codes():
+            return queryset.filter(missing_in(queryset.model, self.value()))
+        return queryset
+
+
+class TranslatedCatalogueAdmin(TranslationAdmin):
+    """Every translated catalogue list shows which languages a row lacks and filters by a missing language."""
+
+    def get_list_display(self, request):
+        return (*super().get_list_display(request), "missing_translations")
+
+    def get_list_filter(self, request):
+        return (MissingTranslationFilter, *super().get_list_filter(request))
+
+    @admin.display(description=_("missing translations"), empty_value="")
+    def missing_translations(self, obj: Model) -> str:
+        return ", ".join(code.upper() for code in missing_languages(obj))
+
+
 @admin.register(Zone)
-class ZoneAdmin(TranslationAdmin):
+class ZoneAdmin(TranslatedCatalogueAdmin):
     list_display = ("name", "code", "place_count", "sort_order", "is_active")
     list_editable = ("sort_order", "is_active")
     list_filter = ("is_active",)
@@ -42,7 +100,7 @@ class ZoneAdmin(TranslationAdmin):
 
 
 @admin.register(Place)
-class PlaceAdmin(TranslationAdmin):
+class PlaceAdmin(TranslatedCatalogueAdmin):
     list_display = ("name", "kind", "iata_code", "zone", "time_zone", "is_popular", "is_active")
     list_filter = ("kind", "zone", "is_popular", "is_active")
     list_select_related = ("zone",)
@@ -57,7 +115,7 @@ class PlaceAdmin(TranslationAdmin):
 
 
 @admin.register(VehicleClass)
-class VehicleClassAdmin(TranslationAdmin):
+class VehicleClassAdmin(TranslatedCatalogueAdmin):
     list_display = ("name", "code", "max_passengers", "max_luggage", "example_models", "sort_order", "is_active")
     list_editable = ("sort_order", "is_active")
     list_filter = ("is_active",)
@@ -82,7 +140,7 @@ class FareAdmin(PriceAuditMixin, admin.ModelAdmin):
 
 
 @admin.register(Season)
-class SeasonAdmin(PriceAuditMixin, TranslationAdmin):
+class SeasonAdmin(PriceAuditMixin, TranslatedCatalogueAdmin):
     price_audit_fields = ("starts_on", "ends_on", "fare_adjustment_percent", "is_active")
     list_display = ("name", "starts_on", "ends_on", "fare_adjustment_percent", "is_active")
     list_filter = ("is_active",)
@@ -91,7 +149,7 @@ class SeasonAdmin(PriceAuditMixin, TranslationAdmin):
 
 
 @admin.register(Extra)
-class ExtraAdmin(PriceAuditMixin, TranslationAdmin):
+class ExtraAdmin(PriceAuditMixin, TranslatedCatalogueAdmin):
     price_audit_fields = ("price", "pricing")
     list_display = ("name", "code", "price", "pricing", "max_quantity", "sort_order", "is_active")
     list_editable = ("sort_order", "is_active")
@@ -118,7 +176,7 @@ class TourDepartureInline(admin.TabularInline):
 
 
 @admin.register(Tour)
-class TourAdmin(PriceAuditMixin, TranslationAdmin):
+class TourAdmin(PriceAuditMixin, TranslatedCatalogueAdmin):
     price_audit_fields = ("adult_price", "child_price", "infant_price")
     list_display = (
         "name",
