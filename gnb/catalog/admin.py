@@ -73,7 +73,9 @@ class TranslatedCatalogueAdmin(TranslationAdmin):
     """Every translated catalogue list shows which languages a row lacks and filters by a missing language."""
 
     def get_list_display(self, request):
-        return (*super().get_list_display(request), "missing_translations")
+        # Next to the name, so it stays in view when a wide list scrolls sideways.
+        first, *rest = super().get_list_display(request)
+        return (first, "missing_translations", *rest)
 
     def get_list_filter(self, request):
         return (MissingTranslationFilter, *super().get_list_filter(request))
