@@ -32,7 +32,7 @@ def language_codes() -> list[str]:
 
 
 def translated_fields(model: type[Model]) -> tuple[str, ...]:
-    return tuple(translator.get_options_for_model(model).fields)
+    return tuple(translator.get_options_for_model(model).all_fields)
 
 
 def missing_in(model: type[Model], language: str) -> Q:
@@ -64,8 +64,9 @@ class MissingTranslationFilter(admin.SimpleListFilter):
         return list(settings.LANGUAGES)
 
     def queryset(self, request, queryset):
-        if self.value() in language_codes():
-            return queryset.filter(missing_in(queryset.model, self.value()))
+        language = self.value()
+        if language is not None and language in language_codes():
+            return queryset.filter(missing_in(queryset.model, language))
         return queryset
 
 
