@@ -1,7 +1,8 @@
 """Back office for the catalogue: what GNB sells and at what price.
 
 Translated models use modeltranslation's plain ``TranslationAdmin`` (one input per language); the tabbed
-variant loads jQuery UI from a CDN, which the site's content security policy does not allow.
+variant loads jQuery UI from a CDN, which the site's content security policy does not allow. Their lists
+(``TranslatedCatalogueAdmin``) show the languages a row still lacks and filter the rows missing a language.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def missing_languages(obj: Model) -> list[str]:
     return [
         code
         for code in language_codes()
-        if any(not (getattr(obj, f"{field}_{code.replace('-', '_')}") or "").strip() for field in fields)
+        if any(not getattr(obj, f"{field}_{code.replace('-', '_')}") for field in fields)
     ]
 
 
