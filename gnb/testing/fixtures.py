@@ -51,6 +51,13 @@ def _clear_cache():
 
 
 @pytest.fixture
+def tasks_run_at_once(settings):
+    """The worker runs a task as soon as it is queued (after the commit), inside the test's transaction; the
+    database queue and ``db_worker`` themselves are covered by the tests that run them."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
 def catalog(db) -> Catalog:
     return make_catalog()
 

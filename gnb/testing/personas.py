@@ -6,9 +6,11 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gnb.accounts.roles import user_role_set
+from gnb.accounts.two_factor import two_factor_enroll, two_factor_pending_device
 
 
 def persona(role: str, username: str | None = None, *, password: str | None = None, email: str | None = None):
@@ -34,3 +36,14 @@ def staff_login(client: Client, user) -> TOTPDevice:
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return device
+
+
+def authenticator_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
+    """The code the app shows now (or ``steps_ahead`` 30-second steps later, still inside the accepted drift)."""
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=steps_ahead):06d}"
+
+
+def authenticator_enrol(user) -> tuple[TOTPDevice, list[str]]:
+    """Set up an authenticator for ``user`` as the enrolment page does; the device and its recovery codes."""
+    device = two_factor_pending_device(user=user)
+    return two_factor_enroll(user=user, device_id=device.pk, token=authenticator_code(device))

@@ -22,13 +22,9 @@ PASSWORD = "sunny-harbour-lantern-42"
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("tasks_run_at_once"),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers are only real on PostgreSQL"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _tasks_run_at_once(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 def race(attempt: Callable[[int], object]) -> list[str]:

@@ -24,18 +24,11 @@ from gnb.core.models import AuditEntry
 from gnb.testing.catalog import future_local
 from gnb.testing.website import placed, transfer_form_url
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_run_at_once")]
 
 User = get_user_model()
 PASSWORD = "sunny-harbour-lantern-42"
 LINK = re.compile(r"http://testserver(/en/account/[^\s\"<]+)")
-
-
-@pytest.fixture(autouse=True)
-def _tasks_run_at_once(settings):
-    # The worker runs a task as soon as it is queued (after commit), inside the test's transaction; the database
-    # queue and ``db_worker`` are covered by the booking-flow tests, which run with real transactions.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture

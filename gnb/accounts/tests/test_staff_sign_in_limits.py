@@ -9,16 +9,16 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
-from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gnb.accounts.roles import MANAGER
-from gnb.accounts.two_factor import two_factor_enroll, two_factor_pending_device
 from gnb.core.models import AuditEntry
+from gnb.testing.personas import authenticator_code as code
+from gnb.testing.personas import authenticator_enrol as enrol
 from gnb.testing.personas import persona
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_run_at_once")]
 
 User = get_user_model()
 PASSWORD = "Correct-Horse-7-Battery!"
@@ -26,23 +26,9 @@ ATTACKER = "203.0.113.66"
 LINK = re.compile(r"http://testserver(/admin/sign-in-link/[^/\s]+/)")
 
 
-@pytest.fixture(autouse=True)
-def _tasks_run_at_once(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
 @pytest.fixture
 def selin():
     return persona(MANAGER, "selin", password=PASSWORD, email="selin@gnbtransfer.com")
-
-
-def code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=steps_ahead):06d}"
-
-
-def enrol(user) -> tuple[TOTPDevice, list[str]]:
-    device = two_factor_pending_device(user=user)
-    return two_factor_enroll(user=user, device_id=device.pk, token=code(device))
 
 
 def login(password: str, otp_token: str = "", *, address: str = ATTACKER, username: str = "selin"):

@@ -10,13 +10,13 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gnb.accounts.roles import MANAGER
-from gnb.accounts.two_factor import two_factor_enroll, two_factor_pending_device
 from gnb.core.models import AuditEntry
+from gnb.testing.personas import authenticator_code as code
+from gnb.testing.personas import authenticator_enrol as enrolled
 from gnb.testing.personas import persona
 
 User = get_user_model()
@@ -26,19 +26,9 @@ SETUP = "/admin/two-factor/setup/"
 FROM = {"REMOTE_ADDR": "203.0.113.9"}
 
 
-def code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
-    """The code the app shows now (or ``steps_ahead`` 30-second steps later, still inside the accepted drift)."""
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=steps_ahead):06d}"
-
-
 @pytest.fixture
 def manager(db):
     return persona(MANAGER, "selin", password=PASSWORD, email="")
-
-
-def enrolled(user) -> tuple[TOTPDevice, list[str]]:
-    device = two_factor_pending_device(user=user)
-    return two_factor_enroll(user=user, device_id=device.pk, token=code(device))
 
 
 def login(client: Client, token: str = "", *, username: str = "selin", password: str = PASSWORD, **extra):

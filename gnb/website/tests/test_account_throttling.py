@@ -13,17 +13,12 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_run_at_once")]
 
 User = get_user_model()
 PASSWORD = "sunny-harbour-lantern-42"
 WRONG = "not-the-password-at-all"
 LINK = re.compile(r"http://testserver(/en/account/[^\s\"<]+)")
-
-
-@pytest.fixture(autouse=True)
-def _tasks_run_at_once(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture
