@@ -43,6 +43,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from gnb.accounts.models import RefreshToken, TokenFamily, User
+from gnb.accounts.selectors import username_for_identifier
 from gnb.core.errors import Forbidden, Throttled, Unauthenticated
 from gnb.core.ratelimit import Limit, rate_limit_attempt, rate_limit_hit
 
@@ -243,15 +244,6 @@ def access_token_verify(token: str, *, now: dt.datetime | None = None) -> tuple[
 SIGN_IN_WINDOW_SECONDS = 15 * 60
 
 
-def _account_username(identifier: str) -> str:
-    """The username ``identifier`` names: itself, or the username of the one account with that email address."""
-    if "@" in identifier and not User.objects.filter(username=identifier).exists():
-        usernames = list(User.objects.filter(email__iexact=identifier).values_list("username", flat=True)[:2])
-        if len(usernames) == 1:
-            return usernames[0]
-    return identifier
-
-
 def _too_many(wait: int) -> Throttled:
     return Throttled(
         _("Too many sign-in attempts; try again in %(seconds)s seconds.") % {"seconds": wait}, retry_after=wait
@@ -275,7 +267,7 @@ def token_sign_in(
     )
     if wait is not None:
         raise _too_many(wait)
-    username = _account_username(identifier)
+    username = username_for_identifier(identifier=identifier)
     attempt = rate_limit_attempt(
         [Limit("api:token:account", username.lower(), settings.API_RATE_TOKEN_PER_ACCOUNT, SIGN_IN_WINDOW_SECONDS)]
     )

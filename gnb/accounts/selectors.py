@@ -27,6 +27,17 @@ def user_by_email(*, email: str):
     return get_user_model()._default_manager.annotate(email_lower=Lower("email")).filter(email_lower=email).first()
 
 
+def username_for_identifier(*, identifier: str) -> str:
+    """The username ``identifier`` names, for sign-in by username or email address: itself, or the username of the
+    one account with that email address."""
+    users = get_user_model()._default_manager
+    if "@" in identifier and not users.filter(username=identifier).exists():
+        usernames = list(users.filter(email__iexact=identifier).values_list("username", flat=True)[:2])
+        if len(usernames) == 1:
+            return usernames[0]
+    return identifier
+
+
 def customer_by_email(*, email: str):
     """The website account (not staff, not a superuser) holding ``email``; None when there is none."""
     user = user_by_email(email=email)

@@ -26,7 +26,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from gnb.accounts.selectors import user_by_email
+from gnb.accounts.selectors import username_for_identifier
 from gnb.core.audit import AuditAction, audit_record
 from gnb.core.errors import DomainError
 from gnb.core.outbox import EmailKind, email_enqueue
@@ -178,13 +178,8 @@ def staff_by_identifier(*, identifier: str):
     identifier = identifier.strip()
     if not identifier:
         return None
-    users = get_user_model()._default_manager.filter(is_active=True, is_staff=True)
-    user = users.filter(username=identifier).first()
-    if user is None and "@" in identifier:
-        user = user_by_email(email=identifier)
-        if user is not None and not (user.is_active and user.is_staff):
-            user = None
-    return user
+    username = username_for_identifier(identifier=identifier)
+    return get_user_model()._default_manager.filter(is_active=True, is_staff=True, username=username).first()
 
 
 def staff_sign_in_link_request(*, identifier: str) -> None:

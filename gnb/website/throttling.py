@@ -45,11 +45,11 @@ def budget(flow: str) -> Budget:
 
 
 def _limits(request: HttpRequest, flow: str, account: str) -> list[Limit]:
-    budget_ = budget(flow)
-    limits = [Limit(f"{flow}:ip", client_ip(request), budget_.per_address, budget_.window_seconds)]
+    flow_budget = budget(flow)
+    limits = [Limit(f"{flow}:ip", client_ip(request), flow_budget.per_address, flow_budget.window_seconds)]
     account = account.strip().lower()
     if account:
-        limits.append(Limit(f"{flow}:account", account, budget_.per_account, budget_.window_seconds))
+        limits.append(Limit(f"{flow}:account", account, flow_budget.per_account, flow_budget.window_seconds))
     return limits
 
 
