@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "gnb.ops",
     "gnb.payments",
     "gnb.payments.providers.paytr",
+    "gnb.fleet",
     "gnb.privacy",
     "gnb.website",
 ]
@@ -689,8 +690,30 @@ if not (GNB_CONTROLLER_NAME and GNB_CONTROLLER_ADDRESS and GNB_CONTROLLER_EMAIL)
 GNB_PRIVACY_RETENTION_MONTHS = env_int("GNB_PRIVACY_RETENTION_MONTHS", 24, minimum=1)
 # The version of the consent text: raising it asks every visitor again.
 GNB_CONSENT_VERSION = env_int("GNB_CONSENT_VERSION", 1, minimum=1)
-# Passenger lists are reported to the Ministry of Transport's U-ETDS: the privacy notice then names it as a recipient.
+# Passenger lists are reported to the Ministry of Transport's U-ETDS: the privacy notice then names it as a recipient,
+# and the fleet reports every trip through the web service below (gnb/fleet/uetds).
 GNB_UETDS_REPORTING = env_bool("GNB_UETDS_REPORTING", False)
+# "test" or "production": which of the Ministry's two endpoints the reports go to; an explicit WSDL address wins.
+GNB_UETDS_ENVIRONMENT = env_str("GNB_UETDS_ENVIRONMENT", "test") or "test"
+if GNB_UETDS_ENVIRONMENT not in ("test", "production"):
+    raise ImproperlyConfigured(f"GNB_UETDS_ENVIRONMENT={GNB_UETDS_ENVIRONMENT!r} must be test or production")
+GNB_UETDS_WSDL_URL = env_str("GNB_UETDS_WSDL_URL", "") or ""
+# The operator's U-ETDS web-service user (kullaniciAdi) and password (sifre), given by the Ministry.
+GNB_UETDS_USERNAME = env_str("GNB_UETDS_USERNAME", "") or ""
+GNB_UETDS_PASSWORD = env_str("GNB_UETDS_PASSWORD", "") or ""
+if GNB_UETDS_REPORTING and not (GNB_UETDS_USERNAME and GNB_UETDS_PASSWORD):
+    raise ImproperlyConfigured("GNB_UETDS_REPORTING=1 needs GNB_UETDS_USERNAME and GNB_UETDS_PASSWORD")
+GNB_UETDS_TIMEOUT_SECONDS = env_int("GNB_UETDS_TIMEOUT_SECONDS", 20, minimum=1)
+
+# --- fleet and dispatch ------------------------------------------------------------------------------------
+# A trip keeps its driver and vehicle busy until the estimated drop-off plus this buffer (cleaning, the way back).
+GNB_TRIP_TURNAROUND_MINUTES = env_int("GNB_TRIP_TURNAROUND_MINUTES", 30, minimum=0)
+# Licences, certificates, insurance, inspections and permits expiring within this many days are alerted daily.
+GNB_FLEET_EXPIRY_WARNING_DAYS = env_int("GNB_FLEET_EXPIRY_WARNING_DAYS", 30, minimum=1)
+# The traveller is reminded of who comes (driver, vehicle, meeting point) this many hours before pickup.
+GNB_DRIVER_REMINDER_HOURS = env_int("GNB_DRIVER_REMINDER_HOURS", 8, minimum=1)
+# Travellers whose passport details are missing are asked for them this many hours before the trip.
+GNB_TRAVEL_DOCUMENTS_REMINDER_HOURS = env_int("GNB_TRAVEL_DOCUMENTS_REMINDER_HOURS", 72, minimum=1)
 
 # --- PayTR (Turkish cards, instalments) --------------------------------------------------------------------
 # Enabled when the merchant id, key and salt (PayTR panel, "Bilgi" page) are all set; a partial set stops the start.

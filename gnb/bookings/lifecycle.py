@@ -31,6 +31,20 @@ logger = logging.getLogger(__name__)
 S = Booking.Status
 
 
+# Called with (booking, from_status, event) after every status change, inside its transaction and under the
+# booking's lock. Apps above bookings register here (gnb.fleet frees a cancelled booking's trips) so that a change
+# made anywhere (a traveller cancelling, an unpaid hold expiring) carries what follows in the same commit, without
+# bookings knowing those apps.
+StatusListener = Callable[[Booking, str, BookingEvent], None]
+_status_listeners: list[StatusListener] = []
+
+
+def status_listener_register(listener: StatusListener) -> None:
+    """Have ``listener`` called after every status change (once per function, from an ``AppConfig.ready``)."""
+    if listener not in _status_listeners:
+        _status_listeners.append(listener)
+
+
 def locked_booking(booking_id: int) -> Booking:
     """The booking with its row locked (call inside a transaction), or ``NotFound``."""
     rows = lock_rows(Booking.objects.filter(pk=booking_id))
@@ -78,7 +92,7 @@ def transition(
     for name, value in (changes or {}).items():
         setattr(booking, name, value)
     booking.save(update_fields=["status", *(changes or {}), "updated_at"])
-    return BookingEvent.objects.create(
+    event = BookingEvent.objects.create(
         booking=booking,
         created_at=now,
         kind=BookingEvent.Kind.STATUS,
@@ -89,6 +103,9 @@ def transition(
         reason=reason[:500],
         details=dict(details or {}),
     )
+    for listener in _status_listeners:
+        listener(booking, from_status, event)
+    return event
 
 
 def holds_expire(*, now: dt.datetime | None = None, on_expire: Callable[[Booking], None] | None = None) -> int:

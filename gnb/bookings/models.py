@@ -215,6 +215,14 @@ class Passenger(models.Model):
     category = models.CharField(_("category"), max_length=6, choices=Category.choices)
     first_name = models.CharField(_("first name"), max_length=60)
     last_name = models.CharField(_("last name"), max_length=60)
+    # For the passenger list reported to U-ETDS before the trip; not needed to book (gnb.fleet.uetds).
+    nationality = models.CharField(_("nationality"), max_length=2, blank=True, help_text=_("ISO country code."))
+    document_number = models.CharField(
+        _("passport or ID number"),
+        max_length=20,
+        blank=True,
+        help_text=_("Passport number; T.C. identity number for Turkish citizens."),
+    )
 
     class Meta:
         ordering = ["position"]

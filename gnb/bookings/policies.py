@@ -17,8 +17,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.PENDING_PAYMENT: frozenset({S.CONFIRMED, S.CANCELLED, S.EXPIRED}),
     S.CONFIRMED: frozenset({S.ASSIGNED, S.COMPLETED, S.NO_SHOW, S.CANCELLED}),
     S.ASSIGNED: frozenset({S.CONFIRMED, S.ON_THE_WAY, S.COMPLETED, S.NO_SHOW, S.CANCELLED}),
-    S.ON_THE_WAY: frozenset({S.PICKED_UP, S.NO_SHOW}),
-    S.PICKED_UP: frozenset({S.COMPLETED}),
+    # Back to assigned or confirmed: the first ride of a return trip is over (or its traveller did not come) and the
+    # return ride is still ahead (gnb.fleet.services).
+    S.ON_THE_WAY: frozenset({S.PICKED_UP, S.NO_SHOW, S.ASSIGNED, S.CONFIRMED}),
+    S.PICKED_UP: frozenset({S.COMPLETED, S.ASSIGNED, S.CONFIRMED}),
     S.CANCELLED: frozenset({S.REFUNDED}),
     S.COMPLETED: frozenset(),
     S.NO_SHOW: frozenset(),

@@ -48,6 +48,11 @@ class EmailKind(enum.StrEnum):
     PAYMENT_RECEIVED = "payment_received"
     PAYMENT_FAILED = "payment_failed"
     REFUND_ISSUED = "refund_issued"
+    # Who comes (driver, vehicle, meeting point): on every assignment or change, and as a reminder before pickup;
+    # and the request for passport details U-ETDS needs (gnb.notifications, sent for gnb.fleet).
+    DRIVER_ASSIGNED = "driver_assigned"
+    DRIVER_REMINDER = "driver_reminder"
+    TRAVEL_DOCUMENTS = "travel_documents"
     # The link to a booking, asked for on the website (gnb.notifications).
     MANAGE_LINK = "manage_link"
     # A contact-form message, to the operator (gnb.notifications).
@@ -71,6 +76,9 @@ BOOKING_KINDS = frozenset(
         EmailKind.PAYMENT_RECEIVED,
         EmailKind.PAYMENT_FAILED,
         EmailKind.REFUND_ISSUED,
+        EmailKind.DRIVER_ASSIGNED,
+        EmailKind.DRIVER_REMINDER,
+        EmailKind.TRAVEL_DOCUMENTS,
     }
 )
 ACCOUNT_KINDS = frozenset(

@@ -48,6 +48,9 @@ CHANGE = EmailKind.CHANGE
 PAYMENT_RECEIVED = EmailKind.PAYMENT_RECEIVED
 PAYMENT_FAILED = EmailKind.PAYMENT_FAILED
 REFUND_ISSUED = EmailKind.REFUND_ISSUED
+DRIVER_ASSIGNED = EmailKind.DRIVER_ASSIGNED
+DRIVER_REMINDER = EmailKind.DRIVER_REMINDER
+TRAVEL_DOCUMENTS = EmailKind.TRAVEL_DOCUMENTS
 SUBJECTS: dict[str, Callable[[Booking], str]] = {
     CONFIRMATION: lambda b: _("Your booking %(reference)s is confirmed") % {"reference": b.reference},
     CANCELLATION: lambda b: _("Your booking %(reference)s is cancelled") % {"reference": b.reference},
@@ -57,10 +60,15 @@ SUBJECTS: dict[str, Callable[[Booking], str]] = {
         _("Your payment for booking %(reference)s did not go through") % {"reference": b.reference}
     ),
     REFUND_ISSUED: lambda b: _("Refund for your booking %(reference)s") % {"reference": b.reference},
+    DRIVER_ASSIGNED: lambda b: _("Your driver for booking %(reference)s") % {"reference": b.reference},
+    DRIVER_REMINDER: lambda b: _("Your pickup today: booking %(reference)s") % {"reference": b.reference},
+    TRAVEL_DOCUMENTS: lambda b: _("Passport details needed for booking %(reference)s") % {"reference": b.reference},
 }
 assert set(SUBJECTS) == BOOKING_KINDS
 # Payment emails are about one Payment (or Refund) row, given as ``object_id``; each row gets its email once.
 ABOUT_OBJECT = frozenset({PAYMENT_RECEIVED, PAYMENT_FAILED, REFUND_ISSUED})
+# Emails about one history event of the booking (``event_id``): each change, and each new driver or vehicle.
+ABOUT_EVENT = frozenset({CHANGE, DRIVER_ASSIGNED})
 # What each email carries: the voucher is what the traveller shows the driver, so a cancelled or expired booking
 # gets none; every email carries the calendar file, and the cancellation's marks the event cancelled.
 WITH_VOUCHER = frozenset({CONFIRMATION, CHANGE})
@@ -86,8 +94,8 @@ def _check_kind(kind: str, event_id: int | None, object_id: int | None = None) -
     if kind not in SUBJECTS:
         raise ValueError(f"unknown booking email kind {str(kind)!r}")
     kind = str(kind)
-    if (kind == CHANGE) != (event_id is not None):
-        raise ValueError(f"a {kind!r} email {'needs' if kind == CHANGE else 'takes no'} event_id")
+    if (kind in ABOUT_EVENT) != (event_id is not None):
+        raise ValueError(f"a {kind!r} email {'needs' if kind in ABOUT_EVENT else 'takes no'} event_id")
     if (kind in ABOUT_OBJECT) != (object_id is not None):
         raise ValueError(f"a {kind!r} email {'needs' if kind in ABOUT_OBJECT else 'takes no'} object_id")
 

@@ -1,0 +1,367 @@
+"""The fleet: drivers, vehicles, the drive times between zones, and trips (one vehicle run with one driver).
+
+A trip is created when a dispatcher gives a ride its driver and vehicle (``gnb.fleet.services.fleet_assign``); a
+ride that has none yet is a transfer leg or a tour departure's bookings with no live trip. Its busy range runs from
+pickup to the estimated drop-off (the zone drive-time table) plus a turnaround buffer, and a driver and a vehicle
+are never on two live trips whose ranges overlap: on PostgreSQL an ``EXCLUDE USING gist`` constraint (btree_gist),
+on SQLite the services' check inside the ``BEGIN IMMEDIATE`` transaction that every write runs in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Func, Q
+from django.utils.translation import gettext_lazy as _
+
+from gnb.bookings.models import Booking, TransferLeg
+from gnb.catalog.models import TourDeparture, VehicleClass, Zone
+from gnb.core.models import TimeStampedModel
+
+
+class Sex(models.TextChoices):
+    # The codes U-ETDS takes for "cinsiyet".
+    MALE = "E", _("Male")
+    FEMALE = "K", _("Female")
+
+
+class Driver(TimeStampedModel):
+    """A driver: the person, the U-ETDS staff fields, the documents that allow them to drive for hire, and when
+    they work."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="driver", verbose_name=_("user")
+    )
+    first_name = models.CharField(_("first name"), max_length=60)
+    last_name = models.CharField(_("last name"), max_length=60)
+    phone = models.CharField(_("phone"), max_length=20, help_text=_("E.164, e.g. +905321234567."))
+    # ISO 639-1 codes, e.g. ["tr", "en", "ru"]: shown to the dispatcher and matched to the booking's language.
+    languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    nationality = models.CharField(_("nationality"), max_length=2, help_text=_("ISO country code, e.g. TR."))
+    identity_number = models.CharField(
+        _("identity or passport number"), max_length=20, help_text=_("T.C. identity number for Turkish citizens.")
+    )
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    licence_number = models.CharField(_("driving licence number"), max_length=30)
+    licence_expires_on = models.DateField(_("driving licence expires on"))
+    src_certificate_number = models.CharField(_("SRC certificate number"), max_length=30)
+    src_expires_on = models.DateField(_("SRC certificate expires on"))
+    psychotechnical_expires_on = models.DateField(_("psychotechnical report expires on"))
+    is_active = models.BooleanField(_("active"), default=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["first_name", "last_name", "pk"]
+        verbose_name = _("driver")
+        verbose_name_plural = _("drivers")
+        constraints = [
+            models.CheckConstraint(name="driver_named", condition=~Q(first_name="") & ~Q(last_name="")),
+            models.CheckConstraint(name="driver_sex_known", condition=Q(sex__in=Sex.values)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def documents(self) -> list[tuple[str, dt.date]]:
+        """Each document that must be valid on the day of a trip, with its expiry."""
+        return [
+            (str(_("driving licence")), self.licence_expires_on),
+            (str(_("SRC certificate")), self.src_expires_on),
+            (str(_("psychotechnical report")), self.psychotechnical_expires_on),
+        ]
+
+
+class DriverShift(models.Model):
+    """When a driver works on a weekday (local time). A shift whose end is not after its start runs past midnight."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    driver = models.ForeignKey(Driver, on_delete=models.CASCADE, related_name="shifts")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    starts_at = models.TimeField(_("from"))
+    ends_at = models.TimeField(_("until"))
+
+    class Meta:
+        ordering = ["driver", "weekday", "starts_at"]
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        constraints = [
+            models.CheckConstraint(name="shift_weekday_known", condition=Q(weekday__gte=0, weekday__lte=6)),
+            models.UniqueConstraint(fields=["driver", "weekday", "starts_at"], name="shift_unique_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+
+class DriverTimeOff(models.Model):
+    """Days a driver does not work (leave, sickness), both days included."""
+
+    driver = models.ForeignKey(Driver, on_delete=models.CASCADE, related_name="time_off")
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), help_text=_("Inclusive."))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["driver", "starts_on"]
+        verbose_name = _("time off")
+        verbose_name_plural = _("time off")
+        constraints = [
+            models.CheckConstraint(name="time_off_ends_after_start", condition=Q(ends_on__gte=models.F("starts_on")))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_on}–{self.ends_on}"
+
+
+class Vehicle(TimeStampedModel):
+    plate = models.CharField(_("plate"), max_length=12, unique=True, help_text=_("Turkish plate, e.g. 07 ABC 123."))
+    vehicle_class = models.ForeignKey(
+        VehicleClass, on_delete=models.PROTECT, related_name="vehicles", verbose_name=_("vehicle class")
+    )
+    # At least the class's maximum (a vehicle sold as that class must hold what the class promises); may be more.
+    seats = models.PositiveSmallIntegerField(_("passenger seats"), validators=[MinValueValidator(1)])
+    luggage = models.PositiveSmallIntegerField(_("luggage"))
+    make = models.CharField(_("make"), max_length=40)
+    model = models.CharField(_("model"), max_length=40)
+    colour = models.CharField(_("colour"), max_length=30)
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)])
+    insurance_expires_on = models.DateField(_("insurance expires on"))
+    inspection_expires_on = models.DateField(_("inspection (muayene) expires on"))
+    route_permit_expires_on = models.DateField(_("route permit expires on"))
+    home_zone = models.ForeignKey(
+        Zone, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("home base")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["vehicle_class__sort_order", "plate"]
+        verbose_name = _("vehicle")
+        verbose_name_plural = _("vehicles")
+        constraints = [
+            models.CheckConstraint(name="vehicle_has_seats", condition=Q(seats__gte=1)),
+            models.CheckConstraint(name="vehicle_year_plausible", condition=Q(year__gte=1990, year__lte=2100)),
+        ]
+
+    def __str__(self) -> str:
+        return self.plate
+
+    def documents(self) -> list[tuple[str, dt.date]]:
+        return [
+            (str(_("insurance")), self.insurance_expires_on),
+            (str(_("inspection (muayene)")), self.inspection_expires_on),
+            (str(_("route permit")), self.route_permit_expires_on),
+        ]
+
+
+class ZoneDriveTime(models.Model):
+    """How long a ride from one zone to another takes, kept by the operators. A time kept for one direction serves
+    the other as well unless that one is kept too."""
+
+    origin = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="+", verbose_name=_("from"))
+    destination = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="+", verbose_name=_("to"))
+    minutes = models.PositiveSmallIntegerField(_("minutes"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["origin", "destination"]
+        verbose_name = _("drive time")
+        verbose_name_plural = _("drive times")
+        constraints = [
+            models.UniqueConstraint(fields=["origin", "destination"], name="drive_time_unique_pair"),
+            models.CheckConstraint(name="drive_time_positive", condition=Q(minutes__gte=1)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.origin_id}→{self.destination_id}: {self.minutes}"
+
+
+class TsTzRange(Func):
+    """``tstzrange(starts_at, ends_at)``: half-open, so a trip may start the minute the previous one ends."""
+
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class TripStatus(models.TextChoices):
+    ASSIGNED = "assigned", _("Assigned")
+    ON_THE_WAY = "on_the_way", _("On the way")
+    ARRIVED = "arrived", _("Arrived at pickup")
+    PICKED_UP = "picked_up", _("Picked up")
+    COMPLETED = "completed", _("Completed")
+    NO_SHOW = "no_show", _("No-show")
+    # Unassigned by a dispatcher, or its bookings cancelled: it holds nobody and nothing any more.
+    RELEASED = "released", _("Released")
+
+
+class Trip(TimeStampedModel):
+    """One vehicle run with one driver: a transfer leg, or one vehicle of a tour departure."""
+
+    class Kind(models.TextChoices):
+        TRANSFER = "transfer", _("Transfer")
+        TOUR = "tour", _("Tour")
+
+    Status = TripStatus
+
+    class Reporting(models.TextChoices):
+        """Where the trip stands with U-ETDS (gnb.fleet.uetds)."""
+
+        NOT_REPORTED = "not_reported", _("Not reported")
+        REPORTED = "reported", _("Reported")
+        # Reported, then changed (driver, vehicle, passengers, time): the report is withdrawn and made again.
+        STALE = "stale", _("Report out of date")
+        REFUSED = "refused", _("Refused")
+        # Released after it was reported: the cancellation is still to be sent.
+        CANCEL_DUE = "cancel_due", _("Cancellation due")
+        CANCELLED = "cancelled", _("Cancellation reported")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    departure = models.ForeignKey(
+        TourDeparture,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="trips",
+        verbose_name=_("tour departure"),
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ASSIGNED)
+    starts_at = models.DateTimeField(_("pickup"))
+    # Estimated drop-off plus the turnaround buffer: the end of the time the driver and vehicle are busy.
+    ends_at = models.DateTimeField(_("busy until"))
+    origin_zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="+", verbose_name=_("from zone"))
+    destination_zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="+", verbose_name=_("to zone"))
+    driver = models.ForeignKey(
+        Driver, on_delete=models.PROTECT, null=True, blank=True, related_name="trips", verbose_name=_("driver")
+    )
+    vehicle = models.ForeignKey(
+        Vehicle, on_delete=models.PROTECT, null=True, blank=True, related_name="trips", verbose_name=_("vehicle")
+    )
+    passengers = models.PositiveSmallIntegerField(_("passengers"))
+    luggage = models.PositiveSmallIntegerField(_("luggage"), default=0)
+
+    started_at = models.DateTimeField(_("on the way at"), null=True, blank=True)
+    arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
+    picked_up_at = models.DateTimeField(_("picked up at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+
+    reporting = models.CharField(_("U-ETDS"), max_length=12, choices=Reporting.choices, default=Reporting.NOT_REPORTED)
+    uetds_reference = models.BigIntegerField(_("U-ETDS trip reference"), null=True, blank=True)
+    uetds_reported_at = models.DateTimeField(_("reported to U-ETDS at"), null=True, blank=True)
+    uetds_attempts = models.PositiveSmallIntegerField(default=0)
+    uetds_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    uetds_message = models.CharField(_("U-ETDS answer"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("trip")
+        verbose_name_plural = _("trips")
+        constraints = [
+            models.CheckConstraint(name="trip_ends_after_start", condition=Q(ends_at__gt=models.F("starts_at"))),
+            models.CheckConstraint(
+                name="trip_kind_matches_departure",
+                condition=Q(kind="transfer", departure__isnull=True) | Q(kind="tour", departure__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="trip_live_has_driver_or_vehicle",
+                condition=Q(status="released") | Q(driver__isnull=False) | Q(vehicle__isnull=False),
+            ),
+            models.CheckConstraint(name="trip_status_known", condition=Q(status__in=TripStatus.values)),
+            # The rule of the fleet, on PostgreSQL (added only there by the migration; SQLite: the services).
+            ExclusionConstraint(
+                name="trip_driver_no_overlap",
+                expressions=[
+                    (TsTzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
+                    ("driver", RangeOperators.EQUAL),
+                ],
+                condition=Q(driver__isnull=False) & ~Q(status="released"),
+            ),
+            ExclusionConstraint(
+                name="trip_vehicle_no_overlap",
+                expressions=[
+                    (TsTzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
+                    ("vehicle", RangeOperators.EQUAL),
+                ],
+                condition=Q(vehicle__isnull=False) & ~Q(status="released"),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["starts_at", "status"], name="trip_starts_status"),
+            models.Index(fields=["reporting", "starts_at"], name="trip_reporting_starts"),
+        ]
+
+    def __str__(self) -> str:
+        return f"T{self.pk}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status != self.Status.RELEASED
+
+    @property
+    def is_assigned(self) -> bool:
+        """Both a driver and a vehicle: what makes its bookings "assigned"."""
+        return self.driver_id is not None and self.vehicle_id is not None
+
+
+class TripBooking(models.Model):
+    """A booking riding on a trip: the leg of a transfer, or a tour booking seated in one of the departure's
+    vehicles. Deleted when the trip is released, so a ride is on at most one live trip (the unique keys)."""
+
+    trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="riders")
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="trip_rides")
+    leg = models.ForeignKey(TransferLeg, on_delete=models.PROTECT, null=True, blank=True, related_name="rides")
+
+    class Meta:
+        ordering = ["trip", "booking"]
+        constraints = [
+            models.UniqueConstraint(fields=["leg"], condition=Q(leg__isnull=False), name="trip_booking_one_per_leg"),
+            models.UniqueConstraint(
+                fields=["booking"], condition=Q(leg__isnull=True), name="trip_booking_one_per_tour_booking"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id} on {self.trip_id}"
+
+
+class TripEvent(models.Model):
+    """The history of a trip: assignments and status moves with who, when, why, and where the phone said it was."""
+
+    trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="events")
+    created_at = models.DateTimeField(_("at"))
+    action = models.CharField(_("action"), max_length=20)
+    from_status = models.CharField(_("from"), max_length=12, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(_("by"), max_length=150)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    accuracy_m = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["trip", "created_at", "pk"]
+        verbose_name = _("trip event")
+        verbose_name_plural = _("trip history")
+
+    def __str__(self) -> str:
+        return f"{self.trip_id}: {self.action}"

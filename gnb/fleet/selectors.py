@@ -1,0 +1,178 @@
+"""Reads of the fleet shared by the services, the dispatch board, the manifests and the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from gnb.bookings.models import Booking, Passenger, TransferLeg
+from gnb.catalog.models import TourDeparture
+from gnb.core.errors import DomainError, NotFound
+from gnb.fleet import rules
+from gnb.fleet.models import Driver, Trip, TripBooking, Vehicle, ZoneDriveTime
+
+# Bookings whose rides need (or have) a driver: paid or cash-confirmed, and not over.
+RIDING = (Booking.Status.CONFIRMED, Booking.Status.ASSIGNED, Booking.Status.ON_THE_WAY, Booking.Status.PICKED_UP)
+# Bookings a dispatcher may give a driver now.
+ASSIGNABLE = (Booking.Status.CONFIRMED, Booking.Status.ASSIGNED)
+
+
+class NoDriveTime(DomainError):
+    code = "no_drive_time"
+    status = 409
+
+
+def drive_times() -> dict[tuple[int, int], int]:
+    """The whole zone-to-zone table as ``{(origin_zone_id, destination_zone_id): minutes}`` (one query)."""
+    return {(o, d): m for o, d, m in ZoneDriveTime.objects.values_list("origin_id", "destination_id", "minutes")}
+
+
+def _ride_minutes(times: Mapping[tuple[int, int], int], origin_zone, destination_zone) -> int:
+    minutes = rules.drive_minutes(times, origin_zone.pk, destination_zone.pk)
+    if minutes is None:
+        raise NoDriveTime(
+            _("No drive time is kept from %(origin)s to %(destination)s; add it under Fleet › Drive times.")
+            % {"origin": origin_zone.name, "destination": destination_zone.name}
+        )
+    return minutes
+
+
+def leg_ride(leg: TransferLeg, times: Mapping[tuple[int, int], int]) -> rules.Ride:
+    """The ride of a transfer leg (``leg.booking``, its places and zones and the booked class loaded)."""
+    booking = leg.booking
+    origin_zone = leg.origin.zone
+    destination_zone = leg.destination.zone
+    minutes = _ride_minutes(times, origin_zone, destination_zone)
+    vehicle_class = booking.vehicle_class
+    return rules.Ride(
+        starts_at=leg.pickup_at,
+        ends_at=rules.busy_until(leg.pickup_at, minutes),
+        origin_zone_id=origin_zone.pk,
+        destination_zone_id=destination_zone.pk,
+        passengers=booking.passenger_count,
+        luggage=booking.luggage,
+        booked_class_id=vehicle_class.pk if vehicle_class else None,
+        booked_class_name=vehicle_class.name if vehicle_class else "",
+        booked_class_seats=vehicle_class.max_passengers if vehicle_class else 0,
+        booked_class_luggage=vehicle_class.max_luggage if vehicle_class else 0,
+        label=f"{leg.origin.name} → {leg.destination.name}",
+    )
+
+
+def departure_ride(departure: TourDeparture, bookings: Iterable[Booking]) -> rules.Ride:
+    """The ride of a tour departure's vehicle carrying ``bookings``: from the first pickup zone and back, for the
+    tour's duration."""
+    bookings = list(bookings)
+    tour = departure.tour
+    zones = list(tour.pickup_zones.all())
+    if not zones:
+        raise NoDriveTime(_("The tour %(tour)s has no pickup zone.") % {"tour": tour.name})
+    zone = min(zones, key=lambda z: (z.sort_order, z.pk))
+    return rules.Ride(
+        starts_at=departure.starts_at,
+        ends_at=rules.busy_until(departure.starts_at, tour.duration_minutes),
+        origin_zone_id=zone.pk,
+        destination_zone_id=zone.pk,
+        passengers=sum(b.passenger_count for b in bookings),
+        luggage=sum(b.luggage for b in bookings),
+        label=tour.name,
+    )
+
+
+def busy_of(trips: Iterable[Trip]) -> list[rules.Busy]:
+    return [rules.Busy(t.pk, t.starts_at, t.ends_at, trip_label(t)) for t in trips]
+
+
+def trip_label(trip: Trip) -> str:
+    """ "Antalya Airport → Lara" or the tour's name, from the zones and departure loaded with the trip."""
+    if trip.kind == Trip.Kind.TOUR and trip.departure_id:
+        return trip.departure.tour.name
+    return f"{trip.origin_zone.name} → {trip.destination_zone.name}"
+
+
+def live_trips_between(start: dt.datetime, end: dt.datetime) -> QuerySet[Trip]:
+    """Live trips whose busy range meets ``[start, end)``."""
+    return (
+        Trip.objects.exclude(status=Trip.Status.RELEASED)
+        .filter(starts_at__lt=end, ends_at__gt=start)
+        .select_related("origin_zone", "destination_zone", "departure__tour")
+    )
+
+
+def driver_day(driver: Driver, ride: rules.Ride, *, excluding_trip_id: int | None = None) -> rules.DriverDay:
+    busy = live_trips_between(ride.starts_at, ride.ends_at).filter(driver=driver)
+    if excluding_trip_id is not None:
+        busy = busy.exclude(pk=excluding_trip_id)
+    return rules.DriverDay(
+        driver=driver,
+        shifts=list(driver.shifts.all()),
+        time_off=list(driver.time_off.all()),
+        busy=busy_of(busy),
+    )
+
+
+def vehicle_day(vehicle: Vehicle, ride: rules.Ride, *, excluding_trip_id: int | None = None) -> rules.VehicleDay:
+    busy = live_trips_between(ride.starts_at, ride.ends_at).filter(vehicle=vehicle)
+    if excluding_trip_id is not None:
+        busy = busy.exclude(pk=excluding_trip_id)
+    vehicle_class = vehicle.vehicle_class
+    return rules.VehicleDay(
+        vehicle=vehicle,
+        vehicle_class=rules.ClassInfo(vehicle_class.name, vehicle_class.max_passengers, vehicle_class.max_luggage),
+        busy=busy_of(busy),
+    )
+
+
+def trip_detail(*, trip_id: int) -> Trip:
+    """A trip with what its manifest shows: driver, vehicle, zones, and each booking with legs and passengers."""
+    trip = (
+        Trip.objects.select_related(
+            "driver", "vehicle__vehicle_class", "origin_zone", "destination_zone", "departure__tour"
+        )
+        .prefetch_related(
+            Prefetch(
+                "riders",
+                queryset=TripBooking.objects.select_related(
+                    "booking", "leg__origin", "leg__destination"
+                ).prefetch_related(Prefetch("booking__passengers", queryset=Passenger.objects.order_by("position"))),
+            )
+        )
+        .filter(pk=trip_id)
+        .first()
+    )
+    if trip is None:
+        raise NotFound(_("Trip not found."))
+    return trip
+
+
+def trips_of_driver(*, driver_id: int, start: dt.datetime, end: dt.datetime) -> list[Trip]:
+    """A driver's live trips starting in ``[start, end)``, in order, with what their app shows."""
+    return list(
+        Trip.objects.filter(driver_id=driver_id, starts_at__gte=start, starts_at__lt=end)
+        .exclude(status=Trip.Status.RELEASED)
+        .select_related("vehicle", "origin_zone", "destination_zone", "departure__tour")
+        .prefetch_related(
+            Prefetch(
+                "riders",
+                queryset=TripBooking.objects.select_related("booking", "leg__origin", "leg__destination"),
+            )
+        )
+        .order_by("starts_at", "pk")
+    )
+
+
+def unreportable(trip: Trip) -> list[Passenger]:
+    """Passengers of ``trip`` (riders and passengers prefetched) still missing nationality or document number."""
+    return [
+        passenger
+        for rider in trip.riders.all()
+        for passenger in rider.booking.passengers.all()
+        if not (passenger.nationality and passenger.document_number)
+    ]
+
+
+def missing_documents_filter(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}nationality": ""}) | Q(**{f"{prefix}document_number": ""})
