@@ -13,6 +13,7 @@ import time
 
 import api_load
 import engine
+import fleet
 from common import ROOT, shared_cpu_note, write_results
 
 
@@ -22,6 +23,7 @@ def main() -> int:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--engine-only", action="store_true", help="only the price engine benchmark")
     group.add_argument("--api-only", action="store_true", help="only the API benchmark")
+    group.add_argument("--fleet-only", action="store_true", help="only the dispatch benchmark (board, fleet_assign)")
     args = parser.parse_args()
     settings = api_load.settings_from(args)
     api_load.stop_on_sigterm()
@@ -29,13 +31,17 @@ def main() -> int:
     results: dict[str, object] = {}
     print(f"GNB Transfer benchmarks. {shared_cpu_note()}\n", flush=True)
     try:
-        if not args.api_only:
+        if not (args.api_only or args.fleet_only):
             results["engine"] = engine.run()
             engine.print_table(results["engine"])
             print(flush=True)
-        if not args.engine_only:
+        if not (args.engine_only or args.fleet_only):
             print("API under load: setting up", flush=True)
             results["api"] = api_load.run(settings)
+        if not (args.engine_only or args.api_only):
+            print("\nDispatch: a day of 300 rides and 40 drivers on PostgreSQL (about two minutes)", flush=True)
+            results["fleet"] = fleet.run(settings.postgres_url)
+            fleet.print_report(results["fleet"])
     except api_load.BenchFailure as exc:
         print(f"\nBENCH FAILED: {exc}", file=sys.stderr)
         return 1
@@ -49,9 +55,14 @@ def main() -> int:
         print()
     if "api" in results:
         api_load.print_report(results["api"])
+    if "fleet" in results:
+        fleet.print_report(results["fleet"])
     path = write_results({**results, "total_seconds": round(time.perf_counter() - began, 1)})
     print(f"\nTook {time.perf_counter() - began:.0f} s. Results written to {path.relative_to(ROOT)}")
-    if "api" in results and not api_load.budgets_met(results["api"]):
+    missed = ("api" in results and not api_load.budgets_met(results["api"])) or (
+        "fleet" in results and not fleet.budgets_met(results["fleet"])
+    )
+    if missed:
         print("A budget was missed (see the 'met' column).")
         return 3 if args.strict else 0
     return 0

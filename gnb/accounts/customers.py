@@ -273,7 +273,8 @@ def customer_upcoming_bookings(*, user_id: int, now: dt.datetime | None = None):
 def bookings_personal_data_erase(*, booking_ids: list[int]) -> None:
     """The one rule that anonymises bookings, for a deleted account and for privacy erasure and retention.
 
-    Each booking's lead name, email, phone and notes and its passengers' names are replaced by anonymous values, as
+    Each booking's lead name, email, phone and notes and its passengers' names are replaced by anonymous values (their
+    nationality and passport or identity numbers emptied), as
     are the old and new values in its change history and the email of its coupon use. Amounts, dates, payments and
     refunds are kept: the accounts and tax law need them. Call it inside the caller's transaction.
     """
@@ -282,7 +283,7 @@ def bookings_personal_data_erase(*, booking_ids: list[int]) -> None:
     )
     for passenger in Passenger.objects.filter(booking_id__in=booking_ids).only("pk", "position"):
         Passenger.objects.filter(pk=passenger.pk).update(
-            first_name=ANONYMOUS_PASSENGER, last_name=str(passenger.position)
+            first_name=ANONYMOUS_PASSENGER, last_name=str(passenger.position), nationality="", document_number=""
         )
     for event in BookingEvent.objects.filter(booking_id__in=booking_ids, kind=BookingEvent.Kind.CHANGED):
         changes = event.details.get("changes") if isinstance(event.details, dict) else None

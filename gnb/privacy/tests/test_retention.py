@@ -51,6 +51,7 @@ def _after_limit(booking: Booking) -> dt.datetime:
 
 def test_a_traveller_past_the_limit_is_anonymised_and_the_money_trail_kept(travellers):
     anna, bob_old, bob_next = travellers
+    anna.passengers.update(nationality="GB", document_number="123456789")
     before = Booking.objects.get(pk=anna.pk)
     payments_before = list(Payment.objects.filter(booking=anna).values("amount", "currency", "state", "created_at"))
 
@@ -69,6 +70,8 @@ def test_a_traveller_past_the_limit_is_anonymised_and_the_money_trail_kept(trave
         ("Anonymised", "1"),
         ("Anonymised", "2"),
     ]
+    # Passport numbers go with the names.
+    assert set(after.passengers.values_list("nationality", "document_number")) == {("", "")}
     assert set(SentEmail.objects.filter(booking=anna).values_list("recipient", flat=True)) == {ANONYMOUS_EMAIL}
     assert not IdempotencyKey.objects.filter(booking=anna).exists()
     # The money trail: amounts, currency, dates and payments are exactly as they were.
