@@ -13,7 +13,7 @@ from gnb.bookings.models import Booking, BookingEvent
 from gnb.bookings.services import SYSTEM, booking_cancel
 from gnb.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from gnb.fleet import services
-from gnb.fleet.models import DriverShift, DriverTimeOff, Trip, TripBooking, TripEvent, ZoneDriveTime
+from gnb.fleet.models import DriverTimeOff, Trip, TripBooking, TripEvent, ZoneDriveTime
 from gnb.fleet.selectors import NoDriveTime
 from gnb.fleet.services import Actor, AssignmentRefused, RideRef
 from gnb.payments.models import Payment
@@ -495,7 +495,9 @@ def test_a_no_show_needs_a_reason_and_ends_the_booking(fleet, actor):
 
 def test_a_return_trip_hands_over_from_the_first_ride_to_the_return_ride(fleet, actor):
     booking = place_transfer(
-        transfer_request(pickup_at=future_local(days=2, hour=9, minute=0), return_pickup_at=future_local(days=9, hour=18, minute=0))
+        transfer_request(
+            pickup_at=future_local(days=2, hour=9, minute=0), return_pickup_at=future_local(days=9, hour=18, minute=0)
+        )
     )
     outbound = services.fleet_assign(
         ride=leg_of(booking, 1), driver_id=make_driver().pk, vehicle_id=make_vehicle(fleet.sedan).pk, actor=actor
