@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Header, Router, Status
 
@@ -212,7 +213,8 @@ def cancel_booking(
 @router.patch(
     "/bookings/{reference}",
     response={200: schemas.BookingOut, **CHANGE_ERRORS},
-    summary="Change contact, passenger names, notes, flights or pickup points (the price stays as booked)",
+    summary="Change contact, passenger names and passport details, notes, flights or pickup points (the price "
+    "stays as booked)",
     openapi_extra=PUBLIC_SECURITY,
 )
 def change_booking(
@@ -224,16 +226,55 @@ def change_booking(
     booking = selectors.booking_for_manage_token(reference=reference, token=manage_token, with_details=False)
     contact = payload.contact
     is_tour = booking.kind == booking.Kind.TOUR
-    services.booking_update_details(
-        booking_id=booking.pk,
-        actor=services.TRAVELLER,
-        by_traveller=True,
-        contact=services.Contact(contact.name, contact.email, contact.phone) if contact else None,
-        notes=payload.notes,
-        passengers=[services.PassengerInput(p.first_name, p.last_name, p.category) for p in payload.passengers]
-        if payload.passengers is not None
-        else None,
-        legs=None if is_tour else payload.leg_details(),
-        tour_pickup_point=payload.pickup_point if is_tour else None,
-    )
+    current = list(booking.passengers.order_by("position"))
+    names, documents = _passenger_changes(payload.passengers, current)
+    new_contact = services.Contact(contact.name, contact.email, contact.phone) if contact else None
+    legs = None if is_tour else (payload.leg_details() or None)
+    tour_pickup_point = payload.pickup_point if is_tour else None
+    details_given = any(v is not None for v in (new_contact, payload.notes, names, legs, tour_pickup_point))
+    # Names and passport details are written by two services; one request changes both or neither.
+    with transaction.atomic():
+        if details_given:
+            services.booking_update_details(
+                booking_id=booking.pk,
+                actor=services.TRAVELLER,
+                by_traveller=True,
+                contact=new_contact,
+                notes=payload.notes,
+                passengers=names,
+                legs=legs,
+                tour_pickup_point=tour_pickup_point,
+            )
+        if documents:
+            services.booking_passenger_documents_set(
+                booking_id=booking.pk, documents=documents, actor=services.TRAVELLER
+            )
     return selectors.booking_detail(booking_id=booking.pk)
+
+
+def _passenger_changes(
+    passengers: list[schemas.PassengerChangeIn] | None, current: list
+) -> tuple[list[services.PassengerInput] | None, list[services.PassengerDocuments]]:
+    """The names to change (None when they stay as they are) and the passport details given.
+
+    Passport details may be given later than names may change (until the trip, not the booking lead time), so a
+    request that repeats the names as they are changes no name. A document number sent back as it was read
+    (masked) stays as it is.
+    """
+    if passengers is None:
+        return None, []
+    names = [services.PassengerInput(p.first_name, p.last_name, p.category) for p in passengers]
+    same_names = [(p.first_name, p.last_name, p.category) for p in passengers] == [
+        (row.first_name, row.last_name, row.category) for row in current
+    ]
+    documents = []
+    for index, passenger in enumerate(passengers):
+        if passenger.nationality is None and passenger.document_number is None:
+            continue
+        row = current[index] if index < len(current) else None
+        number = passenger.document_number
+        if number is None or (row is not None and number == services.mask_document_number(row.document_number)):
+            number = row.document_number if row is not None else ""
+        nationality = passenger.nationality if passenger.nationality is not None else (row.nationality if row else "")
+        documents.append(services.PassengerDocuments(index, nationality, number))
+    return (None if same_names else names), documents

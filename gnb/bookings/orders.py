@@ -71,3 +71,14 @@ class TourOrder:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "passengers", tuple(self.passengers))
+
+
+@dataclass(frozen=True)
+class PassengerDocuments:
+    """What U-ETDS needs of one passenger, given before the trip: ``index`` is the passenger's place in the
+    booking's list (0 for the first, as in the error names ``passengers.0.nationality``), ``nationality`` an ISO
+    3166 alpha-2 code, ``document_number`` the passport number (the T.C. identity number for Turkish citizens)."""
+
+    index: int
+    nationality: str
+    document_number: str

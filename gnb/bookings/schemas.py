@@ -13,7 +13,7 @@ from pydantic import Field, StrictInt, StrictStr
 from gnb.bookings.orders import Contact, FlightInput, PassengerInput, TourOrder, TransferOrder
 from gnb.bookings.policies import fee_if_cancelled_now, free_cancellation_until
 from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest
-from gnb.bookings.services import LegDetails
+from gnb.bookings.services import LegDetails, mask_document_number
 from gnb.core.schemas import DateTimeIn, InputSchema
 from gnb.payments.selectors import booking_amounts_loaded
 
@@ -133,6 +133,20 @@ class PassengerIn(InputSchema):
     category: Literal["adult", "child", "infant"]
 
 
+class PassengerChangeIn(PassengerIn):
+    """A passenger as it may be corrected: the name, and the passport details U-ETDS needs before the trip."""
+
+    nationality: StrictStr | None = Field(
+        None, max_length=2, description="ISO 3166 alpha-2 country code, e.g. DE; omitted or null leaves it as it is"
+    )
+    document_number: StrictStr | None = Field(
+        None,
+        max_length=30,
+        description="Passport number (T.C. identity number for Turkish citizens); the masked value read back, or "
+        "omitted or null, leaves it as it is",
+    )
+
+
 class FlightIn(InputSchema):
     # Defaults by keyword: type checkers count only ``default=`` as a default, and an omitted flight is built by
     # calling ``FlightIn()``.
@@ -203,7 +217,7 @@ class BookingChangeIn(InputSchema):
     """Only what is sent changes; the price, route, date and party stay as booked."""
 
     contact: ContactIn | None = None
-    passengers: list[PassengerIn] | None = Field(None, max_length=99, description="Every passenger, in order")
+    passengers: list[PassengerChangeIn] | None = Field(None, max_length=99, description="Every passenger, in order")
     notes: StrictStr | None = Field(None, max_length=1000)
     flight: FlightIn | None = None
     return_flight: FlightIn | None = None
@@ -249,6 +263,12 @@ class PassengerOut(Schema):
     first_name: str
     last_name: str
     category: str
+    nationality: str = Field(description="ISO 3166 alpha-2 country code; empty until given")
+    document_number: str = Field(description="Passport or T.C. identity number, all but the last 3 characters masked")
+
+    @staticmethod
+    def resolve_document_number(obj) -> str:
+        return mask_document_number(obj.document_number)
 
 
 class BookedExtraOut(Schema):

@@ -20,6 +20,7 @@ from functools import partial
 from typing import TypeVar
 
 import phonenumbers
+from babel import Locale
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -39,7 +40,14 @@ from gnb.bookings.models import (
     Passenger,
     TransferLeg,
 )
-from gnb.bookings.orders import Contact, FlightInput, PassengerInput, TourOrder, TransferOrder
+from gnb.bookings.orders import (
+    Contact,
+    FlightInput,
+    PassengerDocuments,
+    PassengerInput,
+    TourOrder,
+    TransferOrder,
+)
 from gnb.bookings.pricing import Breakdown
 from gnb.bookings.quotes import (
     TourQuote,
@@ -742,3 +750,122 @@ def _as_text(value: object) -> str:
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).isoformat()
     return "" if value is None else str(value)
+
+
+# --- passport details for U-ETDS --------------------------------------------------------------------------
+# Codes in CLDR's territory list that are no ISO 3166-1 country: regions, unions and reserved codes.
+_NOT_COUNTRIES = frozenset({"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "XK", "ZZ"})
+COUNTRY_CODES: frozenset[str] = frozenset(
+    code
+    for code in map(str, Locale("en").territories)
+    if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+)
+DOCUMENT_NUMBER = re.compile(r"^[A-Z0-9]{5,20}$")
+TC_NUMBER = re.compile(r"^[1-9][0-9]{10}$")
+# A booking still to ride (or riding): its passenger list can still be reported to U-ETDS.
+DOCUMENTS_OPEN = frozenset(
+    {Booking.Status.CONFIRMED, Booking.Status.ASSIGNED, Booking.Status.ON_THE_WAY, Booking.Status.PICKED_UP}
+)
+
+
+def is_tc_identity_number(number: str) -> bool:
+    """Whether ``number`` is a well-formed Turkish identity (T.C. kimlik) number: 11 digits, not starting with 0,
+    whose 10th and 11th digits are the public checksums of the ones before."""
+    if not TC_NUMBER.fullmatch(number):
+        return False
+    digits = [int(char) for char in number]
+    odd, even = sum(digits[0:9:2]), sum(digits[1:8:2])
+    return (odd * 7 - even) % 10 == digits[9] and sum(digits[:10]) % 10 == digits[10]
+
+
+def clean_document_number(number: str) -> str:
+    """A document number as it is stored and reported: spaces and dashes removed, upper case."""
+    return re.sub(r"[\s-]+", "", number).upper()
+
+
+def mask_document_number(number: str) -> str:
+    """A document number as it is shown back (API, manage page): all but the last three characters hidden
+    (``******123``), so a forwarded link or a shared screen does not give the passport number away."""
+    if not number:
+        return ""
+    return "*" * max(len(number) - 3, 0) + number[-3:]
+
+
+def booking_passenger_documents_set(
+    *,
+    booking_id: int,
+    documents: Sequence[PassengerDocuments],
+    actor: Actor,
+    now: dt.datetime | None = None,
+) -> Booking:
+    """Record the nationality and passport (or T.C. identity) number of passengers, which U-ETDS needs before
+    the trip; booking needs names only, so these come later, from the traveller or staff.
+
+    Each entry names a passenger by ``index``; an entry with both values blank leaves that passenger as it is.
+    Every error is reported at once, naming ``passengers.N.nationality`` or ``passengers.N.document_number``.
+    Allowed while the booking is confirmed and its trip is not over. The history records which passengers
+    changed, never the numbers themselves (a passport number has no place in a log that many staff read); no
+    email is sent, as nothing the traveller did not do has changed.
+    """
+    now = now or timezone.now()
+    with transaction.atomic(), lock_timeout_as_busy():
+        booking = _locked_booking(booking_id)
+        if booking.status not in DOCUMENTS_OPEN:
+            raise InvalidTransition(
+                _("Passport details can be given while the booking is confirmed and its trip is not over."),
+                field="status",
+            )
+        passengers = list(booking.passengers.order_by("position"))
+        errors = _Errors()
+        wanted: dict[int, tuple[str, str]] = {}
+        for entry in documents:
+            prefix = f"passengers.{entry.index}"
+            if not 0 <= entry.index < len(passengers) or entry.index in wanted:
+                errors.add(prefix, _("This booking has no such passenger."))
+                continue
+            nationality = entry.nationality.strip().upper()
+            number = clean_document_number(entry.document_number)
+            if not nationality and not number:
+                continue
+            if not nationality:
+                errors.add(f"{prefix}.nationality", _("Choose the passenger's nationality."))
+            elif nationality not in COUNTRY_CODES:
+                errors.add(f"{prefix}.nationality", _("Choose a country from the list."))
+            if not number:
+                errors.add(f"{prefix}.document_number", _("Enter the passport number."))
+            elif nationality == "TR":
+                if not is_tc_identity_number(number):
+                    errors.add(
+                        f"{prefix}.document_number",
+                        _("Enter the 11-digit T.C. identity number; this one does not check out."),
+                    )
+            elif not DOCUMENT_NUMBER.fullmatch(number):
+                errors.add(f"{prefix}.document_number", _("A passport number has 5 to 20 letters and digits."))
+            wanted[entry.index] = (nationality, number)
+        errors.raise_if_any()
+
+        changes: dict[str, list[str]] = {}
+        changed = []
+        for index, (nationality, number) in sorted(wanted.items()):
+            passenger = passengers[index]
+            if passenger.nationality != nationality:
+                changes[f"passengers.{index}.nationality"] = [passenger.nationality, nationality]
+            if passenger.document_number != number:
+                changes[f"passengers.{index}.document_number"] = ["set" if passenger.document_number else "", "set"]
+            if (passenger.nationality, passenger.document_number) != (nationality, number):
+                passenger.nationality, passenger.document_number = nationality, number
+                changed.append(passenger)
+        if not changed:
+            return booking
+        Passenger.objects.bulk_update(changed, ["nationality", "document_number"])
+        _record(
+            booking,
+            kind=BookingEvent.Kind.CHANGED,
+            actor=actor,
+            at=now,
+            reason=_("Passport details given: %(fields)s") % {"fields": ", ".join(sorted(changes))},
+            from_status=booking.status,
+            details={"changes": changes},
+        )
+    logger.info("passport details given", extra={"reference": booking.reference, "passengers": len(changed)})
+    return booking

@@ -29,15 +29,18 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gnb.bookings.models import Booking, BookingEvent
+from gnb.bookings.models import Booking, BookingEvent, Passenger
 from gnb.bookings.selectors import REFERENCE, booking_detail
-from gnb.core.errors import ValidationFailed
+from gnb.core.errors import NotFound, ValidationFailed
 from gnb.core.links import booking_manage_url, booking_payment_url
 from gnb.core.outbox import BOOKING_KINDS, EmailKind, email_enqueue, email_send_once, send_claimed
+from gnb.fleet.models import Trip, TripBooking
+from gnb.fleet.selectors import trip_detail
 from gnb.notifications.calendar import CALENDAR_CONTENT_TYPE, booking_ics, calendar_filename
 from gnb.notifications.itinerary import booking_itinerary, cancellation_policy_text
 from gnb.notifications.models import ContactMessage, SentEmail
 from gnb.notifications.operator import company_name, operator_email, operator_phone
+from gnb.notifications.rides import RideNotice, ride_notice
 from gnb.payments.models import Payment, Refund
 
 logger = logging.getLogger(__name__)
@@ -61,17 +64,25 @@ SUBJECTS: dict[str, Callable[[Booking], str]] = {
     ),
     REFUND_ISSUED: lambda b: _("Refund for your booking %(reference)s") % {"reference": b.reference},
     DRIVER_ASSIGNED: lambda b: _("Your driver for booking %(reference)s") % {"reference": b.reference},
-    DRIVER_REMINDER: lambda b: _("Your pickup today: booking %(reference)s") % {"reference": b.reference},
+    DRIVER_REMINDER: lambda b: _("Reminder: your pickup for booking %(reference)s") % {"reference": b.reference},
     TRAVEL_DOCUMENTS: lambda b: _("Passport details needed for booking %(reference)s") % {"reference": b.reference},
 }
 assert set(SUBJECTS) == BOOKING_KINDS
-# Payment emails are about one Payment (or Refund) row, given as ``object_id``; each row gets its email once.
-ABOUT_OBJECT = frozenset({PAYMENT_RECEIVED, PAYMENT_FAILED, REFUND_ISSUED})
+# Payment emails are about one Payment (or Refund) row, given as ``object_id``; each row gets its email once. The
+# driver reminder is about one ride of the booking: its ``TripBooking`` row (a booking on a trip), so each booking
+# on a trip is reminded once per ride, and a ride unassigned and assigned again is reminded again.
+ABOUT_OBJECT = frozenset({PAYMENT_RECEIVED, PAYMENT_FAILED, REFUND_ISSUED, DRIVER_REMINDER})
 # Emails about one history event of the booking (``event_id``): each change, and each new driver or vehicle.
 ABOUT_EVENT = frozenset({CHANGE, DRIVER_ASSIGNED})
 # What each email carries: the voucher is what the traveller shows the driver, so a cancelled or expired booking
 # gets none; every email carries the calendar file, and the cancellation's marks the event cancelled.
 WITH_VOUCHER = frozenset({CONFIRMATION, CHANGE})
+# Who comes for a ride: told when the driver and vehicle are given (or change) and again before pickup.
+RIDE_KINDS = frozenset({DRIVER_ASSIGNED, DRIVER_REMINDER})
+# Only a booking still to ride is told who comes, or asked for passport details.
+RIDING = frozenset(
+    {Booking.Status.CONFIRMED, Booking.Status.ASSIGNED, Booking.Status.ON_THE_WAY, Booking.Status.PICKED_UP}
+)
 
 # The history records a change under these names (gnb.bookings.services.booking_update_details); the email says
 # in words what changed, so a traveller who did not make the change notices.
@@ -105,7 +116,8 @@ def booking_email_arguments(kind: EmailKind, keys: Mapping[str, Any]) -> dict[st
 
     A ``change`` email is about one change, so it takes the id of the ``BookingEvent`` (kind ``changed``) that
     recorded it as ``event_id``, and each change gets its own email. ``payment_received`` and ``payment_failed``
-    take the id of the Payment, ``refund_issued`` of the Refund, as ``object_id``. Only the keys given are passed
+    take the id of the Payment, ``refund_issued`` of the Refund, as ``object_id``; ``driver_assigned`` the event
+    the trip's service recorded, ``driver_reminder`` the ``TripBooking`` of the ride. Only the keys given are passed
     on: a confirmation's task has the same arguments as those queued before change and payment emails existed.
     """
     unknown = set(keys) - {"booking_id", "event_id", "object_id"}
@@ -127,8 +139,10 @@ def booking_email_send(
     """Send the ``kind`` email of a booking (for a ``change``, of the change ``event_id``; for a payment email, of
     the Payment or Refund ``object_id``) once.
 
-    Returns False when it had already been sent. Raises ``ValueError`` for an unknown kind, or an event or object
-    that does not belong to this booking, and ``NotFound`` for a booking that no longer exists.
+    Returns False when it had already been sent, and when it has nothing left to say: a driver email whose ride
+    was unassigned or changed again since (the later change has its own email), a reminder of a ride that has
+    started, a request for passport details all given. Raises ``ValueError`` for an unknown kind, or an event or
+    object that does not belong to this booking, and ``NotFound`` for a booking that no longer exists.
     """
     _check_kind(kind, event_id, object_id)
     booking = booking_detail(booking_id=booking_id)
@@ -137,7 +151,22 @@ def booking_email_send(
         event = BookingEvent.objects.filter(pk=event_id, booking=booking, kind=BookingEvent.Kind.CHANGED).first()
         if event is None:
             raise ValueError(f"booking {booking_id} has no change event {event_id}")
-    about = _payment_object(booking, kind, object_id) if object_id is not None else None
+    about: Payment | Refund | None = None
+    ride: RideNotice | None = None
+    missing: list[Passenger] = []
+    if kind == DRIVER_ASSIGNED:
+        assert event is not None
+        ride = _announced_ride(booking, event)
+    elif kind == DRIVER_REMINDER:
+        assert object_id is not None
+        ride = _reminded_ride(booking, object_id)
+    elif kind == TRAVEL_DOCUMENTS:
+        missing = _passengers_missing_documents(booking)
+    elif object_id is not None:
+        about = _payment_object(booking, kind, object_id)
+    if (kind in RIDE_KINDS and ride is None) or (kind == TRAVEL_DOCUMENTS and not missing):
+        logger.info("booking email not sent: nothing to tell", extra={"reference": booking.reference, "kind": kind})
+        return False
     try:
         with transaction.atomic():
             record, _created = SentEmail.objects.get_or_create(
@@ -155,6 +184,8 @@ def booking_email_send(
     def send() -> bool:
         if about is not None:
             _payment_message(booking, kind, about).send()
+        elif kind in RIDE_KINDS or kind == TRAVEL_DOCUMENTS:
+            _notice_message(booking, kind, ride=ride, missing=missing).send()
         else:
             _booking_message(booking, kind, event).send()
         return True
@@ -231,6 +262,85 @@ def _payment_message(booking: Booking, kind: str, about: Payment | Refund) -> Em
             "manage_url": booking_manage_url(booking),
             "retry_url": booking_payment_url(booking) if kind == PAYMENT_FAILED else "",
             "booking_ended": booking.status in {"cancelled", "expired", "refunded"},
+            "site_url": settings.SITE_URL,
+            "company_name": company_name(),
+            "operator_email": operator_email(),
+            "operator_phone": operator_phone(),
+        }
+        subject = SUBJECTS[kind](booking)
+        text = render_to_string(f"notifications/email/{kind}.txt", context)
+        html = render_to_string(f"notifications/email/{kind}.html", context)
+    message = EmailMultiAlternatives(
+        subject,
+        text,
+        to=[booking.lead_email],
+        reply_to=[operator_email()],
+        headers={"X-GNB-Reference": booking.reference},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _announced_ride(booking: Booking, event: BookingEvent) -> RideNotice | None:
+    """The ride a "driver assigned" event announces, if that is still who comes: the trip is live, the booking on
+    it, and its driver and vehicle those the event recorded."""
+    if booking.status not in RIDING:
+        return None
+    details = event.details
+    try:
+        trip = trip_detail(trip_id=int(details["trip"]))
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(f"event {event.pk} of booking {booking.pk} names no trip") from None
+    except NotFound:
+        return None
+    if not trip.is_live or not trip.is_assigned:
+        return None
+    if (trip.driver_id, trip.vehicle_id) != (details.get("driver"), details.get("vehicle")):
+        return None
+    return _notice_of(trip, booking)
+
+
+def _reminded_ride(booking: Booking, rider_id: int) -> RideNotice | None:
+    """The ride of ``booking`` on trip-booking ``rider_id``, if it still has its driver and vehicle and has not
+    started."""
+    if booking.status not in RIDING:
+        return None
+    trip_id = TripBooking.objects.filter(pk=rider_id, booking=booking).values_list("trip_id", flat=True).first()
+    if trip_id is None:  # unassigned since it was queued: the ride is no longer on that trip
+        return None
+    trip = trip_detail(trip_id=trip_id)
+    if trip.status != Trip.Status.ASSIGNED or not trip.is_assigned:
+        return None
+    return _notice_of(trip, booking)
+
+
+def _notice_of(trip: Trip, booking: Booking) -> RideNotice | None:
+    rider = next((r for r in trip.riders.all() if r.booking_id == booking.pk), None)
+    if rider is None:
+        return None
+    with translation.override(booking.language):
+        return ride_notice(trip, booking, rider.leg)
+
+
+def _passengers_missing_documents(booking: Booking) -> list[Passenger]:
+    """The passengers of a booking still to ride whose nationality or document number is missing."""
+    if booking.status not in RIDING:
+        return []
+    return [p for p in booking.passengers.all() if not (p.nationality and p.document_number)]
+
+
+def _notice_message(
+    booking: Booking, kind: str, *, ride: RideNotice | None, missing: list[Passenger]
+) -> EmailMultiAlternatives:
+    """Who comes for a ride (``ride``), or which passengers' passport details are still needed (``missing``)."""
+    with translation.override(booking.language):
+        context = {
+            "booking": booking,
+            "ride": ride,
+            "missing": missing,
+            "manage_url": booking_manage_url(booking),
+            "documents_url": f"{booking_manage_url(booking)}#passports",
+            "booking_ended": False,
             "site_url": settings.SITE_URL,
             "company_name": company_name(),
             "operator_email": operator_email(),

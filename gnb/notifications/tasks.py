@@ -2,6 +2,7 @@
 
 from django_tasks import TaskContext, task
 
+from gnb.notifications import reminders
 from gnb.notifications.services import booking_email_send, contact_message_forward, manage_link_send
 
 
@@ -9,8 +10,9 @@ from gnb.notifications.services import booking_email_send, contact_message_forwa
 def send_booking_email(
     *, booking_id: int, kind: str, event_id: int | None = None, object_id: int | None = None
 ) -> bool:
-    """Send a booking's ``kind`` email (``event_id``: the change a ``change`` email is about; ``object_id``: the
-    Payment or Refund of a payment email); False if sent before."""
+    """Send a booking's ``kind`` email (``event_id``: the change a ``change`` or ``driver_assigned`` email is about;
+    ``object_id``: the Payment or Refund of a payment email, the TripBooking of a driver reminder); False if sent
+    before or when there is nothing left to tell."""
     return booking_email_send(booking_id=booking_id, kind=kind, event_id=event_id, object_id=object_id)
 
 
@@ -24,3 +26,15 @@ def send_contact_message(*, message_id: int) -> bool:
 def send_manage_link(context: TaskContext, *, booking_id: int) -> bool:
     """Send a booking's manage link to the address on the booking; False if this task had sent it before."""
     return manage_link_send(booking_id=booking_id, task_id=context.task_result.id)
+
+
+@task()
+def remind_drivers_due() -> int:
+    """Queue the "who comes" reminder of every ride whose pickup is near and not yet reminded; returns how many."""
+    return reminders.driver_reminders_queue()
+
+
+@task()
+def remind_travel_documents_due() -> int:
+    """Ask for the passport details still missing on bookings that start soon, once each; returns how many."""
+    return reminders.travel_documents_requests_queue()

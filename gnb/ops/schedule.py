@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gnb.accounts import tasks as account_tasks
+from gnb.fleet import tasks as fleet_tasks
+from gnb.notifications import tasks as notification_tasks
 from gnb.ops import tasks
 from gnb.ops.alerts import tasks as alert_tasks
 from gnb.payments import tasks as payment_tasks
@@ -37,4 +39,10 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("ops-self-check", "15 6 * * *", alert_tasks.ops_self_check),
     # Unpaid card holds free their seats within a minute of their time.
     PeriodicJob("payment-holds-expire", "* * * * *", payment_tasks.holds_expire_task),
+    # Who comes, GNB_DRIVER_REMINDER_HOURS before pickup; the passport details U-ETDS needs, before the trip.
+    PeriodicJob("remind-drivers", "*/10 * * * *", notification_tasks.remind_drivers_due),
+    PeriodicJob("remind-travel-documents", "*/10 * * * *", notification_tasks.remind_travel_documents_due),
+    # Trips reported as soon as complete, cancellations and no-shows within the law's 30 minutes.
+    PeriodicJob("uetds-report", "*/5 * * * *", fleet_tasks.uetds_report_task),
+    PeriodicJob("fleet-compliance", "30 6 * * *", fleet_tasks.fleet_compliance_task),
 )

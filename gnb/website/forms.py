@@ -13,8 +13,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest
-from gnb.bookings.services import Contact, FlightInput, LegDetails, PassengerInput
+from gnb.bookings.services import (
+    COUNTRY_CODES,
+    Contact,
+    FlightInput,
+    LegDetails,
+    PassengerDocuments,
+    PassengerInput,
+    mask_document_number,
+)
 from gnb.catalog.models import Extra, Place
+from gnb.core.formats import babel_locale
 from gnb.core.forms import DomainErrorsFormMixin
 from gnb.website.selectors import place_resolve
 
@@ -421,3 +430,58 @@ class ContactForm(DomainErrorsFormMixin, forms.Form):
     )
     booking_reference = forms.CharField(label=_("Booking reference (if any)"), max_length=20, required=False)
     message = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
+
+
+def country_choices(language: str | None = None) -> list[tuple[str, str]]:
+    """Every country U-ETDS knows, named in ``language`` (the active one by default) and sorted by that name."""
+    names = babel_locale(language).territories
+    return sorted(((code, names.get(code, code)) for code in COUNTRY_CODES), key=lambda choice: choice[1].casefold())
+
+
+class PassengerDocumentsForm(DomainErrorsFormMixin, forms.Form):
+    """Nationality and passport number of every passenger, which U-ETDS needs before the trip. A passenger left
+    blank stays as they are; the rules (country list, number format, T.C. checksum) are the service's."""
+
+    def __init__(self, *args, passengers: Sequence[Any], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.passengers = list(passengers)
+        choices = [("", _("Choose…")), *country_choices()]
+        mapping = {}
+        for index, passenger in enumerate(self.passengers):
+            self.fields[f"p{index}_nationality"] = forms.ChoiceField(
+                label=_("Nationality"), choices=choices, required=False, initial=passenger.nationality
+            )
+            # The number on file is never shown in full (the page's link travels in emails): left empty, it stays.
+            help_text = str(_("T.C. identity number for Turkish citizens."))
+            if passenger.document_number:
+                help_text = _("On file: %(number)s. Leave empty to keep it.") % {
+                    "number": mask_document_number(passenger.document_number)
+                }
+            self.fields[f"p{index}_document_number"] = forms.CharField(
+                label=_("Passport number"),
+                help_text=help_text,
+                max_length=30,
+                required=False,
+                widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off", "dir": "ltr"}),
+            )
+            mapping[f"passengers.{index}.nationality"] = f"p{index}_nationality"
+            mapping[f"passengers.{index}.document_number"] = f"p{index}_document_number"
+        self.DOMAIN_FIELDS = mapping
+
+    def rows(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        """Each passenger with their two fields, for the template."""
+        return [
+            (passenger, [self[f"p{index}_nationality"], self[f"p{index}_document_number"]])
+            for index, passenger in enumerate(self.passengers)
+        ]
+
+    def documents(self) -> list[PassengerDocuments]:
+        """What was given for each passenger; an empty field keeps what is on file."""
+        return [
+            PassengerDocuments(
+                index,
+                self.cleaned_data[f"p{index}_nationality"] or passenger.nationality,
+                self.cleaned_data[f"p{index}_document_number"] or passenger.document_number,
+            )
+            for index, passenger in enumerate(self.passengers)
+        ]

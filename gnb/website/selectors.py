@@ -1,5 +1,5 @@
 """Reads the public website needs beyond the shared catalogue selectors: what the home page teases, which place a
-traveller meant, and departures laid out as a calendar."""
+traveller meant, departures laid out as a calendar, and who comes for a booking's rides."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from gnb.catalog.models import Fare, Place, Tour, TourDeparture
 from gnb.catalog.selectors import place_search
 from gnb.catalog.translation import translated_columns
 from gnb.core.money import convert
+from gnb.fleet.models import Trip, TripBooking
+from gnb.notifications.rides import RideNotice, ride_notice
 
 PLACE_COLUMNS = ("slug", "kind", "iata_code", "zone_id", "is_popular", *translated_columns("name"))
 
@@ -180,3 +182,24 @@ def departure_calendar_version(*, tour: Tour) -> str:
 def departure_with_seats(*, tour: Tour, departure_id: int) -> TourDeparture | None:
     """One open departure of ``tour`` with ``seats_left``, or None when it is unknown, closed or past its cutoff."""
     return departures_with_availability(tour=tour).filter(Q(pk=departure_id)).first()
+
+
+# --- the manage page: who comes ---------------------------------------------------------------------------
+# Trip steps during which the traveller still waits for, or sits with, the driver.
+_RIDES_SHOWN = (Trip.Status.ASSIGNED, Trip.Status.ON_THE_WAY, Trip.Status.ARRIVED, Trip.Status.PICKED_UP)
+
+
+def booking_rides(*, booking: Booking) -> list[RideNotice]:
+    """``booking``'s rides that have a driver and a vehicle and are not over, in order, with who comes, worded as
+    the driver emails word it (in the active language). One query."""
+    riders = (
+        TripBooking.objects.filter(
+            booking=booking,
+            trip__status__in=_RIDES_SHOWN,
+            trip__driver__isnull=False,
+            trip__vehicle__isnull=False,
+        )
+        .select_related("trip__driver", "trip__vehicle", "trip__departure__tour", "leg__origin", "leg__destination")
+        .order_by("trip__starts_at", "pk")
+    )
+    return [ride_notice(rider.trip, booking, rider.leg) for rider in riders]

@@ -22,8 +22,10 @@ from gnb.bookings import policies
 from gnb.bookings.models import Booking
 from gnb.bookings.selectors import booking_for_manage_token
 from gnb.bookings.services import (
+    DOCUMENTS_OPEN,
     TRAVELLER,
     booking_cancel,
+    booking_passenger_documents_set,
     booking_update_details,
 )
 from gnb.core.errors import DomainError, NotFound, ValidationFailed
@@ -40,6 +42,7 @@ from gnb.website.forms import (
     ContactForm,
     ManageChangeForm,
     ManageLookupForm,
+    PassengerDocumentsForm,
     TourPartyForm,
     TransferSearchForm,
 )
@@ -171,12 +174,40 @@ def _manage_context(booking: Booking) -> dict[str, Any]:
         "can_change": changeable,
         "free_until": policies.free_cancellation_until(booking.starts_at),
         "currency": booking.currency,
+        "rides": selectors.booking_rides(booking=booking),
     }
 
 
+@require_http_methods(["GET", "POST"])
 def manage(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    """The booking, who comes for it, and (POST) the passport details U-ETDS needs."""
     booking = _booking_or_404(reference, token)
-    return render_page(request, "website/manage.html", _manage_context(booking))
+    documents_form = None
+    if booking.status in DOCUMENTS_OPEN:
+        passengers = list(booking.passengers.all())
+        if request.method == "POST":
+            documents_form = PassengerDocumentsForm(request.POST, passengers=passengers)
+            if documents_form.is_valid():
+                try:
+                    booking_passenger_documents_set(
+                        booking_id=booking.pk, documents=documents_form.documents(), actor=TRAVELLER
+                    )
+                except DomainError as error:
+                    documents_form.add_domain_errors(error)
+                else:
+                    messages.success(request, _("Thank you: the passport details are saved."))
+                    path = reverse("website:manage", kwargs={"reference": booking.reference, "token": token})
+                    return redirect(f"{path}#passports")
+        else:
+            documents_form = PassengerDocumentsForm(passengers=passengers)
+    status = 200
+    if request.method == "POST" and documents_form is None:
+        messages.error(request, _("Passport details can no longer be given for this booking."))
+        status = 409
+    elif documents_form is not None and documents_form.errors:
+        status = 422
+    context = _manage_context(booking) | {"documents_form": documents_form}
+    return render_page(request, "website/manage.html", context, status=status)
 
 
 def confirmation(request: HttpRequest, reference: str, token: str) -> HttpResponse:
