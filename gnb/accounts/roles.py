@@ -69,6 +69,9 @@ _BOOKING_OFFICE = frozenset(
 _PAYMENTS_OFFICE = _view("payments", "payment", "refund", "providerevent") | frozenset(
     {"payments.add_refund", "payments.mark_paid"}
 )
+# The fleet's rows kept by hand in the back office, and what running the day takes.
+_FLEET_KEPT = ("driver", "drivershift", "drivertimeoff", "vehicle", "zonedrivetime")
+_DISPATCH_TRIPS = _perms("fleet", ("view", "change"), "trip") | _view("fleet", "tripevent")
 
 # app label → role → exact permissions ("app_label.codename") in that app.
 APP_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
@@ -101,6 +104,13 @@ APP_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         ADMIN: _PAYMENTS_OFFICE,
         MANAGER: _PAYMENTS_OFFICE,
         DISPATCHER: frozenset({"payments.view_payment", "payments.mark_paid"}),
+    },
+    # Drivers, vehicles and drive times are kept by managers; trips are made and moved by the dispatch services
+    # (change is the right to dispatch), and their history is only read.
+    "fleet": {
+        ADMIN: _crud("fleet", *_FLEET_KEPT) | _DISPATCH_TRIPS,
+        MANAGER: _crud("fleet", *_FLEET_KEPT) | _DISPATCH_TRIPS,
+        DISPATCHER: _view("fleet", *_FLEET_KEPT) | _DISPATCH_TRIPS,
     },
     # Travellers' export and erasure requests, and the consent decisions kept as proof.
     "privacy": {

@@ -17,11 +17,13 @@ from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Func, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gnb.bookings.models import Booking, TransferLeg
 from gnb.catalog.models import TourDeparture, VehicleClass, Zone
 from gnb.core.models import TimeStampedModel
+from gnb.fleet import validators
 
 
 class Sex(models.TextChoices):
@@ -70,6 +72,17 @@ class Driver(TimeStampedModel):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    def clean(self) -> None:
+        """Phone, nationality, T.C. identity number and languages as :mod:`gnb.fleet.validators` wants them."""
+        values = validators.driver_values(
+            phone=self.phone,
+            nationality=self.nationality,
+            identity_number=self.identity_number,
+            languages=self.languages,
+        )
+        self.phone, self.nationality = values.phone, values.nationality
+        self.identity_number, self.languages = values.identity_number, values.languages
 
     def documents(self) -> list[tuple[str, dt.date]]:
         """Each document that must be valid on the day of a trip, with its expiry."""
@@ -162,6 +175,23 @@ class Vehicle(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.plate
+
+    def clean(self) -> None:
+        """Plate, year, and seats and luggage against the class, as :mod:`gnb.fleet.validators` wants them."""
+        vehicle_class = None
+        if self.vehicle_class_id is not None:
+            vehicle_class = validators.ClassCapacity(
+                self.vehicle_class.name, self.vehicle_class.max_passengers, self.vehicle_class.max_luggage
+            )
+        values = validators.vehicle_values(
+            plate=self.plate,
+            seats=self.seats,
+            luggage=self.luggage,
+            year=self.year,
+            vehicle_class=vehicle_class,
+            today=timezone.localdate(),
+        )
+        self.plate = values.plate
 
     def documents(self) -> list[tuple[str, dt.date]]:
         return [

@@ -88,7 +88,7 @@ def busy_of(trips: Iterable[Trip]) -> list[rules.Busy]:
 
 def trip_label(trip: Trip) -> str:
     """ "Antalya Airport → Lara" or the tour's name, from the zones and departure loaded with the trip."""
-    if trip.kind == Trip.Kind.TOUR and trip.departure_id:
+    if trip.kind == Trip.Kind.TOUR and trip.departure is not None:
         return trip.departure.tour.name
     return f"{trip.origin_zone.name} → {trip.destination_zone.name}"
 

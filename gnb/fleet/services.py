@@ -383,8 +383,10 @@ def _ride_of(trip: Trip) -> rules.Ride:
     if trip.kind == Trip.Kind.TOUR:
         assert trip.departure is not None
         return selectors.departure_ride(trip.departure, [r.booking for r in riders])
+    leg_id = riders[0].leg_id
+    assert leg_id is not None  # a transfer trip's rider is a leg
     leg = TransferLeg.objects.select_related("booking__vehicle_class", "origin__zone", "destination__zone").get(
-        pk=riders[0].leg_id
+        pk=leg_id
     )
     return selectors.leg_ride(leg, selectors.drive_times())
 
@@ -518,7 +520,7 @@ STEP_FROM: dict[str, tuple[str, ...]] = {
     T.COMPLETED: (T.PICKED_UP,),
     T.NO_SHOW: (T.ON_THE_WAY, T.ARRIVED),
 }
-STEP_AT = {
+STEP_AT: dict[str, str] = {
     T.ON_THE_WAY: "started_at",
     T.ARRIVED: "arrived_at",
     T.PICKED_UP: "picked_up_at",
@@ -569,11 +571,12 @@ def _booking_follows(booking: Booking, trip: Trip, booking_status: str | None, *
     """Move a booking on ``trip`` as the trip's step says; a finished ride of a return trip hands over to the next."""
     if booking_status is None:
         return
-    if booking_status in (S.COMPLETED, S.NO_SHOW) and _next_ride_assigned(booking) is not None:
-        # Another ride of this booking is still ahead: it waits for that one.
-        to_status = S.ASSIGNED if _next_ride_assigned(booking) else S.CONFIRMED
-    else:
-        to_status = booking_status
+    to_status: str = booking_status
+    if booking_status in (S.COMPLETED, S.NO_SHOW):
+        next_assigned = _next_ride_assigned(booking)
+        if next_assigned is not None:
+            # Another ride of this booking is still ahead: it waits for that one.
+            to_status = S.ASSIGNED if next_assigned else S.CONFIRMED
     if booking.status == to_status or booking.status not in selectors.RIDING:
         return
     lifecycle.transition(

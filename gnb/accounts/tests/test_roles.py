@@ -17,8 +17,11 @@ from gnb.accounts import roles
 from gnb.accounts.roles import ROLES, role_permissions, roles_sync, user_role_set
 from gnb.bookings.models import Booking
 from gnb.core.models import AuditEntry
+from gnb.fleet.services import SYSTEM as fleet_system
+from gnb.fleet.services import RideRef, fleet_assign
 from gnb.notifications.models import ContactMessage
 from gnb.testing.bookings import place_sedan_transfer
+from gnb.testing.fleet import make_drive_times, make_driver, make_vehicle
 from gnb.testing.personas import staff_login
 
 User = get_user_model()
@@ -47,11 +50,17 @@ PAYMENTS_OFFICE = {
     "payments.add_refund",
     "payments.mark_paid",
 }
+FLEET_KEPT = ("driver", "drivershift", "drivertimeoff", "vehicle", "zonedrivetime")
+FLEET_DISPATCH = {"fleet.view_trip", "fleet.change_trip", "fleet.view_tripevent"}
+FLEET_ALL = {f"fleet.{action}_{model}" for model in FLEET_KEPT for action in ("add", "change", "delete", "view")}
+FLEET_OFFICE = FLEET_ALL | FLEET_DISPATCH
+FLEET_VIEW = {f"fleet.view_{model}" for model in FLEET_KEPT} | FLEET_DISPATCH
 
 EXPECTED = {
     "superadmin": set(),  # superusers: every permission through the flag, none needed on the group
     "admin": CATALOG_ALL
     | BOOKING_OFFICE
+    | FLEET_OFFICE
     | NOTIFICATIONS_VIEW
     | PAYMENTS_OFFICE
     | {
@@ -69,8 +78,9 @@ EXPECTED = {
         "privacy.view_consentdecision",
         "privacy.view_datasubjectrequest",
     },
-    "manager": CATALOG_ALL | BOOKING_OFFICE | NOTIFICATIONS_VIEW | PAYMENTS_OFFICE,
+    "manager": CATALOG_ALL | BOOKING_OFFICE | NOTIFICATIONS_VIEW | PAYMENTS_OFFICE | FLEET_OFFICE,
     "dispatcher": CATALOG_VIEW
+    | FLEET_VIEW
     | {
         "bookings.change_booking",
         "bookings.view_booking",
@@ -134,7 +144,7 @@ def test_the_sync_puts_back_a_changed_group_once_and_is_idempotent():
     out = StringIO()
     call_command("sync_roles", stdout=out)
     assert group_permissions("dispatcher") == EXPECTED["dispatcher"]
-    assert "dispatcher: 18 permission(s)" in out.getvalue()
+    assert "dispatcher: 26 permission(s)" in out.getvalue()
     sync_entries = AuditEntry.objects.filter(action="permission.group_permissions_changed", target_repr="dispatcher")
     # The removal and addition above were recorded by the m2m receiver (actor: system); the sync adds exactly one.
     (entry,) = sync_entries.filter(details__source="sync_roles")
@@ -240,22 +250,28 @@ BOOKING_MODELS = {
     f"bookings.{m}" for m in ("booking", "transferleg", "passenger", "bookingextra", "bookingevent", "couponredemption")
 } | {"bookings.idempotencykey"}
 PAYMENT_MODELS = {"payments.payment", "payments.refund", "payments.providerevent"}
+FLEET_KEPT_MODELS = {"fleet.driver", "fleet.vehicle", "fleet.zonedrivetime"}
+FLEET_MODELS = FLEET_KEPT_MODELS | {"fleet.trip"}
 VISIBLE = {
     "superadmin": ALL_MODELS,
     "admin": ALL_MODELS - {"core.auditentry"},
     "manager": CATALOG_MODELS
     | BOOKING_MODELS
     | PAYMENT_MODELS
+    | FLEET_MODELS
     | {"notifications.sentemail", "notifications.contactmessage"},
     "dispatcher": CATALOG_MODELS
+    | FLEET_MODELS
     | {"bookings.booking", "bookings.transferleg", "bookings.passenger", "bookings.bookingextra"}
     | {"bookings.bookingevent", "payments.payment"},
 }
 # Models whose add page each role may open (service-written rows have none, for anybody).
 ADDABLE = {
-    "superadmin": CATALOG_MODELS | {"bookings.booking", "accounts.user", "accounts.apikey", "auth.group"},
-    "admin": CATALOG_MODELS | {"bookings.booking", "accounts.user", "accounts.apikey"},
-    "manager": CATALOG_MODELS | {"bookings.booking"},
+    "superadmin": CATALOG_MODELS
+    | FLEET_KEPT_MODELS
+    | {"bookings.booking", "accounts.user", "accounts.apikey", "auth.group"},
+    "admin": CATALOG_MODELS | FLEET_KEPT_MODELS | {"bookings.booking", "accounts.user", "accounts.apikey"},
+    "manager": CATALOG_MODELS | FLEET_KEPT_MODELS | {"bookings.booking"},
     "dispatcher": set(),
 }
 
@@ -265,6 +281,7 @@ def test_the_tables_name_every_registered_model():
         CATALOG_MODELS
         | BOOKING_MODELS
         | PAYMENT_MODELS
+        | FLEET_MODELS
         | {"accounts.user", "accounts.apikey", "accounts.tokenfamily"}
         | {"auth.group", "core.auditentry", "django_tasks_database.dbtaskresult"}
         | {"notifications.sentemail", "notifications.contactmessage"}
@@ -277,6 +294,13 @@ def office(catalog):
     """One row of every registered model with a page to open."""
     booking = place_sedan_transfer()
     ContactMessage.objects.create(name="Anna", email="anna@example.com", message="Hello", language="en")
+    # The fleet's rows, and a trip of another booking (so the office's own booking stays confirmed).
+    make_drive_times(catalog)
+    driver, vehicle = make_driver(), make_vehicle(catalog.sedan)
+    ridden = place_sedan_transfer(days=21)
+    fleet_assign(
+        ride=RideRef(leg_id=ridden.legs.get().pk), driver_id=driver.pk, vehicle_id=vehicle.pk, actor=fleet_system
+    )
     return booking
 
 

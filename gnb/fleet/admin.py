@@ -1,0 +1,443 @@
+"""Back office for the fleet: drivers (with shifts and time off), vehicles, the drive-time table, and trips.
+
+Drivers, vehicles and drive times are kept here by managers; their fields are checked by the models' ``clean()``
+(``gnb.fleet.validators``), so the forms here and any other form apply the same rules. Trips are written only by the
+dispatch services (the board, the drivers' app): their pages are read-only, with the riders, the history, the
+dispatch board's pages (``gnb.fleet.board_views``) and each trip's passenger manifest as PDF and CSV.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import DateField, QuerySet
+from django.db.models.functions import Least
+from django.http import Http404, HttpResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gnb.accounts.roles import DRIVER
+from gnb.bookings import reports
+from gnb.core.audit import audit_record
+from gnb.core.errors import NotFound
+from gnb.fleet import manifests, selectors
+from gnb.fleet.admin_forms import DriverAdminForm, VehicleAdminForm
+from gnb.fleet.board_views import board_urls
+from gnb.fleet.models import (
+    Driver,
+    DriverShift,
+    DriverTimeOff,
+    Trip,
+    TripBooking,
+    TripEvent,
+    Vehicle,
+    ZoneDriveTime,
+)
+
+# A document that expires within this many days is flagged in the lists (and by the daily compliance alert).
+EXPIRY_WARNING_DAYS = 30
+DRIVER_DOCUMENTS = ("licence_expires_on", "src_expires_on", "psychotechnical_expires_on")
+VEHICLE_DOCUMENTS = ("insurance_expires_on", "inspection_expires_on", "route_permit_expires_on")
+
+
+def _first_expiry(*fields: str) -> Least:
+    return Least(*fields, output_field=DateField())
+
+
+def expiry_html(documents: list[tuple[str, dt.date]], *, today: dt.date):
+    """The document that expires first, with its date; marked when it is expired or expires within 30 days."""
+    name, expires_on = min(documents, key=lambda document: document[1])
+    if expires_on < today:
+        return format_html('<strong class="errornote">{} {} ({})</strong>', name, expires_on, _("expired"))
+    if expires_on <= today + dt.timedelta(days=EXPIRY_WARNING_DAYS):
+        return format_html("<strong>{} {}</strong>", name, expires_on)
+    return f"{name} {expires_on}"
+
+
+class DocumentsExpiringFilter(admin.SimpleListFilter):
+    """Rows with a document expired or expiring within 30 days (``first_expiry`` annotated by the admin)."""
+
+    title = gettext_lazy("documents")
+    parameter_name = "expiring"
+
+    def lookups(self, request, model_admin):
+        return (
+            ("30", gettext_lazy("Expiring within 30 days")),
+            ("expired", gettext_lazy("Expired")),
+        )
+
+    def queryset(self, request, queryset):
+        today = reports.local_today()
+        if self.value() == "30":
+            return queryset.filter(first_expiry__lte=today + dt.timedelta(days=EXPIRY_WARNING_DAYS))
+        if self.value() == "expired":
+            return queryset.filter(first_expiry__lt=today)
+        return queryset
+
+
+# --- drivers --------------------------------------------------------------------------------------------------
+class DriverShiftInline(admin.TabularInline):
+    model = DriverShift
+    fields = ("weekday", "starts_at", "ends_at")
+    extra = 0
+
+
+class DriverTimeOffInline(admin.TabularInline):
+    model = DriverTimeOff
+    fields = ("starts_on", "ends_on", "reason")
+    extra = 0
+
+
+@admin.register(Driver)
+class DriverAdmin(admin.ModelAdmin):
+    form = DriverAdminForm
+    list_display = ("full_name", "phone", "language_list", "is_active", "first_document_expiry")
+    list_filter = (DocumentsExpiringFilter, "is_active", "nationality")
+    search_fields = ("first_name", "last_name", "phone", "licence_number")
+    inlines = (DriverShiftInline, DriverTimeOffInline)
+    list_per_page = 50
+    fieldsets = (
+        (None, {"fields": ("user", "first_name", "last_name", "phone", "languages", "is_active")}),
+        (gettext_lazy("Identity (U-ETDS)"), {"fields": ("nationality", "identity_number", "sex")}),
+        (
+            gettext_lazy("Documents"),
+            {
+                "fields": (
+                    "licence_number",
+                    "licence_expires_on",
+                    "src_certificate_number",
+                    "src_expires_on",
+                    "psychotechnical_expires_on",
+                )
+            },
+        ),
+        (gettext_lazy("Notes"), {"fields": ("notes",)}),
+    )
+
+    def get_queryset(self, request) -> QuerySet[Driver]:
+        return super().get_queryset(request).annotate(first_expiry=_first_expiry(*DRIVER_DOCUMENTS))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            # Only accounts with the driver role: they sign in to the drivers' app, never to the back office.
+            kwargs["queryset"] = get_user_model().objects.filter(groups__name=DRIVER).order_by("username")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=gettext_lazy("name"), ordering="first_name")
+    def full_name(self, driver: Driver) -> str:
+        return driver.full_name
+
+    @admin.display(description=gettext_lazy("languages"))
+    def language_list(self, driver: Driver) -> str:
+        return ", ".join(code.upper() for code in driver.languages)
+
+    @admin.display(description=gettext_lazy("first document to expire"), ordering="first_expiry")
+    def first_document_expiry(self, driver: Driver):
+        return expiry_html(driver.documents(), today=reports.local_today())
+
+
+# --- vehicles -------------------------------------------------------------------------------------------------
+@admin.register(Vehicle)
+class VehicleAdmin(admin.ModelAdmin):
+    form = VehicleAdminForm
+    list_display = (
+        "plate",
+        "vehicle_class",
+        "seats",
+        "luggage",
+        "description",
+        "year",
+        "is_active",
+        "first_document_expiry",
+    )
+    list_filter = ("vehicle_class", "is_active", DocumentsExpiringFilter)
+    list_select_related = ("vehicle_class",)
+    search_fields = ("plate", "make", "model", "colour")
+    autocomplete_fields = ("home_zone",)
+    list_per_page = 50
+    fieldsets = (
+        (None, {"fields": ("plate", "vehicle_class", "seats", "luggage", "is_active")}),
+        (gettext_lazy("Vehicle"), {"fields": ("make", "model", "colour", "year", "home_zone")}),
+        (
+            gettext_lazy("Documents"),
+            {"fields": ("insurance_expires_on", "inspection_expires_on", "route_permit_expires_on")},
+        ),
+        (gettext_lazy("Notes"), {"fields": ("notes",)}),
+    )
+
+    def get_queryset(self, request) -> QuerySet[Vehicle]:
+        return super().get_queryset(request).annotate(first_expiry=_first_expiry(*VEHICLE_DOCUMENTS))
+
+    @admin.display(description=gettext_lazy("make, model, colour"), ordering="make")
+    def description(self, vehicle: Vehicle) -> str:
+        return f"{vehicle.make} {vehicle.model}, {vehicle.colour}"
+
+    @admin.display(description=gettext_lazy("first document to expire"), ordering="first_expiry")
+    def first_document_expiry(self, vehicle: Vehicle):
+        return expiry_html(vehicle.documents(), today=reports.local_today())
+
+
+# --- drive times ----------------------------------------------------------------------------------------------
+@admin.register(ZoneDriveTime)
+class ZoneDriveTimeAdmin(admin.ModelAdmin):
+    list_display = ("pair", "origin", "destination", "minutes")
+    list_display_links = ("pair",)
+    list_editable = ("minutes",)
+    list_filter = ("origin", "destination")
+    list_select_related = ("origin", "destination")
+    search_fields = ("origin__code", "destination__code")
+    autocomplete_fields = ("origin", "destination")
+    ordering = ("origin__sort_order", "origin__pk", "destination__sort_order", "destination__pk")
+    list_per_page = 200
+
+    @admin.display(description=gettext_lazy("drive time"))
+    def pair(self, drive_time: ZoneDriveTime) -> str:
+        return f"{drive_time.origin.name} → {drive_time.destination.name}"
+
+
+# --- trips (written by the dispatch services) ------------------------------------------------------------------
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class RiderInline(_ReadOnlyInline):
+    model = TripBooking
+    fields = ("booking_link", "ride", "party", "missing_documents")
+    verbose_name = gettext_lazy("rider")
+    verbose_name_plural = gettext_lazy("riders")
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        # Riders are part of the trip (no role holds rights on the join rows): whoever sees the trip sees them.
+        return request.user.has_perm("fleet.view_trip")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("booking", "leg__origin", "leg__destination")
+            .prefetch_related("booking__passengers")
+        )
+
+    @admin.display(description=gettext_lazy("booking"))
+    def booking_link(self, rider: TripBooking):
+        url = reverse("admin:bookings_booking_change", args=[rider.booking_id])
+        return format_html('<a href="{}">{}</a>', url, rider.booking.reference)
+
+    @admin.display(description=gettext_lazy("ride"))
+    def ride(self, rider: TripBooking) -> str:
+        leg = rider.leg
+        return f"{leg.origin.name} → {leg.destination.name}" if leg is not None else ""
+
+    @admin.display(description=gettext_lazy("passengers"))
+    def party(self, rider: TripBooking) -> str:
+        return ", ".join(f"{p.first_name} {p.last_name}" for p in rider.booking.passengers.all())
+
+    @admin.display(description=gettext_lazy("missing nationality or document"))
+    def missing_documents(self, rider: TripBooking) -> str:
+        return ", ".join(
+            f"{p.first_name} {p.last_name}"
+            for p in rider.booking.passengers.all()
+            if not (p.nationality and p.document_number)
+        )
+
+
+class TripEventInline(_ReadOnlyInline):
+    model = TripEvent
+    fields = ("when", "action", "transition", "actor_label", "reason")
+    verbose_name = gettext_lazy("history entry")
+    verbose_name_plural = gettext_lazy("history")
+
+    @admin.display(description=gettext_lazy("when (Istanbul)"))
+    def when(self, event: TripEvent) -> str:
+        return reports.local_time(event.created_at, "%Y-%m-%d %H:%M:%S")
+
+    @admin.display(description=gettext_lazy("from → to"))
+    def transition(self, event: TripEvent) -> str:
+        labels = dict(Trip.Status.choices)
+        if event.from_status and event.to_status:
+            return (
+                f"{labels.get(event.from_status, event.from_status)} → {labels.get(event.to_status, event.to_status)}"
+            )
+        return str(labels.get(event.to_status, event.to_status))
+
+
+class TripDayFilter(admin.SimpleListFilter):
+    """The pickup day, counted in Istanbul time."""
+
+    title = gettext_lazy("pickup day")
+    parameter_name = "day"
+
+    def lookups(self, request, model_admin):
+        return (
+            ("today", gettext_lazy("Today")),
+            ("tomorrow", gettext_lazy("Tomorrow")),
+            ("week", gettext_lazy("Next 7 days")),
+            ("past", gettext_lazy("Before today")),
+        )
+
+    def queryset(self, request, queryset):
+        today = reports.local_today()
+        start = reports.day_start(today)
+        ranges = {
+            "today": (start, reports.day_start(today + dt.timedelta(days=1))),
+            "tomorrow": (reports.day_start(today + dt.timedelta(days=1)), reports.day_start(today + dt.timedelta(2))),
+            "week": (start, reports.day_start(today + dt.timedelta(days=7))),
+        }
+        value = self.value()
+        if value == "past":
+            return queryset.filter(starts_at__lt=start)
+        if value in ranges:
+            low, high = ranges[value]
+            return queryset.filter(starts_at__gte=low, starts_at__lt=high)
+        return queryset
+
+
+@admin.register(Trip)
+class TripAdmin(admin.ModelAdmin):
+    list_display = (
+        "trip",
+        "pickup",
+        "kind",
+        "route",
+        "status",
+        "driver",
+        "vehicle",
+        "passengers",
+        "luggage",
+        "reporting",
+    )
+    list_filter = (TripDayFilter, "status", "reporting", "kind", "driver", "vehicle")
+    list_select_related = ("driver", "vehicle", "origin_zone", "destination_zone", "departure__tour")
+    search_fields = ("riders__booking__reference", "driver__last_name", "vehicle__plate")
+    date_hierarchy = "starts_at"
+    ordering = ("-starts_at", "-pk")
+    list_per_page = 100
+    show_full_result_count = False
+    inlines = (RiderInline, TripEventInline)
+    fieldsets = (
+        (None, {"fields": ("kind", "status", "route", "pickup", "busy_until", "departure")}),
+        (gettext_lazy("Driver and vehicle"), {"fields": ("driver", "vehicle", "passengers", "luggage")}),
+        (
+            gettext_lazy("Steps"),
+            {"fields": ("started_at", "arrived_at", "picked_up_at", "finished_at", "released_at")},
+        ),
+        (
+            gettext_lazy("U-ETDS"),
+            {
+                "fields": (
+                    "reporting",
+                    "uetds_reference",
+                    "uetds_reported_at",
+                    "uetds_attempts",
+                    "uetds_next_attempt_at",
+                    "uetds_message",
+                )
+            },
+        ),
+        (gettext_lazy("Record"), {"fields": ("created_at", "updated_at")}),
+    )
+
+    # --- permissions: trips are made and moved by the dispatch services only ---------------------------------
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Without a trip this is the right to dispatch (the board's pages ask it); a trip's own page is read-only.
+        return obj is None and super().has_change_permission(request)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field for _name, options in self.fieldsets for field in options["fields"]]
+
+    def get_queryset(self, request) -> QuerySet[Trip]:
+        return super().get_queryset(request).select_related(*self.list_select_related)
+
+    # --- columns ----------------------------------------------------------------------------------------------
+    @admin.display(description=gettext_lazy("trip"), ordering="pk")
+    def trip(self, trip: Trip) -> str:
+        return str(trip)
+
+    @admin.display(description=gettext_lazy("pickup (Istanbul)"), ordering="starts_at")
+    def pickup(self, trip: Trip) -> str:
+        return reports.local_time(trip.starts_at)
+
+    @admin.display(description=gettext_lazy("busy until (Istanbul)"))
+    def busy_until(self, trip: Trip) -> str:
+        return reports.local_time(trip.ends_at)
+
+    @admin.display(description=gettext_lazy("route"))
+    def route(self, trip: Trip) -> str:
+        return selectors.trip_label(trip)
+
+    # --- pages --------------------------------------------------------------------------------------------------
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        manifest_urls = [
+            path("<int:trip_id>/manifest.pdf", view(self.manifest_pdf_view), name="fleet_trip_manifest_pdf"),
+            path("<int:trip_id>/manifest.csv", view(self.manifest_csv_view), name="fleet_trip_manifest_csv"),
+        ]
+        # Before the admin's own, whose "<path:object_id>/" would take "<id>/manifest.pdf" for an id.
+        return board_urls(self) + manifest_urls + super().get_urls()
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["manifest_pdf_url"] = reverse("admin:fleet_trip_manifest_pdf", args=[obj.pk])
+            context["manifest_csv_url"] = reverse("admin:fleet_trip_manifest_csv", args=[obj.pk])
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def _manifest(self, request, trip_id: int) -> manifests.Manifest:
+        if not request.user.has_perm("fleet.view_trip"):
+            raise PermissionDenied
+        try:
+            trip = selectors.trip_detail(trip_id=trip_id)
+        except NotFound as error:
+            raise Http404(error.message) from error
+        return manifests.manifest_of(trip)
+
+    def _audit(self, request, manifest: manifests.Manifest, fmt: str) -> None:
+        # Passport and identity numbers leave the system: who took them, and when, is kept.
+        trip = Trip(pk=manifest.trip_id)
+        audit_record(
+            action=f"export.{fmt}",
+            actor=request.user,
+            request=request,
+            target=trip,
+            details={"rows": len(manifest.passengers), "source": "manifest"},
+        )
+
+    def manifest_pdf_view(self, request, trip_id: int) -> HttpResponse:
+        """The trip's passenger manifest as a PDF to print or show, in the staff member's language."""
+        manifest = self._manifest(request, trip_id)
+        self._audit(request, manifest, "pdf")
+        response = HttpResponse(manifests.manifest_pdf(manifest), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{manifests.manifest_filename(manifest, "pdf")}"'
+        return response
+
+    def manifest_csv_view(self, request, trip_id: int) -> HttpResponse:
+        """The trip's passenger manifest as CSV."""
+        manifest = self._manifest(request, trip_id)
+        self._audit(request, manifest, "csv")
+        response = HttpResponse(manifests.manifest_csv(manifest), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{manifests.manifest_filename(manifest, "csv")}"'
+        return response
