@@ -23,6 +23,7 @@ from gnb.accounts.apiauth import Public
 from gnb.bookings.api import router as bookings_router
 from gnb.catalog.api import router as catalog_router
 from gnb.core.errors import Busy, DomainError, Throttled, Unauthenticated, ValidationFailed
+from gnb.fleet.api import router as fleet_router
 from gnb.payments.api import router as payments_router
 
 logger = logging.getLogger(__name__)
@@ -55,7 +56,15 @@ api = NinjaAPI(
         "(401 with `WWW-Authenticate: Bearer`); a valid credential the operation does not take, or a key without "
         "its scope, gets 403; too many requests get 429 with `Retry-After`. Request bodies are JSON sent as "
         "`Content-Type: application/json` (else 415) and within the size limit (else 413), with JSON's own "
-        'types: a whole number where the document says integer (not `true` or `"1"`), text where it says string.'
+        'types: a whole number where the document says integer (not `true` or `"1"`), text where it says string.\n\n'
+        "**driver**: drivers sign in at `/auth/token` like customers and use their access token for their own trips "
+        "(`/driver/trips`): the list for a range of days, each trip's manifest, the steps of the trip (on the way, "
+        "arrived, picked up, completed, no-show) with the phone's position, and the cash collected. An account "
+        "without a driver record gets 403; another driver's trip is 404.\n\n"
+        "**dispatch**: a day's trips and the rides still waiting for a driver, assigning, reassigning and "
+        "unassigning (`/dispatch/…`), for staff accounts with the fleet's view (reads) or change (writes) "
+        "permission; a refused assignment is a 409 whose `code` names the reason (`driver_busy`, `driver_off`, "
+        "`vehicle_seats`, …)."
     ),
     urls_namespace="api-v1",
     parser=JsonParser(),
@@ -67,6 +76,7 @@ api.add_router("/", catalog_router)
 api.add_router("/", bookings_router)
 api.add_router("/", payments_router)
 api.add_router("/", accounts_router)
+api.add_router("/", fleet_router)
 
 
 def error_response(request: HttpRequest, *, status: int, code: str, message: str, fields=(), headers=None):

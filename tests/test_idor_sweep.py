@@ -145,6 +145,13 @@ ADMIN_OBJECTS: dict[str, tuple[set[str], set[str]]] = {
     "auth.group": ({"superadmin", "admin"}, {"superadmin"}),
     "core.auditentry": ({"superadmin"}, set()),
     "django_tasks_database.dbtaskresult": ({"superadmin", "admin"}, set()),
+    # The fleet: dispatchers read drivers, vehicles and drive times, managers and admins keep them; trips are written
+    # by the dispatch services only, so nobody deletes one.
+    **{
+        f"fleet.{model}": (EVERY_STAFF, {"superadmin", "admin", "manager"})
+        for model in ("driver", "vehicle", "zonedrivetime")
+    },
+    "fleet.trip": (EVERY_STAFF, set()),
     # Payments are read-only rows written by the payment services: nobody deletes one, not even a superuser.
     "payments.payment": (EVERY_STAFF, set()),
     "payments.refund": ({"superadmin", "admin", "manager"}, set()),
@@ -208,6 +215,16 @@ def object_checks() -> dict[str, Check]:
     checks["admin/bookings/booking/<path:object_id>/edit-details/"] = Check(
         _admin_url("bookings.booking", "edit-details/"), _staff_cases(EVERY_STAFF)
     )
+    # A trip's manifest (passport numbers inside) and the board's change pages: staff with the fleet's rights.
+    for suffix in ("manifest.pdf", "manifest.csv"):
+        checks[f"admin/fleet/trip/<int:trip_id>/{suffix}"] = Check(
+            _admin_url("fleet.trip", suffix), _staff_cases(EVERY_STAFF)
+        )
+    for suffix in ("reassign/", "unassign/"):
+        checks[f"admin/fleet/trip/board/trip/<int:trip_id>/{suffix}"] = Check(
+            lambda world, suffix=suffix: f"/admin/fleet/trip/board/trip/{world.rows['fleet.trip'].pk}/{suffix}",  # type: ignore[attr-defined]
+            _staff_cases(EVERY_STAFF),
+        )
     checks["admin/accounts/user/<id>/password/"] = Check(
         _admin_url("accounts.user", "password/"), _staff_cases({"superadmin", "admin"})
     )
@@ -250,6 +267,47 @@ def object_checks() -> dict[str, Check]:
         method="post",
         headers=lambda world, who: {**_token_header(world, who), "HTTP_IDEMPOTENCY_KEY": f"sweep-{who}"},
         body={"provider": "stripe"},
+    )
+    # The fleet API: a driver's own trip answers; another driver's is the 404 of an unknown trip, an account with no
+    # driver record 403, no token 401. Dispatch needs the fleet's permissions (the superadmin holds every one).
+    checks["api/v1/driver/trips/<trip_id>"] = Check(
+        _trip_url(""), (*DRIVER_REFUSED, Case("driver", 200, rightful=True)), headers=_bearer
+    )
+    checks["api/v1/driver/trips/<trip_id>/status"] = Check(
+        _trip_url("/status"),
+        (*DRIVER_REFUSED, Case("driver", 200, rightful=True)),
+        method="post",
+        headers=_bearer,
+        body={"status": "on_the_way"},
+    )
+    checks["api/v1/driver/trips/<trip_id>/cash"] = Check(
+        _trip_url("/cash"),
+        # The trip has not started: the owner reaches the service, which says so (409); the others never get there.
+        (*DRIVER_REFUSED, Case("driver", 409, rightful=True)),
+        method="post",
+        headers=_bearer,
+        body={"booking": SWEEP_TRIP_BOOKING, "amount": "1.00"},
+    )
+    dispatch_refused = (
+        Case("anonymous", 401),
+        Case("customer", 403),
+        Case("driver", 403),
+        Case("other_driver", 403),
+    )
+    checks["api/v1/dispatch/trips/<trip_id>/unassign"] = Check(
+        lambda world: f"/api/v1/dispatch/trips/{world.rows['fleet.trip'].pk}/unassign",  # type: ignore[attr-defined]
+        (*dispatch_refused, Case("superadmin", 204, rightful=True)),
+        method="post",
+        headers=_bearer,
+        body={"reason": "Sweep"},
+    )
+    checks["api/v1/dispatch/trips/<trip_id>/reassign"] = Check(
+        lambda world: f"/api/v1/dispatch/trips/{world.rows['fleet.trip'].pk}/reassign",  # type: ignore[attr-defined]
+        # No driver or vehicle sent: the superadmin reaches the service, which asks for one (422).
+        (*dispatch_refused, Case("superadmin", 422, rightful=True)),
+        method="post",
+        headers=_bearer,
+        body={},
     )
     # The account: signed-in customers see their own bookings and saved passengers only. Another customer (and a
     # driver, who signs in like a customer) gets the 404 of an unknown object; staff and anonymous visitors are sent
@@ -323,6 +381,26 @@ def object_checks() -> dict[str, Check]:
 
 
 ACCOUNT_LOGIN = "/en/account/sign-in/?next="
+SWEEP_TRIP_BOOKING = "GNB-CARL-WEBR"
+DRIVER_REFUSED = (
+    Case("anonymous", 401),
+    Case("customer", 403),
+    Case("superadmin", 403),
+    Case("other_driver", 404),
+)
+
+
+def _trip_url(suffix: str) -> Callable[[World], str]:
+    return lambda world: f"/api/v1/driver/trips/{world.rows['fleet.trip'].pk}{suffix}"  # type: ignore[attr-defined]
+
+
+def _bearer(world: World, who: str) -> dict[str, str]:
+    # The API takes access tokens, not the back office's session: each visitor sends their own (none when anonymous).
+    from gnb.accounts.api_tokens import token_issue
+
+    if who == "anonymous":
+        return {}
+    return {"HTTP_AUTHORIZATION": f"Bearer {token_issue(user=world.users[who]).access_token}"}
 
 
 def _link_token(world: World, who: str, purpose: str) -> str:
@@ -474,6 +552,13 @@ def world(catalog) -> World:
     rows["accounts.savedpassenger"] = SavedPassenger.objects.create(
         user=anna, first_name="Mia", last_name="Smith", category="child", birth_year=2019
     )
+    rows["fleet.trip"] = _driven_trip(users, catalog)
+    from gnb.fleet.models import Driver, Vehicle, ZoneDriveTime
+
+    rows["fleet.driver"] = Driver.objects.order_by("pk").first()
+    rows["fleet.vehicle"] = Vehicle.objects.order_by("pk").first()
+    rows["fleet.zonedrivetime"] = ZoneDriveTime.objects.order_by("pk").first()
+    clients["other_driver"] = Client()
     from django.apps import apps
 
     for model in CATALOG:
@@ -481,6 +566,28 @@ def world(catalog) -> World:
     missing = sorted(label for label, row in rows.items() if row is None)
     assert not missing, f"no row to try for {missing}"
     return World(booking=booking, other_booking=other, clients=clients, rows=rows, users=users)
+
+
+def _driven_trip(users: dict[str, object], catalog) -> object:
+    """A trip of the driver persona (given a driver record), and another driver with a user of their own."""
+    from gnb.fleet.models import Driver
+    from gnb.fleet.services import Actor, RideRef, fleet_assign
+    from gnb.testing.fleet import make_drive_times, make_driver, make_vehicle
+
+    make_drive_times(catalog)
+    stand_in = make_driver("Mehmet")
+    Driver.objects.filter(pk=stand_in.pk).update(user=users["driver"])
+    other = make_driver("Kemal")
+    users["other_driver"] = other.user
+    ride = place_sedan_transfer(days=23, lead="Carl Weber", email="carl@example.com")
+    # A known reference, so the cash check can name the booking on the trip.
+    Booking.objects.filter(pk=ride.pk).update(reference=SWEEP_TRIP_BOOKING)
+    return fleet_assign(
+        ride=RideRef(leg_id=ride.legs.get().pk),
+        driver_id=stand_in.pk,
+        vehicle_id=make_vehicle(catalog.sedan, plate="07 SWP 101").pk,
+        actor=Actor("sweep"),
+    )
 
 
 # --- the tests ------------------------------------------------------------------------------------------------

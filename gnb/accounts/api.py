@@ -31,6 +31,13 @@ class TokenIn(InputSchema):
         min_length=1, max_length=254, description="The account's username or email address", examples=["anna"]
     )
     password: StrictStr = Field(min_length=1, max_length=4096)
+    otp_code: StrictStr | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="Staff accounts only: the code their authenticator app shows now, or a recovery code",
+        examples=["123456"],
+    )
 
 
 class RefreshIn(InputSchema):
@@ -78,14 +85,19 @@ def _token_out(pair: tokens.TokenPair) -> dict:
 # nothing here.
 @router.post(
     "/auth/token",
-    # 403: the password was right, but the account may not sign in here (a staff account, an unverified address).
+    # 403: the password was right, but the account may not sign in here (a staff account without its authenticator
+    # code, an unverified address).
     response={200: TokenOut, **error_responses(400, 401, 403, 413, 415, 422, 429)},
     summary="Sign in with a username or email address and password: an access token and a refresh token",
     auth=None,
 )
 def issue_token(request: HttpRequest, payload: TokenIn):
     pair = tokens.token_sign_in(
-        identifier=payload.username, password=payload.password, ip=client_ip(request), request=request
+        identifier=payload.username,
+        password=payload.password,
+        otp_code=payload.otp_code,
+        ip=client_ip(request),
+        request=request,
     )
     return _token_out(pair)
 

@@ -42,9 +42,10 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from gnb.accounts import two_factor
 from gnb.accounts.models import RefreshToken, TokenFamily, User
 from gnb.accounts.selectors import username_for_identifier
-from gnb.core.errors import Forbidden, Throttled, Unauthenticated
+from gnb.core.errors import DomainError, Forbidden, Throttled, Unauthenticated
 from gnb.core.ratelimit import Limit, rate_limit_attempt, rate_limit_hit
 
 logger = logging.getLogger(__name__)
@@ -250,8 +251,39 @@ def _too_many(wait: int) -> Throttled:
     )
 
 
+# Authenticator codes tried for one staff account through the API in the window (as the back office's CODE_LIMIT).
+STAFF_CODE_LIMIT = 5
+
+
+def _staff_second_factor(*, user: User, otp_code: str | None, request: HttpRequest | None) -> None:
+    """A staff account signs in here only with the code of its authenticator app (or a recovery code), as in the
+    back office (ASVS 2.2.1, 4.3.1): dispatchers' tools call the dispatch operations with the token it gives."""
+    if not otp_code:
+        raise Forbidden(
+            _(
+                "Staff accounts give the code from their authenticator app (otp_code) with the password; without "
+                "one, sign in at the back office."
+            ),
+            field="otp_code",
+        )
+    if not two_factor.two_factor_enrolled(user):
+        raise Forbidden(_("Set up the authenticator app in the back office first."), field="otp_code")
+    attempt = rate_limit_attempt([Limit("api:token:otp", f"user:{user.pk}", STAFF_CODE_LIMIT, SIGN_IN_WINDOW_SECONDS)])
+    if attempt.wait is not None:
+        raise _too_many(attempt.wait)
+    if two_factor.two_factor_verify(user=user, token=otp_code, request=request) is None:
+        raise Unauthenticated(_("That code is not right. Enter the 6-digit code your app shows now."), field="otp_code")
+    attempt.refund()
+
+
 def token_sign_in(
-    *, identifier: str, password: str, ip: str, request: HttpRequest | None = None, now: dt.datetime | None = None
+    *,
+    identifier: str,
+    password: str,
+    ip: str,
+    otp_code: str | None = None,
+    request: HttpRequest | None = None,
+    now: dt.datetime | None = None,
 ) -> TokenPair:
     """Check a username or email address and its password, then start a sign-in (:func:`token_issue`).
 
@@ -281,11 +313,12 @@ def token_sign_in(
     attempt.refund()
     # Only after the right password: to anyone without it these answers are the 401 above, and reveal nothing.
     if user.is_staff or user.is_superuser:
-        # The API has no second factor; the back office asks every staff member for one (ASVS 2.2.1, 4.3.1).
-        logger.info("api sign-in refused: staff account", extra={"user_id": user.pk, "client_ip": ip})
-        raise Forbidden(
-            _("Staff accounts sign in at the back office, which asks for the second factor, not through the API.")
-        )
+        try:
+            _staff_second_factor(user=user, otp_code=otp_code, request=request)
+        except DomainError:
+            logger.info("api sign-in refused: staff second factor", extra={"user_id": user.pk, "client_ip": ip})
+            raise
+        return token_issue(user=user, now=now)
     if not user.email_verified:
         logger.info("api sign-in refused: email not verified", extra={"user_id": user.pk, "client_ip": ip})
         raise Forbidden(

@@ -18,7 +18,7 @@ from gnb.core.errors import Unauthenticated
 from gnb.core.models import AuditEntry
 from gnb.testing.api import assert_error, booking_body, post
 from gnb.testing.bookings import place_transfer
-from gnb.testing.personas import staff_login
+from gnb.testing.personas import authenticator_code, authenticator_enrol, staff_login
 
 PASSWORD = "correct horse battery staple 42"
 
@@ -32,8 +32,11 @@ def anna(db) -> User:
     )
 
 
-def sign_in(client, username="anna", password=PASSWORD, **headers):
-    return post(client, "/api/v1/auth/token", {"username": username, "password": password}, **headers)
+def sign_in(client, username="anna", password=PASSWORD, otp_code=None, **headers):
+    body = {"username": username, "password": password}
+    if otp_code is not None:
+        body["otp_code"] = otp_code
+    return post(client, "/api/v1/auth/token", body, **headers)
 
 
 def tokens_of(client, **kwargs) -> dict:
@@ -106,13 +109,16 @@ def test_the_email_address_signs_in_as_well(client, anna):
 
 
 @pytest.mark.parametrize("flags", [{"is_staff": True}, {"is_staff": True, "is_superuser": True}])
-def test_staff_accounts_are_sent_to_the_back_office_for_the_second_factor(client, db, flags):
-    User.objects.create_user("manager", "ops@example.com", PASSWORD, email_verified_at=timezone.now(), **flags)
+def test_staff_accounts_sign_in_only_with_their_authenticator_code(client, db, flags):
+    manager = User.objects.create_user("manager", "ops@example.com", PASSWORD, **flags)
     AuditEntry.objects.all().delete()
-    error = assert_error(sign_in(client, "manager"), 403, "forbidden", [])
+    error = assert_error(sign_in(client, "manager"), 403, "forbidden", ["otp_code"])
     assert error["message"] == (
-        "Staff accounts sign in at the back office, which asks for the second factor, not through the API."
+        "Staff accounts give the code from their authenticator app (otp_code) with the password; without one, "
+        "sign in at the back office."
     )
+    not_enrolled = assert_error(sign_in(client, "manager", otp_code="123456"), 403, "forbidden", ["otp_code"])
+    assert not_enrolled["message"] == "Set up the authenticator app in the back office first."
     assert TokenFamily.objects.count() == 0
     # Without the password nothing tells a staff account apart: the same 401 as for anybody, recorded as a failed
     # login with the name tried (through Django's user_login_failed signal).
@@ -120,6 +126,25 @@ def test_staff_accounts_are_sent_to_the_back_office_for_the_second_factor(client
     failed = AuditEntry.objects.get(action="auth.login_failed")
     assert failed.actor_label == "manager"
     assert "wrong password" not in str(failed.details)
+
+    device, recovery_codes = authenticator_enrol(manager)
+    pair = tokens_of(client, username="manager", otp_code=authenticator_code(device, steps_ahead=1))
+    assert me(client, pair["access_token"]).json()["is_staff"] is True
+    # A recovery code works once.
+    tokens_of(client, username="manager", otp_code=recovery_codes[0])
+    assert_unauthenticated(sign_in(client, "manager", otp_code=recovery_codes[0]), ["otp_code"])
+    assert TokenFamily.objects.count() == 2
+
+
+def test_staff_codes_are_limited_per_account_before_they_are_checked(client, db):
+    manager = User.objects.create_user("manager", "ops@example.com", PASSWORD, is_staff=True)
+    device, _codes = authenticator_enrol(manager)
+    wrong = "000000" if authenticator_code(device) != "000000" else "111111"
+    for _ in range(5):
+        assert_unauthenticated(sign_in(client, "manager", otp_code=wrong), ["otp_code"])
+    # Past the limit even the right code is not checked.
+    assert sign_in(client, "manager", otp_code=authenticator_code(device)).status_code == 429
+    assert TokenFamily.objects.count() == 0
 
 
 def test_a_customer_who_has_not_confirmed_the_address_is_asked_to(client, db):
