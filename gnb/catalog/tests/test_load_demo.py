@@ -6,6 +6,7 @@ import phonenumbers
 import time_machine
 from django.conf import settings
 from django.core.management import call_command
+from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 from modeltranslation.translator import translator
@@ -26,6 +27,7 @@ from gnb.catalog.models import (
     VehicleClass,
     Zone,
 )
+from gnb.fleet.demo import BOARD_BOOKINGS
 from gnb.ops.metrics import count_booking_placed
 
 MODELS = [
@@ -78,12 +80,15 @@ def test_running_twice_gives_the_same_rows(db):
     assert first["catalog.Tour"] == 4
     assert first["catalog.Coupon"] == 1
     assert first["catalog.Currency"] == 6
-    assert first["bookings.Booking"] == len(demo.DEMO_BOOKINGS) == 23
-    assert first["bookings.BookingEvent"] == sum(1 + len(spec["path"]) for spec in demo.DEMO_BOOKINGS)
-    assert first["bookings.Passenger"] == sum(sum(spec["party"][:3]) for spec in demo.DEMO_BOOKINGS)
+    # The catalogue's demo bookings, and the fleet's that fill tomorrow's dispatch board (gnb/fleet/demo.py).
+    assert first["bookings.Booking"] == len(demo.DEMO_BOOKINGS) + len(BOARD_BOOKINGS) == 23 + 12
+    catalogue_emails = [spec["email"] for spec in demo.DEMO_BOOKINGS]
+    status_events = BookingEvent.objects.filter(booking__lead_email__in=catalogue_emails).exclude(kind="changed")
+    assert status_events.count() == sum(1 + len(spec["path"]) for spec in demo.DEMO_BOOKINGS)
+    assert first["bookings.Passenger"] == sum(sum(spec["party"][:3]) for spec in [*demo.DEMO_BOOKINGS, *BOARD_BOOKINGS])
     assert first["bookings.CouponRedemption"] == 1
-    assert "Demo bookings: 23 (23 placed now)" in first_output
-    assert "Demo bookings: 23 (0 placed now)" in second_output
+    assert "Demo bookings: 35 (35 placed now)" in first_output
+    assert "Demo bookings: 35 (0 placed now)" in second_output
     assert f"Departures: {first['catalog.TourDeparture']} (0 new)" in second_output
 
 
@@ -289,9 +294,26 @@ def test_demo_bookings_are_in_every_status_with_their_history(db, django_capture
     confirmed = sum(1 for spec in demo.DEMO_BOOKINGS if spec["payment"] == "cash" or "confirmed" in spec["path"])
     cancelled = sum(1 for spec in demo.DEMO_BOOKINGS if "cancelled" in spec["path"])
     emails = DBTaskResult.objects.filter(task_path="gnb.notifications.tasks.send_booking_email")
-    assert emails.count() == confirmed + cancelled == 24
+    catalogue_ids = set(
+        Booking.objects.filter(lead_email__in=[spec["email"] for spec in demo.DEMO_BOOKINGS]).values_list(
+            "pk", flat=True
+        )
+    )
+    # Dispatching the demo's rides adds "your driver" emails: these count the confirmations and cancellations.
+    catalogue_emails = [
+        e
+        for e in emails
+        if e.args_kwargs["kwargs"]["booking_id"] in catalogue_ids
+        and e.args_kwargs["kwargs"]["kind"] in ("confirmation", "cancellation")
+    ]
+    assert len(catalogue_emails) == confirmed + cancelled == 24
     assert all(getattr(callback, "func", None) is count_booking_placed for callback in callbacks)
-    bookings = {b.lead_email: b for b in Booking.objects.prefetch_related("legs", "events", "passengers")}
+    bookings = {
+        b.lead_email: b
+        for b in Booking.objects.exclude(lead_email__in=[spec["email"] for spec in BOARD_BOOKINGS]).prefetch_related(
+            "legs", Prefetch("events", queryset=BookingEvent.objects.exclude(kind="changed")), "passengers"
+        )
+    }
     assert set(bookings) == {spec["email"] for spec in demo.DEMO_BOOKINGS}
     assert {b.status for b in bookings.values()} == set(Booking.Status.values)
     assert {(b.kind, b.status) for b in bookings.values() if b.kind == "tour"} >= {

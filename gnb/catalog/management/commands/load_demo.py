@@ -28,6 +28,7 @@ from gnb.catalog.models import (
     VehicleClass,
     Zone,
 )
+from gnb.fleet.demo import BOARD_BOOKINGS, dispatch_demo_days, load_fleet
 
 LOCAL = zoneinfo.ZoneInfo(demo.TIME_ZONE)
 DEMO_ACTOR = services.Actor("demo")
@@ -372,10 +373,11 @@ def place_demo_booking(spec: dict, *, now: dt.datetime) -> Booking:
 
 def place_demo_bookings(*, now: dt.datetime) -> int:
     """Place the demo bookings that are not there yet (recognised by their lead email); returns how many."""
-    emails = [spec["email"] for spec in demo.DEMO_BOOKINGS]
+    specs = [*demo.DEMO_BOOKINGS, *BOARD_BOOKINGS]  # the fleet's demo fills tomorrow's board
+    emails = [spec["email"] for spec in specs]
     existing = set(Booking.objects.filter(lead_email__in=emails).values_list("lead_email", flat=True))
     placed = 0
-    for spec in demo.DEMO_BOOKINGS:
+    for spec in specs:
         if spec["email"] not in existing:
             place_demo_booking(spec, now=now)
             placed += 1
@@ -407,15 +409,21 @@ class Command(BaseCommand):
         with translation.override("en"):
             with transaction.atomic():
                 added_departures = load_catalogue(now=now)
+                fleet = load_fleet(now=now)
             # Quotes read rates from the cache; drop it so the bookings below (and the site) see these rates.
             currency_rates_forget()
             placed = 0 if options["catalogue_only"] else place_demo_bookings(now=now)
+            trips = 0 if options["catalogue_only"] else dispatch_demo_days(now=now)
         if options["verbosity"] >= 1:
+            self.stdout.write(
+                f"Drivers: {fleet['drivers']}. Vehicles: {fleet['vehicles']}. Drive times: {fleet['drive_times']}. "
+                f"Trips today and tomorrow: {trips}."
+            )
             self._summary(added_departures=added_departures, placed=placed)
 
     def _summary(self, *, added_departures: int, placed: int) -> None:
         places = Counter(Place.objects.values_list("kind", flat=True))
-        demo_emails = [spec["email"] for spec in demo.DEMO_BOOKINGS]
+        demo_emails = [spec["email"] for spec in [*demo.DEMO_BOOKINGS, *BOARD_BOOKINGS]]
         statuses = Counter(Booking.objects.filter(lead_email__in=demo_emails).values_list("status", flat=True))
         self.stdout.write(
             f"Zones: {Zone.objects.count()}. Places: {sum(places.values())} ({places['airport']} airports, "
