@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from gnb.accounts.roles import DRIVER
 from gnb.bookings import reports
+from gnb.bookings.admin import StartsOnFilter
 from gnb.core.audit import audit_record
 from gnb.core.errors import NotFound
 from gnb.fleet import manifests, selectors
@@ -280,37 +281,6 @@ class TripEventInline(_ReadOnlyInline):
         return str(labels.get(event.to_status, event.to_status))
 
 
-class TripDayFilter(admin.SimpleListFilter):
-    """The pickup day, counted in Istanbul time."""
-
-    title = gettext_lazy("pickup day")
-    parameter_name = "day"
-
-    def lookups(self, request, model_admin):
-        return (
-            ("today", gettext_lazy("Today")),
-            ("tomorrow", gettext_lazy("Tomorrow")),
-            ("week", gettext_lazy("Next 7 days")),
-            ("past", gettext_lazy("Before today")),
-        )
-
-    def queryset(self, request, queryset):
-        today = reports.local_today()
-        start = reports.day_start(today)
-        ranges = {
-            "today": (start, reports.day_start(today + dt.timedelta(days=1))),
-            "tomorrow": (reports.day_start(today + dt.timedelta(days=1)), reports.day_start(today + dt.timedelta(2))),
-            "week": (start, reports.day_start(today + dt.timedelta(days=7))),
-        }
-        value = self.value()
-        if value == "past":
-            return queryset.filter(starts_at__lt=start)
-        if value in ranges:
-            low, high = ranges[value]
-            return queryset.filter(starts_at__gte=low, starts_at__lt=high)
-        return queryset
-
-
 @admin.register(Trip)
 class TripAdmin(admin.ModelAdmin):
     list_display = (
@@ -325,7 +295,7 @@ class TripAdmin(admin.ModelAdmin):
         "luggage",
         "reporting",
     )
-    list_filter = (TripDayFilter, "status", "reporting", "kind", "driver", "vehicle")
+    list_filter = (StartsOnFilter, "status", "reporting", "kind", "driver", "vehicle")
     list_select_related = ("driver", "vehicle", "origin_zone", "destination_zone", "departure__tour")
     search_fields = ("riders__booking__reference", "driver__last_name", "vehicle__plate")
     date_hierarchy = "starts_at"

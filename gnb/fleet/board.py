@@ -131,8 +131,9 @@ class TripBlock:
     label: str
     references: list[str]
     missing_documents: int = 0
-    # The addresses of its pages (change, unassign, manifests), filled in by the view that shows it.
+    # The addresses of its pages (change, unassign, manifests), and its block of the page, filled in by the view.
     links: Mapping[str, str] = field(default_factory=dict)
+    html: str = ""
 
     @property
     def unreportable(self) -> bool:
@@ -421,31 +422,6 @@ def board_day(*, day: dt.date) -> Board:
             busy_by_vehicle[vehicle.pk],
         )
     return board
-
-
-def trip_ride(*, trip_id: int) -> rules.Ride:
-    """The ride of an existing trip (to check another driver or vehicle for it), as the services work it out."""
-    trip = selectors.trip_detail(trip_id=trip_id)
-    riders = list(trip.riders.all())
-    if trip.kind == Trip.Kind.TOUR and trip.departure is not None:
-        return selectors.departure_ride(trip.departure, [rider.booking for rider in riders])
-    leg = (
-        TransferLeg.objects.select_related("booking__vehicle_class", "origin__zone", "destination__zone")
-        .filter(pk__in=[rider.leg_id for rider in riders[:1] if rider.leg_id is not None])
-        .first()
-    )
-    if leg is None:
-        # A trip with no rider left is released by the services; a live one always has its leg.
-        return rules.Ride(
-            starts_at=trip.starts_at,
-            ends_at=trip.ends_at,
-            origin_zone_id=trip.origin_zone_id,
-            destination_zone_id=trip.destination_zone_id,
-            passengers=trip.passengers,
-            luggage=trip.luggage,
-            label=selectors.trip_label(trip),
-        )
-    return selectors.leg_ride(leg, selectors.drive_times())
 
 
 def _extras_of(booking_ids: Iterable[int]) -> dict[int, list[ExtraLine]]:

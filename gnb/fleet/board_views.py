@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from gnb.bookings.models import Booking
 from gnb.core.errors import DomainError
 from gnb.fleet import board as board_selector
-from gnb.fleet import services
+from gnb.fleet import selectors, services
 from gnb.fleet.models import Trip
 
 VIEW_PERMISSION = "fleet.view_trip"
@@ -229,6 +229,8 @@ def board_view(request: HttpRequest, model_admin) -> HttpResponse:
         return TemplateResponse(request, "admin/fleet/board.html", context, status=400)
     board = board_selector.board_day(day=day)
     _link_trips(board)
+    labels = row_labels()
+    _trip_blocks_html(board, labels, may_change=request.user.has_perm(CHANGE_PERMISSION))
     context = _context(
         request,
         model_admin,
@@ -239,7 +241,7 @@ def board_view(request: HttpRequest, model_admin) -> HttpResponse:
         next_url=board_url(day + dt.timedelta(days=1)),
         today_url=board_url(board_selector.local_today()),
         is_today=day == board_selector.local_today(),
-        labels=row_labels(),
+        labels=labels,
         working=sum(1 for row in board.drivers if row.shifts),
     )
     return TemplateResponse(request, "admin/fleet/board.html", context)
@@ -284,6 +286,55 @@ def _link_trips(board: board_selector.Board) -> None:
     for row in [*board.drivers, board_selector.DriverRow(None, [], board.driverless, [])]:  # type: ignore[arg-type]
         for block in row.trips:
             block.links = {name: url.replace(str(MARKER), str(block.trip.pk)) for name, url in patterns.items()}
+
+
+def _trip_blocks_html(board: board_selector.Board, labels: dict[str, str], *, may_change: bool) -> None:
+    """Each trip's block of the board, built once here with ``format_html`` (escaped like the template would).
+
+    A day has hundreds of trips; through a template include each block cost about half a millisecond (measured on the
+    300-trip day of ``bench/fleet.py``: the page took 245 ms, of which 170 ms went to the template), this way a few
+    microseconds.
+    """
+    for row in [*board.drivers, board_selector.DriverRow(None, [], board.driverless, [])]:  # type: ignore[arg-type]
+        for block in row.trips:
+            trip = block.trip
+            links = block.links
+            actions = []
+            if may_change and trip.status == Trip.Status.ASSIGNED:
+                actions += [
+                    format_html('<a href="{}">{}</a>', links[name], labels[label])
+                    for name, label in (("reassign", "change"), ("unassign", "unassign"))
+                    if name in links
+                ]
+            actions += [
+                format_html('<a href="{}">{}</a>', links[name], labels[name])
+                for name in ("manifest_pdf", "manifest_csv")
+                if name in links
+            ]
+            flag = (
+                format_html('<div class="fleet-flag" title="{}">{}</div>', block.missing_text, block.missing_short)
+                if block.unreportable
+                else ""
+            )
+            block.html = format_html(
+                '<li class="fleet-trip fleet-status-{status}{unreportable}" id="trip-{pk}">'
+                '<div class="fleet-trip-head"><strong>{time}</strong> '
+                '<span class="fleet-quiet">T{pk} · {status_label}</span></div>'
+                "<div>{label}</div><div>{vehicle} · {passengers}</div>"
+                '<div class="fleet-quiet">{references}</div>{flag}'
+                '<div class="fleet-actions">{actions}</div></li>',
+                status=trip.status,
+                unreportable=" fleet-unreportable" if block.unreportable else "",
+                pk=trip.pk,
+                time=block.time_range,
+                status_label=trip.get_status_display(),
+                label=block.label,
+                vehicle=trip.vehicle.plate if trip.vehicle else labels["no_vehicle"],
+                passengers=block.passengers_text,
+                references=", ".join(block.references),
+                flag=flag,
+                actions=format_html_join(" ", "{}", ((action,) for action in actions)),
+            )
 
 
 @dataclass
@@ -427,7 +478,7 @@ def reassign_view(request: HttpRequest, model_admin, trip_id: int) -> HttpRespon
 
     board = board_selector.board_day(day=day)
     try:
-        ride = board_selector.trip_ride(trip_id=trip.pk)
+        ride = selectors.trip_ride(trip_id=trip.pk)
     except DomainError as error:
         messages.error(request, error.message)
         return _back(request, day, f"trip-{trip.pk}")

@@ -66,17 +66,6 @@ def documents_expiring(*, today: dt.date) -> int:
     return count
 
 
-def _trip_ride(trip: Trip) -> rules.Ride:
-    return rules.Ride(
-        starts_at=trip.starts_at,
-        ends_at=trip.ends_at,
-        origin_zone_id=trip.origin_zone_id,
-        destination_zone_id=trip.destination_zone_id,
-        passengers=trip.passengers,
-        luggage=trip.luggage,
-    )
-
-
 def trips_with_expired_documents(*, now: dt.datetime) -> int:
     """Alert on each assigned trip not started yet whose driver or vehicle will be out of date on its day (the
     rule that refuses such an assignment, applied to assignments made before the date was known); returns how
@@ -88,7 +77,7 @@ def trips_with_expired_documents(*, now: dt.datetime) -> int:
     )
     count = 0
     for trip in trips:
-        ride = _trip_ride(trip)
+        ride = selectors.trip_as_ride(trip)
         refusals: list[rules.Refusal] = []
         if trip.driver is not None:
             refusals += rules.driver_refusals(rules.DriverDay(driver=trip.driver), ride)

@@ -82,6 +82,19 @@ def departure_ride(departure: TourDeparture, bookings: Iterable[Booking]) -> rul
     )
 
 
+def trip_as_ride(trip: Trip) -> rules.Ride:
+    """A trip as the rules see it: its own range, zones and load (zones and departure loaded with it)."""
+    return rules.Ride(
+        starts_at=trip.starts_at,
+        ends_at=trip.ends_at,
+        origin_zone_id=trip.origin_zone_id,
+        destination_zone_id=trip.destination_zone_id,
+        passengers=trip.passengers,
+        luggage=trip.luggage,
+        label=trip_label(trip),
+    )
+
+
 def busy_of(trips: Iterable[Trip]) -> list[rules.Busy]:
     return [rules.Busy(t.pk, t.starts_at, t.ends_at, trip_label(t)) for t in trips]
 
@@ -146,6 +159,23 @@ def trip_detail(*, trip_id: int) -> Trip:
     if trip is None:
         raise NotFound(_("Trip not found."))
     return trip
+
+
+def trip_ride(*, trip_id: int) -> rules.Ride:
+    """The ride of an existing trip, to check another driver or vehicle for it (services and the board)."""
+    trip = trip_detail(trip_id=trip_id)
+    riders = list(trip.riders.all())
+    if trip.kind == Trip.Kind.TOUR and trip.departure is not None:
+        return departure_ride(trip.departure, [rider.booking for rider in riders])
+    leg = (
+        TransferLeg.objects.select_related("booking__vehicle_class", "origin__zone", "destination__zone")
+        .filter(pk__in=[rider.leg_id for rider in riders[:1] if rider.leg_id is not None])
+        .first()
+    )
+    if leg is None:
+        # A trip with no rider left is released by the services; a live one always has its leg.
+        return trip_as_ride(trip)
+    return leg_ride(leg, drive_times())
 
 
 def trips_of_driver(*, driver_id: int, start: dt.datetime, end: dt.datetime) -> list[Trip]:

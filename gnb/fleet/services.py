@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from gnb.bookings import lifecycle
 from gnb.bookings.models import Booking, BookingEvent, TransferLeg
+from gnb.bookings.services import SYSTEM, Actor
 from gnb.catalog.models import TourDeparture
 from gnb.core.errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
 from gnb.core.locking import lock_rows, lock_timeout_as_busy
@@ -53,21 +54,6 @@ class AssignmentRefused(DomainError):
         self.refusals = refusals
         super().__init__(" ".join(r.message for r in refusals), field=field, code=refusals[0].code)
         self.conflicting_trip_id = next((r.conflicting_trip_id for r in refusals if r.conflicting_trip_id), None)
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who did it: a user (dispatcher, driver) or a labelled party (``system``)."""
-
-    label: str
-    user_id: int | None = None
-
-    @classmethod
-    def for_user(cls, user) -> Actor:
-        return cls(label=user.get_username(), user_id=user.pk)
-
-
-SYSTEM = Actor("system")
 
 
 @dataclass(frozen=True)
@@ -376,21 +362,6 @@ def _locked_trip_with_bookings(trip_id: int) -> tuple[Trip, list[Booking]]:
     return trip, bookings
 
 
-def _ride_of(trip: Trip) -> rules.Ride:
-    """The ride of an existing trip, for checking a new driver or vehicle on it."""
-    trip = selectors.trip_detail(trip_id=trip.pk)
-    riders = list(trip.riders.all())
-    if trip.kind == Trip.Kind.TOUR:
-        assert trip.departure is not None
-        return selectors.departure_ride(trip.departure, [r.booking for r in riders])
-    leg_id = riders[0].leg_id
-    assert leg_id is not None  # a transfer trip's rider is a leg
-    leg = TransferLeg.objects.select_related("booking__vehicle_class", "origin__zone", "destination__zone").get(
-        pk=leg_id
-    )
-    return selectors.leg_ride(leg, selectors.drive_times())
-
-
 def _report_changed(trip: Trip) -> None:
     """A reported trip whose driver, vehicle or passengers changed must be reported again (gnb.fleet.uetds)."""
     if trip.reporting in (R.REPORTED, R.REFUSED):
@@ -425,7 +396,7 @@ def fleet_reassign(
                 return trip
             before = _who(trip)
             driver, vehicle = _lock_driver_and_vehicle(driver_id, vehicle_id)
-            _check(_ride_of(trip), driver, vehicle, excluding_trip_id=trip.pk)
+            _check(selectors.trip_ride(trip_id=trip.pk), driver, vehicle, excluding_trip_id=trip.pk)
             trip.driver, trip.vehicle = driver, vehicle
             _report_changed(trip)
             trip.save()

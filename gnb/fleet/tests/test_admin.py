@@ -257,7 +257,7 @@ def test_the_trip_list_links_the_dispatch_board_and_filters_by_day(client, catal
     tomorrow = assigned_trip(catalog, days=1)
     assigned_trip(catalog, days=5)
     staff_login(client, dispatcher)
-    page = client.get("/admin/fleet/trip/?day=tomorrow")
+    page = client.get("/admin/fleet/trip/?starts=tomorrow")
     assert f'href="{reverse("admin:fleet_board")}"' in page.content.decode()
     assert [trip.pk for trip in page.context["cl"].result_list] == [tomorrow.pk]
     # No action at all: trips are not deleted, and are changed only from the board.

@@ -18,7 +18,7 @@ from gnb.bookings.quotes import ExtraRequest
 from gnb.bookings.services import SYSTEM, booking_cancel
 from gnb.catalog.models import TourDeparture
 from gnb.fleet import board as board_selector
-from gnb.fleet import services
+from gnb.fleet import selectors, services
 from gnb.fleet.board_views import parse_day
 from gnb.fleet.models import DriverTimeOff, Trip, ZoneDriveTime
 from gnb.fleet.services import Actor, RideRef
@@ -231,7 +231,7 @@ def test_a_busy_driver_and_a_small_vehicle_are_refused_with_the_trip_in_the_way(
 def test_a_changed_trip_is_checked_against_everything_but_itself(day):
     board = board_selector.board_day(day=the_day())
     trip = day["trip"]
-    options = board.options_for(board_selector.trip_ride(trip_id=trip.pk), excluding_trip_id=trip.pk)
+    options = board.options_for(selectors.trip_ride(trip_id=trip.pk), excluding_trip_id=trip.pk)
 
     assert [option.label for option in options.fitting_drivers] == ["Ayşe Demir"]
     assert [option.pk for option in options.fitting_vehicles] == [day["minivan"].pk]
