@@ -129,7 +129,7 @@ class TripOut(Schema):
     bookings: list[RideBookingOut]
 
 
-class PlaceOut(Schema):
+class TripPlaceOut(Schema):
     name: str
     address: str
     latitude: Decimal | None
@@ -144,7 +144,7 @@ class ManifestPassengerOut(Schema):
     has_document: bool = Field(description="Whether the passport or ID number is on file (the number is not sent)")
 
 
-class ExtraOut(Schema):
+class TripExtraOut(Schema):
     code: str
     name: str
     quantity: int
@@ -159,12 +159,12 @@ class ManifestBookingOut(Schema):
     notes: str
     payment_method: str
     cash_to_collect: MoneyOut | None
-    pickup: PlaceOut | None = Field(description="Where this booking is picked up; null for a tour without one")
+    pickup: TripPlaceOut | None = Field(description="Where this booking is picked up; null for a tour without one")
     pickup_point: str = Field(description="The meeting point the traveller gave, e.g. a hotel entrance")
-    dropoff: PlaceOut | None
+    dropoff: TripPlaceOut | None
     flight_number: str
     flight_arrival_at: dt.datetime | None
-    extras: list[ExtraOut]
+    extras: list[TripExtraOut]
     passengers: list[ManifestPassengerOut]
 
 
