@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -51,6 +52,31 @@ def cancellation_fee(*, total: Decimal, starts_at: dt.datetime, now: dt.datetime
     if now < free_cancellation_until(starts_at):
         return ZERO
     return min(total, percent_of(total, settings.GNB_LATE_CANCELLATION_FEE_PERCENT))
+
+
+@dataclass(frozen=True)
+class CancellationTerms:
+    """What cancelling costs, as the traveller must be told it at ``now``: a free-cancellation deadline is only
+    promised while it is still ahead (``free_now``); once it has passed, the fee of cancelling now is stated."""
+
+    free_until: dt.datetime
+    free_now: bool
+    fee_now: Decimal  # what cancelling at ``now`` costs (zero while free)
+    late_fee: Decimal  # what cancelling after ``free_until`` costs
+    fee_percent: Decimal
+
+
+def cancellation_terms(*, total: Decimal, starts_at: dt.datetime, now: dt.datetime | None = None) -> CancellationTerms:
+    now = now or timezone.now()
+    until = free_cancellation_until(starts_at)
+    late_fee = cancellation_fee(total=total, starts_at=starts_at, now=until)
+    return CancellationTerms(
+        free_until=until,
+        free_now=now < until,
+        fee_now=cancellation_fee(total=total, starts_at=starts_at, now=now),
+        late_fee=late_fee,
+        fee_percent=Decimal(settings.GNB_LATE_CANCELLATION_FEE_PERCENT),
+    )
 
 
 def fee_if_cancelled_now(booking: Booking, *, now: dt.datetime | None = None) -> Decimal | None:

@@ -148,7 +148,17 @@ def _clean_flight(errors: _Errors, flight: FlightInput, *, field_prefix: str, pl
         errors.add(f"{field_prefix}.arrival_at", _("The flight's arrival time is required."))
     else:
         arrival = arrival.replace(tzinfo=place.tzinfo) if timezone.is_naive(arrival) else arrival
-        if abs(arrival - pickup_at) > dt.timedelta(hours=12):
+        if arrival > pickup_at:
+            # The driver meets the flight: a pickup before the landing leaves the travellers without a ride.
+            errors.add(
+                f"{field_prefix}.arrival_at",
+                _("The flight lands at %(landing)s, after the pickup time %(pickup)s: the landing must come first.")
+                % {
+                    "landing": timezone.localtime(arrival, place.tzinfo).strftime("%H:%M"),
+                    "pickup": timezone.localtime(pickup_at, place.tzinfo).strftime("%H:%M"),
+                },
+            )
+        elif pickup_at - arrival > dt.timedelta(hours=12):
             errors.add(
                 f"{field_prefix}.arrival_at",
                 _("The flight should land within 12 hours of the pickup time."),

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from gnb.bookings.models import Booking
-from gnb.bookings.policies import free_cancellation_until
+from gnb.bookings.policies import cancellation_terms
 from gnb.catalog.models import Place
 from gnb.core import formats as locale_formats
 
@@ -105,16 +105,21 @@ def booking_itinerary(booking: Booking) -> list[ItineraryItem]:
     return items
 
 
-def cancellation_policy_text(booking: Booking) -> str:
-    """The cancellation policy as it applies to ``booking``: free until a stated local time, then a fee."""
+def cancellation_policy_text(booking: Booking, *, now: dt.datetime | None = None) -> str:
+    """The cancellation policy as it applies to ``booking`` at ``now``: free until a stated local time, then a fee;
+    once that time has passed, the fee cancelling now costs (never a deadline already gone)."""
     zone = booking_itinerary_zone(booking)
+    terms = cancellation_terms(total=booking.total, starts_at=booking.starts_at, now=now)
+    percent = locale_formats.format_number(terms.fee_percent)
+    if not terms.free_now:
+        return _(
+            "Free cancellation is no longer possible: cancelling now costs %(fee)s (%(percent)s%% of the total); "
+            "once the trip has started it cannot be cancelled."
+        ) % {"fee": money_text(terms.fee_now, booking.currency), "percent": percent}
     return _(
         "Free cancellation until %(deadline)s. After that, cancelling costs %(percent)s%% of the total; "
         "once the trip has started it cannot be cancelled."
-    ) % {
-        "deadline": local_datetime_text(free_cancellation_until(booking.starts_at), zone),
-        "percent": locale_formats.format_number(Decimal(settings.GNB_LATE_CANCELLATION_FEE_PERCENT)),
-    }
+    ) % {"deadline": local_datetime_text(terms.free_until, zone), "percent": percent}
 
 
 def booking_itinerary_zone(booking: Booking) -> str:

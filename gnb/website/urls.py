@@ -16,7 +16,6 @@ urlpatterns = [
     path("tours/<slug:slug>/", views.tour_detail, name="tour"),
     path("tours/<slug:slug>/book/", views.tour_book, name="tour_book"),
     path("checkout/review/", views.checkout_review, name="review"),
-    path("checkout/pay/", views.checkout_pay, name="pay"),
     path("manage/", views.manage_lookup, name="manage_lookup"),
     path("manage/<str:reference>/<str:token>/", views.manage, name="manage"),
     path("manage/<str:reference>/<str:token>/confirmed/", views.confirmation, name="confirmation"),

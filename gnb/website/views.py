@@ -141,13 +141,10 @@ def tour_book(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 # --- review and pay ---------------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
 def checkout_review(request: HttpRequest) -> HttpResponse:
     return steps.Review(request).respond()
 
-
-@require_http_methods(["GET", "POST"])
-def checkout_pay(request: HttpRequest) -> HttpResponse:
-    return steps.Pay(request).respond()
 
 
 # --- manage my booking ------------------------------------------------------------------------------------
@@ -172,7 +169,7 @@ def _manage_context(booking: Booking) -> dict[str, Any]:
         "cancel_fee": fee,
         "can_cancel": fee is not None,
         "can_change": changeable,
-        "free_until": policies.free_cancellation_until(booking.starts_at),
+        "terms": policies.cancellation_terms(total=booking.total, starts_at=booking.starts_at),
         "currency": booking.currency,
         "rides": selectors.booking_rides(booking=booking),
     }

@@ -353,7 +353,7 @@ def test_an_invalid_phone_is_shown_next_to_it_and_nothing_changes(admin_client, 
 
 def test_each_refused_input_is_named_on_the_page(admin_client, catalog):
     booking = place_transfer()
-    far = booking.starts_at.astimezone(ISTANBUL) + dt.timedelta(days=2)
+    far = booking.starts_at.astimezone(ISTANBUL) - dt.timedelta(days=2)
     data = page_form(admin_client.get(edit_url(booking)))
     data.update(
         {

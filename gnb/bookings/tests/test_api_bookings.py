@@ -242,6 +242,10 @@ def without_last_name(passengers: list[dict], index: int) -> list[dict]:
         ({"flight": {}}, ["flight.number", "flight.arrival_at"]),
         ({"flight": {"number": "TK2412", "arrival_at": "soon"}}, ["flight.arrival_at"]),
         ({"flight": {"number": "TK2412", "arrival_at": as_timestamp(LANDING)}}, ["flight.arrival_at"]),
+        (
+            {"flight": {"number": "TK2412", "arrival_at": (future_local(days=20) + dt.timedelta(hours=3)).isoformat()}},
+            ["flight.arrival_at"],
+        ),
         ({"vehicle_class": "sedan"}, ["vehicle_class"]),
         ({"language": "xx"}, ["language"]),
         ({"payment_method": "card"}, ["payment_method"]),

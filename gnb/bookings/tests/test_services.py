@@ -170,8 +170,18 @@ def test_a_booking_in_pounds_keeps_the_rate_and_the_euro_total(catalog):
             [("flight.number", "Enter a flight number like TK2412 or U2 1234.")],
         ),
         (
-            FlightInput("U2 1234", future_local(days=31, hour=8)),
+            FlightInput("U2 1234", future_local(days=29, hour=20)),
             [("flight.arrival_at", "The flight should land within 12 hours of the pickup time.")],
+        ),
+        (
+            # Pickup 14:30, landing 18:00: the car would leave before the travellers arrive.
+            FlightInput("U2 1234", future_local(hour=18, minute=0)),
+            [
+                (
+                    "flight.arrival_at",
+                    "The flight lands at 18:00, after the pickup time 14:30: the landing must come first.",
+                )
+            ],
         ),
     ],
 )

@@ -41,7 +41,7 @@ def test_without_card_providers_only_cash_is_offered(catalog):
 
 def test_paying_by_card_places_a_held_booking_and_sends_the_browser_to_the_provider(client, catalog, card_provider):
     client.post(book_url(), details())
-    response = client.post(reverse("website:pay"), {"payment_method": "stripe"})
+    response = client.post(reverse("website:review"), {"payment_method": "stripe"})
     booking = Booking.objects.get()
     payment = Payment.objects.get()
     assert (booking.status, booking.payment_method, booking.total) == ("pending_payment", "card", Decimal("60.00"))
@@ -50,7 +50,7 @@ def test_paying_by_card_places_a_held_booking_and_sends_the_browser_to_the_provi
     assert response.status_code == 302
     assert response.url == f"https://pay.example/{payment.provider_reference}?back={back}"
     # A second submit (double tap) places nothing more and opens no second payment.
-    again = client.post(reverse("website:pay"), {"payment_method": "stripe"})
+    again = client.post(reverse("website:review"), {"payment_method": "stripe"})
     assert again.url == reverse(
         "website:confirmation", kwargs={"reference": booking.reference, "token": booking.manage_token}
     )
@@ -61,7 +61,7 @@ def test_paying_by_card_places_a_held_booking_and_sends_the_browser_to_the_provi
 def test_a_provider_that_cannot_start_leaves_the_booking_held_and_shows_the_retry(client, catalog, card_provider):
     card_provider.fail_start = ProviderError("down")
     client.post(book_url(), details())
-    response = client.post(reverse("website:pay"), {"payment_method": "stripe"})
+    response = client.post(reverse("website:review"), {"payment_method": "stripe"})
     booking = Booking.objects.get()
     assert response.url == payment_url(booking)
     page = client.get(response.url)
@@ -71,7 +71,7 @@ def test_a_provider_that_cannot_start_leaves_the_booking_held_and_shows_the_retr
 
 def test_the_status_page_waits_refreshing_itself_until_the_provider_confirms(client, catalog, card_provider):
     client.post(book_url(), details())
-    client.post(reverse("website:pay"), {"payment_method": "stripe"})
+    client.post(reverse("website:review"), {"payment_method": "stripe"})
     booking = Booking.objects.get()
     # The provider sends the traveller back before its message arrives: the page waits, and confirms nothing.
     waiting = client.get(payment_url(booking), {"session_id": "cs_anything", "status": "paid"})

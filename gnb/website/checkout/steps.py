@@ -423,40 +423,17 @@ def _invalid_draft_response(request: HttpRequest, invalid: DraftInvalid) -> Http
 
 
 class Review(Step):
-    """The order as it will be booked, priced now, with the cancellation terms; hands on to the pay page."""
+    """The order as it will be booked, priced now, with the cancellation terms as they stand now and the choice of
+    payment; its POST places the booking, once per draft (its id is the idempotency key), and hands the placed
+    booking on to its confirmation page or to the card provider."""
 
     template = "website/review.html"
-
-    def get(self) -> HttpResponse:
-        draft = draft_get(self.request.session)
-        if draft is None:
-            return _session_ended(self.request)
-        try:
-            summary = _summary(draft)
-        except DraftInvalid as invalid:
-            return _invalid_draft_response(self.request, invalid)
-        return self.render(
-            summary
-            | {
-                "free_until": policies.free_cancellation_until(summary["starts_at"]),
-                "fee_percent": settings.GNB_LATE_CANCELLATION_FEE_PERCENT,
-                "free_hours": settings.GNB_FREE_CANCELLATION_HOURS,
-                "currency": summary["breakdown"].currency,
-            }
-        )
-
-
-class Pay(Step):
-    """The choice of payment and the placing of the booking, once per draft (its id is the idempotency key); hands
-    on the placed booking to its confirmation page or to the card provider."""
-
-    template = "website/pay.html"
 
     def respond(self) -> HttpResponse:
         request = self.request
         draft = draft_get(request.session)
         placed = request.session.get(PLACED_KEY)
-        if draft is None and placed:
+        if draft is None and placed and request.method == "POST":
             # The booking was placed by an earlier submit of this page (a double click, a reload): show it.
             return redirect("website:confirmation", reference=placed[0], token=placed[1])
         if draft is None:
@@ -482,9 +459,11 @@ class Pay(Step):
             summary = _summary(draft)
         except DraftInvalid as invalid:
             return _invalid_draft_response(request, invalid)
+        breakdown = summary["breakdown"]
         return self.render(
             summary
             | {
+                "terms": policies.cancellation_terms(total=breakdown.total, starts_at=summary["starts_at"]),
                 "methods": methods,
                 "chosen": chosen or methods[0].code,
                 "error": error,

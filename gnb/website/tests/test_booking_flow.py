@@ -110,10 +110,10 @@ def test_the_whole_flow_books_once_and_emails_the_traveller(client, catalog):
     assert breakdown.total == Decimal("60.00")  # minivan 55 + child seat 5
     html = review.content.decode()
     assert "Free cancellation until" in html and "50% of the total" in html
-
-    pay = client.get(reverse("website:pay"))
-    assert [method.code for method in pay.context["methods"]] == ["cash"]
-    placed = client.post(reverse("website:pay"), {"payment_method": "cash"})
+    # The payment choice is on the review page: one page load less.
+    assert [method.code for method in review.context["methods"]] == ["cash"]
+    assert 'name="payment_method" value="cash" checked' in html and "Book now · €60.00" in html
+    placed = client.post(reverse("website:review"), {"payment_method": "cash"})
     booking = Booking.objects.get()
     assert placed.url == reverse(
         "website:confirmation", kwargs={"reference": booking.reference, "token": booking.manage_token}
@@ -128,7 +128,7 @@ def test_the_whole_flow_books_once_and_emails_the_traveller(client, catalog):
     assert booking.legs.get().flight_number == "TK2412"
 
     # A second submit (double tap, reload) shows the same booking and places nothing.
-    again = client.post(reverse("website:pay"), {"payment_method": "cash"})
+    again = client.post(reverse("website:review"), {"payment_method": "cash"})
     assert again.url == placed.url
     assert Booking.objects.count() == 1
 
@@ -142,7 +142,7 @@ def test_the_whole_flow_books_once_and_emails_the_traveller(client, catalog):
 
 def test_pay_refuses_an_unknown_method(client, catalog):
     client.post(book_url(), details())
-    response = client.post(reverse("website:pay"), {"payment_method": "bitcoin"})
+    response = client.post(reverse("website:review"), {"payment_method": "bitcoin"})
     assert response.status_code == 422
     assert response.context["error"] == "Choose how you want to pay."
     assert Booking.objects.count() == 0
@@ -155,7 +155,7 @@ def test_review_without_a_booking_in_progress_goes_home(client, catalog):
 
 def _place(client) -> Booking:
     client.post(book_url(), details())
-    client.post(reverse("website:pay"), {"payment_method": "cash"})
+    client.post(reverse("website:review"), {"payment_method": "cash"})
     return Booking.objects.get()
 
 

@@ -120,7 +120,7 @@ def _book_tour(client, departure: TourDeparture, adults: int):
         data |= {f"passenger_{index}_first_name": f"Jan{index}", f"passenger_{index}_last_name": "Kowalski"}
     response = client.post(url + query, data)
     assert response.status_code == 302, response.context["form"].errors
-    return client.post(reverse("website:pay"), {"payment_method": "cash"})
+    return client.post(reverse("website:review"), {"payment_method": "cash"})
 
 
 def test_tour_sells_out_and_the_next_traveller_sees_it(client, catalog):

@@ -44,7 +44,7 @@ DETAILS = {
 
 
 def methods_offered(client) -> list[str]:
-    response = client.get(reverse("website:pay"))
+    response = client.get(reverse("website:review"))
     assert response.status_code == 200
     return [method.code for method in response.context["methods"]]
 
@@ -53,7 +53,7 @@ def test_the_pay_step_offers_paytr_for_lira_only_when_configured(client, lira, s
     settings.PAYTR_MERCHANT_ID = settings.PAYTR_MERCHANT_KEY = settings.PAYTR_MERCHANT_SALT = ""
     assert client.post(book_url(), DETAILS).status_code == 302
     assert "paytr" not in methods_offered(client)
-    assert "frame-src" not in client.get(reverse("website:pay"))["Content-Security-Policy"]
+    assert "frame-src" not in client.get(reverse("website:review"))["Content-Security-Policy"]
 
     settings.PAYTR_MERCHANT_ID, settings.PAYTR_MERCHANT_KEY, settings.PAYTR_MERCHANT_SALT = "1", "k", "s"
     assert methods_offered(client) == ["cash", "paytr"]
