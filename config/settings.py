@@ -665,6 +665,12 @@ GNB_FREE_CANCELLATION_HOURS = env_int("GNB_FREE_CANCELLATION_HOURS", 24)
 GNB_LATE_CANCELLATION_FEE_PERCENT = env_decimal(
     "GNB_LATE_CANCELLATION_FEE_PERCENT", "50", minimum=Decimal(0), maximum=Decimal(100)
 )
+# An airport pickup is this many minutes after the flight lands (passport control, baggage): the traveller gives the
+# landing time and the pickup time follows from it.
+GNB_PICKUP_MINUTES_AFTER_LANDING = env_int("GNB_PICKUP_MINUTES_AFTER_LANDING", 45, minimum=0)
+# For a drop-off at the airport, the proposed pickup leaves the drive time plus this many minutes before the flight
+# departs (check-in and security); the traveller may change it.
+GNB_AIRPORT_CHECK_IN_MINUTES = env_int("GNB_AIRPORT_CHECK_IN_MINUTES", 120, minimum=0)
 # Discount applied to the price of the return leg of a round trip, in percent.
 GNB_RETURN_DISCOUNT_PERCENT = env_decimal("GNB_RETURN_DISCOUNT_PERCENT", "5", minimum=Decimal(0), maximum=Decimal(50))
 # A card booking holds its seats this long while the traveller pays; an unpaid hold then expires.

@@ -175,21 +175,26 @@ def customer_data_export(*, user, now: dt.datetime | None = None) -> dict[str, A
 
 
 def customer_booking_prefill(*, user, categories: list[str]) -> dict[str, str]:
-    """What the booking form can start with for a signed-in customer: their name and verified address as the lead
-    contact, and their saved passengers' names in the passenger rows of the same age group, in the order saved.
+    """What the booking form can start with for a signed-in customer: themselves as passenger 1 (the lead contact)
+    with their verified address, then their saved passengers' names in the other rows of the same age group, in
+    the order saved (a saved passenger with the customer's own name is not put in twice).
 
-    Keys are the booking form's field names (``name``, ``email``, ``passenger_<n>_first_name`` …).
+    Keys are the booking form's field names (``email``, ``passenger_<n>_first_name`` …).
     """
     initial: dict[str, str] = {}
-    name = user.get_full_name()
-    if name:
-        initial["name"] = name
     if user.email_verified:
         initial["email"] = user.email
+    holder = (user.first_name.strip(), user.last_name.strip())
+    rows = list(enumerate(categories))
+    if all(holder) and categories and categories[0] == "adult":
+        initial["passenger_0_first_name"], initial["passenger_0_last_name"] = holder
+        rows = rows[1:]
     saved: dict[str, list[Any]] = {}
     for passenger in user.saved_passengers.order_by("created_at", "pk"):
+        if (passenger.first_name, passenger.last_name) == holder and "passenger_0_first_name" in initial:
+            continue
         saved.setdefault(passenger.category, []).append(passenger)
-    for index, category in enumerate(categories):
+    for index, category in rows:
         if saved.get(category):
             passenger = saved[category].pop(0)
             initial[f"passenger_{index}_first_name"] = passenger.first_name

@@ -43,6 +43,18 @@ def can_transition(from_status: str, to_status: str) -> bool:
     return to_status in TRANSITIONS.get(from_status, frozenset())
 
 
+def pickup_after_landing(landing_at: dt.datetime) -> dt.datetime:
+    """When the driver picks up a flight's travellers: ``GNB_PICKUP_MINUTES_AFTER_LANDING`` after it lands."""
+    return landing_at + dt.timedelta(minutes=settings.GNB_PICKUP_MINUTES_AFTER_LANDING)
+
+
+def pickup_before_departure(departure_at: dt.datetime, *, drive_minutes: int) -> dt.datetime:
+    """The pickup to propose for a flight departing at ``departure_at``: the drive and ``GNB_AIRPORT_CHECK_IN_MINUTES``
+    earlier, on a five-minute mark (rounded down, so never later than needed)."""
+    pickup = departure_at - dt.timedelta(minutes=drive_minutes + settings.GNB_AIRPORT_CHECK_IN_MINUTES)
+    return pickup - dt.timedelta(minutes=pickup.minute % 5, seconds=pickup.second, microseconds=pickup.microsecond)
+
+
 def free_cancellation_until(starts_at: dt.datetime) -> dt.datetime:
     return starts_at - dt.timedelta(hours=settings.GNB_FREE_CANCELLATION_HOURS)
 

@@ -21,7 +21,8 @@ def place_search(*, query: str = "", kind: str | None = None, limit: int = 20) -
         # Every language's name, so a traveller finds "Belek" typing "Белек" whatever the page language is.
         matches = Q(iata_code__iexact=query) | Q(slug__icontains=query)
         for column in translated_columns("name"):
-            matches |= Q(**{f"{column}__icontains": query})
+            # The zone's name too: "belek" finds the hotels of Belek whose names do not say so.
+            matches |= Q(**{f"{column}__icontains": query}) | Q(**{f"zone__{column}__icontains": query})
         places = places.filter(matches)
     return places.order_by("kind", "-is_popular", "name")[:limit]
 

@@ -30,6 +30,18 @@ def drive_times() -> dict[tuple[int, int], int]:
     return {(o, d): m for o, d, m in ZoneDriveTime.objects.values_list("origin_id", "destination_id", "minutes")}
 
 
+def drive_minutes_between(origin_zone_id: int, destination_zone_id: int) -> int | None:
+    """The operators' drive time between two zones (either direction kept), or None when none is kept."""
+    times = {
+        (o, d): m
+        for o, d, m in ZoneDriveTime.objects.filter(
+            origin_id__in=(origin_zone_id, destination_zone_id),
+            destination_id__in=(origin_zone_id, destination_zone_id),
+        ).values_list("origin_id", "destination_id", "minutes")
+    }
+    return rules.drive_minutes(times, origin_zone_id, destination_zone_id)
+
+
 def _ride_minutes(times: Mapping[tuple[int, int], int], origin_zone, destination_zone) -> int:
     minutes = rules.drive_minutes(times, origin_zone.pk, destination_zone.pk)
     if minutes is None:

@@ -6,12 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from gnb.bookings import policies
 from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest
 from gnb.bookings.services import (
     COUNTRY_CODES,
@@ -23,9 +26,12 @@ from gnb.bookings.services import (
     mask_document_number,
 )
 from gnb.catalog.models import Extra, Place
+from gnb.catalog.selectors import place_search
 from gnb.core.formats import babel_locale
 from gnb.core.forms import DomainErrorsFormMixin
-from gnb.website.selectors import place_resolve
+from gnb.website.selectors import PickupTiming, pickup_timing, place_resolve
+
+PLACE_OPTIONS = 8  # places offered for a name that matches several
 
 CATEGORY_LABELS = {
     "adult": pgettext_lazy("passenger", "Adult"),
@@ -44,6 +50,45 @@ def _count_field(label, *, minimum: int, initial: int) -> forms.IntegerField:
     )
 
 
+class DateAndTimeWidget(forms.SplitDateTimeWidget):
+    """A date input and a time input side by side: one datetime-local input is clipped on a phone (the time
+    disappears)."""
+
+    template_name = "website/widgets/date_and_time.html"
+
+    def __init__(self, *, date_label, time_label) -> None:
+        super().__init__(
+            date_attrs={"type": "date", "aria-label": date_label},
+            time_attrs={"type": "time", "aria-label": time_label},
+            date_format="%Y-%m-%d",
+            time_format="%H:%M",
+        )
+
+    def decompress(self, value):
+        if isinstance(value, str):  # a combined value sent back with the form's errors
+            parts = value.replace("T", " ").split(" ", 1)
+            return parts if len(parts) == 2 else [value, ""]
+        return super().decompress(value)
+
+    def value_from_datadict(self, data, files, name):
+        if name in data and f"{name}_0" not in data:
+            return data.get(name)  # one combined value, from a client that posts it so
+        return super().value_from_datadict(data, files, name)
+
+
+class LandingField(forms.SplitDateTimeField):
+    """A flight's landing as a date and a time; one combined value (``2026-12-27T12:30``) is taken too."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("widget", DateAndTimeWidget(date_label=_("Landing date"), time_label=_("Landing time")))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        if isinstance(value, str):
+            value = value.replace("T", " ").split(" ", 1) if value.strip() else ["", ""]
+        return super().clean(value)
+
+
 class TransferSearchForm(DomainErrorsFormMixin, forms.Form):
     """Where from, where to, when and who: the search on the home page, carried through the whole booking flow."""
 
@@ -58,7 +103,11 @@ class TransferSearchForm(DomainErrorsFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"list": "places", "autocomplete": "off", "placeholder": _("Hotel or airport")}),
     )
     date = forms.DateField(label=_("Pickup date"), widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(label=_("Pickup time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    time = forms.TimeField(
+        label=_("Pickup time"),
+        help_text=_("From the airport: your landing time. To the airport: your flight's departure time."),
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
     adults = _count_field(_("Adults"), minimum=1, initial=2)
     children = _count_field(_("Children (2–11)"), minimum=0, initial=0)
     infants = _count_field(_("Infants (0–1)"), minimum=0, initial=0)
@@ -92,6 +141,35 @@ class TransferSearchForm(DomainErrorsFormMixin, forms.Form):
     origin_place: Place
     destination_place: Place
 
+    # What the typed time means, by the places (gnb.website.selectors.pickup_timing); site.js switches the label
+    # as the places change, and the server labels it once it knows them.
+    TIME_LABELS = {
+        "pickup": _("Pickup time"),
+        "landing": _("Landing time"),
+        "departure": _("Flight departure time"),
+    }
+
+    timing: PickupTiming
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.place_options: dict[str, list[Place]] = {}
+
+    def label_time(self, kind: str) -> None:
+        self.fields["time"].label = self.TIME_LABELS[kind]
+        self.fields["date"].label = _("Flight date") if kind != "pickup" else _("Pickup date")
+
+    def place_option_links(self) -> list[tuple[Any, list[tuple[Place, str]]]]:
+        """For each place that did not resolve, the places its text matches, each with the search's query string
+        with that place chosen (a link: one tap, no script)."""
+        links = []
+        for name, places in self.place_options.items():
+            query = {key: value for key, value in self.data.items() if key != "csrfmiddlewaretoken"}
+            links.append(
+                (self.fields[name].label, [(place, urlencode(query | {name: place.slug})) for place in places])
+            )
+        return links
+
     def clean(self):
         data = super().clean() or {}
         for name in ("origin", "destination"):
@@ -100,18 +178,38 @@ class TransferSearchForm(DomainErrorsFormMixin, forms.Form):
                 continue
             place = place_resolve(text)
             if place is None:
-                self.add_error(name, _("Choose a place from the list, e.g. “Antalya Airport (AYT)” or a hotel name."))
+                # Without scripts there are no suggestions as one types: the places the text matches are offered
+                # as a list to pick from instead.
+                self.place_options[name] = list(place_search(query=" ".join(text.split()), limit=PLACE_OPTIONS))
+                if self.place_options[name]:
+                    self.add_error(name, _("“%(text)s” matches several places: choose one below.") % {"text": text})
+                else:
+                    self.add_error(
+                        name, _("Choose a place from the list, e.g. “Antalya Airport (AYT)” or a hotel name.")
+                    )
             else:
                 setattr(self, f"{name}_place", place)
         if data.get("return_trip"):
             for name in ("return_date", "return_time"):
                 if not data.get(name):
                     self.add_error(name, _("Enter the return date and time, or untick “Return trip”."))
+        places = hasattr(self, "origin_place") and hasattr(self, "destination_place")
+        if places and data.get("date") and data.get("time"):
+            typed = dt.datetime.combine(data["date"], data["time"])
+            self.timing = pickup_timing(origin=self.origin_place, destination=self.destination_place, typed=typed)
+            self.label_time(self.timing.kind)
         return data
 
     def quote_request(
-        self, *, extras: Sequence[ExtraRequest] = (), coupon: str | None = None, currency: str | None = None
+        self,
+        *,
+        extras: Sequence[ExtraRequest] = (),
+        coupon: str | None = None,
+        currency: str | None = None,
+        pickup_at: dt.datetime | None = None,
     ) -> TransferQuoteRequest:
+        """The search's quote request; ``pickup_at`` when the details form moved the pickup (a corrected landing, a
+        changed drop-off proposal), else the pickup the search implies."""
         data = self.cleaned_data
         return_at = None
         if data.get("return_trip"):
@@ -119,7 +217,7 @@ class TransferSearchForm(DomainErrorsFormMixin, forms.Form):
         return TransferQuoteRequest(
             origin=self.origin_place.slug,
             destination=self.destination_place.slug,
-            pickup_at=dt.datetime.combine(data["date"], data["time"]),
+            pickup_at=pickup_at or self.timing.pickup_at,
             adults=data["adults"],
             children=data["children"],
             infants=data["infants"],
@@ -152,11 +250,16 @@ class TransferSearchForm(DomainErrorsFormMixin, forms.Form):
         return query
 
 
+def _lead_name_field() -> forms.CharField:
+    return forms.CharField(label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+
+
 class TravellerForm(DomainErrorsFormMixin, forms.Form):
-    """The lead contact, every passenger's name, a coupon and notes: what both transfers and tours ask for."""
+    """Every passenger's name, the lead's email and phone, a coupon and notes: what both transfers and tours ask
+    for. The lead contact is passenger 1: their name is not asked a second time."""
 
     DOMAIN_FIELDS: dict[str, str] = {
-        "contact.name": "name",
+        "contact.name": "passenger_0_first_name",
         "contact.email": "email",
         "contact.phone": "phone",
         "coupon": "coupon",
@@ -164,8 +267,9 @@ class TravellerForm(DomainErrorsFormMixin, forms.Form):
         "pickup_point": "pickup_point",
     }
 
-    name = forms.CharField(label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"})
+    )
     phone = forms.CharField(
         label=_("Mobile phone"),
         max_length=40,
@@ -180,6 +284,7 @@ class TravellerForm(DomainErrorsFormMixin, forms.Form):
             self.fields[f"passenger_{index}_first_name"] = forms.CharField(
                 label=_("First name"),
                 max_length=60,
+                # Passenger 1 is the lead contact, whose name the phone fills in; the others' are typed.
                 widget=forms.TextInput(attrs={"autocomplete": "given-name" if index == 0 else "off"}),
             )
             self.fields[f"passenger_{index}_last_name"] = forms.CharField(
@@ -208,7 +313,8 @@ class TravellerForm(DomainErrorsFormMixin, forms.Form):
 
     def contact(self) -> Contact:
         data = self.cleaned_data
-        return Contact(name=data["name"], email=data["email"], phone=data["phone"])
+        lead = f"{data['passenger_0_first_name']} {data['passenger_0_last_name']}"
+        return Contact(name=lead, email=data["email"], phone=data["phone"])
 
     def passengers(self) -> list[PassengerInput]:
         data = self.cleaned_data
@@ -245,6 +351,7 @@ class TransferDetailsForm(TravellerForm):
         adults: int,
         children: int,
         infants: int,
+        dropoff: PickupTiming | None = None,
         **kwargs,
     ) -> None:
         super().__init__(*args, adults=adults, children=children, infants=infants, **kwargs)
@@ -258,10 +365,10 @@ class TransferDetailsForm(TravellerForm):
                     help_text=_("We follow the flight and wait if it lands late."),
                     widget=forms.TextInput(attrs={"autocapitalize": "characters", "placeholder": "TK2412"}),
                 )
-                self.fields[f"{prefix}flight_arrival"] = forms.DateTimeField(
-                    label=_("Landing time (local)"),
-                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-                    input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+                self.fields[f"{prefix}flight_arrival"] = LandingField(
+                    label=_("Landing (local time)"),
+                    help_text=_("The pickup is %(minutes)s minutes after the landing.")
+                    % {"minutes": settings.GNB_PICKUP_MINUTES_AFTER_LANDING},
                 )
             if needed:
                 self.fields[f"{prefix}pickup_point"] = forms.CharField(
@@ -274,6 +381,25 @@ class TransferDetailsForm(TravellerForm):
                         else _("E.g. the hotel's main entrance or lobby.")
                     ),
                 )
+        if dropoff is not None:
+            # The proposal from the flight's departure; the traveller knows their hotel and may leave earlier or later.
+            self.fields["pickup_time"] = forms.TimeField(
+                label=_("Pickup time"),
+                initial=dropoff.pickup_at.time(),
+                help_text=_(
+                    "Proposed for your flight at %(departure)s: about %(drive)s minutes' drive and %(check_in)s "
+                    "minutes at the airport. Change it if you like."
+                )
+                % {
+                    "departure": dropoff.flight_at.strftime("%H:%M") if dropoff.flight_at else "",
+                    "drive": dropoff.drive_minutes,
+                    "check_in": settings.GNB_AIRPORT_CHECK_IN_MINUTES,
+                },
+                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            )
+            self.DOMAIN_FIELDS = self.DOMAIN_FIELDS | {"pickup_at": "pickup_time"}
+        elif "flight_arrival" in self.fields:
+            self.DOMAIN_FIELDS = self.DOMAIN_FIELDS | {"pickup_at": "flight_arrival"}
         for extra in self.extras:
             self.fields[f"extra_{extra.code}"] = forms.TypedChoiceField(
                 label=extra.name,
@@ -293,6 +419,20 @@ class TransferDetailsForm(TravellerForm):
             for extra in self.extras
             if self.cleaned_data.get(f"extra_{extra.code}")
         ]
+
+    def pickup_at(self, search_pickup: dt.datetime) -> dt.datetime:
+        """The pickup this form asks for: after the landing it gives (an airport pickup), at the time it gives on
+        the proposal's day (a drop-off), else the search's."""
+        data = self.cleaned_data
+        if data.get("flight_arrival"):
+            # Back to the wall clock the field read it on, as the search gives its pickup.
+            landing = data["flight_arrival"]
+            return policies.pickup_after_landing(
+                timezone.make_naive(landing) if timezone.is_aware(landing) else landing
+            )
+        if data.get("pickup_time"):
+            return dt.datetime.combine(search_pickup.date(), data["pickup_time"])
+        return search_pickup
 
     def flight(self, prefix: str = "") -> FlightInput:
         data = self.cleaned_data
@@ -352,7 +492,7 @@ class ManageLookupForm(forms.Form):
 class ManageChangeForm(DomainErrorsFormMixin, forms.Form):
     """What a traveller may change online: contact, flights, pickup points and notes (never the price)."""
 
-    name = TravellerForm.base_fields["name"]
+    name = _lead_name_field()
     email = TravellerForm.base_fields["email"]
     phone = TravellerForm.base_fields["phone"]
     notes = forms.CharField(

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Min, Q, Subquery
 from django.utils import timezone
 
+from gnb.bookings import policies
 from gnb.bookings.availability import departures_with_availability
 from gnb.bookings.models import Booking
 from gnb.bookings.quotes import currency_rates
@@ -20,6 +21,7 @@ from gnb.catalog.selectors import place_search
 from gnb.catalog.translation import translated_columns
 from gnb.core.money import convert
 from gnb.fleet.models import Trip, TripBooking
+from gnb.fleet.selectors import drive_minutes_between
 from gnb.notifications.rides import RideNotice, ride_notice
 
 PLACE_COLUMNS = ("slug", "kind", "iata_code", "zone_id", "is_popular", *translated_columns("name"))
@@ -52,6 +54,32 @@ def in_currency(amount_base: Decimal, currency: str) -> Money:
 def place_choices() -> list[Place]:
     """Every active place, for the search form's suggestions (one query, only the columns a label needs)."""
     return list(Place.objects.filter(is_active=True).only(*PLACE_COLUMNS).order_by("kind", "-is_popular", "name"))
+
+
+# When the operators keep no drive time between two zones, a drop-off proposal assumes this long a drive: about the
+# longest ride on this coast, so the proposal errs on the early side.
+UNKNOWN_DRIVE_MINUTES = 90
+
+
+@dataclass(frozen=True)
+class PickupTiming:
+    """What the time a traveller typed means for a ride: the landing of an airport pickup, the departure of the
+    flight of an airport drop-off, or the pickup itself; and the pickup that follows (naive, the place's clock)."""
+
+    kind: str  # "landing" | "departure" | "pickup"
+    pickup_at: dt.datetime
+    flight_at: dt.datetime | None = None
+    drive_minutes: int | None = None
+
+
+def pickup_timing(*, origin: Place, destination: Place, typed: dt.datetime) -> PickupTiming:
+    if origin.is_airport:
+        return PickupTiming("landing", policies.pickup_after_landing(typed), flight_at=typed)
+    if destination.is_airport:
+        minutes = drive_minutes_between(origin.zone_id, destination.zone_id) or UNKNOWN_DRIVE_MINUTES
+        pickup = policies.pickup_before_departure(typed, drive_minutes=minutes)
+        return PickupTiming("departure", pickup, flight_at=typed, drive_minutes=minutes)
+    return PickupTiming("pickup", typed)
 
 
 def place_resolve(text: str) -> Place | None:

@@ -146,7 +146,6 @@ def checkout_review(request: HttpRequest) -> HttpResponse:
     return steps.Review(request).respond()
 
 
-
 # --- manage my booking ------------------------------------------------------------------------------------
 def _booking_or_404(reference: str, token: str, *, with_details: bool = True) -> Booking:
     try:

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from gnb.accounts.customers import customer_bookings_link
@@ -107,7 +107,6 @@ def _account_prefill(request: HttpRequest, categories: list[str]) -> dict[str, s
 def _traveller_initial(order: TransferOrder | TourOrder) -> dict[str, Any]:
     """The details form filled in from a draft's order, to change it."""
     initial: dict[str, Any] = {
-        "name": order.contact.name,
         "email": order.contact.email,
         "phone": order.contact.phone,
         "coupon": order.quote_request.coupon or "",
@@ -126,6 +125,7 @@ def _transfer_initial(order: TransferOrder) -> dict[str, Any]:
         initial |= {f"{prefix}flight_number": flight.number, f"{prefix}flight_arrival": flight.arrival_at}
     for extra in order.quote_request.extras:
         initial[f"extra_{extra.code}"] = extra.quantity
+    initial["pickup_time"] = order.quote_request.pickup_at.time()  # a drop-off's, as the traveller set it
     return initial
 
 
@@ -182,11 +182,13 @@ class TransferResults(Step):
                 "quote": quote,
                 "options": options,
                 "places": selectors.place_choices,
-                "change_form": self._change_search_form(quote) if quote is not None else None,
+                "change_form": self._change_search_form(quote, form.timing.kind) if quote is not None else None,
+                "timing": form.timing if quote is not None else None,
+                "minutes_after_landing": settings.GNB_PICKUP_MINUTES_AFTER_LANDING,
             }
         )
 
-    def _change_search_form(self, quote: TransferQuote) -> TransferSearchForm:
+    def _change_search_form(self, quote: TransferQuote, time_kind: str) -> TransferSearchForm:
         """The search again, filled in with places by their names, to adjust it without starting over."""
         request = self.request
         initial: dict[str, Any] = request.GET.dict() | {
@@ -194,7 +196,9 @@ class TransferResults(Step):
             "destination": str(quote.destination),
         }
         initial["return_trip"] = bool(request.GET.get("return_trip"))
-        return TransferSearchForm(initial=initial)
+        form = TransferSearchForm(initial=initial)
+        form.label_time(time_kind)
+        return form
 
 
 class TransferDetails(Step):
@@ -241,7 +245,8 @@ class TransferDetails(Step):
                 assert isinstance(draft.order, TransferOrder)
                 details = self._form(search, initial=_transfer_initial(draft.order))
             else:
-                initial = {"flight_arrival": timezone.localtime(quote.pickup_at).replace(tzinfo=None)}
+                # The landing was given with the search: it is shown filled in, not asked again.
+                initial = {"flight_arrival": search.timing.flight_at} if search.timing.kind == "landing" else {}
                 details = self._form(search, initial=initial)
                 details.initial.update(_account_prefill(request, details.categories))
         vehicle = VehicleClass.objects.only(*_vehicle_columns()).get(code=vehicle_code)
@@ -266,6 +271,7 @@ class TransferDetails(Step):
             origin=search.origin_place,
             destination=search.destination_place,
             has_return=bool(party.get("return_trip")),
+            dropoff=search.timing if search.timing.kind == "departure" else None,
             extras=_extras(),
             adults=party["adults"],
             children=party["children"],
@@ -279,7 +285,10 @@ class TransferDetails(Step):
         data = details.cleaned_data
         return TransferOrder(
             quote_request=search.quote_request(
-                extras=details.extra_requests(), coupon=data.get("coupon"), currency=currency
+                extras=details.extra_requests(),
+                coupon=data.get("coupon"),
+                currency=currency,
+                pickup_at=details.pickup_at(search.timing.pickup_at),
             ),
             vehicle_class=vehicle,
             contact=details.contact(),

@@ -87,7 +87,7 @@ def test_bad_details_keep_the_data_and_show_each_error_next_to_its_field(client,
     assert form.errors["email"] == ["Enter a valid email address."]
     assert form.errors["passenger_1_last_name"] == ["This field is required."]
     html = response.content.decode()
-    assert 'value="Ayşe Yılmaz"' in html and "Child is 4 years old" in html
+    assert 'value="Ayşe"' in html and "Child is 4 years old" in html
     assert Booking.objects.count() == 0
 
 

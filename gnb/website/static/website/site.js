@@ -26,6 +26,7 @@
               if (seen[label]) return;
               var option = document.createElement("option");
               option.value = label;
+              if (place.kind === "airport") option.setAttribute("data-airport", "");
               list.appendChild(option);
             });
           })
@@ -45,6 +46,37 @@
     sync();
   }
 
+  // The time asked follows the places: the landing for an airport pickup, the flight's departure for a drop-off
+  // at the airport (the server derives the pickup from it either way), else the pickup itself.
+  function timeLabels(form) {
+    var box = form.querySelector("[data-time-labels]");
+    var origin = form.querySelector("input[name=origin]");
+    var destination = form.querySelector("input[name=destination]");
+    if (!box || !origin || !destination) return;
+    var dateLabel = box.querySelector("label[for$=date]");
+    var timeLabel = box.querySelector("label[for$=time]");
+    var help = box.querySelector("[id$=time_helptext]");
+    function isAirport(input) {
+      var list = document.getElementById(input.getAttribute("list"));
+      var value = input.value.trim().toLowerCase();
+      if (!list || !value) return false;
+      return Array.prototype.some.call(list.options, function (option) {
+        return option.hasAttribute("data-airport") && option.value.toLowerCase() === value;
+      });
+    }
+    function sync() {
+      var kind = isAirport(origin) ? "landing" : isAirport(destination) ? "departure" : "pickup";
+      if (timeLabel) timeLabel.textContent = box.getAttribute("data-" + kind);
+      if (dateLabel) dateLabel.textContent = box.getAttribute(kind === "pickup" ? "data-pickup-date" : "data-flight-date");
+      if (help) help.hidden = true; // the label now says what to give
+    }
+    origin.addEventListener("input", sync);
+    destination.addEventListener("input", sync);
+    origin.addEventListener("change", sync);
+    destination.addEventListener("change", sync);
+    sync();
+  }
+
   // A second tap while the first submit is on its way would only wait for the same answer.
   function submitOnce(form) {
     form.addEventListener("submit", function () {
@@ -56,6 +88,7 @@
 
   document.querySelectorAll("input[list]").forEach(placeSuggestions);
   document.querySelectorAll("form.search").forEach(returnToggle);
+  document.querySelectorAll("form.search").forEach(timeLabels);
   document.querySelectorAll("form[data-once]").forEach(submitOnce);
 
   // Focus the first field with an error so keyboard and screen-reader users land on it.
