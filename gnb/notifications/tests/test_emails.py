@@ -19,7 +19,7 @@ from gnb.core.outbox import email_enqueue as booking_email_enqueue
 from gnb.notifications.models import SentEmail
 from gnb.notifications.services import booking_email_send
 from gnb.notifications.tasks import send_booking_email
-from gnb.testing.bookings import place_tour, place_transfer, transfer_request
+from gnb.testing.bookings import place_tour, place_transfer, place_transfer_to_the_airport_in, transfer_request
 
 AYSE = Contact("Ayşe Yılmaz", "ayse@example.com", "+905321234567")
 
@@ -358,3 +358,15 @@ def test_a_change_email_names_its_change_and_other_emails_do_not(catalog):
         booking_email_send(booking_id=booking.pk, kind="change", event_id=change_event(other).pk)
     assert mail.outbox == []
     assert SentEmail.objects.count() == 0
+
+
+def test_a_booking_inside_the_free_window_is_told_the_fee_not_a_deadline_already_past(catalog, settings):
+    settings.GNB_FREE_CANCELLATION_HOURS = 24
+    booking = place_transfer_to_the_airport_in(hours=6)  # free cancellation ended 18 hours ago
+    assert booking_email_send(booking_id=booking.pk, kind="confirmation") is True
+    [message] = mail.outbox
+    assert "Free cancellation until" not in message.body
+    assert (
+        "Free cancellation is no longer possible: cancelling now costs €20.00 (50% of the total); "
+        "once the trip has started it cannot be cancelled." in message.body
+    )

@@ -60,8 +60,12 @@
       var list = document.getElementById(input.getAttribute("list"));
       var value = input.value.trim().toLowerCase();
       if (!list || !value) return false;
+      // "Antalya Airport" or "AYT" names the option "Antalya Airport (AYT)", as the server reads it.
       return Array.prototype.some.call(list.options, function (option) {
-        return option.hasAttribute("data-airport") && option.value.toLowerCase() === value;
+        if (!option.hasAttribute("data-airport")) return false;
+        var label = option.value.toLowerCase();
+        var code = label.match(/\(([a-z]{3})\)$/);
+        return label === value || label.split(" (")[0] === value || (code !== null && code[1] === value);
       });
     }
     function sync() {

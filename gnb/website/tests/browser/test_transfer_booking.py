@@ -28,26 +28,31 @@ MANAGE_LINK = re.compile(r"http://localhost:\d+/en/manage/GNB-[A-Z0-9]{4}-[A-Z0-
 
 def _book_family_transfer(traveller, site_url: str, *, javascript: bool) -> Booking:
     """Search, choose the minivan, type the details with a child seat, review and book paying cash."""
-    pickup = future_local(days=20, hour=14, minute=0)
-    search_transfer(traveller, site_url, pickup, children=1, javascript=javascript)
+    landing = future_local(days=20, hour=14, minute=0)
+    pickup = landing + dt.timedelta(minutes=45)  # GNB_PICKUP_MINUTES_AFTER_LANDING
+    search_transfer(traveller, site_url, landing, children=1, javascript=javascript)
     page = traveller.page
     expect(page.locator(".vehicle__name")).to_have_text(["Sedan", "Minivan", "Minibus"])
     expect(page.locator(".vehicle .price__amount")).to_have_text(["€40.00", "€55.00", "€90.00"])
+    expect(page.locator(".trip-head__timing")).to_have_text(
+        "Your flight lands at 14:00: the driver picks you up 45 minutes later."
+    )
     traveller.shot("results")
 
     page.get_by_role("link", name="Book this car — Minivan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your details")
-    # The landing time starts at the pickup time; the traveller corrects it.
-    expect(page.get_by_label("Landing time (local)", exact=True)).to_have_value(pickup.strftime("%Y-%m-%dT%H:%M"))
-    fill_transfer_details(page, pickup - dt.timedelta(minutes=20), child_seats=1)
+    # The landing given with the search is shown, not asked again.
+    expect(page.get_by_label("Landing date", exact=True)).to_have_value(landing.date().isoformat())
+    expect(page.get_by_label("Landing time", exact=True)).to_have_value("14:00")
+    fill_transfer_details(page, child_seats=1)
     traveller.shot("details")
     page.get_by_role("button", name="Continue to review").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Review your booking")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review and pay")
     assert breakdown(page) == [["Transfer", "€55.00"], ["Child seat", "€5.00"], ["Total", "€60.00"]]
     facts = page.locator(".facts")
     expect(facts).to_contain_text("Antalya Airport → Regnum Carya")
-    expect(facts).to_contain_text(f"{format_datetime(pickup, 'en', style='weekday')} · flight TK2412")
+    expect(facts).to_contain_text(f"{format_datetime(pickup, 'en', style='weekday')} · flight TK2412 · lands 14:00")
     expect(facts.locator("ul.plain li")).to_have_text(["Anna Smith", "John Smith", "Tom Smith"])
     traveller.shot("review")
 
@@ -68,7 +73,8 @@ def _book_family_transfer(traveller, site_url: str, *, javascript: bool) -> Book
     assert [(e.extra.code, e.quantity) for e in booking.extras.all()] == [("child_seat", 1)]
     leg = booking.legs.get()
     assert leg.flight_number == "TK2412"
-    assert timezone.localtime(leg.flight_arrival_at).replace(tzinfo=None) == pickup - dt.timedelta(minutes=20)
+    assert timezone.localtime(leg.flight_arrival_at).replace(tzinfo=None) == landing
+    assert timezone.localtime(leg.pickup_at).replace(tzinfo=None) == pickup
     assert (booking.lead_name, booking.lead_email, booking.lead_phone) == (
         "Anna Smith",
         "anna@example.com",
