@@ -18,6 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
 from gnb.bookings.models import Booking
+from gnb.catalog.models import Place
 from gnb.testing.browser import Traveller, places_search
 from gnb.testing.catalog import future_local
 
@@ -113,7 +114,7 @@ def test_a_family_of_four_books_in_seventeen_inputs_and_four_page_loads(site, tr
         + "".join(f"  {url.removeprefix(site.url)}\n" for url in effort.loads)
         + "before: 21 inputs, 5 page loads\n"
     )
-    print(counts)
+    print(counts)  # noqa: T201 - the counts are what this test reports (run with -s to read them)
     (screenshots.folder / "counts.txt").write_text(counts, encoding="utf-8")
     assert len(effort.inputs) == 17 <= MAX_INPUTS
     assert len(effort.loads) == 4 <= MAX_PAGE_LOADS
@@ -175,3 +176,31 @@ def test_the_quick_booking_pages_in_english_turkish_and_arabic(site, traveller, 
     visitor.shot("confirmation")
     assert Booking.objects.get().passengers.count() == 4
     assert visitor.problems == []
+
+
+def test_without_javascript_belek_leads_to_a_list_of_its_hotels(site, traveller):
+    Place.objects.create(
+        kind="hotel",
+        slug="maxx-royal-belek",
+        name="Maxx Royal",
+        zone=site.catalog.belek,
+        latitude=Decimal("36.847000"),
+        longitude=Decimal("31.044000"),
+    )
+    anna: Traveller = traveller("anna", javascript=False)
+    page = anna.page
+    page.goto(site.url + "/en/")
+    page.get_by_label("From", exact=True).fill("AYT")
+    page.get_by_label("To", exact=True).fill("belek")
+    page.get_by_label("Pickup date", exact=True).fill(future_local(days=20).date().isoformat())
+    page.get_by_label("Pickup time", exact=True).fill("12:30")
+    page.get_by_role("button", name="See prices").click()
+    expect(page.locator("#id_destination_error")).to_have_text("“belek” matches several places: choose one below.")
+    choices = page.get_by_role("group", name="To").get_by_role("link")
+    expect(choices).to_have_text(["Maxx Royal", "Regnum Carya"])
+    anna.shot("choose-a-place")
+    choices.filter(has_text="Regnum Carya").click()
+    expect(page.get_by_role("heading", level=1, name="Antalya Airport to Regnum Carya")).to_be_visible()
+    expect(page.locator(".vehicle__name")).to_have_text(["Sedan", "Minivan", "Minibus"])
+    anna.shot("prices")
+    assert anna.problems == []
