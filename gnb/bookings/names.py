@@ -46,8 +46,8 @@ def name_error(value: str, *, field: str) -> str | None:
     refused = "".join(dict.fromkeys(char for char in value if char not in SEPARATORS and not _is_name_letter(char)))
     if refused:
         return _(
-            "%(field)s: use only letters (Latin, Greek, Cyrillic or Arabic alphabet, as in the passport), spaces, "
-            "hyphens, apostrophes and dots; “%(characters)s” cannot go on the passenger list."
+            "%(field)s: write it in letters, as in the passport (Latin, Greek, Cyrillic or Arabic alphabet); "
+            "“%(characters)s” cannot go on the passenger list."
         ) % {"field": field, "characters": refused}
     if not any(unicodedata.category(char)[0] == "L" for char in value):
         return _("%(field)s: write the name in letters, as in the passport.") % {"field": field}

@@ -424,8 +424,8 @@ def test_a_saved_passenger_is_named_in_letters_as_for_a_booking(client):
     )
     assert bad.status_code == 422
     errors = bad.context["form"].errors
-    assert errors["first_name"][0].startswith("First name: use only letters")
-    assert errors["last_name"][0].startswith("Last name: use only letters")
+    assert errors["first_name"][0].startswith("First name: write it in letters")
+    assert errors["last_name"][0].startswith("Last name: write it in letters")
     edit = reverse("website:account_passenger_edit", kwargs={"passenger_id": tom.pk})
     assert client.post(edit, {"first_name": "★", "last_name": "Smith", "category": "child"}).status_code == 422
     assert list(SavedPassenger.objects.values_list("first_name", flat=True)) == ["Tom"]
