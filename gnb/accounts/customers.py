@@ -26,6 +26,7 @@ from gnb.accounts.models import SavedPassenger
 from gnb.accounts.roles import customer_role_give
 from gnb.accounts.selectors import customer_by_email, normalise_email, user_by_email
 from gnb.bookings.models import Booking, BookingEvent, CouponRedemption, Passenger
+from gnb.bookings.names import name_error, name_normalized
 from gnb.core.audit import AuditAction, audit_record
 from gnb.core.errors import DomainError, NotFound, ValidationFailed
 from gnb.core.outbox import EmailKind, email_enqueue
@@ -214,11 +215,15 @@ def customer_email_change_confirm(*, user_id: int, new_email: str) -> None:
 # --- saved passengers --------------------------------------------------------------------------------------
 def _clean_passenger(first_name: str, last_name: str, category: str, birth_year: int | None) -> dict[str, Any]:
     errors: list[tuple[str, str]] = []
-    first_name, last_name = " ".join(first_name.split()), " ".join(last_name.split())
+    first_name, last_name = name_normalized(first_name), name_normalized(last_name)
     if not first_name:
         errors.append(("first_name", _("Enter the first name.")))
+    elif problem := name_error(first_name, field=_("First name")):
+        errors.append(("first_name", problem))
     if not last_name:
         errors.append(("last_name", _("Enter the last name.")))
+    elif problem := name_error(last_name, field=_("Last name")):
+        errors.append(("last_name", problem))
     if category not in SavedPassenger.Category.values:
         errors.append(("category", _("Choose adult, child or infant.")))
     if birth_year is not None and not 1900 <= birth_year <= timezone.localdate().year:

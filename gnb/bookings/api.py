@@ -15,7 +15,7 @@ from gnb.bookings.models import Booking
 from gnb.bookings.quotes import tour_quote, transfer_quote
 from gnb.core.ratelimit import client_ip
 from gnb.core.schemas import error_responses
-from gnb.payments.services import booking_refund_after_cancel
+from gnb.payments.services import booking_refund_after_cancel, card_booking_allow
 
 router = Router(tags=["bookings"])
 
@@ -128,6 +128,16 @@ def quote_tour(request: HttpRequest, payload: schemas.TourQuoteIn):
     }
 
 
+def _placed_payable(place: Callable[[], Booking]) -> Booking:
+    """The booking ``place`` writes, kept only if it can be paid as asked: a card booking in a currency no card
+    provider takes is refused and rolled back, holding no seats."""
+    with transaction.atomic():
+        booking = place()
+        if booking.payment_method == Booking.PaymentMethod.CARD:
+            card_booking_allow(booking.currency)
+    return booking
+
+
 def _created(booking, created: bool):
     # 201 for a new booking, 200 when an Idempotency-Key retry returns the one placed before.
     return Status(201 if created else 200, selectors.booking_detail(booking_id=booking.pk))
@@ -136,7 +146,8 @@ def _created(booking, created: bool):
 @router.post(
     "/bookings",
     response={201: schemas.BookingCreatedOut, 200: schemas.BookingCreatedOut, **PLACE_ERRORS},
-    summary="Book a transfer (priced again on the server; cash to the driver)",
+    summary="Book a transfer (priced again on the server; cash to the driver, or by card: then pay it at "
+    "`payment_due.payments_url`)",
     auth=PLACE_AUTH,
     openapi_extra=PUBLIC_SECURITY,
 )
@@ -150,7 +161,7 @@ def place_transfer(
     order = payload.to_order()
 
     def place():
-        return services.booking_place_transfer(order=order, **placed_by)
+        return _placed_payable(lambda: services.booking_place_transfer(order=order, **placed_by))
 
     booking, created = _place_idempotent(request, client, payload, idempotency_key, place)
     return _created(booking, created)
@@ -159,7 +170,7 @@ def place_transfer(
 @router.post(
     "/tour-bookings",
     response={201: schemas.BookingCreatedOut, 200: schemas.BookingCreatedOut, **PLACE_ERRORS},
-    summary="Book seats on a tour departure (never oversold)",
+    summary="Book seats on a tour departure (never oversold; cash, or by card at `payment_due.payments_url`)",
     auth=PLACE_AUTH,
     openapi_extra=PUBLIC_SECURITY,
 )
@@ -173,7 +184,7 @@ def place_tour(
     order = payload.to_order()
 
     def place():
-        return services.booking_place_tour(order=order, **placed_by)
+        return _placed_payable(lambda: services.booking_place_tour(order=order, **placed_by))
 
     booking, created = _place_idempotent(request, client, payload, idempotency_key, place)
     return _created(booking, created)

@@ -6,6 +6,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Schema
 from pydantic import Field, StrictInt, StrictStr
@@ -14,8 +16,9 @@ from gnb.bookings.orders import Contact, FlightInput, PassengerInput, TourOrder,
 from gnb.bookings.policies import fee_if_cancelled_now, free_cancellation_until
 from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest
 from gnb.bookings.services import LegDetails, mask_document_number
+from gnb.core.links import booking_payment_url
 from gnb.core.schemas import DateTimeIn, InputSchema
-from gnb.payments.selectors import booking_amounts_loaded
+from gnb.payments.selectors import booking_amounts_loaded, card_providers
 
 # Inputs are typed strictly: JSON's own types, nothing converted. Lax parsing took `true` or "1" for a whole number
 # (a party of `"adults": true` was one adult). Dates and times stay text (RFC 3339), as JSON has no date type.
@@ -162,7 +165,12 @@ class BookingCommonIn(InputSchema):
     passengers: list[PassengerIn] = Field(max_length=99)
     notes: StrictStr = Field("", max_length=1000)
     language: StrictStr = Field("en", max_length=8)
-    payment_method: Literal["cash"] = "cash"
+    payment_method: Literal["cash", "card"] = Field(
+        "cash",
+        description="cash: paid to the driver, confirmed at once. card: accepted when a card provider takes the "
+        "booking's currency; the booking then waits for payment (status pending_payment), holding its seats until "
+        "hold_expires_at: open the payment as `payment_due` says",
+    )
 
     def contact_input(self) -> Contact:
         return Contact(self.contact.name, self.contact.email, self.contact.phone)
@@ -321,6 +329,20 @@ class PaymentOut(Schema):
         return list(obj.refunds.all())
 
 
+class PaymentDueOut(Schema):
+    """What a client does next for a card booking waiting for payment."""
+
+    payments_url: str = Field(
+        description="POST here with X-Manage-Token and an Idempotency-Key, naming one of `providers`, to open the "
+        "card payment; send the traveller to the `redirect_url` it answers"
+    )
+    providers: list[str] = Field(description="The card providers that take this booking's currency now")
+    amount: Decimal = Field(description="What is still owed")
+    currency: str
+    hold_expires_at: dt.datetime = Field(description="Unpaid by then, the booking expires and its seats are freed")
+    payment_page_url: str = Field(description="Our page where the traveller can pay, see the payment and retry")
+
+
 class BookingOut(Schema):
     reference: str
     kind: str
@@ -356,7 +378,24 @@ class BookingOut(Schema):
     amount_refunded: Decimal = Field(description="Refunds the provider confirmed")
     balance_due: Decimal = Field(description="What is still owed (0 for a cancelled or expired booking)")
     payments: list[PaymentOut] = Field(description="Every payment attempt, newest first, with its refunds")
+    payment_due: PaymentDueOut | None = Field(
+        description="For a card booking waiting for payment: where and how to pay it, and by when; null otherwise"
+    )
     created_at: dt.datetime
+
+    @staticmethod
+    def resolve_payment_due(obj) -> dict | None:
+        if obj.status != obj.Status.PENDING_PAYMENT or obj.payment_method != obj.PaymentMethod.CARD:
+            return None
+        path = reverse("api-v1:start_payment", kwargs={"reference": obj.reference})
+        return {
+            "payments_url": settings.SITE_URL + path,
+            "providers": [provider.code for provider in card_providers(obj.currency)],
+            "amount": booking_amounts_loaded(obj)[2],
+            "currency": obj.currency,
+            "hold_expires_at": obj.hold_expires_at,
+            "payment_page_url": booking_payment_url(obj),
+        }
 
     @staticmethod
     def resolve_payments(obj) -> list:

@@ -40,6 +40,7 @@ from gnb.bookings.models import (
     Passenger,
     TransferLeg,
 )
+from gnb.bookings.names import name_error, name_normalized
 from gnb.bookings.orders import (
     Contact,
     FlightInput,
@@ -89,11 +90,13 @@ SYSTEM = Actor("system")
 
 # --- validation -------------------------------------------------------------------------------------------
 def _clean_contact(errors: _Errors, contact: Contact) -> Contact:
-    name = " ".join(contact.name.split())
+    name = name_normalized(contact.name)
     if not name:
         errors.add("contact.name", _("Please enter the lead traveller's name."))
     elif len(name) > 150:
         errors.add("contact.name", _("At most 150 characters."))
+    elif problem := name_error(name, field=_("Lead traveller's name")):
+        errors.add("contact.name", problem)
     email = contact.email.strip().lower()
     try:
         validate_email(email)
@@ -115,12 +118,18 @@ def _clean_passengers(
 ) -> list[PassengerInput]:
     cleaned = []
     for index, passenger in enumerate(passengers):
-        first, last = " ".join(passenger.first_name.split()), " ".join(passenger.last_name.split())
+        first, last = name_normalized(passenger.first_name), name_normalized(passenger.last_name)
+        labels = {
+            "first_name": _("First name of passenger %(number)s") % {"number": index + 1},
+            "last_name": _("Last name of passenger %(number)s") % {"number": index + 1},
+        }
         for key, value in (("first_name", first), ("last_name", last)):
             if not value:
                 errors.add(f"passengers.{index}.{key}", _("Every passenger's first and last name is required."))
             elif len(value) > NAME_MAX:
                 errors.add(f"passengers.{index}.{key}", _("At most %(max)s characters.") % {"max": NAME_MAX})
+            elif problem := name_error(value, field=labels[key]):
+                errors.add(f"passengers.{index}.{key}", problem)
         if passenger.category not in Passenger.Category.values:
             errors.add(f"passengers.{index}.category", _("Choose adult, child or infant."))
         cleaned.append(PassengerInput(first, last, passenger.category))

@@ -21,10 +21,11 @@ from fpdf.enums import Align, TableBordersLayout, VAlign, XPos, YPos
 from fpdf.fonts import FontFace, TTFFont
 
 from gnb.bookings.reports import local_time
+from gnb.core.typefaces import FONTS_DIR
 from gnb.fleet.models import Trip
 from gnb.fleet.selectors import trip_label
 from gnb.notifications.operator import company_name
-from gnb.notifications.vouchers import ALERT, BRAND, FONT, FONTS_DIR, MARGIN, MUTED, printable
+from gnb.notifications.vouchers import ALERT, BRAND, FONT, MARGIN, MUTED, printable
 
 PAGE_WIDTH = 210.0  # A4 portrait, mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN

@@ -1,16 +1,17 @@
 """The booking voucher: one A4 PDF the traveller shows the driver, with every detail and a QR code of the manage link.
 
-Drawn with fpdf2 in DejaVu Sans (bundled in ``fonts/``, licence beside it): the PDF core fonts are Latin-1 only, and
-Turkish, Polish, Russian, Ukrainian and Arabic need more. A right-to-left voucher (Arabic) goes through fpdf2's text
-shaping (HarfBuzz, via the uharfbuzz package), which joins Arabic letters into their contextual forms and puts every
-line in visual order with the Unicode bidirectional algorithm. It is laid out right to left: labels on the right, the
-QR code on the left, and every Latin part of a line (names, phone, email, reference, flight, amounts) set in an
-isolate so it keeps its own order ("+905321234567", not "905321234567+"), as ``<bdi>`` and ``dir="ltr"`` do on the
+Drawn with fpdf2 in DejaVu Sans (``gnb.core.typefaces``): the PDF core fonts are Latin-1 only, and Turkish, Polish,
+Russian, Ukrainian, Greek and Arabic need more. Names are accepted only in letters this font draws
+(``gnb.bookings.names``), so every traveller's name prints as typed. A right-to-left voucher (Arabic) goes through
+fpdf2's text shaping (HarfBuzz, via the uharfbuzz package), which joins Arabic letters into their contextual forms and
+puts every line in visual order with the Unicode bidirectional algorithm. It is laid out right to left: labels on the
+right, the QR code on the left, and every Latin part of a line (names, phone, email, reference, flight, amounts) set in
+an isolate so it keeps its own order ("+905321234567", not "905321234567+"), as ``<bdi>`` and ``dir="ltr"`` do on the
 website. Left-to-right vouchers are drawn without shaping: their scripts need no joining, and shaped text is written
 glyph by glyph, several times larger; an Arabic name typed into one is put in visual order, its letters unjoined.
-Text typed by travellers is printed whatever it contains: control and formatting characters are dropped (a typed
-right-to-left override cannot turn a line round), and a character the font lacks (most emoji) becomes "?", so no name
-can break or blank the voucher.
+Other text typed by travellers (notes, pickup points) is printed whatever it contains: control and formatting
+characters are dropped (a typed right-to-left override cannot turn a line round), and a character the font lacks (most
+emoji) becomes "?", so no text can break or blank the voucher.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import logging
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 import segno
 from django.conf import settings
@@ -28,17 +28,17 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.bidi import BidiParagraph
 from fpdf.enums import Align, TableBordersLayout, TextDirection, VAlign, XPos, YPos
-from fpdf.fonts import FontFace, TTFFont
+from fpdf.fonts import FontFace
 
 from gnb.bookings.models import Booking
 from gnb.core.links import booking_manage_url
+from gnb.core.typefaces import BOLD, REGULAR, printable_code_points
 from gnb.notifications.itinerary import booking_itinerary, cancellation_policy_text, local_datetime_text, money_text
 from gnb.notifications.operator import company_address, company_name, operator_contact_text
 
 # fpdf2 subsets the fonts with fontTools, which logs a dozen INFO lines per voucher; they say nothing to operators.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 
-FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
 MARGIN = 15.0  # mm
 PAGE_WIDTH = 210.0  # A4 portrait, mm
@@ -141,15 +141,12 @@ class _VoucherPDF(FPDF):
         self.rtl = rtl
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(True, margin=20)
-        self.add_font(FONT, "", FONTS_DIR / "DejaVuSans.ttf")
-        self.add_font(FONT, "B", FONTS_DIR / "DejaVuSans-Bold.ttf")
+        self.add_font(FONT, "", REGULAR)
+        self.add_font(FONT, "B", BOLD)
         if rtl:
             # Every line is right to left, even one that starts with a Latin name or a number.
             self.set_text_shaping(use_shaping_engine=True, direction=TextDirection.RTL)
-        # A character is drawn only if both weights have it, so any text may be set bold or not.
-        self.glyphs = frozenset.intersection(
-            *(frozenset(font.cmap) for font in self.fonts.values() if isinstance(font, TTFFont))
-        )
+        self.glyphs = printable_code_points()
 
     def printable(self, text: str) -> str:
         return printable(text, self.glyphs, shaped=self.rtl)

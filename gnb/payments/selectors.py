@@ -11,6 +11,8 @@ from django.utils import timezone
 from gnb.bookings.models import Booking
 from gnb.core.money import ZERO
 from gnb.payments.models import Payment, Refund
+from gnb.payments.providers import registry
+from gnb.payments.providers.base import PaymentProvider
 
 
 def booking_amounts(booking: Booking) -> tuple[Decimal, Decimal, Decimal]:
@@ -37,6 +39,17 @@ def booking_amounts_loaded(booking: Booking) -> tuple[Decimal, Decimal, Decimal]
             paid += payment.amount
         refunded += sum((r.amount for r in payment.refunds.all() if r.state == Refund.State.SUCCEEDED), ZERO)
     return paid, refunded, max(ZERO, _owed(booking) - (paid - refunded))
+
+
+def card_providers(currency: str) -> list[PaymentProvider]:
+    """The card providers that take ``currency`` now (enabled, currency supported): a booking in ``currency`` can be
+    paid by card only with one of these. The website's pay step, the API and ``payment_start`` all ask here."""
+    return registry.enabled_for(currency)
+
+
+def card_currencies() -> list[str]:
+    """Every currency some card provider takes now, sorted."""
+    return sorted({currency for provider in registry.enabled_for_any() for currency in provider.currencies()})
 
 
 def _owed(booking: Booking) -> Decimal:

@@ -23,6 +23,17 @@ PLACING_ARGUMENTS = ("actor", "customer_id", "api_key_id", "now")
 FIRST_NAMES = {"adult": ["Anna", "John", "Emma", "Oliver"], "child": ["Tom", "Lily"], "infant": ["Mia", "Leo"]}
 
 
+def letters(number: int) -> str:
+    """``number`` written with letters (0 → "A", 25 → "Z", 26 → "BA"): numbered test travellers, as a name takes
+    no digits."""
+    digits = ""
+    while True:
+        number, digit = divmod(number, 26)
+        digits = chr(ord("A") + digit) + digits
+        if not number:
+            return digits
+
+
 def passengers_for(adults: int = 2, children: int = 0, infants: int = 0) -> list[PassengerInput]:
     party = []
     for category, count in (("adult", adults), ("child", children), ("infant", infants)):
@@ -107,8 +118,8 @@ def place_past_sedan_transfer() -> Booking:
 
 def place_berg_tour(catalog: Catalog, *, adults: int = 2, children: int = 1) -> Booking:
     """Perge & Aspendos for the Berg family: 45.00 per adult, 25.00 per child."""
-    passengers = [PassengerInput(f"Adult{n}", "Berg", "adult") for n in range(adults)]
-    passengers += [PassengerInput(f"Child{n}", "Berg", "child") for n in range(children)]
+    passengers = [PassengerInput(f"Adult{letters(n)}", "Berg", "adult") for n in range(adults)]
+    passengers += [PassengerInput(f"Child{letters(n)}", "Berg", "child") for n in range(children)]
     order = TourOrder(
         quote_request=TourQuoteRequest(departure_id=catalog.departure.pk, adults=adults, children=children),
         contact=Contact("Eva Berg", "eva@example.com", "+49 151 23456789"),

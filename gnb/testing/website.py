@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from gnb.bookings.models import Booking
+from gnb.testing.bookings import letters
 from gnb.testing.catalog import Catalog, future_local
 
 
@@ -58,7 +59,7 @@ def book_url(**changes) -> str:
 def contact(passengers: int) -> dict[str, str]:
     data = {"name": "Anna Smith", "email": "anna@example.com", "phone": "+44 7911 123456", "coupon": "", "notes": ""}
     for index in range(passengers):
-        data |= {f"passenger_{index}_first_name": f"Name{index}", f"passenger_{index}_last_name": "Smith"}
+        data |= {f"passenger_{index}_first_name": f"Name{letters(index)}", f"passenger_{index}_last_name": "Smith"}
     return data
 
 

@@ -15,6 +15,7 @@ from gnb.accounts.customers import MAX_SAVED_PASSENGERS, customer_sign_up, saved
 from gnb.accounts.models import SavedPassenger
 from gnb.core.errors import ValidationFailed
 from gnb.testing import races
+from gnb.testing.bookings import letters
 
 THREADS = 12
 PASSWORD = "sunny-harbour-lantern-42"
@@ -57,7 +58,9 @@ def test_saving_passengers_at_once_never_passes_the_limit():
     for number in range(MAX_SAVED_PASSENGERS - 3):
         SavedPassenger.objects.create(user=user, first_name=f"P{number}", last_name="Smith", category="adult")
     outcomes = race(
-        lambda n: saved_passenger_create(user_id=user.pk, first_name=f"Racer{n}", last_name="Smith", category="adult")
+        lambda n: saved_passenger_create(
+            user_id=user.pk, first_name=f"Racer{letters(n)}", last_name="Smith", category="adult"
+        )
     )
     assert Counter(outcomes) == {"done": 3, "refused": THREADS - 3}
     assert SavedPassenger.objects.filter(user=user).count() == MAX_SAVED_PASSENGERS

@@ -414,6 +414,26 @@ def test_a_booking_placed_while_signed_in_is_linked_only_through_a_verified_addr
 
 
 # --- saved passengers -------------------------------------------------------------------------------------
+def test_a_saved_passenger_is_named_in_letters_as_for_a_booking(client):
+    # Saved passengers fill in booking forms: a name the booking would refuse is refused when saved.
+    anna = make_customer()
+    tom = SavedPassenger.objects.create(user=anna, first_name="Tom", last_name="Smith", category="child")
+    sign_in(client)
+    bad = client.post(
+        reverse("website:account_passengers"), {"first_name": "🚗 🌴", "last_name": "#1", "category": "adult"}
+    )
+    assert bad.status_code == 422
+    errors = bad.context["form"].errors
+    assert errors["first_name"][0].startswith("First name: write it in letters")
+    assert errors["last_name"][0].startswith("Last name: write it in letters")
+    edit = reverse("website:account_passenger_edit", kwargs={"passenger_id": tom.pk})
+    assert client.post(edit, {"first_name": "★", "last_name": "Smith", "category": "child"}).status_code == 422
+    assert list(SavedPassenger.objects.values_list("first_name", flat=True)) == ["Tom"]
+    client.post(edit, {"first_name": "Σοφία", "last_name": "Öztürk", "category": "child"})
+    tom.refresh_from_db()
+    assert (tom.first_name, tom.last_name) == ("Σοφία", "Öztürk")
+
+
 def test_saved_passengers_add_edit_delete_and_another_accounts_are_404(client):
     anna = make_customer()
     bob = make_customer("bob@example.com")

@@ -401,7 +401,11 @@ def test_csv_export_of_the_filtered_list(admin_client, catalog):
 
 
 def test_csv_export_neutralises_spreadsheet_formulas(admin_client, catalog):
-    booking = place_transfer(lead="=HYPERLINK(1)")
+    # A name can no longer hold "=" or "(" (gnb.bookings.names), but rows written before that rule, notes and
+    # pickup points still can: the export never trusts its cells.
+    booking = place_transfer()
+    Booking.objects.filter(pk=booking.pk).update(lead_name="=HYPERLINK(1)")
+    booking.refresh_from_db()
     response = run_action(admin_client, "export_csv", [booking])
     assert b"".join(response.streaming_content).decode() == HEADER + csv_line(booking, lead="'=HYPERLINK(1)")
 

@@ -374,6 +374,21 @@ def test_each_refused_input_is_named_on_the_page(admin_client, catalog):
     assert not changed_events(booking).exists()
 
 
+def test_a_name_in_emoji_or_symbols_is_refused_in_the_back_office_too(admin_client, catalog):
+    booking = place_transfer()
+    data = page_form(admin_client.get(edit_url(booking)))
+    data.update({"lead_name": "🚗 🌴", "passengers-1-last_name": "&&&"})
+    response = admin_client.post(edit_url(booking), data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) == {"lead_name", "passengers-1-last_name"}
+    assert errors["lead_name"][0].startswith("Lead traveller's name: write it in letters, as in the passport")
+    assert errors["passengers-1-last_name"][0].startswith("Last name of passenger 2: write it in letters")
+    booking.refresh_from_db()
+    assert booking.lead_name == "Anna Smith"
+    assert not changed_events(booking).exists()
+
+
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_a_cancelled_booking_cannot_be_edited(admin_client, catalog, method):
     booking = place_transfer()

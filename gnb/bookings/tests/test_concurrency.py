@@ -16,7 +16,7 @@ from gnb.bookings.services import Contact, booking_place_idempotent, request_fin
 from gnb.core.errors import Conflict, SoldOut, ValidationFailed
 from gnb.ops import metrics
 from gnb.testing import races
-from gnb.testing.bookings import passengers_for, place_tour, place_transfer, transfer_request
+from gnb.testing.bookings import letters, passengers_for, place_tour, place_transfer, transfer_request
 
 THREADS = 40
 
@@ -45,7 +45,7 @@ def placed(error: BaseException | None, booking) -> tuple[str, object]:
 
 
 def guest(number: int) -> Contact:
-    return Contact(f"Guest {number}", f"guest{number}@example.com", "+905321234567")
+    return Contact(f"Guest {letters(number)}", f"guest{number}@example.com", "+905321234567")
 
 
 def test_forty_travellers_racing_for_the_last_five_seats_book_exactly_five(catalog):

@@ -189,3 +189,21 @@ def test_every_left_to_right_voucher_draws_its_own_script(frozen, catalog, langu
     assert LRI not in text and PDI not in text  # no isolates: a left-to-right voucher needs none
     assert "?" not in text  # no character was replaced for want of a glyph
     assert category != "Adult"  # the catalogue's word, not the English source
+
+
+def test_a_party_named_in_five_scripts_is_printed_as_typed(frozen, catalog):
+    """Every script a name may be written in (gnb.bookings.names) is drawn, not "?" or a box."""
+    party = [
+        PassengerInput("Zoë", "Müller", "adult"),
+        PassengerInput("Анна", "Соколова", "adult"),
+        PassengerInput("Σοφία", "Παπαδοπούλου", "adult"),
+        PassengerInput("محمد", "علي", "adult"),
+    ]
+    contact = Contact("Şule Öztürk İğdır", "guest@example.com", "+905321234567")
+    booking = place_transfer(transfer_request(adults=4), contact=contact, passengers=party, vehicle_class="minivan")
+    lines = visual_lines(booking_voucher_pdf(booking_detail(booking_id=booking.pk)))
+    assert "Lead traveller: Şule Öztürk İğdır" in lines
+    assert "1. Zoë Müller (Adult)2. Анна Соколова (Adult)" in lines
+    # A left-to-right voucher puts an Arabic name in visual order: read left to right, it is reversed.
+    assert f"3. Σοφία Παπαδοπούλου (Adult)4. {seen('محمد علي')} (Adult)" in lines
+    assert not any("?" in line or "\ufffd" in line for line in lines)

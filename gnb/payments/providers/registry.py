@@ -30,7 +30,12 @@ def all_providers() -> list[PaymentProvider]:
     return [get(code) for code in PROVIDERS]
 
 
+def enabled_for_any() -> list[PaymentProvider]:
+    """The online providers a traveller can pay with now, in some currency."""
+    return [p for p in all_providers() if p.online and p.enabled()]
+
+
 def enabled_for(currency: str) -> list[PaymentProvider]:
     """The online providers a traveller can pay ``currency`` with now (enabled, currency supported)."""
     currency = currency.upper()
-    return [p for p in all_providers() if p.online and p.enabled() and currency in p.currencies()]
+    return [p for p in enabled_for_any() if currency in p.currencies()]

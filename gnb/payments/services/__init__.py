@@ -21,6 +21,7 @@ module imports the tasks module that imports it.
 
 from gnb.payments.services.attempts import (
     PaymentProviderUnavailable,
+    card_booking_allow,
     payment_cancel,
     payment_confirm,
     payment_fail,
@@ -64,6 +65,7 @@ __all__ = [
     "booking_payment_state_sync",
     "booking_refund_after_cancel",
     "booking_refund_on_cancel",
+    "card_booking_allow",
     "holds_expire",
     "payment_cancel",
     "payment_close",

@@ -21,6 +21,7 @@ from gnb.core.outbox import EmailKind, email_enqueue
 from gnb.payments.models import Payment, Refund
 from gnb.payments.providers import registry
 from gnb.payments.providers.base import ProviderError, StartResult
+from gnb.payments.selectors import card_currencies, card_providers
 from gnb.payments.services.common import (
     CONFIRMABLE,
     KEEPS_MONEY,
@@ -50,6 +51,22 @@ class PaymentProviderUnavailable(DomainError):
     status = 502
 
 
+def card_booking_allow(currency: str) -> None:
+    """Refuse a booking to be paid by card in ``currency`` when no card provider takes it (``ValidationFailed`` on
+    ``payment_method``), saying what can be done instead. Called in the transaction that places the booking, so no
+    seats are held for a payment that could never be made."""
+    if card_providers(currency):
+        return
+    if currencies := card_currencies():
+        message = _(
+            "Card payment is not available in %(currency)s: pay cash to the driver, or book in %(currencies)s to "
+            "pay by card."
+        ) % {"currency": currency, "currencies": ", ".join(currencies)}
+    else:
+        message = _("Card payment is not available at the moment: pay cash to the driver.")
+    raise ValidationFailed([("payment_method", message)])
+
+
 def payment_start(
     *, booking_id: int, provider: str, idempotency_key: str, return_url: str, cancel_url: str
 ) -> tuple[Payment, StartResult]:
@@ -77,7 +94,7 @@ def payment_start(
         now = timezone.now()
         with transaction.atomic(), lock_timeout_as_busy():
             booking = _locked_booking(booking_id)
-            if not (chosen.online and chosen.enabled() and booking.currency in chosen.currencies()):
+            if chosen not in card_providers(booking.currency):
                 raise ValidationFailed([("provider", _("This payment method is not available for this booking."))])
             if booking.payment_method != Booking.PaymentMethod.CARD:
                 raise ValidationFailed([("provider", _("This booking is paid in cash to the driver."))])

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from gnb.bookings.models import Booking
-from gnb.payments.providers import registry
+from gnb.payments.selectors import card_providers
 
 
 @dataclass(frozen=True)
@@ -29,9 +29,8 @@ CASH = PaymentMethod(
 
 def payment_methods(currency: str, *, online_only: bool = False) -> list[PaymentMethod]:
     """Payment methods the pay step offers for a booking in ``currency``: cash, then every card provider enabled
-    for that currency in the registry (``online_only``: the card providers alone, to retry a payment)."""
+    for that currency (``online_only``: the card providers alone, to retry a payment)."""
     cards = [
-        PaymentMethod(provider.code, provider.label, provider.description)
-        for provider in registry.enabled_for(currency)
+        PaymentMethod(provider.code, provider.label, provider.description) for provider in card_providers(currency)
     ]
     return cards if online_only else [CASH, *cards]

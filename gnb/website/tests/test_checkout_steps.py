@@ -135,7 +135,7 @@ def test_the_details_form_opens_again_filled_in_from_the_draft(client, catalog):
     tour_draft(client, catalog)
     tour_form = client.get(tour_form_url(catalog)).context["form"]
     assert tour_form["pickup_point"].value() == "Regnum Carya, Belek"
-    assert tour_form["passenger_0_first_name"].value() == "Name0"
+    assert tour_form["passenger_0_first_name"].value() == "NameA"
 
 
 def test_a_draft_in_another_shape_restarts_the_flow(client, catalog):

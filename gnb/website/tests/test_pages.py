@@ -12,6 +12,7 @@ from django.utils import translation
 
 from gnb.bookings.models import Booking
 from gnb.catalog.models import TourDeparture
+from gnb.testing.bookings import letters
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +118,7 @@ def _book_tour(client, departure: TourDeparture, adults: int):
         "pickup_point": "Titanic Lara",
     }
     for index in range(adults):
-        data |= {f"passenger_{index}_first_name": f"Jan{index}", f"passenger_{index}_last_name": "Kowalski"}
+        data |= {f"passenger_{index}_first_name": f"Jan{letters(index)}", f"passenger_{index}_last_name": "Kowalski"}
     response = client.post(url + query, data)
     assert response.status_code == 302, response.context["form"].errors
     return client.post(reverse("website:review"), {"payment_method": "cash"})

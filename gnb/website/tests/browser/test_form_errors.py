@@ -112,3 +112,29 @@ def test_bad_details_keep_what_was_typed_and_show_each_error_next_to_its_field(s
     anna.shot("review")
     assert Booking.objects.count() == 0
     assert anna.problems == []
+
+
+def test_a_name_in_emoji_is_refused_next_to_its_field_in_the_travellers_language(site, traveller):
+    pickup = future_local(days=20, hour=14, minute=0)
+    for language, locale, refusal in (
+        ("en", "en-GB", "First name of passenger 2: write it in letters"),
+        ("tr", "tr-TR", "2. yolcunun adı: pasaporttaki gibi harflerle yazın"),
+    ):
+        visitor = traveller(f"anna-{language}", locale=locale)
+        page = visitor.page
+        page.goto(_book_url(site.url, pickup).replace("/en/", f"/{language}/"))
+        # By the fields' ids: the labels are in the page's language.
+        fields = {"name": "Ayşe Yılmaz", "email": "ayse@example.com", "phone": "+90 532 123 45 67"}
+        fields |= {"flight_number": "TK 2412", "flight_arrival": (pickup - dt.timedelta(minutes=20)).isoformat()[:16]}
+        for index, first in enumerate(("Ayşe", "🚗 🌴", "Can")):
+            fields |= {f"passenger_{index}_first_name": first, f"passenger_{index}_last_name": "Yılmaz"}
+        for field, value in fields.items():
+            page.locator(f"#id_{field}").fill(value)
+        page.locator("form button[type=submit]").last.click()
+        error = page.locator("#id_passenger_1_first_name_error")
+        expect(error).to_contain_text(refusal)
+        expect(error).to_contain_text("🚗🌴")
+        expect(page.locator("#id_passenger_1_first_name")).to_have_value("🚗 🌴")
+        error.scroll_into_view_if_needed()
+        visitor.shot("emoji-name-refused")
+    assert not Booking.objects.exists()
