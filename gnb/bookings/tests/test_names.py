@@ -130,9 +130,10 @@ def test_the_api_refuses_emoji_and_symbol_names_on_booking_and_on_change(client,
 
 
 def test_the_website_shows_the_refusal_next_to_the_name(client, catalog):
-    response = client.post(book_url(), details(passenger_1_first_name="🚗 🌴", name="★★"))
+    response = client.post(book_url(), details(passenger_1_first_name="🚗 🌴", passenger_0_last_name="★★"))
     assert response.status_code == 200  # the form again, with its errors
     errors = response.context["form"].errors
     assert errors["passenger_1_first_name"][0].startswith("First name of passenger 2: write it in letters")
-    assert errors["name"][0].startswith("Lead traveller's name: write it in letters")
+    # Passenger 1 is the lead traveller: their name is refused on the field it was typed in.
+    assert errors["passenger_0_last_name"][0].startswith("Last name of passenger 1: write it in letters")
     assert not Booking.objects.exists()
