@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest
 from gnb.bookings.services import (
     COUNTRY_CODES,
+    NAME_MAX,
     Contact,
     FlightInput,
     LegDetails,
@@ -350,7 +351,8 @@ class ManageLookupForm(forms.Form):
 
 
 class ManageChangeForm(DomainErrorsFormMixin, forms.Form):
-    """What a traveller may change online: contact, flights, pickup points and notes (never the price)."""
+    """What a traveller may change online: contact, passenger names, flights, pickup points and notes (never the
+    price). Which passengers there are (and their categories) stays as booked; only their names change here."""
 
     name = TravellerForm.base_fields["name"]
     email = TravellerForm.base_fields["email"]
@@ -371,6 +373,18 @@ class ManageChangeForm(DomainErrorsFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.booking = booking
         self.leg_sequences: list[int] = []
+        self.passengers = list(booking.passengers.all())
+        for index, passenger in enumerate(self.passengers):
+            self.fields[f"p{index}_first_name"] = forms.CharField(
+                label=_("First name"), max_length=NAME_MAX, widget=forms.TextInput(attrs={"autocomplete": "off"})
+            )
+            self.fields[f"p{index}_last_name"] = forms.CharField(
+                label=_("Last name"), max_length=NAME_MAX, widget=forms.TextInput(attrs={"autocomplete": "off"})
+            )
+            self.DOMAIN_FIELDS = self.DOMAIN_FIELDS | {
+                f"passengers.{index}.first_name": f"p{index}_first_name",
+                f"passengers.{index}.last_name": f"p{index}_last_name",
+            }
         if booking.kind == booking.Kind.TOUR:
             self.fields["pickup_point"] = forms.CharField(label=_("Hotel or pickup address"), max_length=255)
             return
@@ -395,6 +409,21 @@ class ManageChangeForm(DomainErrorsFormMixin, forms.Form):
                 f"{role}flight.arrival_at": f"leg_{leg.sequence}_flight_arrival",
                 f"{role}pickup_point": f"leg_{leg.sequence}_pickup_point",
             }
+
+    def passenger_rows(self) -> list[tuple[int, Any, forms.BoundField, forms.BoundField]]:
+        """(number, category, first name field, last name field) for each passenger, in the booking's order."""
+        return [
+            (index + 1, CATEGORY_LABELS[passenger.category], self[f"p{index}_first_name"], self[f"p{index}_last_name"])
+            for index, passenger in enumerate(self.passengers)
+        ]
+
+    def passenger_names(self) -> list[PassengerInput]:
+        """Every passenger's name as typed, in the booking's order and categories (the service judges them)."""
+        data = self.cleaned_data
+        return [
+            PassengerInput(data[f"p{index}_first_name"], data[f"p{index}_last_name"], passenger.category)
+            for index, passenger in enumerate(self.passengers)
+        ]
 
     def leg_fields(self):
         rows = []

@@ -229,6 +229,7 @@ def manage_change(request: HttpRequest, reference: str, token: str) -> HttpRespo
                     actor=TRAVELLER,
                     by_traveller=True,
                     contact=form.contact(),
+                    passengers=form.passenger_names(),
                     notes=form.cleaned_data.get("notes", ""),
                     legs=form.legs() or None,
                     tour_pickup_point=form.cleaned_data.get("pickup_point")
@@ -248,6 +249,8 @@ def manage_change(request: HttpRequest, reference: str, token: str) -> HttpRespo
             "notes": booking.notes,
             "pickup_point": booking.pickup_point,
         }
+        for index, passenger in enumerate(booking.passengers.all()):
+            initial |= {f"p{index}_first_name": passenger.first_name, f"p{index}_last_name": passenger.last_name}
         for leg in booking.legs.all():
             arrival = (
                 leg.flight_arrival_at.astimezone(leg.origin.tzinfo).replace(tzinfo=None)
