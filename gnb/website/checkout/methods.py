@@ -35,3 +35,8 @@ def payment_methods(currency: str, *, online_only: bool = False) -> list[Payment
         for provider in registry.enabled_for(currency)
     ]
     return cards if online_only else [CASH, *cards]
+
+
+def card_accepted(currency: str) -> bool:
+    """Whether a traveller paying in ``currency`` can pay by card online now: what the site may promise."""
+    return bool(registry.enabled_for(currency))
