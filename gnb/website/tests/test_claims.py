@@ -101,3 +101,22 @@ def test_the_demo_meet_and_greet_sells_what_the_included_meeting_lacks():
         description = getattr(meet, f"description_{language}")
         assert description and description != meet.description_en or language == "en", language
     assert "sign" not in meet.description_en and "luggage" in meet.description_en
+
+
+def test_every_page_links_the_operators_phone_and_whatsapp(client, catalog, settings):
+    settings.GNB_OPERATOR_PHONE = "+90 242 123 45 67"
+    settings.GNB_OPERATOR_WHATSAPP = "+90 532 765 43 21"
+    for url in (reverse("website:home"), reverse("website:contact"), reverse("website:tours"), "/en/nowhere/"):
+        page = client.get(url).content.decode()
+        assert '<a href="tel:+902421234567">Call us <bdi dir="ltr" class="no-break">+90 242 123 45 67</bdi></a>' in page
+        assert 'href="https://wa.me/905327654321" rel="noopener">WhatsApp' in page, url
+
+
+def test_an_empty_setting_shows_no_link(client, catalog, settings):
+    settings.GNB_OPERATOR_PHONE = "+90 242 123 45 67"
+    settings.GNB_OPERATOR_WHATSAPP = ""
+    page = client.get(reverse("website:home")).content.decode()
+    assert "wa.me" not in page and "WhatsApp" not in page
+    settings.GNB_OPERATOR_PHONE = ""
+    page = client.get(reverse("website:home")).content.decode()
+    assert 'href="tel:' not in page and "Call us" not in page
