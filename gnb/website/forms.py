@@ -15,9 +15,11 @@ from django.utils.translation import pgettext_lazy
 from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest
 from gnb.bookings.services import (
     COUNTRY_CODES,
+    GROUP_MAX_SEATS,
     NAME_MAX,
     Contact,
     FlightInput,
+    GroupQuoteInput,
     LegDetails,
     PassengerDocuments,
     PassengerInput,
@@ -514,3 +516,83 @@ class PassengerDocumentsForm(DomainErrorsFormMixin, forms.Form):
             )
             for index, passenger in enumerate(self.passengers)
         ]
+
+
+class GroupQuoteForm(DomainErrorsFormMixin, forms.Form):
+    """A party too large for any vehicle asks for an offer: the search (route, date, party, luggage) as it was
+    made, and how to reach them. The rules are the booking service's (``group_quote_request_create``)."""
+
+    origin = forms.CharField(
+        label=_("From"), max_length=150, widget=forms.TextInput(attrs={"list": "places", "autocomplete": "off"})
+    )
+    destination = forms.CharField(
+        label=_("To"), max_length=150, widget=forms.TextInput(attrs={"list": "places", "autocomplete": "off"})
+    )
+    date = forms.DateField(label=_("Pickup date"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label=_("Pickup time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    adults = forms.IntegerField(label=_("Adults"), min_value=1, max_value=GROUP_MAX_SEATS)
+    children = forms.IntegerField(label=_("Children (2–11)"), min_value=0, max_value=GROUP_MAX_SEATS, initial=0)
+    infants = forms.IntegerField(label=_("Infants (0–1)"), min_value=0, max_value=GROUP_MAX_SEATS, initial=0)
+    bags = forms.IntegerField(label=_("Suitcases"), min_value=0, max_value=GROUP_MAX_SEATS, initial=0)
+    name = forms.CharField(label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        max_length=40,
+        help_text=_("With the country code, e.g. +44 7911 123456."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+    message = forms.CharField(
+        label=_("Anything else we should know"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": _("E.g. a return trip, golf bags, a wheelchair, several hotels.")}
+        ),
+    )
+
+    TRIP_FIELDS = ("origin", "destination", "date", "time", "adults", "children", "infants", "bags")
+    DOMAIN_FIELDS = {
+        "pickup_at": "date",
+        "luggage": "bags",
+        "contact.name": "name",
+        "contact.email": "email",
+        "contact.phone": "phone",
+    }
+
+    origin_place: Place
+    destination_place: Place
+
+    def clean(self):
+        data = super().clean() or {}
+        for name in ("origin", "destination"):
+            text = data.get(name)
+            if text is None:
+                continue
+            place = place_resolve(text)
+            if place is None:
+                self.add_error(name, _("Choose a place from the list, e.g. “Antalya Airport (AYT)” or a hotel name."))
+            else:
+                setattr(self, f"{name}_place", place)
+        return data
+
+    def trip_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.TRIP_FIELDS]
+
+    def trip_has_errors(self) -> bool:
+        return any(self[name].errors for name in self.TRIP_FIELDS)
+
+    def quote_input(self, *, language: str) -> GroupQuoteInput:
+        data = self.cleaned_data
+        return GroupQuoteInput(
+            origin=self.origin_place.slug,
+            destination=self.destination_place.slug,
+            pickup_at=dt.datetime.combine(data["date"], data["time"]),
+            adults=data["adults"],
+            children=data["children"],
+            infants=data["infants"],
+            luggage=data["bags"],
+            contact=Contact(name=data["name"], email=data["email"], phone=data["phone"]),
+            message=data.get("message", ""),
+            language=language,
+        )

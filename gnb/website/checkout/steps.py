@@ -42,7 +42,13 @@ from gnb.payments.services import payment_start
 from gnb.website import selectors
 from gnb.website.checkout.draft import PLACED_KEY, Draft, draft_finish, draft_get, draft_start
 from gnb.website.checkout.methods import payment_methods
-from gnb.website.forms import TourDetailsForm, TourPartyForm, TransferDetailsForm, TransferSearchForm
+from gnb.website.forms import (
+    GroupQuoteForm,
+    TourDetailsForm,
+    TourPartyForm,
+    TransferDetailsForm,
+    TransferSearchForm,
+)
 from gnb.website.links import booking_payment_url
 from gnb.website.pages import display_currency, render_page, tour_or_404, with_query
 
@@ -183,6 +189,8 @@ class TransferResults(Step):
                 "options": options,
                 "places": selectors.place_choices,
                 "change_form": self._change_search_form(quote) if quote is not None else None,
+                # No vehicle takes the party: the search becomes a request for an offer, not a dead end.
+                "group_form": group_quote_form_for(form, quote) if quote is not None and not options else None,
             }
         )
 
@@ -195,6 +203,23 @@ class TransferResults(Step):
         }
         initial["return_trip"] = bool(request.GET.get("return_trip"))
         return TransferSearchForm(initial=initial)
+
+
+def group_quote_form_for(search: TransferSearchForm, quote: TransferQuote) -> GroupQuoteForm:
+    """The request for an offer, filled in with the search the party made (places by their names)."""
+    data = search.cleaned_data
+    return GroupQuoteForm(
+        initial={
+            "origin": str(quote.origin),
+            "destination": str(quote.destination),
+            "date": data["date"],
+            "time": data["time"].strftime("%H:%M"),
+            "adults": data["adults"],
+            "children": data["children"],
+            "infants": data["infants"],
+            "bags": data["bags"],
+        }
+    )
 
 
 class TransferDetails(Step):
