@@ -731,7 +731,7 @@ class GroupQuoteAnswerForm(forms.ModelForm):
         model = GroupQuoteRequest
         fields = ("reply",)
         widgets = {"reply": forms.Textarea(attrs={"rows": 8, "cols": 80})}
-        help_texts = {"reply": gettext_lazy("Emailed to the traveller in their language's email, once, when saved.")}
+        help_texts = {"reply": gettext_lazy("Sent to the traveller by email when you save; it cannot be changed afterwards.")}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -453,13 +453,14 @@ class ManageChangeForm(DomainErrorsFormMixin, forms.Form):
 class ContactForm(DomainErrorsFormMixin, forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    # Optional fields get "(optional)" from the field template (_field.html): their labels do not say it again.
     phone = forms.CharField(
-        label=_("Phone (optional)"),
+        label=_("Phone"),
         max_length=40,
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-    booking_reference = forms.CharField(label=_("Booking reference (if any)"), max_length=20, required=False)
+    booking_reference = forms.CharField(label=_("Booking reference"), max_length=20, required=False)
     message = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
 
 

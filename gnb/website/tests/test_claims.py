@@ -120,3 +120,12 @@ def test_an_empty_setting_shows_no_link(client, catalog, settings):
     settings.GNB_OPERATOR_PHONE = ""
     page = client.get(reverse("website:home")).content.decode()
     assert 'href="tel:' not in page and "Call us" not in page
+
+
+def test_the_contact_form_says_optional_once_per_field(client):
+    page = client.get(reverse("website:contact")).content.decode()
+    assert "(optional) (optional)" not in re.sub(r"<[^>]+>", "", page)
+    labels = re.findall(r'<label for="id_(\w+)">(.*?)</label>', page, flags=re.S)
+    texts = {name: " ".join(re.sub(r"<[^>]+>", "", label).split()) for name, label in labels}
+    assert texts["phone"] == "Phone (optional)"
+    assert texts["booking_reference"] == "Booking reference (optional)"
