@@ -731,7 +731,9 @@ class GroupQuoteAnswerForm(forms.ModelForm):
         model = GroupQuoteRequest
         fields = ("reply",)
         widgets = {"reply": forms.Textarea(attrs={"rows": 8, "cols": 80})}
-        help_texts = {"reply": gettext_lazy("Sent to the traveller by email when you save; it cannot be changed afterwards.")}
+        help_texts = {
+            "reply": gettext_lazy("Sent to the traveller by email when you save; it cannot be changed afterwards.")
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -745,7 +747,7 @@ class GroupQuoteRequestAdmin(admin.ModelAdmin):
     who answered and when, and emailed to the traveller by the booking service; an answered one is read-only."""
 
     form = GroupQuoteAnswerForm
-    list_display = ("created_at", "name", "route", "pickup_local", "party", "luggage", "status", "answered_by")
+    list_display = ("created_at", "status", "name", "route", "pickup_local", "party", "luggage")
     list_filter = ("status",)
     list_select_related = ("origin", "destination", "answered_by")
     search_fields = ("name", "email", "phone", "message", "origin__name", "destination__name")

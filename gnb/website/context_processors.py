@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import functools
 
+from babel.lists import format_list
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse, translate_url
 from django.utils.http import urlencode
-from babel.lists import format_list
 from django.utils.translation import get_language, get_language_bidi, get_language_info
 from django.utils.translation import gettext as _
 
@@ -28,7 +28,7 @@ def _translated_path(path: str, code: str) -> str:
 
 
 def served_airports_text() -> str:
-    """"Antalya Airport and Gazipaşa-Alanya Airport": the airports the catalogue serves, as a list in words."""
+    """ "Antalya Airport and Gazipaşa-Alanya Airport": the airports the catalogue serves, as a list in words."""
     names = selectors.served_airports()
     return format_list(names, locale=babel_locale()) if names else ""
 

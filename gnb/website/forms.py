@@ -376,7 +376,7 @@ class ManageChangeForm(DomainErrorsFormMixin, forms.Form):
         self.booking = booking
         self.leg_sequences: list[int] = []
         self.passengers = list(booking.passengers.all())
-        for index, passenger in enumerate(self.passengers):
+        for index in range(len(self.passengers)):
             self.fields[f"p{index}_first_name"] = forms.CharField(
                 label=_("First name"), max_length=NAME_MAX, widget=forms.TextInput(attrs={"autocomplete": "off"})
             )

@@ -116,7 +116,9 @@ def group_quote(request: HttpRequest) -> HttpResponse:
             return render_page(request, "website/group_quote.html", {"sent": True})
         initial = {name: request.GET[name] for name in GROUP_QUOTE_FIELDS if name in request.GET}
         return render_page(
-            request, "website/group_quote.html", {"form": GroupQuoteForm(initial=initial), "places": selectors.place_choices}
+            request,
+            "website/group_quote.html",
+            {"form": GroupQuoteForm(initial=initial), "places": selectors.place_choices},
         )
     form = GroupQuoteForm(request.POST)
     context = {"form": form, "places": selectors.place_choices}

@@ -29,7 +29,10 @@ def test_booking_emails_link_the_phone_and_whatsapp(catalog, reachable):
     )
     [(html, _mimetype)] = message.alternatives
     assert 'href="tel:+902421234567"' in html
-    assert '<a href="https://wa.me/905327654321" style="color:#0b5c7a">WhatsApp <bdi dir="ltr">+90 532 765 43 21</bdi></a>' in html
+    assert (
+        '<a href="https://wa.me/905327654321" style="color:#0b5c7a">WhatsApp <bdi dir="ltr">+90 532 765 43 21</bdi></a>'
+        in html
+    )
 
 
 def test_the_manage_link_email_carries_them_too(catalog, reachable):

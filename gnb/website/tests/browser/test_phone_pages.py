@@ -112,7 +112,9 @@ def test_the_group_quote_requests_in_the_back_office(site, browser, screenshots,
     staff_login(client, manager)
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     host = site.url.split("//")[1].split(":")[0]
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}])
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]
+    )
     page = context.new_page()
     page.goto(site.url + reverse("admin:bookings_groupquoterequest_changelist"))
     expect(page.get_by_text("Ayşe Yılmaz")).to_be_visible()
