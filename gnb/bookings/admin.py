@@ -747,7 +747,7 @@ class GroupQuoteRequestAdmin(admin.ModelAdmin):
     who answered and when, and emailed to the traveller by the booking service; an answered one is read-only."""
 
     form = GroupQuoteAnswerForm
-    list_display = ("created_at", "status", "name", "route", "pickup_local", "party", "luggage")
+    list_display = ("created_at", "status", "name", "route", "pickup_local", "party_size")
     list_filter = ("status",)
     list_select_related = ("origin", "destination", "answered_by")
     search_fields = ("name", "email", "phone", "message", "origin__name", "destination__name")
@@ -798,3 +798,9 @@ class GroupQuoteRequestAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("adults / children / infants"))
     def party(self, quote: GroupQuoteRequest) -> str:
         return f"{quote.adults} / {quote.children} / {quote.infants}"
+
+    @admin.display(description=gettext_lazy("Party"))
+    def party_size(self, quote: GroupQuoteRequest) -> str:
+        passengers = ngettext("%(count)s passenger", "%(count)s passengers", quote.seats) % {"count": quote.seats}
+        bags = ngettext("%(count)s suitcase", "%(count)s suitcases", quote.luggage) % {"count": quote.luggage}
+        return f"{passengers}, {bags}"
