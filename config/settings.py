@@ -787,6 +787,14 @@ if STRIPE_API_BASE and not STRIPE_API_BASE.startswith(("http://", "https://")):
 # Shown on the site, vouchers and in the business's structured data; empty values are simply left out.
 GNB_COMPANY_NAME = env_str("GNB_COMPANY_NAME", "GNB Transfer") or "GNB Transfer"
 GNB_OPERATOR_PHONE = env_str("GNB_OPERATOR_PHONE", "") or ""
+# The WhatsApp number travellers can write to (international form); every page, email and voucher links it as
+# https://wa.me/<digits>, so a number that cannot make such a link stops the start.
+GNB_OPERATOR_WHATSAPP = (env_str("GNB_OPERATOR_WHATSAPP", "") or "").strip()
+if GNB_OPERATOR_WHATSAPP and not re.fullmatch(r"\+[0-9][0-9 ().-]{6,24}", GNB_OPERATOR_WHATSAPP):
+    raise ImproperlyConfigured(
+        f"GNB_OPERATOR_WHATSAPP={GNB_OPERATOR_WHATSAPP!r} must be an international number with its country code, "
+        "e.g. +90 532 123 45 67"
+    )
 GNB_COMPANY_ADDRESS = env_str("GNB_COMPANY_ADDRESS", "") or ""
 # Analytics load only for visitors who consented (cookie gnb_consent=analytics); empty IDs load nothing at all.
 GA4_MEASUREMENT_ID = env_str("GA4_MEASUREMENT_ID", "") or ""

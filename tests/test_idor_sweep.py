@@ -139,6 +139,8 @@ ADMIN_OBJECTS: dict[str, tuple[set[str], set[str]]] = {
     },
     "bookings.couponredemption": ({"superadmin", "admin", "manager"}, set()),
     "bookings.idempotencykey": ({"superadmin", "admin", "manager"}, set()),
+    # Groups asking for an offer: admins and managers read and answer them; kept, so nobody deletes one.
+    "bookings.groupquoterequest": ({"superadmin", "admin", "manager"}, set()),
     "notifications.sentemail": ({"superadmin", "admin", "manager"}, set()),
     "notifications.contactmessage": ({"superadmin", "admin", "manager"}, set()),
     "accounts.user": ({"superadmin", "admin"}, {"superadmin"}),
@@ -551,6 +553,18 @@ def world(catalog) -> World:
     )
     rows["accounts.savedpassenger"] = SavedPassenger.objects.create(
         user=anna, first_name="Mia", last_name="Smith", category="child", birth_year=2019
+    )
+    from gnb.bookings.models import GroupQuoteRequest
+
+    rows["bookings.groupquoterequest"] = GroupQuoteRequest.objects.create(
+        origin=catalog.ayt,
+        destination=catalog.belek_hotel,
+        pickup_at=booking.starts_at,
+        adults=20,
+        name="Olga Ivanova",
+        email="olga@example.com",
+        phone="+79123456789",
+        language="ru",
     )
     rows["fleet.trip"] = _driven_trip(users, catalog)
     from gnb.fleet.models import Driver, Vehicle, ZoneDriveTime

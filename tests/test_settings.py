@@ -35,6 +35,11 @@ BROKEN = {
         {"GNB_LATE_CANCELLATION_FEE_PERCENT": "NaN"},
         "GNB_LATE_CANCELLATION_FEE_PERCENT='NaN' is not a number",
     ),
+    "whatsapp_not_international": (
+        {"GNB_OPERATOR_WHATSAPP": "0532 123 45 67"},
+        "GNB_OPERATOR_WHATSAPP='0532 123 45 67' must be an international number with its country code, "
+        "e.g. +90 532 123 45 67",
+    ),
     "jwt_key_too_short": (
         {"JWT_SIGNING_KEY": "short"},
         "JWT_SIGNING_KEY must be at least 32 characters (or unset: derived from SECRET_KEY)",

@@ -66,6 +66,8 @@ _DISPATCH_ROWS = ("transferleg", "passenger", "bookingextra", "bookingevent")
 _BOOKING_OFFICE = frozenset(
     {"bookings.add_booking", "bookings.change_booking", "bookings.view_booking", "bookings.export_booking"}
 )
+# Groups too large for any vehicle ask for an offer; staff read them and answer (change) them.
+_GROUP_QUOTES = _perms("bookings", ("view", "change"), "groupquoterequest")
 _PAYMENTS_OFFICE = _view("payments", "payment", "refund", "providerevent") | frozenset(
     {"payments.add_refund", "payments.mark_paid"}
 )
@@ -89,8 +91,8 @@ APP_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         DISPATCHER: _view("catalog", *_CATALOG),
     },
     "bookings": {
-        ADMIN: _BOOKING_OFFICE | _view("bookings", *_BOOKING_ROWS),
-        MANAGER: _BOOKING_OFFICE | _view("bookings", *_BOOKING_ROWS),
+        ADMIN: _BOOKING_OFFICE | _view("bookings", *_BOOKING_ROWS) | _GROUP_QUOTES,
+        MANAGER: _BOOKING_OFFICE | _view("bookings", *_BOOKING_ROWS) | _GROUP_QUOTES,
         DISPATCHER: frozenset({"bookings.change_booking", "bookings.view_booking"})
         | _view("bookings", *_DISPATCH_ROWS),
     },

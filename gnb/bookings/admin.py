@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -46,6 +47,7 @@ from gnb.bookings.models import (
     BookingEvent,
     BookingExtra,
     CouponRedemption,
+    GroupQuoteRequest,
     IdempotencyKey,
     Passenger,
     TransferLeg,
@@ -719,3 +721,86 @@ class IdempotencyKeyAdmin(ReadOnlyAdmin):
     list_display = ("key", "booking", "created_at")
     list_select_related = ("booking",)
     search_fields = ("key", "booking__reference")
+
+
+# --- group quote requests ---------------------------------------------------------------------------------
+class GroupQuoteAnswerForm(forms.ModelForm):
+    """The one thing staff write on a group quote request: the reply (the service stores and emails it)."""
+
+    class Meta:
+        model = GroupQuoteRequest
+        fields = ("reply",)
+        widgets = {"reply": forms.Textarea(attrs={"rows": 8, "cols": 80})}
+        help_texts = {
+            "reply": gettext_lazy("Sent to the traveller by email when you save; it cannot be changed afterwards.")
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "reply" in self.fields:
+            self.fields["reply"].required = True
+
+
+@admin.register(GroupQuoteRequest)
+class GroupQuoteRequestAdmin(admin.ModelAdmin):
+    """Parties too large for any vehicle asking for an offer. A new one is answered here: the reply is stored with
+    who answered and when, and emailed to the traveller by the booking service; an answered one is read-only."""
+
+    form = GroupQuoteAnswerForm
+    list_display = ("created_at", "status", "name", "route", "pickup_local", "party_size")
+    list_filter = ("status",)
+    list_select_related = ("origin", "destination", "answered_by")
+    search_fields = ("name", "email", "phone", "message", "origin__name", "destination__name")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-pk")
+    TRIP = ("route", "pickup_local", "party", "luggage")
+    TRAVELLER = ("name", "email", "phone", "language", "message", "created_at")
+    ANSWER = ("status", "reply", "answered_by", "answered_at")
+
+    def get_fieldsets(self, request, obj=None):
+        return (
+            (gettext_lazy("Trip"), {"fields": self.TRIP}),
+            (gettext_lazy("Traveller"), {"fields": self.TRAVELLER}),
+            (gettext_lazy("Answer"), {"fields": self.ANSWER}),
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return tuple(name for name in (*self.TRIP, *self.TRAVELLER, *self.ANSWER) if name != "reply")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # An answered request is read-only: the answer has been emailed and stays as sent.
+        if obj is not None and obj.status != GroupQuoteRequest.Status.NEW:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        try:
+            services.group_quote_request_answer(
+                request_id=obj.pk, reply=form.cleaned_data["reply"], actor=services.Actor.for_user(request.user)
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+
+    @admin.display(description=gettext_lazy("route"))
+    def route(self, quote: GroupQuoteRequest) -> str:
+        return f"{quote.origin.name} → {quote.destination.name}"
+
+    @admin.display(description=gettext_lazy("pickup (local)"), ordering="pickup_at")
+    def pickup_local(self, quote: GroupQuoteRequest) -> str:
+        return reports.local_time(quote.pickup_at)
+
+    @admin.display(description=gettext_lazy("adults / children / infants"))
+    def party(self, quote: GroupQuoteRequest) -> str:
+        return f"{quote.adults} / {quote.children} / {quote.infants}"
+
+    @admin.display(description=gettext_lazy("Party"))
+    def party_size(self, quote: GroupQuoteRequest) -> str:
+        passengers = ngettext("%(count)s passenger", "%(count)s passengers", quote.seats) % {"count": quote.seats}
+        bags = ngettext("%(count)s suitcase", "%(count)s suitcases", quote.luggage) % {"count": quote.luggage}
+        return f"{passengers}, {bags}"

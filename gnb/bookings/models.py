@@ -317,3 +317,61 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class GroupQuoteRequest(models.Model):
+    """A party too large for any vehicle asks for an offer: the search it made, who to answer, and the answer.
+
+    Written by the booking services only (``group_quote_request_create``, ``group_quote_request_answer``): staff are
+    emailed when one arrives and answer it from the back office; the answer is emailed to the traveller.
+    """
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        ANSWERED = "answered", _("Answered")
+
+    origin = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("from"))
+    destination = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("to"))
+    pickup_at = models.DateTimeField(_("pickup"))
+    adults = models.PositiveSmallIntegerField(_("adults"))
+    children = models.PositiveSmallIntegerField(_("children"), default=0)
+    infants = models.PositiveSmallIntegerField(_("infants"), default=0)
+    luggage = models.PositiveSmallIntegerField(_("suitcases"), default=0)
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=20)
+    message = models.TextField(_("message"), max_length=2000, blank=True)
+    language = models.CharField(_("language"), max_length=8)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW, db_index=True)
+    reply = models.TextField(_("reply"), max_length=5000, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("group quote request")
+        verbose_name_plural = _("group quote requests")
+        constraints = [
+            models.CheckConstraint(condition=Q(adults__gte=1), name="group_quote_has_an_adult"),
+            # Answered means a reply was written and sent at a known time; a new request has neither.
+            models.CheckConstraint(
+                condition=(Q(status="new", answered_at__isnull=True, reply=""))
+                | (Q(status="answered", answered_at__isnull=False) & ~Q(reply="")),
+                name="group_quote_answered_with_a_reply",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+    @property
+    def seats(self) -> int:
+        return self.adults + self.children + self.infants

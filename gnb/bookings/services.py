@@ -36,6 +36,7 @@ from gnb.bookings.models import (
     BookingEvent,
     BookingExtra,
     CouponRedemption,
+    GroupQuoteRequest,
     IdempotencyKey,
     Passenger,
     TransferLeg,
@@ -55,10 +56,11 @@ from gnb.bookings.quotes import (
     TransferOption,
     TransferQuote,
     _Errors,
+    _localise,
     tour_quote,
     transfer_quote,
 )
-from gnb.catalog.models import Coupon, TourDeparture
+from gnb.catalog.models import Coupon, Place, TourDeparture
 from gnb.core.errors import Conflict, InvalidTransition, SoldOut, ValidationFailed
 from gnb.core.locking import lock_rows, lock_timeout_as_busy
 from gnb.core.metrics import count_booking_cancelled, count_booking_placed
@@ -888,3 +890,113 @@ def booking_passenger_documents_set(
         )
     logger.info("passport details given", extra={"reference": booking.reference, "passengers": len(changed)})
     return booking
+
+
+# --- group quote requests ---------------------------------------------------------------------------------
+GROUP_MAX_SEATS = 500
+GROUP_MESSAGE_MAX = 2000
+GROUP_REPLY_MAX = 5000
+
+
+@dataclass(frozen=True)
+class GroupQuoteInput:
+    """A party's request for an offer: the search it made (places by slug, the pickup in the origin's local
+    time when naive), who they are and what else they want us to know."""
+
+    origin: str
+    destination: str
+    pickup_at: dt.datetime
+    adults: int
+    children: int
+    infants: int
+    luggage: int
+    contact: Contact
+    message: str
+    language: str
+
+
+def group_quote_request_create(*, request: GroupQuoteInput, now: dt.datetime | None = None) -> GroupQuoteRequest:
+    """Store a group's request for an offer and email the operator, in one transaction (the outbox).
+
+    Every wrong input is reported at once in ``ValidationFailed``, naming its field (``origin``, ``destination``,
+    ``pickup_at``, ``adults``, ``children``, ``infants``, ``luggage``, ``contact.name``, ``contact.email``,
+    ``contact.phone``, ``message``, ``language``). The name, email and phone follow the booking's lead-contact rules.
+    """
+    now = now or timezone.now()
+    errors = _Errors()
+    places = {p.slug: p for p in Place.objects.filter(slug__in={request.origin, request.destination}, is_active=True)}
+    origin, destination = places.get(request.origin), places.get(request.destination)
+    if origin is None:
+        errors.add("origin", _("Unknown place “%(slug)s”.") % {"slug": request.origin})
+    if destination is None:
+        errors.add("destination", _("Unknown place “%(slug)s”.") % {"slug": request.destination})
+    if origin is not None and origin == destination:
+        errors.add("destination", _("The destination must differ from the pickup place."))
+    pickup_at = _localise(errors, "pickup_at", request.pickup_at, origin) if origin is not None else None
+    if pickup_at is not None:
+        if pickup_at < now:
+            errors.add("pickup_at", _("The pickup time is in the past."))
+        elif pickup_at > now + dt.timedelta(days=settings.GNB_MAX_DAYS_AHEAD):
+            errors.add(
+                "pickup_at",
+                _("Transfers can be booked at most %(days)s days ahead.") % {"days": settings.GNB_MAX_DAYS_AHEAD},
+            )
+    if request.adults < 1:
+        errors.add("adults", _("At least one adult must travel."))
+    for name, value in (("children", request.children), ("infants", request.infants), ("luggage", request.luggage)):
+        if value < 0:
+            errors.add(name, _("Cannot be negative."))
+    if request.adults + request.children + request.infants > GROUP_MAX_SEATS or request.luggage > GROUP_MAX_SEATS:
+        errors.add("adults", _("At most %(max)s passengers and suitcases.") % {"max": GROUP_MAX_SEATS})
+    contact = _clean_contact(errors, request.contact)
+    message = request.message.strip()
+    if len(message) > GROUP_MESSAGE_MAX:
+        errors.add("message", _("At most %(max)s characters.") % {"max": GROUP_MESSAGE_MAX})
+    if request.language not in dict(settings.LANGUAGES):
+        errors.add("language", _("Unknown language “%(code)s”.") % {"code": request.language})
+    errors.raise_if_any()
+    assert origin is not None and destination is not None and pickup_at is not None
+    with transaction.atomic():
+        quote_request = GroupQuoteRequest.objects.create(
+            origin=origin,
+            destination=destination,
+            pickup_at=pickup_at,
+            adults=request.adults,
+            children=request.children,
+            infants=request.infants,
+            luggage=request.luggage,
+            name=contact.name,
+            email=contact.email,
+            phone=contact.phone,
+            message=message,
+            language=request.language,
+        )
+        email_enqueue(kind=EmailKind.GROUP_QUOTE_REQUEST, message_id=quote_request.pk)
+    logger.info("group quote requested", extra={"group_quote_request": quote_request.pk, "seats": quote_request.seats})
+    return quote_request
+
+
+def group_quote_request_answer(
+    *, request_id: int, reply: str, actor: Actor, now: dt.datetime | None = None
+) -> GroupQuoteRequest:
+    """Answer a new group quote request: the reply is stored with who answered and when, and emailed to the
+    traveller in their language (in the same transaction, through the outbox). A request is answered once;
+    a second answer is refused (write to the traveller from the reply's email thread instead)."""
+    now = now or timezone.now()
+    text = reply.strip()
+    if not text:
+        raise ValidationFailed([("reply", _("Write the reply to send to the traveller."))])
+    if len(text) > GROUP_REPLY_MAX:
+        raise ValidationFailed([("reply", _("At most %(max)s characters.") % {"max": GROUP_REPLY_MAX})])
+    with transaction.atomic(), lock_timeout_as_busy():
+        quote_request = GroupQuoteRequest.objects.select_for_update().get(pk=request_id)
+        if quote_request.status != GroupQuoteRequest.Status.NEW:
+            raise InvalidTransition(_("This request has already been answered."), field="status")
+        quote_request.status = GroupQuoteRequest.Status.ANSWERED
+        quote_request.reply = text
+        quote_request.answered_at = now
+        quote_request.answered_by_id = actor.user_id
+        quote_request.save(update_fields=["status", "reply", "answered_at", "answered_by"])
+        email_enqueue(kind=EmailKind.GROUP_QUOTE_REPLY, message_id=quote_request.pk)
+    logger.info("group quote answered", extra={"group_quote_request": quote_request.pk})
+    return quote_request

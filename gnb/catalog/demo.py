@@ -334,15 +334,19 @@ EXTRAS: list[dict] = [
         "price": "10.00",
         "pricing": "per_booking",
         "max_quantity": 1,
+        # Every airport pickup already includes the driver at the arrivals exit with a name sign (the meeting
+        # point the booking form and the emails describe); this extra sells what it adds to that.
         "name": {
-            "en": "Meet & greet",
-            "tr": "İsimli karşılama",
-            "de": "Empfang mit Namensschild",
-            "ru": "Встреча с табличкой",
+            "en": "Meet & greet with luggage help",
+            "tr": "Karşılama ve bagaj yardımı",
+            "de": "Empfang mit Gepäckhilfe",
+            "ru": "Встреча с помощью с багажом",
         },
         "description": {
-            "en": "Our host waits in the arrivals hall with your name on a sign and walks you to the car.",
-            "tr": "Görevlimiz gelen yolcu salonunda adınızın yazılı olduğu tabelayla bekler ve sizi araca götürür.",
+            "en": "A host joins your driver, carries your luggage to the car and helps with a local SIM card or a "
+            "cash machine on the way out.",
+            "tr": "Şoförünüze bir görevli eşlik eder; bagajlarınızı araca taşır, çıkışta yerel SIM kart veya ATM "
+            "için yardımcı olur.",
         },
     },
     {
@@ -1046,20 +1050,20 @@ _EXTRA_TEXTS: dict[str, dict[str, dict[str, str]]] = {
     },
     "meet_greet": {
         "name": {
-            "uk": "Зустріч із табличкою",
-            "pl": "Powitanie z tabliczką",
-            "nl": "Meet & greet",
-            "fr": "Accueil personnalisé",
-            "ar": "الاستقبال باللافتة",
+            "uk": "Зустріч із допомогою з багажем",
+            "pl": "Powitanie z pomocą przy bagażu",
+            "nl": "Meet & greet met bagagehulp",
+            "fr": "Accueil avec aide aux bagages",
+            "ar": "الاستقبال مع المساعدة في الأمتعة",
         },
         "description": {
-            "de": "Wir erwarten Sie in der Ankunftshalle mit einem Namensschild und begleiten Sie zum Fahrzeug.",
-            "ru": "Наш представитель встретит Вас в зале прилёта с табличкой с Вашим именем и проводит к автомобилю.",
-            "uk": "Наш представник зустріне Вас у залі прильоту з табличкою з Вашим ім’ям і проведе до автомобіля.",
-            "pl": "Nasz przedstawiciel czeka w hali przylotów z tabliczką z Państwa nazwiskiem i odprowadza Państwa do samochodu.",
-            "nl": "Onze medewerker wacht in de aankomsthal met een bordje met uw naam en loopt met u mee naar de auto.",
-            "fr": "Notre hôte vous attend dans le hall des arrivées avec une pancarte à votre nom et vous accompagne jusqu'au véhicule.",
-            "ar": "يستقبلكم مندوبنا في صالة الوصول حاملًا لافتة باسمكم ويرافقكم إلى السيارة.",
+            "de": "Ein Begleiter kommt zu Ihrem Fahrer hinzu, trägt Ihr Gepäck zum Auto und hilft beim Hinausgehen mit einer lokalen SIM-Karte oder einem Geldautomaten.",
+            "ru": "Вместе с водителем Вас встретит помощник: донесёт багаж до машины и поможет с местной SIM-картой или банкоматом на выходе.",
+            "uk": "Разом із водієм Вас зустріне помічник: донесе багаж до авто та допоможе з місцевою SIM-карткою або банкоматом на виході.",
+            "pl": "Do kierowcy dołącza asystent: zanosi bagaż do samochodu i pomaga przy wyjściu z lokalną kartą SIM lub bankomatem.",
+            "nl": "Een medewerker komt bij uw chauffeur, draagt uw bagage naar de auto en helpt bij de uitgang met een lokale simkaart of een geldautomaat.",
+            "fr": "Un accompagnateur rejoint votre chauffeur, porte vos bagages jusqu'à la voiture et vous aide à la sortie pour une carte SIM locale ou un distributeur.",
+            "ar": "ينضم مرافق إلى سائقكم، ويحمل أمتعتكم إلى السيارة، ويساعدكم عند الخروج في الحصول على شريحة SIM محلية أو استخدام جهاز صراف آلي.",
         },
     },
     "vip_lounge": {

@@ -57,6 +57,9 @@ class EmailKind(enum.StrEnum):
     MANAGE_LINK = "manage_link"
     # A contact-form message, to the operator (gnb.notifications).
     CONTACT_MESSAGE = "contact_message"
+    # A group's request for an offer, to the operator; the operator's answer, to the traveller (gnb.notifications).
+    GROUP_QUOTE_REQUEST = "group_quote_request"
+    GROUP_QUOTE_REPLY = "group_quote_reply"
     # About a customer or staff account, in the account's language (gnb.accounts); also its X-GNB-Email header.
     VERIFY = "verify"
     SIGNUP_EXISTS = "signup_exists"

@@ -15,5 +15,8 @@ class NotificationsConfig(AppConfig):
             [EmailKind.CONTACT_MESSAGE], task=tasks.send_contact_message, arguments=services.contact_message_arguments
         )
         email_senders_register(
+            services.GROUP_QUOTE_KINDS, task=tasks.send_group_quote_email, arguments=services.group_quote_arguments
+        )
+        email_senders_register(
             [EmailKind.MANAGE_LINK], task=tasks.send_manage_link, arguments=services.manage_link_arguments
         )

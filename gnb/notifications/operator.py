@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from gnb.core.contact import operator_contact
+
 
 def company_name() -> str:
     """``GNB_COMPANY_NAME``, printed on vouchers and emails."""
@@ -21,8 +23,10 @@ def operator_phone() -> str:
 
 
 def operator_contact_text() -> str:
-    """``desk@example.com`` or ``desk@example.com, +90 242 123 45 67``: how to reach us, in one line."""
-    return ", ".join(part for part in (operator_email(), operator_phone()) if part)
+    """``desk@example.com`` or ``desk@example.com, +90 242 123 45 67, WhatsApp +90 532 123 45 67``: how to reach
+    us, in one line (vouchers, calendar entries); what is not configured is left out."""
+    whatsapp = operator_contact().whatsapp
+    return ", ".join(part for part in (operator_email(), operator_phone(), whatsapp and f"WhatsApp {whatsapp}") if part)
 
 
 def company_address() -> str:

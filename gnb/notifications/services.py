@@ -29,7 +29,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gnb.bookings.models import Booking, BookingEvent, Passenger
+from gnb.bookings.models import Booking, BookingEvent, GroupQuoteRequest, Passenger
 from gnb.bookings.selectors import REFERENCE, booking_detail
 from gnb.core.errors import NotFound, ValidationFailed
 from gnb.core.links import booking_manage_url, booking_payment_url
@@ -37,7 +37,7 @@ from gnb.core.outbox import BOOKING_KINDS, EmailKind, email_enqueue, email_send_
 from gnb.fleet.models import Trip, TripBooking
 from gnb.fleet.selectors import trip_detail
 from gnb.notifications.calendar import CALENDAR_CONTENT_TYPE, booking_ics, calendar_filename
-from gnb.notifications.itinerary import booking_itinerary, cancellation_policy_text
+from gnb.notifications.itinerary import booking_itinerary, cancellation_policy_text, local_datetime_text
 from gnb.notifications.models import ContactMessage, SentEmail
 from gnb.notifications.operator import company_name, operator_email, operator_phone
 from gnb.notifications.rides import RideNotice, ride_notice
@@ -525,3 +525,81 @@ def _booking_search_url(reference: str) -> str:
     except NoReverseMatch:
         return ""
     return f"{settings.SITE_URL}{path}?{urlencode({'q': reference})}"
+
+
+# --- group quote requests ---------------------------------------------------------------------------------
+GROUP_QUOTE_KINDS = frozenset({EmailKind.GROUP_QUOTE_REQUEST, EmailKind.GROUP_QUOTE_REPLY})
+
+
+def group_quote_arguments(kind: EmailKind, keys: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments of ``send_group_quote_email``: the kind and ``message_id`` (the request's primary key)."""
+    if set(keys) != {"message_id"}:
+        raise ValueError(f"a {kind.value!r} email takes message_id, got {sorted(keys)}")
+    return {"kind": kind.value, "request_id": keys["message_id"]}
+
+
+def group_quote_email_send(*, kind: str, request_id: int, task_id: Any) -> bool:
+    """Send a group quote request to the operator, or the operator's answer to the traveller, once per queued task;
+    returns False when this task had sent it."""
+    quote = GroupQuoteRequest.objects.select_related("origin", "destination").get(pk=request_id)
+    if kind == EmailKind.GROUP_QUOTE_REQUEST:
+        return email_send_once(task_id=task_id, kind=kind, send=lambda: _group_quote_to_operator(quote))
+    if kind == EmailKind.GROUP_QUOTE_REPLY:
+        return email_send_once(task_id=task_id, kind=kind, send=lambda: _group_quote_reply(quote))
+    raise ValueError(f"{kind!r} is no group quote email")
+
+
+def _group_quote_to_operator(quote: GroupQuoteRequest) -> bool:
+    # The operator's mailbox reads the site's default language, whatever language the traveller wrote in.
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "quote": quote,
+            "pickup": local_datetime_text(quote.pickup_at, quote.origin.time_zone),
+            "language_name": translation.get_language_info(quote.language)["name"],
+            "received": formats.date_format(timezone.localtime(quote.created_at), "DATETIME_FORMAT"),
+            "admin_url": _admin_url("admin:bookings_groupquoterequest_change", quote.pk),
+        }
+        subject = _("Group quote request: %(seats)s passengers, %(origin)s → %(destination)s") % {
+            "seats": quote.seats,
+            "origin": quote.origin.name,
+            "destination": quote.destination.name,
+        }
+        body = render_to_string("notifications/email/group_quote_request.txt", context)
+    EmailMessage(
+        subject,
+        body,
+        to=[operator_email()],
+        reply_to=[formataddr((quote.name, quote.email))],
+        headers={"X-GNB-Group-Quote": str(quote.pk)},
+    ).send()
+    return True
+
+
+def _group_quote_reply(quote: GroupQuoteRequest) -> bool:
+    if not quote.reply:
+        return False
+    with translation.override(quote.language):
+        context = {
+            "quote": quote,
+            "pickup": local_datetime_text(quote.pickup_at, quote.origin.time_zone),
+            "site_url": settings.SITE_URL,
+            "company_name": company_name(),
+            "operator_email": operator_email(),
+            "operator_phone": operator_phone(),
+        }
+        subject = _("Your group transfer: our offer")
+        text = render_to_string("notifications/email/group_quote_reply.txt", context)
+        html = render_to_string("notifications/email/group_quote_reply.html", context)
+    message = EmailMultiAlternatives(
+        subject, text, to=[quote.email], reply_to=[operator_email()], headers={"X-GNB-Group-Quote": str(quote.pk)}
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
+    return True
+
+
+def _admin_url(name: str, pk: int) -> str:
+    try:
+        return settings.SITE_URL + reverse(name, args=[pk])
+    except NoReverseMatch:
+        return ""

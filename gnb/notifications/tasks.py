@@ -3,7 +3,12 @@
 from django_tasks import TaskContext, task
 
 from gnb.notifications import reminders
-from gnb.notifications.services import booking_email_send, contact_message_forward, manage_link_send
+from gnb.notifications.services import (
+    booking_email_send,
+    contact_message_forward,
+    group_quote_email_send,
+    manage_link_send,
+)
 
 
 @task()
@@ -20,6 +25,12 @@ def send_booking_email(
 def send_contact_message(*, message_id: int) -> bool:
     """Forward a stored contact-form message to the operator; False if it had been forwarded before."""
     return contact_message_forward(message_id=message_id)
+
+
+@task(takes_context=True)
+def send_group_quote_email(context: TaskContext, *, kind: str, request_id: int) -> bool:
+    """Send a group quote request to the operator, or its answer to the traveller; False if this task had sent it."""
+    return group_quote_email_send(kind=kind, request_id=request_id, task_id=context.task_result.id)
 
 
 @task(takes_context=True)

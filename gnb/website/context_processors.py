@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import functools
 
+from babel.lists import format_list
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse, translate_url
 from django.utils.http import urlencode
 from django.utils.translation import get_language, get_language_bidi, get_language_info
+from django.utils.translation import gettext as _
+
+from gnb.core.formats import babel_locale
+from gnb.website import selectors
+from gnb.website.checkout.methods import card_accepted
+from gnb.website.pages import display_currency
 
 CONSENT_COOKIE = "gnb_consent"
 
@@ -18,6 +25,30 @@ CONSENT_COOKIE = "gnb_consent"
 def _translated_path(path: str, code: str) -> str:
     # Resolving and reversing a path for nine languages on every page costs milliseconds; paths repeat.
     return translate_url(path, code)
+
+
+def served_airports_text() -> str:
+    """ "Antalya Airport and Gazipaşa-Alanya Airport": the airports the catalogue serves, as a list in words."""
+    names = selectors.served_airports()
+    return format_list(names, locale=babel_locale()) if names else ""
+
+
+def meta_description(request: HttpRequest) -> str:
+    """The default description of a page: only what is configured (the airports served, card payment only when a
+    card provider takes the visitor's currency)."""
+    airports = served_airports_text()
+    card = card_accepted(display_currency(request))
+    if airports and card:
+        return _(
+            "Fixed-price private transfers from %(airports)s to your hotel, and day tours. Book in a minute, pay "
+            "the driver in cash or by card online."
+        ) % {"airports": airports}
+    if airports:
+        return _(
+            "Fixed-price private transfers from %(airports)s to your hotel, and day tours. Book in a minute, pay "
+            "the driver in cash."
+        ) % {"airports": airports}
+    return str(_("Private airport transfers and day tours on the Turkish coast, at fixed prices."))
 
 
 def site(request: HttpRequest) -> dict:
@@ -51,6 +82,10 @@ def site(request: HttpRequest) -> dict:
         "x_default_url": next(a["absolute"] for a in alternates if a["code"] == settings.LANGUAGE_CODE),
         "language_dir": "rtl" if get_language_bidi() else "ltr",
         "operator_email": settings.GNB_OPERATOR_EMAIL,
+        # Callables: a template reads them only where it shows them (not every page does).
+        "meta_description": functools.partial(meta_description, request),
+        "served_airports": served_airports_text,
+        "card_online": lambda: card_accepted(display_currency(request)),
         "ga4_id": settings.GA4_MEASUREMENT_ID if analytics_allowed else "",
         "clarity_id": settings.CLARITY_PROJECT_ID if analytics_allowed else "",
     }

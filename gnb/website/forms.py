@@ -18,8 +18,11 @@ from gnb.bookings import policies
 from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest
 from gnb.bookings.services import (
     COUNTRY_CODES,
+    GROUP_MAX_SEATS,
+    NAME_MAX,
     Contact,
     FlightInput,
+    GroupQuoteInput,
     LegDetails,
     PassengerDocuments,
     PassengerInput,
@@ -490,7 +493,8 @@ class ManageLookupForm(forms.Form):
 
 
 class ManageChangeForm(DomainErrorsFormMixin, forms.Form):
-    """What a traveller may change online: contact, flights, pickup points and notes (never the price)."""
+    """What a traveller may change online: contact, passenger names, flights, pickup points and notes (never the
+    price). Which passengers there are (and their categories) stays as booked; only their names change here."""
 
     name = _lead_name_field()
     email = TravellerForm.base_fields["email"]
@@ -511,6 +515,18 @@ class ManageChangeForm(DomainErrorsFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.booking = booking
         self.leg_sequences: list[int] = []
+        self.passengers = list(booking.passengers.all())
+        for index in range(len(self.passengers)):
+            self.fields[f"p{index}_first_name"] = forms.CharField(
+                label=_("First name"), max_length=NAME_MAX, widget=forms.TextInput(attrs={"autocomplete": "off"})
+            )
+            self.fields[f"p{index}_last_name"] = forms.CharField(
+                label=_("Last name"), max_length=NAME_MAX, widget=forms.TextInput(attrs={"autocomplete": "off"})
+            )
+            self.DOMAIN_FIELDS = self.DOMAIN_FIELDS | {
+                f"passengers.{index}.first_name": f"p{index}_first_name",
+                f"passengers.{index}.last_name": f"p{index}_last_name",
+            }
         if booking.kind == booking.Kind.TOUR:
             self.fields["pickup_point"] = forms.CharField(label=_("Hotel or pickup address"), max_length=255)
             return
@@ -535,6 +551,21 @@ class ManageChangeForm(DomainErrorsFormMixin, forms.Form):
                 f"{role}flight.arrival_at": f"leg_{leg.sequence}_flight_arrival",
                 f"{role}pickup_point": f"leg_{leg.sequence}_pickup_point",
             }
+
+    def passenger_rows(self) -> list[tuple[int, Any, forms.BoundField, forms.BoundField]]:
+        """(number, category, first name field, last name field) for each passenger, in the booking's order."""
+        return [
+            (index + 1, CATEGORY_LABELS[passenger.category], self[f"p{index}_first_name"], self[f"p{index}_last_name"])
+            for index, passenger in enumerate(self.passengers)
+        ]
+
+    def passenger_names(self) -> list[PassengerInput]:
+        """Every passenger's name as typed, in the booking's order and categories (the service judges them)."""
+        data = self.cleaned_data
+        return [
+            PassengerInput(data[f"p{index}_first_name"], data[f"p{index}_last_name"], passenger.category)
+            for index, passenger in enumerate(self.passengers)
+        ]
 
     def leg_fields(self):
         rows = []
@@ -562,13 +593,14 @@ class ManageChangeForm(DomainErrorsFormMixin, forms.Form):
 class ContactForm(DomainErrorsFormMixin, forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    # Optional fields get "(optional)" from the field template (_field.html): their labels do not say it again.
     phone = forms.CharField(
-        label=_("Phone (optional)"),
+        label=_("Phone"),
         max_length=40,
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-    booking_reference = forms.CharField(label=_("Booking reference (if any)"), max_length=20, required=False)
+    booking_reference = forms.CharField(label=_("Booking reference"), max_length=20, required=False)
     message = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
 
 
@@ -625,3 +657,83 @@ class PassengerDocumentsForm(DomainErrorsFormMixin, forms.Form):
             )
             for index, passenger in enumerate(self.passengers)
         ]
+
+
+class GroupQuoteForm(DomainErrorsFormMixin, forms.Form):
+    """A party too large for any vehicle asks for an offer: the search (route, date, party, luggage) as it was
+    made, and how to reach them. The rules are the booking service's (``group_quote_request_create``)."""
+
+    origin = forms.CharField(
+        label=_("From"), max_length=150, widget=forms.TextInput(attrs={"list": "places", "autocomplete": "off"})
+    )
+    destination = forms.CharField(
+        label=_("To"), max_length=150, widget=forms.TextInput(attrs={"list": "places", "autocomplete": "off"})
+    )
+    date = forms.DateField(label=_("Pickup date"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label=_("Pickup time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    adults = forms.IntegerField(label=_("Adults"), min_value=1, max_value=GROUP_MAX_SEATS)
+    children = forms.IntegerField(label=_("Children (2–11)"), min_value=0, max_value=GROUP_MAX_SEATS, initial=0)
+    infants = forms.IntegerField(label=_("Infants (0–1)"), min_value=0, max_value=GROUP_MAX_SEATS, initial=0)
+    bags = forms.IntegerField(label=_("Suitcases"), min_value=0, max_value=GROUP_MAX_SEATS, initial=0)
+    name = forms.CharField(label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        max_length=40,
+        help_text=_("With the country code, e.g. +44 7911 123456."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+    message = forms.CharField(
+        label=_("Anything else we should know"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": _("E.g. a return trip, golf bags, a wheelchair, several hotels.")}
+        ),
+    )
+
+    TRIP_FIELDS = ("origin", "destination", "date", "time", "adults", "children", "infants", "bags")
+    DOMAIN_FIELDS = {
+        "pickup_at": "date",
+        "luggage": "bags",
+        "contact.name": "name",
+        "contact.email": "email",
+        "contact.phone": "phone",
+    }
+
+    origin_place: Place
+    destination_place: Place
+
+    def clean(self):
+        data = super().clean() or {}
+        for name in ("origin", "destination"):
+            text = data.get(name)
+            if text is None:
+                continue
+            place = place_resolve(text)
+            if place is None:
+                self.add_error(name, _("Choose a place from the list, e.g. “Antalya Airport (AYT)” or a hotel name."))
+            else:
+                setattr(self, f"{name}_place", place)
+        return data
+
+    def trip_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.TRIP_FIELDS]
+
+    def trip_has_errors(self) -> bool:
+        return any(self[name].errors for name in self.TRIP_FIELDS)
+
+    def quote_input(self, *, language: str) -> GroupQuoteInput:
+        data = self.cleaned_data
+        return GroupQuoteInput(
+            origin=self.origin_place.slug,
+            destination=self.destination_place.slug,
+            pickup_at=dt.datetime.combine(data["date"], data["time"]),
+            adults=data["adults"],
+            children=data["children"],
+            infants=data["infants"],
+            luggage=data["bags"],
+            contact=Contact(name=data["name"], email=data["email"], phone=data["phone"]),
+            message=data.get("message", ""),
+            language=language,
+        )

@@ -9,8 +9,9 @@ from decimal import Decimal
 from itertools import groupby
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gnb.bookings import policies
 from gnb.bookings.availability import departures_with_availability
@@ -80,6 +81,22 @@ def pickup_timing(*, origin: Place, destination: Place, typed: dt.datetime) -> P
         pickup = policies.pickup_before_departure(typed, drive_minutes=minutes)
         return PickupTiming("departure", pickup, flight_at=typed, drive_minutes=minutes)
     return PickupTiming("pickup", typed)
+
+
+SERVED_AIRPORTS_CACHE_SECONDS = 300
+
+
+def served_airports() -> list[str]:
+    """The names of the airports the catalogue serves (active airport places) in the active language, for the
+    claims every page makes (meta description, about page). Cached briefly: every page shows it, and an operator's
+    new airport may take a few minutes to appear."""
+    key = f"website:served-airports:{translation.get_language()}"
+    names = cache.get(key)
+    if names is None:
+        airports = Place.objects.filter(is_active=True, kind=Place.Kind.AIRPORT).only(*PLACE_COLUMNS)
+        names = [place.name for place in airports.order_by("-is_popular", "name")]
+        cache.set(key, names, SERVED_AIRPORTS_CACHE_SECONDS)
+    return names
 
 
 def place_resolve(text: str) -> Place | None:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("transfers/", views.transfer_results, name="results"),
     path("transfers/book/", views.transfer_book, name="transfer_book"),
+    path("transfers/group-quote/", views.group_quote, name="group_quote"),
     path("tours/", views.tour_list, name="tours"),
     path("tours/<slug:slug>/", views.tour_detail, name="tour"),
     path("tours/<slug:slug>/book/", views.tour_book, name="tour_book"),

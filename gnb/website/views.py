@@ -27,6 +27,7 @@ from gnb.bookings.services import (
     booking_cancel,
     booking_passenger_documents_set,
     booking_update_details,
+    group_quote_request_create,
 )
 from gnb.core.errors import DomainError, NotFound, ValidationFailed
 from gnb.core.ratelimit import client_ip, rate_limit_hit
@@ -40,6 +41,7 @@ from gnb.website.checkout import steps
 from gnb.website.checkout.methods import payment_methods
 from gnb.website.forms import (
     ContactForm,
+    GroupQuoteForm,
     ManageChangeForm,
     ManageLookupForm,
     PassengerDocumentsForm,
@@ -100,6 +102,40 @@ def transfer_results(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def transfer_book(request: HttpRequest) -> HttpResponse:
     return steps.TransferDetails(request).respond()
+
+
+GROUP_QUOTE_FIELDS = ("origin", "destination", "date", "time", "adults", "children", "infants", "bags")
+
+
+@require_http_methods(["GET", "POST"])
+def group_quote(request: HttpRequest) -> HttpResponse:
+    """A party larger than any vehicle asks for an offer (the results page sends its form here). Stored and
+    emailed to the operator by the booking service; limited per address like the contact form."""
+    if request.method == "GET":
+        if request.GET.get("sent"):
+            return render_page(request, "website/group_quote.html", {"sent": True})
+        initial = {name: request.GET[name] for name in GROUP_QUOTE_FIELDS if name in request.GET}
+        return render_page(
+            request,
+            "website/group_quote.html",
+            {"form": GroupQuoteForm(initial=initial), "places": selectors.place_choices},
+        )
+    form = GroupQuoteForm(request.POST)
+    context = {"form": form, "places": selectors.place_choices}
+    wait = rate_limit_hit(scope="group_quote", identity=client_ip(request), limit=5, window_seconds=3600)
+    if wait is not None:
+        form.add_error(None, _("Too many requests from your connection. Please try again later or call us."))
+        response = render_page(request, "website/group_quote.html", context, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    if form.is_valid():
+        try:
+            group_quote_request_create(request=form.quote_input(language=translation.get_language()))
+        except ValidationFailed as error:
+            form.add_domain_errors(error)
+        else:
+            return redirect(reverse("website:group_quote") + "?sent=1")
+    return render_page(request, "website/group_quote.html", context, status=422)
 
 
 # --- tours ------------------------------------------------------------------------------------------------
@@ -225,6 +261,7 @@ def manage_change(request: HttpRequest, reference: str, token: str) -> HttpRespo
                     actor=TRAVELLER,
                     by_traveller=True,
                     contact=form.contact(),
+                    passengers=form.passenger_names(),
                     notes=form.cleaned_data.get("notes", ""),
                     legs=form.legs() or None,
                     tour_pickup_point=form.cleaned_data.get("pickup_point")
@@ -244,6 +281,8 @@ def manage_change(request: HttpRequest, reference: str, token: str) -> HttpRespo
             "notes": booking.notes,
             "pickup_point": booking.pickup_point,
         }
+        for index, passenger in enumerate(booking.passengers.all()):
+            initial |= {f"p{index}_first_name": passenger.first_name, f"p{index}_last_name": passenger.last_name}
         for leg in booking.legs.all():
             arrival = (
                 leg.flight_arrival_at.astimezone(leg.origin.tzinfo).replace(tzinfo=None)

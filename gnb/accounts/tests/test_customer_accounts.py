@@ -228,12 +228,15 @@ def test_sign_in_by_email_and_out(client):
     response = client.post(reverse("website:account_login"), {"email": " Anna@Example.com", "password": PASSWORD})
     assert response["Location"] == reverse("website:account")
     home = client.get(reverse("website:home"))
-    assert b'href="/en/account/">My account</a>' in home.content
+    assert b'<span class="site-nav__label">My account</span></a>' in home.content
+    assert b'href="/en/account/"' in home.content
     assert client.get(reverse("website:account_logout")).status_code == 405
     out = client.post(reverse("website:account_logout"))
     assert out["Location"] == reverse("website:home")
     assert client.get(reverse("website:account"))["Location"] == "/en/account/sign-in/?next=%2Fen%2Faccount%2F"
-    assert b'href="/en/account/sign-in/">Sign in</a>' in client.get(reverse("website:home")).content
+    signed_out = client.get(reverse("website:home")).content
+    assert b'href="/en/account/sign-in/"' in signed_out
+    assert b'<span class="site-nav__label">Sign in</span></a>' in signed_out
 
 
 @pytest.mark.parametrize(

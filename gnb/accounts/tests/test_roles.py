@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from gnb.accounts import roles
 from gnb.accounts.roles import ROLES, role_permissions, roles_sync, user_role_set
-from gnb.bookings.models import Booking
+from gnb.bookings.models import Booking, GroupQuoteRequest
 from gnb.core.models import AuditEntry
 from gnb.fleet.services import SYSTEM as fleet_system
 from gnb.fleet.services import RideRef, fleet_assign
@@ -43,6 +43,8 @@ BOOKING_OFFICE = {
     "bookings.view_idempotencykey",
 }
 NOTIFICATIONS_VIEW = {"notifications.view_sentemail", "notifications.view_contactmessage"}
+# Groups too large for any vehicle: read and answered by admins and managers.
+GROUP_QUOTES = {"bookings.view_groupquoterequest", "bookings.change_groupquoterequest"}
 PAYMENTS_OFFICE = {
     "payments.view_payment",
     "payments.view_refund",
@@ -60,6 +62,7 @@ EXPECTED = {
     "superadmin": set(),  # superusers: every permission through the flag, none needed on the group
     "admin": CATALOG_ALL
     | BOOKING_OFFICE
+    | GROUP_QUOTES
     | FLEET_OFFICE
     | NOTIFICATIONS_VIEW
     | PAYMENTS_OFFICE
@@ -78,7 +81,7 @@ EXPECTED = {
         "privacy.view_consentdecision",
         "privacy.view_datasubjectrequest",
     },
-    "manager": CATALOG_ALL | BOOKING_OFFICE | NOTIFICATIONS_VIEW | PAYMENTS_OFFICE | FLEET_OFFICE,
+    "manager": CATALOG_ALL | BOOKING_OFFICE | GROUP_QUOTES | NOTIFICATIONS_VIEW | PAYMENTS_OFFICE | FLEET_OFFICE,
     "dispatcher": CATALOG_VIEW
     | FLEET_VIEW
     | {
@@ -249,6 +252,7 @@ CATALOG_MODELS = {f"catalog.{model}" for model in CATALOG}
 BOOKING_MODELS = {
     f"bookings.{m}" for m in ("booking", "transferleg", "passenger", "bookingextra", "bookingevent", "couponredemption")
 } | {"bookings.idempotencykey"}
+GROUP_QUOTE_MODELS = {"bookings.groupquoterequest"}
 PAYMENT_MODELS = {"payments.payment", "payments.refund", "payments.providerevent"}
 FLEET_KEPT_MODELS = {"fleet.driver", "fleet.vehicle", "fleet.zonedrivetime"}
 FLEET_MODELS = FLEET_KEPT_MODELS | {"fleet.trip"}
@@ -257,6 +261,7 @@ VISIBLE = {
     "admin": ALL_MODELS - {"core.auditentry"},
     "manager": CATALOG_MODELS
     | BOOKING_MODELS
+    | GROUP_QUOTE_MODELS
     | PAYMENT_MODELS
     | FLEET_MODELS
     | {"notifications.sentemail", "notifications.contactmessage"},
@@ -280,6 +285,7 @@ def test_the_tables_name_every_registered_model():
     assert (
         CATALOG_MODELS
         | BOOKING_MODELS
+        | GROUP_QUOTE_MODELS
         | PAYMENT_MODELS
         | FLEET_MODELS
         | {"accounts.user", "accounts.apikey", "accounts.tokenfamily"}
@@ -294,6 +300,16 @@ def office(catalog):
     """One row of every registered model with a page to open."""
     booking = place_sedan_transfer()
     ContactMessage.objects.create(name="Anna", email="anna@example.com", message="Hello", language="en")
+    GroupQuoteRequest.objects.create(
+        origin=catalog.ayt,
+        destination=catalog.belek_hotel,
+        pickup_at=booking.starts_at,
+        adults=20,
+        name="Olga",
+        email="olga@example.com",
+        phone="+79123456789",
+        language="ru",
+    )
     # The fleet's rows, and a trip of another booking (so the office's own booking stays confirmed).
     make_drive_times(catalog)
     driver, vehicle = make_driver(), make_vehicle(catalog.sedan)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gnb.bookings import services
-from gnb.bookings.models import Booking, BookingEvent, IdempotencyKey
+from gnb.bookings.models import Booking, BookingEvent, GroupQuoteRequest, IdempotencyKey
 from gnb.bookings.quotes import ExtraRequest, currency_rates
 from gnb.catalog.models import Season
 from gnb.notifications.models import ContactMessage, SentEmail
@@ -61,6 +61,7 @@ def test_every_changelist_and_change_page_renders(admin_client, catalog):
         "Currency",
         "Extra",
         "Fare",
+        "GroupQuoteRequest",
         "IdempotencyKey",
         "Passenger",
         "Place",
@@ -73,6 +74,16 @@ def test_every_changelist_and_change_page_renders(admin_client, catalog):
         "Zone",
     ]
     ContactMessage.objects.create(name="Olga", email="olga@example.com", message="Baby seats?", language="en")
+    GroupQuoteRequest.objects.create(
+        origin=catalog.ayt,
+        destination=catalog.belek_hotel,
+        pickup_at=transfer.starts_at,
+        adults=20,
+        name="Olga",
+        email="olga@example.com",
+        phone="+79123456789",
+        language="ru",
+    )
     Season.objects.create(
         name="Summer", starts_on=dt.date(2030, 6, 1), ends_on=dt.date(2030, 8, 31), fare_adjustment_percent=10
     )

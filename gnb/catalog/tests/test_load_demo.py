@@ -273,7 +273,7 @@ def test_demo_texts_in_other_languages_and_brand_names_kept(db):
     assert Place.objects.get(slug="side-old-town").name_uk == "Старе місто Сіде"
     assert Zone.objects.get(code="kemer").name_pl == "Kemer, Beldibi i Tekirova"
     assert VehicleClass.objects.get(code="sedan").name_fr == "Berline"
-    assert Extra.objects.get(code="meet_greet").name_nl == "Meet & greet"
+    assert Extra.objects.get(code="meet_greet").name_nl == "Meet & greet met bagagehulp"
     assert Season.objects.filter(name_ar="ذروة الصيف").count() == 2
     with translation.override("tr"):
         assert Zone.objects.get(code="antalya-airport").name == "Antalya Havalimanı"

@@ -34,3 +34,8 @@ def payment_methods(currency: str, *, online_only: bool = False) -> list[Payment
         PaymentMethod(provider.code, provider.label, provider.description) for provider in card_providers(currency)
     ]
     return cards if online_only else [CASH, *cards]
+
+
+def card_accepted(currency: str) -> bool:
+    """Whether a traveller paying in ``currency`` can pay by card online now: what the site may promise."""
+    return bool(registry.enabled_for(currency))

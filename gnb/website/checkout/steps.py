@@ -42,7 +42,13 @@ from gnb.payments.services import payment_start
 from gnb.website import selectors
 from gnb.website.checkout.draft import PLACED_KEY, Draft, draft_finish, draft_get, draft_start
 from gnb.website.checkout.methods import payment_methods
-from gnb.website.forms import TourDetailsForm, TourPartyForm, TransferDetailsForm, TransferSearchForm
+from gnb.website.forms import (
+    GroupQuoteForm,
+    TourDetailsForm,
+    TourPartyForm,
+    TransferDetailsForm,
+    TransferSearchForm,
+)
 from gnb.website.links import booking_payment_url
 from gnb.website.pages import display_currency, render_page, tour_or_404, with_query
 
@@ -185,6 +191,8 @@ class TransferResults(Step):
                 "change_form": self._change_search_form(quote, form.timing.kind) if quote is not None else None,
                 "timing": form.timing if quote is not None else None,
                 "minutes_after_landing": settings.GNB_PICKUP_MINUTES_AFTER_LANDING,
+                # No vehicle takes the party: the search becomes a request for an offer, not a dead end.
+                "group_form": group_quote_form_for(form, quote) if quote is not None and not options else None,
             }
         )
 
@@ -199,6 +207,25 @@ class TransferResults(Step):
         form = TransferSearchForm(initial=initial)
         form.label_time(time_kind)
         return form
+
+
+def group_quote_form_for(search: TransferSearchForm, quote: TransferQuote) -> GroupQuoteForm:
+    """The request for an offer, filled in with the search the party made (places by their names)."""
+    data = search.cleaned_data
+    # The pickup the search worked out (after the landing, before a departure), not the flight time typed.
+    pickup_at = search.timing.pickup_at
+    return GroupQuoteForm(
+        initial={
+            "origin": str(quote.origin),
+            "destination": str(quote.destination),
+            "date": pickup_at.date(),
+            "time": pickup_at.strftime("%H:%M"),
+            "adults": data["adults"],
+            "children": data["children"],
+            "infants": data["infants"],
+            "bags": data["bags"],
+        }
+    )
 
 
 class TransferDetails(Step):

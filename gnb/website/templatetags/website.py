@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from gnb.core import formats
 from gnb.core.templatetags import formats as core_formats_tags
+from gnb.website import selectors
 
 register = template.Library()
 
@@ -57,7 +58,8 @@ def business_json_ld() -> SafeString:
         "name": settings.GNB_COMPANY_NAME,
         "url": settings.SITE_URL + "/",
         "email": settings.GNB_OPERATOR_EMAIL,
-        "areaServed": ["Antalya", "Istanbul", "Dalaman", "Bodrum", "Izmir"],
+        # Only the airports the catalogue serves: what is configured, never a wish list.
+        "areaServed": selectors.served_airports(),
         "priceRange": "€€",
     }
     if settings.GNB_OPERATOR_PHONE:
