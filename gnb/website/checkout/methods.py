@@ -1,4 +1,4 @@
-"""The ways to pay the pay step offers."""
+"""The ways to pay the review-and-pay page offers."""
 
 from __future__ import annotations
 
@@ -38,4 +38,4 @@ def payment_methods(currency: str, *, online_only: bool = False) -> list[Payment
 
 def card_accepted(currency: str) -> bool:
     """Whether a traveller paying in ``currency`` can pay by card online now: what the site may promise."""
-    return bool(registry.enabled_for(currency))
+    return bool(card_providers(currency))
