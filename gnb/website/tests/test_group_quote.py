@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -55,7 +56,8 @@ def test_the_results_page_offers_a_request_for_an_offer_instead_of_a_dead_end(cl
         "origin": "Antalya Airport (AYT)",
         "destination": "Regnum Carya",
         "date": future_local(days=20).date(),
-        "time": "14:00",
+        # The search from the airport gave the landing at 14:00: the offer asks for the pickup after it.
+        "time": f"14:{settings.GNB_PICKUP_MINUTES_AFTER_LANDING:02d}",
         "adults": 18,
         "children": 2,
         "infants": 0,
