@@ -31,7 +31,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from gnb.bookings import policies, reports, services
+from gnb.bookings import lifecycle, policies, reports, services
 from gnb.bookings.admin_forms import (
     DEFAULT_PASSENGER_ROWS,
     BookingDetailsForm,
@@ -184,6 +184,10 @@ LIFECYCLE = (
 )
 
 
+# The booking's history section on its change page (the id Django gives the events inline).
+HISTORY_ANCHOR = "events-group"
+
+
 class _Echo:
     """The file-like object ``csv.writer`` wants, handing each formatted line back to the response stream."""
 
@@ -223,7 +227,20 @@ class BookingAdmin(admin.ModelAdmin):
         "total_with_currency",
     )
     list_filter = (StartsOnFilter, "status", "payment_state", "kind", "vehicle_class")
-    search_fields = ("reference", "lead_name", "lead_email", "lead_phone", "passengers__last_name")
+    # Staff look a booking up by whatever the caller gives: reference, a name, phone, email, flight, hotel or point.
+    search_fields = (
+        "reference",
+        "lead_name",
+        "lead_email",
+        "lead_phone",
+        "passengers__first_name",
+        "passengers__last_name",
+        "legs__flight_number",
+        "legs__pickup_point",
+        "legs__origin__name",
+        "legs__destination__name",
+        "tour_departure__tour__name",
+    )
     date_hierarchy = "starts_at"
     ordering = ("-starts_at", "-pk")
     list_per_page = 50
@@ -339,15 +356,35 @@ class BookingAdmin(admin.ModelAdmin):
         if obj is not None and request.user.has_perm("payments.view_payment"):
             # Payments and refunds, with their totals and the payment actions the staff member may take.
             context["payments_panel"] = booking_payments_panel(request, obj)
+        context["history_url"] = f"#{HISTORY_ANCHOR}"
         if obj is not None and super().has_change_permission(request):
-            context["lifecycle_actions"] = [
-                step for step in LIFECYCLE if policies.can_transition(obj.status, step.to_status)
-            ]
+            # The lifecycle judges: only what staff may do by hand from this status, now.
+            allowed = lifecycle.staff_moves(obj)
+            context["lifecycle_actions"] = [step for step in LIFECYCLE if step.to_status in allowed]
             if obj.status in DETAILS_CHANGEABLE:
                 context["edit_details_url"] = reverse("admin:bookings_booking_edit_details", args=[obj.pk])
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
+    def history_view(self, request, object_id, extra_context=None):
+        """A booking's history is the section on its own page (every status change, who, when and why), not the
+        admin's log of form edits, which bookings never have."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404(_("Booking not found."))
+        return redirect(reverse("admin:bookings_booking_change", args=[object_id]) + f"#{HISTORY_ANCHOR}")
+
     # --- lifecycle actions --------------------------------------------------------------------------------
+    def get_actions(self, request):
+        """The list filtered to one status offers only the lifecycle actions staff may take from it."""
+        actions = super().get_actions(request)
+        status = request.GET.get("status__exact")
+        if status in policies.MOVES:
+            for step in LIFECYCLE:
+                if not policies.can_transition(status, step.to_status, by_hand=True):
+                    actions.pop(step.action, None)
+        return actions
+
     def _for_each(
         self, request, queryset, *, change: Callable[[int], object], done: str
     ) -> HttpResponseRedirect | None:
@@ -380,7 +417,9 @@ class BookingAdmin(admin.ModelAdmin):
         return self._for_each(
             request,
             queryset,
-            change=lambda pk: services.booking_transition(booking_id=pk, to_status=to_status, actor=actor),
+            change=lambda pk: services.booking_transition(
+                booking_id=pk, to_status=to_status, actor=actor, by_hand=True
+            ),
             done=done,
         )
 

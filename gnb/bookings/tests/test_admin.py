@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from gnb.bookings import services
+from gnb.bookings import lifecycle, policies, services
 from gnb.bookings.models import Booking, BookingEvent, IdempotencyKey
 from gnb.bookings.quotes import ExtraRequest, currency_rates
 from gnb.catalog.models import Season
@@ -247,17 +247,24 @@ def test_booking_change_page_is_read_only_with_history(admin_client, admin_user,
         "extras",
         "events",
     ]
-    # The lifecycle buttons offered are those the status allows.
-    assert [step.action for step in response.context["lifecycle_actions"]] == [
-        "confirm_bookings",
-        "cancel_bookings",
-        "complete_bookings",
-        "no_show_bookings",
-    ]
+    # The lifecycle buttons offered are those staff may take from the status now: an assigned ride ahead can only be
+    # cancelled (back to confirmed is dispatch's move; completed and no-show wait for the pickup time).
+    assert [step.action for step in response.context["lifecycle_actions"]] == ["cancel_bookings"]
+    # The "History" button leads to the booking's own history section on this page, not Django's empty log.
+    assert '<a href="#events-group" class="historylink">History</a>' in html
+    assert reverse("admin:bookings_booking_history", args=[booking.pk]) not in html
     response = admin_client.post(url, {"total": "1.00", "status": "completed", "lead_name": "Mallory"})
     assert response.status_code == 403
     booking.refresh_from_db()
     assert (booking.total, booking.status, booking.lead_name) == (Decimal("50.00"), "assigned", "Anna Smith")
+
+
+def test_the_admins_history_page_leads_to_the_bookings_own_history(admin_client, catalog):
+    booking = place_transfer()
+    response = admin_client.get(reverse("admin:bookings_booking_history", args=[booking.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:bookings_booking_change", args=[booking.pk]) + "#events-group"
+    assert admin_client.get(reverse("admin:bookings_booking_history", args=[booking.pk + 999])).status_code == 404
 
 
 # --- lifecycle actions ------------------------------------------------------------------------------------
@@ -315,6 +322,67 @@ def test_refused_transitions_are_reported_and_change_nothing(admin_client, catal
     future.refresh_from_db()
     assert future.status == "confirmed"
     assert future.events.count() == 1
+
+
+def test_an_assigned_booking_is_not_confirmed_by_hand_and_is_not_offered_confirm(admin_client, admin_user, catalog):
+    booking = place_transfer(days=5)
+    services.booking_transition(booking_id=booking.pk, to_status="assigned", actor=services.Actor("dispatch"))
+    response = run_action(admin_client, "confirm_bookings", [booking])
+    assert messages_of(response) == [
+        f"{booking.reference} not changed: A booking in status “Driver assigned” moves to “Confirmed” only through "
+        "dispatch or payments (e.g. by taking the driver off its trip on the dispatch board), not by hand."
+    ]
+    booking.refresh_from_db()
+    assert booking.status == "assigned"
+    assert booking.events.count() == 2
+    # A list of assigned bookings offers only what staff may do from there: no "Confirm".
+    listed = admin_client.get(CHANGELIST, {"status__exact": "assigned"})
+    offered = [value for value, _label in listed.context["action_form"].fields["action"].choices if value]
+    assert offered == ["cancel_bookings", "complete_bookings", "no_show_bookings", "export_csv"]
+    pending = admin_client.get(CHANGELIST, {"status__exact": "pending_payment"})
+    offered = [value for value, _label in pending.context["action_form"].fields["action"].choices if value]
+    assert offered == ["confirm_bookings", "cancel_bookings", "export_csv"]
+
+
+def test_what_staff_may_do_by_hand_is_a_part_of_the_lifecycle_and_dispatch_still_unassigns(catalog):
+    booking = place_transfer(days=5)
+    assert policies.can_transition("assigned", "confirmed")
+    assert not policies.can_transition("assigned", "confirmed", by_hand=True)
+    for from_status, moves in policies.MOVES.items():
+        for to_status in moves:
+            assert policies.can_transition(from_status, to_status)
+    services.booking_transition(booking_id=booking.pk, to_status="assigned", actor=services.Actor("dispatch"))
+    booking.refresh_from_db()
+    assert lifecycle.staff_moves(booking) == {"cancelled"}
+    assert lifecycle.staff_moves(booking, now=booking.starts_at) == {"cancelled", "completed", "no_show"}
+    # The system's own move (dispatch taking the driver off) is still made.
+    services.booking_transition(booking_id=booking.pk, to_status="confirmed", actor=services.Actor("dispatch"))
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["PC1234", "pc1234", "Regnum", "Arrivals gate 3", "Hans", "Müller", "+447911", "anna@example", "berg"],
+)
+def test_the_bookings_list_is_searched_by_flight_place_point_names_phone_and_email(admin_client, catalog, query):
+    wanted = place_transfer(days=4, last_names=("Müller", "Müller"), lead="Hans Müller", email="anna@example.com")
+    other = place_transfer(days=5, lead="Ece Kaya", email="ece@example.net")
+    leg = wanted.legs.get()
+    leg.flight_number = "PC1234"
+    leg.pickup_point = "Arrivals gate 3"
+    leg.save()
+    other.lead_phone = "+905321234567"
+    other.save()
+    other.legs.update(flight_number="TK2412")
+    response = admin_client.get(CHANGELIST, {"q": query})
+    found = [booking.reference for booking in response.context["cl"].result_list]
+    if query == "Regnum":  # both ride to the same hotel
+        assert sorted(found) == sorted([wanted.reference, other.reference])
+    elif query == "berg":  # no such place or name
+        assert found == []
+    else:
+        assert found == [wanted.reference]
 
 
 def test_cancel_asks_for_a_reason_then_cancels(admin_client, admin_user, catalog):
