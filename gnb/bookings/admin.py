@@ -21,6 +21,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, F, Prefetch, Q, Value, When
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -54,6 +55,8 @@ from gnb.core.admin import ReadOnlyAdmin
 from gnb.core.audit import audit_export
 from gnb.core.errors import DomainError
 from gnb.payments.admin import booking_payments_panel
+from gnb.payments.models import Payment
+from gnb.payments.selectors import booking_amounts_loaded
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -169,6 +172,31 @@ class StartsOnFilter(admin.SimpleListFilter):
 
 
 @dataclass(frozen=True)
+class DayLink:
+    label: StrOrPromise
+    url: str
+    current: bool
+
+
+def day_switch(request) -> list[DayLink]:
+    """All days / today / tomorrow above the list: the pickup-day filter, keeping the rest of the query."""
+    current = request.GET.get(StartsOnFilter.parameter_name, "")
+    links = []
+    for value, label in (
+        ("", gettext_lazy("All days")),
+        ("today", gettext_lazy("Today")),
+        ("tomorrow", gettext_lazy("Tomorrow")),
+    ):
+        query = request.GET.copy()
+        query.pop("p", None)  # a page number of another day's list
+        query.pop(StartsOnFilter.parameter_name, None)
+        if value:
+            query[StartsOnFilter.parameter_name] = value
+        links.append(DayLink(label, f"?{query.urlencode()}" if query else "?", current == value))
+    return links
+
+
+@dataclass(frozen=True)
 class Lifecycle:
     action: str
     to_status: str
@@ -200,10 +228,15 @@ def csv_stream(queryset) -> Iterator[str]:
     writer = csv.writer(_Echo())
     # The byte-order mark makes spreadsheet programs read the file as UTF-8 (Turkish and Cyrillic names).
     yield "\ufeff" + writer.writerow(reports.EXPORT_HEADER)
-    # The list's own prefetches are replaced by the export's (which add the passengers).
+    # The list's own prefetches are replaced by the export's (which add the passengers), with the payments and
+    # their refunds for the balance.
     plain = queryset.prefetch_related(None).order_by("starts_at", "pk")
-    bookings = reports.bookings_for_export(plain).iterator(chunk_size=500)
-    for row in reports.export_rows(bookings):
+    bookings = (
+        reports.bookings_for_export(plain)
+        .prefetch_related(Prefetch("payments", queryset=Payment.objects.prefetch_related("refunds")))
+        .iterator(chunk_size=500)
+    )
+    for row in reports.export_rows(bookings, balance=lambda booking: booking_amounts_loaded(booking)[2]):
         yield writer.writerow(row)
 
 
@@ -216,15 +249,17 @@ def csv_response(queryset) -> StreamingHttpResponse:
 
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
+    # One line per booking at 1366 px, 200 rides a day on one page: what a dispatcher reads at a glance.
     list_display = (
         "reference",
-        "starts_at_local",
+        "starts_short",
         "route",
         "party",
+        "extras_marks",
+        "flight",
         "vehicle_class",
         "status",
-        "payment_state",
-        "total_with_currency",
+        "payment",
     )
     list_filter = (StartsOnFilter, "status", "payment_state", "kind", "vehicle_class")
     # Staff look a booking up by whatever the caller gives: reference, a name, phone, email, flight, hotel or point.
@@ -242,8 +277,7 @@ class BookingAdmin(admin.ModelAdmin):
         "tour_departure__tour__name",
     )
     date_hierarchy = "starts_at"
-    ordering = ("-starts_at", "-pk")
-    list_per_page = 50
+    list_per_page = 200
     # Counting every booking for "(n total)" is a second full count on each page; filtered counts suffice.
     show_full_result_count = False
     actions = ("confirm_bookings", "cancel_bookings", "complete_bookings", "no_show_bookings", "export_csv")
@@ -303,18 +337,81 @@ class BookingAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return reports.bookings_for_list(super().get_queryset(request)).select_related("customer", "coupon")
 
+    def get_ordering(self, request):
+        """Next pickup first: rides still ahead by pickup time, then those already started, latest first."""
+        now = timezone.now()
+        ahead = Q(starts_at__gte=now)
+        return [
+            Case(When(ahead, then=Value(0)), default=Value(1)).asc(),
+            Case(When(ahead, then=F("starts_at"))).asc(),
+            F("starts_at").desc(),
+            "-pk",
+        ]
+
     # --- columns ------------------------------------------------------------------------------------------
     @admin.display(description=gettext_lazy("starts (Istanbul)"), ordering="starts_at")
     def starts_at_local(self, booking: Booking) -> str:
         return reports.local_time(booking.starts_at)
 
+    @admin.display(description=gettext_lazy("pickup"), ordering="starts_at")
+    def starts_short(self, booking: Booking) -> str:
+        # Day.month and time: the list is read a day or two ahead; the year is on the booking's page.
+        return format_html(
+            '<time datetime="{}">{}</time>',
+            reports.local_time(booking.starts_at, "%Y-%m-%dT%H:%M"),
+            reports.local_time(booking.starts_at, "%d.%m %H:%M"),
+        )
+
     @admin.display(description=gettext_lazy("route"))
     def route(self, booking: Booking) -> str:
-        return reports.booking_route(booking)
+        # Airports by their code; each end cut short on its own (both stay readable), the whole route in the title.
+        ends = format_html_join(
+            " → ", '<span class="gnb-place">{}</span>', ((end,) for end in reports.booking_route_short(booking))
+        )
+        return format_html('<span class="gnb-route" title="{}">{}</span>', reports.booking_route(booking), ends)
 
-    @admin.display(description=gettext_lazy("adults / children / infants"))
+    @admin.display(description=gettext_lazy("party"))
     def party(self, booking: Booking) -> str:
-        return reports.party_label(booking)
+        return format_html('<span title="{}">{}</span>', _("adults / children / infants"), reports.party_label(booking))
+
+    @admin.display(description=gettext_lazy("extras"))
+    def extras_marks(self, booking: Booking) -> str:
+        # Each extra by its short mark (CS, BS …) with the count; its name and count in the title.
+        return format_html_join(
+            " ",
+            '<abbr class="gnb-extra" title="{} × {}">{}{}</abbr>',
+            (
+                (
+                    item.quantity,
+                    item.extra.name,
+                    item.extra.mark or item.extra.code[:3].upper(),
+                    f"×{item.quantity}" if item.quantity > 1 else "",
+                )
+                for item in reports.booking_extras(booking)
+            ),
+        )
+
+    @admin.display(description=gettext_lazy("flight"))
+    def flight(self, booking: Booking) -> str:
+        legs = [leg for leg in booking.legs.all() if leg.flight_number]
+        if not legs:
+            return ""
+        first = min(legs, key=lambda leg: leg.sequence)
+        lands = reports.local_time(first.flight_arrival_at, "%H:%M")
+        return f"{first.flight_number} {lands}".strip()
+
+    @admin.display(description=gettext_lazy("payment"), ordering="payment_state")
+    def payment(self, booking: Booking) -> str:
+        # The total in the title: the line has room for how and whether, the amount is on the booking and the CSV.
+        method = _("Cash") if booking.payment_method == Booking.PaymentMethod.CASH else _("Card")
+        return format_html(
+            '<span title="{}: {} {}">{} · {}</span>',
+            booking.get_payment_method_display(),
+            f"{booking.total:.2f}",
+            booking.currency,
+            method,
+            booking.get_payment_state_display(),
+        )
 
     @admin.display(description=gettext_lazy("total"), ordering="total_base")
     def total_with_currency(self, booking: Booking) -> str:
@@ -348,7 +445,11 @@ class BookingAdmin(admin.ModelAdmin):
         )
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "has_export_permission": self.has_export_permission(request)}
+        extra_context = {
+            **(extra_context or {}),
+            "has_export_permission": self.has_export_permission(request),
+            "day_switch": day_switch(request),
+        }
         return super().changelist_view(request, extra_context=extra_context)
 
     # --- change page --------------------------------------------------------------------------------------
