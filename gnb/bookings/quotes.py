@@ -154,12 +154,13 @@ def _party_refuses(extra: Extra, quantity: int, request: TransferQuoteRequest) -
         return None
     names = {"extra": extra.name, "max": count, "count": count}
     if count <= 0:
-        return {
+        empty: dict[str, str] = {
             Extra.For.CHILDREN: _("%(extra)s is for a child: add the child to the party first."),
             Extra.For.INFANTS: _("%(extra)s is for an infant: add the infant to the party first."),
             Extra.For.CHILDREN_INFANTS: _("%(extra)s is for a child or an infant: add them to the party first."),
-        }.get(extra.for_party, _("Choose between 1 and %(max)s.")) % names
-    messages = {
+        }
+        return empty.get(extra.for_party, _("Choose between 1 and %(max)s.")) % names
+    messages: dict[str, str] = {
         Extra.For.PASSENGERS: ngettext(
             "%(extra)s: at most %(max)s for %(count)s passenger.",
             "%(extra)s: at most %(max)s for %(count)s passengers.",

@@ -24,10 +24,10 @@ from gnb.notifications.models import ContactMessage, SentEmail
 from gnb.notifications.services import booking_email_send
 from gnb.payments.services.offline import payment_record_cash
 from gnb.testing.admin import messages_of
+from gnb.testing.bookings import place_a_day_of_rides, transfer_request
 from gnb.testing.bookings import place_berg_tour as place_tour
 from gnb.testing.bookings import place_past_sedan_transfer as place_past_transfer
 from gnb.testing.bookings import place_sedan_transfer as place_transfer
-from gnb.testing.bookings import place_a_day_of_rides, transfer_request
 from gnb.testing.bookings import place_transfer as place_full_transfer
 from gnb.testing.catalog import IST, future_local, seats_for_children
 
