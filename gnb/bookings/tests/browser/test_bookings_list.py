@@ -43,6 +43,44 @@ def test_two_hundred_rides_fit_one_line_each_at_1366_px(site, browser, screensho
     page.screenshot(path=str(screenshots.folder / "bookings-list-1366x900.png"))
     desk.shot("bookings-list-full")
 
+    assert_one_line_each(page)
+    # A booking's page: its "History" button goes to the history on the page, its buttons are what staff may do.
+    rows.first.locator("th a").click()
+    expect(page.get_by_role("heading", level=2, name=rides[0].reference)).to_be_visible()
+    page.screenshot(path=str(screenshots.folder / "booking-change-1366x900.png"))
+    page.get_by_role("link", name="History", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/change/#events-group$"))
+    expect(page.locator("#events-group")).to_be_in_viewport()
+    page.screenshot(path=str(screenshots.folder / "booking-history-1366x900.png"))
+    page.go_back()
+    page.go_back()
+
+    # Tomorrow's switch keeps to its day (the rides are the day after tomorrow: none).
+    page.get_by_role("link", name="Tomorrow", exact=True).first.click()
+    expect(page.locator("#result_list tbody tr")).to_have_count(0)
+    # The back office has no icon of its own: Chromium's request for /favicon.ico shows as a console line on the first
+    # page; nothing else may go wrong.
+    favicon = f"console error on {site.url}/admin/login/?next=/admin/bookings/booking/: Failed to load resource: "
+    assert [problem for problem in desk.problems if not problem.startswith(favicon)] == []
+
+    # The same list in Turkish, the office's own language (longer status and payment words).
+    turkish = browser.new_context(
+        viewport=DESK, device_scale_factor=1, locale="tr-TR", storage_state=context.storage_state()
+    )
+    turkish.set_default_timeout(20_000)
+    page = turkish.new_page()
+    page.goto(site.url + "/admin/bookings/booking/")
+    expect(page.locator("#result_list tbody tr")).to_have_count(200)
+    expect(page.locator("html")).to_have_attribute("lang", "tr")
+    page.screenshot(path=str(screenshots.folder / "bookings-list-tr-1366x900.png"))
+    assert_one_line_each(page)
+    turkish.close()
+    context.close()
+
+
+def assert_one_line_each(page) -> None:
+    """Every booking on one line of the same height, every column shown without scrolling, nothing cut but the
+    places of a route (whole in its title)."""
     layout = page.evaluate(
         """() => {
             const rows = [...document.querySelectorAll('#result_list tbody tr')];
@@ -67,23 +105,3 @@ def test_two_hundred_rides_fit_one_line_each_at_1366_px(site, browser, screensho
     low, high = layout["heights"]
     assert high == low and high <= 40, layout  # one line per booking
     assert layout["clipped"] == [] and layout["cut"] == 0, layout
-    # The back office has no icon of its own: Chromium's request for /favicon.ico shows as a console line on the first
-    # page; nothing else may go wrong.
-    favicon = f"console error on {site.url}/admin/login/?next=/admin/bookings/booking/: Failed to load resource: "
-    assert [problem for problem in desk.problems if not problem.startswith(favicon)] == []
-
-    # A booking's page: its "History" button goes to the history on the page, its buttons are what staff may do.
-    rows.first.locator("th a").click()
-    expect(page.get_by_role("heading", level=2, name=rides[0].reference)).to_be_visible()
-    page.screenshot(path=str(screenshots.folder / "booking-change-1366x900.png"))
-    page.get_by_role("link", name="History", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/change/#events-group$"))
-    expect(page.locator("#events-group")).to_be_in_viewport()
-    page.screenshot(path=str(screenshots.folder / "booking-history-1366x900.png"))
-    page.go_back()
-    page.go_back()
-
-    # Tomorrow's switch keeps to its day (the rides are the day after tomorrow: none).
-    page.get_by_role("link", name="Tomorrow", exact=True).first.click()
-    expect(page.locator("#result_list tbody tr")).to_have_count(0)
-    context.close()
