@@ -20,6 +20,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, F, Prefetch, Q, Value, When
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
@@ -203,7 +204,8 @@ class Lifecycle:
     label: StrOrPromise  # lazy: shown in the language of each request
 
 
-# The actions staff take on a booking; the change page offers those the lifecycle allows from its status.
+# Each action and the status it asks for; which of them a booking's page or a status's list offers is the lifecycle's
+# answer (policies.MOVES, lifecycle.staff_moves), never a list kept here.
 LIFECYCLE = (
     Lifecycle("confirm_bookings", S.CONFIRMED, gettext_lazy("Confirm")),
     Lifecycle("cancel_bookings", S.CANCELLED, gettext_lazy("Cancel…")),
@@ -245,6 +247,13 @@ def csv_response(queryset) -> StreamingHttpResponse:
     stamp = reports.local_time(timezone.now(), "%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="bookings-{stamp}.csv"'
     return response
+
+
+class BookingChangeList(ChangeList):
+    """The list's rows with their extras (shown as marks), which a booking's own page does not need."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return reports.with_extras(super().get_queryset(request, exclude_parameters))
 
 
 @admin.register(Booking)
@@ -336,6 +345,9 @@ class BookingAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return reports.bookings_for_list(super().get_queryset(request)).select_related("customer", "coupon")
+
+    def get_changelist(self, request, **kwargs):
+        return BookingChangeList
 
     def get_ordering(self, request):
         """Next pickup first: rides still ahead by pickup time, then those already started, latest first."""

@@ -75,7 +75,7 @@ def booking_route_short(booking: Booking) -> tuple[str, ...]:
 
 
 def booking_extras(booking: Booking) -> list[BookingExtra]:
-    """The booking's extras in the catalogue's order (expects ``extras`` prefetched by :func:`bookings_for_list`)."""
+    """The booking's extras in the catalogue's order (expects ``extras`` prefetched by :func:`with_extras`)."""
     return list(booking.extras.all())
 
 
@@ -85,18 +85,24 @@ def party_label(booking: Booking) -> str:
 
 
 def bookings_for_list(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
-    """What a list of bookings shows (route, vehicle, tour, extras) in three queries, however many rows."""
+    """What a booking's page and a list of bookings show (route, vehicle, tour) in two queries, however many rows."""
     return queryset.select_related("vehicle_class", "tour_departure__tour").prefetch_related(
-        Prefetch("legs", queryset=TransferLeg.objects.select_related("origin", "destination").order_by("sequence")),
+        Prefetch("legs", queryset=TransferLeg.objects.select_related("origin", "destination").order_by("sequence"))
+    )
+
+
+def with_extras(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
+    """The bookings' extras, each with its catalogue row, in one more query (see :func:`booking_extras`)."""
+    return queryset.prefetch_related(
         Prefetch(
             "extras", queryset=BookingExtra.objects.select_related("extra").order_by("extra__sort_order", "extra__code")
-        ),
+        )
     )
 
 
 def bookings_for_export(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
-    """As :func:`bookings_for_list`, with the passengers for the manifest columns."""
-    return bookings_for_list(queryset).prefetch_related(
+    """As :func:`bookings_for_list`, with the extras and the passengers for the dispatch and manifest columns."""
+    return with_extras(bookings_for_list(queryset)).prefetch_related(
         Prefetch("passengers", queryset=Passenger.objects.order_by("position"))
     )
 
