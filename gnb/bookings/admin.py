@@ -21,7 +21,9 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, F, Prefetch, Q, Value, When
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -32,7 +34,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from gnb.bookings import policies, reports, services
+from gnb.bookings import lifecycle, policies, reports, services
 from gnb.bookings.admin_forms import (
     DEFAULT_PASSENGER_ROWS,
     BookingDetailsForm,
@@ -56,6 +58,8 @@ from gnb.core.admin import ReadOnlyAdmin
 from gnb.core.audit import audit_export
 from gnb.core.errors import DomainError
 from gnb.payments.admin import booking_payments_panel
+from gnb.payments.models import Payment
+from gnb.payments.selectors import booking_amounts_loaded
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -171,19 +175,49 @@ class StartsOnFilter(admin.SimpleListFilter):
 
 
 @dataclass(frozen=True)
+class DayLink:
+    label: StrOrPromise
+    url: str
+    current: bool
+
+
+def day_switch(request) -> list[DayLink]:
+    """All days / today / tomorrow above the list: the pickup-day filter, keeping the rest of the query."""
+    current = request.GET.get(StartsOnFilter.parameter_name, "")
+    links = []
+    for value, label in (
+        ("", gettext_lazy("All days")),
+        ("today", gettext_lazy("Today")),
+        ("tomorrow", gettext_lazy("Tomorrow")),
+    ):
+        query = request.GET.copy()
+        query.pop("p", None)  # a page number of another day's list
+        query.pop(StartsOnFilter.parameter_name, None)
+        if value:
+            query[StartsOnFilter.parameter_name] = value
+        links.append(DayLink(label, f"?{query.urlencode()}" if query else "?", current == value))
+    return links
+
+
+@dataclass(frozen=True)
 class Lifecycle:
     action: str
     to_status: str
     label: StrOrPromise  # lazy: shown in the language of each request
 
 
-# The actions staff take on a booking; the change page offers those the lifecycle allows from its status.
+# Each action and the status it asks for; which of them a booking's page or a status's list offers is the lifecycle's
+# answer (policies.MOVES, lifecycle.staff_moves), never a list kept here.
 LIFECYCLE = (
     Lifecycle("confirm_bookings", S.CONFIRMED, gettext_lazy("Confirm")),
     Lifecycle("cancel_bookings", S.CANCELLED, gettext_lazy("Cancel…")),
     Lifecycle("complete_bookings", S.COMPLETED, gettext_lazy("Mark completed")),
     Lifecycle("no_show_bookings", S.NO_SHOW, gettext_lazy("Mark no-show")),
 )
+
+
+# The booking's history section on its change page (the id Django gives the events inline).
+HISTORY_ANCHOR = "events-group"
 
 
 class _Echo:
@@ -198,10 +232,15 @@ def csv_stream(queryset) -> Iterator[str]:
     writer = csv.writer(_Echo())
     # The byte-order mark makes spreadsheet programs read the file as UTF-8 (Turkish and Cyrillic names).
     yield "\ufeff" + writer.writerow(reports.EXPORT_HEADER)
-    # The list's own prefetches are replaced by the export's (which add the passengers).
+    # The list's own prefetches are replaced by the export's (which add the passengers), with the payments and
+    # their refunds for the balance.
     plain = queryset.prefetch_related(None).order_by("starts_at", "pk")
-    bookings = reports.bookings_for_export(plain).iterator(chunk_size=500)
-    for row in reports.export_rows(bookings):
+    bookings = (
+        reports.bookings_for_export(plain)
+        .prefetch_related(Prefetch("payments", queryset=Payment.objects.prefetch_related("refunds")))
+        .iterator(chunk_size=500)
+    )
+    for row in reports.export_rows(bookings, balance=lambda booking: booking_amounts_loaded(booking)[2]):
         yield writer.writerow(row)
 
 
@@ -212,23 +251,44 @@ def csv_response(queryset) -> StreamingHttpResponse:
     return response
 
 
+class BookingChangeList(ChangeList):
+    """The list's rows with their extras (shown as marks), which a booking's own page does not need."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return reports.with_extras(super().get_queryset(request, exclude_parameters))
+
+
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
+    # One line per booking at 1366 px, 200 rides a day on one page: what a dispatcher reads at a glance.
     list_display = (
         "reference",
-        "starts_at_local",
+        "starts_short",
         "route",
         "party",
+        "extras_marks",
+        "flight",
         "vehicle_class",
         "status",
-        "payment_state",
-        "total_with_currency",
+        "payment",
     )
     list_filter = (StartsOnFilter, "status", "payment_state", "kind", "vehicle_class")
-    search_fields = ("reference", "lead_name", "lead_email", "lead_phone", "passengers__last_name")
+    # Staff look a booking up by whatever the caller gives: reference, a name, phone, email, flight, hotel or point.
+    search_fields = (
+        "reference",
+        "lead_name",
+        "lead_email",
+        "lead_phone",
+        "passengers__first_name",
+        "passengers__last_name",
+        "legs__flight_number",
+        "legs__pickup_point",
+        "legs__origin__name",
+        "legs__destination__name",
+        "tour_departure__tour__name",
+    )
     date_hierarchy = "starts_at"
-    ordering = ("-starts_at", "-pk")
-    list_per_page = 50
+    list_per_page = 200
     # Counting every booking for "(n total)" is a second full count on each page; filtered counts suffice.
     show_full_result_count = False
     actions = ("confirm_bookings", "cancel_bookings", "complete_bookings", "no_show_bookings", "export_csv")
@@ -288,18 +348,84 @@ class BookingAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return reports.bookings_for_list(super().get_queryset(request)).select_related("customer", "coupon")
 
+    def get_changelist(self, request, **kwargs):
+        return BookingChangeList
+
+    def get_ordering(self, request):
+        """Next pickup first: rides still ahead by pickup time, then those already started, latest first."""
+        now = timezone.now()
+        ahead = Q(starts_at__gte=now)
+        return [
+            Case(When(ahead, then=Value(0)), default=Value(1)).asc(),
+            Case(When(ahead, then=F("starts_at"))).asc(),
+            F("starts_at").desc(),
+            "-pk",
+        ]
+
     # --- columns ------------------------------------------------------------------------------------------
     @admin.display(description=gettext_lazy("starts (Istanbul)"), ordering="starts_at")
     def starts_at_local(self, booking: Booking) -> str:
         return reports.local_time(booking.starts_at)
 
+    @admin.display(description=gettext_lazy("pickup"), ordering="starts_at")
+    def starts_short(self, booking: Booking) -> str:
+        # Day.month and time: the list is read a day or two ahead; the year is on the booking's page.
+        return format_html(
+            '<time datetime="{}">{}</time>',
+            reports.local_time(booking.starts_at, "%Y-%m-%dT%H:%M"),
+            reports.local_time(booking.starts_at, "%d.%m %H:%M"),
+        )
+
     @admin.display(description=gettext_lazy("route"))
     def route(self, booking: Booking) -> str:
-        return reports.booking_route(booking)
+        # Airports by their code; each end cut short on its own (both stay readable), the whole route in the title.
+        ends = format_html_join(
+            " → ", '<span class="gnb-place">{}</span>', ((end,) for end in reports.booking_route_short(booking))
+        )
+        return format_html('<span class="gnb-route" title="{}">{}</span>', reports.booking_route(booking), ends)
 
-    @admin.display(description=gettext_lazy("adults / children / infants"))
+    @admin.display(description=gettext_lazy("party"))
     def party(self, booking: Booking) -> str:
-        return reports.party_label(booking)
+        return format_html('<span title="{}">{}</span>', _("adults / children / infants"), reports.party_label(booking))
+
+    @admin.display(description=gettext_lazy("extras"))
+    def extras_marks(self, booking: Booking) -> str:
+        # Each extra by its short mark (CS, BS …) with the count; its name and count in the title.
+        return format_html_join(
+            " ",
+            '<abbr class="gnb-extra" title="{} × {}">{}{}</abbr>',
+            (
+                (
+                    item.quantity,
+                    item.extra.name,
+                    item.extra.mark or item.extra.code[:3].upper(),
+                    f"×{item.quantity}" if item.quantity > 1 else "",
+                )
+                for item in reports.booking_extras(booking)
+            ),
+        )
+
+    @admin.display(description=gettext_lazy("flight"))
+    def flight(self, booking: Booking) -> str:
+        legs = [leg for leg in booking.legs.all() if leg.flight_number]
+        if not legs:
+            return ""
+        first = min(legs, key=lambda leg: leg.sequence)
+        lands = reports.local_time(first.flight_arrival_at, "%H:%M")
+        return f"{first.flight_number} {lands}".strip()
+
+    @admin.display(description=gettext_lazy("payment"), ordering="payment_state")
+    def payment(self, booking: Booking) -> str:
+        # The total in the title: the line has room for how and whether, the amount is on the booking and the CSV.
+        method = _("Cash") if booking.payment_method == Booking.PaymentMethod.CASH else _("Card")
+        return format_html(
+            '<span title="{}: {} {}">{} · {}</span>',
+            booking.get_payment_method_display(),
+            f"{booking.total:.2f}",
+            booking.currency,
+            method,
+            booking.get_payment_state_display(),
+        )
 
     @admin.display(description=gettext_lazy("total"), ordering="total_base")
     def total_with_currency(self, booking: Booking) -> str:
@@ -333,7 +459,11 @@ class BookingAdmin(admin.ModelAdmin):
         )
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "has_export_permission": self.has_export_permission(request)}
+        extra_context = {
+            **(extra_context or {}),
+            "has_export_permission": self.has_export_permission(request),
+            "day_switch": day_switch(request),
+        }
         return super().changelist_view(request, extra_context=extra_context)
 
     # --- change page --------------------------------------------------------------------------------------
@@ -341,15 +471,35 @@ class BookingAdmin(admin.ModelAdmin):
         if obj is not None and request.user.has_perm("payments.view_payment"):
             # Payments and refunds, with their totals and the payment actions the staff member may take.
             context["payments_panel"] = booking_payments_panel(request, obj)
+        context["history_url"] = f"#{HISTORY_ANCHOR}"
         if obj is not None and super().has_change_permission(request):
-            context["lifecycle_actions"] = [
-                step for step in LIFECYCLE if policies.can_transition(obj.status, step.to_status)
-            ]
+            # The lifecycle judges: only what staff may do by hand from this status, now.
+            allowed = lifecycle.staff_moves(obj)
+            context["lifecycle_actions"] = [step for step in LIFECYCLE if step.to_status in allowed]
             if obj.status in DETAILS_CHANGEABLE:
                 context["edit_details_url"] = reverse("admin:bookings_booking_edit_details", args=[obj.pk])
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
+    def history_view(self, request, object_id, extra_context=None):
+        """A booking's history is the section on its own page (every status change, who, when and why), not the
+        admin's log of form edits, which bookings never have."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404(_("Booking not found."))
+        return redirect(reverse("admin:bookings_booking_change", args=[object_id]) + f"#{HISTORY_ANCHOR}")
+
     # --- lifecycle actions --------------------------------------------------------------------------------
+    def get_actions(self, request):
+        """The list filtered to one status offers only the lifecycle actions staff may take from it."""
+        actions = super().get_actions(request)
+        status = request.GET.get("status__exact")
+        if status in policies.MOVES:
+            for step in LIFECYCLE:
+                if not policies.can_transition(status, step.to_status, by_hand=True):
+                    actions.pop(step.action, None)
+        return actions
+
     def _for_each(
         self, request, queryset, *, change: Callable[[int], object], done: str
     ) -> HttpResponseRedirect | None:
@@ -382,7 +532,9 @@ class BookingAdmin(admin.ModelAdmin):
         return self._for_each(
             request,
             queryset,
-            change=lambda pk: services.booking_transition(booking_id=pk, to_status=to_status, actor=actor),
+            change=lambda pk: services.booking_transition(
+                booking_id=pk, to_status=to_status, actor=actor, by_hand=True
+            ),
             done=done,
         )
 

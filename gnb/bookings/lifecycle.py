@@ -53,19 +53,39 @@ def locked_booking(booking_id: int) -> Booking:
     return rows[0]
 
 
-def guard(booking: Booking, to_status: str, *, now: dt.datetime) -> None:
-    """Raise ``InvalidTransition`` unless ``booking`` may move to ``to_status`` at ``now``."""
+def guard(booking: Booking, to_status: str, *, now: dt.datetime, by_hand: bool = False) -> None:
+    """Raise ``InvalidTransition`` unless ``booking`` may move to ``to_status`` at ``now`` (``by_hand``: asked for
+    by a person as a bare status change, which some moves never are: see ``policies.MOVES``)."""
     labels = dict(S.choices)
     if to_status not in labels:
         raise InvalidTransition(_("Unknown status “%(status)s”.") % {"status": to_status}, field="status")
+    names = {"from": labels[booking.status], "to": labels[to_status]}
     if not policies.can_transition(booking.status, to_status):
+        raise InvalidTransition(_("A booking in status “%(from)s” cannot move to “%(to)s”.") % names, field="status")
+    if by_hand and not policies.can_transition(booking.status, to_status, by_hand=True):
         raise InvalidTransition(
-            _("A booking in status “%(from)s” cannot move to “%(to)s”.")
-            % {"from": labels[booking.status], "to": labels[to_status]},
+            _(
+                "A booking in status “%(from)s” moves to “%(to)s” only through dispatch or payments "
+                "(e.g. by taking the driver off its trip on the dispatch board), not by hand."
+            )
+            % names,
             field="status",
         )
     if to_status in policies.NEEDS_START and now < booking.starts_at:
         raise InvalidTransition(_("This can only be recorded once the pickup time has passed."), field="status")
+
+
+def staff_moves(booking: Booking, *, now: dt.datetime | None = None) -> frozenset[str]:
+    """The statuses staff may move ``booking`` to by hand now: what :func:`guard` would let through."""
+    now = now or timezone.now()
+    allowed = set()
+    for to_status in policies.TRANSITIONS.get(booking.status, frozenset()):
+        try:
+            guard(booking, to_status, now=now, by_hand=True)
+        except InvalidTransition:
+            continue
+        allowed.add(to_status)
+    return frozenset(allowed)
 
 
 def transition(
@@ -78,15 +98,17 @@ def transition(
     details: Mapping[str, Any] | None = None,
     changes: Mapping[str, Any] | None = None,
     now: dt.datetime | None = None,
+    by_hand: bool = False,
 ) -> BookingEvent:
     """Move a locked ``booking`` to ``to_status`` if the lifecycle allows it, save it and record the step.
 
     ``changes`` are further fields set and saved with the status (a cancellation's time and fee); ``actor_label``
-    and ``actor_id`` say who asked (a user, or a party such as ``traveller``, ``system`` or a payment provider).
+    and ``actor_id`` say who asked (a user, or a party such as ``traveller``, ``system`` or a payment provider);
+    ``by_hand``: a person asked for the bare status change, so only the moves staff may make are allowed.
     Returns the ``BookingEvent`` written.
     """
     now = now or timezone.now()
-    guard(booking, to_status, now=now)
+    guard(booking, to_status, now=now, by_hand=by_hand)
     from_status = booking.status
     booking.status = to_status
     for name, value in (changes or {}).items():

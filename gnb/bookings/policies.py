@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
 from django.conf import settings
 from django.utils import timezone
@@ -14,20 +15,37 @@ from gnb.core.money import ZERO, percent_of
 
 S = Booking.Status
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.PENDING_PAYMENT: frozenset({S.CONFIRMED, S.CANCELLED, S.EXPIRED}),
-    S.CONFIRMED: frozenset({S.ASSIGNED, S.COMPLETED, S.NO_SHOW, S.CANCELLED}),
-    S.ASSIGNED: frozenset({S.CONFIRMED, S.ON_THE_WAY, S.COMPLETED, S.NO_SHOW, S.CANCELLED}),
+
+class Mover(StrEnum):
+    """Who may ask for a move."""
+
+    # A person, by hand: the back office's lifecycle actions and buttons.
+    STAFF = "staff"
+    # Only the owner of what the move follows from: dispatch when a driver is given or taken off a trip and the steps
+    # of a trip (gnb.fleet), payments when money is given back, the scheduler when an unpaid hold runs out.
+    SYSTEM = "system"
+
+
+STAFF, SYSTEM = Mover.STAFF, Mover.SYSTEM
+
+# The lifecycle: from each status, the statuses it may move to and who may make each move.
+MOVES: dict[str, dict[str, Mover]] = {
+    S.PENDING_PAYMENT: {S.CONFIRMED: STAFF, S.CANCELLED: STAFF, S.EXPIRED: SYSTEM},
+    S.CONFIRMED: {S.ASSIGNED: SYSTEM, S.COMPLETED: STAFF, S.NO_SHOW: STAFF, S.CANCELLED: STAFF},
+    # Back to confirmed: dispatch took the driver off the trip; by hand it would leave a driver on a confirmed ride.
+    S.ASSIGNED: {S.CONFIRMED: SYSTEM, S.ON_THE_WAY: SYSTEM, S.COMPLETED: STAFF, S.NO_SHOW: STAFF, S.CANCELLED: STAFF},
     # Back to assigned or confirmed: the first ride of a return trip is over (or its traveller did not come) and the
     # return ride is still ahead (gnb.fleet.services).
-    S.ON_THE_WAY: frozenset({S.PICKED_UP, S.NO_SHOW, S.ASSIGNED, S.CONFIRMED}),
-    S.PICKED_UP: frozenset({S.COMPLETED, S.ASSIGNED, S.CONFIRMED}),
-    S.CANCELLED: frozenset({S.REFUNDED}),
-    S.COMPLETED: frozenset(),
-    S.NO_SHOW: frozenset(),
-    S.EXPIRED: frozenset(),
-    S.REFUNDED: frozenset(),
+    S.ON_THE_WAY: {S.PICKED_UP: SYSTEM, S.NO_SHOW: STAFF, S.ASSIGNED: SYSTEM, S.CONFIRMED: SYSTEM},
+    S.PICKED_UP: {S.COMPLETED: STAFF, S.ASSIGNED: SYSTEM, S.CONFIRMED: SYSTEM},
+    S.CANCELLED: {S.REFUNDED: SYSTEM},
+    S.COMPLETED: {},
+    S.NO_SHOW: {},
+    S.EXPIRED: {},
+    S.REFUNDED: {},
 }
+
+TRANSITIONS: dict[str, frozenset[str]] = {status: frozenset(moves) for status, moves in MOVES.items()}
 
 # Statuses in which a booking holds seats on a tour departure and counts as a coupon use.
 HOLDS_CAPACITY: frozenset[str] = frozenset(
@@ -39,8 +57,10 @@ NEEDS_START: frozenset[str] = frozenset({S.COMPLETED, S.NO_SHOW, S.PICKED_UP})
 TRAVELLER_CANCELLABLE: frozenset[str] = frozenset({S.PENDING_PAYMENT, S.CONFIRMED, S.ASSIGNED})
 
 
-def can_transition(from_status: str, to_status: str) -> bool:
-    return to_status in TRANSITIONS.get(from_status, frozenset())
+def can_transition(from_status: str, to_status: str, *, by_hand: bool = False) -> bool:
+    """Whether the lifecycle has this move; ``by_hand``: and staff may make it themselves."""
+    mover = MOVES.get(from_status, {}).get(to_status)
+    return mover is not None and (not by_hand or mover == STAFF)
 
 
 def pickup_after_landing(landing_at: dt.datetime) -> dt.datetime:

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from gnb.bookings import pricing
 from gnb.catalog.models import Coupon, Currency, Extra, Fare, Place, Season, TourDeparture
@@ -146,6 +147,84 @@ def _check_party(errors: _Errors, *, adults: int, children: int, infants: int, l
         errors.add("infants", _("Each infant must travel with an adult."))
 
 
+def _party_refuses(extra: Extra, quantity: int, request: TransferQuoteRequest) -> str | None:
+    """Why the party cannot take ``quantity`` of ``extra`` (one per traveller it serves), or None."""
+    count = extra.party_count(adults=request.adults, children=request.children, infants=request.infants)
+    if count is None or quantity <= count:
+        return None
+    names = {"extra": extra.name, "max": count, "count": count}
+    if count <= 0:
+        empty: dict[str, str] = {
+            Extra.For.CHILDREN: _("%(extra)s is for a child: add the child to the party first."),
+            Extra.For.INFANTS: _("%(extra)s is for an infant: add the infant to the party first."),
+            Extra.For.CHILDREN_INFANTS: _("%(extra)s is for a child or an infant: add them to the party first."),
+        }
+        return empty.get(extra.for_party, _("Choose between 1 and %(max)s.")) % names
+    messages: dict[str, str] = {
+        Extra.For.PASSENGERS: ngettext(
+            "%(extra)s: at most %(max)s for %(count)s passenger.",
+            "%(extra)s: at most %(max)s for %(count)s passengers.",
+            count,
+        ),
+        Extra.For.CHILDREN: ngettext(
+            "%(extra)s: at most %(max)s for %(count)s child.",
+            "%(extra)s: at most %(max)s for %(count)s children.",
+            count,
+        ),
+        Extra.For.INFANTS: ngettext(
+            "%(extra)s: at most %(max)s for %(count)s infant.",
+            "%(extra)s: at most %(max)s for %(count)s infants.",
+            count,
+        ),
+        Extra.For.CHILDREN_INFANTS: ngettext(
+            "%(extra)s: at most %(max)s for %(count)s child or infant.",
+            "%(extra)s: at most %(max)s for %(count)s children and infants.",
+            count,
+        ),
+    }
+    return messages[extra.for_party] % names
+
+
+def _check_shared_seats(
+    errors: _Errors, request: TransferQuoteRequest, chosen: Sequence[tuple[int, Extra, int]]
+) -> None:
+    """Seats for children and infants together: each child or infant sits in one seat, whichever kind.
+
+    Each extra alone is within its bound already; here a child seat and a booster for one child, or more seats in
+    all than children and infants, are refused. The error is reported on the last extra of the group.
+    """
+    groups = (
+        ({Extra.For.CHILDREN}, request.children),
+        ({Extra.For.INFANTS}, request.infants),
+        ({Extra.For.CHILDREN, Extra.For.INFANTS, Extra.For.CHILDREN_INFANTS}, request.children + request.infants),
+    )
+    for kinds, count in groups:
+        members = [(index, extra, quantity) for index, extra, quantity in chosen if extra.for_party in kinds]
+        if len(members) < 2 or sum(quantity for _index, _extra, quantity in members) <= count:
+            continue
+        names = " + ".join(extra.name for _index, extra, _quantity in members)
+        if kinds == {Extra.For.CHILDREN}:
+            message = ngettext(
+                "%(extras)s: at most %(count)s together for %(count)s child.",
+                "%(extras)s: at most %(count)s together for %(count)s children.",
+                count,
+            )
+        elif kinds == {Extra.For.INFANTS}:
+            message = ngettext(
+                "%(extras)s: at most %(count)s together for %(count)s infant.",
+                "%(extras)s: at most %(count)s together for %(count)s infants.",
+                count,
+            )
+        else:
+            message = ngettext(
+                "%(extras)s: at most %(count)s together for %(count)s child or infant.",
+                "%(extras)s: at most %(count)s together for %(count)s children and infants.",
+                count,
+            )
+        errors.add(f"extras.{members[-1][0]}.quantity", message % {"extras": names, "count": count})
+        return
+
+
 def _resolve_currency(errors: _Errors, code: str | None) -> tuple[str, Decimal]:
     code = (code or settings.BASE_CURRENCY).upper()
     rates = currency_rates()
@@ -257,6 +336,7 @@ def transfer_quote(request: TransferQuoteRequest, *, now: dt.datetime | None = N
         codes = [item.code for item in request.extras]
         found = {extra.code: extra for extra in Extra.objects.filter(code__in=codes, is_active=True)}
         seen: set[str] = set()
+        chosen: list[tuple[int, Extra, int]] = []  # with the index of each in the request, to name the field
         for index, item in enumerate(request.extras):
             extra = found.get(item.code)
             if extra is None:
@@ -268,9 +348,13 @@ def transfer_quote(request: TransferQuoteRequest, *, now: dt.datetime | None = N
                     f"extras.{index}.quantity",
                     _("Choose between 1 and %(max)s.") % {"max": extra.max_quantity},
                 )
+            elif message := _party_refuses(extra, item.quantity, request):
+                errors.add(f"extras.{index}.quantity", message)
             else:
                 extras.append((extra, item.quantity))
+                chosen.append((index, extra, item.quantity))
             seen.add(item.code)
+        _check_shared_seats(errors, request, chosen)
     coupon = _resolve_coupon(errors, request.coupon, for_tours=False, now=now)
     errors.raise_if_any()
     assert origin is not None and destination is not None and pickup_at is not None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from gnb.bookings import policies
 from gnb.bookings.availability import with_seats
-from gnb.bookings.models import Booking, Passenger, TransferLeg
-from gnb.catalog.models import TourDeparture
+from gnb.bookings.models import Booking, BookingExtra, Passenger, TransferLeg
+from gnb.catalog.models import Place, TourDeparture
 from gnb.core.money import ZERO
 
 # Drivers, dispatchers and hotels on the Antalya coast all read the Istanbul clock, whichever time zone the
@@ -57,21 +57,52 @@ def booking_route(booking: Booking) -> str:
     return f"{first.origin} → {first.destination}"
 
 
+def place_short_name(place: Place) -> str:
+    """An airport by its IATA code, anything else by its name: how dispatchers say a route."""
+    return place.iata_code or str(place)
+
+
+def booking_route_short(booking: Booking) -> tuple[str, ...]:
+    """The first leg's ends, airports by their code (``("AYT", "Regnum Carya")``), or a tour's name alone; same
+    prefetches as :func:`booking_route`."""
+    if booking.kind == Booking.Kind.TOUR:
+        return (booking_route(booking),)
+    legs = list(booking.legs.all())
+    if not legs:
+        return ()
+    first = min(legs, key=lambda leg: leg.sequence)
+    return place_short_name(first.origin), place_short_name(first.destination)
+
+
+def booking_extras(booking: Booking) -> list[BookingExtra]:
+    """The booking's extras in the catalogue's order (expects ``extras`` prefetched by :func:`with_extras`)."""
+    return list(booking.extras.all())
+
+
 def party_label(booking: Booking) -> str:
     """Adults / children / infants, the order every voucher and driver sheet uses."""
     return f"{booking.adults} / {booking.children} / {booking.infants}"
 
 
 def bookings_for_list(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
-    """What a list of bookings shows (route, vehicle, tour) in two queries, however many rows."""
+    """What a booking's page and a list of bookings show (route, vehicle, tour) in two queries, however many rows."""
     return queryset.select_related("vehicle_class", "tour_departure__tour").prefetch_related(
         Prefetch("legs", queryset=TransferLeg.objects.select_related("origin", "destination").order_by("sequence"))
     )
 
 
+def with_extras(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
+    """The bookings' extras, each with its catalogue row, in one more query (see :func:`booking_extras`)."""
+    return queryset.prefetch_related(
+        Prefetch(
+            "extras", queryset=BookingExtra.objects.select_related("extra").order_by("extra__sort_order", "extra__code")
+        )
+    )
+
+
 def bookings_for_export(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
-    """As :func:`bookings_for_list`, with the passengers for the manifest columns."""
-    return bookings_for_list(queryset).prefetch_related(
+    """As :func:`bookings_for_list`, with the extras and the passengers for the dispatch and manifest columns."""
+    return with_extras(bookings_for_list(queryset)).prefetch_related(
         Prefetch("passengers", queryset=Passenger.objects.order_by("position"))
     )
 
@@ -177,6 +208,14 @@ EXPORT_HEADER = (
     "total",
     "total_eur",
     "placed_at",
+    # What a dispatcher needs beside the above to run the ride.
+    "landing",
+    "pickup_point",
+    "luggage",
+    "extras",
+    "notes",
+    "payment_method",
+    "balance",
 )
 
 # A spreadsheet runs a cell that starts with one of these as a formula; names and emails come from the public.
@@ -187,10 +226,11 @@ def _text(value: str) -> str:
     return f"'{value}" if value.startswith(_FORMULA_START) else value
 
 
-def export_rows(bookings: Iterable[Booking]) -> Iterator[tuple[str, ...]]:
+def export_rows(bookings: Iterable[Booking], *, balance: Callable[[Booking], Decimal]) -> Iterator[tuple[str, ...]]:
     """One row per booking (see :data:`EXPORT_HEADER`); money as plain decimals, times in Istanbul time.
 
-    ``bookings`` must come from :func:`bookings_for_export` so no row costs a query.
+    ``bookings`` must come from :func:`bookings_for_export` so no row costs a query; ``balance`` is what the
+    booking still owes (payments know it, from what the caller prefetched).
     """
     for booking in bookings:
         legs = sorted(booking.legs.all(), key=lambda leg: leg.sequence)
@@ -215,4 +255,11 @@ def export_rows(bookings: Iterable[Booking]) -> Iterator[tuple[str, ...]]:
             f"{booking.total:.2f}",
             f"{booking.total_base:.2f}",
             local_time(booking.created_at),
+            " / ".join(local_time(leg.flight_arrival_at) for leg in legs if leg.flight_arrival_at),
+            _text(" / ".join(leg.pickup_point for leg in legs if leg.pickup_point)),
+            str(booking.luggage),
+            _text("; ".join(f"{item.quantity} × {item.extra.name}" for item in booking_extras(booking))),
+            _text(booking.notes),
+            booking.payment_method,
+            f"{balance(booking):.2f}",
         )

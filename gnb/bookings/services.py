@@ -581,9 +581,19 @@ _locked_booking = lifecycle.locked_booking
 
 
 def booking_transition(
-    *, booking_id: int, to_status: str, actor: Actor, reason: str = "", now: dt.datetime | None = None
+    *,
+    booking_id: int,
+    to_status: str,
+    actor: Actor,
+    reason: str = "",
+    now: dt.datetime | None = None,
+    by_hand: bool = False,
 ) -> Booking:
-    """Move a booking to ``to_status`` if the lifecycle allows it, and record who, when and why."""
+    """Move a booking to ``to_status`` if the lifecycle allows it, and record who, when and why.
+
+    ``by_hand``: a staff member asked from the back office, who may make only the moves ``policies.MOVES`` gives
+    to staff (a driver is taken off a trip on the dispatch board, never by setting a booking back to confirmed).
+    """
     now = now or timezone.now()
     if to_status == Booking.Status.CANCELLED:
         return booking_cancel(booking_id=booking_id, actor=actor, reason=reason, now=now)
@@ -591,7 +601,13 @@ def booking_transition(
         booking = _locked_booking(booking_id)
         from_status = booking.status
         lifecycle.transition(
-            booking, to_status=to_status, actor_label=actor.label, actor_id=actor.user_id, reason=reason, now=now
+            booking,
+            to_status=to_status,
+            actor_label=actor.label,
+            actor_id=actor.user_id,
+            reason=reason,
+            now=now,
+            by_hand=by_hand,
         )
         if to_status == Booking.Status.CONFIRMED and from_status == Booking.Status.PENDING_PAYMENT:
             _queue_email(booking, EmailKind.CONFIRMATION)

@@ -155,9 +155,9 @@ class SeasonAdmin(PriceAuditMixin, TranslatedCatalogueAdmin):
 @admin.register(Extra)
 class ExtraAdmin(PriceAuditMixin, TranslatedCatalogueAdmin):
     price_audit_fields = ("price", "pricing")
-    list_display = ("name", "code", "price", "pricing", "max_quantity", "sort_order", "is_active")
+    list_display = ("name", "code", "mark", "price", "pricing", "max_quantity", "for_party", "sort_order", "is_active")
     list_editable = ("sort_order", "is_active")
-    list_filter = ("pricing", "is_active")
+    list_filter = ("pricing", "for_party", "is_active")
     search_fields = ("code", *every_language("name"))
 
 

@@ -295,12 +295,16 @@ SEASONS: list[dict] = [
 ]
 
 # --- extras -----------------------------------------------------------------------------------------------
+# for_party: whom one unit serves, which bounds how many a booking may take ("" = the booking as a whole);
+# mark: the short sign for the extra in the back-office bookings list.
 EXTRAS: list[dict] = [
     {
         "code": "child_seat",
         "price": "5.00",
         "pricing": "per_unit",
         "max_quantity": 3,
+        "for_party": "children",
+        "mark": "CS",
         "name": {"en": "Child seat", "tr": "Çocuk koltuğu", "de": "Kindersitz", "ru": "Детское кресло"},
         "description": {
             "en": "For children of about 1 to 4 years (9–18 kg).",
@@ -312,6 +316,8 @@ EXTRAS: list[dict] = [
         "price": "5.00",
         "pricing": "per_unit",
         "max_quantity": 3,
+        "for_party": "infants",
+        "mark": "BS",
         "name": {"en": "Baby seat", "tr": "Bebek koltuğu", "de": "Babyschale", "ru": "Автолюлька"},
         "description": {
             "en": "Rear-facing, for babies up to about 15 months (0–13 kg).",
@@ -323,6 +329,8 @@ EXTRAS: list[dict] = [
         "price": "4.00",
         "pricing": "per_unit",
         "max_quantity": 3,
+        "for_party": "children",
+        "mark": "BO",
         "name": {"en": "Booster seat", "tr": "Yükseltici koltuk", "de": "Sitzerhöhung", "ru": "Бустер"},
         "description": {
             "en": "For children of about 4 to 12 years (15–36 kg).",
@@ -336,6 +344,8 @@ EXTRAS: list[dict] = [
         "max_quantity": 1,
         # Every airport pickup already includes the driver at the arrivals exit with a name sign (the meeting
         # point the booking form and the emails describe); this extra sells what it adds to that.
+        "for_party": "",
+        "mark": "MG",
         "name": {
             "en": "Meet & greet with luggage help",
             "tr": "Karşılama ve bagaj yardımı",
@@ -354,6 +364,8 @@ EXTRAS: list[dict] = [
         "price": "45.00",
         "pricing": "per_unit",
         "max_quantity": 8,
+        "for_party": "passengers",
+        "mark": "VIP",
         "name": {"en": "VIP lounge", "tr": "VIP salon", "de": "VIP-Lounge", "ru": "VIP-зал"},
         "description": {
             "en": "Per person: fast-track security and the airport VIP lounge before your flight home.",
@@ -365,6 +377,8 @@ EXTRAS: list[dict] = [
         "price": "10.00",
         "pricing": "per_unit",
         "max_quantity": 3,
+        "for_party": "",
+        "mark": "ST",
         "name": {
             "en": "Extra stop",
             "tr": "Ek durak",

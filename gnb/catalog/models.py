@@ -190,17 +190,48 @@ class Season(TimeStampedModel):
         return f"{self.name} ({self.starts_on:%d %b} – {self.ends_on:%d %b %Y})"
 
 
+class ExtraFor(models.TextChoices):
+    """Whom one unit of the extra serves, which bounds how many a party may take."""
+
+    BOOKING = "", _("the booking (no party limit)")
+    PASSENGERS = "passengers", _("each passenger")
+    CHILDREN = "children", _("each child")
+    INFANTS = "infants", _("each infant")
+    CHILDREN_INFANTS = "children_infants", _("each child or infant")
+
+
 class Extra(TimeStampedModel):
     class Pricing(models.TextChoices):
         PER_UNIT = "per_unit", _("per unit, per ride")
         PER_BOOKING = "per_booking", _("once per booking")
 
+    For = ExtraFor
+
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
     description = models.CharField(_("description"), max_length=255, blank=True)
+    mark = models.CharField(
+        _("short mark"),
+        max_length=4,
+        blank=True,
+        help_text=_("Two to four letters shown for this extra in the bookings list, e.g. CS for a child seat."),
+    )
     price = MoneyField(_("price"), validators=[MinValueValidator(Decimal("0"))])
     pricing = models.CharField(_("pricing"), max_length=12, choices=Pricing.choices)
-    max_quantity = models.PositiveSmallIntegerField(_("max quantity"), default=1, validators=[MinValueValidator(1)])
+    max_quantity = models.PositiveSmallIntegerField(
+        _("max quantity"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_("The most one booking may take, whatever the party."),
+    )
+    for_party = models.CharField(
+        _("one for"),
+        max_length=16,
+        choices=ExtraFor.choices,
+        default=ExtraFor.BOOKING,
+        blank=True,
+        help_text=_("A booking takes at most one per such traveller (and never more than the max quantity)."),
+    )
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -211,10 +242,29 @@ class Extra(TimeStampedModel):
         constraints = [
             models.CheckConstraint(name="extra_price_not_negative", condition=Q(price__gte=0)),
             models.CheckConstraint(name="extra_max_quantity_positive", condition=Q(max_quantity__gte=1)),
+            models.CheckConstraint(
+                name="extra_for_party_known",
+                condition=Q(for_party__in=ExtraFor.values),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def party_count(self, *, adults: int, children: int, infants: int) -> int | None:
+        """How many travellers of the party this extra serves, or None when it is for the booking as a whole."""
+        counts: dict[str, int] = {
+            ExtraFor.PASSENGERS: adults + children + infants,
+            ExtraFor.CHILDREN: children,
+            ExtraFor.INFANTS: infants,
+            ExtraFor.CHILDREN_INFANTS: children + infants,
+        }
+        return counts.get(self.for_party)
+
+    def limit_for(self, *, adults: int, children: int, infants: int) -> int:
+        """The most this party may take: one per traveller it serves, never above ``max_quantity``."""
+        count = self.party_count(adults=adults, children=children, infants=infants)
+        return self.max_quantity if count is None else min(self.max_quantity, max(count, 0))
 
 
 class Tour(TimeStampedModel):

@@ -43,6 +43,8 @@ class ExtraOut(Schema):
     price: Decimal
     pricing: str
     max_quantity: int
+    # "", "passengers", "children", "infants" or "children_infants": at most one per such traveller.
+    for_party: str
 
 
 class CurrencyOut(Schema):

@@ -14,7 +14,7 @@ from gnb.bookings.orders import Contact, FlightInput, PassengerInput, TourOrder,
 from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest
 from gnb.bookings.services import booking_place_tour, booking_place_transfer
 from gnb.catalog.models import TourDeparture
-from gnb.testing.catalog import Catalog, future_local
+from gnb.testing.catalog import Catalog, future_local, seats_for_children
 
 REFERENCE = re.compile(r"^GNB-[23456789ABCDEFGHJKMNPQRSTVWXYZ]{4}-[23456789ABCDEFGHJKMNPQRSTVWXYZ]{4}$")
 CONTACT = Contact(name="Anna Smith", email="anna@example.com", phone="+44 7911 123456")
@@ -143,3 +143,43 @@ def place_transfer_to_the_airport_in(hours: int) -> Booking:
             language="en",
         )
     )
+
+
+def place_a_day_of_rides(catalog: Catalog, *, count: int = 200, days: int = 2) -> list[Booking]:
+    """``count`` transfers picked up on one day ``days`` ahead, every few minutes from 00:05: families with child and
+    baby seats, flights landing before the pickup, hotel pickups with a meeting point and notes, cash and card.
+
+    A dispatcher's busy day, for the bookings list and its export (seats one per child or infant, as the demo)."""
+    seats_for_children(catalog)
+    booked = []
+    for n in range(count):
+        minutes = 5 + n * (24 * 60 - 10) // count
+        pickup = future_local(days=days, hour=minutes // 60, minute=minutes % 60)
+        children, infants = n % 3 == 0, n % 5 == 0
+        extras = [ExtraRequest("child_seat", 1)] if children else []
+        extras += [ExtraRequest("baby_seat", 1)] if infants else []
+        from_airport = n % 2 == 0
+        request = transfer_request(
+            origin="ayt" if from_airport else "regnum-carya",
+            destination="regnum-carya" if from_airport else "ayt",
+            pickup_at=pickup,
+            adults=2,
+            children=int(children),
+            infants=int(infants),
+            luggage=1 + n % 3,
+            extras=tuple(extras),
+        )
+        booked.append(
+            place_transfer(
+                request,
+                vehicle_class="minivan" if children and infants else "sedan",
+                contact=Contact(f"Guest {n:03d} Smith", f"guest{n}@example.com", "+44 7911 123456"),
+                flight=FlightInput(f"TK{2000 + n}", pickup - dt.timedelta(minutes=40))
+                if from_airport
+                else FlightInput(),
+                pickup_point="" if from_airport else "Main lobby",
+                notes="Surfboard" if n % 7 == 0 else "",
+                payment_method="card" if n % 4 == 0 else "cash",
+            )
+        )
+    return booked

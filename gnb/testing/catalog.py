@@ -147,3 +147,27 @@ def future_local(days: int = 30, hour: int = 14, minute: int = 30) -> dt.datetim
     """A naive wall-clock time ``days`` ahead (pickup times are given local to the place)."""
     day = (timezone.now() + dt.timedelta(days=days)).astimezone(IST).date()
     return dt.datetime(day.year, day.month, day.day, hour, minute)  # noqa: DTZ001 - naive on purpose
+
+
+def seats_for_children(catalog: Catalog) -> tuple[Extra, Extra, Extra]:
+    """The catalogue's child seat made one per child, with a baby seat (one per infant) and a booster (one per
+    child) beside it, as the demo catalogue sells them: ``(child_seat, baby_seat, booster)``."""
+    catalog.child_seat.for_party, catalog.child_seat.mark = Extra.For.CHILDREN, "CS"
+    catalog.child_seat.save(update_fields=["for_party", "mark"])
+    seat = {"price": Decimal("5.00"), "pricing": "per_unit", "max_quantity": 3}
+    baby_seat, _created = Extra.objects.get_or_create(
+        code="baby_seat",
+        defaults={**seat, "name": "Baby seat", "mark": "BS", "for_party": Extra.For.INFANTS, "sort_order": 1},
+    )
+    booster, _created = Extra.objects.get_or_create(
+        code="booster",
+        defaults={
+            **seat,
+            "name": "Booster seat",
+            "mark": "BO",
+            "price": Decimal("4.00"),
+            "for_party": Extra.For.CHILDREN,
+            "sort_order": 2,
+        },
+    )
+    return catalog.child_seat, baby_seat, booster

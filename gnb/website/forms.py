@@ -358,7 +358,11 @@ class TransferDetailsForm(TravellerForm):
         **kwargs,
     ) -> None:
         super().__init__(*args, adults=adults, children=children, infants=infants, **kwargs)
-        self.extras = list(extras)
+        # The select offers no more than the party may take (a baby seat only when an infant travels); the quote
+        # checks the same bound for every client.
+        offered = list(extras)
+        limits = {extra.code: extra.limit_for(adults=adults, children=children, infants=infants) for extra in offered}
+        self.extras = [extra for extra in offered if limits[extra.code] > 0]
         self.has_return = has_return
         for prefix, place, needed in (("", origin, True), ("return_", destination, has_return)):
             if needed and place.is_airport:
@@ -407,7 +411,7 @@ class TransferDetailsForm(TravellerForm):
             self.fields[f"extra_{extra.code}"] = forms.TypedChoiceField(
                 label=extra.name,
                 coerce=int,
-                choices=[(n, str(n)) for n in range(extra.max_quantity + 1)],
+                choices=[(n, str(n)) for n in range(limits[extra.code] + 1)],
                 initial=0,
                 required=False,
                 empty_value=None,
@@ -436,6 +440,15 @@ class TransferDetailsForm(TravellerForm):
         if data.get("pickup_time"):
             return dt.datetime.combine(search_pickup.date(), data["pickup_time"])
         return search_pickup
+
+    def domain_field(self, service_field: str) -> str | None:
+        # "extras.1.quantity" is about the second extra asked for (extra_requests), not the second on the form.
+        parts = service_field.split(".")
+        if len(parts) == 3 and parts[0] == "extras" and parts[1].isdigit():
+            asked = self.extra_requests()
+            index = int(parts[1])
+            return f"extra_{asked[index].code}" if index < len(asked) else None
+        return super().domain_field(service_field)
 
     def flight(self, prefix: str = "") -> FlightInput:
         data = self.cleaned_data

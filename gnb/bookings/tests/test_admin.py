@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -12,17 +15,21 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from gnb.bookings import services
+from gnb.bookings import lifecycle, policies, services
 from gnb.bookings.models import Booking, BookingEvent, GroupQuoteRequest, IdempotencyKey
+from gnb.bookings.orders import FlightInput
 from gnb.bookings.quotes import ExtraRequest, currency_rates
 from gnb.catalog.models import Season
 from gnb.notifications.models import ContactMessage, SentEmail
 from gnb.notifications.services import booking_email_send
+from gnb.payments.services.offline import payment_record_cash
 from gnb.testing.admin import messages_of
+from gnb.testing.bookings import place_a_day_of_rides, transfer_request
 from gnb.testing.bookings import place_berg_tour as place_tour
 from gnb.testing.bookings import place_past_sedan_transfer as place_past_transfer
 from gnb.testing.bookings import place_sedan_transfer as place_transfer
-from gnb.testing.catalog import IST, future_local
+from gnb.testing.bookings import place_transfer as place_full_transfer
+from gnb.testing.catalog import IST, future_local, seats_for_children
 
 CHANGELIST = "/admin/bookings/booking/"
 
@@ -160,16 +167,22 @@ def test_booking_changelist_columns(admin_client, catalog):
     html = response.content.decode()
     row = html[html.index(f">{booking.reference}</a>") :]
     row = row[: row.index("</tr>")]
-    cells = [cell.split(">", 1)[1].split("<", 1)[0] for cell in row.split("<td")[1:]]
-    assert cells == [
-        local(booking.starts_at),
-        "Antalya Airport (AYT) → Regnum Carya",
-        "2 / 0 / 0",
-        "Sedan",
-        "Confirmed",
-        "Unpaid",
-        "34.00 GBP",
-    ]
+    # Each cell's text without its tags (the route and payment carry a title).
+    cells = [re.sub(r"<[^>]+>", "", cell.split(">", 1)[1]).strip() for cell in row.split("<td")[1:]]
+    assert (
+        cells
+        == [
+            booking.starts_at.astimezone(IST).strftime("%d.%m %H:%M"),
+            "AYT → Regnum Carya",
+            "2 / 0 / 0",
+            "-",  # no extras
+            f"TK2412 {local(booking.starts_at)[-5:]}",
+            "Sedan",
+            "Confirmed",
+            "Cash · Unpaid",
+        ]
+    )
+    assert 'title="Cash to the driver: 34.00 GBP"' in row
     assert booking.manage_token not in html
 
 
@@ -189,7 +202,7 @@ def test_booking_changelist_search_and_filters(admin_client, catalog):
     assert listed("?starts=tomorrow") == [tomorrow.reference]
     assert listed("?kind__exact=tour") == [tour.reference]
     assert listed(f"?vehicle_class__id__exact={catalog.sedan.pk}&starts=week") == [tomorrow.reference]
-    assert listed("?status__exact=confirmed") == [later.reference, tour.reference, tomorrow.reference]
+    assert listed("?status__exact=confirmed") == [tomorrow.reference, tour.reference, later.reference]  # next first
 
 
 def test_booking_changelist_query_count_does_not_grow(admin_client, catalog, django_assert_max_num_queries):
@@ -200,8 +213,9 @@ def test_booking_changelist_query_count_does_not_grow(admin_client, catalog, dja
     for day in range(27):
         place_transfer(days=13 + day)
     place_tour(catalog)
-    # (One of them: the second factor the session passed, read by django-otp's middleware on every admin page.)
-    with django_assert_max_num_queries(9), CaptureQueriesContext(connection) as thirty:
+    # (One of them: the second factor the session passed, read by django-otp's middleware on every admin page;
+    # another the extras, shown as marks.)
+    with django_assert_max_num_queries(10), CaptureQueriesContext(connection) as thirty:
         response = admin_client.get(CHANGELIST)
     assert response.status_code == 200
     assert len(response.context["cl"].result_list) == 31
@@ -258,17 +272,24 @@ def test_booking_change_page_is_read_only_with_history(admin_client, admin_user,
         "extras",
         "events",
     ]
-    # The lifecycle buttons offered are those the status allows.
-    assert [step.action for step in response.context["lifecycle_actions"]] == [
-        "confirm_bookings",
-        "cancel_bookings",
-        "complete_bookings",
-        "no_show_bookings",
-    ]
+    # The lifecycle buttons offered are those staff may take from the status now: an assigned ride ahead can only be
+    # cancelled (back to confirmed is dispatch's move; completed and no-show wait for the pickup time).
+    assert [step.action for step in response.context["lifecycle_actions"]] == ["cancel_bookings"]
+    # The "History" button leads to the booking's own history section on this page, not Django's empty log.
+    assert '<a href="#events-group" class="historylink">History</a>' in html
+    assert reverse("admin:bookings_booking_history", args=[booking.pk]) not in html
     response = admin_client.post(url, {"total": "1.00", "status": "completed", "lead_name": "Mallory"})
     assert response.status_code == 403
     booking.refresh_from_db()
     assert (booking.total, booking.status, booking.lead_name) == (Decimal("50.00"), "assigned", "Anna Smith")
+
+
+def test_the_admins_history_page_leads_to_the_bookings_own_history(admin_client, catalog):
+    booking = place_transfer()
+    response = admin_client.get(reverse("admin:bookings_booking_history", args=[booking.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:bookings_booking_change", args=[booking.pk]) + "#events-group"
+    assert admin_client.get(reverse("admin:bookings_booking_history", args=[booking.pk + 999])).status_code == 404
 
 
 # --- lifecycle actions ------------------------------------------------------------------------------------
@@ -328,6 +349,67 @@ def test_refused_transitions_are_reported_and_change_nothing(admin_client, catal
     assert future.events.count() == 1
 
 
+def test_an_assigned_booking_is_not_confirmed_by_hand_and_is_not_offered_confirm(admin_client, admin_user, catalog):
+    booking = place_transfer(days=5)
+    services.booking_transition(booking_id=booking.pk, to_status="assigned", actor=services.Actor("dispatch"))
+    response = run_action(admin_client, "confirm_bookings", [booking])
+    assert messages_of(response) == [
+        f"{booking.reference} not changed: A booking in status “Driver assigned” moves to “Confirmed” only through "
+        "dispatch or payments (e.g. by taking the driver off its trip on the dispatch board), not by hand."
+    ]
+    booking.refresh_from_db()
+    assert booking.status == "assigned"
+    assert booking.events.count() == 2
+    # A list of assigned bookings offers only what staff may do from there: no "Confirm".
+    listed = admin_client.get(CHANGELIST, {"status__exact": "assigned"})
+    offered = [value for value, _label in listed.context["action_form"].fields["action"].choices if value]
+    assert offered == ["cancel_bookings", "complete_bookings", "no_show_bookings", "export_csv"]
+    pending = admin_client.get(CHANGELIST, {"status__exact": "pending_payment"})
+    offered = [value for value, _label in pending.context["action_form"].fields["action"].choices if value]
+    assert offered == ["confirm_bookings", "cancel_bookings", "export_csv"]
+
+
+def test_what_staff_may_do_by_hand_is_a_part_of_the_lifecycle_and_dispatch_still_unassigns(catalog):
+    booking = place_transfer(days=5)
+    assert policies.can_transition("assigned", "confirmed")
+    assert not policies.can_transition("assigned", "confirmed", by_hand=True)
+    for from_status, moves in policies.MOVES.items():
+        for to_status in moves:
+            assert policies.can_transition(from_status, to_status)
+    services.booking_transition(booking_id=booking.pk, to_status="assigned", actor=services.Actor("dispatch"))
+    booking.refresh_from_db()
+    assert lifecycle.staff_moves(booking) == {"cancelled"}
+    assert lifecycle.staff_moves(booking, now=booking.starts_at) == {"cancelled", "completed", "no_show"}
+    # The system's own move (dispatch taking the driver off) is still made.
+    services.booking_transition(booking_id=booking.pk, to_status="confirmed", actor=services.Actor("dispatch"))
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["PC1234", "pc1234", "Regnum", "Arrivals gate 3", "Hans", "Müller", "+447911", "anna@example", "berg"],
+)
+def test_the_bookings_list_is_searched_by_flight_place_point_names_phone_and_email(admin_client, catalog, query):
+    wanted = place_transfer(days=4, last_names=("Müller", "Müller"), lead="Hans Müller", email="anna@example.com")
+    other = place_transfer(days=5, lead="Ece Kaya", email="ece@example.net")
+    leg = wanted.legs.get()
+    leg.flight_number = "PC1234"
+    leg.pickup_point = "Arrivals gate 3"
+    leg.save()
+    other.lead_phone = "+905321234567"
+    other.save()
+    other.legs.update(flight_number="TK2412")
+    response = admin_client.get(CHANGELIST, {"q": query})
+    found = [booking.reference for booking in response.context["cl"].result_list]
+    if query == "Regnum":  # both ride to the same hotel
+        assert sorted(found) == sorted([wanted.reference, other.reference])
+    elif query == "berg":  # no such place or name
+        assert found == []
+    else:
+        assert found == [wanted.reference]
+
+
 def test_cancel_asks_for_a_reason_then_cancels(admin_client, admin_user, catalog):
     first, second = place_transfer(days=5), place_transfer(days=6)
     response = run_action(admin_client, "cancel_bookings", [first, second])
@@ -374,16 +456,18 @@ def test_action_from_the_change_page_returns_to_it(admin_client, catalog):
 # --- CSV export -------------------------------------------------------------------------------------------
 HEADER = (
     "\ufeffreference,kind,status,payment,starts_at,route,adults,children,infants,vehicle,flight,lead_name,email,"
-    "phone,passengers,currency,total,total_eur,placed_at\r\n"
+    "phone,passengers,currency,total,total_eur,placed_at,landing,pickup_point,luggage,extras,notes,payment_method,"
+    "balance\r\n"
 )
 
 
 def csv_line(booking: Booking, *, status: str = "confirmed", lead: str = "Anna Smith") -> str:
+    balance = "0.00" if status == "cancelled" else booking.total
     return (
         f"{booking.reference},transfer,{status},unpaid,{local(booking.starts_at)},"
         f"Antalya Airport (AYT) → Regnum Carya,2,0,0,Sedan,TK2412,{lead},anna@example.com,+447911123456,"
         f"Anna Smith; John Smith,{booking.currency},{booking.total},{booking.total_base},"
-        f"{local(booking.created_at)}\r\n"
+        f"{local(booking.created_at)},{local(booking.starts_at)},,0,,,cash,{balance}\r\n"
     )
 
 
@@ -419,6 +503,97 @@ def test_csv_export_neutralises_spreadsheet_formulas(admin_client, catalog):
     booking.refresh_from_db()
     response = run_action(admin_client, "export_csv", [booking])
     assert b"".join(response.streaming_content).decode() == HEADER + csv_line(booking, lead="'=HYPERLINK(1)")
+
+
+def test_csv_export_carries_what_a_dispatcher_needs_formula_safe(admin_client, admin_user, catalog):
+    seats_for_children(catalog)
+    pickup = future_local(days=6, hour=9, minute=0)
+    family = place_full_transfer(
+        transfer_request(
+            origin="regnum-carya",
+            destination="ayt",
+            pickup_at=pickup,
+            children=1,
+            infants=1,
+            luggage=4,
+            extras=(ExtraRequest("child_seat", 1), ExtraRequest("baby_seat", 1)),
+        ),
+        vehicle_class="minivan",
+        pickup_point="+Lobby, by the fountain",
+        notes="=2+3 surfboards",
+        flight=FlightInput(),
+    )
+    payment_record_cash(booking_id=family.pk, amount="20.00", actor=admin_user)
+    card = place_full_transfer(
+        transfer_request(pickup_at=future_local(days=6, hour=11, minute=0)),
+        payment_method="card",
+        flight=FlightInput("PC 1234", future_local(days=6, hour=10, minute=25)),
+    )
+    response = run_action(admin_client, "export_csv", [family, card])
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode().lstrip("\ufeff"))))
+    wanted = ("landing", "pickup_point", "luggage", "extras", "notes", "payment_method", "balance")
+    assert [tuple(row[name] for name in wanted) for row in rows] == [
+        (
+            "",
+            "'+Lobby, by the fountain",
+            "4",
+            "1 × Child seat; 1 × Baby seat",
+            "'=2+3 surfboards",
+            "cash",
+            f"{family.total - Decimal('20.00'):.2f}",  # less the cash recorded
+        ),
+        (local(card.legs.get().flight_arrival_at), "", "0", "", "", "card", f"{card.total:.2f}"),
+    ]
+
+
+# --- the list at 200 rides a day ----------------------------------------------------------------------------
+def test_the_list_shows_a_busy_day_on_one_page_in_a_constant_number_of_queries(admin_client, catalog):
+    few = place_a_day_of_rides(catalog, count=3)
+    with CaptureQueriesContext(connection) as three:
+        assert admin_client.get(CHANGELIST).status_code == 200
+    place_a_day_of_rides(catalog, count=197, days=3)
+    with CaptureQueriesContext(connection) as two_hundred:
+        response = admin_client.get(CHANGELIST)
+    assert len(response.context["cl"].result_list) == 200  # one page
+    assert len(two_hundred) == len(three)
+    html = response.content.decode()
+    # Extras as short marks with their names in the title; airports by their code; the flight with its landing.
+    assert '<abbr class="gnb-extra" title="1 × Child seat">CS</abbr>' in html
+    assert '<abbr class="gnb-extra" title="1 × Baby seat">BS</abbr>' in html
+    assert (
+        '<span class="gnb-route" title="Antalya Airport (AYT) → Regnum Carya"><span class="gnb-place">AYT</span> → '
+        '<span class="gnb-place">Regnum Carya</span></span>'
+    ) in html
+    assert f"TK2000 {local(few[0].legs.get().flight_arrival_at)[-5:]}" in html
+    assert "Cash · Unpaid" in html and "Card · Unpaid" in html
+
+
+def test_the_list_starts_with_the_next_pickup_then_those_already_started(admin_client, catalog):
+    past = place_past_transfer()
+    later = place_transfer(days=9)
+    next_one = place_transfer(days=2)
+    response = admin_client.get(CHANGELIST)
+    assert [b.reference for b in response.context["cl"].result_list] == [
+        next_one.reference,
+        later.reference,
+        past.reference,
+    ]
+
+
+def test_the_today_tomorrow_switch_filters_the_list_by_pickup_day_and_keeps_the_search(admin_client, catalog):
+    tomorrow = place_transfer(days=1, hour=20)
+    place_transfer(days=3)
+    response = admin_client.get(CHANGELIST, {"q": "Smith", "p": "1"})
+    links = [(str(link.label), link.url, link.current) for link in response.context["day_switch"]]
+    assert links == [
+        ("All days", "?q=Smith", True),
+        ("Today", "?q=Smith&starts=today", False),
+        ("Tomorrow", "?q=Smith&starts=tomorrow", False),
+    ]
+    response = admin_client.get(CHANGELIST + links[2][1])
+    assert [b.reference for b in response.context["cl"].result_list] == [tomorrow.reference]
+    assert [link.current for link in response.context["day_switch"]] == [False, False, True]
+    assert '<a href="?q=Smith&amp;starts=tomorrow" aria-current="page">Tomorrow</a>' in response.content.decode()
 
 
 # --- placing a booking from the back office ---------------------------------------------------------------

@@ -13,7 +13,7 @@ from gnb.bookings.models import Booking, IdempotencyKey
 from gnb.bookings.quotes import ExtraRequest, currency_rates
 from gnb.testing.api import CONTACT, FAMILY, assert_error, booking_body, post, quote_body, tour_body
 from gnb.testing.bookings import REFERENCE, place_transfer, transfer_request
-from gnb.testing.catalog import IST, future_local
+from gnb.testing.catalog import IST, future_local, seats_for_children
 
 
 def as_timestamp(local: dt.datetime) -> float:
@@ -257,6 +257,20 @@ def test_a_bad_booking_request_is_a_422_naming_the_field_and_writes_nothing(clie
     response = post(client, "/api/v1/bookings", booking_body(**overrides))
     assert_error(response, 422, "validation_error", fields)
     assert not Booking.objects.exists()
+
+
+def test_seats_beyond_the_family_are_a_422_naming_each_extra_and_book_nothing(client, catalog):
+    seats_for_children(catalog)
+    extras = [{"code": "child_seat", "quantity": 3}, {"code": "baby_seat", "quantity": 3}]
+    response = post(client, "/api/v1/bookings", booking_body(extras=extras))
+    error = assert_error(response, 422, "validation_error", ["extras.0.quantity", "extras.1.quantity"])
+    assert [item["message"] for item in error["fields"]] == [
+        "Child seat: at most 1 for 1 child.",
+        "Baby seat: at most 1 for 1 infant.",
+    ]
+    assert not Booking.objects.exists()
+    quote = post(client, "/api/v1/quotes", quote_body(extras=extras))
+    assert_error(quote, 422, "validation_error", ["extras.0.quantity", "extras.1.quantity"])
 
 
 def test_a_malformed_booking_body_is_a_400(client, catalog):

@@ -5,6 +5,7 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -17,9 +18,9 @@ from gnb.bookings.quotes import (
     tour_quote,
     transfer_quote,
 )
-from gnb.catalog.models import Coupon, Fare, Place, Season, TourDeparture, VehicleClass
+from gnb.catalog.models import Coupon, Extra, Fare, Place, Season, TourDeparture, VehicleClass
 from gnb.core.errors import ValidationFailed
-from gnb.testing.catalog import future_local
+from gnb.testing.catalog import future_local, seats_for_children
 
 ISTANBUL = zoneinfo.ZoneInfo("Europe/Istanbul")
 
@@ -142,6 +143,79 @@ def test_extras_are_checked_one_by_one(catalog):
         ("extras.1.quantity", "Choose between 1 and 3."),
         ("extras.3.code", "This extra is listed twice."),
     ]
+
+
+# Seats for children are bounded by the children and infants they are for (issue 13: three child seats and three
+# baby seats were accepted for one child and one infant).
+def test_seats_beyond_the_children_and_infants_they_are_for_are_refused_naming_the_extra_and_the_bound(catalog):
+    seats_for_children(catalog)
+    with pytest.raises(ValidationFailed) as excinfo:
+        transfer_quote(
+            request_for(children=1, infants=1, extras=[ExtraRequest("child_seat", 3), ExtraRequest("baby_seat", 3)])
+        )
+    assert errors_of(excinfo) == [
+        ("extras.0.quantity", "Child seat: at most 1 for 1 child."),
+        ("extras.1.quantity", "Baby seat: at most 1 for 1 infant."),
+    ]
+
+
+def test_a_seat_for_a_kind_of_traveller_not_in_the_party_is_refused(catalog):
+    seats_for_children(catalog)
+    with pytest.raises(ValidationFailed) as excinfo:
+        transfer_quote(request_for(children=2, extras=[ExtraRequest("baby_seat", 1)]))
+    assert errors_of(excinfo) == [
+        ("extras.0.quantity", "Baby seat is for an infant: add the infant to the party first."),
+    ]
+
+
+def test_seats_of_two_kinds_for_the_same_children_count_together(catalog):
+    seats_for_children(catalog)
+    with pytest.raises(ValidationFailed) as excinfo:
+        transfer_quote(request_for(children=1, extras=[ExtraRequest("child_seat", 1), ExtraRequest("booster", 1)]))
+    assert errors_of(excinfo) == [
+        ("extras.1.quantity", "Child seat + Booster seat: at most 1 together for 1 child."),
+    ]
+
+
+def test_seats_within_the_party_are_sold_and_an_extra_for_the_booking_keeps_its_own_maximum(catalog):
+    seats_for_children(catalog)
+    quote = transfer_quote(
+        request_for(
+            children=2,
+            infants=1,
+            extras=[ExtraRequest("child_seat", 1), ExtraRequest("booster", 1), ExtraRequest("baby_seat", 1)],
+        )
+    )
+    assert [(extra.code, quantity) for extra, quantity in quote.extras] == [
+        ("child_seat", 1),
+        ("booster", 1),
+        ("baby_seat", 1),
+    ]
+    with pytest.raises(ValidationFailed) as excinfo:
+        transfer_quote(request_for(extras=[ExtraRequest("meet_greet", 2)]))
+    assert errors_of(excinfo) == [("extras.0.quantity", "Choose between 1 and 1.")]
+
+
+@pytest.mark.parametrize(
+    ("for_party", "party", "limit"),
+    [
+        ("", {"adults": 2, "children": 1, "infants": 1}, 3),
+        ("passengers", {"adults": 1, "children": 0, "infants": 0}, 1),
+        ("passengers", {"adults": 4, "children": 2, "infants": 1}, 3),
+        ("children", {"adults": 2, "children": 2, "infants": 1}, 2),
+        ("infants", {"adults": 2, "children": 2, "infants": 0}, 0),
+        ("children_infants", {"adults": 2, "children": 1, "infants": 1}, 2),
+    ],
+)
+def test_an_extras_limit_is_one_per_traveller_it_serves_within_its_maximum(catalog, for_party, party, limit):
+    extra = catalog.child_seat  # max_quantity 3
+    extra.for_party = for_party
+    assert extra.limit_for(**party) == limit
+
+
+def test_the_database_refuses_an_unknown_party_category(catalog):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Extra.objects.filter(pk=catalog.child_seat.pk).update(for_party="pets")
 
 
 @pytest.mark.parametrize(

@@ -107,6 +107,7 @@ def test_extras_with_their_prices_in_euros(client, catalog):
             "price": "5.00",
             "pricing": "per_unit",
             "max_quantity": 3,
+            "for_party": "",
         },
         {
             "code": "meet_greet",
@@ -115,6 +116,7 @@ def test_extras_with_their_prices_in_euros(client, catalog):
             "price": "15.00",
             "pricing": "per_booking",
             "max_quantity": 1,
+            "for_party": "",
         },
     ]
 

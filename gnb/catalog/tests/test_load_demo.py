@@ -192,6 +192,13 @@ def test_seasons_extras_coupon_and_currencies(db):
         ("vip_lounge", Decimal("45.00"), "per_unit", 8),
         ("extra_stop", Decimal("10.00"), "per_unit", 3),
     ]
+    # Seats are one per child or infant they are for; the back-office list shows each extra by its mark.
+    seats = Extra.objects.filter(code__in=["child_seat", "baby_seat", "booster"]).order_by("sort_order")
+    assert list(seats.values_list("code", "for_party", "mark")) == [
+        ("child_seat", "children", "CS"),
+        ("baby_seat", "infants", "BS"),
+        ("booster", "children", "BO"),
+    ]
     coupon = Coupon.objects.get()
     assert (coupon.code, coupon.kind, coupon.value, coupon.max_uses) == ("WELCOME10", "percent", Decimal("10.00"), 500)
     assert coupon.valid_until - coupon.valid_from == dt.timedelta(days=365)

@@ -95,6 +95,7 @@ def _extras() -> list[Extra]:
             "price",
             "pricing",
             "max_quantity",
+            "for_party",
             "sort_order",
             *translated_columns("name"),
             *translated_columns("description"),

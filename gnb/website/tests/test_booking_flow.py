@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from gnb.bookings.models import Booking, BookingEvent
 from gnb.notifications.models import ContactMessage
-from gnb.testing.catalog import future_local
+from gnb.testing.catalog import future_local, seats_for_children
 from gnb.testing.website import book_url, details, search_query
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +78,30 @@ def test_booking_form_has_a_name_field_per_passenger_and_flight_fields_for_an_ai
     assert "flight_number" in form.fields and "flight_arrival" in form.fields
     assert "return_flight_number" not in form.fields
     assert [extra.code for extra, _field in form.extra_fields()] == ["child_seat", "meet_greet"]
+
+
+def test_the_extras_select_offers_no_more_seats_than_the_party_has_children_and_infants(client, catalog):
+    seats_for_children(catalog)
+    form = client.get(book_url(children="1", infants="0")).context["form"]
+    # No infant travels: no baby seat; one child: at most one child seat and one booster.
+    assert [extra.code for extra, _field in form.extra_fields()] == ["child_seat", "meet_greet", "booster"]
+    assert [value for value, _label in form.fields["extra_child_seat"].choices] == [0, 1]
+    assert [value for value, _label in form.fields["extra_booster"].choices] == [0, 1]
+    response = client.post(book_url(children="1"), details(extra_child_seat="3"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["extra_child_seat"] == [
+        "Select a valid choice. 3 is not one of the available choices."
+    ]
+    assert "gnb_checkout" not in client.session
+
+
+def test_a_child_seat_and_a_booster_for_one_child_are_refused_next_to_the_booster(client, catalog):
+    seats_for_children(catalog)
+    response = client.post(book_url(children="1"), details(extra_child_seat="1", extra_booster="1"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["extra_booster"] == [
+        "Child seat + Booster seat: at most 1 together for 1 child."
+    ]
 
 
 def test_bad_details_keep_the_data_and_show_each_error_next_to_its_field(client, catalog):

@@ -147,6 +147,8 @@ def load_extras() -> None:
                 "price": Decimal(item["price"]),
                 "pricing": item["pricing"],
                 "max_quantity": item["max_quantity"],
+                "for_party": item["for_party"],
+                "mark": item["mark"],
                 "sort_order": position * 10,
             },
         )
