@@ -118,6 +118,19 @@ def _staff_cases(allowed: set[str]) -> tuple[Case, ...]:
     )
 
 
+def _history_cases(label: str, allowed: set[str]) -> tuple[Case, ...]:
+    if label != "bookings.booking":
+        return _staff_cases(allowed)
+    # A booking's history is the section on its own page: its viewers are sent there, the others still refused.
+    return (
+        *(Case(who, 302, LOGIN) for who in OUTSIDERS),
+        *(
+            Case(role, 302, "/change/#events-group", rightful=True) if role in allowed else Case(role, 403)
+            for role in STAFF_ROLES
+        ),
+    )
+
+
 def _undeletable_cases() -> tuple[Case, ...]:
     # Rows nobody may delete (written by services, or kept for the record) answer 403 even to a superuser; that a
     # superuser reaches the view at all (a 403, not the login redirect others get) is the control here, and the
@@ -201,7 +214,7 @@ def object_checks() -> dict[str, Check]:
         app_label, model = label.split(".")
         base = f"admin/{app_label}/{model}/<path:object_id>/"
         checks[base + "change/"] = Check(_admin_url(label, "change/"), _staff_cases(viewers))
-        checks[base + "history/"] = Check(_admin_url(label, "history/"), _staff_cases(viewers))
+        checks[base + "history/"] = Check(_admin_url(label, "history/"), _history_cases(label, viewers))
         checks[base + "delete/"] = Check(
             _admin_url(label, "delete/"),
             _staff_cases(deleters) if deleters else _undeletable_cases(),

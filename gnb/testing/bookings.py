@@ -173,7 +173,7 @@ def place_a_day_of_rides(catalog: Catalog, *, count: int = 200, days: int = 2) -
             place_transfer(
                 request,
                 vehicle_class="minivan" if children and infants else "sedan",
-                contact=Contact(f"Guest {n:03d} Smith", f"guest{n}@example.com", "+44 7911 123456"),
+                contact=Contact(f"Guest {letters(n)} Smith", f"guest{n}@example.com", "+44 7911 123456"),
                 flight=FlightInput(f"TK{2000 + n}", pickup - dt.timedelta(minutes=40))
                 if from_airport
                 else FlightInput(),
