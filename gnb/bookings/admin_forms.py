@@ -233,20 +233,33 @@ class TransferBookingForm(_PlaceBookingForm):
 
 class TourBookingForm(_PlaceBookingForm):
     departure = DepartureChoiceField(label=_("Departure"), queryset=TourDeparture.objects.none())
+    pickup_place: forms.ModelChoiceField[Place] = forms.ModelChoiceField(
+        label=_("Pickup place"),
+        queryset=Place.objects.filter(is_active=True),
+        required=False,
+        help_text=_("The hotel, in one of the tour's pickup zones; its zone sets the pickup time."),
+    )
     pickup_point = forms.CharField(
-        label=_("Pickup point"), max_length=255, required=False, help_text=_("Hotel or meeting point.")
+        label=_("Pickup point"), max_length=255, required=False, help_text=_("Where there to wait, e.g. lobby.")
     )
 
-    DOMAIN_FIELDS = {**_PlaceBookingForm.DOMAIN_FIELDS, "departure_id": "departure"}
+    DOMAIN_FIELDS = {**_PlaceBookingForm.DOMAIN_FIELDS, "departure_id": "departure", "pickup_place": "pickup_place"}
 
     def __init__(self, *args, admin_site: AdminSite, **kwargs) -> None:
         super().__init__(*args, admin_site=admin_site, **kwargs)
         departure = cast(DepartureChoiceField, self.fields["departure"])  # a copy of the field declared above
         departure.queryset = bookable_departures()
+        # The transfer form's search-as-you-type place picker.
+        field = cast("forms.ModelChoiceField[Place]", self.fields["pickup_place"])
+        widget = widgets.AutocompleteSelect(
+            Booking._meta.get_field("pickup_place"), admin_site, attrs={"data-width": "32em"}
+        )
+        field.widget = widget
+        widget.choices = field.choices
 
     def sections(self):
         return [
-            (_("Tour"), ["departure", "pickup_point"]),
+            (_("Tour"), ["departure", "pickup_place", "pickup_point"]),
             (_("Party"), ["adults", "children", "infants"]),
             (_("Lead traveller"), ["lead_name", "lead_email", "lead_phone", "language"]),
             (_("Price and payment"), ["currency", "coupon", "payment_method", "notes"]),
@@ -267,6 +280,7 @@ class TourBookingForm(_PlaceBookingForm):
             **self.common_arguments(),
             quote_request=request,
             passengers=passengers,
+            pickup_place=data["pickup_place"].slug if data["pickup_place"] else "",
             pickup_point=data["pickup_point"],
         )
 
