@@ -244,6 +244,7 @@ class BookingAdmin(admin.ModelAdmin):
                     "starts_at_local",
                     "vehicle_class",
                     "tour_departure",
+                    "tour_pickup",
                 )
             },
         ),
@@ -290,6 +291,14 @@ class BookingAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("starts (Istanbul)"), ordering="starts_at")
     def starts_at_local(self, booking: Booking) -> str:
         return reports.local_time(booking.starts_at)
+
+    @admin.display(description=gettext_lazy("Pickup"))
+    def tour_pickup(self, booking: Booking) -> str:
+        """A tour's hotel, where there to wait and when its zone is collected (transfers: on each leg)."""
+        if booking.kind != Booking.Kind.TOUR:
+            return "—"
+        when = reports.local_time(booking.pickup_at) if booking.pickup_at else ""
+        return " · ".join(part for part in (when, booking.tour_pickup_text) if part) or "—"
 
     @admin.display(description=gettext_lazy("route"))
     def route(self, booking: Booking) -> str:

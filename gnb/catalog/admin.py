@@ -201,13 +201,19 @@ class TourPickupZoneInline(admin.TabularInline):
     extra = 1
 
 
-class TourPhotoInline(admin.TabularInline):
+class TourPhotoInline(admin.StackedInline):
     """The tour's photos, chosen from the photo library shipped with the site, with their description in every
-    language (the first is the card's)."""
+    language (the first is the card's). Stacked: nine descriptions side by side would not fit the page."""
 
     model = TourPhoto
     fields = ("photo", "sort_order", *every_language("alt"))
     extra = 1
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name.startswith("alt"):
+            field.widget.attrs["size"] = 80  # a sentence, not a word
+        return field
 
 
 @admin.register(Tour)

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
 
 from gnb.bookings.models import Booking
 from gnb.bookings.services import SYSTEM, booking_update_details
@@ -143,3 +145,10 @@ def test_the_place_search_narrows_to_a_tours_pickup_zones(client, catalog, kas):
     on_the_tour = {p["slug"] for p in client.get("/api/v1/places?tour=perge-aspendos").json()}
     assert "kas-centre" in everywhere
     assert on_the_tour == {"regnum-carya", "titanic-lara"}
+
+
+def test_the_back_office_booking_page_shows_the_tours_pickup(admin_client, catalog):
+    booking = place_tour(catalog.departure, pickup_place="regnum-carya", pickup_point="lobby")
+    page = admin_client.get(reverse("admin:bookings_booking_change", args=[booking.pk])).content.decode()
+    when = timezone.localtime(booking.pickup_at).strftime("%Y-%m-%d %H:%M")
+    assert f"{when} · Regnum Carya · lobby" in page
