@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.validators import slug_re
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from gnb.catalog.models import Extra, Place, Tour, TourPickupZone, VehicleClass
@@ -59,7 +59,10 @@ def extra_list() -> QuerySet[Extra]:
 
 
 def tour_list() -> QuerySet[Tour]:
-    return Tour.objects.filter(is_active=True).prefetch_related("pickup_zones")
+    # One prefetch serves both the zones and their pickup times (schemas.TourOut).
+    return Tour.objects.filter(is_active=True).prefetch_related(
+        Prefetch("pickup_times", queryset=TourPickupZone.objects.select_related("zone"))
+    )
 
 
 def tour_get(*, slug: str) -> Tour:
