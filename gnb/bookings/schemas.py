@@ -229,6 +229,9 @@ class BookingChangeIn(InputSchema):
     flight: FlightIn | None = None
     return_flight: FlightIn | None = None
     pickup_point: StrictStr | None = Field(None, max_length=255, description="First ride's pickup point, or a tour's")
+    pickup_place: StrictStr | None = Field(
+        None, max_length=80, description="A tour's hotel (a place slug in its pickup zones); its pickup time follows"
+    )
     return_pickup_point: StrictStr | None = Field(None, max_length=255)
 
     def leg_details(self) -> dict[int, LegDetails]:

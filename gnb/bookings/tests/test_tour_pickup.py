@@ -4,6 +4,7 @@ services own the rule, so the website, the API and the back office refuse a pick
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -152,3 +153,18 @@ def test_the_back_office_booking_page_shows_the_tours_pickup(admin_client, catal
     page = admin_client.get(reverse("admin:bookings_booking_change", args=[booking.pk])).content.decode()
     when = timezone.localtime(booking.pickup_at).strftime("%Y-%m-%d %H:%M")
     assert f"{when} · Regnum Carya · lobby" in page
+
+
+def test_the_api_moves_a_tour_booking_to_another_hotel_within_the_zones(client, catalog, kas):
+    booking = place_tour(catalog.departure, pickup_place="regnum-carya")
+    url, headers = f"/api/v1/bookings/{booking.reference}", {"X-Manage-Token": booking.manage_token}
+
+    def patch(body: dict):
+        return client.patch(url, data=json.dumps(body), content_type="application/json", headers=headers)
+
+    assert_error(patch({"pickup_place": "kas-centre"}), 422, "validation_error", ["pickup_place"])
+    moved = patch({"pickup_place": "titanic-lara"})
+    assert moved.status_code == 200, moved.content
+    tour = moved.json()["tour"]
+    assert tour["pickup_place"]["slug"] == "titanic-lara"
+    assert dt.datetime.fromisoformat(tour["pickup_at"]) == catalog.departure.starts_at - dt.timedelta(minutes=30)
