@@ -443,8 +443,8 @@ class BookingDetailsForm(_LeadTravellerForm):
             sections.append((title % {"route": route, "pickup": pickup}, names.names()))
         if self.booking.kind == Booking.Kind.TOUR:
             departure = self.booking.tour_departure
-            title = _("Tour: %(tour)s") % {"tour": departure.tour if departure else ""}
-            sections.append((title, ["pickup_place", "pickup_point"]))
+            tour_title = _("Tour: %(tour)s") % {"tour": departure.tour if departure else ""}
+            sections.append((tour_title, ["pickup_place", "pickup_point"]))
         return sections
 
     def passenger_rows(self) -> list[tuple[Passenger, forms.BoundField, forms.BoundField]]:
