@@ -306,6 +306,7 @@ class BookingAdmin(admin.ModelAdmin):
                     "starts_at_local",
                     "vehicle_class",
                     "tour_departure",
+                    "tour_pickup",
                 )
             },
         ),
@@ -375,6 +376,14 @@ class BookingAdmin(admin.ModelAdmin):
             reports.local_time(booking.starts_at, "%Y-%m-%dT%H:%M"),
             reports.local_time(booking.starts_at, "%d.%m %H:%M"),
         )
+
+    @admin.display(description=gettext_lazy("Pickup"))
+    def tour_pickup(self, booking: Booking) -> str:
+        """A tour's hotel, where there to wait and when its zone is collected (transfers: on each leg)."""
+        if booking.kind != Booking.Kind.TOUR:
+            return "—"
+        when = reports.local_time(booking.pickup_at) if booking.pickup_at else ""
+        return " · ".join(part for part in (when, booking.tour_pickup_text) if part) or "—"
 
     @admin.display(description=gettext_lazy("route"))
     def route(self, booking: Booking) -> str:

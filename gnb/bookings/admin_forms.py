@@ -233,20 +233,33 @@ class TransferBookingForm(_PlaceBookingForm):
 
 class TourBookingForm(_PlaceBookingForm):
     departure = DepartureChoiceField(label=_("Departure"), queryset=TourDeparture.objects.none())
+    pickup_place: forms.ModelChoiceField[Place] = forms.ModelChoiceField(
+        label=_("Pickup place"),
+        queryset=Place.objects.filter(is_active=True),
+        required=False,
+        help_text=_("The hotel, in one of the tour's pickup zones; its zone sets the pickup time."),
+    )
     pickup_point = forms.CharField(
-        label=_("Pickup point"), max_length=255, required=False, help_text=_("Hotel or meeting point.")
+        label=_("Pickup point"), max_length=255, required=False, help_text=_("Where there to wait, e.g. lobby.")
     )
 
-    DOMAIN_FIELDS = {**_PlaceBookingForm.DOMAIN_FIELDS, "departure_id": "departure"}
+    DOMAIN_FIELDS = {**_PlaceBookingForm.DOMAIN_FIELDS, "departure_id": "departure", "pickup_place": "pickup_place"}
 
     def __init__(self, *args, admin_site: AdminSite, **kwargs) -> None:
         super().__init__(*args, admin_site=admin_site, **kwargs)
         departure = cast(DepartureChoiceField, self.fields["departure"])  # a copy of the field declared above
         departure.queryset = bookable_departures()
+        # The transfer form's search-as-you-type place picker.
+        field = cast("forms.ModelChoiceField[Place]", self.fields["pickup_place"])
+        widget = widgets.AutocompleteSelect(
+            Booking._meta.get_field("pickup_place"), admin_site, attrs={"data-width": "32em"}
+        )
+        field.widget = widget
+        widget.choices = field.choices
 
     def sections(self):
         return [
-            (_("Tour"), ["departure", "pickup_point"]),
+            (_("Tour"), ["departure", "pickup_place", "pickup_point"]),
             (_("Party"), ["adults", "children", "infants"]),
             (_("Lead traveller"), ["lead_name", "lead_email", "lead_phone", "language"]),
             (_("Price and payment"), ["currency", "coupon", "payment_method", "notes"]),
@@ -267,6 +280,7 @@ class TourBookingForm(_PlaceBookingForm):
             **self.common_arguments(),
             quote_request=request,
             passengers=passengers,
+            pickup_place=data["pickup_place"].slug if data["pickup_place"] else "",
             pickup_point=data["pickup_point"],
         )
 
@@ -292,6 +306,7 @@ class DetailChanges(TypedDict, total=False):
     passengers: list[PassengerInput]
     legs: dict[int, LegDetails]
     tour_pickup_point: str
+    tour_pickup_place: str
 
 
 @dataclass(frozen=True)
@@ -356,8 +371,18 @@ class BookingDetailsForm(_LeadTravellerForm):
         # The legs come prefetched with their places (the admin's queryset), in sequence order.
         self.legs = [self._add_leg(leg) for leg in booking.legs.all()] if booking.kind == Booking.Kind.TRANSFER else []
         if booking.kind == Booking.Kind.TOUR:
+            # The hotels of the tour's pickup zones (the booking service judges the choice, as for travellers).
+            self.fields["pickup_place"] = forms.ModelChoiceField(
+                label=_("Pickup place"),
+                queryset=Place.objects.filter(is_active=True, zone__tours__departures__bookings=booking).order_by(
+                    "name"
+                ),
+                required=False,
+                help_text=_("The hotel, in one of the tour's pickup zones; its zone sets the pickup time."),
+            )
+            self.initial["pickup_place"] = booking.pickup_place_id
             self.fields["pickup_point"] = forms.CharField(
-                label=_("Pickup point"), max_length=255, required=False, help_text=_("Hotel or meeting point.")
+                label=_("Pickup point"), max_length=255, required=False, help_text=_("Where there to wait, e.g. lobby.")
             )
             self.initial["pickup_point"] = booking.pickup_point
         for index, passenger in enumerate(self.passengers):
@@ -418,7 +443,8 @@ class BookingDetailsForm(_LeadTravellerForm):
             sections.append((title % {"route": route, "pickup": pickup}, names.names()))
         if self.booking.kind == Booking.Kind.TOUR:
             departure = self.booking.tour_departure
-            sections.append((_("Tour: %(tour)s") % {"tour": departure.tour if departure else ""}, ["pickup_point"]))
+            tour_title = _("Tour: %(tour)s") % {"tour": departure.tour if departure else ""}
+            sections.append((tour_title, ["pickup_place", "pickup_point"]))
         return sections
 
     def passenger_rows(self) -> list[tuple[Passenger, forms.BoundField, forms.BoundField]]:
@@ -462,6 +488,8 @@ class BookingDetailsForm(_LeadTravellerForm):
             ]
         if booking.kind == Booking.Kind.TOUR and "pickup_point" in changed:
             result["tour_pickup_point"] = data["pickup_point"]
+        if booking.kind == Booking.Kind.TOUR and "pickup_place" in changed and data["pickup_place"] is not None:
+            result["tour_pickup_place"] = data["pickup_place"].slug
         legs = {}
         for fields in self.legs:
             leg, flight = fields.leg, None

@@ -242,7 +242,10 @@ def change_booking(
     new_contact = services.Contact(contact.name, contact.email, contact.phone) if contact else None
     legs = None if is_tour else (payload.leg_details() or None)
     tour_pickup_point = payload.pickup_point if is_tour else None
-    details_given = any(v is not None for v in (new_contact, payload.notes, names, legs, tour_pickup_point))
+    tour_pickup_place = payload.pickup_place  # the service refuses it on a transfer, naming the field
+    details_given = any(
+        v is not None for v in (new_contact, payload.notes, names, legs, tour_pickup_point, tour_pickup_place)
+    )
     # Names and passport details are written by two services; one request changes both or neither.
     with transaction.atomic():
         if details_given:
@@ -255,6 +258,7 @@ def change_booking(
                 passengers=names,
                 legs=legs,
                 tour_pickup_point=tour_pickup_point,
+                tour_pickup_place=tour_pickup_place,
             )
         if documents:
             services.booking_passenger_documents_set(

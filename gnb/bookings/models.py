@@ -130,8 +130,19 @@ class Booking(TimeStampedModel):
     price_breakdown = models.JSONField(_("price breakdown"))
 
     pickup_point = models.CharField(
-        _("pickup point"), max_length=255, blank=True, help_text=_("Tours: the hotel or meeting point.")
+        _("pickup point"), max_length=255, blank=True, help_text=_("Tours: where at the pickup place to wait.")
     )
+    # Tours: the hotel (in one of the tour's pickup zones) and the moment its zone is collected. Transfers keep
+    # theirs on each leg.
+    pickup_place = models.ForeignKey(
+        Place,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pickup place"),
+    )
+    pickup_at = models.DateTimeField(_("pickup at"), null=True, blank=True)
     cancellation_fee = MoneyField(_("cancellation fee"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     # A card booking placed as pending_payment keeps its seats until then; past it, ``holds_expire`` frees them.
@@ -152,6 +163,14 @@ class Booking(TimeStampedModel):
                 ),
             ),
             models.CheckConstraint(name="booking_has_an_adult", condition=Q(adults__gte=1)),
+            models.CheckConstraint(
+                name="booking_pickup_place_only_on_tours",
+                condition=Q(kind="tour") | Q(pickup_place__isnull=True, pickup_at__isnull=True),
+            ),
+            models.CheckConstraint(
+                name="booking_tour_pickup_before_start",
+                condition=Q(pickup_at__isnull=True) | Q(pickup_at__lte=models.F("starts_at")),
+            ),
             models.CheckConstraint(name="booking_totals_not_negative", condition=Q(total__gte=0, total_base__gte=0)),
             models.CheckConstraint(name="booking_rate_positive", condition=Q(exchange_rate__gt=0)),
             models.CheckConstraint(
@@ -175,6 +194,12 @@ class Booking(TimeStampedModel):
     @property
     def passenger_count(self) -> int:
         return self.adults + self.children + self.infants
+
+    @property
+    def tour_pickup_text(self) -> str:
+        """A tour's pickup as the traveller and the driver read it: the hotel, then where there to wait."""
+        parts = [str(self.pickup_place) if self.pickup_place_id else "", self.pickup_point]
+        return " · ".join(part for part in parts if part)
 
 
 class TransferLeg(models.Model):

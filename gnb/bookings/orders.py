@@ -59,11 +59,13 @@ class TransferOrder:
 
 @dataclass(frozen=True, kw_only=True)
 class TourOrder:
-    """Seats on a tour departure (``quote_request.departure_id``)."""
+    """Seats on a tour departure (``quote_request.departure_id``), picked up at ``pickup_place`` (a place's slug, in
+    one of the tour's pickup zones); ``pickup_point`` says where there to wait ("lobby")."""
 
     quote_request: TourQuoteRequest
     contact: Contact
     passengers: Sequence[PassengerInput]
+    pickup_place: str = ""
     pickup_point: str = ""
     notes: str = ""
     language: str = "en"

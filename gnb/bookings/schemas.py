@@ -203,13 +203,20 @@ class TransferBookingIn(TransferQuoteIn, BookingCommonIn):
 
 
 class TourBookingIn(TourQuoteIn, BookingCommonIn):
-    pickup_point: StrictStr = Field("", max_length=255, description="Hotel or meeting point")
+    pickup_place: StrictStr = Field(
+        "",
+        max_length=80,
+        description="Slug of the hotel or place to be picked up at, in one of the tour's pickup zones "
+        "(`GET /places?tour=<slug>` lists them); required when the tour has pickup zones",
+    )
+    pickup_point: StrictStr = Field("", max_length=255, description="Where at the pickup place to wait, e.g. lobby")
 
     def to_order(self) -> TourOrder:
         return TourOrder(
             quote_request=self.to_request(),
             contact=self.contact_input(),
             passengers=self.passenger_inputs(),
+            pickup_place=self.pickup_place,
             pickup_point=self.pickup_point,
             notes=self.notes,
             language=self.language,
@@ -230,6 +237,9 @@ class BookingChangeIn(InputSchema):
     flight: FlightIn | None = None
     return_flight: FlightIn | None = None
     pickup_point: StrictStr | None = Field(None, max_length=255, description="First ride's pickup point, or a tour's")
+    pickup_place: StrictStr | None = Field(
+        None, max_length=80, description="A tour's hotel (a place slug in its pickup zones); its pickup time follows"
+    )
     return_pickup_point: StrictStr | None = Field(None, max_length=255)
 
     def leg_details(self) -> dict[int, LegDetails]:
@@ -299,6 +309,8 @@ class TourRef(Schema):
     name: str
     departure_id: int
     starts_at: dt.datetime
+    pickup_place: PlaceRef | None = Field(description="The hotel or place the traveller is picked up at")
+    pickup_at: dt.datetime | None = Field(description="When the vehicle collects the traveller there")
 
 
 class ContactOut(Schema):
@@ -431,6 +443,8 @@ class BookingOut(Schema):
             "name": departure.tour.name,
             "departure_id": departure.pk,
             "starts_at": timezone.localtime(departure.starts_at),
+            "pickup_place": obj.pickup_place,
+            "pickup_at": timezone.localtime(obj.pickup_at) if obj.pickup_at else None,
         }
 
     @staticmethod

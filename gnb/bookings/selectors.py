@@ -16,7 +16,7 @@ REFERENCE = re.compile(rf"GNB-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]
 
 
 def _with_details(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
-    return queryset.select_related("vehicle_class", "tour_departure__tour", "coupon").prefetch_related(
+    return queryset.select_related("vehicle_class", "tour_departure__tour", "pickup_place", "coupon").prefetch_related(
         Prefetch("legs", queryset=TransferLeg.objects.select_related("origin", "destination")),
         "passengers",
         Prefetch("extras", queryset=BookingExtra.objects.select_related("extra")),

@@ -61,6 +61,7 @@ from gnb.bookings.quotes import (
     transfer_quote,
 )
 from gnb.catalog.models import Coupon, Place, TourDeparture
+from gnb.catalog.selectors import tour_pickup_offsets
 from gnb.core.errors import Conflict, InvalidTransition, SoldOut, ValidationFailed
 from gnb.core.locking import lock_rows, lock_timeout_as_busy
 from gnb.core.metrics import count_booking_cancelled, count_booking_placed
@@ -393,6 +394,42 @@ class CheckedTour:
 
     quote: TourQuote
     traveller: _Traveller
+    pickup: TourPickup | None  # None for a tour with no hotel pickup (it starts at its meeting point)
+
+
+@dataclass(frozen=True)
+class TourPickup:
+    place: Place
+    pickup_at: dt.datetime  # aware: the departure less the place's zone offset
+
+
+def _clean_tour_pickup(errors: _Errors, *, departure: TourDeparture, slug: str) -> TourPickup | None:
+    """The tour's pickup at the place ``slug``: it must lie in one of the tour's pickup zones, whose offset gives
+    the pickup time. A tour without pickup zones starts at its meeting point and takes no pickup place."""
+    tour = departure.tour
+    offsets = tour_pickup_offsets(tour_id=tour.pk)
+    slug = slug.strip()
+    if not offsets:
+        if slug:
+            errors.add("pickup_place", _("This tour has no hotel pickup; it starts at its meeting point."))
+        return None
+    zones = ", ".join(offset.zone_name for offset in offsets.values())
+    if not slug:
+        errors.add("pickup_place", _("Choose your hotel or pickup place (in %(zones)s).") % {"zones": zones})
+        return None
+    place = Place.objects.select_related("zone").filter(slug=slug, is_active=True).first()
+    if place is None:
+        errors.add("pickup_place", _("Unknown place “%(slug)s”.") % {"slug": slug})
+        return None
+    offset = offsets.get(place.zone_id)
+    if offset is None:
+        errors.add(
+            "pickup_place",
+            _("%(place)s is outside this tour's pickup area; choose a hotel in %(zones)s.")
+            % {"place": place.name, "zones": zones},
+        )
+        return None
+    return TourPickup(place, departure.starts_at - dt.timedelta(minutes=offset.minutes_before_departure))
 
 
 def booking_check_tour(*, order: TourOrder, now: dt.datetime | None = None) -> CheckedTour:
@@ -408,10 +445,11 @@ def booking_check_tour(*, order: TourOrder, now: dt.datetime | None = None) -> C
         notes=order.notes,
         payment_method=order.payment_method,
     )
+    pickup = _clean_tour_pickup(errors, departure=quote.departure, slug=order.pickup_place)
     if len(order.pickup_point) > 255:
         errors.add("pickup_point", _("At most 255 characters."))
     errors.raise_if_any()
-    return CheckedTour(quote, traveller)
+    return CheckedTour(quote, traveller, pickup)
 
 
 def booking_place_tour(
@@ -459,6 +497,8 @@ def booking_place_tour(
             breakdown=quote.breakdown,
             now=now,
             pickup_point=order.pickup_point.strip(),
+            pickup_place=checked.pickup.place if checked.pickup else None,
+            pickup_at=checked.pickup.pickup_at if checked.pickup else None,
             tour_departure=departure,
             starts_at=departure.starts_at,
             customer_id=customer_id,
@@ -670,6 +710,7 @@ def booking_update_details(
     passengers: Sequence[PassengerInput] | None = None,
     legs: dict[int, LegDetails] | None = None,
     tour_pickup_point: str | None = None,
+    tour_pickup_place: str | None = None,
     now: dt.datetime | None = None,
 ) -> Booking:
     """Correct a booking's contact, passenger names, notes, flights or pickup points, recording what changed.
@@ -677,8 +718,9 @@ def booking_update_details(
     Nothing here changes the price: route, date, party and vehicle stay as sold (cancel and book again for
     those). Travellers may change details until the booking lead time before the start; staff while the
     booking is open (a name can still be corrected for the manifest before the trip is closed). ``legs`` maps
-    a transfer leg's sequence (1 outbound, 2 return) to its new details, ``tour_pickup_point`` is a tour's hotel
-    or meeting point; ``None`` leaves a part as it is.
+    a transfer leg's sequence (1 outbound, 2 return) to its new details, ``tour_pickup_place`` a tour's hotel (a
+    place's slug in the tour's pickup zones; its zone sets the pickup time), ``tour_pickup_point`` where there to
+    wait; ``None`` leaves a part as it is.
     """
     now = now or timezone.now()
     with transaction.atomic(), lock_timeout_as_busy():
@@ -716,6 +758,16 @@ def booking_update_details(
                 errors.add("pickup_point", _("At most 255 characters."))
             elif note_change("pickup_point", booking.pickup_point, tour_pickup_point.strip()):
                 booking.pickup_point = tour_pickup_point.strip()
+        if tour_pickup_place is not None:
+            if booking.kind != Booking.Kind.TOUR or booking.tour_departure_id is None:
+                errors.add("pickup_place", _("A transfer's pickup point belongs to its ride."))
+            else:
+                departure = TourDeparture.objects.select_related("tour").get(bookings=booking)
+                pickup = _clean_tour_pickup(errors, departure=departure, slug=tour_pickup_place)
+                if pickup is not None and note_change(
+                    "pickup_place", booking.pickup_place.slug if booking.pickup_place else "", pickup.place.slug
+                ):
+                    booking.pickup_place, booking.pickup_at = pickup.place, pickup.pickup_at
         if notes is not None:
             if len(notes) > 1000:
                 errors.add("notes", _("At most 1000 characters."))
@@ -766,7 +818,18 @@ def booking_update_details(
         if not changes:
             return booking
 
-        booking.save(update_fields=["lead_name", "lead_email", "lead_phone", "notes", "pickup_point", "updated_at"])
+        booking.save(
+            update_fields=[
+                "lead_name",
+                "lead_email",
+                "lead_phone",
+                "notes",
+                "pickup_point",
+                "pickup_place",
+                "pickup_at",
+                "updated_at",
+            ]
+        )
         Passenger.objects.bulk_update(changed_passengers, ["first_name", "last_name"])
         TransferLeg.objects.bulk_update(changed_legs, ["flight_number", "flight_arrival_at", "pickup_point"])
         event = _record(

@@ -19,7 +19,20 @@ from modeltranslation.utils import get_translation_fields
 from gnb.bookings.availability import with_coupon_uses, with_seats
 from gnb.bookings.quotes import currency_rates_forget
 from gnb.bookings.reports import annotated_int, day_start, local_time, local_today
-from gnb.catalog.models import Coupon, Currency, Extra, Fare, Place, Season, Tour, TourDeparture, VehicleClass, Zone
+from gnb.catalog.models import (
+    Coupon,
+    Currency,
+    Extra,
+    Fare,
+    Place,
+    Season,
+    Tour,
+    TourDeparture,
+    TourPhoto,
+    TourPickupZone,
+    VehicleClass,
+    Zone,
+)
 from gnb.core.admin import PriceAuditMixin
 
 
@@ -179,6 +192,30 @@ class TourDepartureInline(admin.TabularInline):
         return annotated_int(departure, "seats_taken") if departure.pk else 0
 
 
+class TourPickupZoneInline(admin.TabularInline):
+    """The zones a tour picks up in, each with its pickup time counted back from the departure."""
+
+    model = TourPickupZone
+    fields = ("zone", "minutes_before_departure")
+    autocomplete_fields = ("zone",)
+    extra = 1
+
+
+class TourPhotoInline(admin.StackedInline):
+    """The tour's photos, chosen from the photo library shipped with the site, with their description in every
+    language (the first is the card's). Stacked: nine descriptions side by side would not fit the page."""
+
+    model = TourPhoto
+    fields = ("photo", "sort_order", *every_language("alt"))
+    extra = 1
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name.startswith("alt"):
+            field.widget.attrs["size"] = 80  # a sentence, not a word
+        return field
+
+
 @admin.register(Tour)
 class TourAdmin(PriceAuditMixin, TranslatedCatalogueAdmin):
     price_audit_fields = ("adult_price", "child_price", "infant_price")
@@ -195,12 +232,11 @@ class TourAdmin(PriceAuditMixin, TranslatedCatalogueAdmin):
     )
     list_filter = ("is_active", "pickup_zones")
     search_fields = ("slug", *every_language("name"))
-    autocomplete_fields = ("pickup_zones",)
     prepopulated_fields = {"slug": ("name",)}
-    inlines = (TourDepartureInline,)
+    inlines = (TourDepartureInline, TourPickupZoneInline, TourPhotoInline)
     fieldsets = (
-        (None, {"fields": ("name", "slug", "summary", "description", "itinerary", "included", "image")}),
-        (_("Operation"), {"fields": ("duration_minutes", "pickup_zones", "booking_cutoff_hours")}),
+        (None, {"fields": ("name", "slug", "summary", "description", "itinerary", "included")}),
+        (_("Operation"), {"fields": ("duration_minutes", "booking_cutoff_hours")}),
         (_("Prices (EUR)"), {"fields": ("adult_price", "child_price", "infant_price")}),
         (_("Listing"), {"fields": ("sort_order", "is_active")}),
     )

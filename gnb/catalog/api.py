@@ -22,6 +22,7 @@ AUTH_ERRORS = error_responses(401, 403)
 class PlaceFilters(InputSchema):
     q: str = Field("", max_length=100, description="Part of a name, or an IATA code")
     kind: Literal["airport", "hotel", "district"] | None = None
+    tour: str | None = Field(None, max_length=80, description="Only places in this tour's pickup zones (its slug)")
     limit: int = Field(20, ge=1, le=100)
 
 
@@ -37,7 +38,7 @@ class DepartureFilters(InputSchema):
     summary="Search places (airports, hotels, districts)",
 )
 def list_places(request, filters: Query[PlaceFilters]):
-    return list(selectors.place_search(query=filters.q, kind=filters.kind, limit=filters.limit))
+    return list(selectors.place_search(query=filters.q, kind=filters.kind, tour=filters.tour, limit=filters.limit))
 
 
 @router.get(

@@ -275,12 +275,13 @@ class Tour(TimeStampedModel):
     itinerary = models.TextField(_("itinerary"), blank=True, help_text=_("One stop per line."))
     included = models.TextField(_("what's included"), blank=True, help_text=_("One item per line."))
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), validators=[MinValueValidator(15)])
-    pickup_zones = models.ManyToManyField(Zone, related_name="tours", blank=True, verbose_name=_("pickup zones"))
+    pickup_zones: models.ManyToManyField[Zone, TourPickupZone] = models.ManyToManyField(
+        Zone, through="TourPickupZone", related_name="tours", blank=True, verbose_name=_("pickup zones")
+    )
     adult_price = MoneyField(_("adult price"), validators=[MinValueValidator(Decimal("0"))])
     child_price = MoneyField(_("child price"), validators=[MinValueValidator(Decimal("0"))])
     infant_price = MoneyField(_("infant price"), validators=[MinValueValidator(Decimal("0"))])
     booking_cutoff_hours = models.PositiveSmallIntegerField(_("booking closes (hours before)"), default=12)
-    image = models.ImageField(_("image"), upload_to="tours/", blank=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -297,6 +298,59 @@ class Tour(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TourPickupZone(models.Model):
+    """A zone a tour picks travellers up in, and how long before the departure its hotels are collected: the
+    vehicle starts with the farthest zone, so each zone has its own pickup time."""
+
+    tour = models.ForeignKey(Tour, on_delete=models.CASCADE, related_name="pickup_times", verbose_name=_("tour"))
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="+", verbose_name=_("zone"))
+    minutes_before_departure = models.PositiveSmallIntegerField(
+        _("pickup (minutes before departure)"),
+        default=0,
+        validators=[MaxValueValidator(360)],
+        help_text=_("Hotels in this zone are collected this many minutes before the departure time."),
+    )
+
+    class Meta:
+        ordering = ["-minutes_before_departure", "zone__sort_order"]
+        verbose_name = _("pickup zone")
+        verbose_name_plural = _("pickup zones")
+        constraints = [
+            models.UniqueConstraint(fields=["tour", "zone"], name="tour_pickup_zone_unique"),
+            models.CheckConstraint(name="tour_pickup_offset_in_range", condition=Q(minutes_before_departure__lte=360)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.zone} · −{self.minutes_before_departure} min"
+
+
+def tour_photo_choices() -> list[tuple[str, str]]:
+    """The photos of the library shipped with the site (``catalog/static/catalog/tours``): the site serves
+    static files only, so a photo reaches the page as optimised AVIF and WebP files from that folder."""
+    from gnb.catalog.photos import library
+
+    return [(name, name) for name in library()]
+
+
+class TourPhoto(models.Model):
+    """One photo of a tour, shown in this order on the tour's page (the first also on its card)."""
+
+    tour = models.ForeignKey(Tour, on_delete=models.CASCADE, related_name="photos", verbose_name=_("tour"))
+    photo = models.CharField(_("photo"), max_length=80, choices=tour_photo_choices)
+    alt = models.CharField(
+        _("description"), max_length=200, help_text=_("What the photo shows, read out to blind travellers.")
+    )
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self) -> str:
+        return self.photo
 
 
 class TourDeparture(TimeStampedModel):

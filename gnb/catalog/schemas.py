@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils import timezone
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class ZoneOut(Schema):
@@ -54,6 +54,11 @@ class CurrencyOut(Schema):
     rate: Decimal
 
 
+class PickupTimeOut(Schema):
+    zone: ZoneOut
+    minutes_before_departure: int = Field(description="Hotels in this zone are collected this long before the start")
+
+
 class TourOut(Schema):
     slug: str
     name: str
@@ -67,6 +72,7 @@ class TourOut(Schema):
     infant_price: Decimal
     booking_cutoff_hours: int
     pickup_zones: list[ZoneOut]
+    pickup_times: list[PickupTimeOut] = Field(description="Each pickup zone with its pickup time, earliest first")
 
     @staticmethod
     def resolve_itinerary(obj) -> list[str]:
@@ -78,7 +84,11 @@ class TourOut(Schema):
 
     @staticmethod
     def resolve_pickup_zones(obj) -> list:
-        return list(obj.pickup_zones.all())
+        return sorted((row.zone for row in obj.pickup_times.all()), key=lambda zone: (zone.sort_order, zone.code))
+
+    @staticmethod
+    def resolve_pickup_times(obj) -> list:
+        return list(obj.pickup_times.all())
 
 
 class DepartureOut(Schema):

@@ -1,7 +1,7 @@
 from django.conf import settings
 from modeltranslation.translator import TranslationOptions, register
 
-from gnb.catalog.models import Extra, Place, Season, Tour, VehicleClass, Zone
+from gnb.catalog.models import Extra, Place, Season, Tour, TourPhoto, VehicleClass, Zone
 
 
 @register(Zone)
@@ -32,6 +32,11 @@ class ExtraTranslation(TranslationOptions):
 @register(Tour)
 class TourTranslation(TranslationOptions):
     fields = ("name", "summary", "description", "itinerary", "included")
+
+
+@register(TourPhoto)
+class TourPhotoTranslation(TranslationOptions):
+    fields = ("alt",)
 
 
 def translated_columns(field: str) -> tuple[str, ...]:

@@ -179,7 +179,7 @@ def _manifest_booking(rider: TripBooking) -> dict:
         "notes": booking.notes,
         "payment_method": booking.payment_method,
         "cash_to_collect": _cash_to_collect(booking),
-        "pickup": _place(leg.origin if leg else None),
+        "pickup": _place(leg.origin if leg else booking.pickup_place),
         "pickup_point": (leg.pickup_point if leg else "") or booking.pickup_point,
         "dropoff": _place(leg.destination if leg else None),
         "flight_number": leg.flight_number if leg else "",

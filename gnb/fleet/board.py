@@ -334,10 +334,14 @@ def board_day(*, day: dt.date) -> Board:
             tour_departure__starts_at__lt=end,
             trip_rides__isnull=True,
         )
-        .select_related("tour_departure__tour")
+        .select_related("tour_departure__tour", "pickup_place")
         .prefetch_related("tour_departure__tour__pickup_zones")
         .annotate(missing_documents=_missing_documents("pk"))
-        .defer(*_booking_columns_but("", WAITING_BOOKING_COLUMNS | {"pickup_point", "tour_departure"}))
+        .defer(
+            *_booking_columns_but(
+                "", WAITING_BOOKING_COLUMNS | {"pickup_point", "pickup_place", "pickup_at", "tour_departure"}
+            )
+        )
         .order_by("tour_departure__starts_at", "pk")
     )
     waiting = [_leg_waiting(leg, times) for leg in legs]
@@ -544,7 +548,7 @@ def _departures_waiting(bookings: Sequence[Booking]) -> list[WaitingRide]:
                 departure_id=departure_id,
                 references=[b.reference for b in party],
                 booking_ids=[b.pk for b in party],
-                pickup_at=departure.starts_at,
+                pickup_at=ride.starts_at if ride is not None else departure.starts_at,
                 flight_number="",
                 flight_lands_at=None,
                 adults=sum(b.adults for b in party),
@@ -552,7 +556,7 @@ def _departures_waiting(bookings: Sequence[Booking]) -> list[WaitingRide]:
                 infants=sum(b.infants for b in party),
                 luggage=sum(b.luggage for b in party),
                 extras=[],
-                pickup_place=", ".join(b.pickup_point for b in party if b.pickup_point),
+                pickup_place=", ".join(dict.fromkeys(b.tour_pickup_text for b in party if b.tour_pickup_text)),
                 pickup_zone=", ".join(zone.name for zone in zones),
                 destination=tour.name,
                 booked_class="",

@@ -66,6 +66,8 @@ class Manifest:
     driver_name: str  # empty when the trip has no driver yet
     driver_phone: str
     passengers: list[ManifestPassenger]
+    # A tour's hotel pickups in the order the vehicle collects them: "07:15 Regnum Carya · lobby (GNB-7K3Q-9XPM)".
+    pickups: tuple[str, ...] = ()
 
     @property
     def trip_label(self) -> str:
@@ -99,6 +101,11 @@ def manifest_of(trip: Trip) -> Manifest:
                     booking_reference=rider.booking.reference,
                 )
             )
+    pickups = tuple(
+        f"{local_time(b.pickup_at, '%H:%M')} {b.tour_pickup_text} ({b.reference})".strip()
+        for b in sorted((r.booking for r in riders), key=lambda b: (b.pickup_at or trip.starts_at, b.pk))
+        if trip.kind == Trip.Kind.TOUR and b.tour_pickup_text
+    )
     vehicle, driver = trip.vehicle, trip.driver
     return Manifest(
         company=company_name(),
@@ -110,6 +117,7 @@ def manifest_of(trip: Trip) -> Manifest:
         driver_name=driver.full_name if driver else "",
         driver_phone=driver.phone if driver else "",
         passengers=passengers,
+        pickups=pickups,
     )
 
 
@@ -129,6 +137,7 @@ def _trip_rows(manifest: Manifest) -> list[tuple[str, str]]:
         (_("Route"), manifest.route),
         (_("Vehicle"), vehicle or unassigned_marker()),
         (_("Driver"), driver or unassigned_marker()),
+        *[(_("Pickup"), pickup) for pickup in manifest.pickups],
     ]
 
 

@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from gnb.bookings.models import Booking, Passenger, TransferLeg
-from gnb.catalog.models import TourDeparture
+from gnb.catalog.models import Place, TourDeparture
 from gnb.core.errors import DomainError, NotFound
 from gnb.fleet import rules
 from gnb.fleet.models import Driver, Trip, TripBooking, Vehicle, ZoneDriveTime
@@ -74,20 +74,39 @@ def leg_ride(leg: TransferLeg, times: Mapping[tuple[int, int], int]) -> rules.Ri
     )
 
 
+def _pickup_zone_ids(bookings: list[Booking]) -> dict[int, int]:
+    """Each booking's pickup place's zone, by place id: from the place loaded with the booking, else one query."""
+    loaded = [b.pickup_place for b in bookings if Booking.pickup_place.is_cached(b)]
+    zones = {place.pk: place.zone_id for place in loaded if place is not None}
+    missing = {b.pickup_place_id for b in bookings if b.pickup_place_id and b.pickup_place_id not in zones}
+    if missing:
+        zones |= dict(Place.objects.filter(pk__in=missing).values_list("pk", "zone_id"))
+    return zones
+
+
 def departure_ride(departure: TourDeparture, bookings: Iterable[Booking]) -> rules.Ride:
-    """The ride of a tour departure's vehicle carrying ``bookings``: from the first pickup zone and back, for the
-    tour's duration."""
+    """The ride of a tour departure's vehicle carrying ``bookings``: from the earliest hotel pickup among them (its
+    zone is collected first), round the pickups, the tour and back. Bookings without a pickup place (placed before
+    tours had them) count from the departure in the tour's first pickup zone."""
     bookings = list(bookings)
     tour = departure.tour
-    zones = list(tour.pickup_zones.all())
-    if not zones:
-        raise NoDriveTime(_("The tour %(tour)s has no pickup zone.") % {"tour": tour.name})
-    zone = min(zones, key=lambda z: (z.sort_order, z.pk))
+    picked = [b for b in bookings if b.pickup_at is not None and b.pickup_place_id is not None]
+    if picked:
+        first = min(picked, key=lambda b: (b.pickup_at, b.pk))
+        assert first.pickup_at is not None and first.pickup_place_id is not None
+        starts_at = min(first.pickup_at, departure.starts_at)
+        zone_id = _pickup_zone_ids(picked)[first.pickup_place_id]
+    else:
+        zones = list(tour.pickup_zones.all())
+        if not zones:
+            raise NoDriveTime(_("The tour %(tour)s has no pickup zone.") % {"tour": tour.name})
+        starts_at = departure.starts_at
+        zone_id = min(zones, key=lambda z: (z.sort_order, z.pk)).pk
     return rules.Ride(
-        starts_at=departure.starts_at,
+        starts_at=starts_at,
         ends_at=rules.busy_until(departure.starts_at, tour.duration_minutes),
-        origin_zone_id=zone.pk,
-        destination_zone_id=zone.pk,
+        origin_zone_id=zone_id,
+        destination_zone_id=zone_id,
         passengers=sum(b.passenger_count for b in bookings),
         luggage=sum(b.luggage for b in bookings),
         label=tour.name,
@@ -161,7 +180,7 @@ def trip_detail(*, trip_id: int) -> Trip:
             Prefetch(
                 "riders",
                 queryset=TripBooking.objects.select_related(
-                    "booking", "leg__origin", "leg__destination"
+                    "booking__pickup_place", "leg__origin", "leg__destination"
                 ).prefetch_related(Prefetch("booking__passengers", queryset=Passenger.objects.order_by("position"))),
             )
         )

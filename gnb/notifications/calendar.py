@@ -67,7 +67,7 @@ def booking_ics(booking: Booking, *, now: dt.datetime | None = None) -> bytes:
     # Times carry their TZID (the wall clock at the pickup place); each zone used is described in a VTIMEZONE,
     # with only the rules in force around the trip rather than every change since 1970.
     calendar.add_missing_timezones(
-        first_date=min(item.starts_at for item in items).date() - dt.timedelta(days=1),
+        first_date=min(item.ready_at for item in items).date() - dt.timedelta(days=1),
         last_date=max(item.ends_at for item in items).date() + dt.timedelta(days=1),
     )
     return calendar.to_ical()
@@ -80,7 +80,7 @@ def _event(
     event.add("uid", event_uid(booking, item))
     event.add("dtstamp", now.astimezone(dt.UTC))
     event.add("sequence", sequence)
-    event.add("dtstart", item.starts_at)
+    event.add("dtstart", item.ready_at)  # a tour's event opens at the hotel pickup, when the traveller must be there
     event.add("dtend", item.ends_at)
     if booking.kind == Booking.Kind.TOUR:
         summary = _("Tour %(reference)s: %(tour)s") % {"reference": booking.reference, "tour": item.title}
@@ -107,6 +107,8 @@ def _description(booking: Booking, item: ItineraryItem, manage_url: str) -> str:
         )
     if item.pickup_point:
         lines.append(_("Pickup point") + ": " + item.pickup_point)
+    if item.pickup_at:
+        lines.append(_("Pickup") + ": " + item.pickup_text)
     count = booking.passenger_count
     lines.append(ngettext("%(count)s passenger", "%(count)s passengers", count) % {"count": count})
     if booking.vehicle_class is not None:

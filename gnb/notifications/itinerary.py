@@ -34,15 +34,26 @@ class ItineraryItem:
     starts_at: dt.datetime  # aware, in time_zone
     ends_at: dt.datetime  # aware, in time_zone
     time_zone: str
-    place: Place | None  # where the ride starts (None for a tour: the pickup point is free text)
+    place: Place | None  # where the ride starts, or a tour's pickup place (None for a tour booked without one)
     pickup_point: str
     flight_number: str = ""
     flight_arrival_at: dt.datetime | None = None  # aware, in time_zone
+    pickup_at: dt.datetime | None = None  # a tour's pickup at its place (its zone's offset before the start)
 
     @property
     def starts_text(self) -> str:
         """``Sat, 12 Jun 2027, 14:30 (Europe/Istanbul)`` in the active language."""
         return local_datetime_text(self.starts_at, self.time_zone)
+
+    @property
+    def pickup_text(self) -> str:
+        """A tour's pickup time as ``starts_text`` writes it, or an empty string without one."""
+        return local_datetime_text(self.pickup_at, self.time_zone) if self.pickup_at else ""
+
+    @property
+    def ready_at(self) -> dt.datetime:
+        """When the traveller must be ready: the pickup, else the start."""
+        return self.pickup_at or self.starts_at
 
     @property
     def flight_arrival_text(self) -> str:
@@ -82,8 +93,9 @@ def booking_itinerary(booking: Booking) -> list[ItineraryItem]:
                 starts_at=in_zone(departure.starts_at, zone),
                 ends_at=in_zone(departure.starts_at + dt.timedelta(minutes=departure.tour.duration_minutes), zone),
                 time_zone=zone,
-                place=None,
-                pickup_point=booking.pickup_point,
+                place=booking.pickup_place,
+                pickup_point=booking.tour_pickup_text,
+                pickup_at=in_zone(booking.pickup_at, zone) if booking.pickup_at else None,
             )
         ]
     items = []

@@ -35,7 +35,7 @@ def meeting_point_text(booking: Booking, leg: TransferLeg | None) -> str:
     """Where the driver meets the traveller: at an airport the arrivals hall's exit with a name sign, at a hotel
     its entrance (with the pickup point the traveller gave), on a tour the pickup point given with the booking."""
     if leg is None:
-        return booking.pickup_point or _("To be confirmed by the operator")
+        return booking.tour_pickup_text or _("To be confirmed by the operator")
     if leg.origin.is_airport:
         meeting = _("At the exit of the arrivals hall, with a sign with your name.")
     else:
@@ -53,10 +53,12 @@ def ride_notice(trip: Trip, booking: Booking, leg: TransferLeg | None) -> RideNo
     else:
         assert trip.departure is not None
         title, zone = trip.departure.tour.name, settings.TIME_ZONE  # tours run on the operator's coast
+    # A tour's trip starts at its first hotel; each booking is collected at its own zone's time.
+    pickup_at = booking.pickup_at if leg is None and booking.pickup_at else trip.starts_at
     return RideNotice(
         title=title,
-        pickup_at=trip.starts_at,
-        pickup_text=local_datetime_text(trip.starts_at, zone),
+        pickup_at=pickup_at,
+        pickup_text=local_datetime_text(pickup_at, zone),
         driver_first_name=trip.driver.first_name,
         driver_phone=trip.driver.phone,
         vehicle_make=trip.vehicle.make,

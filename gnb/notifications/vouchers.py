@@ -288,6 +288,8 @@ class _Voucher:
                     else self.text(_("To be confirmed by the operator"))
                 )
                 rows.append((self.text(_("Pickup point")), pickup))
+                if item.pickup_at:
+                    rows.append((self.text(_("Pickup")), self.text(item.pickup_text)))
                 continue
             rows.append((self.text(_("Ride %(number)s") % {"number": item.key}), self.route(item)))
             rows.append((self.text(_("Pickup")), self.text(item.starts_text)))

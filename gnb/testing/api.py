@@ -56,7 +56,8 @@ def tour_body(departure_id: int, **overrides) -> dict:
         "infants": 1,
         "contact": CONTACT,
         "passengers": FAMILY,
-        "pickup_point": "Regnum Carya lobby",
+        "pickup_place": "regnum-carya",
+        "pickup_point": "lobby",
     }
     body.update(overrides)
     return body

@@ -69,6 +69,7 @@ def place_tour(departure: TourDeparture, *, adults: int = 2, children: int = 0, 
     )
     kwargs.setdefault("contact", CONTACT)
     kwargs.setdefault("passengers", passengers_for(adults, children, infants))
+    kwargs.setdefault("pickup_place", "regnum-carya")  # Belek, one of the test tour's pickup zones
     placing = {name: kwargs.pop(name) for name in PLACING_ARGUMENTS if name in kwargs}
     return booking_place_tour(order=TourOrder(quote_request=request, **kwargs), **placing)
 
@@ -124,6 +125,7 @@ def place_berg_tour(catalog: Catalog, *, adults: int = 2, children: int = 1) -> 
         quote_request=TourQuoteRequest(departure_id=catalog.departure.pk, adults=adults, children=children),
         contact=Contact("Eva Berg", "eva@example.com", "+49 151 23456789"),
         passengers=passengers,
+        pickup_place="regnum-carya",
     )
     return booking_place_tour(order=order)
 

@@ -110,7 +110,9 @@ def make_catalog() -> Catalog:
         infant_price=Decimal("0.00"),
         booking_cutoff_hours=12,
     )
-    tour.pickup_zones.set([belek, lara])
+    # Belek's hotels are collected 45 minutes before the departure, Lara's 30.
+    tour.pickup_zones.add(belek, through_defaults={"minutes_before_departure": 45})
+    tour.pickup_zones.add(lara, through_defaults={"minutes_before_departure": 30})
     departure = TourDeparture.objects.create(
         tour=tour, starts_at=timezone.now().replace(microsecond=0) + dt.timedelta(days=10), capacity=20
     )

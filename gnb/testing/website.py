@@ -89,7 +89,7 @@ def tour_form_url(catalog: Catalog) -> str:
 
 
 def tour_draft(client: Client, catalog: Catalog) -> None:
-    response = client.post(tour_form_url(catalog), contact(2) | {"pickup_point": "Regnum Carya, Belek"})
+    response = client.post(tour_form_url(catalog), contact(2) | {"pickup_place": "Regnum Carya"})
     assert response.status_code == 302, response.context["form"].errors
 
 

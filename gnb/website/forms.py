@@ -459,16 +459,51 @@ class TransferDetailsForm(TravellerForm):
         )
 
 
-class TourDetailsForm(TravellerForm):
-    """Traveller details for a tour: where to be picked up."""
+class PickupPlaceMixin(forms.Form):
+    """A tour's ``pickup_place`` field: the hotel, found as the transfer search finds places (the same
+    suggestions, the same resolving of what was typed); the booking services check it is in the tour's pickup
+    zones and derive its pickup time."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["pickup_point"] = forms.CharField(
-            label=_("Hotel or pickup address"),
-            max_length=255,
-            help_text=_("We pick you up from your hotel in the tour's pickup zones."),
+    pickup_place: Place | None = None
+
+    def add_pickup_place_field(self, tour_slug: str) -> None:
+        self.fields["pickup_place"] = forms.CharField(
+            label=_("Your hotel"),
+            max_length=150,
+            help_text=_("Type its name and choose it from the list; we collect you there."),
+            widget=forms.TextInput(
+                attrs={
+                    "list": "tour-places",
+                    "autocomplete": "off",
+                    "placeholder": _("Hotel name"),
+                    "data-place-tour": tour_slug,
+                }
+            ),
         )
+        chosen = self.initial.get("pickup_place")
+        if chosen:  # a slug from a draft or a booking: shown as its name
+            place = place_resolve(chosen)
+            self.initial["pickup_place"] = str(place) if place else chosen
+
+    def clean_pickup_place(self) -> str:
+        text = self.cleaned_data["pickup_place"]
+        self.pickup_place = place_resolve(text)
+        if self.pickup_place is None:
+            raise forms.ValidationError(_("Choose your hotel from the list (type part of its name)."))
+        return text
+
+    def pickup_place_slug(self) -> str:
+        return self.pickup_place.slug if self.pickup_place else ""
+
+
+class TourDetailsForm(PickupPlaceMixin, TravellerForm):
+    """Traveller details for a tour: the hotel to be picked up at."""
+
+    DOMAIN_FIELDS = TravellerForm.DOMAIN_FIELDS | {"pickup_place": "pickup_place"}
+
+    def __init__(self, *args, tour, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_pickup_place_field(tour.slug)
 
 
 class TourPartyForm(DomainErrorsFormMixin, forms.Form):
@@ -505,7 +540,7 @@ class ManageLookupForm(forms.Form):
     email = forms.EmailField(label=_("Email used for the booking"))
 
 
-class ManageChangeForm(DomainErrorsFormMixin, forms.Form):
+class ManageChangeForm(PickupPlaceMixin, DomainErrorsFormMixin, forms.Form):
     """What a traveller may change online: contact, passenger names, flights, pickup points and notes (never the
     price). Which passengers there are (and their categories) stays as booked; only their names change here."""
 
@@ -522,6 +557,7 @@ class ManageChangeForm(DomainErrorsFormMixin, forms.Form):
         "contact.phone": "phone",
         "notes": "notes",
         "pickup_point": "pickup_point",
+        "pickup_place": "pickup_place",
     }
 
     def __init__(self, *args, booking, **kwargs) -> None:
@@ -541,7 +577,7 @@ class ManageChangeForm(DomainErrorsFormMixin, forms.Form):
                 f"passengers.{index}.last_name": f"p{index}_last_name",
             }
         if booking.kind == booking.Kind.TOUR:
-            self.fields["pickup_point"] = forms.CharField(label=_("Hotel or pickup address"), max_length=255)
+            self.add_pickup_place_field(booking.tour_departure.tour.slug)
             return
         for leg in booking.legs.all():
             self.leg_sequences.append(leg.sequence)

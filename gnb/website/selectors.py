@@ -10,15 +10,16 @@ from itertools import groupby
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Min, Q, Subquery
+from django.db.models import Count, Max, Min, Prefetch, Q, Subquery
 from django.utils import timezone, translation
 
 from gnb.bookings import policies
 from gnb.bookings.availability import departures_with_availability
 from gnb.bookings.models import Booking
 from gnb.bookings.quotes import currency_rates
-from gnb.catalog.models import Fare, Place, Tour, TourDeparture
-from gnb.catalog.selectors import place_search
+from gnb.catalog.models import Fare, Place, Tour, TourDeparture, TourPhoto
+from gnb.catalog.photos import Picture, library
+from gnb.catalog.selectors import place_search, tour_pickup_offsets
 from gnb.catalog.translation import translated_columns
 from gnb.core.money import convert
 from gnb.fleet.models import Trip, TripBooking
@@ -143,19 +144,65 @@ def popular_routes(*, currency: str, limit: int = 6) -> list[PopularRoute]:
     return routes[:limit]
 
 
-def tour_cards() -> list[Tour]:
-    """Active tours with the columns a card shows, in the operator's order."""
+@dataclass(frozen=True)
+class ZonePickup:
+    zone: str
+    pickup_at: dt.datetime | None  # None without a departure: then only the offset is known
+    minutes_before_departure: int
+
+
+def tour_pickup_times(*, tour: Tour, departure: TourDeparture | None = None) -> list[ZonePickup]:
+    """The tour's pickup zones, earliest collected first, with the pickup time at ``departure`` (one query)."""
+    return [
+        ZonePickup(
+            offset.zone_name,
+            departure.starts_at - dt.timedelta(minutes=offset.minutes_before_departure) if departure else None,
+            offset.minutes_before_departure,
+        )
+        for offset in tour_pickup_offsets(tour_id=tour.pk).values()
+    ]
+
+
+def tour_pickup_places(*, tour: Tour) -> list[Place]:
+    """The hotels and districts in the tour's pickup zones, for the pickup field's suggestions (one query)."""
     return list(
-        Tour.objects.filter(is_active=True).only(
+        Place.objects.filter(is_active=True, zone__tours=tour)
+        .exclude(kind=Place.Kind.AIRPORT)
+        .only(*PLACE_COLUMNS)
+        .order_by("-is_popular", "name")
+    )
+
+
+def _photos() -> Prefetch:
+    return Prefetch(
+        "photos", queryset=TourPhoto.objects.only("tour_id", "photo", "sort_order", *translated_columns("alt"))
+    )
+
+
+def tour_cards() -> list[Tour]:
+    """Active tours with the columns a card shows, in the operator's order, each with its ``pictures`` (two
+    queries)."""
+    tours = list(
+        Tour.objects.filter(is_active=True)
+        .only(
             "slug",
-            "image",
             "duration_minutes",
             "adult_price",
             "sort_order",
             *translated_columns("name"),
             *translated_columns("summary"),
         )
+        .prefetch_related(_photos())
     )
+    for tour in tours:
+        tour.pictures = tour_pictures(tour)  # type: ignore[attr-defined]
+    return tours
+
+
+def tour_pictures(tour: Tour) -> list[Picture]:
+    """The tour's photos as the page shows them (served from the photo library), in order. One query unless
+    prefetched (``tour_cards``)."""
+    return [Picture(photo.photo, photo.alt) for photo in tour.photos.all() if photo.photo in library()]
 
 
 @dataclass(frozen=True)

@@ -167,6 +167,8 @@ def tour_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "calendar_version": selectors.departure_calendar_version(tour=tour),
             "party": TourPartyForm(initial={"adults": 2, "children": 0, "infants": 0}),
             "currency": currency,
+            "pictures": selectors.tour_pictures(tour),
+            "pickup_times": selectors.tour_pickup_times(tour=tour),
         },
     )
 
@@ -264,9 +266,7 @@ def manage_change(request: HttpRequest, reference: str, token: str) -> HttpRespo
                     passengers=form.passenger_names(),
                     notes=form.cleaned_data.get("notes", ""),
                     legs=form.legs() or None,
-                    tour_pickup_point=form.cleaned_data.get("pickup_point")
-                    if booking.kind == Booking.Kind.TOUR
-                    else None,
+                    tour_pickup_place=form.pickup_place_slug() if booking.kind == Booking.Kind.TOUR else None,
                 )
             except DomainError as error:
                 form.add_domain_errors(error)
@@ -279,7 +279,7 @@ def manage_change(request: HttpRequest, reference: str, token: str) -> HttpRespo
             "email": booking.lead_email,
             "phone": booking.lead_phone,
             "notes": booking.notes,
-            "pickup_point": booking.pickup_point,
+            "pickup_place": booking.pickup_place.slug if booking.pickup_place else "",
         }
         for index, passenger in enumerate(booking.passengers.all()):
             initial |= {f"p{index}_first_name": passenger.first_name, f"p{index}_last_name": passenger.last_name}
@@ -295,7 +295,9 @@ def manage_change(request: HttpRequest, reference: str, token: str) -> HttpRespo
                 f"leg_{leg.sequence}_pickup_point": leg.pickup_point,
             }
         form = ManageChangeForm(initial=initial, booking=booking)
-    return render_page(request, "website/manage_change.html", {"booking": booking, "form": form, "token": token})
+    pickup_places = selectors.tour_pickup_places(tour=booking.tour_departure.tour) if booking.tour_departure else []
+    context = {"booking": booking, "form": form, "token": token, "pickup_places": pickup_places}
+    return render_page(request, "website/manage_change.html", context)
 
 
 PAYMENT_REFRESH_SECONDS = 5

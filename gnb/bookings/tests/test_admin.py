@@ -737,7 +737,8 @@ def test_place_a_transfer_reports_every_field_the_service_refuses(admin_client, 
 def test_place_a_tour_from_the_back_office(admin_client, admin_user, catalog):
     data = {
         "departure": catalog.departure.pk,
-        "pickup_point": "Regnum Carya lobby",
+        "pickup_place": catalog.belek_hotel.pk,
+        "pickup_point": "lobby",
         "adults": "2",
         "children": "1",
         "infants": "0",
@@ -773,7 +774,37 @@ def test_place_a_tour_from_the_back_office(admin_client, admin_user, catalog):
         catalog.coupon,
     )
     assert booking.tour_departure == catalog.departure
+    assert (booking.pickup_place, booking.pickup_point) == (catalog.belek_hotel, "lobby")
     assert booking.events.get().actor == admin_user
+
+
+def test_the_back_office_refuses_a_tour_pickup_outside_the_tours_zones(admin_client, catalog):
+    data = {
+        "departure": catalog.departure.pk,
+        "pickup_place": catalog.ayt.pk,  # the airport zone is not one of the tour's pickup zones
+        "adults": "1",
+        "children": "0",
+        "infants": "0",
+        "lead_name": "Eva Berg",
+        "lead_email": "eva@example.com",
+        "lead_phone": "+49 151 23456789",
+        "language": "de",
+        "currency": "EUR",
+        "payment_method": "cash",
+        "coupon": "",
+        "notes": "",
+        "passengers-TOTAL_FORMS": "1",
+        "passengers-INITIAL_FORMS": "0",
+        "passengers-0-first_name": "Eva",
+        "passengers-0-last_name": "Berg",
+        "passengers-0-category": "adult",
+    }
+    response = admin_client.post(reverse("admin:bookings_booking_add_tour"), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["pickup_place"] == [
+        "Antalya Airport is outside this tour's pickup area; choose a hotel in Belek, Lara."
+    ]
+    assert not Booking.objects.exists()
 
 
 def test_a_rate_changed_in_the_back_office_prices_the_next_quote(admin_client, catalog):

@@ -316,7 +316,8 @@ def test_a_tour_pickup_point_can_be_corrected(admin_client, catalog):
     booking = place_tour(catalog)
     response = admin_client.get(edit_url(booking))
     assert [name for name in response.context["form"].fields if "flight" in name or "pickup" in name] == [
-        "pickup_point"
+        "pickup_place",
+        "pickup_point",
     ]
     assert "Tour: Perge &amp; Aspendos" in response.content.decode()
     data = page_form(response)
@@ -326,6 +327,21 @@ def test_a_tour_pickup_point_can_be_corrected(admin_client, catalog):
     booking.refresh_from_db()
     assert (booking.pickup_point, booking.total) == ("Regnum Carya, main gate", Decimal("115.00"))
     assert changed_events(booking).get().details == {"changes": {"pickup_point": ["", "Regnum Carya, main gate"]}}
+
+
+def test_staff_move_a_tour_booking_to_another_hotel_of_the_tours_zones(admin_client, catalog):
+    booking = place_tour(catalog)
+    response = admin_client.get(edit_url(booking))
+    assert list(response.context["form"].fields["pickup_place"].queryset) == [catalog.belek_hotel, catalog.lara_hotel]
+    data = page_form(response)
+    data["pickup_place"] = str(catalog.lara_hotel.pk)
+    response = admin_client.post(edit_url(booking), data, follow=True)
+    assert messages_of(response) == [f"The details of booking {booking.reference} were changed."]
+    booking.refresh_from_db()
+    assert (booking.pickup_place, booking.pickup_at) == (
+        catalog.lara_hotel,
+        catalog.departure.starts_at - dt.timedelta(minutes=30),
+    )
 
 
 # --- refusals ---------------------------------------------------------------------------------------------

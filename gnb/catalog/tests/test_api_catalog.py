@@ -148,6 +148,10 @@ def test_tours_list_and_detail(client, catalog, django_assert_max_num_queries):
         "infant_price": "0.00",
         "booking_cutoff_hours": 12,
         "pickup_zones": [{"code": "belek", "name": "Belek"}, {"code": "lara", "name": "Lara"}],
+        "pickup_times": [
+            {"zone": {"code": "belek", "name": "Belek"}, "minutes_before_departure": 45},
+            {"zone": {"code": "lara", "name": "Lara"}, "minutes_before_departure": 30},
+        ],
     }
 
 

@@ -152,12 +152,14 @@ def test_the_day_shows_waiting_rides_first_by_pickup_with_their_facts(day):
     assert (belek.ride.starts_at, belek.ride.ends_at) == (at(9), at(10, 15))
 
     assert departure.references == [family.reference for family in day["families"]]
+    # The 10:00 departure's vehicle sets off for the first hotel (Belek, collected 45 minutes before).
     assert (departure.adults, departure.children, departure.pickup_at, departure.destination) == (
         4,
         1,
-        at(10),
+        at(9, 15),
         "Perge & Aspendos",
     )
+    assert departure.pickup_place == "Regnum Carya"  # both families at the same hotel, named once
     assert (departure.pickup_zone, departure.unreportable) == ("Belek, Lara", False)
     assert departure.ride is not None and departure.smallest_party_ride is not None
     assert (departure.ride.passengers, departure.smallest_party_ride.passengers) == (5, 2)

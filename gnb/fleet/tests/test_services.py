@@ -285,7 +285,8 @@ def test_a_tour_departure_fills_vehicles_with_whole_parties_in_booking_order(fle
     )
     assert set(first.riders.values_list("booking_id", flat=True)) == {four.pk, three.pk}
     assert (first.kind, first.departure, first.passengers) == ("tour", departure, 7)
-    assert first.ends_at - first.starts_at == dt.timedelta(minutes=480 + 30)
+    # From the first hotel pickup (Belek, 45 minutes before the departure) to the tour's end and the turnaround.
+    assert first.ends_at - first.starts_at == dt.timedelta(minutes=45 + 480 + 30)
     assert {b.status for b in Booking.objects.filter(pk__in=[four.pk, three.pk])} == {S.ASSIGNED}
     five.refresh_from_db()
     assert five.status == S.CONFIRMED

@@ -70,14 +70,17 @@ def test_a_return_transfer_is_two_events_in_istanbul_time(frozen, catalog):
     assert calendar_filename(booking) == f"{booking.reference}.ics"
 
 
-def test_a_tour_is_one_event_as_long_as_the_tour(frozen, catalog):
-    booking = place_tour(catalog.departure, adults=2, children=1, pickup_point="Hotel Sirene, lobby")
+def test_a_tour_is_one_event_from_the_hotel_pickup_to_the_tours_end(frozen, catalog):
+    booking = place_tour(catalog.departure, adults=2, children=1, pickup_place="regnum-carya", pickup_point="lobby")
     [event] = calendar_of(booking).walk("VEVENT")
     assert event["uid"] == f"{booking.reference}-tour@testserver"
-    assert event.decoded("dtstart") == dt.datetime(2027, 5, 11, 9, 0, tzinfo=ISTANBUL)
+    # The departure is at 09:00; Belek's hotels are collected 45 minutes before.
+    assert event.decoded("dtstart") == dt.datetime(2027, 5, 11, 8, 15, tzinfo=ISTANBUL)
     assert event.decoded("dtend") == dt.datetime(2027, 5, 11, 17, 0, tzinfo=ISTANBUL)  # 480 minutes
     assert str(event["summary"]) == f"Tour {booking.reference}: Perge & Aspendos"
-    assert str(event["location"]) == "Hotel Sirene, lobby"
+    assert str(event["location"]) == "Regnum Carya"
+    assert "Pickup point: Regnum Carya · lobby" in str(event["description"])
+    assert "Pickup: Tue, 11 May 2027, 08:15 (Europe/Istanbul)" in str(event["description"])
     assert "3 passengers" in str(event["description"])
 
 

@@ -143,7 +143,7 @@ def test_each_change_is_told_once_and_a_superseded_change_not_at_all(fleet_ready
 
 
 def test_a_tour_traveller_is_told_to_meet_at_the_pickup_point(fleet_ready, actor, committed, mailoutbox):
-    booking = committed(lambda: place_tour(fleet_ready.departure, pickup_point="Hotel Lara Palace, lobby"))
+    booking = committed(lambda: place_tour(fleet_ready.departure, pickup_place="titanic-lara", pickup_point="lobby"))
     vehicle = make_vehicle(fleet_ready.minivan, plate="07 TUR 77", make="Ford", colour="Silver")
     committed(
         lambda: fleet.fleet_assign(
@@ -157,7 +157,7 @@ def test_a_tour_traveller_is_told_to_meet_at_the_pickup_point(fleet_ready, actor
     [message] = about(mailoutbox, booking.reference, "Your driver for booking")
     assert f"{fleet_ready.departure.tour.name}\nPickup: " in message.body
     assert "Vehicle: Ford, Silver · Plate 07 TUR 77\n" in message.body
-    assert "Meeting point: Hotel Lara Palace, lobby\n" in message.body
+    assert "Meeting point: Titanic Beach Lara · lobby\n" in message.body
 
 
 # --- the reminder before pickup -----------------------------------------------------------------------------

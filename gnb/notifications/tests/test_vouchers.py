@@ -182,7 +182,9 @@ def test_the_qr_code_drawn_is_the_manage_link(frozen, catalog):
 
 
 def test_a_tour_voucher_names_the_tour_departure_and_pickup(frozen, catalog):
-    booking = place_tour(catalog.departure, adults=2, children=1, language="en", pickup_point="Hotel Sirene, lobby")
+    booking = place_tour(
+        catalog.departure, adults=2, children=1, language="en", pickup_place="regnum-carya", pickup_point="lobby"
+    )
     _data, [page] = voucher_of(booking)
     trip = page.text.index("Your trip")
     assert page.text[trip : page.text.index("Good to know")] == [
@@ -192,7 +194,9 @@ def test_a_tour_voucher_names_the_tour_departure_and_pickup(frozen, catalog):
         "Departure",
         "Tue, 11 May 2027, 09:00 (Europe/Istanbul)",
         "Pickup point",
-        "Hotel Sirene, lobby",
+        "Regnum Carya · lobby",
+        "Pickup",
+        "Tue, 11 May 2027, 08:15 (Europe/Istanbul)",
         "Passengers",
         "1. Anna Smith (Adult)",
         "2. John Smith (Adult)",

@@ -201,6 +201,7 @@ def _transfer_order(data: Mapping[str, Any]) -> TransferOrder:
 def _tour_data(order: TourOrder) -> dict[str, Any]:
     request = order.quote_request
     return _traveller_data(order) | {
+        "pickup_place": order.pickup_place,
         "quote_request": {
             "departure_id": request.departure_id,
             "adults": request.adults,
@@ -223,5 +224,6 @@ def _tour_order(data: Mapping[str, Any]) -> TourOrder:
             coupon=request["coupon"],
             currency=request["currency"],
         ),
+        pickup_place=str(data.get("pickup_place", "")),  # drafts started before tours had pickup places
         **_traveller(data),
     )

@@ -360,14 +360,14 @@ class TourDetails(Step):
         refused: ValidationFailed | None = None
         if request.method == "POST":
             # The order is priced once, by its check; the party is priced again only to show the form again.
-            details = TourDetailsForm(request.POST, **counts)
+            details = TourDetailsForm(request.POST, tour=tour, **counts)
             if details.is_valid():
                 data = details.cleaned_data
                 order = TourOrder(
                     quote_request=party.quote_request(coupon=data.get("coupon"), currency=currency),
                     contact=details.contact(),
                     passengers=details.passengers(),
-                    pickup_point=data["pickup_point"],
+                    pickup_place=details.pickup_place_slug(),
                     notes=data.get("notes", ""),
                     language=translation.get_language(),
                 )
@@ -388,12 +388,19 @@ class TourDetails(Step):
                 details.add_domain_errors(refused)
         else:
             draft = draft_get(request.session)
-            if draft is not None and draft.kind == "tour" and draft.query == trip:
-                details = TourDetailsForm(initial=_traveller_initial(draft.order), **counts)
+            if draft is not None and isinstance(draft.order, TourOrder) and draft.query == trip:
+                initial = _traveller_initial(draft.order) | {"pickup_place": draft.order.pickup_place}
+                details = TourDetailsForm(initial=initial, tour=tour, **counts)
             else:
-                details = TourDetailsForm(**counts)
+                details = TourDetailsForm(tour=tour, **counts)
                 details.initial.update(_account_prefill(request, details.categories))
-        context |= {"quote": quote, "form": details, "currency": currency}
+        context |= {
+            "quote": quote,
+            "form": details,
+            "currency": currency,
+            "pickup_times": selectors.tour_pickup_times(tour=tour, departure=departure),
+            "pickup_places": selectors.tour_pickup_places(tour=tour),
+        }
         return self.render(context)
 
 
@@ -439,6 +446,7 @@ def _summary(draft: Draft) -> dict[str, Any]:
         "breakdown": checked_tour.quote.breakdown,
         "traveller": checked_tour.traveller,
         "details": details,
+        "pickup": checked_tour.pickup,
         "starts_at": checked_tour.quote.departure.starts_at,
         "edit_url": draft.edit_url,
     }

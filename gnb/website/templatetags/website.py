@@ -91,8 +91,9 @@ def tour_json_ld(context, tour, price, months) -> SafeString:
             "url": context.get("canonical_url", ""),
         },
     }
-    if tour.image:
-        data["image"] = settings.SITE_URL + tour.image.url
+    pictures = context.get("pictures")
+    if pictures:
+        data["image"] = settings.SITE_URL + pictures[0].src
     return _json_ld(data)
 
 

@@ -136,6 +136,22 @@ def test_each_booking_flow_page_stays_within_its_weight_budget(client, catalog, 
     assert weight.scripts <= MAX_SCRIPT_BYTES, weight
 
 
+def test_a_tour_page_with_photos_stays_within_the_budget(client, catalog):
+    from gnb.catalog.models import TourPhoto
+    from gnb.catalog.photos import library
+
+    names = [name for name in library() if name.startswith("pamukkale")]  # the heaviest drawings
+    for index, name in enumerate(names):
+        TourPhoto.objects.create(tour=catalog.tour, photo=name, sort_order=index, alt="Drawing")
+    for url in (PAGES["tour"](client, catalog), PAGES["tours"](client, catalog)):
+        response = client.get(url)
+        weight = page_weight(response.content.decode())
+        photos = {name for name in weight.files if name.startswith("catalog/tours/")}
+        # Every width and format is counted, although a browser fetches one of each photo.
+        assert photos and weight.files.keys() == SITE_FILES | photos
+        assert weight.total <= MAX_PAGE_BYTES, weight
+
+
 def test_the_weight_counts_what_whitenoise_serves():
     css = Path(finders.find("website/site.css"))
     served = _served_size(css)

@@ -8,6 +8,7 @@ import sys
 from collections import Counter
 from decimal import Decimal
 from importlib import import_module
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -70,7 +71,8 @@ def test_a_details_form_sent_prices_its_order_once(client, catalog, pricings):
     assert client.post(book_url(), details()).url == reverse("website:review")
     assert pricings == Counter({"transfer_quote": 1})
     pricings.clear()
-    assert client.post(tour_form_url(catalog), contact(2) | {"pickup_point": "Belek"}).url == reverse("website:review")
+    sent = client.post(tour_form_url(catalog), contact(2) | {"pickup_place": "Regnum Carya"})
+    assert sent.url == reverse("website:review")
     assert pricings == Counter({"tour_quote": 1})
 
 
@@ -134,7 +136,7 @@ def test_the_details_form_opens_again_filled_in_from_the_draft(client, catalog):
 
     tour_draft(client, catalog)
     tour_form = client.get(tour_form_url(catalog)).context["form"]
-    assert tour_form["pickup_point"].value() == "Regnum Carya, Belek"
+    assert tour_form["pickup_place"].value() == "Regnum Carya"
     assert tour_form["passenger_0_first_name"].value() == "NameA"
 
 
@@ -149,21 +151,21 @@ def test_a_draft_in_another_shape_restarts_the_flow(client, catalog):
 
 
 def test_service_errors_land_next_to_the_fields_they_name():
-    form = TourDetailsForm({}, adults=1, children=0, infants=0)
+    form = TourDetailsForm({}, tour=SimpleNamespace(slug="perge-aspendos"), adults=1, children=0, infants=0)
     form.is_valid()
     form.add_domain_errors(
         ValidationFailed(
             [
                 ("contact.name", "Name error."),
                 ("passengers.0.last_name", "Last name error."),
-                ("pickup_point", "Pickup error."),
+                ("pickup_place", "Pickup error."),
                 ("vehicle_class", "Not on this form."),
             ]
         )
     )
     assert "Name error." in form.errors["passenger_0_first_name"]  # the lead contact is passenger 1
     assert "Last name error." in form.errors["passenger_0_last_name"]
-    assert "Pickup error." in form.errors["pickup_point"]
+    assert "Pickup error." in form.errors["pickup_place"]
     assert form.non_field_errors() == ["Not on this form."]
 
     contact = ContactForm({})

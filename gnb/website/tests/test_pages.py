@@ -115,7 +115,7 @@ def _book_tour(client, departure: TourDeparture, adults: int):
         "name": "Jan Kowalski",
         "email": "jan@example.com",
         "phone": "+48 601 234 567",
-        "pickup_point": "Titanic Lara",
+        "pickup_place": "Titanic Beach Lara",
     }
     for index in range(adults):
         data |= {f"passenger_{index}_first_name": f"Jan{letters(index)}", f"passenger_{index}_last_name": "Kowalski"}

@@ -25,6 +25,8 @@ from gnb.catalog.models import (
     Season,
     Tour,
     TourDeparture,
+    TourPhoto,
+    TourPickupZone,
     VehicleClass,
     Zone,
 )
@@ -174,8 +176,20 @@ def load_tours(zones: dict[str, Zone]) -> dict[str, Tour]:
             },
         )
         tour.pickup_zones.set([zones[code] for code in item["pickup_zones"]])
+        for code, minutes in item["pickup_zones"].items():
+            TourPickupZone.objects.filter(tour=tour, zone=zones[code]).update(minutes_before_departure=minutes)
+        load_tour_photos(tour, demo.TOUR_PHOTOS.get(item["slug"], ()))
         tours[item["slug"]] = tour
     return tours
+
+
+def load_tour_photos(tour: Tour, photos) -> None:
+    """The tour's photos from the library, in the demo's order, with their descriptions in every language."""
+    tour.photos.all().delete()
+    for position, photo in enumerate(photos):
+        TourPhoto.objects.create(
+            tour=tour, photo=photo["photo"], sort_order=position * 10, **_translations("alt", photo["alt"])
+        )
 
 
 def departure_start(item: dict, day: dt.date) -> dt.datetime:
@@ -297,7 +311,12 @@ def _place_booking(spec: dict, *, placed_at: dt.datetime, now: dt.datetime) -> B
             coupon=spec.get("coupon"),
             currency=spec["currency"],
         )
-        tour_order = TourOrder(quote_request=tour_request, pickup_point=spec.get("pickup_point", ""), **common)
+        tour_order = TourOrder(
+            quote_request=tour_request,
+            pickup_place=spec.get("pickup_place", ""),
+            pickup_point=spec.get("pickup_point", ""),
+            **common,
+        )
         return services.booking_place_tour(order=tour_order, actor=DEMO_ACTOR, now=placed_at)
     origin, destination = spec["route"]
     pickup_at = _local_time(spec["pickup"], now=now)

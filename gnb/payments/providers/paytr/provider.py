@@ -175,7 +175,7 @@ class PaytrProvider(PaymentProvider):
             "no_installment": "1" if max_installment == 1 else "0",
             "max_installment": "0" if max_installment == 1 else str(max_installment),
             "user_name": booking.lead_name[:60],
-            "user_address": (booking.pickup_point or settings.GNB_COMPANY_ADDRESS or booking.reference)[:400],
+            "user_address": (booking.tour_pickup_text or settings.GNB_COMPANY_ADDRESS or booking.reference)[:400],
             "user_phone": booking.lead_phone[:20],
             "merchant_ok_url": return_url,
             "merchant_fail_url": cancel_url,

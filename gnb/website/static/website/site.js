@@ -14,7 +14,10 @@
       window.clearTimeout(timer);
       timer = window.setTimeout(function () {
         lastQuery = query;
-        fetch("/api/v1/places?q=" + encodeURIComponent(query), { headers: { Accept: "application/json" } })
+        // A tour's pickup field asks only for places in the tour's pickup zones.
+        var tour = input.getAttribute("data-place-tour");
+        var url = "/api/v1/places?q=" + encodeURIComponent(query) + (tour ? "&tour=" + encodeURIComponent(tour) : "");
+        fetch(url, { headers: { Accept: "application/json" } })
           .then(function (response) { return response.ok ? response.json() : null; })
           .then(function (places) {
             if (!places || !Array.isArray(places.items || places)) return;

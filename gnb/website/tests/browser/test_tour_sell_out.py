@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from gnb.bookings.models import Booking
 from gnb.catalog.models import TourDeparture
 from gnb.core.formats import format_datetime
+from gnb.testing.bookings import letters
 from gnb.testing.browser import breakdown, pay_cash
 
 
@@ -41,13 +42,20 @@ def _book_tour(traveller, site_url: str, departure: TourDeparture, *, adults: in
     passengers = page.locator(".passenger")
     expect(passengers).to_have_count(adults)
     for index in range(adults):
-        passengers.nth(index).get_by_label("First name", exact=True).fill(f"{name}{index + 1}")
+        passengers.nth(index).get_by_label("First name", exact=True).fill(f"{name} {letters(index)}")
         passengers.nth(index).get_by_label("Last name", exact=True).fill("Brown")
-    page.get_by_label("Hotel or pickup address", exact=True).fill("Regnum Carya, Belek")
+    # The hotel is chosen like a transfer's place (the list offers the tour's zones only); Belek is collected
+    # 45 minutes before the departure.
+    hotel = page.get_by_label("Your hotel", exact=True)
+    expect(hotel).to_have_attribute("list", "tour-places")
+    hotel.fill("Regnum Carya")
+    pickup = timezone.localtime(departure.starts_at) - dt.timedelta(minutes=45)
+    expect(page.locator(".pickup-times")).to_contain_text(f"Belek {pickup:%H:%M}")
     traveller.shot("details")
     page.get_by_role("button", name="Continue to review").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Review and pay")
+    expect(page.locator(".facts")).to_contain_text("Regnum Carya")
     assert breakdown(page)[-1] == ["Total", total]
     traveller.shot("review")
     return pay_cash(traveller, total)
