@@ -12,7 +12,7 @@ from django.utils import translation
 
 from gnb.bookings.models import Booking
 from gnb.catalog.models import TourDeparture
-from gnb.testing.bookings import letters
+from gnb.testing.bookings import letters, place_transfer, transfer_request
 
 pytestmark = pytest.mark.django_db
 
@@ -207,3 +207,14 @@ def test_server_error_page_renders_without_a_request_context(rf):
     html = response.content.decode()
     assert response.status_code == 500
     assert "Something went wrong on our side" in html and "/static/website/site.css" in html
+
+
+def test_a_coupon_discount_is_shown_once_on_the_manage_page(client, catalog):
+    booking = place_transfer(transfer_request(coupon="WELCOME10"))
+    html = client.get(reverse("website:manage", args=[booking.reference, booking.manage_token])).content.decode()
+    summary = html[html.index('class="card summary"') :]
+    discount = booking.price_breakdown["discount"]
+    assert Decimal(discount) > 0
+    assert summary.count(f"€{discount}") == 1, summary[:2000]
+    assert summary.count("breakdown__discount") == 1
+    assert "WELCOME10" in summary

@@ -81,7 +81,7 @@ def test_the_review_shows_the_hotel_and_its_pickup_time_and_the_booking_keeps_th
     assert response.url == reverse("website:review")
     review = client.get(reverse("website:review")).content.decode()
     assert "Titanic Beach Lara" in review
-    client.post(reverse("website:pay"), {"payment_method": "cash"})
+    client.post(reverse("website:review"), {"payment_method": "cash"})
     booking = Booking.objects.get()
     assert booking.pickup_place == catalog.lara_hotel
     assert catalog.departure.starts_at - booking.pickup_at == dt.timedelta(minutes=30)
@@ -91,6 +91,8 @@ def test_the_manage_page_changes_the_hotel_within_the_zones(client, catalog, kas
     booking = place_tour(catalog.departure)
     url = reverse("website:manage_change", args=[booking.reference, booking.manage_token])
     form = {"name": "Anna Smith", "email": "anna@example.com", "phone": "+44 7911 123456", "notes": ""}
+    for index, passenger in enumerate(booking.passengers.order_by("position")):
+        form |= {f"p{index}_first_name": passenger.first_name, f"p{index}_last_name": passenger.last_name}
     refused = client.post(url, form | {"pickup_place": "Kaş centre"})
     assert "outside this tour&#x27;s pickup area" in refused.content.decode()
     assert client.post(url, form | {"pickup_place": "Titanic Beach Lara"}).status_code == 302
