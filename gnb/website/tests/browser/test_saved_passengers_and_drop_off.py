@@ -65,8 +65,17 @@ def test_a_saved_passenger_fills_a_row_in_one_tap(site, traveller):
     page.get_by_label("Flight number", exact=True).fill("TK 2412")
     page.get_by_role("button", name="Continue to review").click()
     pay_cash(customer, "€55.00")
-    names = [f"{p.first_name} {p.last_name}" for p in Booking.objects.get().passengers.order_by("position")]
+    booking = Booking.objects.get()
+    names = [f"{p.first_name} {p.last_name}" for p in booking.passengers.order_by("position")]
     assert names == ["Anna Smith", "Kate Brown", "Tom Smith"]
+    # The change page's landing: a date and a time input side by side, both whole at 390 px.
+    page.goto(site.url + f"/en/manage/{booking.reference}/{booking.manage_token}/change/")
+    landing_date, landing_time = page.get_by_label("Landing date"), page.get_by_label("Landing time")
+    expect(landing_time).to_have_value("14:00")
+    for box in (landing_date, landing_time):
+        frame = box.bounding_box()
+        assert frame is not None and frame["x"] >= 0 and frame["x"] + frame["width"] <= 390
+    customer.shot("manage-change-landing-en")
     for language in ("tr", "ar"):
         page.goto(site.url + details_path(language))
         expect(page.locator("[data-saved-chips]")).to_be_visible()
@@ -99,6 +108,10 @@ def test_the_details_of_a_drop_off_ask_the_departure_flight(site, traveller):
         "drive). Choose a pickup at 11:18 at the latest."
     )
     visitor.shot("drop-off-refused-en")
+    page.get_by_label("Pickup time", exact=True).fill("11:15")  # tight, but the traveller's choice
+    page.get_by_role("button", name="Continue to review").click()
+    expect(page.locator(".facts")).to_contain_text("flight PC2010 · departs 12:00")
+    visitor.shot("drop-off-review-en")
     for language in ("tr", "ar"):
         page.goto(site.url + details_path(language, **query))
         expect(page.locator("input[name=flight_number]")).to_be_visible()
