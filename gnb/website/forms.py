@@ -152,7 +152,7 @@ class TransferSearchForm(DomainErrorsFormMixin, forms.Form):
         "departure": _("Flight departure time"),
     }
 
-    RETURN_TIME_LABELS = {"pickup": _("Return pickup time"), "landing": _("Return flight landing time")}
+    RETURN_TIME_LABELS = {"pickup": _("Return pickup time"), "landing": _("Return landing time")}
 
     timing: PickupTiming
     return_timing: PickupTiming | None = None

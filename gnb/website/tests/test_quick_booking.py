@@ -85,7 +85,7 @@ def test_a_return_from_the_airport_is_picked_up_after_its_landing(client, catalo
     landing = future_local(days=27, hour=14, minute=30)
     # The return time given is the landing: the driver meets the flight 45 minutes later.
     assert results.context["quote"].return_pickup_at.replace(tzinfo=None) == landing.replace(hour=15, minute=15)
-    assert results.context["form"].fields["return_time"].label == "Return flight landing time"
+    assert results.context["form"].fields["return_time"].label == "Return landing time"
     url = reverse("website:transfer_book") + "?" + urlencode(query | {"vehicle": "minivan"})
     form = client.get(url).context["form"]
     assert form["return_flight_arrival"].value() == landing  # shown filled in, not asked again

@@ -126,5 +126,5 @@ def test_the_search_asks_the_return_landing_when_the_return_leaves_the_airport(s
     type_place(visitor, "To", "Antalya Airport")
     expect(page.get_by_label("Flight departure time", exact=True)).to_be_visible()
     page.locator("input[name=return_trip]").check()
-    expect(page.get_by_label("Return flight landing time (optional)", exact=True)).to_be_visible()
+    expect(page.get_by_label("Return landing time (optional)", exact=True)).to_be_visible()
     visitor.shot("search-return-landing")
