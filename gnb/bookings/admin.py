@@ -90,7 +90,16 @@ class ReadOnlyInline(admin.TabularInline):
 # --- booking change page: legs, passengers, extras, history ------------------------------------------------
 class TransferLegInline(ReadOnlyInline):
     model = TransferLeg
-    fields = ("sequence", "origin", "destination", "pickup", "pickup_point", "flight_number", "flight_lands")
+    fields = (
+        "sequence",
+        "origin",
+        "destination",
+        "pickup",
+        "pickup_point",
+        "flight_number",
+        "flight_lands",
+        "flight_departs",
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("origin", "destination")
@@ -102,6 +111,10 @@ class TransferLegInline(ReadOnlyInline):
     @admin.display(description=gettext_lazy("flight lands (Istanbul)"))
     def flight_lands(self, leg: TransferLeg) -> str:
         return reports.local_time(leg.flight_arrival_at)
+
+    @admin.display(description=gettext_lazy("flight departs (Istanbul)"))
+    def flight_departs(self, leg: TransferLeg) -> str:
+        return reports.local_time(leg.flight_departure_at)
 
 
 class PassengerInline(ReadOnlyInline):

@@ -213,6 +213,8 @@ class TransferLeg(models.Model):
     pickup_point = models.CharField(_("pickup point"), max_length=255, blank=True)
     flight_number = models.CharField(_("flight number"), max_length=10, blank=True)
     flight_arrival_at = models.DateTimeField(_("flight arrives at"), null=True, blank=True)
+    # A ride to the airport: the flight the travellers leave on (flight_number is then that flight's).
+    flight_departure_at = models.DateTimeField(_("flight departs at"), null=True, blank=True)
 
     class Meta:
         # Not by "booking": that would join the booking table only to sort a booking's own legs.

@@ -35,6 +35,7 @@ class PassengerInput:
 class FlightInput:
     number: str = ""
     arrival_at: dt.datetime | None = None  # naive = local time of the airport
+    departure_at: dt.datetime | None = None  # a ride to the airport: the flight's departure, naive = airport's time
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -73,6 +74,32 @@ def pickup_before_departure(departure_at: dt.datetime, *, drive_minutes: int) ->
     earlier, on a five-minute mark (rounded down, so never later than needed)."""
     pickup = departure_at - dt.timedelta(minutes=drive_minutes + settings.GNB_AIRPORT_CHECK_IN_MINUTES)
     return pickup - dt.timedelta(minutes=pickup.minute % 5, seconds=pickup.second, microseconds=pickup.microsecond)
+
+
+# The operators' drive times between zones are kept by gnb.fleet, which sits above bookings: it registers how to
+# read them (from its AppConfig.ready), so the booking checks know a ride's drive without bookings importing fleet.
+DriveMinutesSource = Callable[[int, int], "int | None"]
+_drive_minutes_sources: list[DriveMinutesSource] = []
+
+
+def drive_minutes_source_register(source: DriveMinutesSource) -> None:
+    """Have ``source(origin_zone_id, destination_zone_id)`` answer :func:`drive_minutes` (once, from a ``ready``)."""
+    if source not in _drive_minutes_sources:
+        _drive_minutes_sources.append(source)
+
+
+def drive_minutes(origin_zone_id: int, destination_zone_id: int) -> int | None:
+    """The drive between two zones as the operators keep it, or None when nobody keeps it."""
+    for source in _drive_minutes_sources:
+        minutes = source(origin_zone_id, destination_zone_id)
+        if minutes is not None:
+            return minutes
+    return None
+
+
+def latest_pickup_for_departure(departure_at: dt.datetime, *, drive_minutes: int) -> dt.datetime:
+    """The last pickup from which the car still reaches the airport before the flight leaves."""
+    return departure_at - dt.timedelta(minutes=drive_minutes)
 
 
 def free_cancellation_until(starts_at: dt.datetime) -> dt.datetime:

@@ -154,10 +154,17 @@ class FlightIn(InputSchema):
     # Defaults by keyword: type checkers count only ``default=`` as a default, and an omitted flight is built by
     # calling ``FlightIn()``.
     number: StrictStr = Field(default="", max_length=12)
-    arrival_at: DateTimeIn | None = Field(default=None, description="Landing, wall-clock time at the airport")
+    arrival_at: DateTimeIn | None = Field(
+        default=None, description="From an airport: the landing, wall-clock time at the airport"
+    )
+    departure_at: DateTimeIn | None = Field(
+        default=None,
+        description="To an airport: the flight's departure, wall-clock time at the airport; a pickup that cannot "
+        "reach the airport before it (the zones' drive time) is refused",
+    )
 
     def to_input(self) -> FlightInput:
-        return FlightInput(self.number, self.arrival_at)
+        return FlightInput(self.number, self.arrival_at, self.departure_at)
 
 
 class BookingCommonIn(InputSchema):
@@ -266,6 +273,7 @@ class LegOut(Schema):
     pickup_point: str
     flight_number: str
     flight_arrival_at: dt.datetime | None
+    flight_departure_at: dt.datetime | None
 
     # Times are given back as the wall-clock time of the place, with its offset: what the driver and traveller see.
     @staticmethod
@@ -275,6 +283,10 @@ class LegOut(Schema):
     @staticmethod
     def resolve_flight_arrival_at(obj) -> dt.datetime | None:
         return obj.flight_arrival_at.astimezone(obj.origin.tzinfo) if obj.flight_arrival_at else None
+
+    @staticmethod
+    def resolve_flight_departure_at(obj) -> dt.datetime | None:
+        return obj.flight_departure_at.astimezone(obj.destination.tzinfo) if obj.flight_departure_at else None
 
 
 class PassengerOut(Schema):

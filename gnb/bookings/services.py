@@ -147,14 +147,32 @@ def _clean_passengers(
     return cleaned
 
 
-def _clean_flight(errors: _Errors, flight: FlightInput, *, field_prefix: str, place, pickup_at) -> FlightInput:
-    if not place.is_airport:
-        return FlightInput()
-    number = re.sub(r"[\s-]", "", flight.number or "").upper()
+def _clean_flight(
+    errors: _Errors, flight: FlightInput, *, field_prefix: str, place, destination, pickup_at
+) -> FlightInput:
+    """The flight of a ride from ``place`` to ``destination``: the landing it meets from an airport (required),
+    the departure it brings the travellers to at an airport (optional, checked when given)."""
+    if place.is_airport:
+        return _clean_arrival(errors, flight, field_prefix=field_prefix, place=place, pickup_at=pickup_at)
+    if destination.is_airport:
+        return _clean_departure(
+            errors, flight, field_prefix=field_prefix, place=place, destination=destination, pickup_at=pickup_at
+        )
+    return FlightInput()
+
+
+def _clean_flight_number(errors: _Errors, number: str, *, field: str, required: bool) -> str:
+    number = re.sub(r"[\s-]", "", number or "").upper()
     if not number:
-        errors.add(f"{field_prefix}.number", _("A flight number is required for an airport pickup."))
+        if required:
+            errors.add(field, _("A flight number is required for an airport pickup."))
     elif not FLIGHT_NUMBER.match(number):
-        errors.add(f"{field_prefix}.number", _("Enter a flight number like TK2412 or U2 1234."))
+        errors.add(field, _("Enter a flight number like TK2412 or U2 1234."))
+    return number
+
+
+def _clean_arrival(errors: _Errors, flight: FlightInput, *, field_prefix: str, place, pickup_at) -> FlightInput:
+    number = _clean_flight_number(errors, flight.number, field=f"{field_prefix}.number", required=True)
     arrival = flight.arrival_at
     if arrival is None:
         errors.add(f"{field_prefix}.arrival_at", _("The flight's arrival time is required."))
@@ -176,6 +194,41 @@ def _clean_flight(errors: _Errors, flight: FlightInput, *, field_prefix: str, pl
                 _("The flight should land within 12 hours of the pickup time."),
             )
     return FlightInput(number, arrival)
+
+
+def _clean_departure(
+    errors: _Errors, flight: FlightInput, *, field_prefix: str, place, destination, pickup_at
+) -> FlightInput:
+    number = _clean_flight_number(errors, flight.number, field=f"{field_prefix}.number", required=False)
+    departure = flight.departure_at
+    if departure is None:
+        return FlightInput(number)
+    departure = departure.replace(tzinfo=destination.tzinfo) if timezone.is_naive(departure) else departure
+    drive = policies.drive_minutes(place.zone_id, destination.zone_id) or 0
+    latest = policies.latest_pickup_for_departure(departure, drive_minutes=drive)
+    if pickup_at > latest:
+        # Refused, not only warned about: the car would reach the airport after the plane has left, a ride that
+        # serves nobody. A pickup inside the check-in margin stays the traveller's choice (hand luggage, online
+        # check-in): only the impossible is refused.
+        local = {
+            "departure": timezone.localtime(departure, destination.tzinfo).strftime("%H:%M"),
+            "pickup": timezone.localtime(pickup_at, place.tzinfo).strftime("%H:%M"),
+            "latest": timezone.localtime(latest, place.tzinfo).strftime("%H:%M"),
+            "drive": drive,
+        }
+        errors.add(
+            f"{field_prefix}.departure_at",
+            _(
+                "The flight departs at %(departure)s: a pickup at %(pickup)s does not reach the airport in time "
+                "(about %(drive)s minutes' drive). Choose a pickup at %(latest)s at the latest."
+            )
+            % local
+            if drive
+            else _("The flight departs at %(departure)s, before the pickup time %(pickup)s.") % local,
+        )
+    elif departure - pickup_at > dt.timedelta(hours=12):
+        errors.add(f"{field_prefix}.departure_at", _("The flight should depart within 12 hours of the pickup time."))
+    return FlightInput(number, departure_at=departure)
 
 
 @dataclass(frozen=True)
@@ -298,7 +351,12 @@ def booking_check_transfer(*, order: TransferOrder, now: dt.datetime | None = No
         payment_method=order.payment_method,
     )
     outbound_flight = _clean_flight(
-        errors, order.flight, field_prefix="flight", place=quote.origin, pickup_at=quote.pickup_at
+        errors,
+        order.flight,
+        field_prefix="flight",
+        place=quote.origin,
+        destination=quote.destination,
+        pickup_at=quote.pickup_at,
     )
     inbound_flight = FlightInput()
     if quote.return_pickup_at is not None:
@@ -307,6 +365,7 @@ def booking_check_transfer(*, order: TransferOrder, now: dt.datetime | None = No
             order.return_flight,
             field_prefix="return_flight",
             place=quote.destination,
+            destination=quote.origin,
             pickup_at=quote.return_pickup_at,
         )
     for key, value in (("pickup_point", order.pickup_point), ("return_pickup_point", order.return_pickup_point)):
@@ -370,6 +429,7 @@ def booking_place_transfer(
                 pickup_point=point.strip(),
                 flight_number=flight_details.number,
                 flight_arrival_at=flight_details.arrival_at,
+                flight_departure_at=flight_details.departure_at,
             )
             for sequence, origin, destination, pickup_at, point, flight_details in rides
         ]
@@ -790,7 +850,7 @@ def booking_update_details(
                         changed_passengers.append(row)
 
         changed_legs = []
-        legs_by_sequence = {leg.sequence: leg for leg in booking.legs.select_related("origin")}
+        legs_by_sequence = {leg.sequence: leg for leg in booking.legs.select_related("origin", "destination")}
         for sequence, details in (legs or {}).items():
             leg = legs_by_sequence.get(sequence)
             prefix = "flight" if sequence == 1 else "return_flight"
@@ -800,11 +860,18 @@ def booking_update_details(
             changed = False
             if details.flight is not None:
                 flight = _clean_flight(
-                    errors, details.flight, field_prefix=prefix, place=leg.origin, pickup_at=leg.pickup_at
+                    errors,
+                    details.flight,
+                    field_prefix=prefix,
+                    place=leg.origin,
+                    destination=leg.destination,
+                    pickup_at=leg.pickup_at,
                 )
                 changed |= note_change(f"{prefix}.number", leg.flight_number, flight.number)
                 changed |= note_change(f"{prefix}.arrival_at", leg.flight_arrival_at, flight.arrival_at)
+                changed |= note_change(f"{prefix}.departure_at", leg.flight_departure_at, flight.departure_at)
                 leg.flight_number, leg.flight_arrival_at = flight.number, flight.arrival_at
+                leg.flight_departure_at = flight.departure_at
             if details.pickup_point is not None:
                 point_field = "pickup_point" if sequence == 1 else "return_pickup_point"
                 if len(details.pickup_point) > 255:
@@ -831,7 +898,9 @@ def booking_update_details(
             ]
         )
         Passenger.objects.bulk_update(changed_passengers, ["first_name", "last_name"])
-        TransferLeg.objects.bulk_update(changed_legs, ["flight_number", "flight_arrival_at", "pickup_point"])
+        TransferLeg.objects.bulk_update(
+            changed_legs, ["flight_number", "flight_arrival_at", "flight_departure_at", "pickup_point"]
+        )
         event = _record(
             booking,
             kind=BookingEvent.Kind.CHANGED,

@@ -7,9 +7,11 @@ class FleetConfig(AppConfig):
     verbose_name = _("Fleet and dispatch")
 
     def ready(self) -> None:
-        from gnb.bookings import lifecycle
-        from gnb.fleet import services
+        from gnb.bookings import lifecycle, policies
+        from gnb.fleet import selectors, services
 
         # A booking that is cancelled, expires or is refunded frees its trips (drivers and vehicles), in the same
         # transaction as its status change.
         lifecycle.status_listener_register(services.trips_follow_booking)
+        # The booking checks refuse a drop-off pickup that cannot reach the airport before the flight leaves.
+        policies.drive_minutes_source_register(selectors.drive_minutes_between)

@@ -89,6 +89,8 @@ class WaitingRide:
     # Passengers still missing nationality or document number: U-ETDS cannot be told about this ride yet.
     missing_documents: int = 0
     ride: rules.Ride | None = None
+    # A ride to the airport: when the travellers' flight leaves (the driver must be there well before).
+    flight_departs_at: dt.datetime | None = None
     # Why no ride could be worked out (no drive time kept for the route, a tour with no pickup zone).
     problem: str = ""
     # For a departure: the smallest party waiting, which a vehicle must at least hold to be of use.
@@ -106,6 +108,10 @@ class WaitingRide:
     @property
     def lands_time(self) -> str:
         return clock(self.flight_lands_at) if self.flight_lands_at else ""
+
+    @property
+    def departs_time(self) -> str:
+        return clock(self.flight_departs_at) if self.flight_departs_at else ""
 
     @property
     def party_text(self) -> str:
@@ -504,6 +510,7 @@ def _leg_waiting(leg: TransferLeg, times: Mapping[tuple[int, int], int]) -> Wait
         pickup_at=leg.pickup_at,
         flight_number=leg.flight_number,
         flight_lands_at=leg.flight_arrival_at,
+        flight_departs_at=leg.flight_departure_at,
         adults=booking.adults,
         children=booking.children,
         infants=booking.infants,

@@ -252,6 +252,7 @@ def row_labels() -> dict[str, str]:
     return {
         "tour": _("Tour"),
         "lands": _("lands"),
+        "departs": _("departs"),
         "missing": _("missing"),
         "ready": _("ready"),
         "assign": _("Assign"),

@@ -101,7 +101,12 @@ def _event(
 
 def _description(booking: Booking, item: ItineraryItem, manage_url: str) -> str:
     lines = [_("Booking %(reference)s") % {"reference": booking.reference}]
-    if item.flight_number:
+    if item.flight_departure_at:
+        lines.append(
+            _("Flight %(flight)s, departs %(time)s")
+            % {"flight": item.flight_number, "time": item.flight_departure_text}
+        )
+    elif item.flight_number:
         lines.append(
             _("Flight %(flight)s, lands %(time)s") % {"flight": item.flight_number, "time": item.flight_arrival_text}
         )

@@ -39,6 +39,7 @@ class ItineraryItem:
     flight_number: str = ""
     flight_arrival_at: dt.datetime | None = None  # aware, in time_zone
     pickup_at: dt.datetime | None = None  # a tour's pickup at its place (its zone's offset before the start)
+    flight_departure_at: dt.datetime | None = None  # a ride to the airport: the flight's departure, aware
 
     @property
     def starts_text(self) -> str:
@@ -59,6 +60,11 @@ class ItineraryItem:
     def flight_arrival_text(self) -> str:
         """The landing time, ``14:05``, or an empty string without a flight."""
         return locale_formats.format_time(self.flight_arrival_at) if self.flight_arrival_at else ""
+
+    @property
+    def flight_departure_text(self) -> str:
+        """The departure time of the flight a ride to the airport brings the travellers to, or an empty string."""
+        return locale_formats.format_time(self.flight_departure_at) if self.flight_departure_at else ""
 
 
 def in_zone(moment: dt.datetime, time_zone: str) -> dt.datetime:
@@ -112,6 +118,9 @@ def booking_itinerary(booking: Booking) -> list[ItineraryItem]:
                 pickup_point=leg.pickup_point,
                 flight_number=leg.flight_number,
                 flight_arrival_at=in_zone(leg.flight_arrival_at, zone) if leg.flight_arrival_at else None,
+                flight_departure_at=(
+                    in_zone(leg.flight_departure_at, leg.destination.time_zone) if leg.flight_departure_at else None
+                ),
             )
         )
     return items

@@ -294,9 +294,11 @@ class _Voucher:
             rows.append((self.text(_("Ride %(number)s") % {"number": item.key}), self.route(item)))
             rows.append((self.text(_("Pickup")), self.text(item.starts_text)))
             if item.flight_number:
-                flight = _("%(flight)s, lands %(time)s") % {
+                flight = (
+                    _("%(flight)s, departs %(time)s") if item.flight_departure_at else _("%(flight)s, lands %(time)s")
+                ) % {
                     "flight": self.ltr(item.flight_number),
-                    "time": item.flight_arrival_text,
+                    "time": item.flight_departure_text or item.flight_arrival_text,
                 }
                 rows.append((self.text(_("Flight")), flight))
             if item.pickup_point:

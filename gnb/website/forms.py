@@ -126,7 +126,10 @@ class TransferSearchForm(DomainErrorsFormMixin, forms.Form):
         label=_("Return date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     return_time = forms.TimeField(
-        label=_("Return pickup time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Return pickup time"),
+        required=False,
+        help_text=_("From the airport: your landing time."),
+        widget=forms.TimeInput(attrs={"type": "time"}),
     )
 
     # Service field names → this form's fields.
@@ -152,15 +155,19 @@ class TransferSearchForm(DomainErrorsFormMixin, forms.Form):
         "departure": _("Flight departure time"),
     }
 
+    RETURN_TIME_LABELS = {"pickup": _("Return pickup time"), "landing": _("Return landing time")}
+
     timing: PickupTiming
+    return_timing: PickupTiming | None = None
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.place_options: dict[str, list[Place]] = {}
 
-    def label_time(self, kind: str) -> None:
+    def label_time(self, kind: str, return_kind: str = "pickup") -> None:
         self.fields["time"].label = self.TIME_LABELS[kind]
         self.fields["date"].label = _("Flight date") if kind != "pickup" else _("Pickup date")
+        self.fields["return_time"].label = self.RETURN_TIME_LABELS[return_kind]
 
     def place_option_links(self) -> list[tuple[Any, list[tuple[Place, str]]]]:
         """For each place that did not resolve, the places its text matches, each with the search's query string
@@ -200,8 +207,24 @@ class TransferSearchForm(DomainErrorsFormMixin, forms.Form):
         if places and data.get("date") and data.get("time"):
             typed = dt.datetime.combine(data["date"], data["time"])
             self.timing = pickup_timing(origin=self.origin_place, destination=self.destination_place, typed=typed)
-            self.label_time(self.timing.kind)
+            self.return_timing = self._return_timing(data)
+            self.label_time(self.timing.kind, self.return_kind)
         return data
+
+    def _return_timing(self, data) -> PickupTiming | None:
+        """The return ride's timing: from an airport the time typed is the landing and the pickup follows from it,
+        as for the first ride (the same owner, pickup_timing). A return to the airport keeps the typed pickup: its
+        flight is not asked with the search."""
+        if not (data.get("return_trip") and data.get("return_date") and data.get("return_time")):
+            return None
+        typed = dt.datetime.combine(data["return_date"], data["return_time"])
+        if not self.destination_place.is_airport:
+            return PickupTiming("pickup", typed)
+        return pickup_timing(origin=self.destination_place, destination=self.origin_place, typed=typed)
+
+    @property
+    def return_kind(self) -> str:
+        return self.return_timing.kind if self.return_timing is not None else "pickup"
 
     def quote_request(
         self,
@@ -210,13 +233,14 @@ class TransferSearchForm(DomainErrorsFormMixin, forms.Form):
         coupon: str | None = None,
         currency: str | None = None,
         pickup_at: dt.datetime | None = None,
+        return_pickup_at: dt.datetime | None = None,
     ) -> TransferQuoteRequest:
-        """The search's quote request; ``pickup_at`` when the details form moved the pickup (a corrected landing, a
-        changed drop-off proposal), else the pickup the search implies."""
-        data = self.cleaned_data
+        """The search's quote request; ``pickup_at`` (``return_pickup_at``) when the details form moved a pickup (a
+        corrected landing, a changed drop-off proposal), else the pickup the search implies."""
         return_at = None
-        if data.get("return_trip"):
-            return_at = dt.datetime.combine(data["return_date"], data["return_time"])
+        if self.return_timing is not None:
+            return_at = return_pickup_at or self.return_timing.pickup_at
+        data = self.cleaned_data
         return TransferQuoteRequest(
             origin=self.origin_place.slug,
             destination=self.destination_place.slug,
@@ -280,10 +304,15 @@ class TravellerForm(DomainErrorsFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
 
-    def __init__(self, *args, adults: int, children: int, infants: int, **kwargs) -> None:
+    def __init__(
+        self, *args, adults: int, children: int, infants: int, saved_passengers: Sequence[Any] = (), **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.categories = ["adult"] * adults + ["child"] * children + ["infant"] * infants
-        for index in range(len(self.categories)):
+        # A signed-in customer's saved passengers of the party's age groups: buttons that fill a row in one tap
+        # (site.js), and without scripts a choice per row that fills it when the form is sent.
+        self.saved_passengers = [p for p in saved_passengers if p.category in self.categories]
+        for index, category in enumerate(self.categories):
             self.fields[f"passenger_{index}_first_name"] = forms.CharField(
                 label=_("First name"),
                 max_length=60,
@@ -295,6 +324,17 @@ class TravellerForm(DomainErrorsFormMixin, forms.Form):
                 max_length=60,
                 widget=forms.TextInput(attrs={"autocomplete": "family-name" if index == 0 else "off"}),
             )
+            saved = [
+                (str(p.pk), f"{p.first_name} {p.last_name}") for p in self.saved_passengers if p.category == category
+            ]
+            if saved:
+                self.fields[f"passenger_{index}_saved"] = forms.ChoiceField(
+                    label=_("Saved passenger"),
+                    required=False,
+                    choices=[("", _("Someone else (type the name)")), *saved],
+                )
+        if self.is_bound:
+            self.data = self._with_saved_names(self.data)
         self.fields["coupon"] = forms.CharField(label=_("Coupon code"), max_length=40, required=False)
         self.fields["notes"] = forms.CharField(
             label=_("Notes for the driver"),
@@ -303,13 +343,33 @@ class TravellerForm(DomainErrorsFormMixin, forms.Form):
             widget=forms.Textarea(attrs={"rows": 3}),
         )
 
-    def passenger_rows(self) -> list[tuple[int, Any, forms.BoundField, forms.BoundField]]:
+    def _with_saved_names(self, data):
+        """The form's data with the names of the saved passenger chosen for a row: the choice wins over what the
+        row held (the prefilled name it replaces)."""
+        by_id = {str(p.pk): p for p in self.saved_passengers}
+        chosen = {
+            index: by_id[data[f"passenger_{index}_saved"]]
+            for index in range(len(self.categories))
+            if data.get(f"passenger_{index}_saved") in by_id
+        }
+        if not chosen:
+            return data
+        data = data.copy()
+        for index, passenger in chosen.items():
+            data[f"passenger_{index}_first_name"] = passenger.first_name
+            data[f"passenger_{index}_last_name"] = passenger.last_name
+        return data
+
+    def passenger_rows(self) -> list[tuple[int, Any, forms.BoundField, forms.BoundField, str, Any]]:
+        """Each row: its number, age group (label), first and last name, age group (code), saved-passenger choice."""
         return [
             (
                 index + 1,
                 CATEGORY_LABELS[category],
                 self[f"passenger_{index}_first_name"],
                 self[f"passenger_{index}_last_name"],
+                category,
+                self[f"passenger_{index}_saved"] if f"passenger_{index}_saved" in self.fields else None,
             )
             for index, category in enumerate(self.categories)
         ]
@@ -342,6 +402,8 @@ class TransferDetailsForm(TravellerForm):
         "return_flight.number": "return_flight_number",
         "return_flight.arrival_at": "return_flight_arrival",
         "return_pickup_point": "return_pickup_point",
+        # A drop-off's pickup is what the traveller may move to catch the flight they gave.
+        "flight.departure_at": "pickup_time",
     }
 
     def __init__(
@@ -364,6 +426,7 @@ class TransferDetailsForm(TravellerForm):
         limits = {extra.code: extra.limit_for(adults=adults, children=children, infants=infants) for extra in offered}
         self.extras = [extra for extra in offered if limits[extra.code] > 0]
         self.has_return = has_return
+        self.dropoff = dropoff
         for prefix, place, needed in (("", origin, True), ("return_", destination, has_return)):
             if needed and place.is_airport:
                 self.fields[f"{prefix}flight_number"] = forms.CharField(
@@ -389,6 +452,13 @@ class TransferDetailsForm(TravellerForm):
                     ),
                 )
         if dropoff is not None:
+            departure = dropoff.flight_at.strftime("%H:%M") if dropoff.flight_at else ""
+            self.fields["flight_number"] = forms.CharField(
+                label=_("Departure flight number"),
+                max_length=12,
+                help_text=_("Your flight at %(departure)s: the driver keeps an eye on it.") % {"departure": departure},
+                widget=forms.TextInput(attrs={"autocapitalize": "characters", "placeholder": "TK2413"}),
+            )
             # The proposal from the flight's departure; the traveller knows their hotel and may leave earlier or later.
             self.fields["pickup_time"] = forms.TimeField(
                 label=_("Pickup time"),
@@ -398,7 +468,7 @@ class TransferDetailsForm(TravellerForm):
                     "minutes at the airport. Change it if you like."
                 )
                 % {
-                    "departure": dropoff.flight_at.strftime("%H:%M") if dropoff.flight_at else "",
+                    "departure": departure,
                     "drive": dropoff.drive_minutes,
                     "check_in": settings.GNB_AIRPORT_CHECK_IN_MINUTES,
                 },
@@ -407,6 +477,8 @@ class TransferDetailsForm(TravellerForm):
             self.DOMAIN_FIELDS = self.DOMAIN_FIELDS | {"pickup_at": "pickup_time"}
         elif "flight_arrival" in self.fields:
             self.DOMAIN_FIELDS = self.DOMAIN_FIELDS | {"pickup_at": "flight_arrival"}
+        if "return_flight_arrival" in self.fields:
+            self.DOMAIN_FIELDS = self.DOMAIN_FIELDS | {"return_pickup_at": "return_flight_arrival"}
         for extra in self.extras:
             self.fields[f"extra_{extra.code}"] = forms.TypedChoiceField(
                 label=extra.name,
@@ -427,17 +499,17 @@ class TransferDetailsForm(TravellerForm):
             if self.cleaned_data.get(f"extra_{extra.code}")
         ]
 
-    def pickup_at(self, search_pickup: dt.datetime) -> dt.datetime:
+    def pickup_at(self, search_pickup: dt.datetime, prefix: str = "") -> dt.datetime:
         """The pickup this form asks for: after the landing it gives (an airport pickup), at the time it gives on
-        the proposal's day (a drop-off), else the search's."""
+        the proposal's day (a drop-off), else the search's. ``prefix="return_"`` for the return ride."""
         data = self.cleaned_data
-        if data.get("flight_arrival"):
+        if data.get(f"{prefix}flight_arrival"):
             # Back to the wall clock the field read it on, as the search gives its pickup.
-            landing = data["flight_arrival"]
+            landing = data[f"{prefix}flight_arrival"]
             return policies.pickup_after_landing(
                 timezone.make_naive(landing) if timezone.is_aware(landing) else landing
             )
-        if data.get("pickup_time"):
+        if not prefix and data.get("pickup_time"):
             return dt.datetime.combine(search_pickup.date(), data["pickup_time"])
         return search_pickup
 
@@ -454,6 +526,9 @@ class TransferDetailsForm(TravellerForm):
         data = self.cleaned_data
         if f"{prefix}flight_number" not in self.fields:
             return FlightInput()
+        if f"{prefix}flight_arrival" not in self.fields:  # a drop-off: the flight leaves when the search said
+            assert self.dropoff is not None
+            return FlightInput(number=data.get(f"{prefix}flight_number", ""), departure_at=self.dropoff.flight_at)
         return FlightInput(
             number=data.get(f"{prefix}flight_number", ""), arrival_at=data.get(f"{prefix}flight_arrival")
         )
@@ -585,11 +660,8 @@ class ManageChangeForm(PickupPlaceMixin, DomainErrorsFormMixin, forms.Form):
                 self.fields[f"leg_{leg.sequence}_flight_number"] = forms.CharField(
                     label=_("Flight number"), max_length=12
                 )
-                self.fields[f"leg_{leg.sequence}_flight_arrival"] = forms.DateTimeField(
-                    label=_("Landing time (local)"),
-                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-                    input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-                )
+                # The details page's date and time inputs: one datetime-local input is clipped on a phone.
+                self.fields[f"leg_{leg.sequence}_flight_arrival"] = LandingField(label=_("Landing (local time)"))
             self.fields[f"leg_{leg.sequence}_pickup_point"] = forms.CharField(
                 label=_("Meeting point") if leg.origin.is_airport else _("Pickup point"), max_length=255, required=False
             )

@@ -23,7 +23,6 @@ from gnb.catalog.selectors import place_search, tour_pickup_offsets
 from gnb.catalog.translation import translated_columns
 from gnb.core.money import convert
 from gnb.fleet.models import Trip, TripBooking
-from gnb.fleet.selectors import drive_minutes_between
 from gnb.notifications.rides import RideNotice, ride_notice
 
 PLACE_COLUMNS = ("slug", "kind", "iata_code", "zone_id", "is_popular", *translated_columns("name"))
@@ -78,7 +77,7 @@ def pickup_timing(*, origin: Place, destination: Place, typed: dt.datetime) -> P
     if origin.is_airport:
         return PickupTiming("landing", policies.pickup_after_landing(typed), flight_at=typed)
     if destination.is_airport:
-        minutes = drive_minutes_between(origin.zone_id, destination.zone_id) or UNKNOWN_DRIVE_MINUTES
+        minutes = policies.drive_minutes(origin.zone_id, destination.zone_id) or UNKNOWN_DRIVE_MINUTES
         pickup = policies.pickup_before_departure(typed, drive_minutes=minutes)
         return PickupTiming("departure", pickup, flight_at=typed, drive_minutes=minutes)
     return PickupTiming("pickup", typed)

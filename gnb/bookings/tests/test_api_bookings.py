@@ -11,6 +11,7 @@ import pytest
 
 from gnb.bookings.models import Booking, IdempotencyKey
 from gnb.bookings.quotes import ExtraRequest, currency_rates
+from gnb.fleet.models import ZoneDriveTime
 from gnb.testing.api import CONTACT, FAMILY, assert_error, booking_body, post, quote_body, tour_body
 from gnb.testing.bookings import REFERENCE, place_transfer, transfer_request
 from gnb.testing.catalog import IST, future_local, seats_for_children
@@ -271,6 +272,27 @@ def test_seats_beyond_the_family_are_a_422_naming_each_extra_and_book_nothing(cl
     assert not Booking.objects.exists()
     quote = post(client, "/api/v1/quotes", quote_body(extras=extras))
     assert_error(quote, 422, "validation_error", ["extras.0.quantity", "extras.1.quantity"])
+
+
+def test_a_drop_off_keeps_its_departure_flight_and_refuses_a_pickup_that_misses_it(client, catalog):
+    ZoneDriveTime.objects.create(origin=catalog.belek, destination=catalog.ayt.zone, minutes=40)
+    pickup = future_local(days=20, hour=9, minute=0)
+    too_soon = {"number": "PC2010", "departure_at": pickup.replace(minute=30).isoformat()}
+    body = booking_body(origin="regnum-carya", destination="ayt", pickup_at=pickup.isoformat(), flight=too_soon)
+    response = post(client, "/api/v1/bookings", body)
+    assert_error(response, 422, "validation_error", ["flight.departure_at"])
+    assert response.json()["error"]["fields"][0]["message"] == (
+        "The flight departs at 09:30: a pickup at 09:00 does not reach the airport in time (about 40 minutes' "
+        "drive). Choose a pickup at 08:50 at the latest."
+    )
+    assert not Booking.objects.exists()
+    body["flight"] = {"number": "pc 2010", "departure_at": pickup.replace(hour=12).isoformat()}
+    response = post(client, "/api/v1/bookings", body)
+    assert response.status_code == 201, response.content
+    (leg,) = response.json()["legs"]
+    assert leg["flight_number"] == "PC2010"
+    assert leg["flight_arrival_at"] is None
+    assert dt.datetime.fromisoformat(leg["flight_departure_at"]) == pickup.replace(hour=12, tzinfo=IST)
 
 
 def test_a_malformed_booking_body_is_a_400(client, catalog):

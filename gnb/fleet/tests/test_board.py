@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from gnb.bookings.models import Booking, Passenger
 from gnb.bookings.quotes import ExtraRequest
-from gnb.bookings.services import SYSTEM, booking_cancel
+from gnb.bookings.services import SYSTEM, FlightInput, booking_cancel
 from gnb.catalog.models import TourDeparture
 from gnb.fleet import board as board_selector
 from gnb.fleet import selectors, services
@@ -496,3 +496,15 @@ def test_viewing_without_the_right_to_dispatch_shows_no_forms(client, day):
     assert client.get(ASSIGN, {"ride": leg_key(day["belek"])}).status_code == 403
     url = reverse("admin:fleet_board_unassign", args=[day["trip"].pk])
     assert client.post(url, {"reason": "x"}).status_code == 403
+
+
+def test_a_drop_off_row_shows_when_the_flight_departs(office, catalog):
+    make_drive_times(catalog)
+    pickup = at(9).replace(tzinfo=None)
+    request = transfer_request(origin="regnum-carya", destination="ayt", pickup_at=pickup)
+    booking = place_transfer(request, flight=FlightInput("PC2010", departure_at=pickup.replace(hour=12)))
+    (ride,) = board_selector.board_day(day=the_day()).waiting
+    assert (ride.flight_number, ride.flight_lands_at, ride.flight_departs_at) == ("PC2010", None, at(12))
+    html = office.get(BOARD, {"day": the_day().isoformat()}).content.decode()
+    assert f'id="{leg_key(booking)}"' in html
+    assert "PC2010<br>departs 12:00" in html

@@ -14,12 +14,17 @@ from django_tasks_db.models import DBTaskResult
 
 from gnb.bookings.models import BookingEvent
 from gnb.bookings.quotes import ExtraRequest
+from gnb.bookings.selectors import booking_detail
 from gnb.bookings.services import Actor, Contact, FlightInput, LegDetails, booking_cancel, booking_update_details
 from gnb.core.outbox import email_enqueue as booking_email_enqueue
+from gnb.notifications.calendar import booking_ics
 from gnb.notifications.models import SentEmail
 from gnb.notifications.services import booking_email_send
 from gnb.notifications.tasks import send_booking_email
+from gnb.notifications.vouchers import booking_voucher_pdf
 from gnb.testing.bookings import place_tour, place_transfer, place_transfer_to_the_airport_in, transfer_request
+from gnb.testing.catalog import future_local
+from gnb.testing.pdf import read_pages
 
 AYSE = Contact("Ayşe Yılmaz", "ayse@example.com", "+905321234567")
 
@@ -370,3 +375,18 @@ def test_a_booking_inside_the_free_window_is_told_the_fee_not_a_deadline_already
         "Free cancellation is no longer possible: cancelling now costs €20.00 (50% of the total); "
         "once the trip has started it cannot be cancelled." in message.body
     )
+
+
+def test_a_drop_off_states_the_departure_flight_in_the_email_voucher_and_calendar(catalog):
+    pickup = future_local(days=20, hour=9, minute=15)
+    request = transfer_request(origin="regnum-carya", destination="ayt", pickup_at=pickup)
+    departure = FlightInput("PC2010", departure_at=pickup.replace(hour=12, minute=0))
+    booking = place_transfer(request, language="en", flight=departure)
+    assert booking_email_send(booking_id=booking.pk, kind="confirmation") is True
+    [message] = mail.outbox
+    assert "  Flight PC2010, departs 12:00\n" in message.body
+    assert "PC2010</bdi>, departs 12:00" in html_of(message)
+    [page] = read_pages(booking_voucher_pdf(booking_detail(booking_id=booking.pk)))
+    assert "PC2010, departs 12:00" in page.text
+    [event] = icalendar.Calendar.from_ical(booking_ics(booking_detail(booking_id=booking.pk))).walk("VEVENT")
+    assert "Flight PC2010, departs 12:00" in str(event["description"])

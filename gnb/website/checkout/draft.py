@@ -140,12 +140,16 @@ def _traveller(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _flight_data(flight: FlightInput) -> list[Any]:
-    return [flight.number, _when(flight.arrival_at)]
+    return [flight.number, _when(flight.arrival_at), _when(flight.departure_at)]
 
 
 def _flight(data: list[Any]) -> FlightInput:
-    number, arrival = data
-    return FlightInput(number=str(number), arrival_at=_parse_when(arrival))
+    number, arrival, *departure = data  # a draft saved before departures were kept has two items
+    return FlightInput(
+        number=str(number),
+        arrival_at=_parse_when(arrival),
+        departure_at=_parse_when(departure[0]) if departure else None,
+    )
 
 
 def _transfer_data(order: TransferOrder) -> dict[str, Any]:

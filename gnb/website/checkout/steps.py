@@ -21,7 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from gnb.accounts.customers import customer_bookings_link
-from gnb.accounts.selectors import customer_booking_prefill
+from gnb.accounts.selectors import customer_booking_prefill, customer_saved_passengers
 from gnb.bookings import policies
 from gnb.bookings.models import Booking
 from gnb.bookings.orders import TourOrder, TransferOrder
@@ -111,6 +111,14 @@ def _account_prefill(request: HttpRequest, categories: list[str]) -> dict[str, s
     return customer_booking_prefill(user=user, categories=categories)
 
 
+def _saved_passengers(request: HttpRequest) -> list[Any]:
+    """A signed-in customer's saved passengers, offered on the details form in one tap."""
+    user = request.user
+    if not user.is_authenticated or user.is_staff or user.is_superuser:
+        return []
+    return customer_saved_passengers(user=user)
+
+
 def _traveller_initial(order: TransferOrder | TourOrder) -> dict[str, Any]:
     """The details form filled in from a draft's order, to change it."""
     initial: dict[str, Any] = {
@@ -189,7 +197,9 @@ class TransferResults(Step):
                 "quote": quote,
                 "options": options,
                 "places": selectors.place_choices,
-                "change_form": self._change_search_form(quote, form.timing.kind) if quote is not None else None,
+                "change_form": (
+                    self._change_search_form(quote, form.timing.kind, form.return_kind) if quote is not None else None
+                ),
                 "timing": form.timing if quote is not None else None,
                 "minutes_after_landing": settings.GNB_PICKUP_MINUTES_AFTER_LANDING,
                 # No vehicle takes the party: the search becomes a request for an offer, not a dead end.
@@ -197,7 +207,7 @@ class TransferResults(Step):
             }
         )
 
-    def _change_search_form(self, quote: TransferQuote, time_kind: str) -> TransferSearchForm:
+    def _change_search_form(self, quote: TransferQuote, time_kind: str, return_kind: str) -> TransferSearchForm:
         """The search again, filled in with places by their names, to adjust it without starting over."""
         request = self.request
         initial: dict[str, Any] = request.GET.dict() | {
@@ -206,7 +216,7 @@ class TransferResults(Step):
         }
         initial["return_trip"] = bool(request.GET.get("return_trip"))
         form = TransferSearchForm(initial=initial)
-        form.label_time(time_kind)
+        form.label_time(time_kind, return_kind)
         return form
 
 
@@ -242,7 +252,7 @@ class TransferDetails(Step):
         refused: ValidationFailed | None = None
         # A form sent is priced once, by the check of its order; the search is priced again only to show the form.
         if request.method == "POST" and search.is_valid():
-            details = self._form(search, data=request.POST)
+            details = self._form(search, data=request.POST, saved=_saved_passengers(request))
             if details.is_valid():
                 currency = display_currency(request)
                 order = self._order(search, details, vehicle=vehicle_code, currency=currency)
@@ -263,7 +273,7 @@ class TransferDetails(Step):
         trip = search.canonical_query() | {"vehicle": vehicle_code}
         if request.method == "POST":
             if details is None:
-                details = self._form(search, data=request.POST)
+                details = self._form(search, data=request.POST, saved=_saved_passengers(request))
                 details.is_valid()
             if refused is not None:
                 details.add_domain_errors(refused)
@@ -271,11 +281,13 @@ class TransferDetails(Step):
             draft = draft_get(request.session)
             if draft is not None and draft.kind == "transfer" and draft.query == trip:
                 assert isinstance(draft.order, TransferOrder)
-                details = self._form(search, initial=_transfer_initial(draft.order))
+                details = self._form(search, initial=_transfer_initial(draft.order), saved=_saved_passengers(request))
             else:
-                # The landing was given with the search: it is shown filled in, not asked again.
+                # The landings were given with the search: they are shown filled in, not asked again.
                 initial = {"flight_arrival": search.timing.flight_at} if search.timing.kind == "landing" else {}
-                details = self._form(search, initial=initial)
+                if search.return_timing is not None and search.return_timing.kind == "landing":
+                    initial["return_flight_arrival"] = search.return_timing.flight_at
+                details = self._form(search, initial=initial, saved=_saved_passengers(request))
                 details.initial.update(_account_prefill(request, details.categories))
         vehicle = VehicleClass.objects.only(*_vehicle_columns()).get(code=vehicle_code)
         return self.render(
@@ -290,7 +302,7 @@ class TransferDetails(Step):
         )
 
     @staticmethod
-    def _form(search: TransferSearchForm, data=None, initial=None) -> TransferDetailsForm:
+    def _form(search: TransferSearchForm, data=None, initial=None, saved=()) -> TransferDetailsForm:
         """The details form for a valid search: its fields follow the party, the places and whether it returns."""
         party = search.cleaned_data
         return TransferDetailsForm(
@@ -304,6 +316,7 @@ class TransferDetails(Step):
             adults=party["adults"],
             children=party["children"],
             infants=party["infants"],
+            saved_passengers=saved,
         )
 
     @staticmethod
@@ -317,6 +330,11 @@ class TransferDetails(Step):
                 coupon=data.get("coupon"),
                 currency=currency,
                 pickup_at=details.pickup_at(search.timing.pickup_at),
+                return_pickup_at=(
+                    details.pickup_at(search.return_timing.pickup_at, prefix="return_")
+                    if search.return_timing is not None
+                    else None
+                ),
             ),
             vehicle_class=vehicle,
             contact=details.contact(),
@@ -355,7 +373,8 @@ class TourDetails(Step):
             context["sold_out"] = seats_left <= 0
             return render_page(request, "website/tour_unavailable.html", context, status=409)
         currency = display_currency(request)
-        counts = {name: party.cleaned_data[name] for name in ("adults", "children", "infants")}
+        counts: dict[str, Any] = {name: party.cleaned_data[name] for name in ("adults", "children", "infants")}
+        counts["saved_passengers"] = _saved_passengers(request)
         trip = party.canonical_query() | {"tour": tour.slug}
         refused: ValidationFailed | None = None
         if request.method == "POST":

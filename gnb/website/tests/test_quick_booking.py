@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import pytest
 from django.urls import reverse
 
+from gnb.accounts.models import SavedPassenger, User
 from gnb.bookings.models import Booking
 from gnb.catalog.models import Place
 from gnb.fleet.models import ZoneDriveTime
@@ -70,7 +71,8 @@ def test_a_drop_off_proposes_the_pickup_from_the_drive_and_the_check_in(client, 
     assert leg.pickup_at.astimezone(leg.origin.tzinfo).replace(tzinfo=None) == departure.replace(hour=8, minute=45)
 
 
-def test_a_return_landing_after_its_pickup_is_refused_on_the_website(client, catalog):
+def test_a_return_from_the_airport_is_picked_up_after_its_landing(client, catalog, settings):
+    settings.GNB_PICKUP_MINUTES_AFTER_LANDING = 45
     query = search_query(
         origin="regnum-carya",
         destination="ayt",
@@ -79,14 +81,55 @@ def test_a_return_landing_after_its_pickup_is_refused_on_the_website(client, cat
         return_date=future_local(days=27).date().isoformat(),
         return_time="14:30",
     )
+    results = client.get(reverse("website:results"), query)
+    landing = future_local(days=27, hour=14, minute=30)
+    # The return time given is the landing: the driver meets the flight 45 minutes later.
+    assert results.context["quote"].return_pickup_at.replace(tzinfo=None) == landing.replace(hour=15, minute=15)
+    assert results.context["form"].fields["return_time"].label == "Return landing time"
     url = reverse("website:transfer_book") + "?" + urlencode(query | {"vehicle": "minivan"})
-    landing = future_local(days=27, hour=18, minute=0).strftime("%Y-%m-%dT%H:%M")
-    data = details(pickup_time="09:00", return_flight_number="TK2413", return_flight_arrival=landing)
-    response = client.post(url, data)
+    form = client.get(url).context["form"]
+    assert form["return_flight_arrival"].value() == landing  # shown filled in, not asked again
+    # A landing corrected on the details page moves the return pickup with it.
+    later = landing.replace(hour=18, minute=0).strftime("%Y-%m-%dT%H:%M")
+    data = details(pickup_time="09:00", return_flight_number="TK2413", return_flight_arrival=later)
+    assert client.post(url, data).url == reverse("website:review")
+    client.post(reverse("website:review"), {"payment_method": "cash"})
+    back = Booking.objects.get().legs.get(sequence=2)
+    assert back.pickup_at.astimezone(back.origin.tzinfo).replace(tzinfo=None) == landing.replace(hour=18, minute=45)
+    assert back.flight_number == "TK2413"
+
+
+def test_a_drop_off_keeps_its_departure_flight(client, catalog, settings):
+    settings.GNB_AIRPORT_CHECK_IN_MINUTES = 120
+    ZoneDriveTime.objects.create(origin=catalog.ayt.zone, destination=catalog.belek, minutes=42)
+    query = search_query(origin="regnum-carya", destination="ayt", time="12:00", children="1")
+    url = reverse("website:transfer_book") + "?" + urlencode(query | {"vehicle": "minivan"})
+    form = client.get(url).context["form"]
+    assert form.fields["flight_number"].label == "Departure flight number"
+    assert form.fields["flight_number"].required
+    assert client.post(url, details(flight_number="pc 2010", pickup_time="09:15")).url == reverse("website:review")
+    review = client.get(reverse("website:review")).content.decode()
+    assert "PC2010" in review and "departs 12:00" in review
+    client.post(reverse("website:review"), {"payment_method": "cash"})
+    leg = Booking.objects.get().legs.get()
+    assert leg.flight_number == "PC2010"
+    assert leg.flight_arrival_at is None
+    departure = future_local(days=20, hour=12, minute=0).replace(tzinfo=leg.destination.tzinfo)
+    assert leg.flight_departure_at == departure
+
+
+def test_a_drop_off_pickup_that_cannot_reach_the_flight_is_refused(client, catalog):
+    ZoneDriveTime.objects.create(origin=catalog.ayt.zone, destination=catalog.belek, minutes=42)
+    query = search_query(origin="regnum-carya", destination="ayt", time="12:00", children="1")
+    url = reverse("website:transfer_book") + "?" + urlencode(query | {"vehicle": "minivan"})
+    response = client.post(url, details(flight_number="PC2010", pickup_time="11:30"))
     assert response.status_code == 200
-    assert response.context["form"].errors.get("return_flight_arrival") == [
-        "The flight lands at 18:00, after the pickup time 14:30: the landing must come first."
+    assert response.context["form"].errors["pickup_time"] == [
+        "The flight departs at 12:00: a pickup at 11:30 does not reach the airport in time (about 42 minutes' "
+        "drive). Choose a pickup at 11:18 at the latest."
     ]
+    # Inside the check-in margin but before the drive's limit: the traveller's choice, booked.
+    assert client.post(url, details(flight_number="PC2010", pickup_time="11:15")).url == reverse("website:review")
     assert Booking.objects.count() == 0
 
 
@@ -146,3 +189,55 @@ def test_the_review_page_never_promises_a_free_cancellation_already_past(client,
     assert "Free cancellation until" not in html
     # 50% of €60.00 (minivan 55 + child seat 5).
     assert "Free cancellation is no longer possible: cancelling now costs €30.00 (50% of the total)." in html
+
+
+def test_without_scripts_a_saved_passenger_is_chosen_for_a_row(client, catalog):
+    anna = User.objects.create_user(
+        username="anna@example.com",
+        email="anna@example.com",
+        password="x-long-password-1",
+        first_name="Anna",
+        last_name="Smith",
+    )
+    for first, last, category in (("John", "Smith", "adult"), ("Tom", "Smith", "child"), ("Kate", "Brown", "adult")):
+        SavedPassenger.objects.create(user=anna, first_name=first, last_name=last, category=category)
+    kate = SavedPassenger.objects.get(first_name="Kate")
+    bob = User.objects.create_user(username="bob@example.com", email="bob@example.com", password="x-long-password-2")
+    bobs = SavedPassenger.objects.create(user=bob, first_name="Bob", last_name="Brown", category="adult")
+    client.force_login(anna)
+    form = client.get(book_url()).context["form"]  # two adults and a child
+    assert [label for _value, label in form.fields["passenger_1_saved"].choices] == [
+        "Someone else (type the name)",
+        "John Smith",
+        "Kate Brown",
+    ]
+    assert [label for _value, label in form.fields["passenger_2_saved"].choices][1:] == ["Tom Smith"]
+    # Another account's passenger is not a choice.
+    refused = client.post(book_url(), details(passenger_1_saved=str(bobs.pk)))
+    assert refused.context["form"].errors["passenger_1_saved"] == [
+        f"Select a valid choice. {bobs.pk} is not one of the available choices."
+    ]
+    # The row held John (prefilled): choosing Kate puts her in when the form is sent.
+    assert client.post(book_url(), details(passenger_1_saved=str(kate.pk))).url == reverse("website:review")
+    client.post(reverse("website:review"), {"payment_method": "cash"})
+    names = [f"{p.first_name} {p.last_name}" for p in Booking.objects.get().passengers.order_by("position")]
+    assert names == ["Ayşe Yılmaz", "Kate Brown", "Can Yılmaz"]
+
+
+def test_the_manage_change_page_takes_the_landing_as_a_date_and_a_time(client, catalog):
+    client.post(book_url(), details())
+    client.post(reverse("website:review"), {"payment_method": "cash"})
+    booking = Booking.objects.get()
+    url = reverse("website:manage_change", kwargs={"reference": booking.reference, "token": booking.manage_token})
+    page = client.get(url)
+    html = page.content.decode()
+    assert 'type="date" name="leg_1_flight_arrival_0"' in html and 'type="time" name="leg_1_flight_arrival_1"' in html
+    assert "datetime-local" not in html  # clipped at 390 px: the time disappeared
+    form = page.context["form"]
+    data = {name: form[name].value() or "" for name in form.fields if name != "leg_1_flight_arrival"}
+    landing = future_local(days=20, hour=13, minute=50)
+    data |= {"leg_1_flight_arrival_0": landing.date().isoformat(), "leg_1_flight_arrival_1": "13:50"}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    leg = booking.legs.get()
+    assert leg.flight_arrival_at == landing.replace(tzinfo=leg.origin.tzinfo)

@@ -76,6 +76,16 @@
       if (timeLabel) timeLabel.textContent = box.getAttribute("data-" + kind);
       if (dateLabel) dateLabel.textContent = box.getAttribute(kind === "pickup" ? "data-pickup-date" : "data-flight-date");
       if (help) help.hidden = true; // the label now says what to give
+      // The return ride starts where the first one ends: from an airport it gives its landing too.
+      var back = form.querySelector("[data-return-fields]");
+      var backLabel = back && back.querySelector("label[for$=return_time]");
+      var backHelp = back && back.querySelector("[id$=return_time_helptext]");
+      if (backLabel && backLabel.firstChild) {
+        // Only the words: the "(optional)" mark after them stays.
+        backLabel.firstChild.nodeValue =
+          back.getAttribute(isAirport(destination) ? "data-return-landing" : "data-return-pickup") + " ";
+      }
+      if (backHelp) backHelp.hidden = true;
     }
     origin.addEventListener("input", sync);
     destination.addEventListener("input", sync);
@@ -93,6 +103,69 @@
     });
   }
 
+  // A signed-in customer's saved passengers as buttons: a tap puts one in the first empty row of their age group,
+  // a tap on one already in takes them out. The per-row choice (the way without scripts) is then not needed.
+  function savedPassengers(box) {
+    var form = box.closest("form");
+    var status = box.querySelector("[data-saved-status]");
+    var chips = Array.prototype.slice.call(box.querySelectorAll("button[data-category]"));
+    var rows = Array.prototype.slice.call(form.querySelectorAll(".passenger[data-category]"));
+    function names(row) {
+      return [row.querySelector("input[name$=_first_name]"), row.querySelector("input[name$=_last_name]")];
+    }
+    function rowOf(chip) {
+      return rows.filter(function (row) {
+        var inputs = names(row);
+        return row.getAttribute("data-category") === chip.getAttribute("data-category") &&
+          inputs[0].value.trim() === chip.getAttribute("data-first") &&
+          inputs[1].value.trim() === chip.getAttribute("data-last");
+      })[0];
+    }
+    function sync() {
+      chips.forEach(function (chip) { chip.setAttribute("aria-pressed", rowOf(chip) ? "true" : "false"); });
+    }
+    chips.forEach(function (chip) {
+      chip.addEventListener("click", function () {
+        var row = rowOf(chip);
+        var inputs;
+        status.textContent = "";
+        if (row) {
+          inputs = names(row);
+          inputs[0].value = "";
+          inputs[1].value = "";
+        } else {
+          row = rows.filter(function (candidate) {
+            var empty = names(candidate);
+            return candidate.getAttribute("data-category") === chip.getAttribute("data-category") &&
+              !empty[0].value.trim() && !empty[1].value.trim();
+          })[0];
+          if (!row) {
+            status.textContent = box.getAttribute("data-full");
+            return;
+          }
+          inputs = names(row);
+          inputs[0].value = chip.getAttribute("data-first");
+          inputs[1].value = chip.getAttribute("data-last");
+        }
+        sync();
+      });
+    });
+    rows.forEach(function (row) {
+      names(row).forEach(function (input) { input.addEventListener("input", sync); });
+    });
+    form.querySelectorAll("[data-saved-select]").forEach(function (field) {
+      var select = field.querySelector("select");
+      field.hidden = true;
+      if (select) {
+        select.value = "";
+        select.disabled = true; // the names typed or tapped in are what is sent
+      }
+    });
+    box.hidden = false;
+    sync();
+  }
+
+  document.querySelectorAll("[data-saved-chips]").forEach(savedPassengers);
   document.querySelectorAll("input[list]").forEach(placeSuggestions);
   document.querySelectorAll("form.search").forEach(returnToggle);
   document.querySelectorAll("form.search").forEach(timeLabels);
