@@ -673,10 +673,18 @@ class ManageChangeForm(PickupPlaceMixin, DomainErrorsFormMixin, forms.Form):
                 f"{role}pickup_point": f"leg_{leg.sequence}_pickup_point",
             }
 
-    def passenger_rows(self) -> list[tuple[int, Any, forms.BoundField, forms.BoundField]]:
-        """(number, category, first name field, last name field) for each passenger, in the booking's order."""
+    def passenger_rows(self) -> list[tuple[int, Any, forms.BoundField, forms.BoundField, str, Any]]:
+        """The booking form's rows (``_passengers.html``) in the booking's order: number, age group (label), first and
+        last name, age group (code), and no saved-passenger choice (the names are corrected, not replaced)."""
         return [
-            (index + 1, CATEGORY_LABELS[passenger.category], self[f"p{index}_first_name"], self[f"p{index}_last_name"])
+            (
+                index + 1,
+                CATEGORY_LABELS[passenger.category],
+                self[f"p{index}_first_name"],
+                self[f"p{index}_last_name"],
+                passenger.category,
+                None,
+            )
             for index, passenger in enumerate(self.passengers)
         ]
 

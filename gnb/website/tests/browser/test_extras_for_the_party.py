@@ -3,7 +3,6 @@ kinds for the same child are refused next to the extra, in words, with everythin
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from urllib.parse import urlencode
 
@@ -36,7 +35,7 @@ def test_a_family_with_one_child_is_offered_one_seat_and_refused_two(site, trave
     expect(page.get_by_label("Booster seat", exact=True).locator("option")).to_have_text(["0", "1"])
     expect(page.get_by_label("Baby seat", exact=True)).to_have_count(0)
 
-    fill_transfer_details(page, pickup - dt.timedelta(minutes=20), child_seats=1)
+    fill_transfer_details(page, child_seats=1)
     page.get_by_label("Booster seat", exact=True).select_option("1")
     page.get_by_role("button", name="Continue to review").click()
     booster = page.locator("li.extra", has=page.get_by_label("Booster seat", exact=True))
