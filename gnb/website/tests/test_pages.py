@@ -218,3 +218,8 @@ def test_a_coupon_discount_is_shown_once_on_the_manage_page(client, catalog):
     assert summary.count(f"€{discount}") == 1, summary[:2000]
     assert summary.count("breakdown__discount") == 1
     assert "WELCOME10" in summary
+
+
+def test_the_return_trip_box_is_labelled_without_a_trailing_colon(client, catalog):
+    html = client.get(reverse("website:home")).content.decode()
+    assert '<label for="id_return_trip">Return trip</label>' in html
