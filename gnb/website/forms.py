@@ -92,6 +92,25 @@ class LandingField(forms.SplitDateTimeField):
         return super().clean(value)
 
 
+def resolve_places(form: forms.Form, data: dict[str, Any], *, options: dict[str, list[Place]] | None = None) -> None:
+    """Set ``form.origin_place`` and ``form.destination_place`` from the names typed, or put an error on the field.
+    With ``options``, the places a text matches are kept there, to be offered as a list to choose from."""
+    for name in ("origin", "destination"):
+        text = data.get(name)
+        if text is None:
+            continue
+        place = place_resolve(text)
+        if place is not None:
+            setattr(form, f"{name}_place", place)
+            continue
+        matches = [] if options is None else list(place_search(query=" ".join(text.split()), limit=PLACE_OPTIONS))
+        if options is not None and matches:
+            options[name] = matches
+            form.add_error(name, _("“%(text)s” matches several places: choose one below.") % {"text": text})
+        else:
+            form.add_error(name, _("Choose a place from the list, e.g. “Antalya Airport (AYT)” or a hotel name."))
+
+
 class TransferSearchForm(DomainErrorsFormMixin, forms.Form):
     """Where from, where to, when and who: the search on the home page, carried through the whole booking flow."""
 
@@ -182,23 +201,9 @@ class TransferSearchForm(DomainErrorsFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean() or {}
-        for name in ("origin", "destination"):
-            text = data.get(name)
-            if text is None:
-                continue
-            place = place_resolve(text)
-            if place is None:
-                # Without scripts there are no suggestions as one types: the places the text matches are offered
-                # as a list to pick from instead.
-                self.place_options[name] = list(place_search(query=" ".join(text.split()), limit=PLACE_OPTIONS))
-                if self.place_options[name]:
-                    self.add_error(name, _("“%(text)s” matches several places: choose one below.") % {"text": text})
-                else:
-                    self.add_error(
-                        name, _("Choose a place from the list, e.g. “Antalya Airport (AYT)” or a hotel name.")
-                    )
-            else:
-                setattr(self, f"{name}_place", place)
+        # Without scripts there are no suggestions as one types: the places the text matches are offered as a list
+        # to pick from instead.
+        resolve_places(self, data, options=self.place_options)
         if data.get("return_trip"):
             for name in ("return_date", "return_time"):
                 if not data.get(name):
@@ -835,15 +840,7 @@ class GroupQuoteForm(DomainErrorsFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean() or {}
-        for name in ("origin", "destination"):
-            text = data.get(name)
-            if text is None:
-                continue
-            place = place_resolve(text)
-            if place is None:
-                self.add_error(name, _("Choose a place from the list, e.g. “Antalya Airport (AYT)” or a hotel name."))
-            else:
-                setattr(self, f"{name}_place", place)
+        resolve_places(self, data)
         return data
 
     def trip_fields(self) -> list[forms.BoundField]:
