@@ -147,7 +147,7 @@ class TransferSearchForm(DomainErrorsFormMixin, forms.Form):
     return_time = forms.TimeField(
         label=_("Return pickup time"),
         required=False,
-        help_text=_("From the airport: your landing time."),
+        help_text=_("From the airport: your landing time. To the airport: your flight's departure time."),
         widget=forms.TimeInput(attrs={"type": "time"}),
     )
 
@@ -174,7 +174,11 @@ class TransferSearchForm(DomainErrorsFormMixin, forms.Form):
         "departure": _("Flight departure time"),
     }
 
-    RETURN_TIME_LABELS = {"pickup": _("Return pickup time"), "landing": _("Return landing time")}
+    RETURN_TIME_LABELS = {
+        "pickup": _("Return pickup time"),
+        "landing": _("Return landing time"),
+        "departure": _("Return flight departure time"),
+    }
 
     timing: PickupTiming
     return_timing: PickupTiming | None = None
@@ -217,14 +221,12 @@ class TransferSearchForm(DomainErrorsFormMixin, forms.Form):
         return data
 
     def _return_timing(self, data) -> PickupTiming | None:
-        """The return ride's timing: from an airport the time typed is the landing and the pickup follows from it,
-        as for the first ride (the same owner, pickup_timing). A return to the airport keeps the typed pickup: its
-        flight is not asked with the search."""
+        """The return ride's timing, by the same owner as the first ride's (pickup_timing): the return runs from
+        the destination back to the origin, so from an airport the time typed is its landing, to an airport its
+        flight's departure, and the pickup follows from either."""
         if not (data.get("return_trip") and data.get("return_date") and data.get("return_time")):
             return None
         typed = dt.datetime.combine(data["return_date"], data["return_time"])
-        if not self.destination_place.is_airport:
-            return PickupTiming("pickup", typed)
         return pickup_timing(origin=self.destination_place, destination=self.origin_place, typed=typed)
 
     @property
@@ -422,6 +424,7 @@ class TransferDetailsForm(TravellerForm):
         children: int,
         infants: int,
         dropoff: PickupTiming | None = None,
+        return_dropoff: PickupTiming | None = None,
         **kwargs,
     ) -> None:
         super().__init__(*args, adults=adults, children=children, infants=infants, **kwargs)
@@ -456,34 +459,21 @@ class TransferDetailsForm(TravellerForm):
                         else _("E.g. the hotel's main entrance or lobby.")
                     ),
                 )
+        self.return_dropoff = return_dropoff if has_return else None
+        for prefix, timing in (("", dropoff), ("return_", self.return_dropoff)):
+            if timing is not None:
+                self._add_dropoff_fields(prefix, timing)
         if dropoff is not None:
-            departure = dropoff.flight_at.strftime("%H:%M") if dropoff.flight_at else ""
-            self.fields["flight_number"] = forms.CharField(
-                label=_("Departure flight number"),
-                max_length=12,
-                help_text=_("Your flight at %(departure)s: the driver keeps an eye on it.") % {"departure": departure},
-                widget=forms.TextInput(attrs={"autocapitalize": "characters", "placeholder": "TK2413"}),
-            )
-            # The proposal from the flight's departure; the traveller knows their hotel and may leave earlier or later.
-            self.fields["pickup_time"] = forms.TimeField(
-                label=_("Pickup time"),
-                initial=dropoff.pickup_at.time(),
-                help_text=_(
-                    "Proposed for your flight at %(departure)s: about %(drive)s minutes' drive and %(check_in)s "
-                    "minutes at the airport. Change it if you like."
-                )
-                % {
-                    "departure": departure,
-                    "drive": dropoff.drive_minutes,
-                    "check_in": settings.GNB_AIRPORT_CHECK_IN_MINUTES,
-                },
-                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            )
             self.DOMAIN_FIELDS = self.DOMAIN_FIELDS | {"pickup_at": "pickup_time"}
         elif "flight_arrival" in self.fields:
             self.DOMAIN_FIELDS = self.DOMAIN_FIELDS | {"pickup_at": "flight_arrival"}
         if "return_flight_arrival" in self.fields:
             self.DOMAIN_FIELDS = self.DOMAIN_FIELDS | {"return_pickup_at": "return_flight_arrival"}
+        elif self.return_dropoff is not None:
+            self.DOMAIN_FIELDS = self.DOMAIN_FIELDS | {
+                "return_pickup_at": "return_pickup_time",
+                "return_flight.departure_at": "return_pickup_time",
+            }
         for extra in self.extras:
             self.fields[f"extra_{extra.code}"] = forms.TypedChoiceField(
                 label=extra.name,
@@ -493,6 +483,32 @@ class TransferDetailsForm(TravellerForm):
                 required=False,
                 empty_value=None,
             )
+
+    def _add_dropoff_fields(self, prefix: str, dropoff: PickupTiming) -> None:
+        """A ride to the airport (``prefix="return_"`` for the return): its departure flight's number, and the
+        pickup proposed from the flight's departure, which the traveller may move."""
+        departure = dropoff.flight_at.strftime("%H:%M") if dropoff.flight_at else ""
+        self.fields[f"{prefix}flight_number"] = forms.CharField(
+            label=_("Return departure flight number") if prefix else _("Departure flight number"),
+            max_length=12,
+            help_text=_("Your flight at %(departure)s: the driver keeps an eye on it.") % {"departure": departure},
+            widget=forms.TextInput(attrs={"autocapitalize": "characters", "placeholder": "TK2413"}),
+        )
+        # The proposal from the flight's departure; the traveller knows their hotel and may leave earlier or later.
+        self.fields[f"{prefix}pickup_time"] = forms.TimeField(
+            label=_("Return pickup time") if prefix else _("Pickup time"),
+            initial=dropoff.pickup_at.time(),
+            help_text=_(
+                "Proposed for your flight at %(departure)s: about %(drive)s minutes' drive and %(check_in)s "
+                "minutes at the airport. Change it if you like."
+            )
+            % {
+                "departure": departure,
+                "drive": dropoff.drive_minutes,
+                "check_in": settings.GNB_AIRPORT_CHECK_IN_MINUTES,
+            },
+            widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        )
 
     def extra_fields(self) -> list[tuple[Extra, forms.BoundField]]:
         return [(extra, self[f"extra_{extra.code}"]) for extra in self.extras]
@@ -514,8 +530,8 @@ class TransferDetailsForm(TravellerForm):
             return policies.pickup_after_landing(
                 timezone.make_naive(landing) if timezone.is_aware(landing) else landing
             )
-        if not prefix and data.get("pickup_time"):
-            return dt.datetime.combine(search_pickup.date(), data["pickup_time"])
+        if data.get(f"{prefix}pickup_time"):
+            return dt.datetime.combine(search_pickup.date(), data[f"{prefix}pickup_time"])
         return search_pickup
 
     def domain_field(self, service_field: str) -> str | None:
@@ -532,8 +548,9 @@ class TransferDetailsForm(TravellerForm):
         if f"{prefix}flight_number" not in self.fields:
             return FlightInput()
         if f"{prefix}flight_arrival" not in self.fields:  # a drop-off: the flight leaves when the search said
-            assert self.dropoff is not None
-            return FlightInput(number=data.get(f"{prefix}flight_number", ""), departure_at=self.dropoff.flight_at)
+            dropoff = self.return_dropoff if prefix else self.dropoff
+            assert dropoff is not None
+            return FlightInput(number=data.get(f"{prefix}flight_number", ""), departure_at=dropoff.flight_at)
         return FlightInput(
             number=data.get(f"{prefix}flight_number", ""), arrival_at=data.get(f"{prefix}flight_arrival")
         )

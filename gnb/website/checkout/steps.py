@@ -141,6 +141,8 @@ def _transfer_initial(order: TransferOrder) -> dict[str, Any]:
     for extra in order.quote_request.extras:
         initial[f"extra_{extra.code}"] = extra.quantity
     initial["pickup_time"] = order.quote_request.pickup_at.time()  # a drop-off's, as the traveller set it
+    if order.quote_request.return_pickup_at is not None:
+        initial["return_pickup_time"] = order.quote_request.return_pickup_at.time()
     return initial
 
 
@@ -312,6 +314,7 @@ class TransferDetails(Step):
             destination=search.destination_place,
             has_return=bool(party.get("return_trip")),
             dropoff=search.timing if search.timing.kind == "departure" else None,
+            return_dropoff=search.return_timing if search.return_kind == "departure" else None,
             extras=_extras(),
             adults=party["adults"],
             children=party["children"],

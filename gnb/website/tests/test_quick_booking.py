@@ -133,6 +133,49 @@ def test_a_drop_off_pickup_that_cannot_reach_the_flight_is_refused(client, catal
     assert Booking.objects.count() == 0
 
 
+def _return_to_the_airport(**changes) -> dict[str, str]:
+    """AYT → a Belek hotel, and back to AYT a week later for a flight at 12:00."""
+    return search_query(
+        return_trip="on", return_date=future_local(days=27).date().isoformat(), return_time="12:00", **changes
+    )
+
+
+def test_a_return_to_the_airport_proposes_its_pickup_from_the_departure(client, catalog, settings):
+    settings.GNB_AIRPORT_CHECK_IN_MINUTES = 120
+    ZoneDriveTime.objects.create(origin=catalog.ayt.zone, destination=catalog.belek, minutes=42)
+    query = _return_to_the_airport()
+    results = client.get(reverse("website:results"), query)
+    departure = future_local(days=27, hour=12, minute=0)
+    # The return time given is the flight's departure: the pickup leaves the drive and the check-in before it.
+    assert results.context["quote"].return_pickup_at.replace(tzinfo=None) == departure.replace(hour=9, minute=15)
+    assert results.context["form"].fields["return_time"].label == "Return flight departure time"
+    url = reverse("website:transfer_book") + "?" + urlencode(query | {"vehicle": "minivan"})
+    form = client.get(url).context["form"]
+    assert form.fields["return_flight_number"].label == "Return departure flight number"
+    assert "return_flight_arrival" not in form.fields
+    assert form["return_pickup_time"].value() == dt.time(9, 15)
+    # The traveller leaves a little earlier: the booking keeps their time and the flight they gave.
+    data = details(return_flight_number="pc 2011", return_pickup_time="09:00")
+    assert client.post(url, data).url == reverse("website:review")
+    client.post(reverse("website:review"), {"payment_method": "cash"})
+    back = Booking.objects.get().legs.get(sequence=2)
+    assert back.pickup_at.astimezone(back.origin.tzinfo).replace(tzinfo=None) == departure.replace(hour=9, minute=0)
+    assert back.flight_number == "PC2011"
+    assert back.flight_departure_at == departure.replace(tzinfo=back.destination.tzinfo)
+
+
+def test_a_return_pickup_that_cannot_reach_the_flight_is_refused(client, catalog):
+    ZoneDriveTime.objects.create(origin=catalog.ayt.zone, destination=catalog.belek, minutes=42)
+    url = reverse("website:transfer_book") + "?" + urlencode(_return_to_the_airport() | {"vehicle": "minivan"})
+    response = client.post(url, details(return_flight_number="PC2011", return_pickup_time="11:30"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["return_pickup_time"] == [
+        "The flight departs at 12:00: a pickup at 11:30 does not reach the airport in time (about 42 minutes' "
+        "drive). Choose a pickup at 11:18 at the latest."
+    ]
+    assert Booking.objects.count() == 0
+
+
 def test_the_lead_contact_is_passenger_one(client, catalog):
     form = client.get(book_url()).context["form"]
     assert "name" not in form.fields

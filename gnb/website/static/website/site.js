@@ -76,14 +76,14 @@
       if (timeLabel) timeLabel.textContent = box.getAttribute("data-" + kind);
       if (dateLabel) dateLabel.textContent = box.getAttribute(kind === "pickup" ? "data-pickup-date" : "data-flight-date");
       if (help) help.hidden = true; // the label now says what to give
-      // The return ride starts where the first one ends: from an airport it gives its landing too.
+      // The return ride runs back: from an airport it gives its landing, to an airport its flight's departure.
       var back = form.querySelector("[data-return-fields]");
       var backLabel = back && back.querySelector("label[for$=return_time]");
       var backHelp = back && back.querySelector("[id$=return_time_helptext]");
       if (backLabel && backLabel.firstChild) {
         // Only the words: the "(optional)" mark after them stays.
-        backLabel.firstChild.nodeValue =
-          back.getAttribute(isAirport(destination) ? "data-return-landing" : "data-return-pickup") + " ";
+        var backKind = isAirport(destination) ? "landing" : isAirport(origin) ? "departure" : "pickup";
+        backLabel.firstChild.nodeValue = back.getAttribute("data-return-" + backKind) + " ";
       }
       if (backHelp) backHelp.hidden = true;
     }

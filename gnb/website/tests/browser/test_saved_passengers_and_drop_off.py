@@ -12,6 +12,7 @@ from gnb.accounts.models import SavedPassenger, User
 from gnb.bookings.models import Booking
 from gnb.fleet.models import ZoneDriveTime
 from gnb.testing.browser import Traveller, pay_cash, type_place
+from gnb.testing.catalog import future_local
 from gnb.testing.website import search_query
 
 PASSWORD = "sunny-harbour-lantern-42"
@@ -128,3 +129,39 @@ def test_the_search_asks_the_return_landing_when_the_return_leaves_the_airport(s
     page.locator("input[name=return_trip]").check()
     expect(page.get_by_label("Return landing time (optional)", exact=True)).to_be_visible()
     visitor.shot("search-return-landing")
+
+
+def test_a_return_to_the_airport_asks_its_departure_and_proposes_the_pickup(site, traveller):
+    ZoneDriveTime.objects.create(origin=site.catalog.ayt.zone, destination=site.catalog.belek, minutes=42)
+    visitor = traveller("anna")
+    page = visitor.page
+    page.goto(site.url + "/en/")
+    type_place(visitor, "From", "Antalya Airport")
+    type_place(visitor, "To", "Regnum Carya")
+    page.locator("input[name=return_trip]").check()
+    expect(page.get_by_label("Return flight departure time (optional)", exact=True)).to_be_visible()
+    visitor.shot("search-return-departure")
+    back = {"return_trip": "on", "return_date": future_local(days=27).date().isoformat(), "return_time": "12:00"}
+    page.goto(site.url + details_path("en", **back))
+    returning = page.locator("fieldset", has_text="Return departure flight number")
+    expect(returning.get_by_label("Return pickup time", exact=True)).to_have_value("09:15")  # 12:00 − 42 min − 2 h
+    for index, (first, last) in enumerate((("Anna", "Smith"), ("John", "Smith"), ("Tom", "Smith"))):
+        page.locator(".passenger").nth(index).get_by_label("First name", exact=True).fill(first)
+        page.locator(".passenger").nth(index).get_by_label("Last name", exact=True).fill(last)
+    page.get_by_label("Email", exact=True).fill("anna@example.com")
+    page.get_by_label("Mobile phone", exact=True).fill("+44 7911 123456")
+    page.get_by_label("Flight number", exact=True).fill("TK 2412")
+    returning.get_by_label("Return departure flight number", exact=True).fill("PC 2011")
+    returning.get_by_label("Return pickup time", exact=True).fill("11:30")
+    page.get_by_role("button", name="Continue to review").click()
+    expect(page.locator("#id_return_pickup_time_error")).to_have_text(
+        "The flight departs at 12:00: a pickup at 11:30 does not reach the airport in time (about 42 minutes' "
+        "drive). Choose a pickup at 11:18 at the latest."
+    )
+    visitor.shot("return-drop-off-refused-en")
+    page.locator("fieldset", has_text="Return departure flight number").get_by_label(
+        "Return pickup time", exact=True
+    ).fill("11:15")
+    page.get_by_role("button", name="Continue to review").click()
+    expect(page.locator(".facts")).to_contain_text("Regnum Carya · flight PC2011 · departs 12:00")
+    visitor.shot("return-drop-off-review-en")
