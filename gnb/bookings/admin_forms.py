@@ -317,8 +317,13 @@ class LegFields:
 
     @property
     def has_flight(self) -> bool:
-        # The booking service keeps a flight only for a pickup at an airport.
+        # A pickup at an airport meets its landing.
         return self.leg.origin.is_airport
+
+    @property
+    def has_departure(self) -> bool:
+        # A drop-off at an airport: the flight it brings the travellers to (optional, checked when given).
+        return self.leg.destination.is_airport and not self.leg.origin.is_airport
 
     @property
     def prefix(self) -> str:
@@ -333,11 +338,17 @@ class LegFields:
         return f"{self.prefix}flight_arrival_at"
 
     @property
+    def flight_departure_at(self) -> str:
+        return f"{self.prefix}flight_departure_at"
+
+    @property
     def pickup_point(self) -> str:
         return f"{self.prefix}pickup_point"
 
     def names(self) -> list[str]:
         flight = [self.flight_number, self.flight_arrival_at] if self.has_flight else []
+        if self.has_departure:
+            flight = [self.flight_number, self.flight_departure_at]
         return [*flight, self.pickup_point]
 
 
@@ -362,6 +373,8 @@ class BookingDetailsForm(_LeadTravellerForm):
         "flight.arrival_at": "flight_arrival_at",
         "return_flight.number": "return_flight_number",
         "return_flight.arrival_at": "return_flight_arrival_at",
+        "flight.departure_at": "flight_departure_at",
+        "return_flight.departure_at": "return_flight_departure_at",
     }
 
     def __init__(self, data=None, *, booking: Booking, passengers: Sequence[Passenger]) -> None:
@@ -417,6 +430,20 @@ class BookingDetailsForm(_LeadTravellerForm):
             arrival = leg.flight_arrival_at
             self.initial[names.flight_arrival_at] = (
                 timezone.localtime(arrival, leg.origin.tzinfo).replace(tzinfo=None) if arrival else None
+            )
+        if names.has_departure:
+            self.fields[names.flight_number] = forms.CharField(
+                label=_("Departure flight number"), max_length=10, required=False
+            )
+            self.fields[names.flight_departure_at] = LocalDateTimeField(
+                label=_("Flight departs"),
+                required=False,
+                help_text=_("The airport's local time (%(zone)s).") % {"zone": leg.destination.time_zone},
+            )
+            self.initial[names.flight_number] = leg.flight_number
+            departure = leg.flight_departure_at
+            self.initial[names.flight_departure_at] = (
+                timezone.localtime(departure, leg.destination.tzinfo).replace(tzinfo=None) if departure else None
             )
         self.fields[names.pickup_point] = forms.CharField(label=_("Pickup point"), max_length=255, required=False)
         self.initial[names.pickup_point] = leg.pickup_point
@@ -497,6 +524,11 @@ class BookingDetailsForm(_LeadTravellerForm):
                 flight = FlightInput(
                     value(fields.flight_number, leg.flight_number),
                     value(fields.flight_arrival_at, leg.flight_arrival_at),
+                )
+            if fields.has_departure and changed & {fields.flight_number, fields.flight_departure_at}:
+                flight = FlightInput(
+                    value(fields.flight_number, leg.flight_number),
+                    departure_at=value(fields.flight_departure_at, leg.flight_departure_at),
                 )
             pickup_point = data[fields.pickup_point] if fields.pickup_point in changed else None
             if flight is not None or pickup_point is not None:

@@ -684,6 +684,17 @@ class ManageChangeForm(PickupPlaceMixin, DomainErrorsFormMixin, forms.Form):
                 )
                 # The details page's date and time inputs: one datetime-local input is clipped on a phone.
                 self.fields[f"leg_{leg.sequence}_flight_arrival"] = LandingField(label=_("Landing (local time)"))
+            elif leg.destination.is_airport:
+                # A drop-off's flight is optional, as when booking; the booking service checks that the pickup
+                # still reaches it.
+                self.fields[f"leg_{leg.sequence}_flight_number"] = forms.CharField(
+                    label=_("Departure flight number"), max_length=12, required=False
+                )
+                self.fields[f"leg_{leg.sequence}_flight_departure"] = LandingField(
+                    label=_("Flight departure (local time)"),
+                    required=False,
+                    widget=DateAndTimeWidget(date_label=_("Departure date"), time_label=_("Departure time")),
+                )
             self.fields[f"leg_{leg.sequence}_pickup_point"] = forms.CharField(
                 label=_("Meeting point") if leg.origin.is_airport else _("Pickup point"), max_length=255, required=False
             )
@@ -692,6 +703,7 @@ class ManageChangeForm(PickupPlaceMixin, DomainErrorsFormMixin, forms.Form):
             self.DOMAIN_FIELDS = self.DOMAIN_FIELDS | {
                 f"{role}flight.number": f"leg_{leg.sequence}_flight_number",
                 f"{role}flight.arrival_at": f"leg_{leg.sequence}_flight_arrival",
+                f"{role}flight.departure_at": f"leg_{leg.sequence}_flight_departure",
                 f"{role}pickup_point": f"leg_{leg.sequence}_pickup_point",
             }
 
@@ -721,7 +733,8 @@ class ManageChangeForm(PickupPlaceMixin, DomainErrorsFormMixin, forms.Form):
     def leg_fields(self):
         rows = []
         for leg in self.booking.legs.all():
-            names = [f"leg_{leg.sequence}_{part}" for part in ("flight_number", "flight_arrival", "pickup_point")]
+            parts = ("flight_number", "flight_arrival", "flight_departure", "pickup_point")
+            names = [f"leg_{leg.sequence}_{part}" for part in parts]
             rows.append((leg, [self[name] for name in names if name in self.fields]))
         return rows
 
@@ -736,7 +749,11 @@ class ManageChangeForm(PickupPlaceMixin, DomainErrorsFormMixin, forms.Form):
         for sequence in self.leg_sequences:
             flight = None
             if f"leg_{sequence}_flight_number" in self.fields:
-                flight = FlightInput(data[f"leg_{sequence}_flight_number"], data[f"leg_{sequence}_flight_arrival"])
+                flight = FlightInput(
+                    data[f"leg_{sequence}_flight_number"],
+                    arrival_at=data.get(f"leg_{sequence}_flight_arrival"),
+                    departure_at=data.get(f"leg_{sequence}_flight_departure"),
+                )
             details[sequence] = LegDetails(flight=flight, pickup_point=data.get(f"leg_{sequence}_pickup_point", ""))
         return details
 

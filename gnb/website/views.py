@@ -284,14 +284,13 @@ def manage_change(request: HttpRequest, reference: str, token: str) -> HttpRespo
         for index, passenger in enumerate(booking.passengers.all()):
             initial |= {f"p{index}_first_name": passenger.first_name, f"p{index}_last_name": passenger.last_name}
         for leg in booking.legs.all():
-            arrival = (
-                leg.flight_arrival_at.astimezone(leg.origin.tzinfo).replace(tzinfo=None)
-                if leg.flight_arrival_at
-                else None
-            )
+            # Wall clock at the airport, as the fields read it.
+            arrival = leg.flight_arrival_at.astimezone(leg.origin.tzinfo) if leg.flight_arrival_at else None
+            departure = leg.flight_departure_at.astimezone(leg.destination.tzinfo) if leg.flight_departure_at else None
             initial |= {
                 f"leg_{leg.sequence}_flight_number": leg.flight_number,
-                f"leg_{leg.sequence}_flight_arrival": arrival,
+                f"leg_{leg.sequence}_flight_arrival": arrival.replace(tzinfo=None) if arrival else None,
+                f"leg_{leg.sequence}_flight_departure": departure.replace(tzinfo=None) if departure else None,
                 f"leg_{leg.sequence}_pickup_point": leg.pickup_point,
             }
         form = ManageChangeForm(initial=initial, booking=booking)

@@ -15,6 +15,7 @@ from gnb.bookings import services
 from gnb.bookings.models import Booking, BookingEvent
 from gnb.bookings.orders import TransferOrder
 from gnb.bookings.quotes import TransferQuoteRequest
+from gnb.fleet.models import ZoneDriveTime
 from gnb.testing.admin import messages_of
 from gnb.testing.bookings import place_berg_tour as place_tour
 from gnb.testing.bookings import place_sedan_transfer as place_transfer
@@ -77,7 +78,7 @@ def page_form(response) -> dict[str, str]:
 
 
 def place_round_trip() -> Booking:
-    """Airport to hotel and back: the way back starts at the hotel, so it has no flight to ask for."""
+    """Airport to hotel and back: the way back starts at the hotel and brings the travellers to their flight."""
     pickup = future_local(days=20)
     return services.booking_place_transfer(
         order=TransferOrder(
@@ -155,20 +156,60 @@ def test_the_page_shows_the_current_details(admin_client, catalog):
     assert "Outbound: Antalya Airport (AYT) → Regnum Carya, pickup " in response.content.decode()
 
 
-def test_only_a_ride_from_an_airport_asks_for_its_flight(admin_client, catalog):
+def test_a_ride_from_an_airport_asks_its_landing_and_one_to_an_airport_its_departure(admin_client, catalog):
     booking = place_round_trip()
     form = admin_client.get(edit_url(booking)).context["form"]
     assert [name for name in form.fields if "flight" in name or "pickup" in name] == [
         "flight_number",
         "flight_arrival_at",
         "pickup_point",
+        "return_flight_number",
+        "return_flight_departure_at",
         "return_pickup_point",
     ]
+    assert form.fields["return_flight_number"].label == "Departure flight number"
     data = page_form(admin_client.get(edit_url(booking)))
     data["return_pickup_point"] = "Main gate"
     assert admin_client.post(edit_url(booking), data).status_code == 302
     assert changed_events(booking).get().details == {"changes": {"return_pickup_point": ["Lobby", "Main gate"]}}
     assert booking.legs.get(sequence=2).pickup_point == "Main gate"
+
+
+def test_staff_give_a_drop_offs_departure_flight_within_the_booking_rules(admin_client, catalog):
+    ZoneDriveTime.objects.create(origin=catalog.ayt.zone, destination=catalog.belek, minutes=42)
+    booking = place_round_trip()
+    back = booking.legs.get(sequence=2)
+    pickup = back.pickup_at.astimezone(ISTANBUL)
+    departs = pickup + dt.timedelta(hours=3)
+    data = page_form(admin_client.get(edit_url(booking)))
+    data.update(
+        {
+            "return_flight_number": "pc 2011",
+            "return_flight_departure_at_0": departs.strftime("%Y-%m-%d"),
+            "return_flight_departure_at_1": departs.strftime("%H:%M"),
+        }
+    )
+    assert admin_client.post(edit_url(booking), data).status_code == 302
+    back.refresh_from_db()
+    assert (back.flight_number, back.flight_departure_at) == ("PC2011", departs)
+    changes = changed_events(booking).get().details["changes"]
+    assert set(changes) == {"return_flight.number", "return_flight.departure_at"}
+    # The page shows the departure kept; one the pickup cannot reach is refused by the rule the booking obeys.
+    data = page_form(admin_client.get(edit_url(booking)))
+    assert data["return_flight_departure_at_1"].startswith(departs.strftime("%H:%M"))
+    too_soon = pickup + dt.timedelta(minutes=30)
+    data["return_flight_departure_at_1"] = too_soon.strftime("%H:%M")
+    response = admin_client.post(edit_url(booking), data)
+    assert response.status_code == 200
+    latest = (pickup - dt.timedelta(minutes=12)).strftime("%H:%M")
+    assert response.context["form"].errors == {
+        "return_flight_departure_at": [
+            f"The flight departs at {too_soon:%H:%M}: a pickup at {pickup:%H:%M} does not reach the airport in "
+            f"time (about 42 minutes' drive). Choose a pickup at {latest} at the latest."
+        ]
+    }
+    back.refresh_from_db()
+    assert back.flight_departure_at == departs
 
 
 def test_staff_need_the_right_to_change_bookings(client, django_user_model, catalog):

@@ -8,8 +8,10 @@ import datetime as dt
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from gnb.bookings.models import Booking, BookingEvent
+from gnb.fleet.models import ZoneDriveTime
 from gnb.testing.bookings import place_transfer, place_transfer_to_the_airport_in
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +67,36 @@ def test_names_follow_the_change_deadline_of_the_service(client, catalog, settin
     ]
     assert booking.passengers.get().first_name == "Anna"
     assert not BookingEvent.objects.filter(booking=booking, kind="changed").exists()
+
+
+def test_a_traveller_gives_a_drop_offs_departure_flight_within_the_booking_rules(client, catalog):
+    ZoneDriveTime.objects.create(origin=catalog.ayt.zone, destination=catalog.belek, minutes=42)
+    booking = place_transfer_to_the_airport_in(hours=48)
+    leg = booking.legs.get()
+    pickup = timezone.localtime(leg.pickup_at, leg.origin.tzinfo).replace(tzinfo=None)
+    url = _change_url(booking)
+    form = client.get(url).context["form"]
+    assert form.fields["leg_1_flight_number"].label == "Departure flight number"
+    data = _form_data(client, url)
+    departs = pickup + dt.timedelta(hours=3)
+    response = client.post(
+        url, data | {"leg_1_flight_number": "pc 2010", "leg_1_flight_departure": departs.strftime("%Y-%m-%dT%H:%M")}
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    leg.refresh_from_db()
+    assert leg.flight_number == "PC2010"
+    assert leg.flight_departure_at == departs.replace(tzinfo=leg.destination.tzinfo)
+    event = BookingEvent.objects.get(booking=booking, kind="changed")
+    assert "flight.departure_at" in str(event.details)
+    # The shown departure is the one kept; a flight the pickup cannot reach is refused by the same rule as booking.
+    assert client.get(url).context["form"]["leg_1_flight_departure"].value() == departs
+    too_soon = pickup + dt.timedelta(minutes=30)
+    refused = client.post(url, data | {"leg_1_flight_departure": too_soon.strftime("%Y-%m-%dT%H:%M")})
+    assert refused.status_code == 200
+    latest = (pickup - dt.timedelta(minutes=12)).strftime("%H:%M")
+    assert refused.context["form"].errors["leg_1_flight_departure"] == [
+        f"The flight departs at {too_soon:%H:%M}: a pickup at {pickup:%H:%M} does not reach the airport in time "
+        f"(about 42 minutes' drive). Choose a pickup at {latest} at the latest."
+    ]
+    leg.refresh_from_db()
+    assert leg.flight_departure_at == departs.replace(tzinfo=leg.destination.tzinfo)
