@@ -127,6 +127,7 @@ def _trip_out(trip: Trip) -> dict:
                 "payment_method": booking.payment_method,
                 "flight_number": leg.flight_number if leg else "",
                 "flight_arrival_at": _local(leg.flight_arrival_at) if leg else None,
+                "flight_departure_at": _local(leg.flight_departure_at) if leg else None,
                 "cash_to_collect": _cash_to_collect(booking),
             }
         )
@@ -180,10 +181,13 @@ def _manifest_booking(rider: TripBooking) -> dict:
         "payment_method": booking.payment_method,
         "cash_to_collect": _cash_to_collect(booking),
         "pickup": _place(leg.origin if leg else booking.pickup_place),
+        # A tour's bookings on one trip are collected from several hotels, each at its zone's time.
+        "pickup_at": _local(leg.pickup_at if leg else booking.pickup_at),
         "pickup_point": (leg.pickup_point if leg else "") or booking.pickup_point,
         "dropoff": _place(leg.destination if leg else None),
         "flight_number": leg.flight_number if leg else "",
         "flight_arrival_at": _local(leg.flight_arrival_at) if leg else None,
+        "flight_departure_at": _local(leg.flight_departure_at) if leg else None,
         "extras": [
             {"code": item.extra.code, "name": item.extra.name, "quantity": item.quantity}
             for item in booking.extras.all()

@@ -109,6 +109,9 @@ class RideBookingOut(Schema):
     payment_method: str = Field(description="`cash` (to the driver) or `card`")
     flight_number: str = Field(description="Empty when the ride does not start at an airport")
     flight_arrival_at: dt.datetime | None = Field(description="Landing time, local with its offset")
+    flight_departure_at: dt.datetime | None = Field(
+        description="A drop-off at an airport: the flight's departure, local with its offset; null when not given"
+    )
     cash_to_collect: MoneyOut | None = Field(
         description="What the driver collects: the total less what is paid, for a cash booking; null otherwise"
     )
@@ -160,10 +163,15 @@ class ManifestBookingOut(Schema):
     payment_method: str
     cash_to_collect: MoneyOut | None
     pickup: TripPlaceOut | None = Field(description="Where this booking is picked up; null for a tour without one")
+    pickup_at: dt.datetime | None = Field(
+        description="When this booking is picked up there, local with its offset: the ride's pickup, or for a tour "
+        "the hotel's time (by its zone); null for a tour without a pickup place"
+    )
     pickup_point: str = Field(description="The meeting point the traveller gave, e.g. a hotel entrance")
     dropoff: TripPlaceOut | None
     flight_number: str
     flight_arrival_at: dt.datetime | None
+    flight_departure_at: dt.datetime | None = Field(description="A drop-off's flight departure, local; null if unknown")
     extras: list[TripExtraOut]
     passengers: list[ManifestPassengerOut]
 

@@ -13,14 +13,14 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from gnb.accounts.api_tokens import token_issue
-from gnb.bookings.models import Booking, Passenger
+from gnb.bookings.models import Booking, Passenger, TransferLeg
 from gnb.bookings.quotes import ExtraRequest
 from gnb.fleet import services
 from gnb.fleet.models import Trip, TripEvent
 from gnb.fleet.rules import LOCAL
 from gnb.fleet.services import Actor, RideRef
 from gnb.payments.models import Payment
-from gnb.testing.bookings import place_berg_tour, place_sedan_transfer
+from gnb.testing.bookings import place_berg_tour, place_sedan_transfer, place_transfer_to_the_airport_in
 from gnb.testing.fleet import make_drive_times, make_driver, make_vehicle
 from gnb.testing.personas import authenticator_code, authenticator_enrol, persona
 
@@ -170,6 +170,7 @@ def test_my_trips_in_a_date_range(client, setup, fleet):
                     "payment_method": "cash",
                     "flight_number": "TK2412",
                     "flight_arrival_at": pickup.isoformat(),
+                    "flight_departure_at": None,
                     "cash_to_collect": {"amount": "45.00", "currency": "EUR"},
                 }
             ],
@@ -495,3 +496,35 @@ def test_a_dispatcher_signs_in_with_the_authenticator_code_and_reads_the_day(cli
 
     assert answer.status_code == 200, answer.content
     assert [trip["id"] for trip in answer.json()["trips"]] == [setup["trip"].pk]
+
+
+def test_a_drop_offs_departure_flight_reaches_the_driver(client, fleet, dispatch_user):
+    booking = place_transfer_to_the_airport_in(hours=48)
+    leg = booking.legs.get()
+    departs = leg.pickup_at + dt.timedelta(hours=3)
+    TransferLeg.objects.filter(pk=leg.pk).update(flight_number="PC2010", flight_departure_at=departs)
+    ayse = make_driver("Ayşe", "Kaya")
+    trip = services.fleet_assign(
+        ride=RideRef(leg_id=leg.pk), driver_id=ayse.pk, vehicle_id=None, actor=Actor.for_user(dispatch_user)
+    )
+    day = timezone.localtime(leg.pickup_at, LOCAL).date().isoformat()
+    listed = client.get("/api/v1/driver/trips", {"from": day, "to": day}, headers=bearer(ayse.user)).json()
+    (ride,) = listed[0]["bookings"]
+    assert (ride["flight_number"], ride["flight_arrival_at"]) == ("PC2010", None)
+    assert dt.datetime.fromisoformat(ride["flight_departure_at"]) == departs
+    (entry,) = client.get(f"/api/v1/driver/trips/{trip.pk}", headers=bearer(ayse.user)).json()["manifest"]
+    assert dt.datetime.fromisoformat(entry["flight_departure_at"]) == departs
+    assert dt.datetime.fromisoformat(entry["pickup_at"]) == leg.pickup_at
+
+
+def test_a_tour_manifest_gives_each_bookings_hotel_pickup_time(client, fleet, dispatch_user):
+    booking = place_berg_tour(fleet)
+    assert booking.pickup_at is not None and booking.pickup_at < fleet.departure.starts_at
+    minibus = make_vehicle(fleet.minibus, plate="07 TUR 07")
+    emre = make_driver("Emre")
+    body = {"departure": fleet.departure.pk, "driver": emre.pk, "vehicle": minibus.pk}
+    trip_id = post(client, "/api/v1/dispatch/assign", body, **bearer(dispatch_user)).json()["id"]
+    (entry,) = client.get(f"/api/v1/driver/trips/{trip_id}", headers=bearer(emre.user)).json()["manifest"]
+    assert entry["pickup"]["name"] == "Regnum Carya"
+    assert dt.datetime.fromisoformat(entry["pickup_at"]) == booking.pickup_at
+    assert entry["flight_departure_at"] is None
