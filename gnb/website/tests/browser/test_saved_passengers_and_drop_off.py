@@ -165,3 +165,14 @@ def test_a_return_to_the_airport_asks_its_departure_and_proposes_the_pickup(site
     page.get_by_role("button", name="Continue to review").click()
     expect(page.locator(".facts")).to_contain_text("Regnum Carya · flight PC2011 · departs 12:00")
     visitor.shot("return-drop-off-review-en")
+    pay_cash(visitor, "€107.25")
+    booking = Booking.objects.get()
+    # The change page shows the return flight's departure as a date and a time, both whole at 390 px.
+    page.goto(site.url + f"/en/manage/{booking.reference}/{booking.manage_token}/change/")
+    expect(page.get_by_label("Departure flight number (optional)", exact=True)).to_have_value("PC2011")
+    departure_date, departure_time = page.get_by_label("Departure date"), page.get_by_label("Departure time")
+    expect(departure_time).to_have_value("12:00")
+    for box in (departure_date, departure_time):
+        frame = box.bounding_box()
+        assert frame is not None and frame["x"] >= 0 and frame["x"] + frame["width"] <= 390
+    visitor.shot("manage-change-departure-en")
