@@ -176,3 +176,11 @@ def test_a_return_to_the_airport_asks_its_departure_and_proposes_the_pickup(site
         frame = box.bounding_box()
         assert frame is not None and frame["x"] >= 0 and frame["x"] + frame["width"] <= 390
     visitor.shot("manage-change-departure-en")
+    # The results page's search form says what the return time means, in every language, whole on a phone.
+    for language in ("tr", "ar"):
+        page.goto(site.url + f"/{language}/transfers/?" + urlencode(search_query(**back)))
+        page.locator("details.change-search > summary").click()
+        page.locator("input[name=return_time]").scroll_into_view_if_needed()
+        box = page.locator("input[name=return_time]").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+        visitor.shot(f"search-return-departure-{language}")
