@@ -268,6 +268,25 @@ def _localise(errors: _Errors, field_name: str, value: dt.datetime, place: Place
         return None
 
 
+def route_places(errors: _Errors, origin_slug: str, destination_slug: str) -> tuple[Place | None, Place | None]:
+    """The active places of a route by their slugs (one query), each unknown one and a route going nowhere as errors
+    on ``origin`` / ``destination``."""
+    places = {
+        place.slug: place
+        for place in Place.objects.filter(slug__in={origin_slug, destination_slug}, is_active=True).only(
+            "slug", "kind", "iata_code", "zone_id", "time_zone", *translated_columns("name")
+        )
+    }
+    origin, destination = places.get(origin_slug), places.get(destination_slug)
+    if origin is None:
+        errors.add("origin", _("Unknown place “%(slug)s”.") % {"slug": origin_slug})
+    if destination is None:
+        errors.add("destination", _("Unknown place “%(slug)s”.") % {"slug": destination_slug})
+    if origin is not None and origin == destination:
+        errors.add("destination", _("The destination must differ from the pickup place."))
+    return origin, destination
+
+
 def transfer_quote(request: TransferQuoteRequest, *, now: dt.datetime | None = None) -> TransferQuote:
     """Every vehicle class that fits the party, each with its full price breakdown.
 
@@ -285,21 +304,7 @@ def transfer_quote(request: TransferQuoteRequest, *, now: dt.datetime | None = N
     )
     currency, rate = _resolve_currency(errors, request.currency)
 
-    slugs = {request.origin, request.destination}
-    places = {
-        place.slug: place
-        for place in Place.objects.filter(slug__in=slugs, is_active=True).only(
-            "slug", "kind", "iata_code", "zone_id", "time_zone", *translated_columns("name")
-        )
-    }
-    origin = places.get(request.origin)
-    destination = places.get(request.destination)
-    if origin is None:
-        errors.add("origin", _("Unknown place “%(slug)s”.") % {"slug": request.origin})
-    if destination is None:
-        errors.add("destination", _("Unknown place “%(slug)s”.") % {"slug": request.destination})
-    if origin is not None and origin == destination:
-        errors.add("destination", _("The destination must differ from the pickup place."))
+    origin, destination = route_places(errors, request.origin, request.destination)
 
     pickup_at = return_at = None
     latest = now + dt.timedelta(days=settings.GNB_MAX_DAYS_AHEAD)

@@ -57,6 +57,7 @@ from gnb.bookings.quotes import (
     TransferQuote,
     _Errors,
     _localise,
+    route_places,
     tour_quote,
     transfer_quote,
 )
@@ -1072,14 +1073,7 @@ def group_quote_request_create(*, request: GroupQuoteInput, now: dt.datetime | N
     """
     now = now or timezone.now()
     errors = _Errors()
-    places = {p.slug: p for p in Place.objects.filter(slug__in={request.origin, request.destination}, is_active=True)}
-    origin, destination = places.get(request.origin), places.get(request.destination)
-    if origin is None:
-        errors.add("origin", _("Unknown place “%(slug)s”.") % {"slug": request.origin})
-    if destination is None:
-        errors.add("destination", _("Unknown place “%(slug)s”.") % {"slug": request.destination})
-    if origin is not None and origin == destination:
-        errors.add("destination", _("The destination must differ from the pickup place."))
+    origin, destination = route_places(errors, request.origin, request.destination)
     pickup_at = _localise(errors, "pickup_at", request.pickup_at, origin) if origin is not None else None
     if pickup_at is not None:
         if pickup_at < now:

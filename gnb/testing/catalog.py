@@ -173,3 +173,16 @@ def seats_for_children(catalog: Catalog) -> tuple[Extra, Extra, Extra]:
         },
     )
     return catalog.child_seat, baby_seat, booster
+
+
+def kas_centre() -> Place:
+    """A place 200 km west of Antalya, in a zone of its own: no test tour picks up there."""
+    zone = Zone.objects.create(code="kas-kalkan", name="Kaş & Kalkan")
+    return Place.objects.create(
+        kind="district",
+        slug="kas-centre",
+        name="Kaş centre",
+        zone=zone,
+        latitude=Decimal("36.201700"),
+        longitude=Decimal("29.637700"),
+    )

@@ -14,26 +14,18 @@ from django.utils import timezone
 
 from gnb.bookings.models import Booking
 from gnb.bookings.services import SYSTEM, booking_update_details
-from gnb.catalog.models import Place, Tour, TourDeparture, Zone
+from gnb.catalog.models import Place, Tour, TourDeparture
 from gnb.core.errors import ValidationFailed
 from gnb.testing.api import assert_error, post, tour_body
 from gnb.testing.bookings import place_tour, place_transfer
+from gnb.testing.catalog import kas_centre
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def kas(catalog) -> Place:
-    """A place 200 km west, in a zone the test tour does not pick up in."""
-    zone = Zone.objects.create(code="kas-kalkan", name="Kaş & Kalkan")
-    return Place.objects.create(
-        kind="district",
-        slug="kas-centre",
-        name="Kaş centre",
-        zone=zone,
-        latitude=Decimal("36.201700"),
-        longitude=Decimal("29.637700"),
-    )
+    return kas_centre()
 
 
 def errors_of(caught: pytest.ExceptionInfo[ValidationFailed]) -> dict[str, str]:

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from gnb.bookings.models import Booking
-from gnb.catalog.models import Place, TourPhoto, Zone
+from gnb.catalog.models import Place, TourPhoto
 from gnb.catalog.photos import library
 from gnb.testing.bookings import place_tour
+from gnb.testing.catalog import kas_centre
 from gnb.testing.website import contact, tour_form_url
 
 pytestmark = pytest.mark.django_db
@@ -21,15 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def kas(catalog) -> Place:
-    zone = Zone.objects.create(code="kas-kalkan", name="Kaş & Kalkan")
-    return Place.objects.create(
-        kind="district",
-        slug="kas-centre",
-        name="Kaş centre",
-        zone=zone,
-        latitude=Decimal("36.201700"),
-        longitude=Decimal("29.637700"),
-    )
+    return kas_centre()
 
 
 @pytest.fixture
