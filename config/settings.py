@@ -721,6 +721,31 @@ GNB_DRIVER_REMINDER_HOURS = env_int("GNB_DRIVER_REMINDER_HOURS", 8, minimum=1)
 # Travellers whose passport details are missing are asked for them this many hours before the trip.
 GNB_TRAVEL_DOCUMENTS_REMINDER_HOURS = env_int("GNB_TRAVEL_DOCUMENTS_REMINDER_HOURS", 72, minimum=1)
 
+# Flight tracking (gnb/fleet/flights): airport pickups follow the plane. Off while GNB_FLIGHT_PROVIDER is empty.
+GNB_FLIGHT_PROVIDERS = ("aerodatabox",)
+GNB_FLIGHT_PROVIDER = (env_str("GNB_FLIGHT_PROVIDER", "") or "").strip().lower()
+if GNB_FLIGHT_PROVIDER and GNB_FLIGHT_PROVIDER not in GNB_FLIGHT_PROVIDERS:
+    raise ImproperlyConfigured(
+        f"GNB_FLIGHT_PROVIDER={GNB_FLIGHT_PROVIDER!r} is not a flight provider; use aerodatabox (or leave it empty)"
+    )
+# The provider's API key (AeroDataBox: the RapidAPI key).
+GNB_FLIGHT_API_KEY = env_str("GNB_FLIGHT_API_KEY", "") or ""
+if GNB_FLIGHT_PROVIDER and not GNB_FLIGHT_API_KEY:
+    raise ImproperlyConfigured(f"GNB_FLIGHT_PROVIDER={GNB_FLIGHT_PROVIDER} needs GNB_FLIGHT_API_KEY")
+# Empty: the provider's own address (AeroDataBox on RapidAPI: https://aerodatabox.p.rapidapi.com).
+GNB_FLIGHT_API_BASE_URL = (env_str("GNB_FLIGHT_API_BASE_URL", "") or "").rstrip("/")
+if GNB_FLIGHT_API_BASE_URL and not re.match(r"https?://[^/\s]+", GNB_FLIGHT_API_BASE_URL):
+    raise ImproperlyConfigured(f"GNB_FLIGHT_API_BASE_URL={GNB_FLIGHT_API_BASE_URL!r} must be an http(s):// URL")
+# A polling round every this many minutes (a divisor of 60, so the rounds fall on the same minutes every hour).
+GNB_FLIGHT_POLL_INTERVAL_MINUTES = env_int("GNB_FLIGHT_POLL_INTERVAL_MINUTES", 10, minimum=1)
+if 60 % GNB_FLIGHT_POLL_INTERVAL_MINUTES:
+    raise ImproperlyConfigured(
+        f"GNB_FLIGHT_POLL_INTERVAL_MINUTES={GNB_FLIGHT_POLL_INTERVAL_MINUTES} must divide 60 (e.g. 5, 10, 15)"
+    )
+# Provider calls per UTC day, bookings' checks included: the rounds spread them evenly over the day.
+GNB_FLIGHT_DAILY_QUOTA = env_int("GNB_FLIGHT_DAILY_QUOTA", 300, minimum=1)
+GNB_FLIGHT_TIMEOUT_SECONDS = env_int("GNB_FLIGHT_TIMEOUT_SECONDS", 10, minimum=1)
+
 # --- PayTR (Turkish cards, instalments) --------------------------------------------------------------------
 # Enabled when the merchant id, key and salt (PayTR panel, "Bilgi" page) are all set; a partial set stops the start.
 PAYTR_MERCHANT_ID = env_str("PAYTR_MERCHANT_ID", "") or ""

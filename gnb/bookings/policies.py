@@ -144,3 +144,37 @@ def fee_if_cancelled_now(booking: Booking, *, now: dt.datetime | None = None) ->
     if booking.status not in TRAVELLER_CANCELLABLE or now >= booking.starts_at:
         return None
     return cancellation_fee(total=booking.total, starts_at=booking.starts_at, now=now)
+
+
+# Flight tracking lives in gnb.fleet (gnb/fleet/flights), above bookings: it registers how to look a flight up (from
+# its AppConfig.ready), so the booking checks can refuse a flight that does not exist or lands elsewhere.
+@dataclass(frozen=True)
+class FlightLookup:
+    """What the flight provider said of a flight on a day. ``checked`` False: it could not be asked (down, quota
+    spent); the booking is then accepted with its flight unchecked (recorded on the flight's watch)."""
+
+    checked: bool
+    found: bool = False
+    lands_at_iata: str = ""  # where it lands when not at the airport asked about
+    lands_at_name: str = ""
+
+
+FlightLookupSource = Callable[[str, dt.date, str], "FlightLookup | None"]
+_flight_lookup_sources: list[FlightLookupSource] = []
+
+
+def flight_lookup_register(source: FlightLookupSource) -> None:
+    """Have ``source(number, landing_local_date, airport_iata)`` answer :func:`flight_lookup` (once, from a
+    ``ready``)."""
+    if source not in _flight_lookup_sources:
+        _flight_lookup_sources.append(source)
+
+
+def flight_lookup(number: str, landing_on: dt.date, airport_iata: str) -> FlightLookup | None:
+    """The provider's word on flight ``number`` landing at ``airport_iata`` on ``landing_on``; None when flight
+    tracking is off."""
+    for source in _flight_lookup_sources:
+        answer = source(number, landing_on, airport_iata)
+        if answer is not None:
+            return answer
+    return None

@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -194,7 +195,38 @@ def _clean_arrival(errors: _Errors, flight: FlightInput, *, field_prefix: str, p
                 f"{field_prefix}.arrival_at",
                 _("The flight should land within 12 hours of the pickup time."),
             )
+        elif number and FLIGHT_NUMBER.match(number) and place.iata_code:
+            _check_flight_lands(errors, number, field=f"{field_prefix}.number", place=place, arrival=arrival)
     return FlightInput(number, arrival)
+
+
+def _check_flight_lands(errors: _Errors, number: str, *, field: str, place, arrival: dt.datetime) -> None:
+    """With flight tracking on, the flight must exist on the landing's day and land at ``place``.
+
+    A provider that cannot be asked (down, quota spent) does not refuse the booking: the flight stays unchecked
+    (recorded on its watch by gnb.fleet) and the polling checks it later. Refusing travellers because a third
+    party is down would lose real bookings for a check that only catches typing mistakes.
+    """
+    day = timezone.localtime(arrival, place.tzinfo).date()
+    lookup = policies.flight_lookup(number, day, place.iata_code)
+    if lookup is None or not lookup.checked:
+        return
+    when = date_format(day, "j F")
+    if not lookup.found:
+        errors.add(field, _("No flight %(number)s on %(date)s.") % {"number": number, "date": when})
+    elif lookup.lands_at_iata and lookup.lands_at_iata != place.iata_code:
+        errors.add(
+            field,
+            _("%(number)s does not land at %(airport)s (%(iata)s) on %(date)s; it lands at %(other)s (%(other_iata)s).")
+            % {
+                "number": number,
+                "airport": place.name,
+                "iata": place.iata_code,
+                "date": when,
+                "other": lookup.lands_at_name or lookup.lands_at_iata,
+                "other_iata": lookup.lands_at_iata,
+            },
+        )
 
 
 def _clean_departure(
@@ -1142,3 +1174,122 @@ def group_quote_request_answer(
         email_enqueue(kind=EmailKind.GROUP_QUOTE_REPLY, message_id=quote_request.pk)
     logger.info("group quote answered", extra={"group_quote_request": quote_request.pk})
     return quote_request
+
+
+# --- flight tracking --------------------------------------------------------------------------------------
+# Who moves pickups when a plane is early or late (gnb.fleet.flights), as the booking's history names it.
+FLIGHT_TRACKING = Actor("Flight tracking")
+# A pickup moved by at least this much is told to the traveller (smaller moves are within the driver's wait).
+PICKUP_MOVE_NOTICE_MINUTES = 10
+# Statuses whose ride is still ahead: its pickup follows the plane.
+FOLLOWS_LANDING = frozenset({Booking.Status.PENDING_PAYMENT, Booking.Status.CONFIRMED, Booking.Status.ASSIGNED})
+
+
+@dataclass(frozen=True)
+class LandingShift:
+    """What following a new landing time did to one leg."""
+
+    booking_id: int
+    leg_id: int
+    landing_before: dt.datetime
+    landing_after: dt.datetime
+    pickup_before: dt.datetime
+    pickup_after: dt.datetime
+    event_id: int
+
+    @property
+    def pickup_moved(self) -> dt.timedelta:
+        return self.pickup_after - self.pickup_before
+
+    @property
+    def noticeable(self) -> bool:
+        """Moved enough that the traveller and the driver are told."""
+        return abs(self.pickup_moved) >= dt.timedelta(minutes=PICKUP_MOVE_NOTICE_MINUTES)
+
+
+def leg_follow_landing(
+    *, leg_id: int, landing_at: dt.datetime, actor: Actor = FLIGHT_TRACKING, now: dt.datetime | None = None
+) -> LandingShift | None:
+    """Move a leg's landing to ``landing_at`` and its pickup with it; None when there is nothing to move.
+
+    A pickup tied to the landing (``GNB_PICKUP_MINUTES_AFTER_LANDING`` after it, as the booking form sets it)
+    follows it either way. A pickup the traveller chose later stays, unless the new landing leaves too little
+    time before it: then it becomes the earliest pickup after the new landing. Recorded on the booking's history;
+    a pickup moved by ``PICKUP_MOVE_NOTICE_MINUTES`` or more emails the traveller, in the same transaction. Call it
+    inside the transaction that moves the leg's trip too (gnb.fleet.flights).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking_id = TransferLeg.objects.filter(pk=leg_id).values_list("booking_id", flat=True).first()
+        if booking_id is None:
+            return None
+        booking = lifecycle.locked_booking(booking_id)
+        leg = TransferLeg.objects.select_related("origin").get(pk=leg_id)
+        landing_before, pickup_before = leg.flight_arrival_at, leg.pickup_at
+        if (
+            booking.status not in FOLLOWS_LANDING
+            or not leg.origin.is_airport
+            or landing_before is None
+            or abs(landing_at - landing_before) < dt.timedelta(minutes=1)
+        ):
+            return None
+        earliest = policies.pickup_after_landing(landing_at)
+        tied = pickup_before == policies.pickup_after_landing(landing_before)
+        pickup_after = earliest if tied or earliest > pickup_before else pickup_before
+        leg.flight_arrival_at, leg.pickup_at = landing_at, pickup_after
+        leg.save(update_fields=["flight_arrival_at", "pickup_at"])
+        if leg.sequence == 1 and pickup_after != pickup_before:
+            booking.starts_at = pickup_after
+            booking.save(update_fields=["starts_at", "updated_at"])
+        prefix = "flight" if leg.sequence == 1 else "return_flight"
+        changes = {f"{prefix}.arrival_at": [_as_text(landing_before), _as_text(landing_at)]}
+        if pickup_after != pickup_before:
+            pickup_field = "pickup_at" if leg.sequence == 1 else "return_pickup_at"
+            changes[pickup_field] = [_as_text(pickup_before), _as_text(pickup_after)]
+        zone = leg.origin.tzinfo
+        event = _record(
+            booking,
+            kind=BookingEvent.Kind.CHANGED,
+            actor=actor,
+            at=now,
+            reason=(
+                f"Flight {leg.flight_number} now lands at {timezone.localtime(landing_at, zone):%H:%M}"
+                + (
+                    f"; pickup moved to {timezone.localtime(pickup_after, zone):%H:%M}"
+                    if pickup_after != pickup_before
+                    else ""
+                )
+            ),
+            from_status=booking.status,
+            details={"changes": changes, "leg": leg.sequence},
+        )
+        shift = LandingShift(
+            booking.pk, leg.pk, landing_before, landing_at, pickup_before, pickup_after, event_id=event.pk
+        )
+        if shift.noticeable:
+            _queue_email(booking, EmailKind.PICKUP_MOVED, event_id=event.pk)
+    logger.info(
+        "pickup follows landing",
+        extra={
+            "reference": booking.reference,
+            "leg": leg.sequence,
+            "moved_minutes": shift.pickup_moved // dt.timedelta(minutes=1),
+        },
+    )
+    return shift
+
+
+def booking_flight_note(*, booking_id: int, reason: str, details: dict, actor: Actor = FLIGHT_TRACKING) -> None:
+    """Record on a booking's history what flight tracking learnt that a person must act on (a cancelled or
+    diverted flight, a moved pickup the driver's plan cannot take); nothing else changes."""
+    with transaction.atomic():
+        booking = lifecycle.locked_booking(booking_id)
+        _record(
+            booking,
+            kind=BookingEvent.Kind.CHANGED,
+            actor=actor,
+            at=timezone.now(),
+            reason=reason,
+            from_status=booking.status,
+            details=details,
+        )

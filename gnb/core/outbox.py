@@ -69,6 +69,10 @@ class EmailKind(enum.StrEnum):
     STAFF_SIGN_IN_LINK = "staff_sign_in_link"
     EMAIL_CHANGE = "email_change"
     EMAIL_CHANGED = "email_changed"
+    # Flight tracking (gnb.fleet.flights): the traveller's pickup moved with the plane (booking kind, about the
+    # history event of the move); a driver's trip moved or its flight changed (gnb.notifications, about a TripEvent).
+    PICKUP_MOVED = "pickup_moved"
+    DRIVER_NOTICE = "driver_notice"
 
 
 BOOKING_KINDS = frozenset(
@@ -82,6 +86,7 @@ BOOKING_KINDS = frozenset(
         EmailKind.DRIVER_ASSIGNED,
         EmailKind.DRIVER_REMINDER,
         EmailKind.TRAVEL_DOCUMENTS,
+        EmailKind.PICKUP_MOVED,
     }
 )
 ACCOUNT_KINDS = frozenset(

@@ -15,3 +15,7 @@ class FleetConfig(AppConfig):
         lifecycle.status_listener_register(services.trips_follow_booking)
         # The booking checks refuse a drop-off pickup that cannot reach the airport before the flight leaves.
         policies.drive_minutes_source_register(selectors.drive_minutes_between)
+        # With flight tracking on, the booking checks ask whether the flight exists and lands at the airport.
+        from gnb.fleet.flights import tracking
+
+        policies.flight_lookup_register(tracking.flight_lookup_for_booking)

@@ -395,3 +395,92 @@ class TripEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trip_id}: {self.action}"
+
+
+# --- flight tracking (gnb.fleet.flights) --------------------------------------------------------------------------
+class FlightWatchStatus(models.TextChoices):
+    ON_TIME = "on_time", _("On time")
+    DELAYED = "delayed", _("Delayed")
+    LANDED = "landed", _("Landed")
+    CANCELLED = "cancelled", _("Cancelled")
+    DIVERTED = "diverted", _("Diverted")
+    UNKNOWN = "unknown", _("Unknown")
+    # Not looked up yet, or the provider could not be asked (down, quota spent).
+    UNCHECKED = "unchecked", _("Not checked")
+    NOT_FOUND = "not_found", _("Not found")
+    # The flight exists that day but does not land at the airport the bookings were made for.
+    ELSEWHERE = "elsewhere", _("Lands elsewhere")
+
+
+class FlightWatch(models.Model):
+    """One flight on one day as the provider last told it; polled once per round however many bookings meet it."""
+
+    Status = FlightWatchStatus
+
+    number = models.CharField(_("flight number"), max_length=10)
+    date = models.DateField(_("date"), help_text=_("The landing's local date."))
+    arrival_iata = models.CharField(_("arrival airport"), max_length=3)
+    departure_iata = models.CharField(_("departure airport"), max_length=3, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.UNCHECKED)
+    scheduled_landing = models.DateTimeField(_("scheduled landing"), null=True, blank=True)
+    estimated_landing = models.DateTimeField(_("estimated landing"), null=True, blank=True)
+    actual_landing = models.DateTimeField(_("actual landing"), null=True, blank=True)
+    last_checked_at = models.DateTimeField(_("last checked at"), null=True, blank=True)
+    next_check_at = models.DateTimeField(_("next check at"), null=True, blank=True)
+    consecutive_errors = models.PositiveSmallIntegerField(_("errors in a row"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    # Nothing more to learn: landed with its touchdown known, cancelled or diverted (the dispatcher takes over).
+    final = models.BooleanField(_("final"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["date", "number"]
+        verbose_name = _("flight watch")
+        verbose_name_plural = _("flight watches")
+        constraints = [
+            models.UniqueConstraint(fields=["number", "date"], name="flight_watch_unique_number_date"),
+            models.CheckConstraint(name="flight_watch_status_known", condition=Q(status__in=FlightWatchStatus.values)),
+        ]
+        indexes = [models.Index(fields=["final", "next_check_at"], name="flight_watch_due")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.date:%Y-%m-%d}"
+
+    @property
+    def landing(self) -> dt.datetime | None:
+        return self.actual_landing or self.estimated_landing or self.scheduled_landing
+
+
+class FlightWatchLeg(models.Model):
+    """A transfer leg meeting a watched flight. A leg keeps its watch even when a delay carries the landing past
+    midnight: the flight is still the one of its scheduled day."""
+
+    watch = models.ForeignKey(FlightWatch, on_delete=models.CASCADE, related_name="legs")
+    leg = models.OneToOneField(TransferLeg, on_delete=models.CASCADE, related_name="flight_watch_link")
+    # The driver's next trip that the leg's moved pickup now runs into; the dispatcher settles it.
+    conflict_trip = models.ForeignKey(
+        Trip, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("conflicting trip")
+    )
+
+    class Meta:
+        verbose_name = _("flight of a ride")
+        verbose_name_plural = _("flights of rides")
+
+    def __str__(self) -> str:
+        return f"{self.watch} ← leg {self.leg_id}"
+
+
+class FlightProviderDay(models.Model):
+    """Calls made to the flight provider on one UTC day, counted under the quota (``GNB_FLIGHT_DAILY_QUOTA``)."""
+
+    day = models.DateField(unique=True)
+    calls = models.PositiveIntegerField(default=0)
+    # A 429 answer's Retry-After: no call before then.
+    paused_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("flight provider usage")
+        verbose_name_plural = _("flight provider usage")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.calls}"

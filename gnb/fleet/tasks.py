@@ -4,6 +4,7 @@ recorded on the trip, and alerts are keyed per trip or document."""
 from django_tasks import task
 
 from gnb.fleet import compliance
+from gnb.fleet.flights import tracking
 from gnb.fleet.uetds import reporting
 
 
@@ -17,3 +18,10 @@ def uetds_report_task() -> dict[str, int]:
 def fleet_compliance_task() -> dict[str, int]:
     """Alert on documents running out and trips that would run with expired ones (daily)."""
     return compliance.fleet_compliance_check()
+
+
+@task()
+def flights_poll_task() -> dict[str, int]:
+    """Ask the flight provider about arrivals landing soon and move their pickups (every
+    GNB_FLIGHT_POLL_INTERVAL_MINUTES); nothing when flight tracking is off."""
+    return tracking.flights_poll()

@@ -10,6 +10,7 @@ outbox which task sends each kind of email this app owns.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -31,10 +32,11 @@ from django.utils.translation import gettext_lazy
 
 from gnb.bookings.models import Booking, BookingEvent, GroupQuoteRequest, Passenger
 from gnb.bookings.selectors import REFERENCE, booking_detail
+from gnb.core import formats as locale_formats
 from gnb.core.errors import NotFound, ValidationFailed
 from gnb.core.links import booking_manage_url, booking_payment_url
 from gnb.core.outbox import BOOKING_KINDS, EmailKind, email_enqueue, email_send_once, send_claimed
-from gnb.fleet.models import Trip, TripBooking
+from gnb.fleet.models import Trip, TripBooking, TripEvent
 from gnb.fleet.selectors import trip_detail
 from gnb.notifications.calendar import CALENDAR_CONTENT_TYPE, booking_ics, calendar_filename
 from gnb.notifications.itinerary import booking_itinerary, cancellation_policy_text, local_datetime_text
@@ -54,6 +56,7 @@ REFUND_ISSUED = EmailKind.REFUND_ISSUED
 DRIVER_ASSIGNED = EmailKind.DRIVER_ASSIGNED
 DRIVER_REMINDER = EmailKind.DRIVER_REMINDER
 TRAVEL_DOCUMENTS = EmailKind.TRAVEL_DOCUMENTS
+PICKUP_MOVED = EmailKind.PICKUP_MOVED
 SUBJECTS: dict[str, Callable[[Booking], str]] = {
     CONFIRMATION: lambda b: _("Your booking %(reference)s is confirmed") % {"reference": b.reference},
     CANCELLATION: lambda b: _("Your booking %(reference)s is cancelled") % {"reference": b.reference},
@@ -66,6 +69,7 @@ SUBJECTS: dict[str, Callable[[Booking], str]] = {
     DRIVER_ASSIGNED: lambda b: _("Your driver for booking %(reference)s") % {"reference": b.reference},
     DRIVER_REMINDER: lambda b: _("Reminder: your pickup for booking %(reference)s") % {"reference": b.reference},
     TRAVEL_DOCUMENTS: lambda b: _("Passport details needed for booking %(reference)s") % {"reference": b.reference},
+    PICKUP_MOVED: lambda b: _("New pickup time for your booking %(reference)s") % {"reference": b.reference},
 }
 assert set(SUBJECTS) == BOOKING_KINDS
 # Payment emails are about one Payment (or Refund) row, given as ``object_id``; each row gets its email once. The
@@ -73,7 +77,7 @@ assert set(SUBJECTS) == BOOKING_KINDS
 # on a trip is reminded once per ride, and a ride unassigned and assigned again is reminded again.
 ABOUT_OBJECT = frozenset({PAYMENT_RECEIVED, PAYMENT_FAILED, REFUND_ISSUED, DRIVER_REMINDER})
 # Emails about one history event of the booking (``event_id``): each change, and each new driver or vehicle.
-ABOUT_EVENT = frozenset({CHANGE, DRIVER_ASSIGNED})
+ABOUT_EVENT = frozenset({CHANGE, DRIVER_ASSIGNED, PICKUP_MOVED})
 # What each email carries: the voucher is what the traveller shows the driver, so a cancelled or expired booking
 # gets none; every email carries the calendar file, and the cancellation's marks the event cancelled.
 WITH_VOUCHER = frozenset({CONFIRMATION, CHANGE})
@@ -213,6 +217,7 @@ def _booking_message(booking: Booking, kind: str, event: BookingEvent | None) ->
             "booking_ended": ended,
             "policy": None if ended else cancellation_policy_text(booking),
             "changed": _changed_labels(changes),
+            "pickup_move": _pickup_move(booking, event) if kind == PICKUP_MOVED else None,
             "site_url": settings.SITE_URL,
             "company_name": company_name(),
             "operator_email": operator_email(),
@@ -238,6 +243,27 @@ def _booking_message(booking: Booking, kind: str, event: BookingEvent | None) ->
         message.attach(voucher_filename(booking), booking_voucher_pdf(booking), "application/pdf")
     message.attach(calendar_filename(booking), booking_ics(booking), CALENDAR_CONTENT_TYPE)
     return message
+
+
+def _pickup_move(booking: Booking, event: BookingEvent | None) -> dict[str, str] | None:
+    """The flight, its new landing and the new pickup of a pickup moved by flight tracking, as local wall-clock
+    times of the airport (read from the history event that recorded the move)."""
+    if event is None:
+        return None
+    sequence = event.details.get("leg", 1)
+    leg = booking.legs.select_related("origin").filter(sequence=sequence).first()
+    changes = event.details.get("changes") or {}
+    prefix = "flight" if sequence == 1 else "return_flight"
+    pickup = (changes.get("pickup_at" if sequence == 1 else "return_pickup_at") or ["", ""])[1]
+    landing = (changes.get(f"{prefix}.arrival_at") or ["", ""])[1]
+    if leg is None or not pickup:
+        return None
+    zone = leg.origin.tzinfo
+
+    def local(text: str) -> str:
+        return locale_formats.format_time(dt.datetime.fromisoformat(text).astimezone(zone)) if text else ""
+
+    return {"flight": leg.flight_number, "landing": local(landing), "pickup": local(pickup)}
 
 
 def _payment_object(booking: Booking, kind: str, object_id: int) -> Payment | Refund:
@@ -398,6 +424,61 @@ def manage_link_send(*, booking_id: int, task_id: Any) -> bool:
         return True
 
     return email_send_once(task_id=task_id, kind=EmailKind.MANAGE_LINK, send=send)
+
+
+# --- notices to drivers ------------------------------------------------------------------------------------
+def driver_notice_arguments(kind: EmailKind, keys: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments of ``send_driver_notice``: ``trip_event_id``, the trip's history event the notice is about."""
+    if set(keys) != {"trip_event_id"}:
+        raise ValueError(f"a {kind.value!r} email takes trip_event_id, got {sorted(keys)}")
+    return {"trip_event_id": keys["trip_event_id"]}
+
+
+def _driver_language(driver) -> str:
+    languages = dict(settings.LANGUAGES)
+    preferred = [driver.user.preferred_language, *(driver.languages or [])]
+    return next((code for code in preferred if code in languages), settings.LANGUAGE_CODE)
+
+
+def driver_notice_send(*, trip_event_id: int, task_id: Any) -> bool:
+    """Email a trip's driver that flight tracking moved the pickup (and whether it now runs into their next trip),
+    in the driver's language, once per queued task; False when there is nobody to tell."""
+
+    def send() -> bool:
+        event = TripEvent.objects.select_related("trip__driver__user").filter(pk=trip_event_id).first()
+        driver = event.trip.driver if event is not None else None
+        if event is None or driver is None or not driver.user.email:
+            logger.info("driver notice not sent: no driver or address", extra={"trip_event": trip_event_id})
+            return False
+        details = event.details
+
+        def local(key: str) -> str:
+            moment = dt.datetime.fromisoformat(details[key]).astimezone(timezone.get_default_timezone())
+            return locale_formats.format_time(moment, clock="24h")
+
+        with translation.override(_driver_language(driver)):
+            values = {
+                "trip": event.trip_id,
+                "flight": details.get("flight", ""),
+                "landing": local("landing_at"),
+                "before": local("pickup_before"),
+                "after": local("pickup_after"),
+            }
+            subject = _("Trip T%(trip)s: new pickup time %(after)s") % values
+            lines = [
+                _("Flight %(flight)s now lands at %(landing)s.") % values,
+                _("The pickup for trip T%(trip)s moved from %(before)s to %(after)s.") % values,
+            ]
+            if details.get("conflict_trip"):
+                lines.append(
+                    _("This runs into your trip T%(next)s; the dispatcher will call you about it.")
+                    % {"next": details["conflict_trip"]}
+                )
+        message = EmailMessage(subject, "\n\n".join(lines), to=[driver.user.email], reply_to=[operator_email()])
+        message.send()
+        return True
+
+    return email_send_once(task_id=task_id, kind=EmailKind.DRIVER_NOTICE, send=send)
 
 
 # --- contact form -----------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from gnb.notifications import reminders
 from gnb.notifications.services import (
     booking_email_send,
     contact_message_forward,
+    driver_notice_send,
     group_quote_email_send,
     manage_link_send,
 )
@@ -49,3 +50,9 @@ def remind_drivers_due() -> int:
 def remind_travel_documents_due() -> int:
     """Ask for the passport details still missing on bookings that start soon, once each; returns how many."""
     return reminders.travel_documents_requests_queue()
+
+
+@task(takes_context=True)
+def send_driver_notice(context: TaskContext, *, trip_event_id: int) -> bool:
+    """Email a trip's driver about a pickup moved by flight tracking; False if this task had sent it."""
+    return driver_notice_send(trip_event_id=trip_event_id, task_id=context.task_result.id)

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+
 from gnb.accounts import tasks as account_tasks
 from gnb.fleet import tasks as fleet_tasks
 from gnb.notifications import tasks as notification_tasks
@@ -45,4 +47,8 @@ JOBS: tuple[PeriodicJob, ...] = (
     # Trips reported as soon as complete, cancellations and no-shows within the law's 30 minutes.
     PeriodicJob("uetds-report", "*/5 * * * *", fleet_tasks.uetds_report_task),
     PeriodicJob("fleet-compliance", "30 6 * * *", fleet_tasks.fleet_compliance_task),
+    # Airport pickups follow the plane (gnb/fleet/flights); the task does nothing while no provider is set.
+    PeriodicJob(
+        "flights-poll", f"*/{settings.GNB_FLIGHT_POLL_INTERVAL_MINUTES} * * * *", fleet_tasks.flights_poll_task
+    ),
 )
