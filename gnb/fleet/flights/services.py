@@ -85,8 +85,10 @@ def trip_follow_pickup(*, trip_id: int, starts_at: dt.datetime, now: dt.datetime
         if not rows or rows[0].status != Trip.Status.ASSIGNED or rows[0].starts_at == starts_at:
             return None
         trip = rows[0]
-        lock_rows(Driver.objects.filter(pk=trip.driver_id))
-        lock_rows(Vehicle.objects.filter(pk=trip.vehicle_id))
+        if trip.driver_id is not None:
+            lock_rows(Driver.objects.filter(pk=trip.driver_id))
+        if trip.vehicle_id is not None:
+            lock_rows(Vehicle.objects.filter(pk=trip.vehicle_id))
         ends_at = starts_at + (trip.ends_at - trip.starts_at)
         before = {"starts_at": trip.starts_at.isoformat(), "ends_at": trip.ends_at.isoformat()}
         conflict = _conflicting_trip(trip, starts_at, ends_at)

@@ -12,13 +12,13 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from gnb.bookings.models import Booking, BookingEvent
+from gnb.bookings.models import Booking
 from gnb.bookings.orders import FlightInput
 from gnb.core.errors import ValidationFailed
 from gnb.fleet.flights import tracking
 from gnb.fleet.flights.aerodatabox.provider import AeroDataBoxProvider
 from gnb.fleet.flights.base import FlightProviderError, QuotaExceeded, Status
-from gnb.fleet.models import FlightProviderDay, FlightWatch, FlightWatchLeg, Trip, TripEvent
+from gnb.fleet.models import FlightProviderDay, FlightWatch, FlightWatchLeg, TripEvent
 from gnb.fleet.services import Actor, RideRef, fleet_assign
 from gnb.ops.models import AlertState
 from gnb.testing.bookings import place_transfer, transfer_request
@@ -395,7 +395,7 @@ def test_a_75_minute_delay_moves_the_pickup_and_flags_the_drivers_next_trip(
     assert "Your pickup time moved to 15:45." in to_traveller.body
     [to_driver] = [m for m in mailoutbox if m.to == [driver.user.email]]
     assert to_driver.subject == f"Trip T{first.pk}: new pickup time 15:45"
-    assert "The pickup for trip T{0} moved from 14:30 to 15:45.".format(first.pk) in to_driver.body
+    assert f"The pickup for trip T{first.pk} moved from 14:30 to 15:45." in to_driver.body
     assert f"This runs into your trip T{second.pk}" in to_driver.body
 
 
