@@ -74,6 +74,8 @@ _PAYMENTS_OFFICE = _view("payments", "payment", "refund", "providerevent") | fro
 # The fleet's rows kept by hand in the back office, and what running the day takes.
 _FLEET_KEPT = ("driver", "drivershift", "drivertimeoff", "vehicle", "zonedrivetime")
 _DISPATCH_TRIPS = _perms("fleet", ("view", "change"), "trip") | _view("fleet", "tripevent")
+# Flight tracking's watches (gnb.fleet.flights): written by the polling, read by whoever dispatches.
+_DISPATCH_TRIPS |= _view("fleet", "flightwatch")
 
 # app label → role → exact permissions ("app_label.codename") in that app.
 APP_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {

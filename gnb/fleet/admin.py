@@ -33,6 +33,7 @@ from gnb.fleet.models import (
     Driver,
     DriverShift,
     DriverTimeOff,
+    FlightWatch,
     Trip,
     TripBooking,
     TripEvent,
@@ -411,3 +412,35 @@ class TripAdmin(admin.ModelAdmin):
         response = HttpResponse(manifests.manifest_csv(manifest), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{manifests.manifest_filename(manifest, "csv")}"'
         return response
+
+
+# --- flight tracking (written by gnb.fleet.flights) ----------------------------------------------------------------
+@admin.register(FlightWatch)
+class FlightWatchAdmin(admin.ModelAdmin):
+    """What the flight provider last said of each watched flight; read only (the polling writes it)."""
+
+    list_display = (
+        "number",
+        "date",
+        "arrival_iata",
+        "status",
+        "scheduled_landing",
+        "estimated_landing",
+        "actual_landing",
+        "last_checked_at",
+        "consecutive_errors",
+        "last_error",
+    )
+    list_filter = ("status", "final", "date")
+    search_fields = ("number",)
+    date_hierarchy = "date"
+    ordering = ("-date", "number")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

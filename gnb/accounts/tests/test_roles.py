@@ -17,6 +17,7 @@ from gnb.accounts import roles
 from gnb.accounts.roles import ROLES, role_permissions, roles_sync, user_role_set
 from gnb.bookings.models import Booking, GroupQuoteRequest
 from gnb.core.models import AuditEntry
+from gnb.fleet.models import FlightWatch
 from gnb.fleet.services import SYSTEM as fleet_system
 from gnb.fleet.services import RideRef, fleet_assign
 from gnb.notifications.models import ContactMessage
@@ -53,7 +54,7 @@ PAYMENTS_OFFICE = {
     "payments.mark_paid",
 }
 FLEET_KEPT = ("driver", "drivershift", "drivertimeoff", "vehicle", "zonedrivetime")
-FLEET_DISPATCH = {"fleet.view_trip", "fleet.change_trip", "fleet.view_tripevent"}
+FLEET_DISPATCH = {"fleet.view_trip", "fleet.change_trip", "fleet.view_tripevent", "fleet.view_flightwatch"}
 FLEET_ALL = {f"fleet.{action}_{model}" for model in FLEET_KEPT for action in ("add", "change", "delete", "view")}
 FLEET_OFFICE = FLEET_ALL | FLEET_DISPATCH
 FLEET_VIEW = {f"fleet.view_{model}" for model in FLEET_KEPT} | FLEET_DISPATCH
@@ -147,7 +148,7 @@ def test_the_sync_puts_back_a_changed_group_once_and_is_idempotent():
     out = StringIO()
     call_command("sync_roles", stdout=out)
     assert group_permissions("dispatcher") == EXPECTED["dispatcher"]
-    assert "dispatcher: 26 permission(s)" in out.getvalue()
+    assert "dispatcher: 27 permission(s)" in out.getvalue()
     sync_entries = AuditEntry.objects.filter(action="permission.group_permissions_changed", target_repr="dispatcher")
     # The removal and addition above were recorded by the m2m receiver (actor: system); the sync adds exactly one.
     (entry,) = sync_entries.filter(details__source="sync_roles")
@@ -255,7 +256,7 @@ BOOKING_MODELS = {
 GROUP_QUOTE_MODELS = {"bookings.groupquoterequest"}
 PAYMENT_MODELS = {"payments.payment", "payments.refund", "payments.providerevent"}
 FLEET_KEPT_MODELS = {"fleet.driver", "fleet.vehicle", "fleet.zonedrivetime"}
-FLEET_MODELS = FLEET_KEPT_MODELS | {"fleet.trip"}
+FLEET_MODELS = FLEET_KEPT_MODELS | {"fleet.trip", "fleet.flightwatch"}
 VISIBLE = {
     "superadmin": ALL_MODELS,
     "admin": ALL_MODELS - {"core.auditentry"},
@@ -317,6 +318,7 @@ def office(catalog):
     fleet_assign(
         ride=RideRef(leg_id=ridden.legs.get().pk), driver_id=driver.pk, vehicle_id=vehicle.pk, actor=fleet_system
     )
+    FlightWatch.objects.create(number="TK2412", date=booking.starts_at.date(), arrival_iata="AYT")
     return booking
 
 
