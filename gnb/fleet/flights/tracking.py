@@ -41,6 +41,8 @@ AFTER_LANDING = dt.timedelta(hours=1)
 # A booking's check reuses what a poll or another check learnt this recently.
 LOOKUP_FRESH = dt.timedelta(minutes=15)
 MAX_BACKOFF_STEPS = 4
+# A flight whose lookups failed this many times in a row raises flights.provider_down.
+PROVIDER_DOWN_AFTER = 3
 
 
 # --- the day's quota -----------------------------------------------------------------------------------------
@@ -314,6 +316,13 @@ def flights_poll(*, now: dt.datetime | None = None) -> dict[str, int]:
                 )
                 continue
             logger.warning("flight polling stopped for this round: %s", exc.message)
+            if watch.consecutive_errors >= PROVIDER_DOWN_AFTER:
+                alert_raise(
+                    key="flights.provider_down",
+                    title="Flight provider unreachable: pickups do not follow the planes",
+                    detail=f"{watch.number} on {watch.date}: {exc.message} ({watch.consecutive_errors} times in a row)",
+                    severity="error",
+                )
             break
         counts["moved"] += _apply(watch, legs, now)
     logger.info("flight polling round", extra=counts)

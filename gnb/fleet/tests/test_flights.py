@@ -551,6 +551,15 @@ def test_a_5xx_backs_off_that_flight_and_ends_the_round(fleet, aerodatabox, sett
     [failed] = FlightWatch.objects.filter(consecutive_errors=1)
     assert failed.last_error == "AeroDataBox failed with HTTP 503"
     assert failed.next_check_at == now + dt.timedelta(minutes=20)
+    assert not AlertState.objects.filter(key="flights.provider_down").exists()
+
+    # Three failures in a row: the dispatcher hears that pickups no longer follow the planes.
+    tracking.flights_poll(now=now + dt.timedelta(minutes=20))
+    tracking.flights_poll(now=now + dt.timedelta(minutes=60))
+    failed.refresh_from_db()
+    assert failed.consecutive_errors == 3
+    assert failed.next_check_at == now + dt.timedelta(minutes=60 + 80)
+    assert AlertState.objects.get(key="flights.provider_down").severity == "error"
 
 
 @pytest.mark.django_db
