@@ -23,6 +23,7 @@ from gnb.bookings.models import TransferLeg
 from gnb.bookings.policies import FlightLookup
 from gnb.bookings.services import FOLLOWS_LANDING, booking_flight_note
 from gnb.core.alerts import alert_raise
+from gnb.core.errors import DomainError
 from gnb.fleet.flights import registry
 from gnb.fleet.flights.base import FlightProvider, FlightProviderError, FlightStatus, QuotaExceeded, Status
 from gnb.fleet.flights.services import leg_and_trip_follow_landing
@@ -270,11 +271,18 @@ def _apply(watch: FlightWatch, legs: list[FlightStatus], now: dt.datetime) -> in
                     detail="Call the travellers and decide on their pickups.",
                 )
             return 0
-    moved = 0
+    moved, behind = 0, False
     for link in FlightWatchLeg.objects.filter(watch=watch).select_related("watch"):
-        if leg_and_trip_follow_landing(link=link, landing_at=leg.landing, now=now) is not None:
-            moved += 1
-    if leg.status == Status.LANDED and leg.actual_landing is not None:
+        try:
+            followed = leg_and_trip_follow_landing(link=link, landing_at=leg.landing, now=now)
+        except DomainError as exc:
+            # A booking or trip locked by someone else right now (or changed under us): the next round tries again,
+            # as the leg still differs from the flight.
+            logger.warning("leg %s did not follow flight %s: %s", link.leg_id, watch.number, exc)
+            behind = True
+            continue
+        moved += followed is not None
+    if leg.status == Status.LANDED and leg.actual_landing is not None and not behind:
         FlightWatch.objects.filter(pk=watch.pk).update(final=True)
     return moved
 

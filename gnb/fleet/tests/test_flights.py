@@ -585,3 +585,40 @@ def test_polling_is_off_without_a_provider(fleet, settings):
     settings.GNB_FLIGHT_PROVIDER = ""
 
     assert tracking.flights_poll() == {"off": 1}
+
+
+@pytest.mark.django_db
+def test_a_landed_flight_moves_to_its_touchdown_and_is_not_asked_again(fleet, aerodatabox, settings):
+    pickup = pickup_in()
+    landing = aware(pickup) - dt.timedelta(minutes=45)
+    booking = booked_unchecked(settings, pickup=pickup)
+    touchdown = landing + dt.timedelta(minutes=3)
+    aerodatabox.flight("TK2412", flight_leg(landing, status="Arrived", revised=touchdown, runway=touchdown))
+
+    tracking.flights_poll(now=touchdown + dt.timedelta(minutes=5))
+    tracking.flights_poll(now=touchdown + dt.timedelta(minutes=15))
+
+    assert booking.legs.get().pickup_at == aware(pickup) + dt.timedelta(minutes=3)
+    watch = FlightWatch.objects.get()
+    assert (watch.status, watch.actual_landing, watch.final) == ("landed", touchdown, True)
+    assert len(aerodatabox.calls()) == 1
+
+
+@pytest.mark.django_db
+def test_a_later_pickup_the_traveller_chose_stays_unless_the_plane_lands_too_late_for_it(fleet, aerodatabox, settings):
+    pickup = pickup_in()
+    landing = aware(pickup) - dt.timedelta(minutes=90)  # the traveller asked for a pickup 90 minutes after landing
+    settings.GNB_FLIGHT_PROVIDER = ""
+    booking = place_transfer(transfer_request(pickup_at=pickup), flight=FlightInput("TK2412", landing))
+    settings.GNB_FLIGHT_PROVIDER = "aerodatabox"
+    aerodatabox.flight("TK2412", flight_leg(landing, status="Delayed", revised=landing + dt.timedelta(minutes=30)))
+
+    tracking.flights_poll(now=landing - dt.timedelta(hours=2))
+    kept = booking.legs.get()
+    aerodatabox.flight("TK2412", flight_leg(landing, status="Delayed", revised=landing + dt.timedelta(minutes=60)))
+    FlightWatch.objects.update(next_check_at=None)
+    tracking.flights_poll(now=landing - dt.timedelta(hours=1))
+    moved = booking.legs.get()
+
+    assert (kept.flight_arrival_at, kept.pickup_at) == (landing + dt.timedelta(minutes=30), aware(pickup))
+    assert moved.pickup_at == landing + dt.timedelta(minutes=60 + 45)
