@@ -21,6 +21,7 @@ from gnb.fleet.flights.base import FlightProviderError, QuotaExceeded, Status
 from gnb.fleet.models import FlightProviderDay, FlightWatch, FlightWatchLeg, TripEvent
 from gnb.fleet.services import Actor, RideRef, fleet_assign
 from gnb.ops.models import AlertState
+from gnb.testing.api import assert_error, booking_body, post
 from gnb.testing.bookings import place_transfer, transfer_request
 from gnb.testing.catalog import future_local
 from gnb.testing.fleet import make_drive_times, make_driver, make_vehicle
@@ -622,3 +623,23 @@ def test_a_later_pickup_the_traveller_chose_stays_unless_the_plane_lands_too_lat
 
     assert (kept.flight_arrival_at, kept.pickup_at) == (landing + dt.timedelta(minutes=30), aware(pickup))
     assert moved.pickup_at == landing + dt.timedelta(minutes=60 + 45)
+
+
+@pytest.mark.django_db
+def test_the_api_refuses_a_flight_that_lands_elsewhere_with_its_field_and_accepts_it_unchecked_when_down(
+    client, catalog, aerodatabox
+):
+    body = booking_body(
+        flight={"number": "PC 2012", "arrival_at": (pickup_in(20) - dt.timedelta(minutes=30)).isoformat()}
+    )
+    landing = aware(pickup_in(20)) - dt.timedelta(minutes=30)
+    aerodatabox.flight("PC2012", flight_leg(landing, number="PC 2012", arrival="ADB"))
+
+    refused = post(client, "/api/v1/bookings", body)
+    error = assert_error(refused, 422, "validation_error", ["flight.number"])
+    aerodatabox.status("PC2012", 500)
+    accepted = post(client, "/api/v1/bookings", body)
+
+    assert error["fields"][0]["message"].startswith("PC2012 does not land at Antalya Airport (AYT) on ")
+    assert accepted.status_code == 201, accepted.content
+    assert FlightWatch.objects.get(number="PC2012").status == "unchecked"
