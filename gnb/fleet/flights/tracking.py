@@ -15,6 +15,7 @@ import logging
 import math
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Min
 from django.utils import timezone
@@ -122,6 +123,12 @@ def flight_lookup_for_booking(number: str, day: dt.date, airport_iata: str) -> F
         and now - watch.last_checked_at < LOOKUP_FRESH
     ):
         return FlightLookup(checked=True, found=True)
+    # A flight refused a minute ago is refused again without a call: a traveller correcting other fields, or
+    # someone trying numbers, must not spend the day's quota.
+    refused_key = f"flights:refused:{number}:{day.isoformat()}:{airport_iata}"
+    refused = cache.get(refused_key)
+    if refused is not None:
+        return FlightLookup(checked=True, found=refused[0], lands_at_iata=refused[1], lands_at_name=refused[2])
     legs = _lookup(provider, number, day, now)
     if legs is None:
         FlightWatch.objects.get_or_create(
@@ -135,10 +142,10 @@ def flight_lookup_for_booking(number: str, day: dt.date, airport_iata: str) -> F
         logger.warning("flight accepted unchecked", extra={"flight": number, "date": day.isoformat()})
         return FlightLookup(checked=False)
     leg = _pick(legs, airport_iata)
-    if leg is None:
-        return FlightLookup(checked=True, found=False)
-    if leg.arrival_iata != airport_iata:
-        return FlightLookup(checked=True, found=True, lands_at_iata=leg.arrival_iata, lands_at_name=leg.arrival_name)
+    if leg is None or leg.arrival_iata != airport_iata:
+        answer = (leg is not None, leg.arrival_iata if leg else "", leg.arrival_name if leg else "")
+        cache.set(refused_key, answer, int(LOOKUP_FRESH.total_seconds()))
+        return FlightLookup(checked=True, found=answer[0], lands_at_iata=answer[1], lands_at_name=answer[2])
     watch, _created = FlightWatch.objects.get_or_create(
         number=number, date=day, defaults={"arrival_iata": airport_iata}
     )

@@ -245,6 +245,10 @@ def test_a_flight_that_does_not_exist_that_day_is_refused_on_its_field(catalog, 
     day = aware(pickup_in()).date()
     assert caught.value.errors == [("flight.number", f"No flight XQ9999 on {day.day} {day:%B}.")]
     assert not Booking.objects.exists()
+    # Asked again (the traveller fixing another field): refused again without spending a call.
+    with pytest.raises(ValidationFailed):
+        book("XQ9999")
+    assert len(aerodatabox.calls("XQ9999")) == 1
 
 
 @pytest.mark.django_db
@@ -637,9 +641,10 @@ def test_the_api_refuses_a_flight_that_lands_elsewhere_with_its_field_and_accept
 
     refused = post(client, "/api/v1/bookings", body)
     error = assert_error(refused, 422, "validation_error", ["flight.number"])
-    aerodatabox.status("PC2012", 500)
+    aerodatabox.status("PC2013", 500)
+    body["flight"]["number"] = "PC 2013"
     accepted = post(client, "/api/v1/bookings", body)
 
     assert error["fields"][0]["message"].startswith("PC2012 does not land at Antalya Airport (AYT) on ")
     assert accepted.status_code == 201, accepted.content
-    assert FlightWatch.objects.get(number="PC2012").status == "unchecked"
+    assert FlightWatch.objects.get(number="PC2013").status == "unchecked"
