@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 import zoneinfo
 from urllib.parse import parse_qs, urlsplit
 
@@ -648,3 +650,58 @@ def test_the_api_refuses_a_flight_that_lands_elsewhere_with_its_field_and_accept
     assert error["fields"][0]["message"].startswith("PC2012 does not land at Antalya Airport (AYT) on ")
     assert accepted.status_code == 201, accepted.content
     assert FlightWatch.objects.get(number="PC2013").status == "unchecked"
+
+
+# --- settings, checked at start -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"GNB_FLIGHT_PROVIDER": "flightradar"},
+            "GNB_FLIGHT_PROVIDER='flightradar' is not a flight provider; use aerodatabox (or leave it empty)",
+        ),
+        ({"GNB_FLIGHT_PROVIDER": "aerodatabox"}, "GNB_FLIGHT_PROVIDER=aerodatabox needs GNB_FLIGHT_API_KEY"),
+        (
+            {"GNB_FLIGHT_POLL_INTERVAL_MINUTES": "7"},
+            "GNB_FLIGHT_POLL_INTERVAL_MINUTES=7 must divide 60 (e.g. 5, 10, 15)",
+        ),
+        (
+            {"GNB_FLIGHT_API_BASE_URL": "ftp://flights.example.com"},
+            "GNB_FLIGHT_API_BASE_URL='ftp://flights.example.com' must be an http(s):// URL",
+        ),
+        ({"GNB_FLIGHT_DAILY_QUOTA": "0"}, "GNB_FLIGHT_DAILY_QUOTA=0 must be at least 1"),
+    ],
+)
+def test_a_wrong_flight_setting_stops_the_start_naming_it(changes, message):
+    from tests.test_settings import BASE_DIR, environment
+
+    started = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=BASE_DIR,
+        env=environment(changes),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert started.returncode == 1
+    assert started.stderr.strip().splitlines()[-1] == f"django.core.exceptions.ImproperlyConfigured: {message}"
+
+
+def test_the_flight_key_can_come_from_a_file(tmp_path):
+    from tests.test_settings import BASE_DIR, environment
+
+    key_file = tmp_path / "flight_key"
+    key_file.write_text(KEY + "\n", encoding="utf-8")
+    started = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.GNB_FLIGHT_API_KEY)"],
+        cwd=BASE_DIR,
+        env=environment({"GNB_FLIGHT_PROVIDER": "aerodatabox", "GNB_FLIGHT_API_KEY_FILE": str(key_file)}),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert (started.returncode, started.stdout.strip()) == (0, KEY)
