@@ -23,7 +23,7 @@ from gnb.testing.catalog import IST, future_local
 from gnb.testing.fleet import make_drive_times, make_driver, make_vehicle
 from gnb.testing.personas import persona
 
-PASSWORD = "sürücü-parola-2026"  # noqa: S105 (a test account's)
+PASSWORD = "sürücü-parola-2026"
 
 
 @pytest.fixture
