@@ -64,6 +64,8 @@ class StatusForm(_KeyedForm):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("status") == T.NO_SHOW and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("Say what happened (how long you waited, where)."))
         if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
             self.add_error("longitude", _("Send both latitude and longitude, or neither."))
         return cleaned
