@@ -73,6 +73,8 @@ class EmailKind(enum.StrEnum):
     # history event of the move); a driver's trip moved or its flight changed (gnb.notifications, about a TripEvent).
     PICKUP_MOVED = "pickup_moved"
     DRIVER_NOTICE = "driver_notice"
+    # The drivers' app (gnb.driver): a one-time sign-in link, sent as an account email.
+    DRIVER_SIGN_IN_LINK = "driver_sign_in_link"
 
 
 BOOKING_KINDS = frozenset(
@@ -99,6 +101,7 @@ ACCOUNT_KINDS = frozenset(
         EmailKind.STAFF_SIGN_IN_LINK,
         EmailKind.EMAIL_CHANGE,
         EmailKind.EMAIL_CHANGED,
+        EmailKind.DRIVER_SIGN_IN_LINK,
     }
 )
 
