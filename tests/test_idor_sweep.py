@@ -167,6 +167,8 @@ ADMIN_OBJECTS: dict[str, tuple[set[str], set[str]]] = {
         for model in ("driver", "vehicle", "zonedrivetime")
     },
     "fleet.trip": (EVERY_STAFF, set()),
+    # Flights being watched are written by flight tracking only: everyone who dispatches reads them, nobody deletes.
+    "fleet.flightwatch": (EVERY_STAFF, set()),
     # The devices drivers signed in on: whoever reads drivers sees them (a dispatcher ends one); never deleted.
     "driver.driverdevice": (EVERY_STAFF, set()),
     # Payments are read-only rows written by the payment services: nobody deletes one, not even a superuser.
@@ -654,6 +656,11 @@ def world(catalog) -> World:
     rows["fleet.driver"] = Driver.objects.order_by("pk").first()
     rows["fleet.vehicle"] = Vehicle.objects.order_by("pk").first()
     rows["fleet.zonedrivetime"] = ZoneDriveTime.objects.order_by("pk").first()
+    from gnb.fleet.models import FlightWatch
+
+    rows["fleet.flightwatch"] = FlightWatch.objects.create(
+        number="TK2412", date=booking.starts_at.date(), arrival_iata="AYT"
+    )
     clients["other_driver"] = Client()
     clients["driver_app"] = _driver_app_client(users["driver"])
     clients["other_driver_app"] = _driver_app_client(users["other_driver"])
