@@ -69,6 +69,9 @@ class EmailKind(enum.StrEnum):
     STAFF_SIGN_IN_LINK = "staff_sign_in_link"
     EMAIL_CHANGE = "email_change"
     EMAIL_CHANGED = "email_changed"
+    # To a driver, in their language: a trip given, changed or taken away, when no phone of theirs took the push
+    # message (gnb.notifications, sent for gnb.fleet).
+    DRIVER_NOTICE = "driver_notice"
 
 
 BOOKING_KINDS = frozenset(

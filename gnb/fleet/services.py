@@ -30,8 +30,8 @@ from gnb.catalog.models import TourDeparture
 from gnb.core.errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
 from gnb.core.locking import lock_rows, lock_timeout_as_busy
 from gnb.core.outbox import EmailKind, email_enqueue
-from gnb.fleet import rules, selectors
-from gnb.fleet.models import Driver, Trip, TripBooking, TripEvent, Vehicle
+from gnb.fleet import notices, rules, selectors
+from gnb.fleet.models import Driver, DriverNotice, Trip, TripBooking, TripEvent, Vehicle
 from gnb.payments.services import payment_record_cash
 
 if TYPE_CHECKING:
@@ -249,6 +249,10 @@ def fleet_assign(
             for booking in bookings:
                 _sync_booking(booking, actor=actor, reason="Driver and vehicle assigned", now=now)
             _tell_traveller(trip, bookings, actor=actor, now=now, reason="Driver and vehicle assigned")
+            if trip.driver_id is not None:
+                notices.driver_notice_record(
+                    trip=trip, driver_id=trip.driver_id, kind=DriverNotice.Kind.ASSIGNED, now=now
+                )
     except IntegrityError as error:
         raise _as_conflict(error) from error
     logger.info("trip assigned", extra={"trip": trip.pk, "driver": driver_id, "vehicle": vehicle_id})
@@ -395,6 +399,7 @@ def fleet_reassign(
             if (trip.driver_id, trip.vehicle_id) == (driver_id, vehicle_id):
                 return trip
             before = _who(trip)
+            old_driver_id, old_vehicle_id = trip.driver_id, trip.vehicle_id
             driver, vehicle = _lock_driver_and_vehicle(driver_id, vehicle_id)
             _check(selectors.trip_ride(trip_id=trip.pk), driver, vehicle, excluding_trip_id=trip.pk)
             trip.driver, trip.vehicle = driver, vehicle
@@ -406,9 +411,26 @@ def fleet_reassign(
             for booking in bookings:
                 _sync_booking(booking, actor=actor, reason="Driver or vehicle changed", now=now)
             _tell_traveller(trip, bookings, actor=actor, now=now, reason="Driver or vehicle changed")
+            _tell_drivers_of_reassignment(trip, old_driver_id, old_vehicle_id, now=now)
     except IntegrityError as error:
         raise _as_conflict(error) from error
     return trip
+
+
+def _tell_drivers_of_reassignment(
+    trip: Trip, old_driver_id: int | None, old_vehicle_id: int | None, *, now: dt.datetime
+) -> None:
+    """The driver who lost the trip is told so, the one who got it that it is theirs; a driver who keeps it is told
+    of the other vehicle."""
+    if old_driver_id != trip.driver_id:
+        if old_driver_id is not None:
+            notices.driver_notice_record(trip=trip, driver_id=old_driver_id, kind=DriverNotice.Kind.REMOVED, now=now)
+        if trip.driver_id is not None:
+            notices.driver_notice_record(trip=trip, driver_id=trip.driver_id, kind=DriverNotice.Kind.ASSIGNED, now=now)
+    elif trip.driver_id is not None and old_vehicle_id != trip.vehicle_id:
+        notices.driver_notice_record(
+            trip=trip, driver_id=trip.driver_id, kind=DriverNotice.Kind.CHANGED, now=now, changes=["vehicle"]
+        )
 
 
 def _release(trip: Trip, *, now: dt.datetime) -> None:
@@ -435,6 +457,8 @@ def fleet_unassign(*, trip_id: int, actor: Actor, reason: str = "", now: dt.date
                 field="trip",
             )
         riders = [{"booking": b.reference} for b in bookings]
+        if trip.driver_id is not None:
+            notices.driver_notice_record(trip=trip, driver_id=trip.driver_id, kind=DriverNotice.Kind.REMOVED, now=now)
         _release(trip, now=now)
         _event(
             trip,
@@ -460,6 +484,15 @@ def trips_follow_booking(booking: Booking, from_status: str, event: BookingEvent
         rider.delete()
         rest = list(TripBooking.objects.filter(trip=trip).select_related("booking"))
         if not rest:
+            if trip.driver_id is not None and trip.status in TOLD:
+                # Summarised from the rider that just left: the trip keeps no other.
+                notices.driver_notice_record(
+                    trip=trip,
+                    driver_id=trip.driver_id,
+                    kind=DriverNotice.Kind.CANCELLED,
+                    now=event.created_at,
+                    rider=rider,
+                )
             _release(trip, now=event.created_at)
             _event(
                 trip,
@@ -474,12 +507,66 @@ def trips_follow_booking(booking: Booking, from_status: str, event: BookingEvent
             trip.luggage = sum(r.booking.luggage for r in rest)
             _report_changed(trip)
             trip.save()
+            if trip.driver_id is not None and trip.status in TOLD:
+                notices.driver_notice_record(
+                    trip=trip,
+                    driver_id=trip.driver_id,
+                    kind=DriverNotice.Kind.CHANGED,
+                    now=event.created_at,
+                    changes=["passengers"],
+                )
             _event(
                 trip,
                 action="rider_left",
                 actor=SYSTEM,
                 now=event.created_at,
                 reason=f"{booking.reference} {booking.get_status_display()}",
+            )
+
+
+# A driver is told of changes to a trip until they have the travellers on board.
+TOLD = (T.ASSIGNED, T.ON_THE_WAY, T.ARRIVED)
+
+# What a driver is told changed, by the name ``booking_update_details`` gives each change, and which ride of the
+# booking it concerns (1 outbound, 2 return, None every ride).
+_DRIVER_CHANGES: dict[str, tuple[str, int | None]] = {
+    "flight.number": ("flight", 1),
+    "flight.arrival_at": ("landing", 1),
+    "flight.departure_at": ("flight", 1),
+    "return_flight.number": ("flight", 2),
+    "return_flight.arrival_at": ("landing", 2),
+    "return_flight.departure_at": ("flight", 2),
+    "pickup_point": ("pickup_point", 1),
+    "return_pickup_point": ("pickup_point", 2),
+    "pickup_place": ("pickup_place", None),
+    "contact.name": ("contact", None),
+    "contact.phone": ("contact", None),
+    "notes": ("notes", None),
+}
+
+
+def trips_follow_booking_details(booking: Booking, event: BookingEvent) -> None:
+    """Tell the driver of each ride of ``booking`` that a change concerns (flight, landing, pickup point or place,
+    names, contact, notes) what changed (details listener, in the change's transaction)."""
+    names = list((event.details or {}).get("changes", {}))
+    riders = TripBooking.objects.filter(booking=booking, trip__driver__isnull=False, trip__status__in=TOLD)
+    for rider in riders.select_related("trip", "leg"):
+        sequence = rider.leg.sequence if rider.leg is not None else None
+        changes = set()
+        for name in names:
+            label, concerns = _DRIVER_CHANGES.get(
+                name, ("passengers", None) if name.startswith("passengers.") else ("", None)
+            )
+            if label and (concerns is None or sequence is None or concerns == sequence):
+                changes.add(label)
+        if name_changes := sorted(changes):
+            assert rider.trip.driver_id is not None
+            notices.driver_notice_record(
+                trip=rider.trip,
+                driver_id=rider.trip.driver_id,
+                kind=DriverNotice.Kind.CHANGED,
+                now=event.created_at,
+                changes=name_changes,
             )
 
 

@@ -3,7 +3,7 @@ recorded on the trip, and alerts are keyed per trip or document."""
 
 from django_tasks import task
 
-from gnb.fleet import compliance
+from gnb.fleet import compliance, push
 from gnb.fleet.uetds import reporting
 
 
@@ -17,3 +17,9 @@ def uetds_report_task() -> dict[str, int]:
 def fleet_compliance_task() -> dict[str, int]:
     """Alert on documents running out and trips that would run with expired ones (daily)."""
     return compliance.fleet_compliance_check()
+
+
+@task()
+def driver_notice_send_task(*, notice_id: int) -> bool:
+    """Tell a driver of a trip given, changed or taken away (Web Push, else email); False if sent before."""
+    return push.driver_notice_deliver(notice_id=notice_id)

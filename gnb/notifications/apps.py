@@ -20,3 +20,8 @@ class NotificationsConfig(AppConfig):
         email_senders_register(
             [EmailKind.MANAGE_LINK], task=tasks.send_manage_link, arguments=services.manage_link_arguments
         )
+        email_senders_register(
+            [EmailKind.DRIVER_NOTICE],
+            task=tasks.send_driver_notice_email,
+            arguments=services.driver_notice_arguments,
+        )

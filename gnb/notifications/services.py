@@ -34,7 +34,8 @@ from gnb.bookings.selectors import REFERENCE, booking_detail
 from gnb.core.errors import NotFound, ValidationFailed
 from gnb.core.links import booking_manage_url, booking_payment_url
 from gnb.core.outbox import BOOKING_KINDS, EmailKind, email_enqueue, email_send_once, send_claimed
-from gnb.fleet.models import Trip, TripBooking
+from gnb.fleet.models import DriverNotice, Trip, TripBooking
+from gnb.fleet.push import driver_language, notice_message
 from gnb.fleet.selectors import trip_detail
 from gnb.notifications.calendar import CALENDAR_CONTENT_TYPE, booking_ics, calendar_filename
 from gnb.notifications.itinerary import booking_itinerary, cancellation_policy_text, local_datetime_text
@@ -603,3 +604,36 @@ def _admin_url(name: str, pk: int) -> str:
         return settings.SITE_URL + reverse(name, args=[pk])
     except NoReverseMatch:
         return ""
+
+
+# --- drivers: a trip given, changed or taken away, when no phone took the push message ------------------------
+def driver_notice_arguments(kind: EmailKind, keys: Mapping[str, Any]) -> dict[str, Any]:
+    notice_id = keys.get("notice_id")
+    if not isinstance(notice_id, int) or set(keys) != {"notice_id"}:
+        raise ValueError("a driver notice email takes notice_id only")
+    return {"notice_id": notice_id}
+
+
+def driver_notice_email_send(*, notice_id: int) -> bool:
+    """Email a driver what the notice ``notice_id`` says, in the driver's language, once per notice (its own
+    sent-record); False when it had been sent, or the driver has no email address."""
+
+    def send() -> bool:
+        notice = DriverNotice.objects.select_related("driver__user").get(pk=notice_id)
+        address = notice.driver.user.email
+        if not address:
+            logger.warning("driver has no email address", extra={"driver": notice.driver_id, "notice": notice_id})
+            return False
+        said = notice_message(notice)
+        with translation.override(driver_language(notice.driver)):
+            context = {
+                "driver": notice.driver,
+                "message": said,
+                "trip_url": f"{settings.SITE_URL}{said.url}",
+                "company": company_name(),
+            }
+            text = render_to_string("notifications/email/driver_notice.txt", context)
+        EmailMessage(said.title, text, to=[address], headers={"X-GNB-Trip": f"T{notice.trip_id}"}).send()
+        return True
+
+    return email_send_once(task_id=f"driver-notice-{notice_id}", kind=EmailKind.DRIVER_NOTICE, send=send)

@@ -6,6 +6,7 @@ from gnb.notifications import reminders
 from gnb.notifications.services import (
     booking_email_send,
     contact_message_forward,
+    driver_notice_email_send,
     group_quote_email_send,
     manage_link_send,
 )
@@ -49,3 +50,9 @@ def remind_drivers_due() -> int:
 def remind_travel_documents_due() -> int:
     """Ask for the passport details still missing on bookings that start soon, once each; returns how many."""
     return reminders.travel_documents_requests_queue()
+
+
+@task()
+def send_driver_notice_email(*, notice_id: int) -> bool:
+    """Email a driver of a trip given, changed or taken away (no phone took the push); False if sent before."""
+    return driver_notice_email_send(notice_id=notice_id)
