@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +31,8 @@ from gnb.catalog.models import TourDeparture
 from gnb.core.errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
 from gnb.core.locking import lock_rows, lock_timeout_as_busy
 from gnb.core.outbox import EmailKind, email_enqueue
-from gnb.fleet import notices, rules, selectors
+from gnb.fleet import evidence, notices, rules, selectors
+from gnb.fleet.evidence import Position
 from gnb.fleet.models import Driver, DriverNotice, Trip, TripBooking, TripEvent, Vehicle
 from gnb.payments.services import payment_record_cash
 
@@ -54,15 +56,6 @@ class AssignmentRefused(DomainError):
         self.refusals = refusals
         super().__init__(" ".join(r.message for r in refusals), field=field, code=refusals[0].code)
         self.conflicting_trip_id = next((r.conflicting_trip_id for r in refusals if r.conflicting_trip_id), None)
-
-
-@dataclass(frozen=True)
-class Position:
-    """Where the phone said it was when a step was pressed."""
-
-    latitude: Decimal
-    longitude: Decimal
-    accuracy_m: int | None = None
 
 
 # --- reading under locks ----------------------------------------------------------------------------------
@@ -596,6 +589,7 @@ def _step(
     position: Position | None,
     reason: str = "",
     booking_status: str | None = None,
+    before_step: Callable[[Trip, dt.datetime], None] | None = None,
 ) -> Trip:
     now = now or timezone.now()
     with transaction.atomic(), lock_timeout_as_busy():
@@ -611,6 +605,9 @@ def _step(
             raise InvalidTransition(
                 _("Trip T%(trip)s has no driver and vehicle yet.") % {"trip": trip.pk}, field="status"
             )
+        if before_step is not None:
+            # The step's own rule, checked (and its record written) under the trip's lock.
+            before_step(trip, now)
         from_status = trip.status
         trip.status = to_status
         setattr(trip, STEP_AT[to_status], now)
@@ -680,12 +677,39 @@ def trip_no_show(
     actor: Actor,
     reason: str,
     position: Position | None = None,
+    photo: File | None = None,
     now: dt.datetime | None = None,
 ) -> Trip:
-    """Nobody came: the trip ends as a no-show and its bookings with it (a return trip keeps its return ride)."""
+    """Nobody came: the trip ends as a no-show and its bookings with it (a return trip keeps its return ride).
+
+    Not before the travellers had time to come (:func:`gnb.fleet.evidence.no_show_allowed_from`), and only with
+    evidence kept with the trip for disputes: the phone's ``position`` near the pickup place, or a ``photo`` of the
+    name sign at the meeting point (an uploaded image)."""
     if not reason.strip():
         raise ValidationFailed([("reason", _("Say what happened (how long you waited, where)."))])
-    return _step(trip_id, T.NO_SHOW, actor=actor, now=now, position=position, reason=reason, booking_status=S.NO_SHOW)
+    if photo is not None:
+        evidence.photo_check(photo)
+
+    def waited_and_shown(trip: Trip, at: dt.datetime) -> None:
+        allowed_from = evidence.no_show_allowed_from(trip)
+        if at < allowed_from:
+            raise InvalidTransition(
+                _("A no-show can be marked from %(time)s, when the travellers have had time to come.")
+                % {"time": evidence.local_time_text(allowed_from, trip)},
+                field="status",
+            )
+        evidence.evidence_record(trip, position=position, photo=photo, by_id=actor.user_id, at=at)
+
+    return _step(
+        trip_id,
+        T.NO_SHOW,
+        actor=actor,
+        now=now,
+        position=position,
+        reason=reason,
+        booking_status=S.NO_SHOW,
+        before_step=waited_and_shown,
+    )
 
 
 def trip_cash_collect(*, trip_id: int, booking_id: int, amount: Any, actor_user, note: str = "") -> Payment:
