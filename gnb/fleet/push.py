@@ -90,7 +90,7 @@ def _trip_url(notice: DriverNotice) -> str:
     try:
         if notice.kind in (DriverNotice.Kind.ASSIGNED, DriverNotice.Kind.CHANGED):
             return reverse("driver:trip", kwargs={"trip_id": notice.trip_id})
-        return reverse("driver:today")
+        return reverse("driver:trips")
     except NoReverseMatch:
         return "/driver/"
 
