@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files import File
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -181,3 +182,29 @@ def evidence_record(
     for record in kept:
         record.save()
     return kept
+
+
+def evidence_photos(*, taken_before: dt.datetime | None = None, booking_ids: list[int] | None = None):
+    """The no-show photos taken before ``taken_before``, or of the trips of ``booking_ids`` (the privacy rules)."""
+    photos = TripEvidence.objects.exclude(photo="")
+    if taken_before is not None:
+        return photos.filter(created_at__lt=taken_before)
+    return photos.filter(trip__riders__booking_id__in=booking_ids or []).distinct()
+
+
+def evidence_photos_delete(*, taken_before: dt.datetime | None = None, booking_ids: list[int] | None = None) -> int:
+    """Delete the photos :func:`evidence_photos` finds; returns how many. Where the phone was when one was taken is
+    kept as position evidence; the files go once the transaction commits (a rollback keeps them)."""
+    items = list(evidence_photos(taken_before=taken_before, booking_ids=booking_ids))
+    names = [item.photo.name for item in items]
+    located = [item.pk for item in items if item.latitude is not None and item.longitude is not None]
+    TripEvidence.objects.filter(pk__in=located).update(kind=TripEvidence.Kind.POSITION, photo="")
+    TripEvidence.objects.filter(pk__in=[item.pk for item in items]).exclude(pk__in=located).delete()
+    storage = TripEvidence._meta.get_field("photo").storage  # type: ignore[attr-defined]
+
+    def delete_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return len(items)

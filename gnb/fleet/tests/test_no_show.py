@@ -21,6 +21,7 @@ from gnb.fleet import evidence, services
 from gnb.fleet.evidence import Position
 from gnb.fleet.models import Trip, TripEvidence
 from gnb.fleet.services import Actor, RideRef
+from gnb.privacy.services import privacy_retention_run, traveller_erase
 from gnb.testing.bookings import place_transfer, place_transfer_to_the_airport_in, transfer_request
 from gnb.testing.catalog import IST, future_local
 from gnb.testing.fleet import at_the_pickup, make_drive_times, make_driver, make_vehicle
@@ -234,3 +235,42 @@ def test_staff_see_the_evidence_on_the_trip_page_and_only_they_open_the_photo(fl
     client.logout()
     assert client.get(photo_url).status_code == 302
     assert client.get(f"/media/{shot.photo.name}").status_code == 404  # nothing publishes the media directory
+
+
+def test_photos_go_with_the_retention_and_with_the_travellers_erasure(
+    fleet, actor, settings, django_capture_on_commit_callbacks
+):
+    settings.GNB_NO_SHOW_EVIDENCE_RETENTION_MONTHS = 12
+    trips = []
+    for days in (2, 6):
+        booking = place_transfer(transfer_request(pickup_at=future_local(days=days, hour=9, minute=0)))
+        trip = started(fleet, actor, booking)
+        with time_machine.travel(evidence.no_show_allowed_from(trip), tick=False):
+            # The first photo was taken where the phone knew its place, the second without a position.
+            position = north_of(at_the_pickup(trip), 900) if days == 2 else None
+            services.trip_no_show(trip_id=trip.pk, actor=actor, reason=REASON, position=position, photo=photo())
+        trips.append(trip)
+    first, second = (TripEvidence.objects.get(trip=trip) for trip in trips)
+    files = [settings.MEDIA_ROOT / first.photo.name, settings.MEDIA_ROOT / second.photo.name]
+    assert all(path.is_file() for path in files)
+
+    # A year after the first photo, but not yet after the second.
+    with (
+        time_machine.travel(first.created_at + dt.timedelta(days=366), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        report = privacy_retention_run()
+    assert report.evidence_photos == 1
+    kept = TripEvidence.objects.get(trip=trips[0])
+    assert (kept.kind, kept.photo.name, kept.distance_m) == ("position", "", 900)  # where the phone was stays
+    assert not files[0].exists()
+    assert files[1].is_file()
+
+    # The traveller of the second asks to be forgotten: the photo with their name on it goes at once.
+    with (
+        time_machine.travel(second.created_at + dt.timedelta(days=2), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        traveller_erase(email=trips[1].riders.get().booking.lead_email, actor=None)
+    assert not TripEvidence.objects.filter(trip=trips[1]).exists()
+    assert not files[1].exists()
