@@ -74,6 +74,10 @@ _PAYMENTS_OFFICE = _view("payments", "payment", "refund", "providerevent") | fro
 # The fleet's rows kept by hand in the back office, and what running the day takes.
 _FLEET_KEPT = ("driver", "drivershift", "drivertimeoff", "vehicle", "zonedrivetime")
 _DISPATCH_TRIPS = _perms("fleet", ("view", "change"), "trip") | _view("fleet", "tripevent")
+# What drivers were told of their trips, the phones that take the messages, and a no-show's evidence: read by
+# whoever dispatches; a phone that no longer exists can be removed by managers.
+_DRIVER_NOTICES = _view("fleet", "drivernotice", "driverpushsubscription", "tripevidence")
+_DRIVER_PHONES = frozenset({"fleet.delete_driverpushsubscription"})
 
 # app label → role → exact permissions ("app_label.codename") in that app.
 APP_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
@@ -110,9 +114,9 @@ APP_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     # Drivers, vehicles and drive times are kept by managers; trips are made and moved by the dispatch services
     # (change is the right to dispatch), and their history is only read.
     "fleet": {
-        ADMIN: _crud("fleet", *_FLEET_KEPT) | _DISPATCH_TRIPS,
-        MANAGER: _crud("fleet", *_FLEET_KEPT) | _DISPATCH_TRIPS,
-        DISPATCHER: _view("fleet", *_FLEET_KEPT) | _DISPATCH_TRIPS,
+        ADMIN: _crud("fleet", *_FLEET_KEPT) | _DISPATCH_TRIPS | _DRIVER_NOTICES | _DRIVER_PHONES,
+        MANAGER: _crud("fleet", *_FLEET_KEPT) | _DISPATCH_TRIPS | _DRIVER_NOTICES | _DRIVER_PHONES,
+        DISPATCHER: _view("fleet", *_FLEET_KEPT) | _DISPATCH_TRIPS | _DRIVER_NOTICES,
     },
     # Travellers' export and erasure requests, and the consent decisions kept as proof.
     "privacy": {

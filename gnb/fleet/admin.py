@@ -32,6 +32,8 @@ from gnb.fleet.admin_forms import DriverAdminForm, VehicleAdminForm
 from gnb.fleet.board_views import board_urls
 from gnb.fleet.models import (
     Driver,
+    DriverNotice,
+    DriverPushSubscription,
     DriverShift,
     DriverTimeOff,
     Trip,
@@ -479,3 +481,46 @@ class TripAdmin(admin.ModelAdmin):
         response["Cache-Control"] = "private, no-store"
         response["X-Content-Type-Options"] = "nosniff"
         return response
+
+
+# --- what drivers were told, and their phones -------------------------------------------------------------------
+@admin.register(DriverNotice)
+class DriverNoticeAdmin(admin.ModelAdmin):
+    """What each driver was told of their trips and how it reached them (push or email); written by the services."""
+
+    list_display = ("created_at", "driver", "trip", "kind", "channel", "sent_at")
+    list_filter = ("kind", "channel")
+    list_select_related = ("driver", "trip")
+    search_fields = ("driver__last_name", "driver__first_name")
+    date_hierarchy = "created_at"
+    fields = ("created_at", "driver", "trip", "kind", "details", "channel", "sent_at")
+    readonly_fields = fields
+    list_per_page = 100
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(DriverPushSubscription)
+class DriverPushSubscriptionAdmin(admin.ModelAdmin):
+    """Drivers' phones that take push messages; a phone deleted here is asked again the next time the app opens."""
+
+    list_display = ("driver", "user_agent", "created_at", "last_success_at", "failures")
+    list_select_related = ("driver",)
+    search_fields = ("driver__last_name", "driver__first_name")
+    fields = ("driver", "endpoint", "user_agent", "created_at", "last_success_at", "failures")
+    readonly_fields = fields
+    list_per_page = 100
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -53,9 +53,16 @@ PAYMENTS_OFFICE = {
     "payments.mark_paid",
 }
 FLEET_KEPT = ("driver", "drivershift", "drivertimeoff", "vehicle", "zonedrivetime")
-FLEET_DISPATCH = {"fleet.view_trip", "fleet.change_trip", "fleet.view_tripevent"}
+FLEET_DISPATCH = {
+    "fleet.view_trip",
+    "fleet.change_trip",
+    "fleet.view_tripevent",
+    "fleet.view_drivernotice",
+    "fleet.view_driverpushsubscription",
+    "fleet.view_tripevidence",
+}
 FLEET_ALL = {f"fleet.{action}_{model}" for model in FLEET_KEPT for action in ("add", "change", "delete", "view")}
-FLEET_OFFICE = FLEET_ALL | FLEET_DISPATCH
+FLEET_OFFICE = FLEET_ALL | FLEET_DISPATCH | {"fleet.delete_driverpushsubscription"}
 FLEET_VIEW = {f"fleet.view_{model}" for model in FLEET_KEPT} | FLEET_DISPATCH
 
 EXPECTED = {
@@ -147,7 +154,7 @@ def test_the_sync_puts_back_a_changed_group_once_and_is_idempotent():
     out = StringIO()
     call_command("sync_roles", stdout=out)
     assert group_permissions("dispatcher") == EXPECTED["dispatcher"]
-    assert "dispatcher: 26 permission(s)" in out.getvalue()
+    assert "dispatcher: 29 permission(s)" in out.getvalue()
     sync_entries = AuditEntry.objects.filter(action="permission.group_permissions_changed", target_repr="dispatcher")
     # The removal and addition above were recorded by the m2m receiver (actor: system); the sync adds exactly one.
     (entry,) = sync_entries.filter(details__source="sync_roles")
@@ -255,7 +262,7 @@ BOOKING_MODELS = {
 GROUP_QUOTE_MODELS = {"bookings.groupquoterequest"}
 PAYMENT_MODELS = {"payments.payment", "payments.refund", "payments.providerevent"}
 FLEET_KEPT_MODELS = {"fleet.driver", "fleet.vehicle", "fleet.zonedrivetime"}
-FLEET_MODELS = FLEET_KEPT_MODELS | {"fleet.trip"}
+FLEET_MODELS = FLEET_KEPT_MODELS | {"fleet.trip", "fleet.drivernotice", "fleet.driverpushsubscription"}
 VISIBLE = {
     "superadmin": ALL_MODELS,
     "admin": ALL_MODELS - {"core.auditentry"},
