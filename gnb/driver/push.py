@@ -43,7 +43,8 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     body = _json_body(request)
     if body is None:
         return _refused([("endpoint", _("Send the push subscription as JSON."))])
-    keys = body.get("keys") if isinstance(body.get("keys"), dict) else {}
+    given_keys = body.get("keys")
+    keys: dict[str, Any] = given_keys if isinstance(given_keys, dict) else {}
     try:
         notices.driver_push_subscribe(
             driver_id=_driver(request).pk,
