@@ -295,7 +295,8 @@ def _answer(request: HttpRequest, trip_id: int, result: services.CommandResult) 
                 "trip_status": result.trip_status,
                 "trip_status_label": result.trip_status_label,
             },
-            status=200 if result.applied else 409,
+            # A refusal keeps the status it was stored with: 409 for the trip's state, 422 for an amount too high.
+            status=result.http_status,
         )
     (messages.success if result.applied else messages.error)(request, result.message)
     if selectors.trip_page(driver=_driver(request), trip_id=trip_id) is None:
