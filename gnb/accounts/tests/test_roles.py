@@ -264,7 +264,12 @@ GROUP_QUOTE_MODELS = {"bookings.groupquoterequest"}
 PAYMENT_MODELS = {"payments.payment", "payments.refund", "payments.providerevent"}
 FLEET_KEPT_MODELS = {"fleet.driver", "fleet.vehicle", "fleet.zonedrivetime"}
 # The devices drivers signed in on go with the drivers: whoever reads drivers sees them (written by the app only).
-FLEET_MODELS = FLEET_KEPT_MODELS | {"fleet.trip", "fleet.drivernotice", "fleet.driverpushsubscription", "driver.driverdevice"}
+FLEET_MODELS = FLEET_KEPT_MODELS | {
+    "fleet.trip",
+    "fleet.drivernotice",
+    "fleet.driverpushsubscription",
+    "driver.driverdevice",
+}
 VISIBLE = {
     "superadmin": ALL_MODELS,
     "admin": ALL_MODELS - {"core.auditentry"},
