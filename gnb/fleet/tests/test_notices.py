@@ -258,7 +258,10 @@ def test_each_dispatcher_action_tells_the_drivers_concerned(fleet, actor):
     services.fleet_unassign(trip_id=trip.pk, actor=actor)
     assert told(trip)[5:] == [("Burak", K.REMOVED, [])]
     # Every notice knows when and where, though the released trip no longer has its ride.
-    assert {tuple(n.details)[:2] for n in DriverNotice.objects.filter(trip=trip)} == {("starts_at", "place")}
+    place = booking.legs.get().origin_id
+    assert {(n.details["starts_at"], n.details["place"]) for n in DriverNotice.objects.filter(trip=trip)} == {
+        (trip.starts_at.isoformat(), place)
+    }
 
 
 def test_a_cancelled_booking_tells_its_driver_not_to_go(fleet, actor):
