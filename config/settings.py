@@ -6,6 +6,7 @@ Any secret can also be given as ``NAME_FILE`` pointing at a file that holds it (
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import os
 import re
@@ -723,6 +724,52 @@ GNB_FLEET_EXPIRY_WARNING_DAYS = env_int("GNB_FLEET_EXPIRY_WARNING_DAYS", 30, min
 GNB_DRIVER_REMINDER_HOURS = env_int("GNB_DRIVER_REMINDER_HOURS", 8, minimum=1)
 # Travellers whose passport details are missing are asked for them this many hours before the trip.
 GNB_TRAVEL_DOCUMENTS_REMINDER_HOURS = env_int("GNB_TRAVEL_DOCUMENTS_REMINDER_HOURS", 72, minimum=1)
+# Drivers are told of every trip given to them, changed or taken away by Web Push to their phones (VAPID keys from
+# `manage.py generate_vapid_keys`), by email when no phone took the message. Without the keys: email only.
+GNB_VAPID_PUBLIC_KEY = (env_str("GNB_VAPID_PUBLIC_KEY", "") or "").strip()
+GNB_VAPID_PRIVATE_KEY = (env_str("GNB_VAPID_PRIVATE_KEY", "") or "").strip()
+GNB_VAPID_SUBJECT = (env_str("GNB_VAPID_SUBJECT", "") or "").strip()
+if bool(GNB_VAPID_PUBLIC_KEY) != bool(GNB_VAPID_PRIVATE_KEY):
+    raise ImproperlyConfigured("GNB_VAPID_PUBLIC_KEY and GNB_VAPID_PRIVATE_KEY are set together (or neither)")
+if GNB_VAPID_PUBLIC_KEY:
+    # The public key is what browsers take as applicationServerKey: an uncompressed P-256 point, base64url.
+    if not re.fullmatch(r"[A-Za-z0-9_-]{86,88}={0,2}", GNB_VAPID_PUBLIC_KEY):
+        raise ImproperlyConfigured(
+            "GNB_VAPID_PUBLIC_KEY must be the base64url public key printed by manage.py generate_vapid_keys"
+        )
+    if not re.fullmatch(r"[A-Za-z0-9_-]{43}=?", GNB_VAPID_PRIVATE_KEY):
+        raise ImproperlyConfigured(
+            "GNB_VAPID_PRIVATE_KEY must be the base64url private key printed by manage.py generate_vapid_keys"
+        )
+    from cryptography.hazmat.primitives import serialization as _serialization
+    from cryptography.hazmat.primitives.asymmetric import ec as _ec
+
+    _vapid_private = int.from_bytes(base64.urlsafe_b64decode(GNB_VAPID_PRIVATE_KEY.rstrip("=") + "="), "big")
+    _vapid_public = base64.urlsafe_b64decode(GNB_VAPID_PUBLIC_KEY.rstrip("=") + "==")
+    try:
+        _vapid_derived = (
+            _ec.derive_private_key(_vapid_private, _ec.SECP256R1())
+            .public_key()
+            .public_bytes(_serialization.Encoding.X962, _serialization.PublicFormat.UncompressedPoint)
+        )
+    except ValueError:
+        _vapid_derived = b""
+    if _vapid_derived != _vapid_public:
+        raise ImproperlyConfigured("GNB_VAPID_PUBLIC_KEY is not the public key of GNB_VAPID_PRIVATE_KEY")
+    if not re.fullmatch(r"mailto:[^@\s]+@[^@\s]+\.[^@\s]+|https://\S+", GNB_VAPID_SUBJECT):
+        raise ImproperlyConfigured(
+            f"GNB_VAPID_SUBJECT={GNB_VAPID_SUBJECT!r} must be a mailto: address (or https:// URL) push services can "
+            "reach the operator at"
+        )
+GNB_PUSH_TTL_SECONDS = env_int("GNB_PUSH_TTL_SECONDS", 6 * 60 * 60, minimum=60)
+GNB_PUSH_TIMEOUT_SECONDS = env_int("GNB_PUSH_TIMEOUT_SECONDS", 10, minimum=1)
+# A no-show may be marked only after the traveller had time to come: after the landing at an airport, after the
+# pickup time elsewhere; and only with evidence: the phone within this radius of the pickup place, or a photo.
+GNB_NO_SHOW_WAIT_AFTER_LANDING_MINUTES = env_int("GNB_NO_SHOW_WAIT_AFTER_LANDING_MINUTES", 60)
+GNB_NO_SHOW_WAIT_AFTER_PICKUP_MINUTES = env_int("GNB_NO_SHOW_WAIT_AFTER_PICKUP_MINUTES", 30)
+GNB_NO_SHOW_RADIUS_METRES = env_int("GNB_NO_SHOW_RADIUS_METRES", 150, minimum=10)
+# Evidence photos of no-shows are kept for disputes this many months, then deleted by the privacy purge.
+GNB_NO_SHOW_EVIDENCE_RETENTION_MONTHS = env_int("GNB_NO_SHOW_EVIDENCE_RETENTION_MONTHS", 12, minimum=1)
 
 # Flight tracking (gnb/fleet/flights): airport pickups follow the plane. Off while GNB_FLIGHT_PROVIDER is empty.
 GNB_FLIGHT_PROVIDERS = ("aerodatabox",)

@@ -25,6 +25,10 @@ PRODUCTION = {
     "SITE_URL": "https://gnbtransfer.com",
     # Rate limits shared by every web process (gnb.W001 otherwise); only named here, never connected to.
     "REDIS_URL": "redis://redis.internal:6379/0",
+    # Web Push to drivers (gnb.W101 otherwise): a pair made by manage.py generate_vapid_keys for this test only.
+    "GNB_VAPID_PRIVATE_KEY": "ESYwdwle7YoPzzf-4R48NCrR3REuHD4VtV0TTuXmFcc",
+    "GNB_VAPID_PUBLIC_KEY": "BFDDd5UldpylxWXbGb4UQUijKE8QjNDT0fU2nYJFNuF0LdygRNsMimakPLA-ln0jTvR_cm2cAKPj2tSCU1p5eCw",
+    "GNB_VAPID_SUBJECT": "mailto:operations@gnbtransfer.com",
 }
 CHECK_DEPLOY = ["manage.py", "check", "--deploy", "--fail-level", "WARNING"]
 SHOW_SETTINGS = [
@@ -54,6 +58,12 @@ CASES: dict[str, tuple[list[str], dict[str, str]]] = {
             "PAYTR_MERCHANT_SALT": "not-a-real-salt",
         },
     ),
+    "push_off": (CHECK_DEPLOY, {"GNB_VAPID_PRIVATE_KEY": "", "GNB_VAPID_PUBLIC_KEY": ""}),
+    "vapid_keys_not_a_pair": (
+        CHECK_DEPLOY,
+        {"GNB_VAPID_PRIVATE_KEY": "FZiv0P3-NZlHA0TcUtOIzTLgi6rvH1yKb3ScqLtgRWM"},
+    ),
+    "vapid_subject_not_an_address": (CHECK_DEPLOY, {"GNB_VAPID_SUBJECT": "operations"}),
     "cors_origin_with_a_path": (CHECK_DEPLOY, {"CORS_ALLOWED_ORIGINS": "https://app.gnbtransfer.com/"}),
     "cors_origin_without_scheme": (CHECK_DEPLOY, {"CORS_ALLOWED_ORIGINS": "app.gnbtransfer.com"}),
     "csp_report_uri_not_a_url": (CHECK_DEPLOY, {"CSP_REPORT_URI": "javascript:alert(1)"}),
@@ -108,6 +118,12 @@ def test_check_deploy_reports_a_cache_per_process_and_payment_settings_meant_for
     assert re.findall(r"^\?: \((\S+)\) ", stderr, flags=re.MULTILINE) == ["gnb.W001", "gnb.W010", "gnb.W011"]
 
 
+def test_check_deploy_warns_when_drivers_get_no_push_messages(runs):
+    returncode, _stdout, stderr = runs["push_off"]
+    assert returncode == 1
+    assert re.findall(r"^\?: \((\S+)\) ", stderr, flags=re.MULTILINE) == ["gnb.W101"]
+
+
 @pytest.mark.parametrize(
     ("case", "message"),
     [
@@ -120,6 +136,12 @@ def test_check_deploy_reports_a_cache_per_process_and_payment_settings_meant_for
             "cors_origin_without_scheme",
             "CORS_ALLOWED_ORIGINS has 'app.gnbtransfer.com', which is not an origin: scheme and host (and port), "
             "no path, e.g. https://app.gnbtransfer.com",
+        ),
+        ("vapid_keys_not_a_pair", "GNB_VAPID_PUBLIC_KEY is not the public key of GNB_VAPID_PRIVATE_KEY"),
+        (
+            "vapid_subject_not_an_address",
+            "GNB_VAPID_SUBJECT='operations' must be a mailto: address (or https:// URL) push services can reach the "
+            "operator at",
         ),
         (
             "csp_report_uri_not_a_url",

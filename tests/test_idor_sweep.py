@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import get_resolver
 
@@ -169,6 +170,10 @@ ADMIN_OBJECTS: dict[str, tuple[set[str], set[str]]] = {
     "fleet.trip": (EVERY_STAFF, set()),
     # Flights being watched are written by flight tracking only: everyone who dispatches reads them, nobody deletes.
     "fleet.flightwatch": (EVERY_STAFF, set()),
+    # What drivers were told is written by the services (nobody deletes it); a phone that no longer exists can be
+    # removed by those who keep the fleet.
+    "fleet.drivernotice": (EVERY_STAFF, set()),
+    "fleet.driverpushsubscription": (EVERY_STAFF, {"superadmin", "admin", "manager"}),
     # The devices drivers signed in on: whoever reads drivers sees them (a dispatcher ends one); never deleted.
     "driver.driverdevice": (EVERY_STAFF, set()),
     # Payments are read-only rows written by the payment services: nobody deletes one, not even a superuser.
@@ -239,6 +244,11 @@ def object_checks() -> dict[str, Check]:
         checks[f"admin/fleet/trip/<int:trip_id>/{suffix}"] = Check(
             _admin_url("fleet.trip", suffix), _staff_cases(EVERY_STAFF)
         )
+    # A no-show's photo (the name sign, with the traveller's name): staff with the fleet's rights, nobody else.
+    checks["admin/fleet/trip/<int:trip_id>/evidence/<int:evidence_id>/photo"] = Check(
+        lambda world: "/admin/fleet/trip/{0.trip_id}/evidence/{0.pk}/photo".format(world.rows["fleet.tripevidence"]),  # type: ignore[attr-defined]
+        _staff_cases(EVERY_STAFF),
+    )
     for suffix in ("reassign/", "unassign/"):
         checks[f"admin/fleet/trip/board/trip/<int:trip_id>/{suffix}"] = Check(
             lambda world, suffix=suffix: f"/admin/fleet/trip/board/trip/{world.rows['fleet.trip'].pk}/{suffix}",  # type: ignore[attr-defined]
@@ -546,7 +556,7 @@ def _user(username: str, role: str) -> object:
 
 
 @pytest.fixture
-def world(catalog) -> World:
+def world(catalog, settings, tmp_path) -> World:
     anna, olga = _user("anna", "customer"), _user("olga", "customer")
     booking = place_sedan_transfer(
         coupon="WELCOME10", extras=(ExtraRequest("child_seat", 1),), email="anna@example.com"
@@ -651,7 +661,7 @@ def world(catalog) -> World:
         language="ru",
     )
     rows["fleet.trip"] = _driven_trip(users, catalog)
-    from gnb.fleet.models import Driver, Vehicle, ZoneDriveTime
+    from gnb.fleet.models import Driver, DriverNotice, DriverPushSubscription, TripEvidence, Vehicle, ZoneDriveTime
 
     rows["fleet.driver"] = Driver.objects.order_by("pk").first()
     rows["fleet.vehicle"] = Vehicle.objects.order_by("pk").first()
@@ -661,6 +671,18 @@ def world(catalog) -> World:
     rows["fleet.flightwatch"] = FlightWatch.objects.create(
         number="TK2412", date=booking.starts_at.date(), arrival_iata="AYT"
     )
+    rows["fleet.drivernotice"] = DriverNotice.objects.order_by("pk").first()
+    rows["fleet.driverpushsubscription"] = DriverPushSubscription.objects.create(
+        driver=rows["fleet.trip"].driver,  # type: ignore[attr-defined]
+        endpoint="https://fcm.googleapis.com/fcm/send/sweep",
+        p256dh="B" + "A" * 86,
+        auth="A" * 22,
+        created_at=booking.created_at,
+    )
+    settings.MEDIA_ROOT = tmp_path
+    photo = TripEvidence(trip=rows["fleet.trip"], kind="photo", created_at=booking.created_at)
+    photo.photo.save("sign.png", ContentFile(b"\x89PNG\r\n\x1a\n sweep"), save=True)
+    rows["fleet.tripevidence"] = photo
     clients["other_driver"] = Client()
     clients["driver_app"] = _driver_app_client(users["driver"])
     clients["other_driver_app"] = _driver_app_client(users["other_driver"])

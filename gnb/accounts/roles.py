@@ -76,6 +76,10 @@ _FLEET_KEPT = ("driver", "drivershift", "drivertimeoff", "vehicle", "zonedriveti
 _DISPATCH_TRIPS = _perms("fleet", ("view", "change"), "trip") | _view("fleet", "tripevent")
 # Flight tracking's watches (gnb.fleet.flights): written by the polling, read by whoever dispatches.
 _DISPATCH_TRIPS |= _view("fleet", "flightwatch")
+# What drivers were told of their trips, the phones that take the messages, and a no-show's evidence: read by
+# whoever dispatches; a phone that no longer exists can be removed by managers.
+_DRIVER_NOTICES = _view("fleet", "drivernotice", "driverpushsubscription", "tripevidence")
+_DRIVER_PHONES = frozenset({"fleet.delete_driverpushsubscription"})
 
 # app label → role → exact permissions ("app_label.codename") in that app.
 APP_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
@@ -112,9 +116,9 @@ APP_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     # Drivers, vehicles and drive times are kept by managers; trips are made and moved by the dispatch services
     # (change is the right to dispatch), and their history is only read.
     "fleet": {
-        ADMIN: _crud("fleet", *_FLEET_KEPT) | _DISPATCH_TRIPS,
-        MANAGER: _crud("fleet", *_FLEET_KEPT) | _DISPATCH_TRIPS,
-        DISPATCHER: _view("fleet", *_FLEET_KEPT) | _DISPATCH_TRIPS,
+        ADMIN: _crud("fleet", *_FLEET_KEPT) | _DISPATCH_TRIPS | _DRIVER_NOTICES | _DRIVER_PHONES,
+        MANAGER: _crud("fleet", *_FLEET_KEPT) | _DISPATCH_TRIPS | _DRIVER_NOTICES | _DRIVER_PHONES,
+        DISPATCHER: _view("fleet", *_FLEET_KEPT) | _DISPATCH_TRIPS | _DRIVER_NOTICES,
     },
     # Travellers' export and erasure requests, and the consent decisions kept as proof.
     "privacy": {

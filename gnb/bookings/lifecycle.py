@@ -45,6 +45,25 @@ def status_listener_register(listener: StatusListener) -> None:
         _status_listeners.append(listener)
 
 
+# Called with (booking, event) after a booking's details changed (``booking_update_details``: flights, pickup
+# points, names, contact), in its transaction; ``event.details["changes"]`` names what changed. gnb.fleet tells the
+# driver of the ride.
+DetailsListener = Callable[[Booking, BookingEvent], None]
+_details_listeners: list[DetailsListener] = []
+
+
+def details_listener_register(listener: DetailsListener) -> None:
+    """Have ``listener`` called after every change of a booking's details (once per function)."""
+    if listener not in _details_listeners:
+        _details_listeners.append(listener)
+
+
+def details_changed(booking: Booking, event: BookingEvent) -> None:
+    """Tell the registered listeners that ``booking``'s details changed as ``event`` records."""
+    for listener in _details_listeners:
+        listener(booking, event)
+
+
 def locked_booking(booking_id: int) -> Booking:
     """The booking with its row locked (call inside a transaction), or ``NotFound``."""
     rows = lock_rows(Booking.objects.filter(pk=booking_id))

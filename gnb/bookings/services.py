@@ -945,6 +945,7 @@ def booking_update_details(
         )
         # The traveller hears of every change, whoever made it: the email lists what changed.
         _queue_email(booking, EmailKind.CHANGE, event_id=event.pk)
+        lifecycle.details_changed(booking, event)
     return booking
 
 

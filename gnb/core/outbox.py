@@ -70,11 +70,13 @@ class EmailKind(enum.StrEnum):
     EMAIL_CHANGE = "email_change"
     EMAIL_CHANGED = "email_changed"
     # Flight tracking (gnb.fleet.flights): the traveller's pickup moved with the plane (booking kind, about the
-    # history event of the move); a driver's trip moved or its flight changed (gnb.notifications, about a TripEvent).
+    # history event of the move).
     PICKUP_MOVED = "pickup_moved"
-    DRIVER_NOTICE = "driver_notice"
     # The drivers' app (gnb.driver): a one-time sign-in link, sent as an account email.
     DRIVER_SIGN_IN_LINK = "driver_sign_in_link"
+    # To a driver, in their language: a trip given, changed or taken away, when no phone of theirs took the push
+    # message (gnb.notifications, sent for gnb.fleet).
+    DRIVER_NOTICE = "driver_notice"
 
 
 BOOKING_KINDS = frozenset(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gnb.driver import views
+from gnb.driver import push, views
 
 app_name = "driver"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("trips/<int:trip_id>/sign/", views.sign, name="sign"),
     path("trips/<int:trip_id>/status", views.status, name="status"),
     path("trips/<int:trip_id>/cash", views.cash, name="cash"),
+    path("push/subscribe", push.subscribe, name="push_subscribe"),
+    path("push/unsubscribe", push.unsubscribe, name="push_unsubscribe"),
 ]

@@ -46,6 +46,8 @@ FLOW_LINK = "driver-sign-in-link"
 def _page(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200, keep: bool = False):
     context.setdefault("languages", settings.LANGUAGES)
     context.setdefault("device", getattr(request, "driver_device", None))
+    # The app subscribes the phone to push messages when the operator has VAPID keys (gnb.fleet.push).
+    context.setdefault("vapid_public_key", settings.GNB_VAPID_PUBLIC_KEY)
     response = render(request, f"driver/{template}", context, status=status)
     if keep:
         # The service worker keeps these for offline use; it asks again whenever it is online.

@@ -9,13 +9,14 @@ dispatch board's pages (``gnb.fleet.board_views``) and each trip's passenger man
 from __future__ import annotations
 
 import datetime as dt
+import mimetypes
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import DateField, QuerySet
 from django.db.models.functions import Least
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -31,12 +32,15 @@ from gnb.fleet.admin_forms import DriverAdminForm, VehicleAdminForm
 from gnb.fleet.board_views import board_urls
 from gnb.fleet.models import (
     Driver,
+    DriverNotice,
+    DriverPushSubscription,
     DriverShift,
     DriverTimeOff,
     FlightWatch,
     Trip,
     TripBooking,
     TripEvent,
+    TripEvidence,
     Vehicle,
     ZoneDriveTime,
 )
@@ -282,6 +286,41 @@ class TripEventInline(_ReadOnlyInline):
         return str(labels.get(event.to_status, event.to_status))
 
 
+class TripEvidenceInline(_ReadOnlyInline):
+    """What the driver showed for a no-show, for a dispute: the position and its distance, or the photo (opened
+    through the back office only)."""
+
+    model = TripEvidence
+    fields = ("when", "kind", "where", "accuracy_m", "distance_m", "by", "photo_link")
+    verbose_name = gettext_lazy("no-show evidence")
+    verbose_name_plural = gettext_lazy("no-show evidence")
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("fleet.view_trip")
+
+    @admin.display(description=gettext_lazy("when (Istanbul)"))
+    def when(self, item: TripEvidence) -> str:
+        return reports.local_time(item.created_at, "%Y-%m-%d %H:%M:%S")
+
+    @admin.display(description=gettext_lazy("position"))
+    def where(self, item: TripEvidence) -> str:
+        if item.latitude is None or item.longitude is None:
+            return ""
+        return format_html(
+            '<a href="https://www.openstreetmap.org/?mlat={0}&amp;mlon={1}#map=18/{0}/{1}" rel="noopener noreferrer" '
+            'target="_blank">{0}, {1}</a>',
+            item.latitude,
+            item.longitude,
+        )
+
+    @admin.display(description=gettext_lazy("photo"))
+    def photo_link(self, item: TripEvidence) -> str:
+        if not item.photo:
+            return ""
+        url = reverse("admin:fleet_trip_evidence_photo", args=[item.trip_id, item.pk])
+        return format_html('<a href="{}" target="_blank">{}</a>', url, _("Open the photo"))
+
+
 @admin.register(Trip)
 class TripAdmin(admin.ModelAdmin):
     list_display = (
@@ -303,7 +342,7 @@ class TripAdmin(admin.ModelAdmin):
     ordering = ("-starts_at", "-pk")
     list_per_page = 100
     show_full_result_count = False
-    inlines = (RiderInline, TripEventInline)
+    inlines = (RiderInline, TripEventInline, TripEvidenceInline)
     fieldsets = (
         (None, {"fields": ("kind", "status", "route", "pickup", "busy_until", "departure")}),
         (gettext_lazy("Driver and vehicle"), {"fields": ("driver", "vehicle", "passengers", "luggage")}),
@@ -367,6 +406,11 @@ class TripAdmin(admin.ModelAdmin):
         manifest_urls = [
             path("<int:trip_id>/manifest.pdf", view(self.manifest_pdf_view), name="fleet_trip_manifest_pdf"),
             path("<int:trip_id>/manifest.csv", view(self.manifest_csv_view), name="fleet_trip_manifest_csv"),
+            path(
+                "<int:trip_id>/evidence/<int:evidence_id>/photo",
+                view(self.evidence_photo_view),
+                name="fleet_trip_evidence_photo",
+            ),
         ]
         # Before the admin's own, whose "<path:object_id>/" would take "<id>/manifest.pdf" for an id.
         return board_urls(self) + manifest_urls + super().get_urls()
@@ -413,6 +457,32 @@ class TripAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="{manifests.manifest_filename(manifest, "csv")}"'
         return response
 
+    def evidence_photo_view(self, request, trip_id: int, evidence_id: int) -> FileResponse:
+        """A no-show's photo, to staff who may see the trip only: nothing else serves the private media path."""
+        if not request.user.has_perm("fleet.view_trip"):
+            raise PermissionDenied
+        item = TripEvidence.objects.filter(pk=evidence_id, trip_id=trip_id).exclude(photo="").first()
+        if item is None:
+            raise Http404(_("No such photo."))
+        try:
+            stored = item.photo.open("rb")
+        except FileNotFoundError as error:
+            raise Http404(_("No such photo.")) from error
+        # Who looked at a traveller-related photo, and when, is kept, as for manifests.
+        audit_record(
+            action="evidence.view",
+            actor=request.user,
+            request=request,
+            target=Trip(pk=trip_id),
+            details={"evidence": item.pk},
+        )
+        content_type = mimetypes.guess_type(item.photo.name)[0] or "application/octet-stream"
+        response = FileResponse(stored, content_type=content_type)
+        response["Content-Disposition"] = "inline"
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
 
 # --- flight tracking (written by gnb.fleet.flights) ----------------------------------------------------------------
 @admin.register(FlightWatch)
@@ -443,4 +513,47 @@ class FlightWatchAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# --- what drivers were told, and their phones -------------------------------------------------------------------
+@admin.register(DriverNotice)
+class DriverNoticeAdmin(admin.ModelAdmin):
+    """What each driver was told of their trips and how it reached them (push or email); written by the services."""
+
+    list_display = ("created_at", "driver", "trip", "kind", "channel", "sent_at")
+    list_filter = ("kind", "channel")
+    list_select_related = ("driver", "trip")
+    search_fields = ("driver__last_name", "driver__first_name")
+    date_hierarchy = "created_at"
+    fields = ("created_at", "driver", "trip", "kind", "details", "channel", "sent_at")
+    readonly_fields = fields
+    list_per_page = 100
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(DriverPushSubscription)
+class DriverPushSubscriptionAdmin(admin.ModelAdmin):
+    """Drivers' phones that take push messages; a phone deleted here is asked again the next time the app opens."""
+
+    list_display = ("driver", "user_agent", "created_at", "last_success_at", "failures")
+    list_select_related = ("driver",)
+    search_fields = ("driver__last_name", "driver__first_name")
+    fields = ("driver", "endpoint", "user_agent", "created_at", "last_success_at", "failures")
+    readonly_fields = fields
+    list_per_page = 100
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

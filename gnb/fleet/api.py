@@ -279,7 +279,13 @@ def _already_done(trip: Trip, *, status: str, user: User) -> bool:
         "arrived, completed from picked_up, no_show (with a `reason`) from on_the_way or arrived; any other move "
         "is a 409 `invalid_transition` saying why. A request sent again with the same `Idempotency-Key` (the "
         "answer was lost) finds the trip already at that step, made by the same driver, and answers 200 with the "
-        "trip without recording the step twice. Without the header, the same step twice is a 409."
+        "trip without recording the step twice. Without the header, the same step twice is a 409.\n\n"
+        "A no_show is refused (409 `invalid_transition`, saying from when it is allowed) until the travellers had "
+        "time to come: GNB_NO_SHOW_WAIT_AFTER_LANDING_MINUTES (60) after the landing for an airport pickup with a "
+        "flight, GNB_NO_SHOW_WAIT_AFTER_PICKUP_MINUTES (30) after the pickup time otherwise. It needs evidence: "
+        "here, the phone's `latitude`, `longitude` and `accuracy_m`, within GNB_NO_SHOW_RADIUS_METRES (150) of the "
+        "pickup place and accurate to that radius; otherwise a 422 on the field `position` says what is missing. "
+        "A photo of the name sign, the other evidence, is taken by the drivers' app, not by this endpoint."
     ),
 )
 def driver_trip_status(

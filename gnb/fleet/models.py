@@ -10,6 +10,7 @@ on SQLite the services' check inside the ``BEGIN IMMEDIATE`` transaction that ev
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -484,3 +485,115 @@ class FlightProviderDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.calls}"
+
+
+# --- telling drivers of their trips, and the evidence of a no-show ------------------------------------------
+class DriverPushSubscription(models.Model):
+    """One phone (browser) of a driver that takes Web Push messages: the push service's endpoint and the keys the
+    message is encrypted for (RFC 8291). Deleted when the push service says it is gone (404/410)."""
+
+    driver = models.ForeignKey(Driver, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(_("endpoint"), max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=100)
+    auth = models.CharField(max_length=50)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("subscribed at"))
+    last_success_at = models.DateTimeField(_("last delivered at"), null=True, blank=True)
+    # Failed deliveries since the last one that worked.
+    failures = models.PositiveSmallIntegerField(_("failures"), default=0)
+
+    class Meta:
+        ordering = ["driver", "-created_at", "pk"]
+        verbose_name = _("push subscription")
+        verbose_name_plural = _("push subscriptions")
+
+    def __str__(self) -> str:
+        return f"{self.driver_id}: {self.endpoint[:60]}"
+
+
+class DriverNoticeKind(models.TextChoices):
+    ASSIGNED = "assigned", _("Trip assigned")
+    CHANGED = "changed", _("Trip changed")
+    REMOVED = "removed", _("Trip taken off")
+    CANCELLED = "cancelled", _("Trip cancelled")
+
+
+class DriverNotice(models.Model):
+    """What a driver is told about a trip (given, changed, taken away), recorded with the change and sent once by
+    the worker: by Web Push, or by email when no phone of theirs took it."""
+
+    Kind = DriverNoticeKind
+
+    class Channel(models.TextChoices):
+        PUSH = "push", _("Push")
+        EMAIL = "email", _("Email")
+
+    driver = models.ForeignKey(Driver, on_delete=models.CASCADE, related_name="notices")
+    trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # What changed (``{"changes": [...]}``), for a changed trip.
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"))
+    # The sent-record (gnb.core.outbox.send_claimed): one run of the task sends it.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    channel = models.CharField(_("sent by"), max_length=5, choices=Channel.choices, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("driver notice")
+        verbose_name_plural = _("driver notices")
+        constraints = [
+            models.CheckConstraint(name="driver_notice_kind_known", condition=Q(kind__in=DriverNoticeKind.values))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trip_id} → {self.driver_id}: {self.kind}"
+
+
+def evidence_photo_path(instance: TripEvidence, filename: str) -> str:
+    # Under a directory nothing serves: MEDIA_ROOT is not published, and only the back office shows these to staff.
+    # The name is random so it says nothing of the trip and cannot be guessed.
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"private/no-show/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.{suffix}"
+
+
+class TripEvidence(models.Model):
+    """What a driver showed for a no-show: where the phone was (and how far from the pickup place), or a photo of
+    the name sign at the meeting point. Kept with the trip for disputes, the photo until the retention ends."""
+
+    class Kind(models.TextChoices):
+        POSITION = "position", _("Position")
+        PHOTO = "photo", _("Photo")
+
+    trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    photo = models.FileField(_("photo"), upload_to=evidence_photo_path, max_length=200, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    accuracy_m = models.PositiveIntegerField(_("accuracy (m)"), null=True, blank=True)
+    distance_m = models.PositiveIntegerField(_("distance from the pickup (m)"), null=True, blank=True)
+    created_at = models.DateTimeField(_("at"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+
+    class Meta:
+        ordering = ["trip", "created_at", "pk"]
+        verbose_name = _("no-show evidence")
+        verbose_name_plural = _("no-show evidence")
+        constraints = [
+            models.CheckConstraint(
+                name="trip_evidence_complete",
+                condition=(Q(kind="position", latitude__isnull=False, longitude__isnull=False) & Q(photo=""))
+                | (Q(kind="photo") & ~Q(photo="")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trip_id}: {self.kind}"

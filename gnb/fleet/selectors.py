@@ -300,3 +300,58 @@ def driver_live_trips(*, driver_id: int, start: dt.datetime, end: dt.datetime) -
         "leg__origin__zone",
     )
     return trips
+
+
+# --- what the traveller sees of the driver's progress ------------------------------------------------------------
+@dataclass(frozen=True)
+class DriverProgress:
+    """A ride of a booking whose driver has set off or arrived, as the traveller's page shows it (no live position:
+    only the step the driver pressed, and who and what to look for)."""
+
+    status: str  # Trip.Status.ON_THE_WAY or Trip.Status.ARRIVED
+    since: dt.datetime  # when the driver pressed it
+    driver_first_name: str
+    driver_phone: str  # E.164, also the tel: link
+    vehicle_make: str
+    vehicle_model: str
+    vehicle_colour: str
+    vehicle_plate: str
+
+    @property
+    def arrived(self) -> bool:
+        return self.status == Trip.Status.ARRIVED
+
+
+PROGRESS_SHOWN = (Trip.Status.ON_THE_WAY, Trip.Status.ARRIVED)
+
+
+def booking_driver_progress(*, booking_id: int) -> list[DriverProgress]:
+    """The rides of booking ``booking_id`` whose driver is on the way or has arrived, in pickup order (one query)."""
+    riders = (
+        TripBooking.objects.filter(
+            booking_id=booking_id,
+            trip__status__in=PROGRESS_SHOWN,
+            trip__driver__isnull=False,
+            trip__vehicle__isnull=False,
+        )
+        .select_related("trip__driver", "trip__vehicle")
+        .order_by("trip__starts_at", "pk")
+    )
+    progress = []
+    for rider in riders:
+        trip = rider.trip
+        assert trip.driver is not None and trip.vehicle is not None
+        since = trip.arrived_at if trip.status == Trip.Status.ARRIVED else trip.started_at
+        progress.append(
+            DriverProgress(
+                status=trip.status,
+                since=since or trip.updated_at,
+                driver_first_name=trip.driver.first_name,
+                driver_phone=trip.driver.phone,
+                vehicle_make=trip.vehicle.make,
+                vehicle_model=trip.vehicle.model,
+                vehicle_colour=trip.vehicle.colour,
+                vehicle_plate=trip.vehicle.plate,
+            )
+        )
+    return progress

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,8 +31,9 @@ from gnb.catalog.models import TourDeparture
 from gnb.core.errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
 from gnb.core.locking import lock_rows, lock_timeout_as_busy
 from gnb.core.outbox import EmailKind, email_enqueue
-from gnb.fleet import rules, selectors
-from gnb.fleet.models import Driver, Trip, TripBooking, TripEvent, Vehicle
+from gnb.fleet import evidence, notices, rules, selectors
+from gnb.fleet.evidence import Position
+from gnb.fleet.models import Driver, DriverNotice, Trip, TripBooking, TripEvent, Vehicle
 from gnb.payments.services import payment_record_cash
 
 if TYPE_CHECKING:
@@ -54,15 +56,6 @@ class AssignmentRefused(DomainError):
         self.refusals = refusals
         super().__init__(" ".join(r.message for r in refusals), field=field, code=refusals[0].code)
         self.conflicting_trip_id = next((r.conflicting_trip_id for r in refusals if r.conflicting_trip_id), None)
-
-
-@dataclass(frozen=True)
-class Position:
-    """Where the phone said it was when a step was pressed."""
-
-    latitude: Decimal
-    longitude: Decimal
-    accuracy_m: int | None = None
 
 
 # --- reading under locks ----------------------------------------------------------------------------------
@@ -249,6 +242,10 @@ def fleet_assign(
             for booking in bookings:
                 _sync_booking(booking, actor=actor, reason="Driver and vehicle assigned", now=now)
             _tell_traveller(trip, bookings, actor=actor, now=now, reason="Driver and vehicle assigned")
+            if trip.driver_id is not None:
+                notices.driver_notice_record(
+                    trip=trip, driver_id=trip.driver_id, kind=DriverNotice.Kind.ASSIGNED, now=now
+                )
     except IntegrityError as error:
         raise _as_conflict(error) from error
     logger.info("trip assigned", extra={"trip": trip.pk, "driver": driver_id, "vehicle": vehicle_id})
@@ -395,6 +392,7 @@ def fleet_reassign(
             if (trip.driver_id, trip.vehicle_id) == (driver_id, vehicle_id):
                 return trip
             before = _who(trip)
+            old_driver_id, old_vehicle_id = trip.driver_id, trip.vehicle_id
             driver, vehicle = _lock_driver_and_vehicle(driver_id, vehicle_id)
             _check(selectors.trip_ride(trip_id=trip.pk), driver, vehicle, excluding_trip_id=trip.pk)
             trip.driver, trip.vehicle = driver, vehicle
@@ -406,9 +404,26 @@ def fleet_reassign(
             for booking in bookings:
                 _sync_booking(booking, actor=actor, reason="Driver or vehicle changed", now=now)
             _tell_traveller(trip, bookings, actor=actor, now=now, reason="Driver or vehicle changed")
+            _tell_drivers_of_reassignment(trip, old_driver_id, old_vehicle_id, now=now)
     except IntegrityError as error:
         raise _as_conflict(error) from error
     return trip
+
+
+def _tell_drivers_of_reassignment(
+    trip: Trip, old_driver_id: int | None, old_vehicle_id: int | None, *, now: dt.datetime
+) -> None:
+    """The driver who lost the trip is told so, the one who got it that it is theirs; a driver who keeps it is told
+    of the other vehicle."""
+    if old_driver_id != trip.driver_id:
+        if old_driver_id is not None:
+            notices.driver_notice_record(trip=trip, driver_id=old_driver_id, kind=DriverNotice.Kind.REMOVED, now=now)
+        if trip.driver_id is not None:
+            notices.driver_notice_record(trip=trip, driver_id=trip.driver_id, kind=DriverNotice.Kind.ASSIGNED, now=now)
+    elif trip.driver_id is not None and old_vehicle_id != trip.vehicle_id:
+        notices.driver_notice_record(
+            trip=trip, driver_id=trip.driver_id, kind=DriverNotice.Kind.CHANGED, now=now, changes=["vehicle"]
+        )
 
 
 def _release(trip: Trip, *, now: dt.datetime) -> None:
@@ -435,6 +450,8 @@ def fleet_unassign(*, trip_id: int, actor: Actor, reason: str = "", now: dt.date
                 field="trip",
             )
         riders = [{"booking": b.reference} for b in bookings]
+        if trip.driver_id is not None:
+            notices.driver_notice_record(trip=trip, driver_id=trip.driver_id, kind=DriverNotice.Kind.REMOVED, now=now)
         _release(trip, now=now)
         _event(
             trip,
@@ -460,6 +477,15 @@ def trips_follow_booking(booking: Booking, from_status: str, event: BookingEvent
         rider.delete()
         rest = list(TripBooking.objects.filter(trip=trip).select_related("booking"))
         if not rest:
+            if trip.driver_id is not None and trip.status in TOLD:
+                # Summarised from the rider that just left: the trip keeps no other.
+                notices.driver_notice_record(
+                    trip=trip,
+                    driver_id=trip.driver_id,
+                    kind=DriverNotice.Kind.CANCELLED,
+                    now=event.created_at,
+                    rider=rider,
+                )
             _release(trip, now=event.created_at)
             _event(
                 trip,
@@ -474,12 +500,66 @@ def trips_follow_booking(booking: Booking, from_status: str, event: BookingEvent
             trip.luggage = sum(r.booking.luggage for r in rest)
             _report_changed(trip)
             trip.save()
+            if trip.driver_id is not None and trip.status in TOLD:
+                notices.driver_notice_record(
+                    trip=trip,
+                    driver_id=trip.driver_id,
+                    kind=DriverNotice.Kind.CHANGED,
+                    now=event.created_at,
+                    changes=["passengers"],
+                )
             _event(
                 trip,
                 action="rider_left",
                 actor=SYSTEM,
                 now=event.created_at,
                 reason=f"{booking.reference} {booking.get_status_display()}",
+            )
+
+
+# A driver is told of changes to a trip until they have the travellers on board.
+TOLD = (T.ASSIGNED, T.ON_THE_WAY, T.ARRIVED)
+
+# What a driver is told changed, by the name ``booking_update_details`` gives each change, and which ride of the
+# booking it concerns (1 outbound, 2 return, None every ride).
+_DRIVER_CHANGES: dict[str, tuple[str, int | None]] = {
+    "flight.number": ("flight", 1),
+    "flight.arrival_at": ("landing", 1),
+    "flight.departure_at": ("flight", 1),
+    "return_flight.number": ("flight", 2),
+    "return_flight.arrival_at": ("landing", 2),
+    "return_flight.departure_at": ("flight", 2),
+    "pickup_point": ("pickup_point", 1),
+    "return_pickup_point": ("pickup_point", 2),
+    "pickup_place": ("pickup_place", None),
+    "contact.name": ("contact", None),
+    "contact.phone": ("contact", None),
+    "notes": ("notes", None),
+}
+
+
+def trips_follow_booking_details(booking: Booking, event: BookingEvent) -> None:
+    """Tell the driver of each ride of ``booking`` that a change concerns (flight, landing, pickup point or place,
+    names, contact, notes) what changed (details listener, in the change's transaction)."""
+    names = list((event.details or {}).get("changes", {}))
+    riders = TripBooking.objects.filter(booking=booking, trip__driver__isnull=False, trip__status__in=TOLD)
+    for rider in riders.select_related("trip", "leg"):
+        sequence = rider.leg.sequence if rider.leg is not None else None
+        changes = set()
+        for name in names:
+            label, concerns = _DRIVER_CHANGES.get(
+                name, ("passengers", None) if name.startswith("passengers.") else ("", None)
+            )
+            if label and (concerns is None or sequence is None or concerns == sequence):
+                changes.add(label)
+        if name_changes := sorted(changes):
+            assert rider.trip.driver_id is not None
+            notices.driver_notice_record(
+                trip=rider.trip,
+                driver_id=rider.trip.driver_id,
+                kind=DriverNotice.Kind.CHANGED,
+                now=event.created_at,
+                changes=name_changes,
             )
 
 
@@ -509,6 +589,7 @@ def _step(
     position: Position | None,
     reason: str = "",
     booking_status: str | None = None,
+    before_step: Callable[[Trip, dt.datetime], None] | None = None,
 ) -> Trip:
     now = now or timezone.now()
     with transaction.atomic(), lock_timeout_as_busy():
@@ -524,6 +605,9 @@ def _step(
             raise InvalidTransition(
                 _("Trip T%(trip)s has no driver and vehicle yet.") % {"trip": trip.pk}, field="status"
             )
+        if before_step is not None:
+            # The step's own rule, checked (and its record written) under the trip's lock.
+            before_step(trip, now)
         from_status = trip.status
         trip.status = to_status
         setattr(trip, STEP_AT[to_status], now)
@@ -593,12 +677,39 @@ def trip_no_show(
     actor: Actor,
     reason: str,
     position: Position | None = None,
+    photo: File | None = None,
     now: dt.datetime | None = None,
 ) -> Trip:
-    """Nobody came: the trip ends as a no-show and its bookings with it (a return trip keeps its return ride)."""
+    """Nobody came: the trip ends as a no-show and its bookings with it (a return trip keeps its return ride).
+
+    Not before the travellers had time to come (:func:`gnb.fleet.evidence.no_show_allowed_from`), and only with
+    evidence kept with the trip for disputes: the phone's ``position`` near the pickup place, or a ``photo`` of the
+    name sign at the meeting point (an uploaded image)."""
     if not reason.strip():
         raise ValidationFailed([("reason", _("Say what happened (how long you waited, where)."))])
-    return _step(trip_id, T.NO_SHOW, actor=actor, now=now, position=position, reason=reason, booking_status=S.NO_SHOW)
+    if photo is not None:
+        evidence.photo_check(photo)
+
+    def waited_and_shown(trip: Trip, at: dt.datetime) -> None:
+        allowed_from = evidence.no_show_allowed_from(trip)
+        if at < allowed_from:
+            raise InvalidTransition(
+                _("A no-show can be marked from %(time)s, when the travellers have had time to come.")
+                % {"time": evidence.local_time_text(allowed_from, trip)},
+                field="status",
+            )
+        evidence.evidence_record(trip, position=position, photo=photo, by_id=actor.user_id, at=at)
+
+    return _step(
+        trip_id,
+        T.NO_SHOW,
+        actor=actor,
+        now=now,
+        position=position,
+        reason=reason,
+        booking_status=S.NO_SHOW,
+        before_step=waited_and_shown,
+    )
 
 
 def trip_cash_collect(*, trip_id: int, booking_id: int, amount: Any, actor_user, note: str = "") -> Payment:

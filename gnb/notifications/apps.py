@@ -21,5 +21,7 @@ class NotificationsConfig(AppConfig):
             [EmailKind.MANAGE_LINK], task=tasks.send_manage_link, arguments=services.manage_link_arguments
         )
         email_senders_register(
-            [EmailKind.DRIVER_NOTICE], task=tasks.send_driver_notice, arguments=services.driver_notice_arguments
+            [EmailKind.DRIVER_NOTICE],
+            task=tasks.send_driver_notice_email,
+            arguments=services.driver_notice_arguments,
         )

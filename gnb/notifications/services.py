@@ -36,7 +36,8 @@ from gnb.core import formats as locale_formats
 from gnb.core.errors import NotFound, ValidationFailed
 from gnb.core.links import booking_manage_url, booking_payment_url
 from gnb.core.outbox import BOOKING_KINDS, EmailKind, email_enqueue, email_send_once, send_claimed
-from gnb.fleet.models import Trip, TripBooking, TripEvent
+from gnb.fleet.models import DriverNotice, Trip, TripBooking
+from gnb.fleet.push import driver_language, notice_message
 from gnb.fleet.selectors import trip_detail
 from gnb.notifications.calendar import CALENDAR_CONTENT_TYPE, booking_ics, calendar_filename
 from gnb.notifications.itinerary import booking_itinerary, cancellation_policy_text, local_datetime_text
@@ -426,61 +427,6 @@ def manage_link_send(*, booking_id: int, task_id: Any) -> bool:
     return email_send_once(task_id=task_id, kind=EmailKind.MANAGE_LINK, send=send)
 
 
-# --- notices to drivers ------------------------------------------------------------------------------------
-def driver_notice_arguments(kind: EmailKind, keys: Mapping[str, Any]) -> dict[str, Any]:
-    """The arguments of ``send_driver_notice``: ``trip_event_id``, the trip's history event the notice is about."""
-    if set(keys) != {"trip_event_id"}:
-        raise ValueError(f"a {kind.value!r} email takes trip_event_id, got {sorted(keys)}")
-    return {"trip_event_id": keys["trip_event_id"]}
-
-
-def _driver_language(driver) -> str:
-    languages = dict(settings.LANGUAGES)
-    preferred = [driver.user.preferred_language, *(driver.languages or [])]
-    return next((code for code in preferred if code in languages), settings.LANGUAGE_CODE)
-
-
-def driver_notice_send(*, trip_event_id: int, task_id: Any) -> bool:
-    """Email a trip's driver that flight tracking moved the pickup (and whether it now runs into their next trip),
-    in the driver's language, once per queued task; False when there is nobody to tell."""
-
-    def send() -> bool:
-        event = TripEvent.objects.select_related("trip__driver__user").filter(pk=trip_event_id).first()
-        driver = event.trip.driver if event is not None else None
-        if event is None or driver is None or not driver.user.email:
-            logger.info("driver notice not sent: no driver or address", extra={"trip_event": trip_event_id})
-            return False
-        details = event.details
-
-        def local(key: str) -> str:
-            moment = dt.datetime.fromisoformat(details[key]).astimezone(timezone.get_default_timezone())
-            return locale_formats.format_time(moment, clock="24h")
-
-        with translation.override(_driver_language(driver)):
-            values = {
-                "trip": event.trip_id,
-                "flight": details.get("flight", ""),
-                "landing": local("landing_at"),
-                "before": local("pickup_before"),
-                "after": local("pickup_after"),
-            }
-            subject = _("Trip T%(trip)s: new pickup time %(after)s") % values
-            lines = [
-                _("Flight %(flight)s now lands at %(landing)s.") % values,
-                _("The pickup for trip T%(trip)s moved from %(before)s to %(after)s.") % values,
-            ]
-            if details.get("conflict_trip"):
-                lines.append(
-                    _("This runs into your trip T%(next)s; the dispatcher will call you about it.")
-                    % {"next": details["conflict_trip"]}
-                )
-        message = EmailMessage(subject, "\n\n".join(lines), to=[driver.user.email], reply_to=[operator_email()])
-        message.send()
-        return True
-
-    return email_send_once(task_id=task_id, kind=EmailKind.DRIVER_NOTICE, send=send)
-
-
 # --- contact form -----------------------------------------------------------------------------------------
 CONTACT_NAME_MAX = 150
 CONTACT_MESSAGE_MAX = 5000
@@ -684,3 +630,36 @@ def _admin_url(name: str, pk: int) -> str:
         return settings.SITE_URL + reverse(name, args=[pk])
     except NoReverseMatch:
         return ""
+
+
+# --- drivers: a trip given, changed or taken away, when no phone took the push message ------------------------
+def driver_notice_arguments(kind: EmailKind, keys: Mapping[str, Any]) -> dict[str, Any]:
+    notice_id = keys.get("notice_id")
+    if not isinstance(notice_id, int) or set(keys) != {"notice_id"}:
+        raise ValueError("a driver notice email takes notice_id only")
+    return {"notice_id": notice_id}
+
+
+def driver_notice_email_send(*, notice_id: int) -> bool:
+    """Email a driver what the notice ``notice_id`` says, in the driver's language, once per notice (its own
+    sent-record); False when it had been sent, or the driver has no email address."""
+
+    def send() -> bool:
+        notice = DriverNotice.objects.select_related("driver__user").get(pk=notice_id)
+        address = notice.driver.user.email
+        if not address:
+            logger.warning("driver has no email address", extra={"driver": notice.driver_id, "notice": notice_id})
+            return False
+        said = notice_message(notice)
+        with translation.override(driver_language(notice.driver)):
+            context = {
+                "driver": notice.driver,
+                "message": said,
+                "trip_url": f"{settings.SITE_URL}{said.url}",
+                "company": company_name(),
+            }
+            text = render_to_string("notifications/email/driver_notice.txt", context)
+        EmailMessage(said.title, text, to=[address], headers={"X-GNB-Trip": f"T{notice.trip_id}"}).send()
+        return True
+
+    return email_send_once(task_id=f"driver-notice-{notice_id}", kind=EmailKind.DRIVER_NOTICE, send=send)

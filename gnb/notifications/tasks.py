@@ -6,7 +6,7 @@ from gnb.notifications import reminders
 from gnb.notifications.services import (
     booking_email_send,
     contact_message_forward,
-    driver_notice_send,
+    driver_notice_email_send,
     group_quote_email_send,
     manage_link_send,
 )
@@ -52,7 +52,7 @@ def remind_travel_documents_due() -> int:
     return reminders.travel_documents_requests_queue()
 
 
-@task(takes_context=True)
-def send_driver_notice(context: TaskContext, *, trip_event_id: int) -> bool:
-    """Email a trip's driver about a pickup moved by flight tracking; False if this task had sent it."""
-    return driver_notice_send(trip_event_id=trip_event_id, task_id=context.task_result.id)
+@task()
+def send_driver_notice_email(*, notice_id: int) -> bool:
+    """Email a driver of a trip given, changed or taken away (no phone took the push); False if sent before."""
+    return driver_notice_email_send(notice_id=notice_id)

@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from gnb.accounts.customers import ANONYMOUS_EMAIL, bookings_personal_data_erase
 from gnb.bookings.models import IdempotencyKey
 from gnb.core.audit import audit_record
 from gnb.core.errors import DomainError
+from gnb.fleet.evidence import evidence_photos, evidence_photos_delete
 from gnb.notifications.models import ContactMessage, SentEmail
 from gnb.privacy import selectors
 from gnb.privacy.consent import OPTIONAL_CATEGORIES
@@ -95,6 +97,8 @@ def _erase(booking_ids: list[int]) -> None:
     SentEmail.objects.filter(booking_id__in=booking_ids).update(recipient=ANONYMOUS_EMAIL)
     # A key's scope can be the client's network address; replays of such old requests are long over.
     IdempotencyKey.objects.filter(booking_id__in=booking_ids).delete()
+    # A no-show's photo shows the name sign, with the traveller's name on it.
+    evidence_photos_delete(booking_ids=booking_ids)
 
 
 # --- retention ------------------------------------------------------------------------------------------------
@@ -105,6 +109,7 @@ class RetentionReport:
     bookings: int
     passengers: int
     contact_messages: int
+    evidence_photos: int
     dry_run: bool
 
 
@@ -116,17 +121,21 @@ def privacy_retention_run(*, dry_run: bool = False, now: dt.datetime | None = No
     with transaction.atomic():
         plan = selectors.retention_plan(now=now)
         messages = ContactMessage.objects.filter(created_at__lt=plan.cutoff)
+        # No-show photos are kept for disputes for their own, shorter time (GNB_NO_SHOW_EVIDENCE_RETENTION_MONTHS).
+        photos_cutoff = selectors.retention_cutoff(now=now, months=settings.GNB_NO_SHOW_EVIDENCE_RETENTION_MONTHS)
         report = RetentionReport(
             cutoff=plan.cutoff,
             travellers=plan.travellers,
             bookings=len(plan.booking_ids),
             passengers=plan.passengers,
             contact_messages=messages.count(),
+            evidence_photos=evidence_photos(taken_before=photos_cutoff).count(),
             dry_run=dry_run,
         )
-        if not dry_run and (report.bookings or report.contact_messages):
+        if not dry_run and (report.bookings or report.contact_messages or report.evidence_photos):
             _erase(plan.booking_ids)
             messages.delete()
+            evidence_photos_delete(taken_before=photos_cutoff)
             audit_record(
                 action=AUDIT_RETENTION,
                 actor=None,
@@ -135,15 +144,17 @@ def privacy_retention_run(*, dry_run: bool = False, now: dt.datetime | None = No
                     "bookings": report.bookings,
                     "passengers": report.passengers,
                     "contact_messages": report.contact_messages,
+                    "evidence_photos": report.evidence_photos,
                     "cutoff": plan.cutoff.isoformat(),
                 },
             )
     logger.info(
-        "privacy retention %s: %s travellers, %s bookings, %s passengers, %s contact messages",
+        "privacy retention %s: %s travellers, %s bookings, %s passengers, %s contact messages, %s no-show photos",
         "dry run" if dry_run else "run",
         report.travellers,
         report.bookings,
         report.passengers,
         report.contact_messages,
+        report.evidence_photos,
     )
     return report

@@ -95,3 +95,11 @@ def drive_time(origin: Zone, destination: Zone, minutes: int) -> ZoneDriveTime:
     return ZoneDriveTime.objects.update_or_create(
         origin=origin, destination=destination, defaults={"minutes": minutes}
     )[0]
+
+
+def at_the_pickup(trip, *, accuracy_m: int = 10):
+    """The phone's position at ``trip``'s pickup place (its first ride's origin or hotel), as a no-show needs it."""
+    from gnb.fleet.evidence import Position, pickup_places
+
+    place = pickup_places(trip)[0]
+    return Position(place.latitude, place.longitude, accuracy_m)

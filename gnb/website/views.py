@@ -31,6 +31,7 @@ from gnb.bookings.services import (
 )
 from gnb.core.errors import DomainError, NotFound, ValidationFailed
 from gnb.core.ratelimit import client_ip, rate_limit_hit
+from gnb.fleet.selectors import booking_driver_progress
 from gnb.notifications.calendar import booking_ics
 from gnb.notifications.services import contact_message_send
 from gnb.notifications.vouchers import booking_voucher_pdf
@@ -209,6 +210,7 @@ def _manage_context(booking: Booking) -> dict[str, Any]:
         "terms": policies.cancellation_terms(total=booking.total, starts_at=booking.starts_at),
         "currency": booking.currency,
         "rides": selectors.booking_rides(booking=booking),
+        "driver_progress": booking_driver_progress(booking_id=booking.pk),
     }
 
 

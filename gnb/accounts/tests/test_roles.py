@@ -17,8 +17,8 @@ from gnb.accounts import roles
 from gnb.accounts.roles import ROLES, role_permissions, roles_sync, user_role_set
 from gnb.bookings.models import Booking, GroupQuoteRequest
 from gnb.core.models import AuditEntry
-from gnb.fleet.models import FlightWatch
 from gnb.driver.services import driver_device_start
+from gnb.fleet.models import FlightWatch
 from gnb.fleet.services import SYSTEM as fleet_system
 from gnb.fleet.services import RideRef, fleet_assign
 from gnb.notifications.models import ContactMessage
@@ -55,9 +55,17 @@ PAYMENTS_OFFICE = {
     "payments.mark_paid",
 }
 FLEET_KEPT = ("driver", "drivershift", "drivertimeoff", "vehicle", "zonedrivetime")
-FLEET_DISPATCH = {"fleet.view_trip", "fleet.change_trip", "fleet.view_tripevent", "fleet.view_flightwatch"}
+FLEET_DISPATCH = {
+    "fleet.view_trip",
+    "fleet.change_trip",
+    "fleet.view_tripevent",
+    "fleet.view_drivernotice",
+    "fleet.view_driverpushsubscription",
+    "fleet.view_tripevidence",
+    "fleet.view_flightwatch",
+}
 FLEET_ALL = {f"fleet.{action}_{model}" for model in FLEET_KEPT for action in ("add", "change", "delete", "view")}
-FLEET_OFFICE = FLEET_ALL | FLEET_DISPATCH
+FLEET_OFFICE = FLEET_ALL | FLEET_DISPATCH | {"fleet.delete_driverpushsubscription"}
 FLEET_VIEW = {f"fleet.view_{model}" for model in FLEET_KEPT} | FLEET_DISPATCH
 
 EXPECTED = {
@@ -149,7 +157,7 @@ def test_the_sync_puts_back_a_changed_group_once_and_is_idempotent():
     out = StringIO()
     call_command("sync_roles", stdout=out)
     assert group_permissions("dispatcher") == EXPECTED["dispatcher"]
-    assert "dispatcher: 27 permission(s)" in out.getvalue()
+    assert "dispatcher: 30 permission(s)" in out.getvalue()
     sync_entries = AuditEntry.objects.filter(action="permission.group_permissions_changed", target_repr="dispatcher")
     # The removal and addition above were recorded by the m2m receiver (actor: system); the sync adds exactly one.
     (entry,) = sync_entries.filter(details__source="sync_roles")
@@ -258,7 +266,13 @@ GROUP_QUOTE_MODELS = {"bookings.groupquoterequest"}
 PAYMENT_MODELS = {"payments.payment", "payments.refund", "payments.providerevent"}
 FLEET_KEPT_MODELS = {"fleet.driver", "fleet.vehicle", "fleet.zonedrivetime"}
 # The devices drivers signed in on go with the drivers: whoever reads drivers sees them (written by the app only).
-FLEET_MODELS = FLEET_KEPT_MODELS | {"fleet.trip", "fleet.flightwatch", "driver.driverdevice"}
+FLEET_MODELS = FLEET_KEPT_MODELS | {
+    "fleet.trip",
+    "fleet.drivernotice",
+    "fleet.driverpushsubscription",
+    "fleet.flightwatch",
+    "driver.driverdevice",
+}
 VISIBLE = {
     "superadmin": ALL_MODELS,
     "admin": ALL_MODELS - {"core.auditentry"},

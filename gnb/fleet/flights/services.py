@@ -16,9 +16,9 @@ from django.utils import timezone
 from gnb.bookings.services import FLIGHT_TRACKING, LandingShift, booking_flight_note, leg_follow_landing
 from gnb.core.alerts import alert_raise
 from gnb.core.locking import lock_rows
-from gnb.core.outbox import EmailKind, email_enqueue
 from gnb.fleet import rules, selectors
-from gnb.fleet.models import Driver, FlightWatchLeg, Trip, TripBooking, TripEvent, Vehicle
+from gnb.fleet.models import Driver, DriverNotice, FlightWatchLeg, Trip, TripBooking, TripEvent, Vehicle
+from gnb.fleet.notices import driver_notice_record
 from gnb.fleet.services import _report_changed
 
 logger = logging.getLogger(__name__)
@@ -53,12 +53,15 @@ def _local(moment: dt.datetime) -> str:
 
 
 def _tell_driver(trip: Trip, reason: str, *, details: dict | None = None, now: dt.datetime | None = None) -> None:
-    """Tell the trip's driver, in the transaction of the change: an email through the outbox for now (one place to
-    send the driver's phone a notice instead)."""
+    """Tell the trip's driver, in the transaction of the change: the trip's history says why, and a driver notice
+    (push to their phone, else email) says the landing and the pickup time changed."""
     if trip.driver_id is None:
         return
-    event = _event(trip, action="driver_told", now=now or timezone.now(), reason=reason, details=details or {})
-    email_enqueue(kind=EmailKind.DRIVER_NOTICE, trip_event_id=event.pk)
+    now = now or timezone.now()
+    _event(trip, action="driver_told", now=now, reason=reason, details=details or {})
+    driver_notice_record(
+        trip=trip, driver_id=trip.driver_id, kind=DriverNotice.Kind.CHANGED, now=now, changes=["landing", "time"]
+    )
 
 
 def _conflicting_trip(trip: Trip, starts_at: dt.datetime, ends_at: dt.datetime) -> int | None:

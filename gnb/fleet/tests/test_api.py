@@ -16,12 +16,13 @@ from gnb.accounts.api_tokens import token_issue
 from gnb.bookings.models import Booking, Passenger, TransferLeg
 from gnb.bookings.quotes import ExtraRequest
 from gnb.fleet import services
+from gnb.fleet.evidence import local_time_text, no_show_allowed_from
 from gnb.fleet.models import Trip, TripEvent
 from gnb.fleet.rules import LOCAL
 from gnb.fleet.services import Actor, RideRef
 from gnb.payments.models import Payment
 from gnb.testing.bookings import place_berg_tour, place_sedan_transfer, place_transfer_to_the_airport_in
-from gnb.testing.fleet import make_drive_times, make_driver, make_vehicle
+from gnb.testing.fleet import at_the_pickup, make_drive_times, make_driver, make_vehicle
 from gnb.testing.personas import authenticator_code, authenticator_enrol, persona
 
 pytestmark = pytest.mark.django_db
@@ -259,16 +260,36 @@ def test_each_step_moves_the_trip_and_the_booking(client, setup):
         ]
 
 
-def test_a_no_show_needs_a_reason(client, setup):
+def test_a_no_show_needs_a_reason_the_waiting_time_and_the_position_at_the_pickup(client, setup):
     trip, user = setup["trip"], setup["ayse"].user
+    here = at_the_pickup(trip)
+    there = {"latitude": str(here.latitude), "longitude": str(here.longitude), "accuracy_m": 12}
+    allowed_from = no_show_allowed_from(trip)
     with at_pickup(trip):
         assert move(client, trip, user, "on_the_way").status_code == 200
-        response = move(client, trip, user, "no_show")
+        response = move(client, trip, user, "no_show", **there)
         assert response.status_code == 422
         assert response.json()["error"]["fields"] == [
             {"field": "reason", "message": "Say what happened (how long you waited, where)."}
         ]
+    with time_machine.travel(allowed_from - dt.timedelta(minutes=1), tick=False):
+        response = move(client, trip, user, "no_show", reason="Nobody came.", **there)
+        assert response.status_code == 409
+        assert response.json()["error"]["message"] == (
+            f"A no-show can be marked from {local_time_text(allowed_from, trip)}, when the travellers have had "
+            "time to come."
+        )
+    with time_machine.travel(allowed_from, tick=False):
         response = move(client, trip, user, "no_show", reason="Waited 60 minutes at gate B.")
+        assert response.status_code == 422
+        assert response.json()["error"]["fields"] == [
+            {
+                "field": "position",
+                "message": "A no-show needs evidence: your position within 150 m of the pickup place, or a photo "
+                "of the name sign.",
+            }
+        ]
+        response = move(client, trip, user, "no_show", reason="Waited 60 minutes at gate B.", **there)
         assert (response.status_code, response.json()["status"]) == (200, "no_show")
         setup["booking"].refresh_from_db()
         assert setup["booking"].status == Booking.Status.NO_SHOW

@@ -19,7 +19,7 @@ from gnb.fleet.services import Actor, AssignmentRefused, RideRef
 from gnb.payments.models import Payment
 from gnb.testing.bookings import passengers_for, place_tour, place_transfer, transfer_request
 from gnb.testing.catalog import IST, future_local
-from gnb.testing.fleet import make_drive_times, make_driver, make_vehicle
+from gnb.testing.fleet import at_the_pickup, make_drive_times, make_driver, make_vehicle
 
 pytestmark = pytest.mark.django_db
 
@@ -487,7 +487,9 @@ def test_a_no_show_needs_a_reason_and_ends_the_booking(fleet, actor):
         with pytest.raises(ValidationFailed) as silent:
             services.trip_no_show(trip_id=trip.pk, actor=actor, reason=" ")
         assert silent.value.errors == [("reason", "Say what happened (how long you waited, where).")]
-        services.trip_no_show(trip_id=trip.pk, actor=actor, reason="Waited 90 min at arrivals, sign shown")
+        services.trip_no_show(
+            trip_id=trip.pk, actor=actor, reason="Waited 90 min at arrivals, sign shown", position=at_the_pickup(trip)
+        )
     trip.refresh_from_db()
     booking.refresh_from_db()
     assert (trip.status, booking.status) == (T.NO_SHOW, S.NO_SHOW)

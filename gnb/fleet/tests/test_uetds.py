@@ -18,7 +18,7 @@ from gnb.fleet.uetds.reporting import backoff_minutes, trip_report, uetds_report
 from gnb.ops.models import AlertState
 from gnb.testing.bookings import place_transfer, transfer_request
 from gnb.testing.catalog import future_local
-from gnb.testing.fleet import make_drive_times, make_driver, make_vehicle
+from gnb.testing.fleet import at_the_pickup, make_drive_times, make_driver, make_vehicle
 from gnb.testing.uetds import ACTION, uetds_server
 
 IST = zoneinfo.ZoneInfo("Europe/Istanbul")
@@ -305,7 +305,9 @@ def test_a_no_show_reports_each_passenger_as_not_travelled_once(catalog, uetds):
     trip_report(trip_id=trip.pk)
     with time_machine.travel(local(trip.starts_at) + dt.timedelta(minutes=60), tick=False):
         trip_start(trip_id=trip.pk, actor=SYSTEM)
-        trip_no_show(trip_id=trip.pk, actor=SYSTEM, reason="Waited 60 minutes at arrivals")
+        trip_no_show(
+            trip_id=trip.pk, actor=SYSTEM, reason="Waited 60 minutes at arrivals", position=at_the_pickup(trip)
+        )
         uetds_report_due()
 
     no_shows = uetds.of("yolcuGelmeyenBildir")

@@ -119,6 +119,7 @@ def test_the_dry_run_changes_nothing_and_reports_exact_counts(travellers):
         "Would anonymise: bookings 1",
         "Would anonymise: passengers 2",
         "Would delete: contact messages 1",
+        "Would delete: no-show photos 0",
     ]
     assert Booking.objects.get(pk=anna.pk).lead_email == "anna@example.com"
     assert ContactMessage.objects.count() == 1
@@ -132,6 +133,7 @@ def test_the_dry_run_changes_nothing_and_reports_exact_counts(travellers):
         "Anonymised: bookings 1",
         "Anonymised: passengers 2",
         "Deleted: contact messages 1",
+        "Deleted: no-show photos 0",
     ]
     assert ContactMessage.objects.count() == 0
     assert Booking.objects.get(pk=bob_old.pk).lead_email == "bob@example.com"

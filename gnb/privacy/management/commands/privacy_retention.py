@@ -26,3 +26,4 @@ class Command(BaseCommand):
         self.stdout.write(f"{verb}: bookings {report.bookings}")
         self.stdout.write(f"{verb}: passengers {report.passengers}")
         self.stdout.write(f"{'Would delete' if dry_run else 'Deleted'}: contact messages {report.contact_messages}")
+        self.stdout.write(f"{'Would delete' if dry_run else 'Deleted'}: no-show photos {report.evidence_photos}")
