@@ -45,11 +45,19 @@ def driver_notice_record(
     now: dt.datetime,
     changes: list[str] | None = None,
     rider: TripBooking | None = None,
+    pickup_at: dt.datetime | None = None,
+    conflict_trip_id: int | None = None,
 ) -> DriverNotice:
     """Record that driver ``driver_id`` is to be told ``kind`` about ``trip``, and queue its sending in the current
     transaction (call it inside the ``transaction.atomic`` block of the change). ``changes`` names what changed
-    (:data:`gnb.fleet.push` labels them); ``rider``: the ride the trip is about when it has just left the trip."""
+    (:data:`gnb.fleet.push` labels them); ``rider``: the ride the trip is about when it has just left the trip.
+    ``pickup_at``: the new pickup when the trip itself could not move yet (its range runs into
+    ``conflict_trip_id``, which the dispatcher resolves)."""
     details = _trip_summary(trip, rider)
+    if pickup_at is not None:
+        details["starts_at"] = pickup_at.isoformat()
+    if conflict_trip_id is not None:
+        details["conflict_trip"] = conflict_trip_id
     if changes:
         details["changes"] = sorted(set(changes))
     notice = DriverNotice.objects.create(driver_id=driver_id, trip=trip, kind=kind, details=details, created_at=now)

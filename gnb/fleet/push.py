@@ -126,6 +126,10 @@ def notice_message(notice: DriverNotice) -> NoticeMessage:
             title = _("Trip %(trip)s changed: %(when)s") % values
             changed = ", ".join(_change_label(name) for name in details.get("changes", []))
             body = _("Changed: %(changes)s. Pickup at %(place)s.") % {**values, "changes": changed}
+            if details.get("conflict_trip"):
+                body += " " + _("This runs into your trip T%(next)s; the dispatcher will call you about it.") % {
+                    "next": details["conflict_trip"]
+                }
         elif kind == DriverNotice.Kind.REMOVED:
             title = _("Trip %(trip)s is no longer yours") % values
             body = _("The trip of %(when)s from %(place)s was taken off you; do not go to it.") % values

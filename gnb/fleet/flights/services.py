@@ -58,9 +58,16 @@ def _tell_driver(trip: Trip, reason: str, *, details: dict | None = None, now: d
     if trip.driver_id is None:
         return
     now = now or timezone.now()
-    _event(trip, action="driver_told", now=now, reason=reason, details=details or {})
+    details = details or {}
+    _event(trip, action="driver_told", now=now, reason=reason, details=details)
     driver_notice_record(
-        trip=trip, driver_id=trip.driver_id, kind=DriverNotice.Kind.CHANGED, now=now, changes=["landing", "time"]
+        trip=trip,
+        driver_id=trip.driver_id,
+        kind=DriverNotice.Kind.CHANGED,
+        now=now,
+        changes=["landing", "time"],
+        pickup_at=dt.datetime.fromisoformat(details["pickup_after"]) if "pickup_after" in details else None,
+        conflict_trip_id=details.get("conflict_trip"),
     )
 
 
