@@ -1,0 +1,293 @@
+// The drivers' app in the page: registers the service worker, keeps presses made without signal in an outbox
+// (IndexedDB) and sends them in order once the signal is back, and listens for the dispatcher's changes.
+// Texts come translated from the page (body data-outbox-label-* attributes): no catalogue in here.
+(() => {
+  "use strict";
+  const body = document.body;
+  const label = (name) => body.dataset["outboxLabel" + name] || "";
+  const area = document.getElementById("outbox");
+  const worker = "serviceWorker" in navigator ? navigator.serviceWorker : null;
+
+  // --- storage: "outbox" holds the commands by sequence, one per key; "refused" what the server refused ---
+  let opened = null;
+  function db() {
+    opened = opened || new Promise((resolve, reject) => {
+      const request = indexedDB.open("driver-outbox", 1);
+      request.onupgradeneeded = () => {
+        const outbox = request.result.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true });
+        outbox.createIndex("key", "key", { unique: true });
+        request.result.createObjectStore("refused", { keyPath: "key" });
+      };
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    return opened;
+  }
+  async function run(store, mode, work) {
+    const tx = (await db()).transaction(store, mode);
+    const request = work(tx.objectStore(store));
+    await new Promise((resolve, reject) => {
+      tx.oncomplete = resolve;
+      tx.onerror = tx.onabort = () => reject(tx.error);
+    });
+    return request.result;
+  }
+  const all = (store) => run(store, "readonly", (s) => s.getAll());
+
+  // --- the trip page: its status, and only the forms that status allows (data-when) ---
+  function show(scope, status, text) {
+    scope.dataset.tripStatus = status;
+    const shown = scope.querySelector("[data-trip-status-label]");
+    if (shown && text) shown.textContent = text;
+    for (const form of scope.querySelectorAll("form[data-when]")) {
+      form.hidden = !form.dataset.when.split(" ").includes(status);
+    }
+  }
+  const scopeOf = (form) => form.closest("[data-trip-status]");
+  const actionOf = (form) => new URL(form.getAttribute("action") || location.href, location.href).href;
+  const done = (form, key) => form.querySelector("[name=key]")?.value === key && !form.querySelector("[name=status]");
+
+  // Presses still waiting moved the page on: after a reload without signal it shows them too.
+  function replay(commands) {
+    for (const command of commands) {
+      for (const form of document.querySelectorAll("form[data-outbox]")) {
+        if (actionOf(form) !== command.url) continue;
+        const scope = scopeOf(form);
+        if (command.status && scope) show(scope, command.status, command.statusLabel);
+        if (done(form, command.key)) disable(form);
+      }
+    }
+  }
+  const disable = (form) => form.querySelectorAll("button").forEach((button) => (button.disabled = true));
+
+  // --- #outbox: how many wait, and why the refused ones were refused ---
+  let signInNeeded = false;
+  function node(tag, text, className) {
+    const element = document.createElement(tag);
+    element.textContent = text;
+    if (className) element.className = className;
+    return element;
+  }
+  async function render() {
+    if (!area) return;
+    const [waiting, refused] = await Promise.all([all("outbox"), all("refused")]);
+    area.replaceChildren();
+    if (waiting.length) {
+      area.append(node("p", label("Waiting").replace("%(count)s", waiting.length), "outbox__waiting"));
+      if (!navigator.onLine) area.append(node("p", label("Offline"), "outbox__note"));
+      if (signInNeeded) area.append(node("p", label("SignIn"), "outbox__note"));
+    }
+    if (!refused.length) return;
+    const box = node("section", "", "outbox__refused");
+    const list = node("ul", "");
+    for (const item of refused.sort((a, b) => a.at - b.at)) {
+      const entry = node("li", " — " + item.message);
+      entry.prepend(node("strong", item.what));
+      list.append(entry);
+    }
+    const dismiss = node("button", label("Dismiss"), "button button--secondary");
+    dismiss.type = "button";
+    dismiss.addEventListener("click", () => run("refused", "readwrite", (s) => s.clear()).then(render));
+    box.append(node("h2", label("Refused")), list, dismiss);
+    area.append(box);
+  }
+
+  // --- a press: read the form, add where the phone is (3 s at most), queue it once per key, send ---
+  const pressing = new Set();
+  function position() {
+    if (!navigator.geolocation) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, 3000, null);
+      const answer = (coords) => (clearTimeout(timer), resolve(coords));
+      navigator.geolocation.getCurrentPosition((where) => answer(where.coords), () => answer(null), {
+        timeout: 2500,
+        maximumAge: 60000,
+      });
+    });
+  }
+  async function press(event) {
+    const form = event.target;
+    event.preventDefault();
+    const data = new FormData(form, event.submitter);
+    const status = data.get("status") || "";
+    let key = data.get("key");
+    if (!key || pressing.has(key + status)) return; // a double tap is one press
+    pressing.add(key + status);
+    // The page may give its status buttons one key: a queued press of another step takes a key of its own.
+    const queued = await run("outbox", "readonly", (s) => s.index("key").get(key));
+    if (queued && queued.status !== status) {
+      key = crypto.randomUUID();
+      data.set("key", key);
+      pressing.add(key + status);
+    }
+    const scope = scopeOf(form);
+    if (status) {
+      if (scope) {
+        data.set("expected_status", scope.dataset.tripStatus);
+        show(scope, status, form.dataset.nextLabel);
+      }
+      const coords = await position(); // without permission or a fix, the press goes without
+      if (coords) {
+        data.set("latitude", coords.latitude.toFixed(6));
+        data.set("longitude", coords.longitude.toFixed(6));
+        data.set("accuracy_m", Math.round(coords.accuracy));
+      }
+    } else {
+      disable(form);
+    }
+    const command = {
+      key,
+      url: actionOf(form),
+      entries: [...data].filter(([, value]) => !(value instanceof File) || value.size),
+      status,
+      statusLabel: form.dataset.nextLabel || "",
+      what: (event.submitter || form).dataset.what || event.submitter?.textContent.trim() || "",
+      at: Date.now(),
+    };
+    try {
+      await run("outbox", "readwrite", (s) => s.add(command));
+    } catch (error) {
+      if (error?.name !== "ConstraintError") throw error; // else: this key waits already
+    }
+    await render();
+    drain();
+  }
+
+  // --- sending: the oldest first, one at a time; a failed send stops the line and tries again later ---
+  let draining = false;
+  let retryIn = 2000;
+  let retryTimer = 0;
+  const token = () => document.querySelector("[name=csrfmiddlewaretoken]")?.value || body.dataset.csrfToken || "";
+  async function send(command) {
+    const data = new FormData();
+    for (const [name, value] of command.entries) data.append(name, value);
+    // This page's token: the valid one, also when the driver signed in again since the press.
+    if (token()) data.set("csrfmiddlewaretoken", token());
+    const response = await fetch(command.url, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": token() },
+      redirect: "manual",
+    });
+    const answer = await response.json().catch(() => ({})); // else a sign-in page, a proxy's error page
+    if (response.status >= 500 || response.status === 429) return "later";
+    if (!answer.outcome) {
+      if (response.type === "opaqueredirect" || response.status === 401 || response.status === 403) return "sign-in";
+      if (response.ok) return "sent";
+    }
+    if (answer.outcome !== "applied") {
+      const what = command.what;
+      const message = answer.message || label("Failed");
+      await run("refused", "readwrite", (s) => s.put({ key: command.key, what, message, at: Date.now() }));
+    }
+    return "sent";
+  }
+  async function drain() {
+    if (draining) return;
+    draining = true;
+    clearTimeout(retryTimer);
+    let sent = 0;
+    let outcome = "sent";
+    try {
+      for (;;) {
+        const [command] = await run("outbox", "readonly", (s) => s.getAll(null, 1));
+        if (!command) break;
+        outcome = await send(command).catch(() => "later"); // no signal
+        signInNeeded = outcome === "sign-in";
+        if (outcome !== "sent") break;
+        await run("outbox", "readwrite", (s) => s.delete(command.seq));
+        sent += 1;
+      }
+    } finally {
+      draining = false;
+    }
+    await render();
+    if (outcome === "later") {
+      retryTimer = setTimeout(drain, retryIn);
+      retryIn = Math.min(retryIn * 2, 60000);
+    } else {
+      retryIn = 2000;
+    }
+    // All sent: the server's page is the truth (its next buttons, the dispatcher's changes).
+    if (sent && outcome === "sent") location.reload();
+  }
+
+  // --- told of changes: offline.json's version every minute while the page is seen, and pushes ---
+  const offlineUrl = body.dataset.offlineUrl;
+  async function idle() {
+    const typing = document.activeElement?.matches("input:not([type=hidden]), textarea, select");
+    return !typing && !draining && !(await all("outbox")).length;
+  }
+  async function check() {
+    if (!offlineUrl || document.visibilityState !== "visible" || !navigator.onLine) return;
+    const response = await fetch(offlineUrl, { credentials: "same-origin", cache: "no-store" }).catch(() => null);
+    if (!response?.ok || response.redirected) return;
+    const version = String((await response.json()).version);
+    const known = localStorage.getItem("driver-offline-version");
+    if (known === version) return;
+    localStorage.setItem("driver-offline-version", version);
+    worker?.controller?.postMessage({ type: "refresh" });
+    if (known !== null && (await idle())) location.reload();
+  }
+
+  // --- Web Push, offered once the server gives its public key ---
+  function keyBytes(text) {
+    const raw = atob((text + "===".slice((text.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/"));
+    return Uint8Array.from(raw, (c) => c.charCodeAt(0));
+  }
+  async function subscribe(registration) {
+    const subscription = await registration.pushManager.subscribe({
+      userVisibleOnly: true,
+      applicationServerKey: keyBytes(body.dataset.vapidKey),
+    });
+    const response = await fetch(body.dataset.pushUrl || "/driver/push/subscribe", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": token() },
+      body: JSON.stringify(subscription),
+    });
+    return response.ok;
+  }
+  async function offerPush(registration) {
+    if (!body.dataset.vapidKey || !("PushManager" in window) || Notification.permission === "denied") return;
+    if (Notification.permission === "granted" && (await registration.pushManager.getSubscription())) return;
+    const button = node("button", label("Notify"), "button button--secondary outbox__notify");
+    button.type = "button";
+    button.addEventListener("click", async () => {
+      if ((await Notification.requestPermission()) !== "granted") return;
+      if (await subscribe(registration).catch(() => false)) button.remove();
+    });
+    (area || body.firstElementChild).after(button);
+  }
+
+  // --- start ---
+  if (window.indexedDB) {
+    document.addEventListener("submit", (event) => {
+      if (!event.target.matches("form[data-outbox]")) return;
+      press(event).catch(() => event.target.submit()); // storage refused (a private window): a plain form
+    });
+    window.addEventListener("online", () => ((retryIn = 2000), drain()));
+    window.addEventListener("offline", render);
+    all("outbox")
+      .then((commands) => (replay(commands), render()))
+      .then(drain)
+      .catch(() => {});
+  }
+  document.addEventListener("visibilitychange", check);
+  setInterval(check, 60000);
+  check();
+  if (!worker) return;
+  worker.addEventListener("message", async (event) => {
+    if (event.data?.type === "push" && (await idle())) location.reload();
+  });
+  worker
+    .register(body.dataset.serviceWorker || "/driver/sw.js", { scope: "/driver/" })
+    .then(async (registration) => {
+      // A first visit was fetched before the worker could keep it: keep this page now, and the trips.
+      (await worker.ready).active.postMessage({ type: "refresh", urls: [location.pathname] });
+      registration.periodicSync?.register("offline", { minInterval: 900000 }).catch(() => {});
+      return offerPush(registration);
+    })
+    .catch(() => {});
+})();
