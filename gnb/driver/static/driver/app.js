@@ -39,8 +39,8 @@
     scope.dataset.tripStatus = status;
     const shown = scope.querySelector("[data-trip-status-label]");
     if (shown && text) shown.textContent = text;
-    for (const form of scope.querySelectorAll("form[data-when]")) {
-      form.hidden = !form.dataset.when.split(" ").includes(status);
+    for (const part of scope.querySelectorAll("[data-when]")) {
+      part.hidden = !part.dataset.when.split(" ").includes(status);
     }
   }
   const scopeOf = (form) => form.closest("[data-trip-status]");
@@ -74,7 +74,7 @@
     area.replaceChildren();
     if (waiting.length) {
       area.append(node("p", label("Waiting").replace("%(count)s", waiting.length), "outbox__waiting"));
-      if (!navigator.onLine) area.append(node("p", label("Offline"), "outbox__note"));
+      if (!navigator.onLine) area.append(node("p", label("NoSignal"), "outbox__note"));
       if (signInNeeded) area.append(node("p", label("SignIn"), "outbox__note"));
     }
     if (!refused.length) return;
@@ -88,7 +88,7 @@
     const dismiss = node("button", label("Dismiss"), "button button--secondary");
     dismiss.type = "button";
     dismiss.addEventListener("click", () => run("refused", "readwrite", (s) => s.clear()).then(render));
-    box.append(node("h2", label("Refused")), list, dismiss);
+    box.append(node("h2", label("RefusedTitle")), list, dismiss);
     area.append(box);
   }
 
@@ -155,6 +155,7 @@
 
   // --- sending: the oldest first, one at a time; a failed send stops the line and tries again later ---
   let draining = false;
+  let refusedNow = false;
   let retryIn = 2000;
   let retryTimer = 0;
   const token = () => document.querySelector("[name=csrfmiddlewaretoken]")?.value || body.dataset.csrfToken || "";
@@ -177,6 +178,7 @@
       if (response.ok) return "sent";
     }
     if (answer.outcome !== "applied") {
+      refusedNow = true; // the page stays, so the driver reads why
       const what = command.what;
       const message = answer.message || label("Failed");
       await run("refused", "readwrite", (s) => s.put({ key: command.key, what, message, at: Date.now() }));
@@ -210,14 +212,23 @@
       retryIn = 2000;
     }
     // All sent: the server's page is the truth (its next buttons, the dispatcher's changes).
-    if (sent && outcome === "sent") location.reload();
+    if (sent && outcome === "sent" && !refusedNow) reload();
   }
 
   // --- told of changes: offline.json's version every minute while the page is seen, and pushes ---
   const offlineUrl = body.dataset.offlineUrl;
+  const loadedOffline = !navigator.onLine;
+  let firstCheck = true;
+  let leaving = false;
+  function reload() {
+    leaving = true;
+    location.reload();
+  }
   async function idle() {
+    if (leaving) return false;
     const typing = document.activeElement?.matches("input:not([type=hidden]), textarea, select");
-    return !typing && !draining && !(await all("outbox")).length;
+    const [waiting, refused] = await Promise.all([all("outbox"), all("refused")]);
+    return !typing && !draining && !waiting.length && !refused.length;
   }
   async function check() {
     if (!offlineUrl || document.visibilityState !== "visible" || !navigator.onLine) return;
@@ -225,10 +236,12 @@
     if (!response?.ok || response.redirected) return;
     const version = String((await response.json()).version);
     const known = localStorage.getItem("driver-offline-version");
+    const fresh = firstCheck && !loadedOffline; // this page came from the server just now
+    firstCheck = false;
     if (known === version) return;
     localStorage.setItem("driver-offline-version", version);
     worker?.controller?.postMessage({ type: "refresh" });
-    if (known !== null && (await idle())) location.reload();
+    if (known !== null && !fresh && (await idle())) reload();
   }
 
   // --- Web Push, offered once the server gives its public key ---
@@ -267,7 +280,7 @@
       if (!event.target.matches("form[data-outbox]")) return;
       press(event).catch(() => event.target.submit()); // storage refused (a private window): a plain form
     });
-    window.addEventListener("online", () => ((retryIn = 2000), drain()));
+    window.addEventListener("online", () => ((retryIn = 2000), drain().then(check)));
     window.addEventListener("offline", render);
     all("outbox")
       .then((commands) => (replay(commands), render()))
@@ -279,13 +292,13 @@
   check();
   if (!worker) return;
   worker.addEventListener("message", async (event) => {
-    if (event.data?.type === "push" && (await idle())) location.reload();
+    if (event.data?.type === "push" && (await idle())) reload();
   });
   worker
     .register(body.dataset.serviceWorker || "/driver/sw.js", { scope: "/driver/" })
     .then(async (registration) => {
       // A first visit was fetched before the worker could keep it: keep this page now, and the trips.
-      (await worker.ready).active.postMessage({ type: "refresh", urls: [location.pathname] });
+      if (offlineUrl) (await worker.ready).active.postMessage({ type: "refresh", urls: [location.pathname] });
       registration.periodicSync?.register("offline", { minInterval: 900000 }).catch(() => {});
       return offerPush(registration);
     })

@@ -1,7 +1,10 @@
-{% autoescape off %}// The drivers' app service worker, version {{ version }} (a digest of this file and the shell's files: any change
-// installs a new worker). Pages: network first, so a dispatcher's change wins whenever there is signal, with the
-// cached copy when there is none. Static files: cache first (their names change with their content in production).
-// POSTs are never touched: the page's outbox (app.js) sends them in order.
+{% autoescape off %}{% comment %}
+The drivers' app's service worker (gnb/driver/pwa.py serves it; these comments stay on the server). Its version
+is a digest of this file and of the shell's files: any change installs a new worker. Pages: network first, so a
+dispatcher's change wins whenever there is signal, with the kept copy when there is none. Static files: cache
+first (their names change with their content in production). POSTs are never touched: the page's outbox
+(app.js) sends them, in order.
+{% endcomment %}// GNB Transfer drivers' app, service worker {{ version }}
 "use strict";
 const VERSION = "{{ version }}";
 const SHELL = {{ shell }};
@@ -9,13 +12,14 @@ const STATIC_URL = "{{ static_url }}";
 const HOME = "{{ home }}";
 const OFFLINE = "{{ offline }}";
 const ICON = "{{ icon }}";
-// Pages that are never kept: signing in and out, and this worker's own files.
+{# Pages that are never kept: signing in and out, and this worker's own files. #}
 const PRIVATE = {{ private }};
 const STATIC = "driver-static-" + VERSION;
-const PAGES = "driver-pages"; // kept across versions: the trips stay readable while a new worker installs
+{# Kept across versions: the trips stay readable while a new worker installs. #}
+const PAGES = "driver-pages";
 
 const isPrivate = (path) => PRIVATE.some((prefix) => path.startsWith(prefix));
-// A redirect or a 401 from a driver page means the session is over: nothing of it may stay on the phone.
+{# A redirect or a 401 from a driver page means the session is over: nothing of it may stay on the phone. #}
 const signedOut = (response) =>
   response.status === 401 || response.type === "opaqueredirect" || (response.redirected && isPrivate(new URL(response.url).pathname));
 
@@ -23,7 +27,7 @@ async function forget() {
   await Promise.all((await caches.keys()).filter((name) => name.startsWith("driver-")).map((name) => caches.delete(name)));
 }
 
-// Keep a page only when it really is the driver's page (not an error, not the sign-in page it was sent to).
+{# Keep a page only when it really is the driver's page (not an error, not the sign-in page it was sent to). #}
 async function keep(url) {
   const response = await fetch(url, { credentials: "same-origin", redirect: "manual" });
   if (signedOut(response)) {
@@ -34,8 +38,8 @@ async function keep(url) {
   return response.ok;
 }
 
-// Cache every page of the driver's next 36 hours (the server's list), and drop the pages that left it
-// (a trip given to another driver is no longer kept on this phone).
+{# Cache every page of the driver's next 36 hours (the server's list), and drop the pages that left it #}
+{# (a trip given to another driver is no longer kept on this phone). #}
 async function refresh(extra = []) {
   const response = await fetch(OFFLINE, { credentials: "same-origin", cache: "no-store", redirect: "manual" });
   if (signedOut(response)) return forget();
@@ -105,7 +109,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.method !== "GET") {
-    // Signing out: the server also sends Clear-Site-Data, but the trips go at once whatever it answers.
+    {# Signing out: the server also sends Clear-Site-Data, but the trips go at once whatever it answers. #}
     if (isPrivate(url.pathname)) event.waitUntil(forget());
     return;
   }
@@ -115,7 +119,7 @@ self.addEventListener("fetch", (event) => {
   }
 });
 
-// The page asks after a change (offline.json's version moved); the browser asks now and then when installed.
+{# The page asks after a change (offline.json's version moved); the browser asks now and then when installed. #}
 self.addEventListener("message", (event) => {
   const data = event.data || {};
   if (data.type === "refresh") event.waitUntil(refresh(data.urls || []).catch(() => {}));
