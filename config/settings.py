@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "gnb.fleet",
     "gnb.privacy",
     "gnb.website",
+    "gnb.driver",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +156,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gnb.core.middleware.ApiErrorShapeMiddleware",
+    # /driver/ only: the device's session still live, and the language the driver chose (gnb/driver/middleware.py).
+    "gnb.driver.middleware.DriverAppMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -15,6 +15,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("gnb.ops.urls")),
     # Provider webhooks and callbacks: fixed addresses registered at the providers, so no language prefix.
     path("payments/", include("gnb.payments.urls")),
+    # The drivers' phone app: one address for the installed app, in the language the driver chose there.
+    path("driver/", include("gnb.driver.urls")),
 ]
 urlpatterns += [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

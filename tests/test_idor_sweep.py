@@ -167,6 +167,8 @@ ADMIN_OBJECTS: dict[str, tuple[set[str], set[str]]] = {
         for model in ("driver", "vehicle", "zonedrivetime")
     },
     "fleet.trip": (EVERY_STAFF, set()),
+    # The devices drivers signed in on: whoever reads drivers sees them (a dispatcher ends one); never deleted.
+    "driver.driverdevice": (EVERY_STAFF, set()),
     # Payments are read-only rows written by the payment services: nobody deletes one, not even a superuser.
     "payments.payment": (EVERY_STAFF, set()),
     "payments.refund": ({"superadmin", "admin", "manager"}, set()),
@@ -380,6 +382,37 @@ def object_checks() -> dict[str, Check]:
         ),
         per_visitor=True,
     )
+    # The drivers' phone app (/driver/): a signed-in device of the trip's driver opens it; another driver's device
+    # gets the 404 of an unknown trip; anyone without a device of their own (signed out, a customer or staff member
+    # signed in elsewhere on the site) is sent to the app's sign-in page, and learns nothing of the trip.
+    app_refused = (
+        Case("anonymous", 302, DRIVER_APP_LOGIN),
+        Case("customer", 302, DRIVER_APP_LOGIN),
+        Case("superadmin", 302, DRIVER_APP_LOGIN),
+        Case("other_driver_app", 404),
+    )
+    for route, suffix in (("driver/trips/<int:trip_id>/", ""), ("driver/trips/<int:trip_id>/sign/", "sign/")):
+        checks[route] = Check(_app_trip_url(suffix), (*app_refused, Case("driver_app", 200, rightful=True)))
+    for route, suffix in (("driver/trips/<int:trip_id>/status", "status"), ("driver/trips/<int:trip_id>/cash", "cash")):
+        checks[route] = Check(
+            _app_trip_url(suffix),
+            # The owner's device reaches the form, which finds no key in a JSON body and sends back to the trip's
+            # page with the message; the others never get there.
+            (*app_refused, Case("driver_app", 302, "/driver/trips/", rightful=True)),
+            method="post",
+        )
+    # The app's emailed sign-in link: the driver's own link opens; a customer's link of the same kind (no driver
+    # record), the driver's website sign-in link or the driver's link altered by one character do not.
+    checks["driver/sign-in/link/<str:token>/"] = Check(
+        _driver_link_url,
+        (
+            Case("driver_app", 200, rightful=True),
+            Case("customer", 400),
+            Case("other_customer", 400),
+            Case("anonymous", 400),
+        ),
+        per_visitor=True,
+    )
     checks["en/account/password/reset/<str:uid>/<str:token>/"] = Check(
         _reset_url,
         # anna's link opens; her account with olga's token, or olga's account with anna's token, does not; a staff
@@ -396,6 +429,7 @@ def object_checks() -> dict[str, Check]:
 
 
 ACCOUNT_LOGIN = "/en/account/sign-in/?next="
+DRIVER_APP_LOGIN = "/driver/sign-in/?next="
 SWEEP_TRIP_BOOKING = "GNB-CARL-WEBR"
 DRIVER_REFUSED = (
     Case("anonymous", 401),
@@ -407,6 +441,41 @@ DRIVER_REFUSED = (
 
 def _trip_url(suffix: str) -> Callable[[World], str]:
     return lambda world: f"/api/v1/driver/trips/{world.rows['fleet.trip'].pk}{suffix}"  # type: ignore[attr-defined]
+
+
+def _app_trip_url(suffix: str) -> Callable[[World], str]:
+    return lambda world: f"/driver/trips/{world.rows['fleet.trip'].pk}/{suffix}"  # type: ignore[attr-defined]
+
+
+def _driver_link_url(world: World, who: str) -> str:
+    from gnb.accounts import tokens
+
+    driver = world.users["driver"]
+    if who == "driver_app":
+        token = tokens.link_token_make(user=driver, purpose=tokens.DRIVER_SIGN_IN)
+    elif who == "customer":
+        token = tokens.link_token_make(user=world.users["customer"], purpose=tokens.DRIVER_SIGN_IN)
+    elif who == "other_customer":
+        token = tokens.link_token_make(user=driver, purpose=tokens.SIGN_IN)
+    else:
+        token = tokens.link_token_make(user=driver, purpose=tokens.DRIVER_SIGN_IN)
+        token = token[:-1] + ("A" if token[-1] != "A" else "B")
+    return f"/driver/sign-in/link/{token}/"
+
+
+def _driver_app_client(user) -> Client:
+    """A phone signed in to the drivers' app as ``user`` (a device of their driver record in its session)."""
+    from gnb.driver.middleware import SESSION_DEVICE
+    from gnb.driver.services import driver_device_start
+    from gnb.fleet.models import Driver
+
+    client = Client()
+    client.force_login(user)
+    device = driver_device_start(driver=Driver.objects.get(user=user), user_agent="sweep")
+    session = client.session
+    session[SESSION_DEVICE] = device.pk
+    session.save()
+    return client
 
 
 def _bearer(world: World, who: str) -> dict[str, str]:
@@ -586,6 +655,11 @@ def world(catalog) -> World:
     rows["fleet.vehicle"] = Vehicle.objects.order_by("pk").first()
     rows["fleet.zonedrivetime"] = ZoneDriveTime.objects.order_by("pk").first()
     clients["other_driver"] = Client()
+    clients["driver_app"] = _driver_app_client(users["driver"])
+    clients["other_driver_app"] = _driver_app_client(users["other_driver"])
+    from gnb.driver.models import DriverDevice
+
+    rows["driver.driverdevice"] = DriverDevice.objects.order_by("pk").first()
     from django.apps import apps
 
     for model in CATALOG:

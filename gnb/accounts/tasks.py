@@ -116,6 +116,16 @@ def _message(user, kind: str, address: str) -> dict:
             "note": _("The link works for 15 minutes, once."),
             "to": user.email,
         }
+    if kind == "driver_sign_in_link":
+        token = tokens.link_token_make(user=user, purpose=tokens.DRIVER_SIGN_IN)
+        return {
+            "subject": _("Your sign-in link for the drivers' app"),
+            "paragraphs": [_("Open this link on your phone to sign in to the GNB Transfer drivers' app for 30 days.")],
+            "url": settings.SITE_URL + reverse("driver:sign_in_link", kwargs={"token": token}),
+            "button": _("Sign in"),
+            "note": _("The link works for 15 minutes, once."),
+            "to": user.email,
+        }
     if kind == "email_change":
         token = tokens.link_token_make(user=user, purpose=tokens.CHANGE_EMAIL, value=address)
         return {

@@ -22,6 +22,8 @@ SIGN_IN = "sign-in"
 CHANGE_EMAIL = "change-email"
 # Staff sign in to the back office with it when their password sign-in is throttled; it still asks for the code.
 STAFF_SIGN_IN = "staff-sign-in"
+# Drivers sign in to their phone app (gnb.driver) with it instead of the password.
+DRIVER_SIGN_IN = "driver-sign-in"
 
 # How long each link works, in seconds.
 MAX_AGE = {
@@ -29,6 +31,7 @@ MAX_AGE = {
     SIGN_IN: 15 * 60,
     CHANGE_EMAIL: 24 * 3600,
     STAFF_SIGN_IN: 15 * 60,
+    DRIVER_SIGN_IN: 15 * 60,
 }
 
 
@@ -48,7 +51,7 @@ def _state(user, purpose: str, value: str) -> str:
     verified = "" if user.email_verified_at is None else user.email_verified_at.isoformat()
     if purpose == VERIFY_EMAIL:
         parts = [user.email.lower(), verified]
-    elif purpose in (SIGN_IN, STAFF_SIGN_IN):
+    elif purpose in (SIGN_IN, STAFF_SIGN_IN, DRIVER_SIGN_IN):
         parts = [user.email.lower(), user.password, stamp, str(user.is_active)]
     elif purpose == CHANGE_EMAIL:
         parts = [user.email.lower(), user.password, value.lower()]

@@ -69,6 +69,8 @@ class EmailKind(enum.StrEnum):
     STAFF_SIGN_IN_LINK = "staff_sign_in_link"
     EMAIL_CHANGE = "email_change"
     EMAIL_CHANGED = "email_changed"
+    # The drivers' app (gnb.driver): a one-time sign-in link, sent as an account email.
+    DRIVER_SIGN_IN_LINK = "driver_sign_in_link"
 
 
 BOOKING_KINDS = frozenset(
@@ -94,6 +96,7 @@ ACCOUNT_KINDS = frozenset(
         EmailKind.STAFF_SIGN_IN_LINK,
         EmailKind.EMAIL_CHANGE,
         EmailKind.EMAIL_CHANGED,
+        EmailKind.DRIVER_SIGN_IN_LINK,
     }
 )
 

@@ -39,7 +39,6 @@ from gnb.fleet.schemas import (
     TripRangeIn,
     UnassignIn,
 )
-from gnb.payments.selectors import booking_amounts_loaded
 
 router = Router()
 
@@ -93,10 +92,8 @@ def _local(moment: dt.datetime | None) -> dt.datetime | None:
 
 def _cash_to_collect(booking: Booking) -> dict | None:
     """What the driver takes in cash for ``booking`` (payments and refunds prefetched), or None for a card booking."""
-    if booking.payment_method != Booking.PaymentMethod.CASH:
-        return None
-    _paid, _refunded, balance = booking_amounts_loaded(booking)
-    return {"amount": balance, "currency": booking.currency}
+    due = selectors.cash_due(booking)
+    return None if due is None else {"amount": due.amount, "currency": due.currency}
 
 
 def _place(place) -> dict | None:
@@ -105,18 +102,9 @@ def _place(place) -> dict | None:
     return {"name": place.name, "address": place.address, "latitude": place.latitude, "longitude": place.longitude}
 
 
-def _ends(trip: Trip) -> tuple[str, str]:
-    """Where the trip starts and ends: the first ride's places for a transfer, the pickup zone for a tour."""
-    riders = list(trip.riders.all())
-    if trip.kind == Trip.Kind.TRANSFER and riders and riders[0].leg is not None:
-        leg = riders[0].leg
-        return leg.origin.name, leg.destination.name
-    return trip.origin_zone.name, trip.destination_zone.name
-
-
 def _trip_out(trip: Trip) -> dict:
     """The trip as the driver's list shows it (riders with bookings, legs, places, payments and refunds loaded)."""
-    origin, destination = _ends(trip)
+    origin, destination = selectors.trip_ends(trip)
     rides = []
     for rider in trip.riders.all():
         booking, leg = rider.booking, rider.leg

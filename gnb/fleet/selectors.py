@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from gnb.bookings.models import Booking, Passenger, TransferLeg
@@ -13,6 +15,7 @@ from gnb.catalog.models import Place, TourDeparture
 from gnb.core.errors import DomainError, NotFound
 from gnb.fleet import rules
 from gnb.fleet.models import Driver, Trip, TripBooking, Vehicle, ZoneDriveTime
+from gnb.payments.selectors import booking_amounts_loaded
 
 # Bookings whose rides need (or have) a driver: paid or cash-confirmed, and not over.
 RIDING = (Booking.Status.CONFIRMED, Booking.Status.ASSIGNED, Booking.Status.ON_THE_WAY, Booking.Status.PICKED_UP)
@@ -237,3 +240,63 @@ def unreportable(trip: Trip) -> list[Passenger]:
 
 def missing_documents_filter(prefix: str = "") -> Q:
     return Q(**{f"{prefix}nationality": ""}) | Q(**{f"{prefix}document_number": ""})
+
+
+# --- what a driver's trip shows (the driver API and the drivers' app) ----------------------------------------
+@dataclass(frozen=True)
+class CashDue:
+    amount: Decimal
+    currency: str
+
+
+def cash_due(booking: Booking) -> CashDue | None:
+    """What the driver takes in cash for ``booking`` (payments and refunds prefetched), or None for a card booking."""
+    if booking.payment_method != Booking.PaymentMethod.CASH:
+        return None
+    _paid, _refunded, balance = booking_amounts_loaded(booking)
+    return CashDue(balance, booking.currency)
+
+
+def trip_ends(trip: Trip) -> tuple[str, str]:
+    """Where the trip starts and ends: the first ride's places for a transfer, the pickup zone for a tour."""
+    riders = list(trip.riders.all())
+    if trip.kind == Trip.Kind.TRANSFER and riders and riders[0].leg is not None:
+        leg = riders[0].leg
+        return leg.origin.name, leg.destination.name
+    return trip.origin_zone.name, trip.destination_zone.name
+
+
+def driver_trip(*, driver_id: int, trip_id: int) -> Trip | None:
+    """The driver's own live trip with everything its page shows (manifest, extras, payments, pickup places and
+    their zones); None for a trip that is not theirs or no longer live."""
+    trip = (
+        Trip.objects.filter(pk=trip_id, driver_id=driver_id)
+        .exclude(status=Trip.Status.RELEASED)
+        .select_related("driver", "vehicle__vehicle_class", "origin_zone", "destination_zone", "departure__tour")
+        .prefetch_related(
+            Prefetch(
+                "riders",
+                queryset=TripBooking.objects.select_related(
+                    "booking__pickup_place__zone", "leg__origin__zone", "leg__destination"
+                ).prefetch_related(
+                    Prefetch("booking__passengers", queryset=Passenger.objects.order_by("position")),
+                    "booking__extras__extra",
+                    "booking__payments__refunds",
+                ),
+            )
+        )
+        .first()
+    )
+    return trip
+
+
+def driver_live_trips(*, driver_id: int, start: dt.datetime, end: dt.datetime) -> list[Trip]:
+    """:func:`trips_of_driver` with the bookings' payments and the pickup places' zones, for the app's list."""
+    trips = trips_of_driver(driver_id=driver_id, start=start, end=end)
+    prefetch_related_objects(
+        [rider for trip in trips for rider in trip.riders.all()],
+        "booking__payments__refunds",
+        "booking__pickup_place__zone",
+        "leg__origin__zone",
+    )
+    return trips

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from gnb.driver import views
+
+app_name = "driver"
+
+urlpatterns = [
+    path("", views.trips, name="trips"),
+    path("sign-in/", views.sign_in, name="sign_in"),
+    path("sign-in/link/", views.sign_in_link_request, name="sign_in_link_request"),
+    path("sign-in/link/<str:token>/", views.sign_in_link, name="sign_in_link"),
+    path("sign-out/", views.sign_out, name="sign_out"),
+    path("language/", views.language, name="language"),
+    path("offline.json", views.offline, name="offline"),
+    path("trips/<int:trip_id>/", views.trip, name="trip"),
+    path("trips/<int:trip_id>/sign/", views.sign, name="sign"),
+    path("trips/<int:trip_id>/status", views.status, name="status"),
+    path("trips/<int:trip_id>/cash", views.cash, name="cash"),
+]
