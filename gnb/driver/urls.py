@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gnb.driver import views
+from gnb.driver import pwa, views
 
 app_name = "driver"
 
@@ -16,4 +16,7 @@ urlpatterns = [
     path("trips/<int:trip_id>/sign/", views.sign, name="sign"),
     path("trips/<int:trip_id>/status", views.status, name="status"),
     path("trips/<int:trip_id>/cash", views.cash, name="cash"),
+    # The installable app: served from /driver/ so the service worker's scope is the whole app.
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
 ]
