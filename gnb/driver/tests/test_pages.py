@@ -26,7 +26,6 @@ def text(response) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", body).split())
 
 
-
 class _ShownInputs(HTMLParser):
     """The inputs of the forms a person sees: the page also holds every step's form, hidden until the trip's status
     (or a press waiting in the outbox) allows it, so the app can move on without signal."""

@@ -3,9 +3,9 @@ takes presses without signal.
 
 A driver signs in and sees tomorrow's three trips. The next morning, on the first, with the signal gone, he presses
 on the way, arrived, picked up and records the cash (four presses waiting); a reload still shows the trip; back
-online the outbox sends them in order and the server applies each once. A double press sends one move. A trip given to another driver
-while the phone had no signal refuses the press queued on it, and the page says why. Signing out leaves no trip
-on the phone.
+online the outbox sends them in order and the server applies each once. A double press sends one move. A trip
+given to another driver while the phone had no signal refuses the press queued on it, and the page says why.
+Signing out leaves no trip on the phone.
 """
 
 from __future__ import annotations
@@ -197,9 +197,9 @@ def work_the_day(site, fleet_day, phone: Traveller, context) -> None:
         ("arrived", "on_the_way", "arrived"),
         ("picked_up", "arrived", "picked_up"),
     ]
-    latitude, longitude = TripEvent.objects.filter(trip=first, action="on_the_way").values_list(
-        "latitude", "longitude"
-    ).get()
+    latitude, longitude = (
+        TripEvent.objects.filter(trip=first, action="on_the_way").values_list("latitude", "longitude").get()
+    )
     assert (latitude, longitude) == (Decimal("36.898700"), Decimal("30.800500"))
     cash = Payment.objects.filter(booking=booking, provider=Payment.Provider.CASH)
     assert cash.count() == 1
