@@ -10,26 +10,20 @@
 
   // --- storage: "outbox" holds the commands by sequence, one per key; "refused" what the server refused ---
   let opened = null;
-  function db() {
-    opened = opened || new Promise((resolve, reject) => {
-      const request = indexedDB.open("driver-outbox", 1);
-      request.onupgradeneeded = () => {
-        const outbox = request.result.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true });
-        outbox.createIndex("key", "key", { unique: true });
-        request.result.createObjectStore("refused", { keyPath: "key" });
+  const db = () =>
+    (opened ||= new Promise((resolve, reject) => {
+      const open = indexedDB.open("driver-outbox", 1);
+      open.onupgradeneeded = () => {
+        open.result.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true }).createIndex("key", "key", { unique: true });
+        open.result.createObjectStore("refused", { keyPath: "key" });
       };
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-    return opened;
-  }
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    }));
   async function run(store, mode, work) {
     const tx = (await db()).transaction(store, mode);
     const request = work(tx.objectStore(store));
-    await new Promise((resolve, reject) => {
-      tx.oncomplete = resolve;
-      tx.onerror = tx.onabort = () => reject(tx.error);
-    });
+    await new Promise((resolve, reject) => ((tx.oncomplete = resolve), (tx.onerror = tx.onabort = () => reject(tx.error))));
     return request.result;
   }
   const all = (store) => run(store, "readonly", (s) => s.getAll());
@@ -39,9 +33,7 @@
     scope.dataset.tripStatus = status;
     const shown = scope.querySelector("[data-trip-status-label]");
     if (shown && text) shown.textContent = text;
-    for (const part of scope.querySelectorAll("[data-when]")) {
-      part.hidden = !part.dataset.when.split(" ").includes(status);
-    }
+    for (const part of scope.querySelectorAll("[data-when]")) part.hidden = !part.dataset.when.split(" ").includes(status);
   }
   const scopeOf = (form) => form.closest("[data-trip-status]");
   const actionOf = (form) => new URL(form.getAttribute("action") || location.href, location.href).href;
@@ -62,10 +54,10 @@
 
   // --- #outbox: how many wait, and why the refused ones were refused ---
   let signInNeeded = false;
-  function node(tag, text, className) {
+  function node(tag, text, className = "") {
     const element = document.createElement(tag);
     element.textContent = text;
-    if (className) element.className = className;
+    element.className = className;
     return element;
   }
   async function render() {
@@ -99,10 +91,7 @@
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, 3000, null);
       const answer = (coords) => (clearTimeout(timer), resolve(coords));
-      navigator.geolocation.getCurrentPosition((where) => answer(where.coords), () => answer(null), {
-        timeout: 2500,
-        maximumAge: 60000,
-      });
+      navigator.geolocation.getCurrentPosition((where) => answer(where.coords), () => answer(null), { timeout: 2500, maximumAge: 60000 });
     });
   }
   async function press(event) {
@@ -144,11 +133,9 @@
       what: (event.submitter || form).dataset.what || event.submitter?.textContent.trim() || "",
       at: Date.now(),
     };
-    try {
-      await run("outbox", "readwrite", (s) => s.add(command));
-    } catch (error) {
+    await run("outbox", "readwrite", (s) => s.add(command)).catch((error) => {
       if (error?.name !== "ConstraintError") throw error; // else: this key waits already
-    }
+    });
     await render();
     drain();
   }
@@ -158,19 +145,14 @@
   let refusedNow = false;
   let retryIn = 2000;
   let retryTimer = 0;
-  const token = () => document.querySelector("[name=csrfmiddlewaretoken]")?.value || body.dataset.csrfToken || "";
+  const token = () => document.querySelector("[name=csrfmiddlewaretoken]")?.value || "";
   async function send(command) {
     const data = new FormData();
     for (const [name, value] of command.entries) data.append(name, value);
     // This page's token: the valid one, also when the driver signed in again since the press.
     if (token()) data.set("csrfmiddlewaretoken", token());
-    const response = await fetch(command.url, {
-      method: "POST",
-      body: data,
-      credentials: "same-origin",
-      headers: { Accept: "application/json", "X-CSRFToken": token() },
-      redirect: "manual",
-    });
+    const headers = { Accept: "application/json", "X-CSRFToken": token() };
+    const response = await fetch(command.url, { method: "POST", body: data, headers, redirect: "manual" });
     const answer = await response.json().catch(() => ({})); // else a sign-in page, a proxy's error page
     if (response.status >= 500 || response.status === 429) return "later";
     if (!answer.outcome) {
@@ -179,9 +161,8 @@
     }
     if (answer.outcome !== "applied") {
       refusedNow = true; // the page stays, so the driver reads why
-      const what = command.what;
-      const message = answer.message || label("Failed");
-      await run("refused", "readwrite", (s) => s.put({ key: command.key, what, message, at: Date.now() }));
+      const refusal = { key: command.key, what: command.what, message: answer.message || label("Failed"), at: Date.now() };
+      await run("refused", "readwrite", (s) => s.put(refusal));
     }
     return "sent";
   }
@@ -205,12 +186,8 @@
       draining = false;
     }
     await render();
-    if (outcome === "later") {
-      retryTimer = setTimeout(drain, retryIn);
-      retryIn = Math.min(retryIn * 2, 60000);
-    } else {
-      retryIn = 2000;
-    }
+    retryIn = outcome === "later" ? Math.min(retryIn * 2, 60000) : 2000;
+    if (outcome === "later") retryTimer = setTimeout(drain, retryIn / 2);
     // All sent: the server's page is the truth (its next buttons, the dispatcher's changes).
     if (sent && outcome === "sent" && !refusedNow) reload();
   }
@@ -232,7 +209,7 @@
   }
   async function check() {
     if (!offlineUrl || document.visibilityState !== "visible" || !navigator.onLine) return;
-    const response = await fetch(offlineUrl, { credentials: "same-origin", cache: "no-store" }).catch(() => null);
+    const response = await fetch(offlineUrl, { cache: "no-store" }).catch(() => null);
     if (!response?.ok || response.redirected) return;
     const version = String((await response.json()).version);
     const known = localStorage.getItem("driver-offline-version");
@@ -250,17 +227,10 @@
     return Uint8Array.from(raw, (c) => c.charCodeAt(0));
   }
   async function subscribe(registration) {
-    const subscription = await registration.pushManager.subscribe({
-      userVisibleOnly: true,
-      applicationServerKey: keyBytes(body.dataset.vapidKey),
-    });
-    const response = await fetch(body.dataset.pushUrl || "/driver/push/subscribe", {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": token() },
-      body: JSON.stringify(subscription),
-    });
-    return response.ok;
+    const applicationServerKey = keyBytes(body.dataset.vapidKey);
+    const subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey });
+    const headers = { "Content-Type": "application/json", "X-CSRFToken": token() };
+    return (await fetch("/driver/push/subscribe", { method: "POST", headers, body: JSON.stringify(subscription) })).ok;
   }
   async function offerPush(registration) {
     if (!body.dataset.vapidKey || !("PushManager" in window) || Notification.permission === "denied") return;
@@ -282,10 +252,7 @@
     });
     window.addEventListener("online", () => ((retryIn = 2000), drain().then(check)));
     window.addEventListener("offline", render);
-    all("outbox")
-      .then((commands) => (replay(commands), render()))
-      .then(drain)
-      .catch(() => {});
+    all("outbox").then((commands) => (replay(commands), render())).then(drain).catch(() => {});
   }
   document.addEventListener("visibilitychange", check);
   setInterval(check, 60000);
@@ -295,7 +262,7 @@
     if (event.data?.type === "push" && (await idle())) reload();
   });
   worker
-    .register(body.dataset.serviceWorker || "/driver/sw.js", { scope: "/driver/" })
+    .register("/driver/sw.js", { scope: "/driver/" })
     .then(async (registration) => {
       // A first visit was fetched before the worker could keep it: keep this page now, and the trips.
       if (offlineUrl) (await worker.ready).active.postMessage({ type: "refresh", urls: [location.pathname] });
