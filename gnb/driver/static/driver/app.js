@@ -160,7 +160,7 @@
       if (response.ok) return "sent";
     }
     if (answer.outcome !== "applied") {
-      refusedNow = true; // the page stays, so the driver reads why
+      refusedNow = true;
       const refusal = { key: command.key, what: command.what, message: answer.message || label("Failed"), at: Date.now() };
       await run("refused", "readwrite", (s) => s.put(refusal));
     }
@@ -188,8 +188,13 @@
     await render();
     retryIn = outcome === "later" ? Math.min(retryIn * 2, 60000) : 2000;
     if (outcome === "later") retryTimer = setTimeout(drain, retryIn / 2);
-    // All sent: the server's page is the truth (its next buttons, the dispatcher's changes).
-    if (sent && outcome === "sent" && !refusedNow) reload();
+    // All sent: the server's page is the truth (its next buttons, the dispatcher's changes). A trip taken off
+    // the driver is no page of theirs any more: the list then, which keeps showing why the press was refused.
+    if (!sent || outcome !== "sent") return;
+    const gone = refusedNow && (await fetch(location.href, { cache: "no-store" }).catch(() => null))?.status === 404;
+    leaving = true;
+    if (gone) location.replace("/driver/");
+    else location.reload();
   }
 
   // --- told of changes: offline.json's version every minute while the page is seen, and pushes ---
@@ -208,7 +213,7 @@
     return !typing && !draining && !waiting.length && !refused.length;
   }
   async function check() {
-    if (!offlineUrl || document.visibilityState !== "visible" || !navigator.onLine) return;
+    if (leaving || !offlineUrl || document.visibilityState !== "visible" || !navigator.onLine) return;
     const response = await fetch(offlineUrl, { cache: "no-store" }).catch(() => null);
     if (!response?.ok || response.redirected) return;
     const version = String((await response.json()).version);

@@ -225,9 +225,12 @@ def work_the_day(site, fleet_day, phone: Traveller, context) -> None:
         actor=fleet_day.actor,
         reason="Mehmet's earlier ride runs late",
     )
-    context.set_offline(False)
+    # Back online, the press is refused; the trip is no longer his, so the phone shows his list, saying why.
+    with page.expect_navigation(url=site.url + "/driver/", timeout=30_000):
+        context.set_offline(False)
     refused = page.locator("#outbox .outbox__refused")
-    expect(refused).to_be_visible(timeout=30_000)
+    expect(refused).to_be_visible()
+    expect(page.locator("a.card.trip")).to_have_count(2)
     expect(refused.get_by_role("heading")).to_have_text("Why your queued press was refused")
     expect(refused.locator("li")).to_have_count(1)
     expect(refused.locator("li")).to_contain_text("On the way")
@@ -235,6 +238,10 @@ def work_the_day(site, fleet_day, phone: Traveller, context) -> None:
     third.refresh_from_db()
     assert (third.driver_id, third.status) == (fleet_day.ayse.pk, Trip.Status.ASSIGNED)
     assert [action for action, *_ in events(third)] == ["assigned", "reassigned"]
+
+    # Read: the note goes (it stays until then, across pages and reloads).
+    page.get_by_role("button", name="Understood").click()
+    expect(refused).to_have_count(0)
 
     # The name sign for the travellers at arrivals.
     page.goto(site.url + f"/driver/trips/{second.pk}/sign/")
@@ -247,10 +254,15 @@ def work_the_day(site, fleet_day, phone: Traveller, context) -> None:
     expect(page).to_have_url(re.compile(r"/driver/sign-in/"))
     assert not [path for path in cached_pages(page) if path.startswith("/driver/trips/")]
     # What went wrong on the way is what should: requests without signal, and the one refused press.
+    # The refused press (409), and its page, no longer his (404).
     refused_press = (
         f"HTTP 409 for POST {site.url}/driver/trips/{third.pk}/status",
-        f"console error on {site.url}/driver/trips/{third.pk}/: Failed to load resource: the server responded with a "
-        "status of 409 (Conflict)",
+        f"HTTP 404 for GET {site.url}/driver/trips/{third.pk}/",
+        *(
+            f"console error on {site.url}/driver/trips/{third.pk}/: Failed to load resource: the server responded "
+            f"with a status of {status}"
+            for status in ("409 (Conflict)", "404 (Not Found)")
+        ),
     )
     unexpected = [
         problem
