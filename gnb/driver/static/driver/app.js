@@ -65,7 +65,7 @@
     const [waiting, refused] = await Promise.all([all("outbox"), all("refused")]);
     area.replaceChildren();
     if (waiting.length) {
-      area.append(node("p", label("Waiting").replace("%(count)s", waiting.length), "outbox__waiting"));
+      area.append(node("p", label("Waiting").replace("{count}", waiting.length), "outbox__waiting"));
       if (!navigator.onLine) area.append(node("p", label("NoSignal"), "outbox__note"));
       if (signInNeeded) area.append(node("p", label("SignIn"), "outbox__note"));
     }
