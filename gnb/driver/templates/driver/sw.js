@@ -86,8 +86,8 @@ async function networkFirst(event) {
     }
     return response;
   } catch (error) {
-    const cached = (await caches.match(request.url, { cacheName: PAGES })) ||
-      (request.mode === "navigate" && (await caches.match(HOME, { cacheName: PAGES })));
+    const cached = (await caches.match(request.url, { cacheName: PAGES, ignoreVary: true })) ||
+      (request.mode === "navigate" && (await caches.match(HOME, { cacheName: PAGES, ignoreVary: true })));
     if (cached) return cached;
     throw error;
   }
