@@ -5,7 +5,7 @@ A driver signs in and sees tomorrow's three trips. The next morning, on the firs
 on the way, arrived, picked up and records the cash (four presses waiting); a reload still shows the trip; back
 online the outbox sends them in order and the server applies each once. A double press sends one move. A trip
 given to another driver while the phone had no signal refuses the press queued on it, and the page says why.
-Signing out leaves no trip on the phone.
+Signing out leaves no trip on the phone. A push message shows a notification and reloads the open list.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def open_phone(browser: Browser, screenshots: Screenshots) -> tuple[Traveller, o
         viewport=PHONE,
         device_scale_factor=1,
         locale="en-GB",
-        permissions=["geolocation"],
+        permissions=["geolocation", "notifications"],
         geolocation=AIRPORT,
         service_workers="allow",
     )
@@ -272,3 +272,39 @@ def work_the_day(site, fleet_day, phone: Traveller, context) -> None:
         and not (problem.endswith("net::ERR_FAILED") and ("/999999/" in problem or "console error" in problem))
     ]
     assert unexpected == [], unexpected
+
+
+def test_a_push_shows_a_notification_and_the_open_list_reloads(site, fleet_day, browser, screenshots):
+    phone, context = open_phone(browser, screenshots)
+    page = phone.page
+    sign_in(phone, site.url, fleet_day.mehmet.user.email)
+    page.reload()
+    assert page.evaluate("navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller)")
+    # Chromium's DevTools protocol delivers a push message to the worker as the push service would.
+    devtools = context.new_cdp_session(page)
+    registrations: list[str] = []
+    devtools.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: registrations.extend(item["registrationId"] for item in event["registrations"]),
+    )
+    devtools.send("ServiceWorker.enable")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    deadline = 50
+    while not registrations and deadline:
+        page.wait_for_timeout(100)
+        deadline -= 1
+    trip = fleet_day.trips[0]
+    message = {"title": "Trip changed", "body": "Pickup now 08:15", "url": f"/driver/trips/{trip.pk}/"}
+    with page.expect_navigation():  # the open list reloads to show the change
+        devtools.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": site.url, "registrationId": registrations[0], "data": json.dumps(message)},
+        )
+    shown = page.evaluate(
+        """navigator.serviceWorker.ready
+            .then((registration) => registration.getNotifications())
+            .then((notes) => notes.map((note) => [note.title, note.body, note.data.url]))"""
+    )
+    assert shown == [["Trip changed", "Pickup now 08:15", f"{site.url}/driver/trips/{trip.pk}/"]]
+    assert phone.problems == [], phone.problems
+    context.close()
