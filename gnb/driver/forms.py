@@ -13,7 +13,7 @@ from gnb.fleet.models import Trip
 
 T = Trip.Status
 STEP_CHOICES = [(s, label) for s, label in T.choices if s not in (T.ASSIGNED, T.RELEASED)]
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
 
 
 class SignInForm(forms.Form):
@@ -59,11 +59,11 @@ class StatusForm(_KeyedForm):
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
         if photo is not None and photo.size > MAX_PHOTO_BYTES:
-            raise forms.ValidationError(_("The photo is too large (at most 10 MB)."))
+            raise forms.ValidationError(_("The photo is too large (at most 8 MB)."))
         return photo
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         if cleaned.get("status") == T.NO_SHOW and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", _("Say what happened (how long you waited, where)."))
         if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):

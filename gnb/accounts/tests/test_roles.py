@@ -17,6 +17,7 @@ from gnb.accounts import roles
 from gnb.accounts.roles import ROLES, role_permissions, roles_sync, user_role_set
 from gnb.bookings.models import Booking, GroupQuoteRequest
 from gnb.core.models import AuditEntry
+from gnb.driver.services import driver_device_start
 from gnb.fleet.services import SYSTEM as fleet_system
 from gnb.fleet.services import RideRef, fleet_assign
 from gnb.notifications.models import ContactMessage
@@ -255,7 +256,8 @@ BOOKING_MODELS = {
 GROUP_QUOTE_MODELS = {"bookings.groupquoterequest"}
 PAYMENT_MODELS = {"payments.payment", "payments.refund", "payments.providerevent"}
 FLEET_KEPT_MODELS = {"fleet.driver", "fleet.vehicle", "fleet.zonedrivetime"}
-FLEET_MODELS = FLEET_KEPT_MODELS | {"fleet.trip"}
+# The devices drivers signed in on go with the drivers: whoever reads drivers sees them (written by the app only).
+FLEET_MODELS = FLEET_KEPT_MODELS | {"fleet.trip", "driver.driverdevice"}
 VISIBLE = {
     "superadmin": ALL_MODELS,
     "admin": ALL_MODELS - {"core.auditentry"},
@@ -317,6 +319,7 @@ def office(catalog):
     fleet_assign(
         ride=RideRef(leg_id=ridden.legs.get().pk), driver_id=driver.pk, vehicle_id=vehicle.pk, actor=fleet_system
     )
+    driver_device_start(driver=driver, user_agent="Mozilla/5.0 (Linux; Android 14) Chrome/126.0 Mobile")
     return booking
 
 

@@ -61,7 +61,7 @@ def test_today_and_tomorrow_show_my_trips_in_order_and_not_others(ayse_client, d
     assert response.status_code == 200
     page = text(response)
     today, tomorrow = page.split("Today", 1)[1].split("Tomorrow", 1)
-    assert re.findall(r"\b\d\d:\d\d\b(?= Antalya Airport Antalya Airport)", today) == ["10:30", "16:30"]
+    assert re.findall(r"\b\d\d:\d\d\b(?= Antalya Airport → Regnum Carya)", today) == ["10:30", "16:30"]
     assert today.index("Anna Smith") < today.index("Olga Petrova")
     assert "Hans Berg" in tomorrow and "Hans Berg" not in today
     assert "Pierre Roux" not in page  # Kemal's
@@ -233,3 +233,13 @@ def test_pages_stay_small(ayse_client, day):
     assert css <= 8 * 1024
     for url in ("/driver/", f"/driver/trips/{day.morning.pk}/", f"/driver/trips/{day.morning.pk}/sign/"):
         assert len(ayse_client.get(url).content) + css < 60 * 1024, url
+
+
+def test_the_amount_due_is_sent_as_the_form_reads_it_in_every_language(client, day, on_the_day):
+    Driver.objects.filter(pk=day.ayse.pk).update(languages=["tr"])
+    sign_in(client, day.ayse)
+    services.trip_start(trip_id=day.morning.pk, actor=Actor.for_user(day.ayse.user))
+    page = client.get(f"/driver/trips/{day.morning.pk}/")
+    assert '<html lang="tr"' in page.content.decode()
+    # Not "45,00": the form takes a decimal point, whatever the page's language writes.
+    assert 'name="amount" inputmode="decimal" required value="45.00"' in page.content.decode()

@@ -193,3 +193,10 @@ def test_signing_out_ends_the_device_and_clears_the_phone(client, day):
     assert device.ended_at is not None
     assert (device.ended_by, device.end_reason) == (day.ayse.user, "Signed out on the device")
     assert client.get(f"/driver/trips/{day.morning.pk}/")["Location"].startswith("/driver/sign-in/")
+
+
+def test_a_driver_made_inactive_is_signed_out_on_every_phone(client, day):
+    sign_in(client, day.ayse)
+    Driver.objects.filter(pk=day.ayse.pk).update(is_active=False)
+    assert client.get("/driver/")["Location"].startswith("/driver/sign-in/")
+    assert "_auth_user_id" not in client.session

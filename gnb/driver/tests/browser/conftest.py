@@ -5,4 +5,5 @@ from gnb.testing.browser_fixtures import (  # noqa: F401
     pytest_runtest_makereport,
     screenshots,
     site,
+    traveller,
 )
