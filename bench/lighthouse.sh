@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Lighthouse 12 (mobile, its default form factor) on the home page, the transfer results and the transfer booking
-# form, against the site as bench/site.py serves it (gunicorn, DEBUG=0, demo data, compressed static files).
+# form, and on the drivers' app (its sign-in page, a demo driver's list and trip, signed in by a session cookie),
+# against the site as bench/site.py serves it (gunicorn, DEBUG=0, demo data, compressed static files).
 # Needs Node's npx and the npm registry (npx fetches lighthouse@12 once) and Debian's Chromium (`make browser`).
 # Prints the performance and accessibility scores; the full reports go to var/lighthouse/<page>.report.{json,html}.
 # Not part of `make test`: the scores depend on the machine's load. Usage: bench/lighthouse.sh [site.py options]
@@ -30,17 +31,23 @@ for _ in $(seq 1 300); do
   sleep 1
 done
 grep -q '^READY ' "$LOG" || { cat "$LOG"; echo "the site was not up after 300 s" >&2; exit 1; }
-read -r _ BASE HOME RESULTS FORM _TOUR < <(grep '^READY ' "$LOG")
+read -r _ BASE HOME RESULTS FORM _TOUR DRIVER_COOKIE DRIVER_LIST DRIVER_TRIP < <(grep '^READY ' "$LOG")
 
 CHROME_FLAGS="--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-background-networking \
 --disable-component-update --no-first-run"
 printf '%-14s %11s %13s  %s\n' page performance accessibility url
-for entry in "home $HOME" "results $RESULTS" "transfer-form $FORM"; do
+# The drivers' app's pages are opened signed in (a demo driver's session cookie); its sign-in page without.
+for entry in "home $HOME" "results $RESULTS" "transfer-form $FORM" "driver-sign-in /driver/sign-in/" \
+  "driver-list $DRIVER_LIST" "driver-trip $DRIVER_TRIP"; do
   read -r name path <<<"$entry"
+  HEADERS=()
+  case "$name" in
+  driver-list | driver-trip) HEADERS=(--extra-headers="{\"Cookie\": \"$DRIVER_COOKIE\"}") ;;
+  esac
   # Lighthouse sometimes loses its trace on a busy machine (NO_NAVSTART); one more try, then give up.
   for attempt in 1 2; do
     if CHROME_PATH=/usr/bin/chromium npx --yes lighthouse@12 "$BASE$path" --quiet \
-      --chrome-flags="$CHROME_FLAGS" --only-categories=performance,accessibility \
+      --chrome-flags="$CHROME_FLAGS" --only-categories=performance,accessibility "${HEADERS[@]}" \
       --output=json --output=html --output-path="$OUT/$name"; then
       break
     fi

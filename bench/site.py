@@ -130,6 +130,31 @@ for tour in Tour.objects.filter(is_active=True).order_by("sort_order", "slug"):
 """
 
 
+# The drivers' app: a demo driver with the next assigned trip, signed in on a device as the sign-in page does it
+# (a session holding the device), so Lighthouse can open the pages with the session cookie.
+DRIVER_PROBE = """
+import json
+from importlib import import_module
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.utils import timezone
+from gnb.driver.middleware import SESSION_DEVICE
+from gnb.driver.services import driver_device_start
+from gnb.fleet.models import Trip
+trip = Trip.objects.filter(driver__isnull=False, status="assigned", starts_at__gte=timezone.now()).first()
+device = driver_device_start(driver=trip.driver, user_agent="Lighthouse")
+session = import_module(settings.SESSION_ENGINE).SessionStore()
+user = trip.driver.user
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session[SESSION_DEVICE] = device.pk
+session.set_expiry(device.expires_at)
+session.create()
+print(json.dumps({"cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}", "trip": trip.pk}))
+"""
+
+
 def set_up(env: dict[str, str]) -> dict[str, Any]:
     """Migrate, load the demo catalogue, collect the static files; returns the pages the benchmark visits."""
     for step, args in (
@@ -166,7 +191,8 @@ def set_up(env: dict[str, str]) -> dict[str, Any]:
         f"pages: {transfer['origin']} → {transfer['destination']} ({transfer['destination_name']}) on {pickup}; "
         f"tour {tour['slug']}"
     )
-    return {"pages": pages, "tour": tour, "transfer": transfer}
+    driver = json.loads(api_load._manage(env, "shell", "-c", DRIVER_PROBE).strip().splitlines()[-1])
+    return {"pages": pages, "tour": tour, "transfer": transfer, "driver": driver}
 
 
 # --- 1. server time at a fixed rate ---------------------------------------------------------------------------
@@ -473,6 +499,9 @@ def serve_forever(options: Options) -> int:
             pages = setup["pages"]
             base_url = f"http://127.0.0.1:{server.port}"
             paths = " ".join(pages[name] for name in ("home", "results", "transfer form", "tour"))
+            # The drivers' app: its session cookie, the list and a trip's page.
+            driver = setup["driver"]
+            paths += f" {driver['cookie']} /driver/ /driver/trips/{driver['trip']}/"
             print(f"READY {base_url} {paths}", flush=True)
             with contextlib.suppress(KeyboardInterrupt):
                 while True:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gnb.driver import push, views
+from gnb.driver import push, pwa, views
 
 app_name = "driver"
 
@@ -18,4 +18,7 @@ urlpatterns = [
     path("trips/<int:trip_id>/cash", views.cash, name="cash"),
     path("push/subscribe", push.subscribe, name="push_subscribe"),
     path("push/unsubscribe", push.unsubscribe, name="push_unsubscribe"),
+    # The installable app: served from /driver/ so the service worker's scope is the whole app.
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
 ]

@@ -239,7 +239,6 @@ def trip(request: HttpRequest, trip_id: int) -> HttpResponse:
         # Fresh per page: a form sent twice (a double tap, the outbox replaying) carries the same key.
         "status_key": _key(),
         "no_show_key": _key(),
-        "cash_forms": [(ride, _key()) for ride in page.cash],
     }
     return _page(request, "trip.html", context, keep=True)
 

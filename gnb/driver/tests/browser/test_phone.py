@@ -95,7 +95,9 @@ def test_a_driver_works_a_day_on_the_phone(site, traveller, language, on_the_way
     _fits(page)
     phone.shot("sign")
     page.go_back()
-    page.get_by_role("button", name=arrived, exact=True).click()
+    # The page shows the step at once; the outbox sends it and reloads the page from the server.
+    with page.expect_navigation():
+        page.get_by_role("button", name=arrived, exact=True).click()
     expect(page.locator(".badge").first).to_have_text(arrived)
     assert Trip.objects.get(pk=trips[0].pk).status == Trip.Status.ARRIVED
     phone.shot("arrived")
