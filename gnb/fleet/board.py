@@ -320,7 +320,7 @@ def board_day(*, day: dt.date) -> Board:
     start = day_start(day)
     end = day_start(day + dt.timedelta(days=1))
     times = selectors.drive_times()
-    legs, tour_bookings, waiting = _waiting_between(start, end, times)
+    legs, tour_bookings, waiting = waiting_between(start, end, times)
 
     # One read of the live trips, through their riders (a live trip always has one; the services release a trip
     # left with nobody): those meeting the day make its rows, and those meeting any waiting ride's busy range, which
@@ -402,15 +402,12 @@ def board_day(*, day: dt.date) -> Board:
     return board
 
 
-def waiting_between(*, start: dt.datetime, end: dt.datetime) -> list[WaitingRide]:
-    """Every ride waiting for a driver whose pickup (a tour: its departure) is in ``[start, end)``, by pickup time:
-    what the board lists as waiting, for any window (day planning reads the next 36 hours through it)."""
-    return _waiting_between(start, end, selectors.drive_times())[2]
-
-
-def _waiting_between(
+def waiting_between(
     start: dt.datetime, end: dt.datetime, times: Mapping[tuple[int, int], int]
 ) -> tuple[list[TransferLeg], list[Booking], list[WaitingRide]]:
+    """Every ride waiting for a driver whose pickup (a tour: its departure) is in ``[start, end)``: the legs, the tour
+    bookings, and the rides made of them by pickup time. What the board lists as waiting, for any window (planning
+    the day reads its rides through it)."""
     legs = list(
         TransferLeg.objects.filter(
             pickup_at__gte=start,

@@ -1,0 +1,247 @@
+"""Planning the day: the problem read from the database is what the board shows; a proposal applied in full or in
+part assigns through the fleet services, and a ride that changed since the plan was made is skipped with the
+reason and keeps what the dispatcher gave it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from gnb.bookings.models import Booking
+from gnb.bookings.services import booking_cancel
+from gnb.core.errors import NotFound, ValidationFailed
+from gnb.fleet import board as board_selector
+from gnb.fleet import dispatch, services
+from gnb.fleet.models import DispatchProposal, DispatchProposalItem, Trip, TripEvent
+from gnb.fleet.planning import from_db
+from gnb.fleet.planning.problem import Busy
+from gnb.fleet.services import Actor, RideRef
+from gnb.fleet.tests.test_board import at, day, the_day  # noqa: F401  # the board's day, planned here
+from gnb.testing.bookings import place_transfer, transfer_request
+from gnb.testing.catalog import future_local
+
+pytestmark = pytest.mark.django_db
+
+Outcome = DispatchProposalItem.Outcome
+
+
+@pytest.fixture(autouse=True)
+def quick_solver(settings):
+    settings.GNB_DISPATCH_TIME_LIMIT_SECONDS = 1
+
+
+def window() -> tuple[dt.datetime, dt.datetime]:
+    start = board_selector.day_start(the_day())
+    return start, start + dt.timedelta(days=1)
+
+
+def propose(dispatcher, *, allow_moves: bool = False) -> DispatchProposal:
+    start, end = window()
+    return dispatch.dispatch_propose(start=start, end=end, allow_moves=allow_moves, actor=Actor.for_user(dispatcher))
+
+
+def item_of(proposal: DispatchProposal, key: str) -> DispatchProposalItem:
+    return proposal.items.get(ride_key=key)
+
+
+def belek_key(day) -> str:
+    return from_db.leg_key(day["belek"].legs.get().pk)
+
+
+# --- the problem ------------------------------------------------------------------------------------------------
+def test_the_problem_of_a_day_is_what_the_board_shows(day):
+    board = board_selector.board_day(day=the_day())
+    problem, context = from_db.problem_for_window(start=window()[0], end=window()[1])
+
+    assert [job.key for job in problem.jobs] == [
+        from_db.leg_key(r.leg_id) if r.leg_id else from_db.departure_key(r.departure_id) for r in board.waiting
+    ]
+    for job, ride in zip(problem.jobs, board.waiting, strict=True):
+        assert ride.ride is not None
+        assert (job.starts_at, job.ends_at, job.passengers, job.luggage, job.booked_class_id) == (
+            ride.ride.starts_at,
+            ride.ride.ends_at,
+            ride.ride.passengers,
+            ride.ride.luggage,
+            ride.ride.booked_class_id,
+        )
+    assert context.not_plannable == []
+    assert problem.jobs[0].language == day["belek"].language
+
+
+def test_drivers_bring_their_shifts_time_off_documents_and_trips(day):
+    problem, _context = from_db.problem_for_window(start=window()[0], end=window()[1])
+    drivers = {info.driver_id: info for info in problem.drivers}
+    midnight = board_selector.day_start(the_day())
+
+    assert (midnight, midnight + dt.timedelta(days=1)) in drivers[day["ayse"].pk].shifts
+    assert not [s for s in drivers[day["burak"].pk].shifts if s[0].date() == the_day()]  # on leave that day
+    assert drivers[day["cem"].pk].shifts == ((at(14), at(22)),)
+    assert drivers[day["deniz"].pk].documents_valid_until == the_day() - dt.timedelta(days=1)
+    trip = day["trip"]
+    busy = Busy(trip.starts_at, trip.ends_at, trip.origin_zone_id, trip.destination_zone_id, trip.pk)
+    assert drivers[day["ayse"].pk].fixed == (busy,)
+    vehicles = {info.vehicle_id: info for info in problem.vehicles}
+    assert vehicles[day["minivan"].pk].fixed == (busy,)
+    assert vehicles[day["old_sedan"].pk].documents_valid_until == the_day() - dt.timedelta(days=2)
+
+
+def test_class_rules_are_those_of_the_assign_form(day, catalog):
+    problem, _context = from_db.problem_for_window(start=window()[0], end=window()[1])
+
+    sedan, minivan, minibus = catalog.sedan.pk, catalog.minivan.pk, catalog.minibus.pk
+    assert problem.class_may_carry[sedan] == {sedan, minivan, minibus}
+    assert problem.class_may_carry[minivan] == {minivan, minibus}
+    assert problem.class_may_carry[None] == {sedan, minivan, minibus}
+
+
+def test_with_moves_allowed_a_trip_not_started_is_a_job_instead_of_fixed(day):
+    problem, context = from_db.problem_for_window(start=window()[0], end=window()[1], allow_moves=True)
+
+    key = from_db.trip_key(day["trip"].pk)
+    assert key in [job.key for job in problem.jobs]
+    assert context.movable[key] == day["trip"]
+    assert {info.driver_id: info for info in problem.drivers}[day["ayse"].pk].fixed == ()
+
+
+# --- proposing and applying -----------------------------------------------------------------------------------
+def test_the_plan_of_the_day_gives_the_transfer_to_the_only_driver_and_car_that_fit(day, dispatcher):
+    proposal = propose(dispatcher)
+
+    (item,) = proposal.items.all()
+    assert (item.ride_key, item.driver, item.vehicle, item.outcome) == (belek_key(day), day["ayse"], day["sedan"], "")
+    assert (proposal.totals["rides"], proposal.totals["covered"], proposal.totals["waiting"]) == (2, 1, 1)
+    assert (proposal.created_by, proposal.status) == (dispatcher, DispatchProposal.Status.PROPOSED)
+    assert not Trip.objects.filter(riders__leg=day["belek"].legs.get()).exists()  # nothing assigned yet
+
+
+def test_applying_assigns_through_the_services_with_the_dispatcher_as_actor(day, dispatcher):
+    proposal = propose(dispatcher)
+
+    (result,) = dispatch.dispatch_apply(proposal_id=proposal.pk, item_ids=None, actor=Actor.for_user(dispatcher))
+
+    assert result.outcome == Outcome.APPLIED
+    trip = Trip.objects.get(pk=result.trip_id)
+    assert (trip.driver, trip.vehicle, trip.status) == (day["ayse"], day["sedan"], Trip.Status.ASSIGNED)
+    assert list(TripEvent.objects.filter(trip=trip).values_list("action", "actor")) == [("assigned", dispatcher.pk)]
+    assert Booking.objects.get(pk=day["belek"].pk).status == Booking.Status.ASSIGNED
+    item = proposal.items.get()
+    assert (item.outcome, item.result_trip, item.applied_at is not None) == (Outcome.APPLIED, trip, True)
+    proposal.refresh_from_db()
+    assert proposal.status == DispatchProposal.Status.DONE
+
+
+def test_a_ride_assigned_by_hand_after_the_plan_is_skipped_and_keeps_the_dispatchers_choice(day, dispatcher):
+    proposal = propose(dispatcher)
+    by_hand = services.fleet_assign(
+        ride=RideRef(leg_id=day["belek"].legs.get().pk),
+        driver_id=day["ayse"].pk,
+        vehicle_id=day["minivan"].pk,
+        actor=Actor.for_user(dispatcher),
+    )
+
+    (result,) = dispatch.dispatch_apply(proposal_id=proposal.pk, item_ids=None, actor=Actor.for_user(dispatcher))
+
+    assert (result.outcome, result.message) == (
+        Outcome.SKIPPED,
+        "The ride was given a driver since the plan was made.",
+    )
+    by_hand.refresh_from_db()
+    assert (by_hand.vehicle, by_hand.status) == (day["minivan"], Trip.Status.ASSIGNED)
+    assert Trip.objects.exclude(status=Trip.Status.RELEASED).filter(vehicle=day["sedan"]).count() == 0
+
+
+def test_a_cancelled_booking_is_skipped(day, dispatcher):
+    proposal = propose(dispatcher)
+    booking_cancel(booking_id=day["belek"].pk, actor=services.SYSTEM, reason="Flight cancelled")
+
+    (result,) = dispatch.dispatch_apply(proposal_id=proposal.pk, item_ids=None, actor=Actor.for_user(dispatcher))
+
+    assert (result.outcome, result.message) == (Outcome.SKIPPED, "The booking is cancelled now.")
+    assert not Trip.objects.filter(vehicle=day["sedan"]).exists()
+
+
+def test_a_new_pickup_time_is_skipped(day, dispatcher):
+    proposal = propose(dispatcher)
+    leg = day["belek"].legs.get()
+    leg.pickup_at += dt.timedelta(minutes=20)
+    leg.save(update_fields=["pickup_at"])
+
+    (result,) = dispatch.dispatch_apply(proposal_id=proposal.pk, item_ids=None, actor=Actor.for_user(dispatcher))
+
+    assert (result.outcome, result.message) == (Outcome.SKIPPED, "The pickup time changed since the plan was made.")
+
+
+def test_a_refusal_of_the_services_is_reported_and_nothing_written(day, dispatcher):
+    proposal = propose(dispatcher)
+    sedan = day["sedan"]
+    sedan.insurance_expires_on = the_day() - dt.timedelta(days=1)
+    sedan.save(update_fields=["insurance_expires_on"])
+
+    (result,) = dispatch.dispatch_apply(proposal_id=proposal.pk, item_ids=None, actor=Actor.for_user(dispatcher))
+
+    assert result.outcome == Outcome.REFUSED
+    assert "insurance expires on" in result.message
+    assert not Trip.objects.filter(vehicle=sedan).exists()
+
+
+def test_a_partial_apply_applies_only_the_chosen_items_and_the_rest_later(day, dispatcher):
+    evening = place_transfer(transfer_request(pickup_at=future_local(days=5, hour=16, minute=0)))
+    proposal = propose(dispatcher)
+    evening_item = item_of(proposal, from_db.leg_key(evening.legs.get().pk))
+    morning_item = item_of(proposal, belek_key(day))
+
+    (result,) = dispatch.dispatch_apply(
+        proposal_id=proposal.pk, item_ids=[evening_item.pk], actor=Actor.for_user(dispatcher)
+    )
+
+    assert (result.item_id, result.outcome) == (evening_item.pk, Outcome.APPLIED)
+    morning_item.refresh_from_db()
+    assert morning_item.outcome == Outcome.PENDING
+    assert not Trip.objects.filter(riders__leg=day["belek"].legs.get()).exists()
+    proposal.refresh_from_db()
+    assert proposal.status == DispatchProposal.Status.PARTLY_APPLIED
+
+    results = dispatch.dispatch_apply(proposal_id=proposal.pk, item_ids=None, actor=Actor.for_user(dispatcher))
+
+    assert [(r.item_id, r.outcome) for r in results] == [
+        (morning_item.pk, Outcome.APPLIED),
+        (evening_item.pk, Outcome.APPLIED),  # reported as it was, not applied twice
+    ]
+    assert Trip.objects.filter(riders__leg=evening.legs.get()).count() == 1
+
+
+def test_items_of_another_proposal_or_a_missing_proposal_are_refused_by_name(day, dispatcher):
+    proposal = propose(dispatcher)
+    with pytest.raises(ValidationFailed) as error:
+        dispatch.dispatch_apply(proposal_id=proposal.pk, item_ids=[999999], actor=Actor.for_user(dispatcher))
+    assert (error.value.field, error.value.message) == ("items", "Not changes of this proposal: 999999.")
+    with pytest.raises(NotFound):
+        dispatch.dispatch_apply(proposal_id=999999, item_ids=None, actor=Actor.for_user(dispatcher))
+
+
+def test_a_window_that_ends_before_it_starts_or_is_too_long_is_refused(dispatcher):
+    start = board_selector.day_start(dt.date(2030, 6, 1))
+    actor = Actor.for_user(dispatcher)
+    with pytest.raises(ValidationFailed) as error:
+        dispatch.dispatch_propose(start=start, end=start, actor=actor)
+    assert (error.value.field, error.value.message) == ("end", "The window must end after it starts.")
+    with pytest.raises(ValidationFailed) as error:
+        dispatch.dispatch_propose(start=start, end=start + dt.timedelta(hours=49), actor=actor)
+    assert (error.value.field, error.value.message) == ("end", "A plan covers at most 48 hours.")
+
+
+def test_with_moves_a_moved_trip_changes_only_if_it_is_still_as_planned(day, dispatcher, catalog):
+    # The Lara trip may move: the plan may give it to someone else; a change by hand after the plan wins.
+    proposal = propose(dispatcher, allow_moves=True)
+    moves = list(proposal.items.filter(trip__isnull=False))
+    for item in moves:
+        services.fleet_unassign(trip_id=item.trip_id, actor=Actor.for_user(dispatcher), reason="Changed by hand")
+
+    results = dispatch.dispatch_apply(proposal_id=proposal.pk, item_ids=None, actor=Actor.for_user(dispatcher))
+
+    for item in moves:
+        result = next(r for r in results if r.item_id == item.pk)
+        assert (result.outcome, result.message) == (Outcome.SKIPPED, "The trip is released now.")
+    assert all(r.outcome == Outcome.APPLIED for r in results if r.item_id not in {m.pk for m in moves})
