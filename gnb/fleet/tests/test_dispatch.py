@@ -7,6 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from gnb.bookings.models import Booking
 from gnb.bookings.services import booking_cancel
@@ -17,13 +21,19 @@ from gnb.fleet.models import DispatchProposal, DispatchProposalItem, Trip, TripE
 from gnb.fleet.planning import from_db
 from gnb.fleet.planning.problem import Busy
 from gnb.fleet.services import Actor, RideRef
-from gnb.fleet.tests.test_board import at, day, the_day  # noqa: F401  # the board's day, planned here
+from gnb.fleet.tests import test_board
+from gnb.fleet.tests.test_board import at, the_day
+from gnb.testing.admin import messages_of
 from gnb.testing.bookings import place_transfer, transfer_request
 from gnb.testing.catalog import future_local
+from gnb.testing.fleet import make_driver, make_vehicle
+from gnb.testing.personas import staff_login
 
 pytestmark = pytest.mark.django_db
 
 Outcome = DispatchProposalItem.Outcome
+# The board's exact day (rides, drivers on leave or off shift, expired documents), planned here.
+day = test_board.day
 
 
 @pytest.fixture(autouse=True)
@@ -245,3 +255,103 @@ def test_with_moves_a_moved_trip_changes_only_if_it_is_still_as_planned(day, dis
         result = next(r for r in results if r.item_id == item.pk)
         assert (result.outcome, result.message) == (Outcome.SKIPPED, "The trip is released now.")
     assert all(r.outcome == Outcome.APPLIED for r in results if r.item_id not in {m.pk for m in moves})
+
+
+# --- the pages --------------------------------------------------------------------------------------------------
+PLAN = "/admin/fleet/trip/board/plan/"
+
+
+@pytest.fixture
+def office(client, dispatcher):
+    staff_login(client, dispatcher)
+    return client
+
+
+def test_the_board_offers_to_plan_the_day(office, day):
+    html = office.get("/admin/fleet/trip/board/", {"day": the_day().isoformat()}).content.decode()
+
+    assert f'<form method="post" action="{PLAN}" class="fleet-plan" id="fleet-plan">' in html
+    assert '<input type="checkbox" name="allow_moves" value="on">' in html  # off unless ticked
+
+
+def test_planning_shows_the_proposal_and_applying_the_ticked_changes_reports_each(office, day, dispatcher):
+    response = office.post(PLAN, {"day": the_day().isoformat(), "window": "day"})
+
+    proposal = DispatchProposal.objects.get()
+    assert (response.status_code, response["Location"]) == (302, f"{PLAN}{proposal.pk}/")
+    assert (proposal.starts_at, proposal.ends_at, proposal.allow_moves) == (*window(), False)
+    page = office.get(response["Location"])
+    html = page.content.decode()
+    item = proposal.items.get()
+    assert f'<input type="checkbox" name="item" value="{item.pk}" id="tick-{item.pk}" checked' in html
+    assert day["belek"].reference in html
+    assert "Ayşe Demir" in html and "07 ABC 101" in html
+    assert "<dd>1 / 2</dd>" in html  # rides covered
+
+    applied = office.post(f"{PLAN}{proposal.pk}/apply/", {"item": [str(item.pk)]}, follow=True)
+
+    assert messages_of(applied) == ["Applied 1, skipped 0, refused 0."]
+    item.refresh_from_db()
+    assert f'<span class="fleet-outcome-applied"><strong>Applied</strong>: Trip T{item.result_trip_id}.</span>' in (
+        applied.content.decode()
+    )
+    assert 'name="item"' not in applied.content.decode()  # nothing left to apply
+
+
+def test_a_skipped_change_is_shown_with_its_reason(office, day, dispatcher):
+    proposal = propose(dispatcher)
+    booking_cancel(booking_id=day["belek"].pk, actor=services.SYSTEM, reason="Flight cancelled")
+    item = proposal.items.get()
+
+    response = office.post(f"{PLAN}{proposal.pk}/apply/", {"item": [str(item.pk)]}, follow=True)
+
+    assert messages_of(response) == ["Applied 0, skipped 1, refused 0. Each change below says why."]
+    assert "<strong>Skipped</strong>: The booking is cancelled now." in response.content.decode()
+
+
+def test_applying_nothing_or_a_bad_item_says_so(office, day, dispatcher):
+    proposal = propose(dispatcher)
+    url = f"{PLAN}{proposal.pk}/apply/"
+    assert messages_of(office.post(url, {}, follow=True)) == ["Tick at least one change to apply."]
+    assert messages_of(office.post(url, {"item": ["x1"]}, follow=True)) == ["Not changes of this proposal: x1."]
+    assert messages_of(office.post(url, {"item": ["999999"]}, follow=True)) == ["Not changes of this proposal: 999999."]
+    assert proposal.items.get().outcome == Outcome.PENDING
+
+
+def test_a_bad_plan_form_names_the_field(office, day):
+    response = office.post(PLAN, {"day": "tomorrow", "window": "week"}, follow=True)
+
+    assert messages_of(response) == [
+        "Nothing planned: Day: Enter a valid date. "
+        "Plan: Select a valid choice. week is not one of the available choices."
+    ]
+    assert not DispatchProposal.objects.exists()
+
+
+def test_the_proposal_page_reads_a_fixed_number_of_queries(office, day, dispatcher, catalog, django_assert_num_queries):
+    proposal = propose(dispatcher)
+    with CaptureQueriesContext(connection) as few:
+        assert office.get(f"{PLAN}{proposal.pk}/").status_code == 200
+
+    for hour in (13, 14, 15, 16, 17, 18):
+        place_transfer(transfer_request(pickup_at=future_local(days=5, hour=hour, minute=0)))
+    for n in range(4):
+        make_driver(f"Extra{n}")
+        make_vehicle(catalog.sedan, f"07 PP {100 + n}")
+    bigger = propose(dispatcher, allow_moves=True)
+    assert bigger.items.count() > proposal.items.count()
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert office.get(f"{PLAN}{bigger.pk}/").status_code == 200
+
+
+def test_planning_and_applying_need_the_right_to_assign(client, day, dispatcher):
+    proposal = propose(dispatcher)
+    viewer = get_user_model().objects.create_user(username="viewer", password=None, is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_trip", content_type__app_label="fleet"))
+    staff_login(client, viewer)
+
+    assert "fleet-plan" not in client.get("/admin/fleet/trip/board/", {"day": the_day().isoformat()}).content.decode()
+    assert client.post(PLAN, {"day": the_day().isoformat(), "window": "day"}).status_code == 403
+    assert client.get(f"{PLAN}{proposal.pk}/").status_code == 403
+    assert client.post(f"{PLAN}{proposal.pk}/apply/", {"item": ["1"]}).status_code == 403
+    assert proposal.items.get().outcome == Outcome.PENDING
