@@ -137,7 +137,7 @@ def dispatch_propose(
 
 def _solve(problem: Problem) -> tuple[Plan, float]:
     began = time.monotonic()
-    plan = solver.solve(problem, time_limit=settings.GNB_DISPATCH_TIME_LIMIT_SECONDS)
+    plan = solver.plan_solver(problem, time_limit_seconds=settings.GNB_DISPATCH_TIME_LIMIT_SECONDS)
     return plan, time.monotonic() - began
 
 
