@@ -599,6 +599,10 @@ def proposal_view(request: HttpRequest, model_admin, proposal_id: int) -> HttpRe
         return _back(request, board_selector.local_today())
     proposal = page.proposal
     day = proposal.starts_at.astimezone(board_selector.LOCAL).date()
+    for row in page.rows:
+        if row.item.result_trip_id is not None:
+            trip_day = row.item.starts_at.astimezone(board_selector.LOCAL).date()
+            row.trip_url = board_url(trip_day, f"trip-{row.item.result_trip_id}")
     totals = proposal.totals
     context = _context(
         request,
@@ -617,6 +621,7 @@ def proposal_view(request: HttpRequest, model_admin, proposal_id: int) -> HttpRe
             "applied": _("Applied"),
             "skipped": _("Skipped"),
             "refused": _("Refused"),
+            "on_board": _("On the board"),
         },
         applied=page.count(dispatch.Outcome.APPLIED),
         skipped=page.count(dispatch.Outcome.SKIPPED),

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from gnb.bookings.models import Booking, TransferLeg
 from gnb.bookings.services import Actor
@@ -311,6 +312,14 @@ class ProposalRow:
     # A move: who and what had the trip when the plan was made.
     moved_from_driver: str = ""
     moved_from_vehicle: str = ""
+    # Where the trip it made or changed is on the board (filled in by the view).
+    trip_url: str = ""
+
+    @property
+    def party_text(self) -> str:
+        people = ngettext("%(count)s passenger", "%(count)s passengers", self.passengers) % {"count": self.passengers}
+        bags = ngettext("%(count)s bag", "%(count)s bags", self.luggage) % {"count": self.luggage}
+        return f"{people} · {bags}"
 
 
 @dataclass
