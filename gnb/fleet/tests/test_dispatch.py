@@ -120,7 +120,9 @@ def test_the_plan_of_the_day_gives_the_transfer_to_the_only_driver_and_car_that_
     proposal = propose(dispatcher)
 
     (item,) = proposal.items.all()
-    assert (item.ride_key, item.driver, item.vehicle, item.outcome) == (belek_key(day), day["ayse"], day["sedan"], "")
+    # Ayşe is the only driver at 09:00; the sedan, or the minivan she has at 11:00, is free then.
+    assert (item.ride_key, item.driver, item.outcome) == (belek_key(day), day["ayse"], "")
+    assert item.vehicle in (day["sedan"], day["minivan"])
     assert (proposal.totals["rides"], proposal.totals["covered"], proposal.totals["waiting"]) == (2, 1, 1)
     assert (proposal.created_by, proposal.status) == (dispatcher, DispatchProposal.Status.PROPOSED)
     assert not Trip.objects.filter(riders__leg=day["belek"].legs.get()).exists()  # nothing assigned yet
@@ -133,7 +135,8 @@ def test_applying_assigns_through_the_services_with_the_dispatcher_as_actor(day,
 
     assert result.outcome == Outcome.APPLIED
     trip = Trip.objects.get(pk=result.trip_id)
-    assert (trip.driver, trip.vehicle, trip.status) == (day["ayse"], day["sedan"], Trip.Status.ASSIGNED)
+    planned = proposal.items.get().vehicle
+    assert (trip.driver, trip.vehicle, trip.status) == (day["ayse"], planned, Trip.Status.ASSIGNED)
     assert list(TripEvent.objects.filter(trip=trip).values_list("action", "actor")) == [("assigned", dispatcher.pk)]
     assert Booking.objects.get(pk=day["belek"].pk).status == Booking.Status.ASSIGNED
     item = proposal.items.get()
@@ -144,10 +147,12 @@ def test_applying_assigns_through_the_services_with_the_dispatcher_as_actor(day,
 
 def test_a_ride_assigned_by_hand_after_the_plan_is_skipped_and_keeps_the_dispatchers_choice(day, dispatcher):
     proposal = propose(dispatcher)
+    planned = proposal.items.get().vehicle
+    other = day["minivan"] if planned == day["sedan"] else day["sedan"]
     by_hand = services.fleet_assign(
         ride=RideRef(leg_id=day["belek"].legs.get().pk),
         driver_id=day["ayse"].pk,
-        vehicle_id=day["minivan"].pk,
+        vehicle_id=other.pk,
         actor=Actor.for_user(dispatcher),
     )
 
@@ -158,8 +163,8 @@ def test_a_ride_assigned_by_hand_after_the_plan_is_skipped_and_keeps_the_dispatc
         "The ride was given a driver since the plan was made.",
     )
     by_hand.refresh_from_db()
-    assert (by_hand.vehicle, by_hand.status) == (day["minivan"], Trip.Status.ASSIGNED)
-    assert Trip.objects.exclude(status=Trip.Status.RELEASED).filter(vehicle=day["sedan"]).count() == 0
+    assert (by_hand.vehicle, by_hand.status) == (other, Trip.Status.ASSIGNED)
+    assert list(Trip.objects.filter(riders__leg=day["belek"].legs.get())) == [by_hand]
 
 
 def test_a_cancelled_booking_is_skipped(day, dispatcher):
@@ -169,7 +174,7 @@ def test_a_cancelled_booking_is_skipped(day, dispatcher):
     (result,) = dispatch.dispatch_apply(proposal_id=proposal.pk, item_ids=None, actor=Actor.for_user(dispatcher))
 
     assert (result.outcome, result.message) == (Outcome.SKIPPED, "The booking is cancelled now.")
-    assert not Trip.objects.filter(vehicle=day["sedan"]).exists()
+    assert not Trip.objects.exclude(status=Trip.Status.RELEASED).filter(riders__booking=day["belek"]).exists()
 
 
 def test_a_new_pickup_time_is_skipped(day, dispatcher):
@@ -185,15 +190,15 @@ def test_a_new_pickup_time_is_skipped(day, dispatcher):
 
 def test_a_refusal_of_the_services_is_reported_and_nothing_written(day, dispatcher):
     proposal = propose(dispatcher)
-    sedan = day["sedan"]
-    sedan.insurance_expires_on = the_day() - dt.timedelta(days=1)
-    sedan.save(update_fields=["insurance_expires_on"])
+    vehicle = proposal.items.get().vehicle
+    vehicle.insurance_expires_on = the_day() - dt.timedelta(days=1)
+    vehicle.save(update_fields=["insurance_expires_on"])
 
     (result,) = dispatch.dispatch_apply(proposal_id=proposal.pk, item_ids=None, actor=Actor.for_user(dispatcher))
 
     assert result.outcome == Outcome.REFUSED
-    assert "insurance expires on" in result.message
-    assert not Trip.objects.filter(vehicle=sedan).exists()
+    assert f"{vehicle.plate}'s insurance expires on" in result.message
+    assert not Trip.objects.filter(riders__leg=day["belek"].legs.get()).exists()
 
 
 def test_a_partial_apply_applies_only_the_chosen_items_and_the_rest_later(day, dispatcher):
@@ -242,19 +247,52 @@ def test_a_window_that_ends_before_it_starts_or_is_too_long_is_refused(dispatche
     assert (error.value.field, error.value.message) == ("end", "A plan covers at most 48 hours.")
 
 
-def test_with_moves_a_moved_trip_changes_only_if_it_is_still_as_planned(day, dispatcher, catalog):
-    # The Lara trip may move: the plan may give it to someone else; a change by hand after the plan wins.
+def move_item(proposal: DispatchProposal, trip: Trip, driver) -> DispatchProposalItem:
+    """A move as the planner proposes one: the trip to ``driver``, in its own vehicle."""
+    trip = Trip.objects.prefetch_related("riders").get(pk=trip.pk)
+    return DispatchProposalItem.objects.create(
+        proposal=proposal,
+        ride_key=from_db.trip_key(trip.pk),
+        trip=trip,
+        starts_at=trip.starts_at,
+        driver=driver,
+        vehicle_id=trip.vehicle_id,
+        fingerprint=from_db.trip_fingerprint(trip),
+    )
+
+
+def test_a_move_gives_the_trip_its_new_driver_with_the_plan_in_its_history(day, dispatcher):
     proposal = propose(dispatcher, allow_moves=True)
-    moves = list(proposal.items.filter(trip__isnull=False))
-    for item in moves:
-        services.fleet_unassign(trip_id=item.trip_id, actor=Actor.for_user(dispatcher), reason="Changed by hand")
+    emre = make_driver("Emre", "Öztürk")
+    item = move_item(proposal, day["trip"], emre)
+
+    (result,) = dispatch.dispatch_apply(proposal_id=proposal.pk, item_ids=[item.pk], actor=Actor.for_user(dispatcher))
+
+    assert (result.outcome, result.trip_id) == (Outcome.APPLIED, day["trip"].pk)
+    trip = Trip.objects.get(pk=day["trip"].pk)
+    assert (trip.driver, trip.vehicle) == (emre, day["minivan"])
+    event = TripEvent.objects.filter(trip=trip).latest("pk")
+    assert (event.action, event.actor, event.reason) == ("reassigned", dispatcher, f"Plan P{proposal.pk}")
+
+
+def test_a_move_of_a_trip_changed_by_hand_is_skipped(day, dispatcher):
+    proposal = propose(dispatcher, allow_moves=True)
+    item = move_item(proposal, day["trip"], make_driver("Emre", "Öztürk"))
+    services.fleet_unassign(trip_id=day["trip"].pk, actor=Actor.for_user(dispatcher), reason="Changed by hand")
+
+    (result,) = dispatch.dispatch_apply(proposal_id=proposal.pk, item_ids=[item.pk], actor=Actor.for_user(dispatcher))
+
+    assert (result.outcome, result.message) == (Outcome.SKIPPED, "The trip is released now.")
+    trip = Trip.objects.get(pk=day["trip"].pk)
+    assert (trip.status, trip.driver) == (Trip.Status.RELEASED, day["ayse"])
+
+
+def test_a_proposal_with_moves_applies_without_a_refusal(day, dispatcher):
+    proposal = propose(dispatcher, allow_moves=True)
 
     results = dispatch.dispatch_apply(proposal_id=proposal.pk, item_ids=None, actor=Actor.for_user(dispatcher))
 
-    for item in moves:
-        result = next(r for r in results if r.item_id == item.pk)
-        assert (result.outcome, result.message) == (Outcome.SKIPPED, "The trip is released now.")
-    assert all(r.outcome == Outcome.APPLIED for r in results if r.item_id not in {m.pk for m in moves})
+    assert [r.outcome for r in results] == [Outcome.APPLIED] * proposal.items.count()
 
 
 # --- the pages --------------------------------------------------------------------------------------------------
@@ -285,7 +323,7 @@ def test_planning_shows_the_proposal_and_applying_the_ticked_changes_reports_eac
     item = proposal.items.get()
     assert f'<input type="checkbox" name="item" value="{item.pk}" id="tick-{item.pk}" checked' in html
     assert day["belek"].reference in html
-    assert "Ayşe Demir" in html and "07 ABC 101" in html
+    assert "Ayşe Demir" in html and item.vehicle.plate in html
     assert "<dd>1 / 2</dd>" in html  # rides covered
 
     applied = office.post(f"{PLAN}{proposal.pk}/apply/", {"item": [str(item.pk)]}, follow=True)
