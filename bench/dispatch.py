@@ -1,0 +1,167 @@
+"""Day planning: the greedy baseline against the PyVRP planner on generated days, no database.
+
+For each size of ``gnb.fleet.planning.generator.SIZES`` (100 rides / 15 drivers up to 600 / 80), one day from the
+seed, planned by the greedy baseline and by the solver with its default time limit (``GNB_DISPATCH_TIME_LIMIT_SECONDS``,
+5 s); with ``--long``, the 300 / 50 day also with a 60-second search, the reference for "how far from a long search".
+Every plan goes through the independent checker, and its violations are counted (any violation fails the run).
+
+    .venv/bin/python bench/dispatch.py [--long] [--seed 1] [--json]
+
+Goals (reported in the "met" column, budgets enforced by ``make bench BENCH_ARGS=--strict``):
+- budgets: 0 violations everywhere; the 300 / 50 day planned in ≤ 5 s, the 600 / 80 day in ≤ 30 s;
+- quality goals: on 300 / 50, empty driving ≥ 30 % below the greedy plan's, and ≤ 10 % above the 60-second plan's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from engine import setup_django
+
+LONG_SECONDS = 60.0
+TIME_BUDGETS = {(300, 50): 5.0, (600, 80): 30.0}
+GOAL_SIZE = (300, 50)
+GOAL_BELOW_GREEDY = 0.30
+GOAL_ABOVE_LONG = 0.10
+
+
+def _row(problem, plan, trips: int, drivers: int, label: str) -> dict[str, Any]:
+    from gnb.fleet.planning.checker import check
+    from gnb.fleet.planning.problem import totals
+
+    figures = totals(problem, plan)
+    return {
+        "trips": trips,
+        "drivers": drivers,
+        "planner": label,
+        "covered": figures.covered,
+        "unassigned": figures.unassigned,
+        "empty_minutes": figures.empty_driving_minutes,
+        "empty_per_ride": round(figures.empty_driving_minutes / figures.covered, 1) if figures.covered else 0.0,
+        "hours_spread": figures.hours_spread,
+        "hours_std": figures.hours_std,
+        "language_misses": figures.language_misses,
+        "seconds": round(plan.solve_seconds, 2),
+        "violations": len(check(problem, plan)),
+    }
+
+
+def run(*, long: bool = False, seed: int = 1) -> dict[str, Any]:
+    setup_django()
+    from django.conf import settings
+
+    from gnb.fleet.planning.generator import SIZES, generate_day
+    from gnb.fleet.planning.greedy import plan_greedy
+    from gnb.fleet.planning.solver import plan_solver
+
+    limit = settings.GNB_DISPATCH_TIME_LIMIT_SECONDS
+    rows = []
+    for trips, drivers in SIZES:
+        problem = generate_day(trips=trips, drivers=drivers, seed=seed)
+        rows.append(_row(problem, plan_greedy(problem), trips, drivers, "greedy"))
+        print(f"  {trips} rides / {drivers} drivers: greedy done, solver searching {limit:g} s", flush=True)
+        rows.append(_row(problem, plan_solver(problem, seed=seed), trips, drivers, f"solver {limit:g} s"))
+        if long and (trips, drivers) == GOAL_SIZE:
+            print(f"  {trips} rides / {drivers} drivers: solver searching {LONG_SECONDS:g} s", flush=True)
+            plan = plan_solver(problem, time_limit_seconds=LONG_SECONDS, seed=seed)
+            rows.append(_row(problem, plan, trips, drivers, f"solver {LONG_SECONDS:g} s"))
+    return {"seed": seed, "time_limit_seconds": limit, "rows": rows, "goals": _goals(rows)}
+
+
+def _goals(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    goals = [
+        {
+            "goal": "no plan breaks a rule",
+            "value": f"{sum(r['violations'] for r in rows)} violations",
+            "met": all(r["violations"] == 0 for r in rows),
+            "budget": True,
+        }
+    ]
+    for (trips, drivers), seconds in TIME_BUDGETS.items():
+        for row in rows:
+            if (
+                (row["trips"], row["drivers"]) == (trips, drivers)
+                and row["planner"].startswith("solver")
+                and (row["seconds"] < LONG_SECONDS)
+            ):
+                goals.append(
+                    {
+                        "goal": f"{trips}/{drivers} planned in ≤ {seconds:g} s",
+                        "value": f"{row['seconds']} s",
+                        "met": row["seconds"] <= seconds,
+                        "budget": True,
+                    }
+                )
+    day = [r for r in rows if (r["trips"], r["drivers"]) == GOAL_SIZE]
+    greedy = next((r for r in day if r["planner"] == "greedy"), None)
+    solver = next((r for r in day if r["planner"].startswith("solver") and r["seconds"] < LONG_SECONDS), None)
+    long = next((r for r in day if r["planner"] == f"solver {LONG_SECONDS:g} s"), None)
+    if greedy and solver:
+        below = 1 - solver["empty_minutes"] / greedy["empty_minutes"]
+        below_per_ride = 1 - solver["empty_per_ride"] / greedy["empty_per_ride"]
+        goals.append(
+            {
+                "goal": f"{GOAL_SIZE[0]}/{GOAL_SIZE[1]}: empty driving ≥ {GOAL_BELOW_GREEDY:.0%} below greedy",
+                "value": f"{below:.1%} below ({below_per_ride:.1%} per ride covered)",
+                "met": below >= GOAL_BELOW_GREEDY,
+                "budget": False,
+            }
+        )
+    if solver and long:
+        above = solver["empty_minutes"] / long["empty_minutes"] - 1
+        goals.append(
+            {
+                "goal": f"{GOAL_SIZE[0]}/{GOAL_SIZE[1]}: empty driving ≤ {GOAL_ABOVE_LONG:.0%} above a 60 s search",
+                "value": f"{above:+.1%} (rides covered {solver['covered']} vs {long['covered']})",
+                "met": above <= GOAL_ABOVE_LONG,
+                "budget": False,
+            }
+        )
+    return goals
+
+
+def print_report(result: dict[str, Any]) -> None:
+    print(f"Day planning (generated days, seed {result['seed']}; solver limit {result['time_limit_seconds']:g} s)")
+    header = (
+        f"  {'day':>8} {'planner':<12} {'covered':>7} {'unassigned':>10} {'empty min':>9} {'per ride':>8} "
+        f"{'spread h':>8} {'std h':>6} {'lang miss':>9} {'seconds':>7} {'violations':>10}"
+    )
+    print(header)
+    for r in result["rows"]:
+        print(
+            f"  {r['trips']:>4}/{r['drivers']:<3} {r['planner']:<12} {r['covered']:>7} {r['unassigned']:>10} "
+            f"{r['empty_minutes']:>9} {r['empty_per_ride']:>8} {r['hours_spread']:>8} {r['hours_std']:>6} "
+            f"{r['language_misses']:>9} {r['seconds']:>7} {r['violations']:>10}"
+        )
+    for goal in result["goals"]:
+        kind = "budget" if goal["budget"] else "goal"
+        print(f"  {kind:<6} {goal['goal']:<58} {goal['value']:<45} met: {'yes' if goal['met'] else 'NO'}")
+
+
+def budgets_met(result: dict[str, Any]) -> bool:
+    return all(goal["met"] for goal in result["goals"] if goal["budget"])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--long", action="store_true", help=f"also plan the 300/50 day with a {LONG_SECONDS:g} s search"
+    )
+    parser.add_argument("--seed", type=int, default=1, help="the generated days' seed (default 1)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON as well")
+    args = parser.parse_args()
+    result = run(long=args.long, seed=args.seed)
+    print_report(result)
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0 if all(r["violations"] == 0 for r in result["rows"]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
