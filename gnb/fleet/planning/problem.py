@@ -194,9 +194,8 @@ class PlanTotals:
     paired or first vehicle's) to the first pickup, between each drop-off and the next pickup, and back home from the
     last drop-off, over fixed and planned trips alike (pairs with no kept time count 0). ``hours_per_driver``: busy
     hours (fixed and planned) of every driver who may work in the horizon (a shift, and documents valid on its first
-    day). ``hours_spread``: the largest minus the
-    smallest of those; ``hours_std`` their population standard deviation. ``language_misses``: planned jobs with a
-    language that their driver does not speak.
+    day). ``hours_spread``: the largest minus the smallest of those; ``hours_std`` their population standard
+    deviation. ``language_misses``: planned jobs with a language that their driver does not speak.
     """
 
     covered: int
