@@ -720,6 +720,10 @@ GNB_FLEET_EXPIRY_WARNING_DAYS = env_int("GNB_FLEET_EXPIRY_WARNING_DAYS", 30, min
 GNB_DRIVER_REMINDER_HOURS = env_int("GNB_DRIVER_REMINDER_HOURS", 8, minimum=1)
 # Travellers whose passport details are missing are asked for them this many hours before the trip.
 GNB_TRAVEL_DOCUMENTS_REMINDER_HOURS = env_int("GNB_TRAVEL_DOCUMENTS_REMINDER_HOURS", 72, minimum=1)
+# How long the day planner (gnb.fleet.planning.solver) searches for a plan before it returns the best found.
+GNB_DISPATCH_TIME_LIMIT_SECONDS = float(
+    env_decimal("GNB_DISPATCH_TIME_LIMIT_SECONDS", "5", minimum=Decimal("0.1"), maximum=Decimal("600"))
+)
 
 # --- PayTR (Turkish cards, instalments) --------------------------------------------------------------------
 # Enabled when the merchant id, key and salt (PayTR panel, "Bilgi" page) are all set; a partial set stops the start.

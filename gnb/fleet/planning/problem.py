@@ -193,9 +193,9 @@ class PlanTotals:
     ``empty_driving_minutes``: per driver and shift window, the drive from the home zone (the driver's, else the
     paired or first vehicle's) to the first pickup, between each drop-off and the next pickup, and back home from the
     last drop-off, over fixed and planned trips alike (pairs with no kept time count 0). ``hours_per_driver``: busy
-    hours (fixed and planned) of every driver with a shift in the horizon. ``hours_spread``: the largest minus the
-    smallest of those; ``hours_std`` their population standard deviation. ``language_misses``: planned jobs with a
-    language that their driver does not speak.
+    hours (fixed and planned) of every driver who may work in the horizon (a shift, and documents valid on its first
+    day). ``hours_spread``: the largest minus the smallest of those; ``hours_std`` their population standard
+    deviation. ``language_misses``: planned jobs with a language that their driver does not speak.
     """
 
     covered: int
@@ -249,7 +249,7 @@ def totals(problem: Problem, plan: Plan) -> PlanTotals:
             (b.starts_at, b.ends_at, b.origin_zone_id, b.destination_zone_id) for b in driver.fixed
         ]
         trips.sort()
-        if driver.shifts:
+        if driver.shifts and driver.documents_valid_until >= problem.local_day(driver.shifts[0][0]):
             busy = sum((end - start).total_seconds() for start, end, _o, _d in trips)
             hours[driver.driver_id] = busy / 3600
         paired = problem.pairs.get(driver.driver_id)
