@@ -408,7 +408,7 @@ def waiting_between(
     """Every ride waiting for a driver whose pickup (a tour: its departure) is in ``[start, end)``: the legs, the tour
     bookings, and the rides made of them by pickup time. What the board lists as waiting, for any window (planning
     the day reads its rides through it)."""
-    legs = list(
+    legs: list[TransferLeg] = list(
         TransferLeg.objects.filter(
             pickup_at__gte=start,
             pickup_at__lt=end,
@@ -420,7 +420,7 @@ def waiting_between(
         .defer(*_booking_columns_but("booking__", WAITING_BOOKING_COLUMNS))
         .order_by("pickup_at", "pk")
     )
-    tour_bookings = list(
+    tour_bookings: list[Booking] = list(
         Booking.objects.filter(
             kind=Booking.Kind.TOUR,
             status__in=selectors.ASSIGNABLE,

@@ -253,15 +253,19 @@ def _decide(item: DispatchProposalItem, outcome: str, message: str, trip_id: int
 def _lock_ride(item: DispatchProposalItem) -> None:
     """Lock the ride's bookings (and a moved trip), in the services' order, so that nobody changes it between the
     check of its fingerprint and its assignment."""
+    booking_ids: list[int]
     if item.leg_id is not None:
-        booking_ids = TransferLeg.objects.filter(pk=item.leg_id).values_list("booking_id", flat=True)
+        booking_ids = list(TransferLeg.objects.filter(pk=item.leg_id).values_list("booking_id", flat=True))
     elif item.departure_id is not None:
-        booking_ids = Booking.objects.filter(
-            tour_departure_id=item.departure_id, status__in=selectors.ASSIGNABLE
-        ).values_list("pk", flat=True)
+        booking_ids = list(
+            Booking.objects.filter(tour_departure_id=item.departure_id, status__in=selectors.ASSIGNABLE).values_list(
+                "pk", flat=True
+            )
+        )
     else:
-        booking_ids = TripBooking.objects.filter(trip_id=item.trip_id).values_list("booking_id", flat=True)
-    lock_rows(Booking.objects.filter(pk__in=list(booking_ids)))
+        assert item.trip_id is not None  # an item is a leg, a departure or a trip (its constraint)
+        booking_ids = list(TripBooking.objects.filter(trip_id=item.trip_id).values_list("booking_id", flat=True))
+    lock_rows(Booking.objects.filter(pk__in=booking_ids))
     if item.trip_id is not None:
         lock_rows(Trip.objects.filter(pk=item.trip_id))
 
