@@ -240,6 +240,18 @@ def object_checks() -> dict[str, Check]:
             lambda world, suffix=suffix: f"/admin/fleet/trip/board/trip/{world.rows['fleet.trip'].pk}/{suffix}",  # type: ignore[attr-defined]
             _staff_cases(EVERY_STAFF),
         )
+    checks["admin/fleet/trip/board/plan/<int:proposal_id>/"] = Check(
+        lambda world: f"/admin/fleet/trip/board/plan/{world.rows['fleet.dispatchproposal'].pk}/",  # type: ignore[attr-defined]
+        _staff_cases(EVERY_STAFF),
+    )
+    checks["admin/fleet/trip/board/plan/<int:proposal_id>/apply/"] = Check(
+        # Applying is a POST; a GET goes back to the proposal's page, for staff with the fleet's rights only.
+        lambda world: f"/admin/fleet/trip/board/plan/{world.rows['fleet.dispatchproposal'].pk}/apply/",  # type: ignore[attr-defined]
+        (
+            *(Case(who, 302, LOGIN) for who in OUTSIDERS),
+            *(Case(role, 302, "/admin/fleet/trip/board/plan/", rightful=True) for role in STAFF_ROLES),
+        ),
+    )
     checks["admin/accounts/user/<id>/password/"] = Check(
         _admin_url("accounts.user", "password/"), _staff_cases({"superadmin", "admin"})
     )
@@ -320,6 +332,19 @@ def object_checks() -> dict[str, Check]:
         lambda world: f"/api/v1/dispatch/trips/{world.rows['fleet.trip'].pk}/reassign",  # type: ignore[attr-defined]
         # No driver or vehicle sent: the superadmin reaches the service, which asks for one (422).
         (*dispatch_refused, Case("superadmin", 422, rightful=True)),
+        method="post",
+        headers=_bearer,
+        body={},
+    )
+    # A proposal of the day's plan: read and applied by dispatchers only (an empty proposal applies to nothing).
+    checks["api/v1/dispatch/proposals/<proposal_id>"] = Check(
+        lambda world: f"/api/v1/dispatch/proposals/{world.rows['fleet.dispatchproposal'].pk}",  # type: ignore[attr-defined]
+        (*dispatch_refused, Case("superadmin", 200, rightful=True)),
+        headers=_bearer,
+    )
+    checks["api/v1/dispatch/proposals/<proposal_id>/apply"] = Check(
+        lambda world: f"/api/v1/dispatch/proposals/{world.rows['fleet.dispatchproposal'].pk}/apply",  # type: ignore[attr-defined]
+        (*dispatch_refused, Case("superadmin", 200, rightful=True)),
         method="post",
         headers=_bearer,
         body={},
@@ -585,6 +610,15 @@ def world(catalog) -> World:
     rows["fleet.driver"] = Driver.objects.order_by("pk").first()
     rows["fleet.vehicle"] = Vehicle.objects.order_by("pk").first()
     rows["fleet.zonedrivetime"] = ZoneDriveTime.objects.order_by("pk").first()
+    from gnb.fleet.models import DispatchProposal
+
+    rows["fleet.dispatchproposal"] = DispatchProposal.objects.create(
+        starts_at=booking.created_at,
+        ends_at=booking.created_at + dt.timedelta(days=1),
+        created_by_label="sweep",
+        solver="sweep",
+        solve_seconds=0,
+    )
     clients["other_driver"] = Client()
     from django.apps import apps
 

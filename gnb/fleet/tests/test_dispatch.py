@@ -12,6 +12,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from gnb.accounts.api_tokens import token_issue
 from gnb.bookings.models import Booking
 from gnb.bookings.services import booking_cancel
 from gnb.core.errors import NotFound, ValidationFailed
@@ -392,4 +393,72 @@ def test_planning_and_applying_need_the_right_to_assign(client, day, dispatcher)
     assert client.post(PLAN, {"day": the_day().isoformat(), "window": "day"}).status_code == 403
     assert client.get(f"{PLAN}{proposal.pk}/").status_code == 403
     assert client.post(f"{PLAN}{proposal.pk}/apply/", {"item": ["1"]}).status_code == 403
+    assert proposal.items.get().outcome == Outcome.PENDING
+
+
+# --- the API ----------------------------------------------------------------------------------------------------
+API = "/api/v1/dispatch/proposals"
+
+
+def bearer(user) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token_issue(user=user).access_token}"}
+
+
+def api_post(client, url, body, user):
+    return client.post(url, body, content_type="application/json", headers=bearer(user))
+
+
+def test_the_api_proposes_lists_and_applies_chosen_changes(client, day, dispatcher):
+    response = api_post(client, API, {"start": f"{the_day().isoformat()}T00:00", "hours": 24}, dispatcher)
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    proposal = DispatchProposal.objects.get()
+    item = proposal.items.get()
+    assert (body["id"], body["status"], body["allow_moves"], body["created_by"]) == (
+        proposal.pk,
+        "proposed",
+        False,
+        dispatcher.username,
+    )
+    assert dt.datetime.fromisoformat(body["starts_at"]) == window()[0]
+    assert [(i["id"], i["ride"], i["driver"], i["outcome"]) for i in body["items"]] == [
+        (item.pk, belek_key(day), day["ayse"].pk, "")
+    ]
+    assert (body["totals"]["covered"], body["totals"]["waiting"]) == (1, 1)
+    listed = client.get(API, headers=bearer(dispatcher)).json()
+    assert [p["id"] for p in listed] == [proposal.pk]
+
+    applied = api_post(client, f"{API}/{proposal.pk}/apply", {"items": [item.pk]}, dispatcher)
+
+    assert applied.status_code == 200
+    item.refresh_from_db()
+    assert applied.json() == {
+        "results": [
+            {
+                "item": item.pk,
+                "ride": belek_key(day),
+                "outcome": "applied",
+                "message": f"Trip T{item.result_trip_id}.",
+                "trip": item.result_trip_id,
+            }
+        ]
+    }
+    again = client.get(f"{API}/{proposal.pk}", headers=bearer(dispatcher)).json()
+    assert (again["status"], again["items"][0]["outcome"]) == ("done", "applied")
+
+
+def test_the_api_names_the_bad_field_and_refuses_those_without_the_right(client, day, dispatcher):
+    response = api_post(client, API, {"start": f"{the_day().isoformat()}T00:00", "hours": 49}, dispatcher)
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"][0]["field"] == "hours"
+    proposal = propose(dispatcher)
+    unknown = api_post(client, f"{API}/{proposal.pk}/apply", {"items": [999999]}, dispatcher)
+    assert (unknown.status_code, unknown.json()["error"]["message"]) == (422, "Not changes of this proposal: 999999.")
+    assert client.get(f"{API}/999999", headers=bearer(dispatcher)).status_code == 404
+
+    assert client.get(API).status_code == 401
+    driver = day["ayse"].user
+    assert client.get(f"{API}/{proposal.pk}", headers=bearer(driver)).status_code == 403
+    assert api_post(client, f"{API}/{proposal.pk}/apply", {}, driver).status_code == 403
     assert proposal.items.get().outcome == Outcome.PENDING
