@@ -546,7 +546,8 @@ def _proposal(proposal_id: int) -> DispatchProposal:
 
 @router.post(
     "/dispatch/proposals",
-    response={201: ProposalOut, **DISPATCH_WRITE_ERRORS},
+    # Nothing is locked or written but the proposal: no conflict, no busy lock.
+    response={201: ProposalOut, **error_responses(400, 401, 403, 413, 415, 422)},
     auth=USER_AUTH,
     tags=["dispatch"],
     summary="Plan a window of waiting rides: a proposal of drivers and vehicles, nothing assigned yet",
