@@ -222,6 +222,21 @@ def test_the_solver_prefers_a_driver_who_speaks_the_language():
     assert totals(day, plan).language_misses == 0
 
 
+def test_a_driver_may_borrow_an_idle_vehicle_for_a_ride_their_own_cannot_carry():
+    # The morning driver gets the minivan for the day, the afternoon one the sedan; at 15:00 the minivan is idle.
+    day = problem(
+        [
+            job("leg:1", at(7), 55, passengers=5, luggage=5, booked_class_id=MINIVAN),
+            job("leg:2", at(15), 55, passengers=5, luggage=5, booked_class_id=MINIVAN),
+        ],
+        drivers=[driver(1, shifts=((at(6), at(12)),)), driver(2, shifts=((at(13), at(20)),))],
+        vehicles=[vehicle(1, SEDAN), vehicle(2, MINIVAN, seats=7, luggage=7)],
+    )
+    plan = plan_solver(day, time_limit_seconds=LIMIT)
+    assert assigned(plan) == {"leg:1": (1, 2), "leg:2": (2, 2)}
+    assert check(day, plan) == []
+
+
 def test_totals():
     day = problem(
         [job("leg:1", at(9), 60), job("leg:2", at(11), 60, origin=LARA, destination=AIRPORT)],
@@ -298,6 +313,11 @@ def test_checker_catches_each_kind_of_violation():
         day, jobs=(job("leg:1", at(9), 55), job("leg:2", at(9, 30), 55), job("leg:3", at(15), 30))
     )
     assert codes(two_drivers_one_car, ("leg:1", 1, 1), ("leg:2", 2, 1)) == {"overlap"}
+    # The vehicle, not only the driver, has to get from Lara to Belek between two drivers' rides.
+    car_too_far = dataclasses.replace(
+        day, jobs=(job("leg:1", at(9), 55), job("leg:2", at(10), 55, origin=BELEK), job("leg:3", at(15), 30))
+    )
+    assert codes(car_too_far, ("leg:1", 1, 1), ("leg:2", 2, 1)) == {"no_time_to_drive"}
 
     long_day = dataclasses.replace(
         day, drivers=(driver(1, shifts=((at(6), at(20)),)), driver(2)), max_duty_minutes=10 * 60
