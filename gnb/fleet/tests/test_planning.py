@@ -326,6 +326,20 @@ def test_checker_catches_each_kind_of_violation():
     assert codes(long_day, ("leg:1", 1, 1), ("leg:2", 1, 1)) == {"duty_too_long"}
 
 
+@pytest.mark.parametrize("planner", PLANNERS)
+def test_a_ride_follows_the_last_of_several_fixed_trips(planner):
+    # Two fixed trips, the second ending in Kaş; a pickup in Kaş as it ends follows it, not the first one (which
+    # ends at the airport, 210 minutes away).
+    fixed = (Busy(at(4), at(4, 50), AIRPORT, AIRPORT), Busy(at(5), at(5, 50), AIRPORT, KAS))
+    day = problem(
+        [job("leg:1", at(5, 50), 20, origin=KAS, destination=KAS)],
+        drivers=[driver(1, shifts=((at(4), at(8)),), fixed=fixed)],
+    )
+    plan = planner(day)
+    assert set(assigned(plan)) == {"leg:1"}
+    assert check(day, plan) == []
+
+
 def test_checker_leaves_clashes_between_fixed_trips_alone():
     one = Busy(at(9), at(10), AIRPORT, AIRPORT)
     two = Busy(at(9, 30), at(10, 30), AIRPORT, AIRPORT)
@@ -362,11 +376,17 @@ def small_days(draw) -> Problem:
         shifts = []
         if draw(st.booleans()) or driver_id == 1:
             begin = draw(st.integers(4, 14))
-            shifts.append((at(begin), at(begin + draw(st.integers(4, 9)))))
+            end = begin + draw(st.integers(4, 9))
+            shifts.append((at(begin), at(end)))
+            if end <= 20 and draw(st.booleans()):  # a split shift: a second window later the same day
+                later = draw(st.integers(end, 20))
+                shifts.append((at(later), at(later + draw(st.integers(1, 3)))))
         fixed = ()
-        if draw(st.integers(0, 4)) == 0:
-            start = at(draw(st.integers(6, 20)))
-            fixed = (Busy(start, start + dt.timedelta(minutes=60), AIRPORT, draw(st.sampled_from(zones))),)
+        if draw(st.integers(0, 3)) == 0:
+            starts = sorted({at(hour) for hour in draw(st.lists(st.integers(4, 21), min_size=1, max_size=3))})
+            fixed = tuple(
+                Busy(start, start + dt.timedelta(minutes=50), AIRPORT, draw(st.sampled_from(zones))) for start in starts
+            )
         drivers.append(
             driver(
                 driver_id,
