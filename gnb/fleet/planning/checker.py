@@ -56,19 +56,23 @@ def _sequence(problem: Problem, who: str, stints: Iterable[_Stint]) -> list[Viol
     found: list[Violation] = []
     for index, first in enumerate(ordered):
         for second in ordered[index + 1 :]:
-            if first.key is None and second.key is None:
-                continue
+            # Two fixed trips are compared too (one may be the other's direct follower), but a clash between them
+            # is not the plan's doing and is not reported.
+            ours = first.key is not None or second.key is not None
             if second.starts_at < first.ends_at:
-                found.append(
-                    Violation(
-                        "overlap",
-                        f"{who}: {first.key or 'a fixed trip'} and {second.key or 'a fixed trip'} overlap.",
-                        _keys(first, second),
+                if ours:
+                    found.append(
+                        Violation(
+                            "overlap",
+                            f"{who}: {first.key or 'a fixed trip'} and {second.key or 'a fixed trip'} overlap.",
+                            _keys(first, second),
+                        )
                     )
-                )
                 continue
             minutes = problem.drive(first.destination, second.origin)
-            if minutes is None:
+            if not ours:
+                pass
+            elif minutes is None:
                 found.append(
                     Violation(
                         "no_drive_time",

@@ -225,17 +225,15 @@ class _Model:
         self.segments = [segment for crew in crews for segment in _segments(problem, crew)]
         moments = [j.starts_at for j in self.jobs] + [s.starts_at for s in self.segments]
         self.origin = (min(moments) if moments else dt.datetime.now(dt.UTC)).replace(second=0, microsecond=0)
-        zone_ids = sorted(
-            {z for j in self.jobs for z in (j.origin_zone_id, j.destination_zone_id)}
-            | {
-                z
-                for s in self.segments
-                for b in (s.start, s.end)
-                if b
-                for z in (b.origin_zone_id, b.destination_zone_id)
-            }
-            | {self._home(s.crew) for s in self.segments if self._home(s.crew) is not None}  # type: ignore[misc]
-        )
+        used: set[int] = {z for j in self.jobs for z in (j.origin_zone_id, j.destination_zone_id)}
+        for segment in self.segments:
+            for trip in (segment.start, segment.end):
+                if trip is not None:
+                    used |= {trip.origin_zone_id, trip.destination_zone_id}
+            home = self._home(segment.crew)
+            if home is not None:
+                used.add(home)
+        zone_ids = sorted(used)
         self.zone_index = {z: i for i, z in enumerate(zone_ids)}
         size = len(zone_ids)
         zones = np.full((size, size), NO_DRIVE_MINUTES, dtype=np.int64)
@@ -369,8 +367,8 @@ class _Model:
             clients=clients,
             depots=depots,
             vehicle_types=vehicle_types,
-            distance_matrices=distance_matrices,
-            duration_matrices=duration_matrices,
+            distance_matrices=distance_matrices,  # type: ignore[arg-type]  # the stubs' shape type is too narrow
+            duration_matrices=duration_matrices,  # type: ignore[arg-type]
         )
 
     def _depot_key(self, segment: _Segment, trip: Busy | None, leaving: bool) -> tuple[str, object]:

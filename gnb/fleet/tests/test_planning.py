@@ -222,6 +222,21 @@ def test_the_solver_prefers_a_driver_who_speaks_the_language():
     assert totals(day, plan).language_misses == 0
 
 
+def test_a_driver_may_borrow_an_idle_vehicle_for_a_ride_their_own_cannot_carry():
+    # The morning driver gets the minivan for the day, the afternoon one the sedan; at 15:00 the minivan is idle.
+    day = problem(
+        [
+            job("leg:1", at(7), 55, passengers=5, luggage=5, booked_class_id=MINIVAN),
+            job("leg:2", at(15), 55, passengers=5, luggage=5, booked_class_id=MINIVAN),
+        ],
+        drivers=[driver(1, shifts=((at(6), at(12)),)), driver(2, shifts=((at(13), at(20)),))],
+        vehicles=[vehicle(1, SEDAN), vehicle(2, MINIVAN, seats=7, luggage=7)],
+    )
+    plan = plan_solver(day, time_limit_seconds=LIMIT)
+    assert assigned(plan) == {"leg:1": (1, 2), "leg:2": (2, 2)}
+    assert check(day, plan) == []
+
+
 def test_totals():
     day = problem(
         [job("leg:1", at(9), 60), job("leg:2", at(11), 60, origin=LARA, destination=AIRPORT)],
@@ -298,12 +313,31 @@ def test_checker_catches_each_kind_of_violation():
         day, jobs=(job("leg:1", at(9), 55), job("leg:2", at(9, 30), 55), job("leg:3", at(15), 30))
     )
     assert codes(two_drivers_one_car, ("leg:1", 1, 1), ("leg:2", 2, 1)) == {"overlap"}
+    # The vehicle, not only the driver, has to get from Lara to Belek between two drivers' rides.
+    car_too_far = dataclasses.replace(
+        day, jobs=(job("leg:1", at(9), 55), job("leg:2", at(10), 55, origin=BELEK), job("leg:3", at(15), 30))
+    )
+    assert codes(car_too_far, ("leg:1", 1, 1), ("leg:2", 2, 1)) == {"no_time_to_drive"}
 
     long_day = dataclasses.replace(
         day, drivers=(driver(1, shifts=((at(6), at(20)),)), driver(2)), max_duty_minutes=10 * 60
     )
     long_day = dataclasses.replace(long_day, jobs=(job("leg:1", at(6), 55), job("leg:2", at(15, 30), 55), day.jobs[2]))
     assert codes(long_day, ("leg:1", 1, 1), ("leg:2", 1, 1)) == {"duty_too_long"}
+
+
+@pytest.mark.parametrize("planner", PLANNERS)
+def test_a_ride_follows_the_last_of_several_fixed_trips(planner):
+    # Two fixed trips, the second ending in Kaş; a pickup in Kaş as it ends follows it, not the first one (which
+    # ends at the airport, 210 minutes away).
+    fixed = (Busy(at(4), at(4, 50), AIRPORT, AIRPORT), Busy(at(5), at(5, 50), AIRPORT, KAS))
+    day = problem(
+        [job("leg:1", at(5, 50), 20, origin=KAS, destination=KAS)],
+        drivers=[driver(1, shifts=((at(4), at(8)),), fixed=fixed)],
+    )
+    plan = planner(day)
+    assert set(assigned(plan)) == {"leg:1"}
+    assert check(day, plan) == []
 
 
 def test_checker_leaves_clashes_between_fixed_trips_alone():
@@ -342,11 +376,17 @@ def small_days(draw) -> Problem:
         shifts = []
         if draw(st.booleans()) or driver_id == 1:
             begin = draw(st.integers(4, 14))
-            shifts.append((at(begin), at(begin + draw(st.integers(4, 9)))))
+            end = begin + draw(st.integers(4, 9))
+            shifts.append((at(begin), at(end)))
+            if end <= 20 and draw(st.booleans()):  # a split shift: a second window later the same day
+                later = draw(st.integers(end, 20))
+                shifts.append((at(later), at(later + draw(st.integers(1, 3)))))
         fixed = ()
-        if draw(st.integers(0, 4)) == 0:
-            start = at(draw(st.integers(6, 20)))
-            fixed = (Busy(start, start + dt.timedelta(minutes=60), AIRPORT, draw(st.sampled_from(zones))),)
+        if draw(st.integers(0, 3)) == 0:
+            starts = sorted({at(hour) for hour in draw(st.lists(st.integers(4, 21), min_size=1, max_size=3))})
+            fixed = tuple(
+                Busy(start, start + dt.timedelta(minutes=50), AIRPORT, draw(st.sampled_from(zones))) for start in starts
+            )
         drivers.append(
             driver(
                 driver_id,
