@@ -12,6 +12,7 @@ import sys
 import time
 
 import api_load
+import dispatch
 import engine
 import fleet
 from common import ROOT, shared_cpu_note, write_results
@@ -24,6 +25,10 @@ def main() -> int:
     group.add_argument("--engine-only", action="store_true", help="only the price engine benchmark")
     group.add_argument("--api-only", action="store_true", help="only the API benchmark")
     group.add_argument("--fleet-only", action="store_true", help="only the dispatch benchmark (board, fleet_assign)")
+    group.add_argument("--planning-only", action="store_true", help="only the day-planning benchmark (no database)")
+    parser.add_argument(
+        "--planning-long", action="store_true", help="day planning: also search the 300/50 day for 60 s"
+    )
     args = parser.parse_args()
     settings = api_load.settings_from(args)
     api_load.stop_on_sigterm()
@@ -31,17 +36,21 @@ def main() -> int:
     results: dict[str, object] = {}
     print(f"GNB Transfer benchmarks. {shared_cpu_note()}\n", flush=True)
     try:
-        if not (args.api_only or args.fleet_only):
+        if not (args.api_only or args.fleet_only or args.planning_only):
             results["engine"] = engine.run()
             engine.print_table(results["engine"])
             print(flush=True)
-        if not (args.engine_only or args.fleet_only):
+        if not (args.engine_only or args.fleet_only or args.planning_only):
             print("API under load: setting up", flush=True)
             results["api"] = api_load.run(settings)
-        if not (args.engine_only or args.api_only):
+        if not (args.engine_only or args.api_only or args.planning_only):
             print("\nDispatch: a day of 300 rides and 40 drivers on PostgreSQL (about two minutes)", flush=True)
             results["fleet"] = fleet.run(settings.postgres_url)
             fleet.print_report(results["fleet"])
+        if not (args.engine_only or args.api_only or args.fleet_only):
+            print("\nDay planning: greedy against PyVRP on generated days (about half a minute)", flush=True)
+            results["planning"] = dispatch.run(long=args.planning_long)
+            dispatch.print_report(results["planning"])
     except api_load.BenchFailure as exc:
         print(f"\nBENCH FAILED: {exc}", file=sys.stderr)
         return 1
@@ -57,10 +66,15 @@ def main() -> int:
         api_load.print_report(results["api"])
     if "fleet" in results:
         fleet.print_report(results["fleet"])
+    if "planning" in results:
+        print()
+        dispatch.print_report(results["planning"])
     path = write_results({**results, "total_seconds": round(time.perf_counter() - began, 1)})
     print(f"\nTook {time.perf_counter() - began:.0f} s. Results written to {path.relative_to(ROOT)}")
-    missed = ("api" in results and not api_load.budgets_met(results["api"])) or (
-        "fleet" in results and not fleet.budgets_met(results["fleet"])
+    missed = (
+        ("api" in results and not api_load.budgets_met(results["api"]))
+        or ("fleet" in results and not fleet.budgets_met(results["fleet"]))
+        or ("planning" in results and not dispatch.budgets_met(results["planning"]))
     )
     if missed:
         print("A budget was missed (see the 'met' column).")

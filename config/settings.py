@@ -795,6 +795,10 @@ if 60 % GNB_FLIGHT_POLL_INTERVAL_MINUTES:
 # Provider calls per UTC day, bookings' checks included: the rounds spread them evenly over the day.
 GNB_FLIGHT_DAILY_QUOTA = env_int("GNB_FLIGHT_DAILY_QUOTA", 300, minimum=1)
 GNB_FLIGHT_TIMEOUT_SECONDS = env_int("GNB_FLIGHT_TIMEOUT_SECONDS", 10, minimum=1)
+# How long the day planner (gnb.fleet.planning.solver) searches for a plan before it returns the best found.
+GNB_DISPATCH_TIME_LIMIT_SECONDS = float(
+    env_decimal("GNB_DISPATCH_TIME_LIMIT_SECONDS", "5", minimum=Decimal("0.1"), maximum=Decimal("600"))
+)
 
 # --- PayTR (Turkish cards, instalments) --------------------------------------------------------------------
 # Enabled when the merchant id, key and salt (PayTR panel, "Bilgi" page) are all set; a partial set stops the start.

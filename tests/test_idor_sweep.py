@@ -254,6 +254,18 @@ def object_checks() -> dict[str, Check]:
             lambda world, suffix=suffix: f"/admin/fleet/trip/board/trip/{world.rows['fleet.trip'].pk}/{suffix}",  # type: ignore[attr-defined]
             _staff_cases(EVERY_STAFF),
         )
+    checks["admin/fleet/trip/board/plan/<int:proposal_id>/"] = Check(
+        lambda world: f"/admin/fleet/trip/board/plan/{world.rows['fleet.dispatchproposal'].pk}/",  # type: ignore[attr-defined]
+        _staff_cases(EVERY_STAFF),
+    )
+    checks["admin/fleet/trip/board/plan/<int:proposal_id>/apply/"] = Check(
+        # Applying is a POST; a GET goes back to the proposal's page, for staff with the fleet's rights only.
+        lambda world: f"/admin/fleet/trip/board/plan/{world.rows['fleet.dispatchproposal'].pk}/apply/",  # type: ignore[attr-defined]
+        (
+            *(Case(who, 302, LOGIN) for who in OUTSIDERS),
+            *(Case(role, 302, "/admin/fleet/trip/board/plan/", rightful=True) for role in STAFF_ROLES),
+        ),
+    )
     checks["admin/accounts/user/<id>/password/"] = Check(
         _admin_url("accounts.user", "password/"), _staff_cases({"superadmin", "admin"})
     )
@@ -334,6 +346,19 @@ def object_checks() -> dict[str, Check]:
         lambda world: f"/api/v1/dispatch/trips/{world.rows['fleet.trip'].pk}/reassign",  # type: ignore[attr-defined]
         # No driver or vehicle sent: the superadmin reaches the service, which asks for one (422).
         (*dispatch_refused, Case("superadmin", 422, rightful=True)),
+        method="post",
+        headers=_bearer,
+        body={},
+    )
+    # A proposal of the day's plan: read and applied by dispatchers only (an empty proposal applies to nothing).
+    checks["api/v1/dispatch/proposals/<proposal_id>"] = Check(
+        lambda world: f"/api/v1/dispatch/proposals/{world.rows['fleet.dispatchproposal'].pk}",  # type: ignore[attr-defined]
+        (*dispatch_refused, Case("superadmin", 200, rightful=True)),
+        headers=_bearer,
+    )
+    checks["api/v1/dispatch/proposals/<proposal_id>/apply"] = Check(
+        lambda world: f"/api/v1/dispatch/proposals/{world.rows['fleet.dispatchproposal'].pk}/apply",  # type: ignore[attr-defined]
+        (*dispatch_refused, Case("superadmin", 200, rightful=True)),
         method="post",
         headers=_bearer,
         body={},
@@ -683,6 +708,15 @@ def world(catalog, settings, tmp_path) -> World:
     photo = TripEvidence(trip=rows["fleet.trip"], kind="photo", created_at=booking.created_at)
     photo.photo.save("sign.png", ContentFile(b"\x89PNG\r\n\x1a\n sweep"), save=True)
     rows["fleet.tripevidence"] = photo
+    from gnb.fleet.models import DispatchProposal
+
+    rows["fleet.dispatchproposal"] = DispatchProposal.objects.create(
+        starts_at=booking.created_at,
+        ends_at=booking.created_at + dt.timedelta(days=1),
+        created_by_label="sweep",
+        solver="sweep",
+        solve_seconds=0,
+    )
     clients["other_driver"] = Client()
     clients["driver_app"] = _driver_app_client(users["driver"])
     clients["other_driver_app"] = _driver_app_client(users["other_driver"])

@@ -23,15 +23,19 @@ from gnb.accounts.models import User
 from gnb.bookings.models import Booking, Passenger
 from gnb.core.errors import Forbidden, NotFound, ValidationFailed
 from gnb.core.schemas import error_responses
-from gnb.fleet import board, rules, selectors, services
-from gnb.fleet.models import Driver, Trip, TripBooking, TripEvent
+from gnb.fleet import board, dispatch, rules, selectors, services
+from gnb.fleet.models import DispatchProposal, Driver, Trip, TripBooking, TripEvent
 from gnb.fleet.schemas import (
+    ApplyIn,
+    ApplyOut,
     AssignIn,
     CashIn,
     CashOut,
     DayIn,
     DispatchDayOut,
     DispatchTripOut,
+    ProposalIn,
+    ProposalOut,
     ReassignIn,
     StatusIn,
     TripDetailOut,
@@ -493,3 +497,121 @@ def dispatch_unassign(request: HttpRequest, trip_id: int, payload: UnassignIn):
     user = _staff(request, CHANGE_TRIP)
     services.fleet_unassign(trip_id=_live_trip_id(trip_id), actor=services.Actor.for_user(user), reason=payload.reason)
     return Status(204, None)
+
+
+# --- planning the day -------------------------------------------------------------------------------------------
+def _proposal_out(proposal: DispatchProposal) -> dict:
+    return {
+        "id": proposal.pk,
+        "starts_at": _local(proposal.starts_at),
+        "ends_at": _local(proposal.ends_at),
+        "allow_moves": proposal.allow_moves,
+        "created_by": proposal.created_by_label,
+        "created_at": _local(proposal.created_at),
+        "solver": proposal.solver,
+        "solve_seconds": proposal.solve_seconds,
+        "status": proposal.status,
+        "totals": proposal.totals,
+        "items": [
+            {
+                "id": item.pk,
+                "ride": item.ride_key,
+                "leg": item.leg_id,
+                "departure": item.departure_id,
+                "trip": item.trip_id,
+                "starts_at": _local(item.starts_at),
+                "driver": item.driver_id,
+                "vehicle": item.vehicle_id,
+                "outcome": item.outcome,
+                "message": item.message,
+                "result_trip": item.result_trip_id,
+            }
+            for item in proposal.items.all()
+        ],
+    }
+
+
+def _proposal(proposal_id: int) -> DispatchProposal:
+    proposal = DispatchProposal.objects.prefetch_related("items").filter(pk=proposal_id).first()
+    if proposal is None:
+        raise NotFound(_("Proposal not found."))
+    return proposal
+
+
+@router.post(
+    "/dispatch/proposals",
+    # Nothing is locked or written but the proposal: no conflict, no busy lock.
+    response={201: ProposalOut, **error_responses(400, 401, 403, 413, 415, 422)},
+    auth=USER_AUTH,
+    tags=["dispatch"],
+    summary="Plan a window of waiting rides: a proposal of drivers and vehicles, nothing assigned yet",
+    description=(
+        "The planner sees the rides the dispatch board lists as waiting in the window, the active drivers (shifts, "
+        "time off, documents, languages) and vehicles, and the trips already assigned, which stay as they are "
+        "unless `allow_moves`. It runs for at most `GNB_DISPATCH_TIME_LIMIT_SECONDS`. Apply the proposal (all of it "
+        "or chosen items) with `POST /dispatch/proposals/{id}/apply`."
+    ),
+)
+def dispatch_propose(request: HttpRequest, payload: ProposalIn):
+    user = _staff(request, CHANGE_TRIP)
+    start = payload.start
+    if timezone.is_naive(start):
+        start = timezone.make_aware(start, rules.LOCAL)
+    proposal = dispatch.dispatch_propose(
+        start=start,
+        end=start + dt.timedelta(hours=payload.hours),
+        allow_moves=payload.allow_moves,
+        actor=services.Actor.for_user(user),
+    )
+    return Status(201, _proposal_out(_proposal(proposal.pk)))
+
+
+@router.get(
+    "/dispatch/proposals",
+    response={200: list[ProposalOut], **DISPATCH_READ_ERRORS},
+    auth=USER_AUTH,
+    tags=["dispatch"],
+    summary="The latest proposals, newest first (at most 20), with their changes and what became of each",
+)
+def dispatch_proposals(request: HttpRequest):
+    _staff(request, VIEW_TRIP)
+    proposals = DispatchProposal.objects.prefetch_related("items").order_by("-created_at", "-pk")[:20]
+    return [_proposal_out(proposal) for proposal in proposals]
+
+
+@router.get(
+    "/dispatch/proposals/{proposal_id}",
+    response={200: ProposalOut, **error_responses(401, 403, 404, 422)},
+    auth=USER_AUTH,
+    tags=["dispatch"],
+    summary="One proposal with its changes and what became of each",
+)
+def dispatch_proposal(request: HttpRequest, proposal_id: int):
+    _staff(request, VIEW_TRIP)
+    return _proposal_out(_proposal(proposal_id))
+
+
+@router.post(
+    "/dispatch/proposals/{proposal_id}/apply",
+    response={200: ApplyOut, **DISPATCH_WRITE_ERRORS},
+    auth=USER_AUTH,
+    tags=["dispatch"],
+    summary="Apply a proposal's changes, each on its own: applied, skipped (the ride changed since) or refused",
+    description=(
+        "Each change is checked again under the assignment's locks: a ride given a driver by hand, cancelled or "
+        "moved to another time since the proposal was made is `skipped` and left as it is; a change the fleet's "
+        "rules refuse is `refused` with the reason. A change already decided is answered as it was, never applied "
+        "twice."
+    ),
+)
+def dispatch_apply(request: HttpRequest, proposal_id: int, payload: ApplyIn):
+    user = _staff(request, CHANGE_TRIP)
+    results = dispatch.dispatch_apply(
+        proposal_id=proposal_id, item_ids=payload.items, actor=services.Actor.for_user(user)
+    )
+    return {
+        "results": [
+            {"item": r.item_id, "ride": r.ride_key, "outcome": r.outcome, "message": r.message, "trip": r.trip_id}
+            for r in results
+        ]
+    }

@@ -320,39 +320,7 @@ def board_day(*, day: dt.date) -> Board:
     start = day_start(day)
     end = day_start(day + dt.timedelta(days=1))
     times = selectors.drive_times()
-    legs = list(
-        TransferLeg.objects.filter(
-            pickup_at__gte=start,
-            pickup_at__lt=end,
-            booking__status__in=selectors.ASSIGNABLE,
-            rides__isnull=True,
-        )
-        .select_related("booking__vehicle_class", "origin__zone", "destination__zone")
-        .annotate(missing_documents=_missing_documents("booking_id"))
-        .defer(*_booking_columns_but("booking__", WAITING_BOOKING_COLUMNS))
-        .order_by("pickup_at", "pk")
-    )
-    tour_bookings = list(
-        Booking.objects.filter(
-            kind=Booking.Kind.TOUR,
-            status__in=selectors.ASSIGNABLE,
-            tour_departure__starts_at__gte=start,
-            tour_departure__starts_at__lt=end,
-            trip_rides__isnull=True,
-        )
-        .select_related("tour_departure__tour", "pickup_place")
-        .prefetch_related("tour_departure__tour__pickup_zones")
-        .annotate(missing_documents=_missing_documents("pk"))
-        .defer(
-            *_booking_columns_but(
-                "", WAITING_BOOKING_COLUMNS | {"pickup_point", "pickup_place", "pickup_at", "tour_departure"}
-            )
-        )
-        .order_by("tour_departure__starts_at", "pk")
-    )
-    waiting = [_leg_waiting(leg, times) for leg in legs]
-    waiting += _departures_waiting(tour_bookings)
-    waiting.sort(key=lambda ride: (ride.pickup_at, ride.key))
+    legs, tour_bookings, waiting = waiting_between(start, end, times)
 
     # One read of the live trips, through their riders (a live trip always has one; the services release a trip
     # left with nobody): those meeting the day make its rows, and those meeting any waiting ride's busy range, which
@@ -432,6 +400,48 @@ def board_day(*, day: dt.date) -> Board:
             busy_by_vehicle[vehicle.pk],
         )
     return board
+
+
+def waiting_between(
+    start: dt.datetime, end: dt.datetime, times: Mapping[tuple[int, int], int]
+) -> tuple[list[TransferLeg], list[Booking], list[WaitingRide]]:
+    """Every ride waiting for a driver whose pickup (a tour: its departure) is in ``[start, end)``: the legs, the tour
+    bookings, and the rides made of them by pickup time. What the board lists as waiting, for any window (planning
+    the day reads its rides through it)."""
+    legs: list[TransferLeg] = list(
+        TransferLeg.objects.filter(
+            pickup_at__gte=start,
+            pickup_at__lt=end,
+            booking__status__in=selectors.ASSIGNABLE,
+            rides__isnull=True,
+        )
+        .select_related("booking__vehicle_class", "origin__zone", "destination__zone")
+        .annotate(missing_documents=_missing_documents("booking_id"))
+        .defer(*_booking_columns_but("booking__", WAITING_BOOKING_COLUMNS))
+        .order_by("pickup_at", "pk")
+    )
+    tour_bookings: list[Booking] = list(
+        Booking.objects.filter(
+            kind=Booking.Kind.TOUR,
+            status__in=selectors.ASSIGNABLE,
+            tour_departure__starts_at__gte=start,
+            tour_departure__starts_at__lt=end,
+            trip_rides__isnull=True,
+        )
+        .select_related("tour_departure__tour", "pickup_place")
+        .prefetch_related("tour_departure__tour__pickup_zones")
+        .annotate(missing_documents=_missing_documents("pk"))
+        .defer(
+            *_booking_columns_but(
+                "", WAITING_BOOKING_COLUMNS | {"pickup_point", "pickup_place", "pickup_at", "tour_departure"}
+            )
+        )
+        .order_by("tour_departure__starts_at", "pk")
+    )
+    waiting = [_leg_waiting(leg, times) for leg in legs]
+    waiting += _departures_waiting(tour_bookings)
+    waiting.sort(key=lambda ride: (ride.pickup_at, ride.key))
+    return legs, tour_bookings, waiting
 
 
 def _extras_of(booking_ids: Iterable[int]) -> dict[int, list[ExtraLine]]:

@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -28,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from gnb.bookings.models import Booking
 from gnb.core.errors import DomainError
 from gnb.fleet import board as board_selector
-from gnb.fleet import selectors, services
+from gnb.fleet import dispatch, selectors, services
 from gnb.fleet.models import Trip
 
 VIEW_PERMISSION = "fleet.view_trip"
@@ -53,6 +54,9 @@ def board_urls(model_admin) -> list:
         path("board/bulk-assign/", view(bulk_assign_view), name="fleet_board_bulk_assign"),
         path("board/trip/<int:trip_id>/reassign/", view(reassign_view), name="fleet_board_reassign"),
         path("board/trip/<int:trip_id>/unassign/", view(unassign_view), name="fleet_board_unassign"),
+        path("board/plan/", view(plan_view), name="fleet_board_plan"),
+        path("board/plan/<int:proposal_id>/", view(proposal_view), name="fleet_board_proposal"),
+        path("board/plan/<int:proposal_id>/apply/", view(apply_view), name="fleet_board_apply"),
     ]
 
 
@@ -531,3 +535,137 @@ def unassign_view(request: HttpRequest, model_admin, trip_id: int) -> HttpRespon
         form=form,
     )
     return TemplateResponse(request, "admin/fleet/board_unassign.html", context)
+
+
+# --- planning the day -------------------------------------------------------------------------------------------
+PLAN_HOURS = 36
+
+
+class PlanForm(forms.Form):
+    day = DayField(label=gettext_lazy("Day"))
+    window = forms.ChoiceField(
+        label=gettext_lazy("Plan"),
+        choices=[("day", gettext_lazy("this day")), ("36h", gettext_lazy("the next 36 hours"))],
+        initial="day",
+    )
+    allow_moves = forms.BooleanField(label=gettext_lazy("allow moving assigned trips"), required=False)
+
+    def window_range(self, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+        """This day, midnight to midnight; or 36 hours from the start of the day (from now when the day is today)."""
+        day = self.cleaned_data["day"]
+        start = board_selector.day_start(day)
+        if self.cleaned_data["window"] == "day":
+            return start, board_selector.day_start(day + dt.timedelta(days=1))
+        start = max(start, now.replace(second=0, microsecond=0))
+        return start, start + dt.timedelta(hours=PLAN_HOURS)
+
+
+def proposal_url(proposal_id: int) -> str:
+    return reverse("admin:fleet_board_proposal", args=[proposal_id])
+
+
+def plan_view(request: HttpRequest, model_admin) -> HttpResponse:
+    """POST: plan the rides waiting in the chosen window (the solver runs for a few seconds) and show the proposal;
+    nothing is assigned until the dispatcher applies it."""
+    _may_change(request)
+    form = PlanForm(request.POST if request.method == "POST" else None)
+    back_day, _error = parse_day(form.data.get("day", "") if form.is_bound else "")
+    if request.method != "POST" or not form.is_valid():
+        if form.is_bound:
+            messages.error(request, _("Nothing planned: %(errors)s") % {"errors": _form_errors(form)})
+        return _back(request, back_day)
+    start, end = form.window_range(timezone.now())
+    try:
+        proposal = dispatch.dispatch_propose(
+            start=start,
+            end=end,
+            allow_moves=form.cleaned_data["allow_moves"],
+            actor=services.Actor.for_user(request.user),
+        )
+    except DomainError as error:
+        messages.error(request, _("Nothing planned: %(errors)s") % {"errors": error.message})
+        return _back(request, back_day)
+    return HttpResponseRedirect(proposal_url(proposal.pk))
+
+
+def proposal_view(request: HttpRequest, model_admin, proposal_id: int) -> HttpResponse:
+    """What a proposal changes (each ride with its driver and vehicle, moves marked), what it achieves, and for
+    each change a tick box to apply it; once applied, what became of each change and why."""
+    _may_change(request)
+    try:
+        page = dispatch.proposal_page(proposal_id=proposal_id)
+    except DomainError as error:
+        messages.warning(request, error.message)
+        return _back(request, board_selector.local_today())
+    proposal = page.proposal
+    day = proposal.starts_at.astimezone(board_selector.LOCAL).date()
+    for row in page.rows:
+        if row.item.result_trip_id is not None:
+            trip_day = row.item.starts_at.astimezone(board_selector.LOCAL).date()
+            row.trip_url = board_url(trip_day, f"trip-{row.item.result_trip_id}")
+    totals = proposal.totals
+    context = _context(
+        request,
+        model_admin,
+        title=_("Plan P%(proposal)s") % {"proposal": proposal.pk},
+        day=day,
+        board_url=board_url(day),
+        page=page,
+        proposal=proposal,
+        totals=totals,
+        window_text=_window_text(proposal.starts_at, proposal.ends_at),
+        labels={
+            "move": _("move"),
+            "select": _("Select"),
+            "was": _("was"),
+            "applied": _("Applied"),
+            "skipped": _("Skipped"),
+            "refused": _("Refused"),
+            "on_board": _("On the board"),
+        },
+        applied=page.count(dispatch.Outcome.APPLIED),
+        skipped=page.count(dispatch.Outcome.SKIPPED),
+        refused=page.count(dispatch.Outcome.REFUSED),
+        form_action=reverse("admin:fleet_board_apply", args=[proposal.pk]),
+    )
+    return TemplateResponse(request, "admin/fleet/board_proposal.html", context)
+
+
+def _window_text(start: dt.datetime, end: dt.datetime) -> str:
+    local_start, local_end = start.astimezone(board_selector.LOCAL), end.astimezone(board_selector.LOCAL)
+    return f"{local_start:%Y-%m-%d %H:%M} – {local_end:%Y-%m-%d %H:%M}"
+
+
+def apply_view(request: HttpRequest, model_admin, proposal_id: int) -> HttpResponse:
+    """POST: apply the ticked changes, each on its own; the proposal page then says what became of each."""
+    _may_change(request)
+    back = HttpResponseRedirect(proposal_url(proposal_id))
+    if request.method != "POST":
+        return back
+    values = request.POST.getlist("item")
+    if not values:
+        messages.error(request, _("Tick at least one change to apply."))
+        return back
+    if not all(value.isdigit() and len(value) < 19 for value in values):
+        messages.error(request, _("Not changes of this proposal: %(ids)s.") % {"ids": ", ".join(values[:5])})
+        return back
+    try:
+        results = dispatch.dispatch_apply(
+            proposal_id=proposal_id,
+            item_ids=[int(value) for value in values],
+            actor=services.Actor.for_user(request.user),
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return back
+    counts = {outcome: sum(1 for r in results if r.outcome == outcome) for outcome in dispatch.Outcome.values}
+    text = _("Applied %(applied)s, skipped %(skipped)s, refused %(refused)s.") % {
+        "applied": counts[dispatch.Outcome.APPLIED],
+        "skipped": counts[dispatch.Outcome.SKIPPED],
+        "refused": counts[dispatch.Outcome.REFUSED],
+    }
+    if counts[dispatch.Outcome.SKIPPED] or counts[dispatch.Outcome.REFUSED]:
+        messages.warning(request, text + " " + _("Each change below says why."))
+    else:
+        messages.success(request, text)
+    return back

@@ -597,3 +597,105 @@ class TripEvidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trip_id}: {self.kind}"
+
+
+# --- planning the day ------------------------------------------------------------------------------------------
+class DispatchProposal(models.Model):
+    """A plan for a window of rides, worked out by the solver and kept for the dispatcher to apply in full or in part.
+
+    It never changes a trip by itself: applying it (``gnb.fleet.dispatch.dispatch_apply``) runs each item through
+    the fleet services, after checking that the ride is still what it was when the plan was made.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        PARTLY_APPLIED = "partly_applied", _("Partly applied")
+        # Every item has its outcome (applied, skipped or refused).
+        DONE = "done", _("Done")
+
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    allow_moves = models.BooleanField(_("may move assigned trips"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by_label = models.CharField(_("by"), max_length=150)
+    created_at = models.DateTimeField(_("made at"), default=timezone.now, db_index=True)
+    solver = models.CharField(_("solver"), max_length=40)
+    solve_seconds = models.DecimalField(_("solved in (seconds)"), max_digits=7, decimal_places=2)
+    # What the plan achieves (trips covered, still waiting, empty driving, hours per driver), as shown to the
+    # dispatcher when it was made; the items are the changes.
+    totals = models.JSONField(_("totals"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("dispatch proposal")
+        verbose_name_plural = _("dispatch proposals")
+        constraints = [
+            models.CheckConstraint(name="proposal_ends_after_start", condition=Q(ends_at__gt=models.F("starts_at"))),
+            models.CheckConstraint(
+                name="proposal_status_known", condition=Q(status__in=["proposed", "partly_applied", "done"])
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"P{self.pk}"
+
+
+class DispatchProposalItem(models.Model):
+    """One change a proposal makes: a waiting ride given a driver and a vehicle, or (a move) an assigned trip that
+    has not started given others. ``fingerprint`` is what the ride looked like when the plan was made; an item is
+    applied only while the ride still looks the same."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "", _("Not applied yet")
+        APPLIED = "applied", _("Applied")
+        # The ride changed since the plan was made (assigned by hand, cancelled, another time): left alone.
+        SKIPPED = "skipped", _("Skipped")
+        # The fleet services refused it (a rule, or a conflict with a trip made meanwhile).
+        REFUSED = "refused", _("Refused")
+
+    proposal = models.ForeignKey(DispatchProposal, on_delete=models.CASCADE, related_name="items")
+    ride_key = models.CharField(_("ride"), max_length=40)
+    leg = models.ForeignKey(TransferLeg, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    departure = models.ForeignKey(TourDeparture, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    # A move: the assigned trip that gets another driver and/or vehicle.
+    trip = models.ForeignKey(Trip, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    starts_at = models.DateTimeField(_("pickup"))
+    driver = models.ForeignKey(Driver, on_delete=models.CASCADE, related_name="+", verbose_name=_("driver"))
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="+", verbose_name=_("vehicle"))
+    fingerprint = models.JSONField(default=dict)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default="", blank=True)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    # The trip that applying made (a waiting ride) or changed (a move).
+    result_trip = models.ForeignKey(Trip, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["proposal", "starts_at", "pk"]
+        verbose_name = _("proposed change")
+        verbose_name_plural = _("proposed changes")
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "ride_key"], name="proposal_item_one_per_ride"),
+            models.CheckConstraint(
+                name="proposal_item_one_ride",
+                condition=Q(leg__isnull=False, departure__isnull=True, trip__isnull=True)
+                | Q(leg__isnull=True, departure__isnull=False, trip__isnull=True)
+                | Q(leg__isnull=True, departure__isnull=True, trip__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="proposal_item_outcome_known", condition=Q(outcome__in=["", "applied", "skipped", "refused"])
+            ),
+            models.CheckConstraint(
+                name="proposal_item_decided_when_applied",
+                condition=Q(outcome="", applied_at__isnull=True) | (~Q(outcome="") & Q(applied_at__isnull=False)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.ride_key}"
+
+    @property
+    def is_move(self) -> bool:
+        return self.trip_id is not None

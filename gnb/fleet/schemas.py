@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from ninja import Field, Schema
 from pydantic import BeforeValidator, StrictInt, StrictStr, field_validator, model_validator
 
-from gnb.core.schemas import InputSchema
+from gnb.core.schemas import DateTimeIn, InputSchema
 
 # The moves a driver makes with their phone, in the order they normally come.
 StepName = Literal["on_the_way", "arrived", "picked_up", "completed", "no_show"]
@@ -238,3 +238,62 @@ class DispatchDayOut(Schema):
     day: dt.date
     trips: list[DispatchTripOut]
     unassigned: list[UnassignedRideOut]
+
+
+# --- planning the day -------------------------------------------------------------------------------------
+class ProposalIn(InputSchema):
+    start: DateTimeIn = Field(
+        description="Start of the window: Istanbul wall-clock time (an offset, if sent, is respected)",
+        examples=["2026-07-01T00:00"],
+    )
+    hours: StrictInt = Field(24, ge=1, le=48, description="Length of the window in hours (the board offers 24 or 36)")
+    allow_moves: bool = Field(False, description="Whether assigned trips that have not started may move")
+
+
+class ApplyIn(InputSchema):
+    items: list[StrictInt] | None = Field(
+        None, max_length=1000, description="The changes to apply (their `id`); every one not applied yet when left out"
+    )
+
+
+class ProposalItemOut(Schema):
+    id: int
+    ride: str = Field(description="`leg:<id>`, `departure:<id>` or, for a move, `trip:<id>`")
+    leg: int | None
+    departure: int | None
+    trip: int | None = Field(description="The assigned trip a move gives another driver or vehicle")
+    starts_at: dt.datetime
+    driver: int
+    vehicle: int
+    outcome: str = Field(description="Empty until applied; then `applied`, `skipped` or `refused`")
+    message: str = Field(description="Why it was skipped or refused (or the trip it made)")
+    result_trip: int | None
+
+
+class ProposalOut(Schema):
+    id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    allow_moves: bool
+    created_by: str
+    created_at: dt.datetime
+    solver: str
+    solve_seconds: Decimal
+    status: str = Field(description="`proposed`, `partly_applied` or `done`")
+    totals: dict[str, Any] = Field(
+        description="rides, covered, waiting, not_plannable, movable, empty_driving_minutes, hours_per_driver "
+        "(driver id → hours), hours_spread, language_misses"
+    )
+    items: list[ProposalItemOut]
+
+
+class ApplyResultOut(Schema):
+    item: int
+    ride: str
+    outcome: str
+    message: str
+    trip: int | None
+
+
+class ApplyOut(Schema):
+    results: list[ApplyResultOut]
