@@ -17,9 +17,11 @@ How the day becomes a vehicle-routing problem
 * **A ride is a client** pinned to its pickup (``tw_early = tw_late``), optional with a large prize, so the search
   first covers as many rides as it can. The ride's busy time is put on the edges leaving it rather than as service
   time: an edge from ride *i* to ride *j* lasts *i*'s busy time plus the drive from *i*'s drop-off to *j*'s pickup,
-  and the edge from a ride back to the home depot lasts nothing. So a route "ends" at its last pickup, and the
-  vehicle type's ``tw_late`` (the shift end) says exactly what :func:`gnb.fleet.rules.in_shift` says: the pickup is in
-  the shift, the drop-off may be after it.
+  and the edges from the home depot to a ride and from a ride back to it last nothing (their drive still counts as
+  distance). So a route "starts" at its first pickup and "ends" at its last, and the vehicle type's time window (the
+  shift) says exactly what :func:`gnb.fleet.rules.in_shift` says: the pickup is in the shift; the drive to it may
+  start earlier and the drop-off may be after it. (Before a fixed trip that follows the shift, the last ride must
+  also be over in time to reach it: there the segment's end is its depot, which is stricter than the rules.)
 * **Who may carry what**: each routing profile has its own matrices, and a ride a (driver, vehicle) pair may not take
   (class, seats, luggage, documents on the day) is made unreachable in that pair's profile (edges into it cost and
   last far too much). Pairs that may take the same rides share a profile, so there are few.
@@ -71,7 +73,7 @@ from gnb.fleet.planning.timeline import Timeline, driver_may_drive, stint_of, ve
 DEFAULT_TIME_LIMIT_SECONDS = 5.0
 # A vehicle passes from one driver to another only between shifts this far apart.
 HANDOVER_GAP = dt.timedelta(hours=3)
-# Distances are empty-driving minutes times this, so that a second of overtime (cost 1) weighs 1/600 of a minute.
+# Distances are empty-driving minutes times this, so that a minute of overtime (cost 1) weighs a tenth of a minute.
 DISTANCE_SCALE = 10
 NOMINAL_SHIFT_MINUTES = 8 * 60
 # Far larger than any route's distance: each ride left out costs this much (in distance units).
