@@ -22,6 +22,7 @@ from gnb.fleet.planning.problem import (
     Plan,
     Problem,
     VehicleInfo,
+    shift_windows,
     totals,
 )
 from gnb.fleet.planning.solver import plan_solver
@@ -345,6 +346,44 @@ def test_checker_leaves_clashes_between_fixed_trips_alone():
     two = Busy(at(9, 30), at(10, 30), AIRPORT, AIRPORT)
     day = problem([job("leg:1", at(14), 55)], drivers=[driver(1, fixed=(one, two))])
     assert codes(day, ("leg:1", 1, 1)) == set()
+
+
+# --- shift windows from the weekly shifts ----------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 6), st.integers(0, 23 * 4), st.integers(0, 23 * 4)).map(
+            lambda t: (t[0], dt.time(t[1] // 4, t[1] % 4 * 15), dt.time(t[2] // 4, t[2] % 4 * 15))
+        ),
+        max_size=4,
+        unique_by=lambda t: (t[0], t[1]),
+    ),
+    st.integers(0, 2 * 24 * 12 - 1),
+)
+def test_shift_windows_agree_with_the_rules(weekly, five_minutes):
+    # The windows hold a moment exactly when gnb.fleet.rules.in_shift says the driver works then.
+    from gnb.fleet.models import DriverShift
+    from gnb.fleet.rules import in_shift
+
+    windows = shift_windows(weekly=weekly, days_off=(), first_day=DAY, last_day=DAY + dt.timedelta(days=1))
+    moment = at(0) + dt.timedelta(minutes=5 * five_minutes)
+    shifts = [DriverShift(weekday=w, starts_at=start, ends_at=end) for w, start, end in weekly]
+    assert any(start <= moment < end for start, end in windows) == in_shift(shifts, moment)
+
+
+def test_shift_windows_leave_out_days_off_and_merge():
+    wednesday = DAY  # 2026-07-15
+    weekly = [(2, dt.time(19), dt.time(7)), (3, dt.time(7), dt.time(12)), (4, dt.time(8), dt.time(16))]
+    windows = shift_windows(
+        weekly=weekly,
+        days_off=[(wednesday + dt.timedelta(days=2), wednesday + dt.timedelta(days=2))],
+        first_day=wednesday,
+        last_day=wednesday + dt.timedelta(days=2),
+    )
+    # Wednesday's night shift runs into Thursday's morning one: one duty; Friday is off.
+    assert windows == ((at(19), at(12, day=wednesday + dt.timedelta(days=1))),)
 
 
 # --- random days -----------------------------------------------------------------------------------------------
