@@ -16,7 +16,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from gnb.fleet.planning.problem import LOCAL_ZONE, Busy, DriverInfo, Job, Problem, VehicleInfo
+from gnb.fleet.planning.problem import LOCAL_ZONE, Busy, DriverInfo, Job, Problem, VehicleInfo, class_may_carry
 
 # The demo's zones (gnb.fleet.demo.ZONE_ORDER) numbered from 1, and its drive-time table in minutes.
 AYT, GZP, CITY, LARA, BELEK, SIDE, ALANYA, KEMER, KAS = range(1, 10)
@@ -72,17 +72,8 @@ CLASSES = (SEDAN, MINIVAN, VIP_MINIVAN, MINIBUS, MIDIBUS)
 FLEET_MIX = ((SEDAN, 30), (MINIVAN, 40), (VIP_MINIVAN, 8), (MINIBUS, 17), (MIDIBUS, 5))
 
 
-def class_may_carry() -> dict[int | None, frozenset[int]]:
-    """As :func:`gnb.fleet.rules.vehicle_refusals`: the booked class, or any class at least as big in seats and
-    luggage (an upgrade); a tour (None) any class (its seats are checked per vehicle)."""
-    allowed: dict[int | None, frozenset[int]] = {
-        booked.class_id: frozenset(
-            c.class_id for c in CLASSES if c is booked or (c.seats >= booked.seats and c.luggage >= booked.luggage)
-        )
-        for booked in CLASSES
-    }
-    allowed[None] = frozenset(c.class_id for c in CLASSES)
-    return allowed
+def classes_may_carry() -> dict[int | None, frozenset[int]]:
+    return class_may_carry((c.class_id, c.seats, c.luggage) for c in CLASSES)
 
 
 # Flight banks (local time, hour with minutes) and their weight: arrivals land, departures take off.
@@ -251,7 +242,7 @@ def generate_day(*, trips: int, drivers: int, seed: int, day: dt.date = dt.date(
         drivers=tuple(driver_list),
         vehicles=tuple(vehicles),
         drive_minutes=DRIVE_MINUTES,
-        class_may_carry=class_may_carry(),
+        class_may_carry=classes_may_carry(),
         max_duty_minutes=12 * 60,
         pairs=pairs,
     )

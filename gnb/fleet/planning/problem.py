@@ -169,6 +169,23 @@ class Problem:
         return moment.astimezone(self.tz).date()
 
 
+def class_may_carry(classes: Iterable[tuple[int, int, int]]) -> dict[int | None, frozenset[int]]:
+    """``Problem.class_may_carry`` from ``(class_id, max_passengers, max_luggage)`` of every vehicle class, as
+    :func:`gnb.fleet.rules.vehicle_refusals` decides: the booked class, or any class at least as big in both (an
+    upgrade); a tour (None) any class, its seats being checked per vehicle."""
+    classes = list(classes)
+    allowed: dict[int | None, frozenset[int]] = {
+        booked: frozenset(
+            other
+            for other, other_seats, other_luggage in classes
+            if other == booked or (other_seats >= seats and other_luggage >= luggage)
+        )
+        for booked, seats, luggage in classes
+    }
+    allowed[None] = frozenset(class_id for class_id, _seats, _luggage in classes)
+    return allowed
+
+
 def shift_windows(
     *,
     weekly: Iterable[tuple[int, dt.time, dt.time]],

@@ -22,6 +22,7 @@ from gnb.fleet.planning.problem import (
     Plan,
     Problem,
     VehicleInfo,
+    class_may_carry,
     shift_windows,
     totals,
 )
@@ -371,6 +372,18 @@ def test_shift_windows_agree_with_the_rules(weekly, five_minutes):
     moment = at(0) + dt.timedelta(minutes=5 * five_minutes)
     shifts = [DriverShift(weekday=w, starts_at=start, ends_at=end) for w, start, end in weekly]
     assert any(start <= moment < end for start, end in windows) == in_shift(shifts, moment)
+
+
+def test_class_may_carry_follows_the_rules_upgrades():
+    # sedan 3/3, minivan 7/7, VIP minivan 6/6 (a minivan may carry it: bigger in both), minibus 14/14.
+    allowed = class_may_carry([(1, 3, 3), (2, 7, 7), (3, 6, 6), (4, 14, 14)])
+    assert allowed == {
+        1: frozenset({1, 2, 3, 4}),
+        2: frozenset({2, 4}),
+        3: frozenset({2, 3, 4}),
+        4: frozenset({4}),
+        None: frozenset({1, 2, 3, 4}),
+    }
 
 
 def test_shift_windows_leave_out_days_off_and_merge():
