@@ -13,6 +13,7 @@ trips assigned before planning (fixed), their drivers paired with their vehicles
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from dataclasses import dataclass
 
@@ -68,8 +69,6 @@ VIP_MINIVAN = ClassSpec(3, "vip-minivan", 6, 6)
 MINIBUS = ClassSpec(4, "minibus", 14, 14)
 MIDIBUS = ClassSpec(5, "midibus", 27, 27)
 CLASSES = (SEDAN, MINIVAN, VIP_MINIVAN, MINIBUS, MIDIBUS)
-# Share of each class in the fleet, in percent.
-FLEET_MIX = ((SEDAN, 30), (MINIVAN, 40), (VIP_MINIVAN, 8), (MINIBUS, 17), (MIDIBUS, 5))
 
 
 def classes_may_carry() -> dict[int | None, frozenset[int]]:
@@ -80,8 +79,14 @@ def classes_may_carry() -> dict[int | None, frozenset[int]]:
 ARRIVAL_BANKS = ((7.5, 2), (10.5, 4), (13.0, 3), (15.5, 4), (19.0, 3), (21.5, 2))
 DEPARTURE_BANKS = ((9.0, 2), (12.0, 4), (14.5, 3), (17.0, 4), (20.0, 3), (23.0, 2))
 LANGUAGES = (("en", 30), ("de", 22), ("ru", 22), ("tr", 10), ("pl", 5), ("nl", 5), ("uk", 6))
-# Shifts: (start hour, length in hours, weight).
-SHIFTS = ((5, 11, 3), (7, 11, 3), (9, 11, 2), (11, 11, 3), (13, 11, 2))
+# Shifts start on the hour between these (a late one runs to midnight), last this long, and are staffed to the
+# day's rides (see :func:`_staff`).
+SHIFT_STARTS = range(4, 14)
+SHIFT_HOURS = 12
+# Vehicles of a class for the minutes booked in it, beyond what the shifts would just hold.
+FLEET_SLACK = 1.2
+# Empty driving a ride brings with it on average (to its pickup, or back), in minutes: staffing counts it as work.
+STAFFING_EMPTY_MINUTES = 35
 
 SIZES = ((100, 15), (300, 40), (300, 50), (600, 80))
 
@@ -116,6 +121,44 @@ def _booked_class(rng: random.Random, passengers: int, luggage: int) -> ClassSpe
 
 def _busy_until(starts_at: dt.datetime, origin: int, destination: int) -> dt.datetime:
     return starts_at + dt.timedelta(minutes=DRIVE_MINUTES[origin, destination] + TURNAROUND_MINUTES)
+
+
+def _fleet(jobs: list[Job], count: int) -> list[ClassSpec]:
+    """The fleet an operator keeps for such days: ``count`` vehicles; of each class from the largest down, enough
+    shifts' worth for the working minutes booked in it (tours in midibuses) with some slack, since larger vehicles
+    may carry smaller bookings but not the other way round; sedans make up the rest."""
+    minutes: dict[ClassSpec, float] = dict.fromkeys(CLASSES, 0.0)
+    by_id = {spec.class_id: spec for spec in CLASSES}
+    for job in jobs:
+        spec = by_id[job.booked_class_id] if job.booked_class_id is not None else MIDIBUS
+        minutes[spec] += (job.ends_at - job.starts_at).total_seconds() / 60 + STAFFING_EMPTY_MINUTES
+    fleet: list[ClassSpec] = []
+    for spec in (MIDIBUS, MINIBUS, VIP_MINIVAN, MINIVAN):
+        need = math.ceil(minutes[spec] * FLEET_SLACK / (SHIFT_HOURS * 60))
+        fleet += [spec] * min(need, count - len(fleet))
+    return fleet + [SEDAN] * (count - len(fleet))
+
+
+def _staff(jobs: list[Job], drivers: int, midnight: dt.datetime) -> list[int]:
+    """Shift start hours for ``drivers`` drivers, as an operator rosters a peak day: each next driver starts when
+    their shift takes on the most work still unstaffed (each ride's busy time and some empty driving, spread over
+    the hours it runs), so that the crews on duty follow the flight banks."""
+    load = [0.0] * 26
+    for job in jobs:
+        begin = (job.starts_at - midnight).total_seconds() / 60
+        end = (job.ends_at - midnight).total_seconds() / 60 + STAFFING_EMPTY_MINUTES
+        for hour in range(int(begin // 60), min(int(end // 60), 25) + 1):
+            load[hour] += max(0.0, min(end, (hour + 1) * 60) - max(begin, hour * 60))
+    starts: list[int] = []
+    for _ in range(drivers):
+        best = max(
+            SHIFT_STARTS,
+            key=lambda start: (sum(min(60.0, max(0.0, load[h])) for h in range(start, start + SHIFT_HOURS)), -start),
+        )
+        starts.append(best)
+        for hour in range(best, best + SHIFT_HOURS):
+            load[hour] -= 60
+    return starts
 
 
 def generate_day(*, trips: int, drivers: int, seed: int, day: dt.date = dt.date(2026, 7, 15)) -> Problem:
@@ -178,8 +221,9 @@ def generate_day(*, trips: int, drivers: int, seed: int, day: dt.date = dt.date(
     expired = day - dt.timedelta(days=1)
     vehicle_count = drivers + max(1, drivers // 8)
     vehicles: list[VehicleInfo] = []
-    for vehicle_id in range(1, vehicle_count + 1):
-        spec = _pick(rng, FLEET_MIX)
+    specs = _fleet(jobs, vehicle_count)
+    rng.shuffle(specs)
+    for vehicle_id, spec in enumerate(specs, start=1):
         vehicles.append(
             VehicleInfo(
                 vehicle_id=vehicle_id,
@@ -192,17 +236,18 @@ def generate_day(*, trips: int, drivers: int, seed: int, day: dt.date = dt.date(
         )
 
     driver_list: list[DriverInfo] = []
-    for driver_id in range(1, drivers + 1):
-        start_hour, hours, _weight = rng.choices(SHIFTS, weights=[w for *_rest, w in SHIFTS], k=1)[0]
-        off = rng.random() < 0.05
-        shift = (midnight + dt.timedelta(hours=start_hour), midnight + dt.timedelta(hours=start_hour + hours))
+    starts = _staff(jobs, drivers, midnight)
+    rng.shuffle(starts)
+    for driver_id, start_hour in enumerate(starts, start=1):
+        off = rng.random() < 0.02
+        shift = (midnight + dt.timedelta(hours=start_hour), midnight + dt.timedelta(hours=start_hour + SHIFT_HOURS))
         others = rng.sample(["en", "de", "ru", "nl", "pl", "uk"], k=rng.choice((1, 1, 2)))
         driver_list.append(
             DriverInfo(
                 driver_id=driver_id,
                 languages=("tr", *others),
                 shifts=() if off else (shift,),
-                documents_valid_until=expired if rng.random() < 0.04 else valid,
+                documents_valid_until=expired if rng.random() < 0.02 else valid,
                 home_zone_id=_pick(rng, HOME_ZONES),
             )
         )

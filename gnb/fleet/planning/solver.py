@@ -62,8 +62,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyvrp
-from pyvrp import IteratedLocalSearchParams
-from pyvrp.search import NeighbourhoodParams, PerturbationParams
+from pyvrp import IteratedLocalSearch, IteratedLocalSearchParams, PenaltyManager
+from pyvrp.search import LocalSearch, NeighbourhoodParams, PerturbationManager, PerturbationParams
 from pyvrp.stop import MaxRuntime
 
 from gnb.fleet.planning.checker import check
@@ -92,6 +92,12 @@ SEARCH = pyvrp.SolveParams(
     ils=IteratedLocalSearchParams(history_length=50),
     perturbation=PerturbationParams(min_perturbations=1, max_perturbations=10),
 )
+
+
+# The search's neighbours of a ride (see _neighbours): how many, and what a minute of waiting weighs against a minute
+# of empty driving.
+NEIGHBOURS = 20
+NEIGHBOUR_WAIT_WEIGHT = 0.2
 
 
 def default_time_limit() -> float:
@@ -297,6 +303,10 @@ class _Model:
                 duration[jj, d] = busy + zones[destination, reach]
         np.fill_diagonal(minutes, 0)
         np.fill_diagonal(duration, 0)
+        self.n_depots = n_depots
+        self.pickups = np.array([self.minute_floor(j.starts_at) for j in jobs], dtype=np.int64)
+        self.busy = busy
+        self.between = between
         distance = np.minimum(minutes * DISTANCE_SCALE, UNREACHABLE_DISTANCE)
 
         # Profile 0 refuses nothing: PyVRP draws each ride's neighbourhood (the moves it tries) from it.
@@ -377,6 +387,42 @@ class _Model:
         if trip is None:
             return ("home", self._home(segment.crew))
         return ("trip", trip)
+
+
+def _neighbours(model: _Model) -> dict[pyvrp.Activity, list[pyvrp.Activity]]:
+    """Each ride's neighbours for the search: the rides that can come just before or after it on one route (in
+    time, whatever the vehicle), nearest first by the empty drive between them plus a share of the wait. With
+    pickups pinned, most pairs of rides can never follow one another: PyVRP's own neighbourhood (by distance and
+    time-window proximity) spends most of its moves on them."""
+    n = len(model.pickups)
+    if n == 0:
+        return {}
+    # slack[i, j]: minutes to spare when ride j follows ride i (negative: it cannot).
+    slack = model.pickups[None, :] - (model.pickups[:, None] + model.busy[:, None] + model.between)
+    cost = np.where(slack >= 0, model.between + NEIGHBOUR_WAIT_WEIGHT * slack, np.inf).astype(float)
+    np.fill_diagonal(cost, np.inf)
+    both = np.minimum(cost, cost.T)
+    count = min(NEIGHBOURS, n - 1)
+    neighbours: dict[pyvrp.Activity, list[pyvrp.Activity]] = {}
+    client = pyvrp.ActivityType.CLIENT
+    for i in range(n):
+        row = both[i]
+        order = np.argsort(row, kind="stable")[:count]
+        neighbours[pyvrp.Activity(client, i)] = [pyvrp.Activity(client, int(j)) for j in order if np.isfinite(row[j])]
+    return neighbours
+
+
+def _search(model: _Model, data: pyvrp.ProblemData, seconds: float, seed: int, start: pyvrp.Solution) -> pyvrp.Solution:
+    """PyVRP's iterated local search (as :func:`pyvrp.solve`), with the neighbourhood of :func:`_neighbours`."""
+    params = SEARCH
+    rng = pyvrp.RandomNumberGenerator(seed=seed)
+    search = LocalSearch(data, rng, _neighbours(model), PerturbationManager(params.perturbation))
+    for operator in params.operators:
+        if operator.supports(data):
+            search.add_operator(operator(data))
+    penalties = PenaltyManager(params.penalty.midpoint_penalties(data), params.penalty)
+    algorithm = IteratedLocalSearch(data, penalties, search, start, params.ils)
+    return algorithm.run(MaxRuntime(seconds), collect_stats=False, display=False).best
 
 
 def _assignments_of(model: _Model, solution: pyvrp.Solution) -> list[Assignment]:
@@ -605,10 +651,7 @@ def plan_solver(problem: Problem, *, time_limit_seconds: float | None = None, se
             start = _initial_solution(model, data, _fill_gaps(problem, crews, []))
             preparing = time.perf_counter() - started
             remaining = max(0.05, limit - 2 * preparing - 0.05)
-            result = pyvrp.solve(
-                data, stop=MaxRuntime(remaining), seed=seed, display=False, initial_solution=start, params=SEARCH
-            )
-            assignments = _assignments_of(model, result.best)
+            assignments = _assignments_of(model, _search(model, data, remaining, seed, start))
     assignments = _drop_violations(problem, assignments)
     assignments = _fill_gaps(problem, crews, assignments)
     assignments = _languages(problem, crews, assignments)
