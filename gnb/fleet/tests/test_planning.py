@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gnb.fleet.planning import solver as solver_module
 from gnb.fleet.planning.checker import check
 from gnb.fleet.planning.generator import SIZES, generate_day
 from gnb.fleet.planning.greedy import plan_greedy
@@ -501,3 +502,36 @@ def test_generated_days_are_reproducible_and_plannable():
     greedy = plan_greedy(first)
     assert check(first, greedy) == []
     assert len(plan.assignments) >= 0.9 * len(greedy.assignments)
+
+
+def test_the_search_neighbours_are_rides_that_can_follow_one_another():
+    # a and c (airport to Lara) overlap, so neither neighbours the other; b leaves Lara after both are over.
+    day = problem(
+        [
+            job("a", at(8), 60),
+            job("b", at(9, 30), 60, origin=LARA, destination=AIRPORT),
+            job("c", at(8, 10), 60),
+        ]
+    )
+    model = solver_module._Model(day, solver_module.pair_vehicles(day))
+    assert model.build() is not None
+    keys = [j.key for j in model.jobs]
+    neighbours = {
+        keys[activity.idx]: {keys[other.idx] for other in others}
+        for activity, others in solver_module._neighbours(model).items()
+    }
+    assert neighbours == {"a": {"b"}, "b": {"a", "c"}, "c": {"b"}}
+
+
+def test_generated_days_are_rostered_to_their_rides():
+    day = generate_day(trips=300, drivers=50, seed=1)
+    first_pickup = min(j.starts_at for j in day.jobs)
+    last_pickup = max(j.starts_at for j in day.jobs)
+    shifts = [window for d in day.drivers for window in d.shifts]
+    # Someone is on duty for the first and the last pickup of the day.
+    assert any(start <= first_pickup < end for start, end in shifts)
+    assert any(start <= last_pickup < end for start, end in shifts)
+    # Every booked class has a vehicle that may carry it.
+    booked = {j.booked_class_id for j in day.jobs if j.booked_class_id is not None}
+    fleet = {v.class_id for v in day.vehicles}
+    assert all(day.class_may_carry[class_id] & fleet for class_id in booked)
