@@ -4,10 +4,19 @@ bench.
 What a summer day of the operator looks like: arrivals at Antalya airport (and a few at Gazipaşa) in waves around
 the flight banks, transfers back to the airport before the departure banks, a few day tours; hotels in Lara and
 Kundu, Belek, Side and Manavgat, Alanya, Kemer, the city and a few in Kaş; parties of one to a coach load booking the
-smallest class that holds them (some a VIP minivan); drivers on early, day and late shifts, some off, a few with
-documents that ran out; a fleet of sedans, minivans and minibuses parked near where the drivers live; and a few
-trips assigned before planning (fixed), their drivers paired with their vehicles. Drive times are the demo's
-(:mod:`gnb.fleet.demo`), a ride within a zone taking 20 minutes, and every trip keeps a 30-minute turnaround.
+smallest class that holds them (some a VIP minivan); drivers rostered the way an operator staffs a peak day
+(12-hour shifts starting on the hour from 4:00 to 13:00, each next driver where the most of the day's work is
+still unstaffed, so the crews on duty follow the flight banks and someone is on duty for the first and the last
+pickup), about 2 % off and 2 % with documents that ran out; a fleet sized to the bookings (of each class from the
+midibus down, enough vehicles for the minutes booked in it with 20 % slack, sedans making up the rest) parked near
+where the drivers live, a few vehicles with expired documents; and a few trips assigned before planning (fixed),
+their drivers paired with their vehicles. Drive times are the demo's (:mod:`gnb.fleet.demo`), a ride within a zone
+taking 20 minutes, and every trip keeps a 30-minute turnaround.
+
+The number of drivers is the caller's: the bench's sizes give five to seven and a half rides per driver, and a ride
+keeps a crew about 80 minutes busy (drive and turnaround) plus some 35 minutes of empty driving, so 300 rides with
+50 drivers already fill their 12-hour shifts (8.5 busy hours each, before the empty driving), and the smaller
+crews cannot drive every ride however they are routed.
 """
 
 from __future__ import annotations
