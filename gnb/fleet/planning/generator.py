@@ -4,19 +4,29 @@ bench.
 What a summer day of the operator looks like: arrivals at Antalya airport (and a few at Gazipaşa) in waves around
 the flight banks, transfers back to the airport before the departure banks, a few day tours; hotels in Lara and
 Kundu, Belek, Side and Manavgat, Alanya, Kemer, the city and a few in Kaş; parties of one to a coach load booking the
-smallest class that holds them (some a VIP minivan); drivers on early, day and late shifts, some off, a few with
-documents that ran out; a fleet of sedans, minivans and minibuses parked near where the drivers live; and a few
-trips assigned before planning (fixed), their drivers paired with their vehicles. Drive times are the demo's
-(:mod:`gnb.fleet.demo`), a ride within a zone taking 20 minutes, and every trip keeps a 30-minute turnaround.
+smallest class that holds them (some a VIP minivan); drivers rostered the way an operator staffs a peak day
+(12-hour shifts starting on the hour from 4:00 to 13:00, each next driver where the most of the day's work is
+still unstaffed, so the crews on duty follow the flight banks and someone is on duty for the first and the last
+pickup), about 2 % off and 2 % with documents that ran out; a fleet sized to the bookings (of each class from the
+midibus down, enough vehicles for the minutes booked in it with 20 % slack, sedans making up the rest) parked near
+where the drivers live, a few vehicles with expired documents; and a few trips assigned before planning (fixed),
+their drivers paired with their vehicles. Drive times are the demo's (:mod:`gnb.fleet.demo`), a ride within a zone
+taking 20 minutes, and every trip keeps a 30-minute turnaround.
+
+The number of drivers is the caller's: the bench's sizes give five to seven and a half rides per driver, and a ride
+keeps a crew about 80 minutes busy (drive and turnaround) plus some 35 minutes of empty driving, so 300 rides with
+50 drivers already fill their 12-hour shifts (8.5 busy hours each, before the empty driving), and the smaller
+crews cannot drive every ride however they are routed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from dataclasses import dataclass
 
-from gnb.fleet.planning.problem import LOCAL_ZONE, Busy, DriverInfo, Job, Problem, VehicleInfo
+from gnb.fleet.planning.problem import LOCAL_ZONE, Busy, DriverInfo, Job, Problem, VehicleInfo, class_may_carry
 
 # The demo's zones (gnb.fleet.demo.ZONE_ORDER) numbered from 1, and its drive-time table in minutes.
 AYT, GZP, CITY, LARA, BELEK, SIDE, ALANYA, KEMER, KAS = range(1, 10)
@@ -68,29 +78,24 @@ VIP_MINIVAN = ClassSpec(3, "vip-minivan", 6, 6)
 MINIBUS = ClassSpec(4, "minibus", 14, 14)
 MIDIBUS = ClassSpec(5, "midibus", 27, 27)
 CLASSES = (SEDAN, MINIVAN, VIP_MINIVAN, MINIBUS, MIDIBUS)
-# Share of each class in the fleet, in percent.
-FLEET_MIX = ((SEDAN, 30), (MINIVAN, 40), (VIP_MINIVAN, 8), (MINIBUS, 17), (MIDIBUS, 5))
 
 
-def class_may_carry() -> dict[int | None, frozenset[int]]:
-    """As :func:`gnb.fleet.rules.vehicle_refusals`: the booked class, or any class at least as big in seats and
-    luggage (an upgrade); a tour (None) any class (its seats are checked per vehicle)."""
-    allowed: dict[int | None, frozenset[int]] = {
-        booked.class_id: frozenset(
-            c.class_id for c in CLASSES if c is booked or (c.seats >= booked.seats and c.luggage >= booked.luggage)
-        )
-        for booked in CLASSES
-    }
-    allowed[None] = frozenset(c.class_id for c in CLASSES)
-    return allowed
+def classes_may_carry() -> dict[int | None, frozenset[int]]:
+    return class_may_carry((c.class_id, c.seats, c.luggage) for c in CLASSES)
 
 
 # Flight banks (local time, hour with minutes) and their weight: arrivals land, departures take off.
 ARRIVAL_BANKS = ((7.5, 2), (10.5, 4), (13.0, 3), (15.5, 4), (19.0, 3), (21.5, 2))
 DEPARTURE_BANKS = ((9.0, 2), (12.0, 4), (14.5, 3), (17.0, 4), (20.0, 3), (23.0, 2))
 LANGUAGES = (("en", 30), ("de", 22), ("ru", 22), ("tr", 10), ("pl", 5), ("nl", 5), ("uk", 6))
-# Shifts: (start hour, length in hours, weight).
-SHIFTS = ((5, 11, 3), (7, 11, 3), (9, 11, 2), (11, 11, 3), (13, 11, 2))
+# Shifts start on the hour between these (a late one runs to midnight), last this long, and are staffed to the
+# day's rides (see :func:`_staff`).
+SHIFT_STARTS = range(4, 14)
+SHIFT_HOURS = 12
+# Vehicles of a class for the minutes booked in it, beyond what the shifts would just hold.
+FLEET_SLACK = 1.2
+# Empty driving a ride brings with it on average (to its pickup, or back), in minutes: staffing counts it as work.
+STAFFING_EMPTY_MINUTES = 35
 
 SIZES = ((100, 15), (300, 40), (300, 50), (600, 80))
 
@@ -125,6 +130,44 @@ def _booked_class(rng: random.Random, passengers: int, luggage: int) -> ClassSpe
 
 def _busy_until(starts_at: dt.datetime, origin: int, destination: int) -> dt.datetime:
     return starts_at + dt.timedelta(minutes=DRIVE_MINUTES[origin, destination] + TURNAROUND_MINUTES)
+
+
+def _fleet(jobs: list[Job], count: int) -> list[ClassSpec]:
+    """The fleet an operator keeps for such days: ``count`` vehicles; of each class from the largest down, enough
+    shifts' worth for the working minutes booked in it (tours in midibuses) with some slack, since larger vehicles
+    may carry smaller bookings but not the other way round; sedans make up the rest."""
+    minutes: dict[ClassSpec, float] = dict.fromkeys(CLASSES, 0.0)
+    by_id = {spec.class_id: spec for spec in CLASSES}
+    for job in jobs:
+        spec = by_id[job.booked_class_id] if job.booked_class_id is not None else MIDIBUS
+        minutes[spec] += (job.ends_at - job.starts_at).total_seconds() / 60 + STAFFING_EMPTY_MINUTES
+    fleet: list[ClassSpec] = []
+    for spec in (MIDIBUS, MINIBUS, VIP_MINIVAN, MINIVAN):
+        need = math.ceil(minutes[spec] * FLEET_SLACK / (SHIFT_HOURS * 60))
+        fleet += [spec] * min(need, count - len(fleet))
+    return fleet + [SEDAN] * (count - len(fleet))
+
+
+def _staff(jobs: list[Job], drivers: int, midnight: dt.datetime) -> list[int]:
+    """Shift start hours for ``drivers`` drivers, as an operator rosters a peak day: each next driver starts when
+    their shift takes on the most work still unstaffed (each ride's busy time and some empty driving, spread over
+    the hours it runs), so that the crews on duty follow the flight banks."""
+    load = [0.0] * 26
+    for job in jobs:
+        begin = (job.starts_at - midnight).total_seconds() / 60
+        end = (job.ends_at - midnight).total_seconds() / 60 + STAFFING_EMPTY_MINUTES
+        for hour in range(int(begin // 60), min(int(end // 60), 25) + 1):
+            load[hour] += max(0.0, min(end, (hour + 1) * 60) - max(begin, hour * 60))
+    starts: list[int] = []
+    for _ in range(drivers):
+        best = max(
+            SHIFT_STARTS,
+            key=lambda start: (sum(min(60.0, max(0.0, load[h])) for h in range(start, start + SHIFT_HOURS)), -start),
+        )
+        starts.append(best)
+        for hour in range(best, best + SHIFT_HOURS):
+            load[hour] -= 60
+    return starts
 
 
 def generate_day(*, trips: int, drivers: int, seed: int, day: dt.date = dt.date(2026, 7, 15)) -> Problem:
@@ -187,8 +230,9 @@ def generate_day(*, trips: int, drivers: int, seed: int, day: dt.date = dt.date(
     expired = day - dt.timedelta(days=1)
     vehicle_count = drivers + max(1, drivers // 8)
     vehicles: list[VehicleInfo] = []
-    for vehicle_id in range(1, vehicle_count + 1):
-        spec = _pick(rng, FLEET_MIX)
+    specs = _fleet(jobs, vehicle_count)
+    rng.shuffle(specs)
+    for vehicle_id, spec in enumerate(specs, start=1):
         vehicles.append(
             VehicleInfo(
                 vehicle_id=vehicle_id,
@@ -201,17 +245,18 @@ def generate_day(*, trips: int, drivers: int, seed: int, day: dt.date = dt.date(
         )
 
     driver_list: list[DriverInfo] = []
-    for driver_id in range(1, drivers + 1):
-        start_hour, hours, _weight = rng.choices(SHIFTS, weights=[w for *_rest, w in SHIFTS], k=1)[0]
-        off = rng.random() < 0.05
-        shift = (midnight + dt.timedelta(hours=start_hour), midnight + dt.timedelta(hours=start_hour + hours))
+    starts = _staff(jobs, drivers, midnight)
+    rng.shuffle(starts)
+    for driver_id, start_hour in enumerate(starts, start=1):
+        off = rng.random() < 0.02
+        shift = (midnight + dt.timedelta(hours=start_hour), midnight + dt.timedelta(hours=start_hour + SHIFT_HOURS))
         others = rng.sample(["en", "de", "ru", "nl", "pl", "uk"], k=rng.choice((1, 1, 2)))
         driver_list.append(
             DriverInfo(
                 driver_id=driver_id,
                 languages=("tr", *others),
                 shifts=() if off else (shift,),
-                documents_valid_until=expired if rng.random() < 0.04 else valid,
+                documents_valid_until=expired if rng.random() < 0.02 else valid,
                 home_zone_id=_pick(rng, HOME_ZONES),
             )
         )
@@ -251,7 +296,7 @@ def generate_day(*, trips: int, drivers: int, seed: int, day: dt.date = dt.date(
         drivers=tuple(driver_list),
         vehicles=tuple(vehicles),
         drive_minutes=DRIVE_MINUTES,
-        class_may_carry=class_may_carry(),
+        class_may_carry=classes_may_carry(),
         max_duty_minutes=12 * 60,
         pairs=pairs,
     )

@@ -27,7 +27,7 @@ import datetime as dt
 import itertools
 import math
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 LOCAL_ZONE = zoneinfo.ZoneInfo("Europe/Istanbul")
@@ -167,6 +167,70 @@ class Problem:
 
     def local_day(self, moment: dt.datetime) -> dt.date:
         return moment.astimezone(self.tz).date()
+
+
+def class_may_carry(classes: Iterable[tuple[int, int, int]]) -> dict[int | None, frozenset[int]]:
+    """``Problem.class_may_carry`` from ``(class_id, max_passengers, max_luggage)`` of every vehicle class, as
+    :func:`gnb.fleet.rules.vehicle_refusals` decides: the booked class, or any class at least as big in both (an
+    upgrade); a tour (None) any class, its seats being checked per vehicle."""
+    classes = list(classes)
+    allowed: dict[int | None, frozenset[int]] = {
+        booked: frozenset(
+            other
+            for other, other_seats, other_luggage in classes
+            if other == booked or (other_seats >= seats and other_luggage >= luggage)
+        )
+        for booked, seats, luggage in classes
+    }
+    allowed[None] = frozenset(class_id for class_id, _seats, _luggage in classes)
+    return allowed
+
+
+def shift_windows(
+    *,
+    weekly: Iterable[tuple[int, dt.time, dt.time]],
+    days_off: Iterable[tuple[dt.date, dt.date]],
+    first_day: dt.date,
+    last_day: dt.date,
+    tz: dt.tzinfo = LOCAL_ZONE,
+) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
+    """A driver's concrete shift windows for the local days ``first_day`` to ``last_day``, as ``DriverInfo.shifts``.
+
+    ``weekly``: ``(weekday, starts_at, ends_at)`` as ``DriverShift`` keeps them (0 = Monday; a shift whose end is not
+    after its start runs past midnight, as :func:`gnb.fleet.rules.in_shift` reads it, so the night shift of the day
+    before ``first_day`` is included). ``days_off``: inclusive ``(starts_on, ends_on)`` as ``DriverTimeOff``; those
+    days are cut out of the windows. Windows that touch or overlap are merged (one duty)."""
+    windows: list[tuple[dt.datetime, dt.datetime]] = []
+    weekly = list(weekly)
+    day = first_day - dt.timedelta(days=1)
+    while day <= last_day:
+        for weekday, starts_at, ends_at in weekly:
+            if weekday != day.weekday():
+                continue
+            end_day = day + dt.timedelta(days=1) if ends_at <= starts_at else day
+            windows.append((dt.datetime.combine(day, starts_at, tz), dt.datetime.combine(end_day, ends_at, tz)))
+        day += dt.timedelta(days=1)
+    for off_from, off_to in days_off:
+        cut_from = dt.datetime.combine(off_from, dt.time(0, 0), tz)
+        cut_to = dt.datetime.combine(off_to + dt.timedelta(days=1), dt.time(0, 0), tz)
+        kept = []
+        for start, end in windows:
+            if start < cut_from:
+                kept.append((start, min(end, cut_from)))
+            if end > cut_to:
+                kept.append((max(start, cut_to), end))
+        windows = [(start, end) for start, end in kept if start < end]
+    horizon_from = dt.datetime.combine(first_day, dt.time(0, 0), tz)
+    horizon_to = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0, 0), tz)
+    merged: list[tuple[dt.datetime, dt.datetime]] = []
+    for start, end in sorted(windows):
+        if end <= horizon_from or start >= horizon_to:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gnb.fleet.planning import solver as solver_module
 from gnb.fleet.planning.checker import check
 from gnb.fleet.planning.generator import SIZES, generate_day
 from gnb.fleet.planning.greedy import plan_greedy
@@ -22,6 +23,8 @@ from gnb.fleet.planning.problem import (
     Plan,
     Problem,
     VehicleInfo,
+    class_may_carry,
+    shift_windows,
     totals,
 )
 from gnb.fleet.planning.solver import plan_solver
@@ -347,6 +350,56 @@ def test_checker_leaves_clashes_between_fixed_trips_alone():
     assert codes(day, ("leg:1", 1, 1)) == set()
 
 
+# --- shift windows from the weekly shifts ----------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 6), st.integers(0, 23 * 4), st.integers(0, 23 * 4)).map(
+            lambda t: (t[0], dt.time(t[1] // 4, t[1] % 4 * 15), dt.time(t[2] // 4, t[2] % 4 * 15))
+        ),
+        max_size=4,
+        unique_by=lambda t: (t[0], t[1]),
+    ),
+    st.integers(0, 2 * 24 * 12 - 1),
+)
+def test_shift_windows_agree_with_the_rules(weekly, five_minutes):
+    # The windows hold a moment exactly when gnb.fleet.rules.in_shift says the driver works then.
+    from gnb.fleet.models import DriverShift
+    from gnb.fleet.rules import in_shift
+
+    windows = shift_windows(weekly=weekly, days_off=(), first_day=DAY, last_day=DAY + dt.timedelta(days=1))
+    moment = at(0) + dt.timedelta(minutes=5 * five_minutes)
+    shifts = [DriverShift(weekday=w, starts_at=start, ends_at=end) for w, start, end in weekly]
+    assert any(start <= moment < end for start, end in windows) == in_shift(shifts, moment)
+
+
+def test_class_may_carry_follows_the_rules_upgrades():
+    # sedan 3/3, minivan 7/7, VIP minivan 6/6 (a minivan may carry it: bigger in both), minibus 14/14.
+    allowed = class_may_carry([(1, 3, 3), (2, 7, 7), (3, 6, 6), (4, 14, 14)])
+    assert allowed == {
+        1: frozenset({1, 2, 3, 4}),
+        2: frozenset({2, 4}),
+        3: frozenset({2, 3, 4}),
+        4: frozenset({4}),
+        None: frozenset({1, 2, 3, 4}),
+    }
+
+
+def test_shift_windows_leave_out_days_off_and_merge():
+    wednesday = DAY  # 2026-07-15
+    weekly = [(2, dt.time(19), dt.time(7)), (3, dt.time(7), dt.time(12)), (4, dt.time(8), dt.time(16))]
+    windows = shift_windows(
+        weekly=weekly,
+        days_off=[(wednesday + dt.timedelta(days=2), wednesday + dt.timedelta(days=2))],
+        first_day=wednesday,
+        last_day=wednesday + dt.timedelta(days=2),
+    )
+    # Wednesday's night shift runs into Thursday's morning one: one duty; Friday is off.
+    assert windows == ((at(19), at(12, day=wednesday + dt.timedelta(days=1))),)
+
+
 # --- random days -----------------------------------------------------------------------------------------------
 
 
@@ -449,3 +502,36 @@ def test_generated_days_are_reproducible_and_plannable():
     greedy = plan_greedy(first)
     assert check(first, greedy) == []
     assert len(plan.assignments) >= 0.9 * len(greedy.assignments)
+
+
+def test_the_search_neighbours_are_rides_that_can_follow_one_another():
+    # a and c (airport to Lara) overlap, so neither neighbours the other; b leaves Lara after both are over.
+    day = problem(
+        [
+            job("a", at(8), 60),
+            job("b", at(9, 30), 60, origin=LARA, destination=AIRPORT),
+            job("c", at(8, 10), 60),
+        ]
+    )
+    model = solver_module._Model(day, solver_module.pair_vehicles(day))
+    assert model.build() is not None
+    keys = [j.key for j in model.jobs]
+    neighbours = {
+        keys[activity.idx]: {keys[other.idx] for other in others}
+        for activity, others in solver_module._neighbours(model).items()
+    }
+    assert neighbours == {"a": {"b"}, "b": {"a", "c"}, "c": {"b"}}
+
+
+def test_generated_days_are_rostered_to_their_rides():
+    day = generate_day(trips=300, drivers=50, seed=1)
+    first_pickup = min(j.starts_at for j in day.jobs)
+    last_pickup = max(j.starts_at for j in day.jobs)
+    shifts = [window for d in day.drivers for window in d.shifts]
+    # Someone is on duty for the first and the last pickup of the day.
+    assert any(start <= first_pickup < end for start, end in shifts)
+    assert any(start <= last_pickup < end for start, end in shifts)
+    # Every booked class has a vehicle that may carry it.
+    booked = {j.booked_class_id for j in day.jobs if j.booked_class_id is not None}
+    fleet = {v.class_id for v in day.vehicles}
+    assert all(day.class_may_carry[class_id] & fleet for class_id in booked)
