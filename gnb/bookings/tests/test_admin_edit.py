@@ -241,9 +241,9 @@ def test_the_page_costs_a_fixed_number_of_queries(admin_client, catalog, django_
     data = page_form(admin_client.get(edit_url(big)))
     data["passengers-1-last_name"] = "Doe"
     # The page's six reads, then the service's: the booking locked, its passengers and legs, the booking,
-    # the names and the history written, the change email queued with them (and, in a test's transaction, a
-    # savepoint and its release).
-    with django_assert_max_num_queries(15):
+    # the names and the history written, the change email queued with them, the booking's rides read to tell
+    # their drivers what changed (and, in a test's transaction, a savepoint and its release).
+    with django_assert_max_num_queries(16):
         assert admin_client.post(edit_url(big), data).status_code == 302
 
 
