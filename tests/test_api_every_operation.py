@@ -45,7 +45,7 @@ def booking() -> Booking:
 
 def call(client, method: str, path: str, booking: Booking, *, body: str = "{}", **headers):
     url = path.replace("{reference}", booking.reference).replace("{slug}", "perge-aspendos")
-    url = url.replace("{trip_id}", "1")
+    url = url.replace("{trip_id}", "1").replace("{proposal_id}", "1")
     headers = {"X-Manage-Token": booking.manage_token, **headers}
     content_type = headers.pop("content_type", "application/json")
     if method == "GET":
@@ -62,8 +62,8 @@ def signed_in(method: str, path: str) -> dict[str, str]:
 
 
 def test_the_walk_covers_every_operation_and_every_body():
-    assert len(OPERATIONS) == 29
-    assert len(WITH_A_BODY) == 15
+    assert len(OPERATIONS) == 33
+    assert len(WITH_A_BODY) == 17
     assert {path for _method, path in SIGNED_IN if path.startswith(("/api/v1/driver/", "/api/v1/dispatch/"))} == {
         "/api/v1/driver/trips",
         "/api/v1/driver/trips/{trip_id}",
@@ -73,6 +73,9 @@ def test_the_walk_covers_every_operation_and_every_body():
         "/api/v1/dispatch/assign",
         "/api/v1/dispatch/trips/{trip_id}/reassign",
         "/api/v1/dispatch/trips/{trip_id}/unassign",
+        "/api/v1/dispatch/proposals",
+        "/api/v1/dispatch/proposals/{proposal_id}",
+        "/api/v1/dispatch/proposals/{proposal_id}/apply",
     }
 
 

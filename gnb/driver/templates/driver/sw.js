@@ -23,18 +23,28 @@ const isPrivate = (path) => PRIVATE.some((prefix) => path.startsWith(prefix));
 const signedOut = (response) =>
   response.status === 401 || response.type === "opaqueredirect" || (response.redirected && isPrivate(new URL(response.url).pathname));
 
+{# Counts sign-outs: a page fetched before one may come back after it, and must not be kept then. #}
+let generation = 0;
+
 async function forget() {
+  generation += 1;
   await Promise.all((await caches.keys()).filter((name) => name.startsWith("driver-")).map((name) => caches.delete(name)));
+}
+
+async function put(url, response, since) {
+  const cache = await caches.open(PAGES);
+  if (since === generation) await cache.put(url, response);
 }
 
 {# Keep a page only when it really is the driver's page (not an error, not the sign-in page it was sent to). #}
 async function keep(url) {
+  const since = generation;
   const response = await fetch(url, { credentials: "same-origin", redirect: "manual" });
   if (signedOut(response)) {
     await forget();
     return false;
   }
-  if (response.ok) await (await caches.open(PAGES)).put(url, response);
+  if (response.ok) await put(url, response, since);
   return response.ok;
 }
 
@@ -76,13 +86,13 @@ self.addEventListener("activate", (event) => {
 
 async function networkFirst(event) {
   const request = event.request;
+  const since = generation;
   try {
     const response = await fetch(request);
     if (signedOut(response)) {
       event.waitUntil(forget());
     } else if (response.ok) {
-      const copy = response.clone();
-      event.waitUntil(caches.open(PAGES).then((cache) => cache.put(request.url, copy)));
+      event.waitUntil(put(request.url, response.clone(), since));
     }
     return response;
   } catch (error) {
