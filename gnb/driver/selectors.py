@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import quote
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -84,9 +83,8 @@ def device_label(user_agent: str) -> str:
 
 
 def default_language(driver: Driver) -> str:
-    """The first of the driver's languages the site speaks, else Turkish."""
-    offered = dict(settings.LANGUAGES)
-    return next((code for code in driver.languages or [] if code in offered), FALLBACK_LANGUAGE)
+    """The first of the driver's languages the site speaks, else Turkish (fleet's rule)."""
+    return fleet.driver_language(driver)
 
 
 def local_midnight(day: dt.date) -> dt.datetime:

@@ -31,7 +31,8 @@ from pywebpush import WebPushException, webpush
 
 from gnb.catalog.models import Place, Tour
 from gnb.core.outbox import EmailKind, email_enqueue, send_claimed
-from gnb.fleet.models import Driver, DriverNotice, DriverPushSubscription
+from gnb.fleet.models import DriverNotice, DriverPushSubscription
+from gnb.fleet.selectors import driver_language
 
 logger = logging.getLogger(__name__)
 
@@ -53,12 +54,6 @@ def vapid_keys_generate() -> tuple[str, str]:
     private = key.private_numbers().private_value.to_bytes(32, "big")
     public = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
     return b64urlencode(private), b64urlencode(public)
-
-
-def driver_language(driver: Driver) -> str:
-    """The first language the driver speaks that the site offers, else Turkish (every driver's working language)."""
-    offered = {code for code, _name in settings.LANGUAGES}
-    return next((code for code in driver.languages or [] if code in offered), "tr")
 
 
 @dataclass(frozen=True)

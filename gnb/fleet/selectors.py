@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
@@ -355,3 +356,10 @@ def booking_driver_progress(*, booking_id: int) -> list[DriverProgress]:
             )
         )
     return progress
+
+
+def driver_language(driver: Driver) -> str:
+    """The language a driver is addressed in: the first they speak that the site offers, else Turkish (every
+    driver's working language). The one owner for the drivers' app, their messages and their emails."""
+    offered = {code for code, _name in settings.LANGUAGES}
+    return next((code for code in driver.languages or [] if code in offered), "tr")
