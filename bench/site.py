@@ -196,7 +196,12 @@ def set_up(env: dict[str, str]) -> dict[str, Any]:
 
 
 # --- 1. server time at a fixed rate ---------------------------------------------------------------------------
-MARKERS = {"home": b'name="origin"', "results": b"Book this car", "tour": b'class="slot"'}
+MARKERS = {
+    "home": b'name="origin"',
+    "results": b"Book this car",
+    "tour": b'class="slot"',
+    "transfer form": b'class="checkout__form"',
+}
 
 
 @dataclass
