@@ -279,7 +279,7 @@ def _print_row(label: str, rps: float | None, ratio: float | None, row: dict[str
                 f"{cell(row.get('p95_ms'), 9)}{cell(row.get('p99_ms'), 9)}"
             )
         else:
-            prefix = " " * 89
+            prefix = " " * 80
         print(f"{prefix}  {budget['budget']:<22}{cell(budget['value'], 9)}  {met}")
 
 

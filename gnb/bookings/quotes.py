@@ -12,22 +12,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from gnb.bookings import pricing
-from gnb.catalog.models import Coupon, Currency, Extra, Fare, Place, Season, TourDeparture
-from gnb.catalog.translation import translated_columns
+from gnb.catalog.models import Coupon, Extra, Place, TourDeparture
+from gnb.catalog.snapshot import Catalogue, catalogue
 from gnb.core.errors import ValidationFailed
-
-CURRENCY_CACHE_KEY = "catalog:currencies:v1"
-# Quotes read only these columns: every translated field has a column per language, and compiling and fetching
-# all of them was most of a quote's database time.
-VEHICLE_COLUMNS = ("code", "max_passengers", "max_luggage", "sort_order", *translated_columns("name"))
-CURRENCY_CACHE_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -117,18 +109,8 @@ class _Errors:
 
 
 def currency_rates() -> dict[str, Decimal]:
-    """Active display currencies and their rates; cached briefly because every quote needs them."""
-    rates = cache.get(CURRENCY_CACHE_KEY)
-    if rates is None:
-        rates = {code: rate for code, rate in Currency.objects.filter(is_active=True).values_list("code", "rate")}
-        rates.setdefault(settings.BASE_CURRENCY, Decimal(1))
-        cache.set(CURRENCY_CACHE_KEY, rates, CURRENCY_CACHE_SECONDS)
-    return rates
-
-
-def currency_rates_forget() -> None:
-    """Drop the cached rates after an operator changes a currency."""
-    cache.delete(CURRENCY_CACHE_KEY)
+    """Active display currencies and their rates (the base currency at 1), as of the last committed change."""
+    return catalogue().currency_rates
 
 
 def _check_party(errors: _Errors, *, adults: int, children: int, infants: int, luggage: int = 0) -> None:
@@ -225,19 +207,21 @@ def _check_shared_seats(
         return
 
 
-def _resolve_currency(errors: _Errors, code: str | None) -> tuple[str, Decimal]:
+def _resolve_currency(errors: _Errors, code: str | None, known: Catalogue) -> tuple[str, Decimal]:
     code = (code or settings.BASE_CURRENCY).upper()
-    rates = currency_rates()
+    rates = known.currency_rates
     if code not in rates:
         errors.add("currency", _("Unknown currency %(code)s.") % {"code": code})
         return settings.BASE_CURRENCY, Decimal(1)
     return code, rates[code]
 
 
-def _resolve_coupon(errors: _Errors, code: str | None, *, for_tours: bool, now: dt.datetime) -> Coupon | None:
+def _resolve_coupon(
+    errors: _Errors, code: str | None, known: Catalogue, *, for_tours: bool, now: dt.datetime
+) -> Coupon | None:
     if not code:
         return None
-    coupon = Coupon.objects.filter(code=code.strip().upper(), is_active=True).first()
+    coupon = known.coupons.get(code.strip().upper())
     scope = Coupon.AppliesTo.TOURS if for_tours else Coupon.AppliesTo.TRANSFERS
     if coupon is None:
         errors.add("coupon", _("This coupon code does not exist."))
@@ -268,15 +252,12 @@ def _localise(errors: _Errors, field_name: str, value: dt.datetime, place: Place
         return None
 
 
-def route_places(errors: _Errors, origin_slug: str, destination_slug: str) -> tuple[Place | None, Place | None]:
-    """The active places of a route by their slugs (one query), each unknown one and a route going nowhere as errors
-    on ``origin`` / ``destination``."""
-    places = {
-        place.slug: place
-        for place in Place.objects.filter(slug__in={origin_slug, destination_slug}, is_active=True).only(
-            "slug", "kind", "iata_code", "zone_id", "time_zone", *translated_columns("name")
-        )
-    }
+def route_places(
+    errors: _Errors, origin_slug: str, destination_slug: str, known: Catalogue | None = None
+) -> tuple[Place | None, Place | None]:
+    """The active places of a route by their slugs, each unknown one and a route going nowhere as errors on
+    ``origin`` / ``destination``."""
+    places = (known or catalogue()).places
     origin, destination = places.get(origin_slug), places.get(destination_slug)
     if origin is None:
         errors.add("origin", _("Unknown place “%(slug)s”.") % {"slug": origin_slug})
@@ -290,10 +271,10 @@ def route_places(errors: _Errors, origin_slug: str, destination_slug: str) -> tu
 def transfer_quote(request: TransferQuoteRequest, *, now: dt.datetime | None = None) -> TransferQuote:
     """Every vehicle class that fits the party, each with its full price breakdown.
 
-    Queries: places, fares (with classes), seasons, then extras and coupon only when asked for; currencies
-    are cached.
+    One query: the catalogue's version (:mod:`gnb.catalog.snapshot`); the catalogue itself is read once per change.
     """
     now = now or timezone.now()
+    known = catalogue()
     errors = _Errors()
     _check_party(
         errors,
@@ -302,9 +283,9 @@ def transfer_quote(request: TransferQuoteRequest, *, now: dt.datetime | None = N
         infants=request.infants,
         luggage=request.luggage,
     )
-    currency, rate = _resolve_currency(errors, request.currency)
+    currency, rate = _resolve_currency(errors, request.currency, known)
 
-    origin, destination = route_places(errors, request.origin, request.destination)
+    origin, destination = route_places(errors, request.origin, request.destination, known)
 
     pickup_at = return_at = None
     latest = now + dt.timedelta(days=settings.GNB_MAX_DAYS_AHEAD)
@@ -339,7 +320,7 @@ def transfer_quote(request: TransferQuoteRequest, *, now: dt.datetime | None = N
     extras: list[tuple[Extra, int]] = []
     if request.extras:
         codes = [item.code for item in request.extras]
-        found = {extra.code: extra for extra in Extra.objects.filter(code__in=codes, is_active=True)}
+        found = {code: known.extras[code] for code in codes if code in known.extras}
         seen: set[str] = set()
         chosen: list[tuple[int, Extra, int]] = []  # with the index of each in the request, to name the field
         for index, item in enumerate(request.extras):
@@ -360,33 +341,17 @@ def transfer_quote(request: TransferQuoteRequest, *, now: dt.datetime | None = N
                 chosen.append((index, extra, item.quantity))
             seen.add(item.code)
         _check_shared_seats(errors, request, chosen)
-    coupon = _resolve_coupon(errors, request.coupon, for_tours=False, now=now)
+    coupon = _resolve_coupon(errors, request.coupon, known, for_tours=False, now=now)
     errors.raise_if_any()
     assert origin is not None and destination is not None and pickup_at is not None
 
-    zone_pairs = Q(origin_zone=origin.zone_id, destination_zone=destination.zone_id) | Q(
-        origin_zone=destination.zone_id, destination_zone=origin.zone_id
-    )
-    prices: dict[tuple[int, int, int], Decimal] = {}
+    prices = known.fares_between(origin.zone_id, destination.zone_id)
     vehicles: dict[int, pricing.VehicleOption] = {}
-    # No ordering: Fare.Meta.ordering would join both zones only to sort rows the loop puts in a dict anyway.
-    fares = (
-        Fare.objects.filter(zone_pairs, vehicle_class__is_active=True)
-        .select_related("vehicle_class")
-        .order_by()
-        .only(
-            "origin_zone_id",
-            "destination_zone_id",
-            "price",
-            *(f"vehicle_class__{column}" for column in VEHICLE_COLUMNS),
-        )
-    )
-    for fare in fares:
-        vc = fare.vehicle_class
+    for _start, _end, vehicle_id in prices:
+        vc = known.vehicle_classes[vehicle_id]
         vehicles[vc.pk] = pricing.VehicleOption(
             vc.pk, vc.code, vc.name, vc.max_passengers, vc.max_luggage, vc.sort_order
         )
-        prices[(fare.origin_zone_id, fare.destination_zone_id, vc.pk)] = fare.price
 
     def fare_between(start: int, end: int, vehicle_id: int) -> Decimal:
         # A fare applies both ways unless the other direction has a row of its own.
@@ -398,7 +363,8 @@ def transfer_quote(request: TransferQuoteRequest, *, now: dt.datetime | None = N
     days = [pickup_at.date()] + ([return_at.date()] if return_at else [])
     seasons = [
         pricing.SeasonTerms(s.name, s.starts_on, s.ends_on, s.fare_adjustment_percent)
-        for s in Season.objects.filter(is_active=True, starts_on__lte=max(days), ends_on__gte=min(days))
+        for s in known.seasons
+        if s.starts_on <= max(days) and s.ends_on >= min(days)
     ]
     extra_choices = [
         pricing.ExtraChoice(extra.code, extra.name, extra.price, extra.pricing, quantity) for extra, quantity in extras
@@ -446,7 +412,8 @@ def tour_quote(request: TourQuoteRequest, *, now: dt.datetime | None = None) -> 
     now = now or timezone.now()
     errors = _Errors()
     _check_party(errors, adults=request.adults, children=request.children, infants=request.infants)
-    currency, rate = _resolve_currency(errors, request.currency)
+    known = catalogue()
+    currency, rate = _resolve_currency(errors, request.currency, known)
     departure = (
         TourDeparture.objects.select_related("tour")
         .filter(pk=request.departure_id, is_active=True, tour__is_active=True)
@@ -456,7 +423,7 @@ def tour_quote(request: TourQuoteRequest, *, now: dt.datetime | None = None) -> 
         errors.add("departure_id", _("Unknown tour departure."))
     elif departure.starts_at - dt.timedelta(hours=departure.tour.booking_cutoff_hours) <= now:
         errors.add("departure_id", _("Booking for this departure has closed."))
-    coupon = _resolve_coupon(errors, request.coupon, for_tours=True, now=now)
+    coupon = _resolve_coupon(errors, request.coupon, known, for_tours=True, now=now)
     errors.raise_if_any()
     assert departure is not None
     tour = departure.tour

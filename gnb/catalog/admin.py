@@ -17,7 +17,6 @@ from modeltranslation.translator import translator
 from modeltranslation.utils import get_translation_fields
 
 from gnb.bookings.availability import with_coupon_uses, with_seats
-from gnb.bookings.quotes import currency_rates_forget
 from gnb.bookings.reports import annotated_int, day_start, local_time, local_today
 from gnb.catalog.models import (
     Coupon,
@@ -328,16 +327,3 @@ class CurrencyAdmin(PriceAuditMixin, admin.ModelAdmin):
     list_editable = ("rate", "sort_order", "is_active")
     list_filter = ("is_active",)
     search_fields = ("code", "name")
-
-    # Quotes cache the rates; a new rate applies to the next quote, not a minute later.
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        currency_rates_forget()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        currency_rates_forget()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        currency_rates_forget()

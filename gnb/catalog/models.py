@@ -446,3 +446,23 @@ class Currency(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.code
+
+
+class CatalogueVersion(models.Model):
+    """One row whose ``token`` changes with every write to a catalogue table, in that write's transaction.
+
+    Database triggers change it (migration ``0004_catalogue_version``), so no save, bulk update, admin action or SQL
+    console can change prices without it. Each process keeps the catalogue it read (``gnb.catalog.snapshot``) under
+    the token it read it with, and reads it again when the token differs. A new random token, not a counter: a
+    transaction that changed the catalogue and rolled back leaves the old token, which no snapshot built inside that
+    transaction carries.
+    """
+
+    token = models.CharField(max_length=64)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(name="catalogue_version_single_row", condition=Q(id=1))]
+
+    def __str__(self) -> str:
+        return self.token

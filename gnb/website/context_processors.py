@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language, get_language_bidi, get_language_info
 from django.utils.translation import gettext as _
 
+from gnb.catalog.snapshot import catalogue
 from gnb.core.formats import babel_locale
 from gnb.website import selectors
 from gnb.website.checkout.methods import card_accepted
@@ -86,6 +87,8 @@ def site(request: HttpRequest) -> dict:
         "meta_description": functools.partial(meta_description, request),
         "served_airports": served_airports_text,
         "card_online": lambda: card_accepted(display_currency(request)),
+        # In the keys of fragments built from the catalogue, so a change shows at once (gnb.catalog.snapshot).
+        "catalogue_token": lambda: catalogue().token,
         "ga4_id": settings.GA4_MEASUREMENT_ID if analytics_allowed else "",
         "clarity_id": settings.CLARITY_PROJECT_ID if analytics_allowed else "",
     }

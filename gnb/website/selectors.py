@@ -20,6 +20,7 @@ from gnb.bookings.quotes import currency_rates
 from gnb.catalog.models import Fare, Place, Tour, TourDeparture, TourPhoto
 from gnb.catalog.photos import Picture, library
 from gnb.catalog.selectors import place_search, tour_pickup_offsets
+from gnb.catalog.snapshot import catalogue
 from gnb.catalog.translation import translated_columns
 from gnb.core.money import convert
 from gnb.fleet.models import Trip, TripBooking
@@ -53,8 +54,8 @@ def in_currency(amount_base: Decimal, currency: str) -> Money:
 
 
 def place_choices() -> list[Place]:
-    """Every active place, for the search form's suggestions (one query, only the columns a label needs)."""
-    return list(Place.objects.filter(is_active=True).only(*PLACE_COLUMNS).order_by("kind", "-is_popular", "name"))
+    """Every active place, for the search form's suggestions (from the catalogue this process keeps)."""
+    return list(catalogue().places.values())
 
 
 # When the operators keep no drive time between two zones, a drop-off proposal assumes this long a drive: about the
@@ -109,6 +110,11 @@ def place_resolve(text: str) -> Place | None:
     if not text:
         return None
     label = text.rsplit(" (", 1)[0] if text.endswith(")") else text  # "Antalya Airport (AYT)"
+    # The usual case, a place chosen from the suggestions or a link's slug, needs no search.
+    exact = catalogue().place_names
+    for key in (text, label):
+        if (place := exact.get(key.casefold())) is not None:
+            return place
     candidates = list(place_search(query=label, limit=10)) or list(place_search(query=text, limit=10))
     wanted = {text.casefold(), label.casefold()}
     for place in candidates:
@@ -250,13 +256,13 @@ def departure_calendar(*, tour: Tour, days: int = 60) -> list[CalendarMonth]:
     return months
 
 
-def departure_calendar_version(*, tour: Tour) -> str:
+def departure_calendar_version(*, tour_id: int) -> str:
     """A key that changes whenever the tour's calendar could: a booking or a departure added or changed, and every
     ten minutes (departures close at their cutoff as time passes). One query."""
-    bookings = Booking.objects.filter(tour_departure__tour=tour).order_by().values("tour_departure__tour")
-    departures = TourDeparture.objects.filter(tour=tour).order_by().values("tour")
+    bookings = Booking.objects.filter(tour_departure__tour=tour_id).order_by().values("tour_departure__tour")
+    departures = TourDeparture.objects.filter(tour=tour_id).order_by().values("tour")
     row = (
-        Tour.objects.filter(pk=tour.pk)
+        Tour.objects.filter(pk=tour_id)
         .annotate(
             booking_count=Subquery(bookings.annotate(n=Count("pk")).values("n")[:1]),
             booking_changed=Subquery(bookings.annotate(last=Max("updated_at")).values("last")[:1]),

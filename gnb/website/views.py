@@ -29,6 +29,7 @@ from gnb.bookings.services import (
     booking_update_details,
     group_quote_request_create,
 )
+from gnb.catalog.snapshot import catalogue
 from gnb.core.errors import DomainError, NotFound, ValidationFailed
 from gnb.core.ratelimit import client_ip, rate_limit_hit
 from gnb.fleet.selectors import booking_driver_progress
@@ -40,6 +41,7 @@ from gnb.payments.services import booking_refund_after_cancel
 from gnb.website import selectors, throttling
 from gnb.website.checkout import steps
 from gnb.website.checkout.methods import payment_methods
+from gnb.website.context_processors import CONSENT_COOKIE
 from gnb.website.forms import (
     ContactForm,
     GroupQuoteForm,
@@ -49,6 +51,7 @@ from gnb.website.forms import (
     TourPartyForm,
     TransferSearchForm,
 )
+from gnb.website.pagecache import cached_page
 from gnb.website.pages import display_currency, render_page, tour_or_404, with_query
 from gnb.website.services import manage_link_request
 
@@ -60,7 +63,23 @@ def _default_pickup() -> dt.datetime:
     return tomorrow.replace(hour=12, minute=0, second=0, microsecond=0)
 
 
+def _visitor_and_catalogue(request: HttpRequest) -> tuple[str, ...]:
+    """What a stateless page depends on besides its address and language: the currency shown, whether analytics may
+    run, and the catalogue's version."""
+    return display_currency(request), request.COOKIES.get(CONSENT_COOKIE, ""), catalogue().token
+
+
+def _tour_page_version(request: HttpRequest, slug: str) -> tuple[str, ...] | None:
+    parts = _visitor_and_catalogue(request)
+    tour_id = catalogue().tour_ids.get(slug)
+    if tour_id is None:
+        return None  # an unknown or inactive tour: the view answers 404 itself
+    return *parts, selectors.departure_calendar_version(tour_id=tour_id)
+
+
 # --- home and transfers -----------------------------------------------------------------------------------
+# The home page changes with the catalogue and the day (its default pickup is tomorrow).
+@cached_page(seconds=600, version=_visitor_and_catalogue)
 def home(request: HttpRequest) -> HttpResponse:
     currency = display_currency(request)
     pickup = _default_pickup()
@@ -96,6 +115,8 @@ def _popular_route_links(currency: str, day: dt.date) -> list[dict[str, Any]]:
     ]
 
 
+# Prices change only with the catalogue; a minute's expiry bounds how long a search nearing its lead time shows.
+@cached_page(seconds=60, version=_visitor_and_catalogue)
 def transfer_results(request: HttpRequest) -> HttpResponse:
     return steps.TransferResults(request).respond()
 
@@ -147,6 +168,8 @@ def tour_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "website/tours.html", {"cards": cards, "currency": currency})
 
 
+# The calendar's version changes with every booking and departure change of the tour, and every ten minutes.
+@cached_page(seconds=600, version=_tour_page_version)
 def tour_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tour = tour_or_404(slug)
     currency = display_currency(request)
@@ -165,7 +188,7 @@ def tour_detail(request: HttpRequest, slug: str) -> HttpResponse:
             # changes with every booking or departure change of this tour (tour_detail.html), so the departures are
             # read only when the template needs them.
             "months": functools.partial(selectors.departure_calendar, tour=tour),
-            "calendar_version": selectors.departure_calendar_version(tour=tour),
+            "calendar_version": selectors.departure_calendar_version(tour_id=tour.pk),
             "party": TourPartyForm(initial={"adults": 2, "children": 0, "infants": 0}),
             "currency": currency,
             "pictures": selectors.tour_pictures(tour),

@@ -36,6 +36,7 @@ from gnb.bookings.services import (
 )
 from gnb.catalog.models import Extra, Tour, VehicleClass
 from gnb.catalog.selectors import extra_list
+from gnb.catalog.snapshot import catalogue
 from gnb.catalog.translation import translated_columns
 from gnb.core.errors import DomainError, SoldOut, ValidationFailed
 from gnb.payments.services import payment_start
@@ -185,7 +186,7 @@ class TransferResults(Step):
         options = []
         if quote is not None:
             codes = [option.vehicle.code for option in quote.options]
-            vehicles = {v.code: v for v in VehicleClass.objects.filter(code__in=codes).only(*_vehicle_columns())}
+            vehicles = {v.code: v for v in catalogue().vehicle_classes.values() if v.code in codes}
             query = form.canonical_query()
             for option in quote.options:
                 vehicle = vehicles[option.vehicle.code]

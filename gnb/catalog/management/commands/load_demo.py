@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from gnb.bookings import services
 from gnb.bookings.models import Booking
 from gnb.bookings.orders import Contact, FlightInput, PassengerInput, TourOrder, TransferOrder
-from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest, currency_rates_forget
+from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest
 from gnb.catalog import demo
 from gnb.catalog.models import (
     Coupon,
@@ -431,8 +431,6 @@ class Command(BaseCommand):
             with transaction.atomic():
                 added_departures = load_catalogue(now=now)
                 fleet = load_fleet(now=now)
-            # Quotes read rates from the cache; drop it so the bookings below (and the site) see these rates.
-            currency_rates_forget()
             placed = 0 if options["catalogue_only"] else place_demo_bookings(now=now)
             trips = 0 if options["catalogue_only"] else dispatch_demo_days(now=now)
         if options["verbosity"] >= 1:

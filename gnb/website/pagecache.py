@@ -1,0 +1,101 @@
+"""Whole public pages kept for visitors who carry no state, so the busiest pages cost a cache read at the peak.
+
+Most of the traffic of a marketing email or a flight bank is first visits: no session, no account, the same search
+many travellers make. For those requests a page is rendered once per key and then served from the cache (the
+per-process memory, or Redis in production, shared by every instance) until its version changes or it expires:
+
+- **The key** is the view, the build (``BUILD_ID``), the path with its query, the language, the display
+  currency, the analytics consent, the day, and a version the view names (the catalogue's token, a tour's calendar
+  version), so a price or a seat count that changed is never served from an older page. Entries also expire after
+  ``seconds``, for what depends on the time of day (the lead time before a pickup, a departure's cutoff).
+- **Only stateless requests and answers**, and never with DEBUG on: a GET or HEAD without a session or messages
+  cookie; a 200 that sets no cookie and used no CSRF token (a form that posts carries a token bound to one visitor's
+  cookie, and must never be shown to another). Everything else is rendered as before.
+- **The CSP nonce**: each answer needs its own. The stored page holds a placeholder where the nonce was, and each
+  answer gets this request's nonce in its place; the middleware around the view still adds every header (the
+  policy with that nonce, security headers, the request id), so a cached answer differs from a rendered one only
+  in the time it took.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import get_language
+
+# Where the nonce was, in a stored page: no nonce (URL-safe base64) or page text contains it.
+NONCE_PLACEHOLDER = b"\x00csp-nonce\x00"
+# Answer headers a stored page keeps; the middleware around the view sets the rest on every answer.
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Cache-Control", "Link")
+# Cookies that make a visit stateful: a session (signed in, a draft booking, flash messages kept in the session)
+# or messages kept in a cookie.
+STATE_COOKIES = (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name)
+
+
+def _stateless(request: HttpRequest) -> bool:
+    # Not while developing: a template being edited must show at once.
+    if settings.DEBUG or request.method not in ("GET", "HEAD"):
+        return False
+    return not any(name in request.COOKIES for name in STATE_COOKIES)
+
+
+def _key(view: str, request: HttpRequest, parts: tuple[str, ...]) -> str:
+    day = timezone.localdate().isoformat()
+    # The build too: in Redis, pages outlive a deploy, and a new release may render them differently.
+    identity = "\x1f".join((view, settings.BUILD_ID, request.get_full_path(), get_language() or "", day, *parts))
+    return "page:v1:" + hashlib.sha256(identity.encode()).hexdigest()
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        # get_token() sets it whenever a page asks for the token.
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    )
+
+
+def cached_page(
+    *, seconds: int, version: Callable[..., tuple[str, ...] | None]
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Serve the view's page from the cache for stateless visits. ``version(request, *args, **kwargs)`` returns the
+    strings that must change whenever the page could (the currency and consent among them), or None when no version
+    can be told (the page is then rendered every time)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        name = f"{view.__module__}.{view.__qualname__}"
+
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not _stateless(request):
+                return view(request, *args, **kwargs)
+            parts = version(request, *args, **kwargs)
+            if parts is None:
+                return view(request, *args, **kwargs)
+            key = _key(name, request, parts)
+            nonce = str(request.csp_nonce).encode()  # type: ignore[attr-defined]
+            stored = cache.get(key)
+            if stored is not None:
+                headers, body = stored
+                response = HttpResponse(body.replace(NONCE_PLACEHOLDER, nonce))
+                for header, value in headers:
+                    response[header] = value
+                return response
+            response = view(request, *args, **kwargs)
+            if _storable(request, response):
+                headers = [(header, response[header]) for header in KEPT_HEADERS if header in response]
+                cache.set(key, (headers, response.content.replace(nonce, NONCE_PLACEHOLDER)), seconds)
+            return response
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,130 @@
+"""Whole pages kept for stateless visits (gnb.website.pagecache): served again only while nothing they show changed,
+each with its own CSP nonce, and never to a visitor with state or from a page that carried a CSRF token."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.http import HttpResponse
+from django.template import engines
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from gnb.catalog.models import Fare
+from gnb.testing.bookings import place_tour
+from gnb.testing.catalog import future_local
+from gnb.website.pagecache import cached_page
+
+pytestmark = pytest.mark.django_db
+
+
+def results_url(**extra: str) -> str:
+    pickup = future_local()
+    query = {
+        "origin": "ayt",
+        "destination": "regnum-carya",
+        "date": pickup.date().isoformat(),
+        "time": "14:30",
+        "adults": "2",
+        "children": "0",
+        "infants": "0",
+        "bags": "2",
+    } | extra
+    return reverse("website:results") + "?" + "&".join(f"{key}={value}" for key, value in query.items())
+
+
+def nonces(response) -> tuple[set[str], str]:
+    in_body = set(re.findall(r'nonce="([^"]+)"', response.content.decode()))
+    in_header = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+    return in_body, in_header
+
+
+def test_a_stateless_visit_is_served_again_with_its_own_nonce(client, catalog):
+    first = client.get(results_url())
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(results_url())
+    assert first.status_code == second.status_code == 200
+    # Only the catalogue's version is read; nothing is priced or rendered again.
+    assert len(queries.captured_queries) == 1, [q["sql"] for q in queries.captured_queries]
+    (first_body,), first_header = nonces(first)
+    (second_body,), second_header = nonces(second)
+    assert first_body == first_header and second_body == second_header and first_header != second_header
+    assert first.content.decode().replace(first_body, "") == second.content.decode().replace(second_body, "")
+
+
+def test_a_price_change_shows_on_the_next_visit(client, catalog):
+    assert "€40.00" in client.get(results_url()).content.decode()
+    Fare.objects.filter(vehicle_class=catalog.sedan, destination_zone=catalog.belek).update(price=Decimal("47.00"))
+    html = client.get(results_url()).content.decode()
+    assert "€47.00" in html and "€40.00" not in html
+
+
+def test_each_currency_and_consent_has_its_own_page(client, catalog, settings):
+    settings.GA4_MEASUREMENT_ID = "G-TEST1234"
+    assert "€40.00" in client.get(results_url()).content.decode()
+    client.cookies["gnb_currency"] = "GBP"
+    assert "£34.00" in client.get(results_url()).content.decode()
+    assert "analytics.js" not in client.get("/en/").content.decode()
+    client.cookies["gnb_consent"] = "analytics"
+    assert "analytics.js" in client.get("/en/").content.decode()
+
+
+def test_a_signed_in_traveller_never_gets_a_strangers_page(client, catalog, customer):
+    assert "Sign in" in client.get("/en/").content.decode()
+    client.force_login(customer)
+    html = client.get("/en/").content.decode()
+    assert "My account" in html and 'href="/en/account/login/' not in html
+
+
+def test_a_tour_page_follows_its_bookings(client, catalog):
+    url = reverse("website:tour", kwargs={"slug": "perge-aspendos"})
+    assert "20 left" in client.get(url).content.decode()
+    place_tour(catalog.departure, adults=3)
+    assert "17 left" in client.get(url).content.decode()
+
+
+def test_a_page_that_carried_a_csrf_token_is_never_kept(catalog):
+    rendered = []
+    template = engines["django"].from_string("<form method=post>{% csrf_token %}</form>")
+
+    @cached_page(seconds=60, version=lambda request: ("v",))
+    def view(request):
+        rendered.append(1)
+        return HttpResponse(template.render({}, request))
+
+    for _ in range(2):
+        request = RequestFactory().get("/en/form/")
+        request.csp_nonce = "n0nce"
+        view(request)
+    assert len(rendered) == 2
+
+
+def test_only_stateless_answers_are_kept(catalog):
+    rendered = []
+
+    @cached_page(seconds=60, version=lambda request: ("v",))
+    def view(request):
+        rendered.append(1)
+        response = HttpResponse("<p>hello</p>")
+        if request.GET.get("remember"):
+            response.set_cookie("gnb_currency", "GBP")
+        return response
+
+    def visit(query: str = "", cookies: dict | None = None) -> None:
+        request = RequestFactory().get("/en/page/" + query)
+        request.COOKIES.update(cookies or {})
+        request.csp_nonce = "n0nce"
+        view(request)
+
+    visit("?remember=1")  # sets a cookie: rendered, not kept
+    visit("?remember=1")
+    visit(cookies={"sessionid": "abc"})  # a visitor with a session: always rendered
+    visit(cookies={"sessionid": "abc"})
+    assert len(rendered) == 4
+    visit()
+    visit()
+    assert len(rendered) == 5
