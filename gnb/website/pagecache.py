@@ -9,18 +9,19 @@ per-process memory, or Redis in production, shared by every instance) until its 
   version), so a price or a seat count that changed is never served from an older page. Entries also expire after
   ``seconds``, for what depends on the time of day (the lead time before a pickup, a departure's cutoff).
 - **Only stateless requests and answers**, and never with DEBUG on: a GET or HEAD without a session or messages
-  cookie; a 200 that sets no cookie and used no CSRF token (a form that posts carries a token bound to one visitor's
-  cookie, and must never be shown to another). Everything else is rendered as before.
-- **The CSP nonce**: each answer needs its own. The stored page holds a placeholder where the nonce was, and each
-  answer gets this request's nonce in its place; the middleware around the view still adds every header (the
-  policy with that nonce, security headers, the request id), so a cached answer differs from a rendered one only
-  in the time it took.
+  cookie; a 200 that sets no cookie. Everything else is rendered as before.
+- **What belongs to one answer**: the CSP nonce, and the CSRF token of a form that posts (bound to one visitor's
+  cookie: it must never reach another). The stored page holds a placeholder where each was, and each answer gets
+  its own in their place; the middleware around the view still adds every header (the policy with that nonce, the
+  CSRF cookie, security headers, the request id), so a cached answer differs from a rendered one only in the time
+  it took. A page whose tokens cannot be told apart (two different CSRF tokens) is not kept.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -28,11 +29,14 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import get_language
 
-# Where the nonce was, in a stored page: no nonce (URL-safe base64) or page text contains it.
+# Where the nonce and the CSRF token were, in a stored page: no nonce, token or page text contains a NUL.
 NONCE_PLACEHOLDER = b"\x00csp-nonce\x00"
+CSRF_PLACEHOLDER = b"\x00csrf-token\x00"
+CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 # Answer headers a stored page keeps; the middleware around the view sets the rest on every answer.
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Cache-Control", "Link")
 # Cookies that make a visit stateful: a session (signed in, a draft booking, flash messages kept in the session)
@@ -51,17 +55,21 @@ def _key(view: str, request: HttpRequest, parts: tuple[str, ...]) -> str:
     day = timezone.localdate().isoformat()
     # The build too: in Redis, pages outlive a deploy, and a new release may render them differently.
     identity = "\x1f".join((view, settings.BUILD_ID, request.get_full_path(), get_language() or "", day, *parts))
-    return "page:v1:" + hashlib.sha256(identity.encode()).hexdigest()
+    return "page:v2:" + hashlib.sha256(identity.encode()).hexdigest()
 
 
-def _storable(request: HttpRequest, response: HttpResponse) -> bool:
-    return (
-        response.status_code == 200
-        and not response.streaming
-        and not response.cookies
-        # get_token() sets it whenever a page asks for the token.
-        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-    )
+def _stored_body(request: HttpRequest, response: HttpResponse, nonce: bytes) -> tuple[bytes, bool] | None:
+    """The body to keep, with placeholders, and whether it holds a CSRF token; None when it must not be kept."""
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return None
+    body = response.content.replace(nonce, NONCE_PLACEHOLDER)
+    # get_token() marks the request whenever a page asks for the token.
+    if not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return body, False
+    tokens = set(CSRF_FIELD.findall(body))
+    if len(tokens) != 1:
+        return None
+    return body.replace(tokens.pop(), CSRF_PLACEHOLDER), True
 
 
 def cached_page(
@@ -85,15 +93,19 @@ def cached_page(
             nonce = str(request.csp_nonce).encode()  # type: ignore[attr-defined]
             stored = cache.get(key)
             if stored is not None:
-                headers, body = stored
-                response = HttpResponse(body.replace(NONCE_PLACEHOLDER, nonce))
+                headers, body, has_csrf = stored
+                body = body.replace(NONCE_PLACEHOLDER, nonce)
+                if has_csrf:
+                    body = body.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+                response = HttpResponse(body)
                 for header, value in headers:
                     response[header] = value
                 return response
             response = view(request, *args, **kwargs)
-            if _storable(request, response):
+            kept = _stored_body(request, response, nonce)
+            if kept is not None:
                 headers = [(header, response[header]) for header in KEPT_HEADERS if header in response]
-                cache.set(key, (headers, response.content.replace(nonce, NONCE_PLACEHOLDER)), seconds)
+                cache.set(key, (headers, *kept), seconds)
             return response
 
         return wrapper

@@ -122,6 +122,8 @@ def transfer_results(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+# The details form of a search: the same for every stateless visitor but for its CSRF token (see pagecache).
+@cached_page(seconds=60, version=_visitor_and_catalogue)
 def transfer_book(request: HttpRequest) -> HttpResponse:
     return steps.TransferDetails(request).respond()
 

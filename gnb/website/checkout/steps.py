@@ -34,7 +34,7 @@ from gnb.bookings.services import (
     booking_place_transfer,
     request_fingerprint,
 )
-from gnb.catalog.models import Extra, Tour, VehicleClass
+from gnb.catalog.models import Extra, Tour
 from gnb.catalog.selectors import extra_list
 from gnb.catalog.snapshot import catalogue
 from gnb.catalog.translation import translated_columns
@@ -76,19 +76,6 @@ class Step:
 
 
 # --- shared -----------------------------------------------------------------------------------------------
-def _vehicle_columns() -> tuple[str, ...]:
-    return (
-        "code",
-        "icon",
-        "example_models",
-        "max_passengers",
-        "max_luggage",
-        *translated_columns("name"),
-        *translated_columns("description"),
-        *translated_columns("included"),
-    )
-
-
 def _extras() -> list[Extra]:
     return list(
         extra_list().only(
@@ -292,7 +279,7 @@ class TransferDetails(Step):
                     initial["return_flight_arrival"] = search.return_timing.flight_at
                 details = self._form(search, initial=initial, saved=_saved_passengers(request))
                 details.initial.update(_account_prefill(request, details.categories))
-        vehicle = VehicleClass.objects.only(*_vehicle_columns()).get(code=vehicle_code)
+        vehicle = next(vc for vc in catalogue().vehicle_classes.values() if vc.code == vehicle_code)
         return self.render(
             {
                 "search": search,
