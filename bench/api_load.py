@@ -235,7 +235,7 @@ def gunicorn(settings: Settings, env: dict[str, str]) -> Iterator[Server]:
             log.unlink()
 
 
-def _wait_until_up(process: subprocess.Popen, port: int, log: Path, timeout: float = 30.0) -> None:
+def _wait_until_up(process: subprocess.Popen, port: int, log: Path, timeout: float = 90.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

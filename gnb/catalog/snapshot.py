@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 
 from gnb.catalog.models import CatalogueVersion, Coupon, Currency, Extra, Fare, Place, Season, Tour, VehicleClass
 from gnb.catalog.translation import translated_columns
@@ -75,7 +76,11 @@ def catalogue_token() -> str:
     A database emptied by a flush (tests that truncate every table) has lost the row; it is written again with a
     token no snapshot carries.
     """
-    token = CatalogueVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    # Plain SQL: this runs on every quote and page, and the ORM's compiling cost more than the read.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT token FROM catalog_catalogueversion WHERE id = 1")
+        row = cursor.fetchone()
+    token = row[0] if row else None
     if token is None:
         token = CatalogueVersion.objects.get_or_create(pk=1, defaults={"token": uuid.uuid4().hex})[0].token
     return token

@@ -4,10 +4,11 @@ Most of the traffic of a marketing email or a flight bank is first visits: no se
 many travellers make. For those requests a page is rendered once per key and then served from the cache (the
 per-process memory, or Redis in production, shared by every instance) until its version changes or it expires:
 
-- **The key** is the view, the build (``BUILD_ID``), the path with its query, the language, the display
-  currency, the analytics consent, the day, and a version the view names (the catalogue's token, a tour's calendar
-  version), so a price or a seat count that changed is never served from an older page. Entries also expire after
-  ``seconds``, for what depends on the time of day (the lead time before a pickup, a departure's cutoff).
+- **The key** is the view, the settings (a digest: the build, the operator's phone, the payment providers…), the
+  path with its query, the language, the display currency, the analytics consent, the day, and a version the view
+  names (the catalogue's token, a tour's calendar version), so a price or a seat count that changed is never served
+  from an older page. Entries also expire after ``seconds``, for what depends on the time of day (the lead time
+  before a pickup, a departure's cutoff).
 - **Only stateless requests and answers**, and never with DEBUG on: a GET or HEAD without a session or messages
   cookie; a 200 that sets no cookie. Everything else is rendered as before.
 - **What belongs to one answer**: the CSP nonce, and the CSRF token of a form that posts (bound to one visitor's
@@ -21,13 +22,18 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import re
 from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
@@ -51,10 +57,36 @@ def _stateless(request: HttpRequest) -> bool:
     return not any(name in request.COOKIES for name in STATE_COOKIES)
 
 
+def _plain(value: object) -> object:
+    """A setting's value as text, for the fingerprint; objects count by their type only (their text may hold a
+    memory address, which differs between processes that share one Redis)."""
+    if value is None or isinstance(value, str | int | float | Decimal | Path):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, set | frozenset):
+        return sorted(str(_plain(item)) for item in value)
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return type(value).__name__
+
+
+@functools.cache
+def settings_fingerprint() -> str:
+    """A digest of the settings: the build, the operator's phone, the payment providers, the languages… all show on
+    pages. Kept pages outlive a restart in Redis, and instances of two releases or configurations may share it."""
+    values = {name: _plain(getattr(settings, name)) for name in dir(settings) if name.isupper()}
+    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs: object) -> None:
+    settings_fingerprint.cache_clear()
+
+
 def _key(view: str, request: HttpRequest, parts: tuple[str, ...]) -> str:
     day = timezone.localdate().isoformat()
-    # The build too: in Redis, pages outlive a deploy, and a new release may render them differently.
-    identity = "\x1f".join((view, settings.BUILD_ID, request.get_full_path(), get_language() or "", day, *parts))
+    identity = "\x1f".join((view, settings_fingerprint(), request.get_full_path(), get_language() or "", day, *parts))
     return "page:v2:" + hashlib.sha256(identity.encode()).hexdigest()
 
 

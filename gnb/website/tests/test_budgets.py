@@ -21,6 +21,7 @@ from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from whitenoise.compress import Compressor
 
+from gnb.catalog.snapshot import catalogue
 from gnb.testing.website import PAGES
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,11 @@ MAX_SCRIPT_BYTES = 60 * 1024
 @pytest.mark.parametrize("page", list(PAGES))
 def test_each_page_makes_at_most_ten_queries(client, catalog, django_assert_max_num_queries, page):
     url = PAGES[page](client, catalog)
-    cache.clear()  # the worst case: the first request after the caches (currency rates) were emptied
+    # The worst case but one: the first request after the caches (pages, fragments) were emptied, in a process that
+    # has read the catalogue since its last change (that read is once per change and process, not per request:
+    # gnb/catalog/tests/test_snapshot.py and gnb/bookings/tests/test_quotes.py count it).
+    catalogue()
+    cache.clear()
     with django_assert_max_num_queries(MAX_QUERIES):
         response = client.get(url)
     assert response.status_code == 200
