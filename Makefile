@@ -13,7 +13,7 @@ TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-0123456789abcdefghijklmnopqr
 	ALLOWED_HOSTS=testserver,localhost,127.0.0.1 SECURE_SSL_REDIRECT=0 EMAIL_URL=console:// \
 	SITE_URL=http://testserver
 
-.PHONY: install run test pytest lint format openapi messages bench bench-webhooks clean browser gettext fuzz
+.PHONY: install run test pytest lint format openapi messages bench bench-webhooks bench-tools bench-smoke clean browser gettext fuzz
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -94,6 +94,16 @@ messages: install gettext
 # Price engine and API benchmarks (bench/README.md), e.g. `make bench BENCH_ARGS="--duration 30 --strict"`.
 bench: install
 	$(VENV)/bin/python bench/run.py $(BENCH_ARGS)
+
+# wrk, the closed-loop load generator of bench/peak.py (Debian's package); installed when missing.
+bench-tools:
+	@command -v wrk >/dev/null || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
+
+# One second per row of bench/peak.py on PostgreSQL, no budgets: proof that every row of the peak table still runs.
+bench-smoke: install bench-tools
+	$(VENV)/bin/python bench/peak.py --smoke
 
 # Stripe webhook acknowledgement under load (bench/webhooks.py), e.g. `make bench-webhooks BENCH_ARGS="--postgres"`.
 bench-webhooks: install

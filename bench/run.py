@@ -15,6 +15,7 @@ import api_load
 import dispatch
 import engine
 import fleet
+import peak
 from common import ROOT, shared_cpu_note, write_results
 
 
@@ -26,6 +27,7 @@ def main() -> int:
     group.add_argument("--api-only", action="store_true", help="only the API benchmark")
     group.add_argument("--fleet-only", action="store_true", help="only the dispatch benchmark (board, fleet_assign)")
     group.add_argument("--planning-only", action="store_true", help="only the day-planning benchmark (no database)")
+    group.add_argument("--peak-only", action="store_true", help="only the peak table (bench/peak.py)")
     parser.add_argument(
         "--planning-long", action="store_true", help="day planning: also search the 300/50 day for 60 s"
     )
@@ -35,19 +37,23 @@ def main() -> int:
     began = time.perf_counter()
     results: dict[str, object] = {}
     print(f"GNB Transfer benchmarks. {shared_cpu_note()}\n", flush=True)
+    only = args.engine_only or args.api_only or args.fleet_only or args.planning_only or args.peak_only
     try:
-        if not (args.api_only or args.fleet_only or args.planning_only):
+        if args.peak_only or not only:
+            print("The platform at the peak (bench/peak.py): setting up", flush=True)
+            results["peak"] = peak.run(peak.Options(database_url=settings.postgres_url))
+        if not (args.api_only or args.fleet_only or args.planning_only or args.peak_only):
             results["engine"] = engine.run()
             engine.print_table(results["engine"])
             print(flush=True)
-        if not (args.engine_only or args.fleet_only or args.planning_only):
+        if not (args.engine_only or args.fleet_only or args.planning_only or args.peak_only):
             print("API under load: setting up", flush=True)
             results["api"] = api_load.run(settings)
-        if not (args.engine_only or args.api_only or args.planning_only):
+        if not (args.engine_only or args.api_only or args.planning_only or args.peak_only):
             print("\nDispatch: a day of 300 rides and 40 drivers on PostgreSQL (about two minutes)", flush=True)
             results["fleet"] = fleet.run(settings.postgres_url)
             fleet.print_report(results["fleet"])
-        if not (args.engine_only or args.api_only or args.fleet_only):
+        if not (args.engine_only or args.api_only or args.fleet_only or args.peak_only):
             print("\nDay planning: greedy against PyVRP on generated days (about half a minute)", flush=True)
             results["planning"] = dispatch.run(long=args.planning_long)
             dispatch.print_report(results["planning"])
@@ -69,12 +75,16 @@ def main() -> int:
     if "planning" in results:
         print()
         dispatch.print_report(results["planning"])
+    if "peak" in results:
+        print()
+        peak.print_table(results["peak"])
     path = write_results({**results, "total_seconds": round(time.perf_counter() - began, 1)})
     print(f"\nTook {time.perf_counter() - began:.0f} s. Results written to {path.relative_to(ROOT)}")
     missed = (
         ("api" in results and not api_load.budgets_met(results["api"]))
         or ("fleet" in results and not fleet.budgets_met(results["fleet"]))
         or ("planning" in results and not dispatch.budgets_met(results["planning"]))
+        or ("peak" in results and not peak.budgets_met(results["peak"]))
     )
     if missed:
         print("A budget was missed (see the 'met' column).")
