@@ -179,7 +179,8 @@ def test_a_session_made_on_one_instance_is_valid_on_the_other(tmp_path):
         session = _cookies(headers)[settings.SESSION_COOKIE_NAME]
 
         # The other process has never seen this session, yet reads it: the account page, not the sign-in page.
-        status, _, page = request(second, "GET", "/en/account/", headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}"})
+        cookie = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}"}
+        status, _, page = request(second, "GET", "/en/account/", headers=cookie)
         assert status == 200
         assert b"anna@example.com" in page
         # Without the cookie the same page sends the visitor to sign in: the 200 above is the session's doing.

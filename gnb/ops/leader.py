@@ -16,6 +16,7 @@ SQLite is one machine by definition: there is no lock there, and callers run as 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -91,8 +92,7 @@ class LeaderLock:
     def close(self) -> None:
         """End the session, which frees the lock if it was held."""
         if self._connection is not None:
-            try:
+            # Closing a broken connection may fail; it is gone either way.
+            with contextlib.suppress(Exception):
                 self._connection.close()
-            except Exception:  # noqa: BLE001 (closing a broken connection may fail; it is gone either way)
-                pass
             self._connection = None
