@@ -5,6 +5,7 @@ import threading
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from gnb.ops.leader import LeaderLock, uses_postgresql
@@ -55,6 +56,12 @@ class Command(BaseCommand):
             return
         if not 0.1 <= standby_interval <= 300:
             raise CommandError(f"--standby-interval must be between 0.1 and 300 seconds, not {standby_interval:g}")
+        if settings.DATABASE_POOLER:
+            raise CommandError(
+                "The scheduler needs a direct connection to PostgreSQL: its leader lock belongs to one server "
+                f"session, which a {settings.DATABASE_POOLER}-pooling DATABASE_URL does not keep. Give the scheduler "
+                "the server's own DATABASE_URL and no DATABASE_POOLER."
+            )
         stop = threading.Event()
         # SIGTERM (docker stop, a deploy) ends the loop like Ctrl-C, so the lock is given up at once.
         signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
