@@ -235,7 +235,11 @@ def gunicorn(settings: Settings, env: dict[str, str]) -> Iterator[Server]:
             log.unlink()
 
 
-def _wait_until_up(process: subprocess.Popen, port: int, log: Path, timeout: float = 90.0) -> None:
+# Five workers importing Django at once on a busy 2-core machine (load 9) took 41 s to answer a first request.
+STARTUP_TIMEOUT = 180.0
+
+
+def _wait_until_up(process: subprocess.Popen, port: int, log: Path, timeout: float = STARTUP_TIMEOUT) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -68,7 +68,7 @@ def booking_body(targets: dict[str, Any], rng: random.Random, run_id: str) -> di
         "vehicle_class": targets["vehicle_class"],
         "extras": [{"code": code, "quantity": 1} for code in targets["extras"]],
         "contact": {
-            "name": f"Anna {family} {number}",
+            "name": f"Anna {family}",
             "email": f"bench-{run_id}-{number}@example.com",
             "phone": f"+90 532 {rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
         },

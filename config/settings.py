@@ -184,6 +184,14 @@ TEMPLATES = [
 # --- database ---------------------------------------------------------------------------------------------
 _DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'gnb.sqlite3'}"
 _database_url = env_str("DATABASE_URL", _DEFAULT_SQLITE) or _DEFAULT_SQLITE
+# "transaction" when DATABASE_URL points at a transaction-pooling PgBouncer or a provider's pooler; empty for a direct
+# connection. The scheduler refuses to run through one (its leader lock belongs to a server session).
+DATABASE_POOLER = (env_str("DATABASE_POOLER", "") or "").strip().lower()
+if DATABASE_POOLER not in {"", "transaction"}:
+    raise ImproperlyConfigured(
+        f"DATABASE_POOLER={DATABASE_POOLER!r} must be empty (a direct connection) or transaction (PgBouncer in "
+        "transaction mode, or a provider's pooler)"
+    )
 try:
     _db = dj_database_url.parse(_database_url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
 except ValueError as exc:
@@ -201,8 +209,14 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db["CONN_HEALTH_CHECKS"] = True
-    # A row lock that waits longer than this becomes "busy, please retry" rather than a hung request.
-    _db.setdefault("OPTIONS", {})["options"] = f"-c lock_timeout={env_int('DATABASE_LOCK_TIMEOUT_MS', 5000)}"
+    if DATABASE_POOLER == "transaction":
+        # PgBouncer (transaction mode) or a managed pooler: a server connection is ours for one transaction only,
+        # so no named cursor may outlive one, and the pooler refuses the `options` startup parameter: lock_timeout
+        # is set on the database role instead (docs/deployment.md, "How it grows").
+        _db["DISABLE_SERVER_SIDE_CURSORS"] = True
+    else:
+        # A row lock that waits longer than this becomes "busy, please retry" rather than a hung request.
+        _db.setdefault("OPTIONS", {})["options"] = f"-c lock_timeout={env_int('DATABASE_LOCK_TIMEOUT_MS', 5000)}"
 else:
     raise ImproperlyConfigured(f"DATABASE_URL engine {_db['ENGINE']} is not supported; use postgres:// or sqlite://")
 DATABASES = {"default": _db}

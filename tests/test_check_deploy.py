@@ -68,6 +68,33 @@ CASES: dict[str, tuple[list[str], dict[str, str]]] = {
     "cors_origin_without_scheme": (CHECK_DEPLOY, {"CORS_ALLOWED_ORIGINS": "app.gnbtransfer.com"}),
     "csp_report_uri_not_a_url": (CHECK_DEPLOY, {"CSP_REPORT_URI": "javascript:alert(1)"}),
     "settings_production": (SHOW_SETTINGS, {"CSP_REPORT_URI": "/csp-reports/"}),
+    "database_pooler_unknown": (CHECK_DEPLOY, {"DATABASE_POOLER": "session"}),
+    "database_through_a_transaction_pooler": (
+        CHECK_DEPLOY,
+        {"DATABASE_URL": "postgres://gnb:pw@pgbouncer.internal:6432/gnb", "DATABASE_POOLER": "transaction"},
+    ),
+    "settings_database_pooler": (
+        [
+            "-c",
+            "import json, django; django.setup(); from django.conf import settings as s; "
+            "d = s.DATABASES['default']; print(json.dumps({'cursors_off': d.get('DISABLE_SERVER_SIDE_CURSORS', "
+            "False), 'options': d.get('OPTIONS', {}).get('options')}))",
+        ],
+        {"DATABASE_URL": "postgres://gnb:pw@pgbouncer.internal:6432/gnb", "DATABASE_POOLER": "Transaction"},
+    ),
+    "settings_database_direct": (
+        [
+            "-c",
+            "import json, django; django.setup(); from django.conf import settings as s; "
+            "d = s.DATABASES['default']; print(json.dumps({'cursors_off': d.get('DISABLE_SERVER_SIDE_CURSORS', "
+            "False), 'options': d.get('OPTIONS', {}).get('options')}))",
+        ],
+        {"DATABASE_URL": "postgres://gnb:pw@db.internal:5432/gnb"},
+    ),
+    "scheduler_through_a_pooler": (
+        ["manage.py", "run_scheduler"],
+        {"DATABASE_URL": "postgres://gnb:pw@pgbouncer.internal:6432/gnb", "DATABASE_POOLER": "transaction"},
+    ),
     "settings_development": (
         SHOW_SETTINGS,
         {"DEBUG": "1", "SECRET_KEY": "", "EMAIL_URL": "console://", "CORS_ALLOWED_ORIGINS": "http://localhost:3000"},
@@ -144,6 +171,11 @@ def test_check_deploy_warns_when_drivers_get_no_push_messages(runs):
             "operator at",
         ),
         (
+            "database_pooler_unknown",
+            "DATABASE_POOLER='session' must be empty (a direct connection) or transaction (PgBouncer in transaction "
+            "mode, or a provider's pooler)",
+        ),
+        (
             "csp_report_uri_not_a_url",
             "CSP_REPORT_URI='javascript:alert(1)' must be a path (/…) or an https:// URL",
         ),
@@ -153,6 +185,25 @@ def test_a_wrong_security_variable_stops_the_start_naming_it(runs, case, message
     returncode, _stdout, stderr = runs[case]
     assert returncode == 1
     assert stderr.strip().splitlines()[-1] == f"django.core.exceptions.ImproperlyConfigured: {message}"
+
+
+def test_through_a_transaction_pooler_server_side_cursors_and_the_startup_option_are_off(runs):
+    returncode, stdout, stderr = runs["settings_database_pooler"]
+    assert (returncode, stderr) == (0, "")
+    assert json.loads(stdout) == {"cursors_off": True, "options": None}
+    returncode, stdout, stderr = runs["settings_database_direct"]
+    assert (returncode, stderr) == (0, "")
+    assert json.loads(stdout) == {"cursors_off": False, "options": "-c lock_timeout=5000"}
+    # Nothing in `check --deploy` objects to a pooled web process.
+    returncode, stdout, stderr = runs["database_through_a_transaction_pooler"]
+    assert returncode == 0, stderr
+
+
+def test_the_scheduler_refuses_to_lead_through_a_pooler(runs):
+    returncode, _stdout, stderr = runs["scheduler_through_a_pooler"]
+    assert returncode == 1
+    assert "The scheduler needs a direct connection to PostgreSQL" in stderr
+    assert "no DATABASE_POOLER" in stderr
 
 
 def test_production_settings_upgrade_requests_mark_cookies_secure_and_report_where_told(runs):

@@ -399,7 +399,7 @@ def test_collectstatic_with_the_production_storage_succeeds(tmp_path, settings):
 def test_compose_runs_web_worker_scheduler_after_a_release_step_against_postgres_and_redis():
     compose = load_yaml(BASE_DIR / "deploy" / "docker-compose.yml")
     services = compose["services"]
-    assert set(services) == {"postgres", "redis", "release", "web", "worker", "scheduler"}
+    assert set(services) == {"postgres", "redis", "release", "web", "worker", "scheduler", "lb"}
     assert services["release"]["command"] == ["python", "manage.py", "migrate", "--no-input"]
     assert services["worker"]["command"] == ["python", "manage.py", "db_worker"]
     assert services["scheduler"]["command"] == ["python", "manage.py", "run_scheduler"]
@@ -418,7 +418,41 @@ def test_compose_runs_web_worker_scheduler_after_a_release_step_against_postgres
     assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
     assert "pgdata:/var/lib/postgresql/data" in postgres["volumes"]
     assert "pgdata" in compose["volumes"]
-    assert services["web"]["ports"] == ["127.0.0.1:8000:8000"]
+    assert services["lb"]["ports"] == ["127.0.0.1:8000:8000"]
+
+
+def test_compose_scales_web_and_worker_behind_a_load_balancer():
+    """`docker compose up --scale web=2 --scale worker=2` needs services without fixed names or host ports, and one
+    entry point that spreads requests over the replicas."""
+    compose = load_yaml(BASE_DIR / "deploy" / "docker-compose.yml")
+    services = compose["services"]
+    for name, service in services.items():
+        assert "container_name" not in service, f"{name}: a fixed container name cannot be scaled"
+    # Only the load balancer publishes a port; two web replicas publishing 8000 would clash on the host.
+    assert [name for name, service in services.items() if "ports" in service] == ["lb"]
+    assert services["web"]["expose"] == ["8000"]
+    for name in ("web", "worker"):
+        assert services[name].get("deploy", {}).get("replicas", 1) == 1  # scaled with --scale, not pinned
+        assert services[name]["environment"]["REDIS_URL"] == "redis://redis:6379/0"  # limits and caches shared
+    lb = services["lb"]
+    assert lb["image"].startswith("nginx:")
+    assert lb["volumes"] == ["./lb.nginx.conf:/etc/nginx/conf.d/default.conf:ro"]
+    assert lb["depends_on"] == {"web": {"condition": "service_healthy"}}
+    assert "--scale web=2 --scale worker=2" in (BASE_DIR / "deploy" / "docker-compose.yml").read_text()
+
+
+def test_the_load_balancer_resolves_every_web_replica_and_adds_no_proxy_hop():
+    conf = (BASE_DIR / "deploy" / "lb.nginx.conf").read_text()
+    directives = [line.split("#")[0].strip() for line in conf.splitlines() if line.split("#")[0].strip()]
+    # Docker's DNS, asked again at run time through a variable: a name in proxy_pass itself is resolved once at
+    # start, and replicas added later would never get a request.
+    assert "resolver 127.0.0.11 valid=10s ipv6=off;" in directives
+    assert "set $web http://web:8000;" in directives
+    assert "proxy_pass $web;" in directives
+    assert "listen 8000;" in directives
+    # X-Forwarded-For passes through untouched: rewriting it would add a hop TRUSTED_PROXY_HOPS does not count.
+    assert not [line for line in directives if "X-Forwarded-For" in line]
+    assert conf.count("{") == conf.count("}")
 
 
 # --- render.yaml -----------------------------------------------------------------------------------------------

@@ -567,8 +567,30 @@ def booking_place_tour(
         # Fixed lock order everywhere: coupon, then departure.
         if quote.coupon is not None:
             coupon = lock_rows(Coupon.objects.filter(pk=quote.coupon.pk))[0]
+            _claim_coupon(coupon, email=traveller.contact.email)
+        # Written first, locked last: the booking and its rows go in while other travellers' placements on the same
+        # departure go on, and the departure's lock is held only for the count and the commit (at 64 clients on one
+        # departure, the lock held across five inserts was what queued them). Safe because the count runs after the
+        # lock is granted: under READ COMMITTED each statement takes a fresh snapshot, so it sees every booking
+        # committed by an earlier holder of the lock, plus this transaction's own, and nothing else can add seats
+        # without the lock. Over capacity, the whole transaction rolls back: nothing written, nothing announced.
+        booking = _create_booking(
+            kind=Booking.Kind.TOUR,
+            traveller=traveller,
+            quote=quote,
+            breakdown=quote.breakdown,
+            now=now,
+            pickup_point=order.pickup_point.strip(),
+            pickup_place=checked.pickup.place if checked.pickup else None,
+            pickup_at=checked.pickup.pickup_at if checked.pickup else None,
+            tour_departure=quote.departure,
+            starts_at=quote.departure.starts_at,
+            customer_id=customer_id,
+            api_key_id=api_key_id,
+        )
+        _placement_rows(booking, actor=actor, now=now)
         departure = lock_rows(TourDeparture.objects.filter(pk=quote.departure.pk))[0]
-        seats_left = departure.capacity - seats_taken(departure.pk)
+        seats_left = departure.capacity - (seats_taken(departure.pk) - quote.party.seats)
         if quote.party.seats > seats_left:
             if seats_left <= 0:
                 raise SoldOut(_("This departure is sold out."), field="departure_id")
@@ -581,23 +603,10 @@ def booking_place_tour(
                 % {"count": seats_left},
                 field="departure_id",
             )
-        if quote.coupon is not None:
-            _claim_coupon(coupon, email=traveller.contact.email)
-        booking = _create_booking(
-            kind=Booking.Kind.TOUR,
-            traveller=traveller,
-            quote=quote,
-            breakdown=quote.breakdown,
-            now=now,
-            pickup_point=order.pickup_point.strip(),
-            pickup_place=checked.pickup.place if checked.pickup else None,
-            pickup_at=checked.pickup.pickup_at if checked.pickup else None,
-            tour_departure=departure,
-            starts_at=departure.starts_at,
-            customer_id=customer_id,
-            api_key_id=api_key_id,
-        )
-        _finish_placement(booking, actor=actor, now=now)
+        if departure.starts_at != booking.starts_at:  # moved by the office since the quote was read
+            booking.starts_at = departure.starts_at
+            booking.save(update_fields=["starts_at"])
+        _placement_announce(booking)
     return booking
 
 
@@ -649,6 +658,12 @@ def _create_booking(*, kind: str, traveller: _Traveller, quote, breakdown: Break
 
 
 def _finish_placement(booking: Booking, *, actor: Actor, now: dt.datetime) -> None:
+    _placement_rows(booking, actor=actor, now=now)
+    _placement_announce(booking)
+
+
+def _placement_rows(booking: Booking, *, actor: Actor, now: dt.datetime) -> None:
+    """What a placement writes besides the booking: the coupon's redemption, the event, the confirmation email."""
     if booking.coupon_id:
         discount = Decimal(booking.price_breakdown["discount"])
         CouponRedemption.objects.create(
@@ -658,9 +673,13 @@ def _finish_placement(booking: Booking, *, actor: Actor, now: dt.datetime) -> No
             discount_base=convert_back(discount, booking.exchange_rate),
         )
     _record(booking, kind=BookingEvent.Kind.CREATED, actor=actor, at=now, reason="Booking placed")
-    logger.info("booking placed", extra={"reference": booking.reference, "kind": booking.kind})
     if booking.status == Booking.Status.CONFIRMED:
         _queue_email(booking, EmailKind.CONFIRMATION)
+
+
+def _placement_announce(booking: Booking) -> None:
+    """Log and count a placement, once its rows are written and (for a tour) its seats checked."""
+    logger.info("booking placed", extra={"reference": booking.reference, "kind": booking.kind})
     # Counted when the outermost transaction commits: a placement rolled back later (the loser of two requests
     # racing with one Idempotency-Key, whose transaction wraps this one) is never counted.
     transaction.on_commit(partial(count_booking_placed, booking.kind))

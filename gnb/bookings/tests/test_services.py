@@ -372,6 +372,24 @@ def test_a_tour_is_never_sold_beyond_its_capacity(catalog):
     assert Booking.objects.count() == 2
 
 
+def test_a_refused_tour_booking_leaves_nothing_behind(catalog, caplog, django_capture_on_commit_callbacks):
+    # The booking's rows are written before the departure is locked and its seats counted: a refusal must roll
+    # every one of them back and announce nothing.
+    catalog.departure.capacity = 2
+    catalog.departure.save()
+    place_tour(catalog.departure, adults=2, coupon="WELCOME10")
+    counts = (Passenger.objects.count(), BookingEvent.objects.count(), DBTaskResult.objects.count())
+    assert "booking placed" in caplog.text  # the log line the refused attempt must not write
+    caplog.clear()
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(SoldOut):
+        place_tour(catalog.departure, adults=1, coupon="WELCOME10")
+    assert Booking.objects.count() == 1
+    assert CouponRedemption.objects.count() == 1
+    assert (Passenger.objects.count(), BookingEvent.objects.count(), DBTaskResult.objects.count()) == counts
+    assert callbacks == []
+    assert "booking placed" not in caplog.text
+
+
 def test_cancelled_tour_bookings_free_their_seats(catalog):
     catalog.departure.capacity = 2
     catalog.departure.save()
