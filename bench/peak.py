@@ -318,10 +318,45 @@ def run(options: Options) -> dict[str, Any]:
     with stack(options) as (server, setup, _env):
         pages = setup["pages"]
         print(f"gunicorn: {options.workers} sync workers on 127.0.0.1:{server.port}", flush=True)
-        return {
+        result = {
             "closed": closed_loop(server.port, pages, setup["transfer"], options),
             "open": open_loop(server, pages, options),
         }
+    # Each of these sets up a stack of its own (its own database, gunicorn and workers), one after the other.
+    result["extra"] = []
+    for name, rows_of in EXTRA_SECTIONS:
+        print(f"\n{name}: setting up", flush=True)
+        rows = rows_of(options)
+        for row in rows:
+            if options.smoke:
+                row["budgets"] = []
+            print(f"  {row['name']:<40} p99 {row.get('p99_ms')} ms", flush=True)
+        result["extra"].extend(rows)
+    return result
+
+
+def _booking_rate_rows(options: Options) -> list[dict[str, Any]]:
+    import booking_rate
+
+    settings = booking_rate.Options(postgres_url=options.database_url, workers=options.workers)
+    if options.smoke:
+        settings = booking_rate.Options(
+            postgres_url=options.database_url,
+            workers=options.workers,
+            clients=8,
+            duration=1.0,
+            warmup=0.5,
+            large_capacity=500,
+            small_capacity=20,
+            sold_out_tail=0.5,
+        )
+    return booking_rate.peak_rows(settings)
+
+
+# (what, rows): the sections of the table measured by their own benchmarks.
+EXTRA_SECTIONS: list[tuple[str, Any]] = [
+    ("Peak booking rate (bench/booking_rate.py)", _booking_rate_rows),
+]
 
 
 def parser() -> argparse.ArgumentParser:
