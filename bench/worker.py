@@ -214,6 +214,19 @@ def wait_started(process_list: list[subprocess.Popen], seconds: float) -> None:
             raise BenchFailure(f"{process.args[2:]} stopped at start (exit {process.returncode})")
 
 
+def settle(process_list: list[subprocess.Popen], *, window: float = 5.0, limit: float = 120.0) -> None:
+    """Wait until every process has used less than 2 % of a core over ``window`` seconds: started, now idling."""
+    ticks_per_second = os.sysconf("SC_CLK_TCK")
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        before = [cpu_ticks(process.pid) for process in process_list]
+        time.sleep(window)
+        used = [cpu_ticks(process.pid) - start for process, start in zip(process_list, before, strict=True)]
+        if all(ticks / ticks_per_second / window <= 0.02 for ticks in used):
+            return
+    raise BenchFailure(f"the processes were still busy after {limit:.0f} s; nothing is idle to measure")
+
+
 # --- the phases -------------------------------------------------------------------------------------------------
 WORKER = ["run_worker", "--no-startup-delay", "--no-reload", "--verbosity", "0"]
 OLD_WORKER = ["db_worker", "--interval", "1", "--no-startup-delay", "--no-reload", "--verbosity", "0"]
@@ -256,7 +269,8 @@ def idle(env: dict[str, str], options: Options, log_dir: Path) -> dict[str, Any]
     print(f"  · idle: {', '.join(names)} side by side for {options.idle_seconds:.0f} s", flush=True)
     ticks_per_second = os.sysconf("SC_CLK_TCK")
     with processes(env, commands, log_dir) as started:
-        wait_started(started, 15)  # Django's start-up, slow on a busy machine, is not idle time
+        wait_started(started, 5)
+        settle(started)  # Django's start-up, slow on a busy machine, is not idle time
         before = [cpu_ticks(process.pid) for process in started]
         begun = time.monotonic()
         time.sleep(options.idle_seconds)

@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import os
 import pkgutil
+import subprocess
+import sys
 import threading
 import time
 
 import pytest
 from django.db import connection
+from django.utils import timezone
+from django_tasks import TaskContext, task
 from django_tasks.base import Task
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -19,6 +24,7 @@ from django_tasks_db.models import DBTaskResult
 import gnb
 from gnb.core import taskpriority
 from gnb.notifications.tasks import send_booking_email
+from gnb.ops.reaper import stale_tasks_reap
 from gnb.ops.worker import NotifiedWorker
 from gnb.payments.tasks import holds_expire_task
 
@@ -177,3 +183,48 @@ def test_on_sqlite_the_worker_polls_at_its_interval(monkeypatch):
     monkeypatch.setattr("gnb.ops.worker.close_old_connections", lambda: None)
     worker.run()
     assert (slept, worker._listener) == ([7], None)
+
+
+@task(takes_context=True)
+def stalls_on_its_first_run(context: TaskContext) -> str:
+    """Waits a minute on its first claim (long enough to be killed in), finishes at once on the next."""
+    if len(context.task_result.worker_ids) == 1:
+        time.sleep(60)
+    return "done"
+
+
+@pytest.mark.django_db(transaction=True)
+@postgres_only
+def test_a_worker_killed_mid_task_loses_nothing(settings):
+    """A real run_worker process is killed (SIGKILL) while it runs a task: the row stays RUNNING, the reaper puts it
+    back after the claim timeout, and the next worker runs it to the end."""
+    database = connection.settings_dict
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+    )
+    task_id = stalls_on_its_first_run.enqueue().id
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "run_worker", "--no-reload", "--no-startup-delay", "--worker-id", "killed"],
+        cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not DBTaskResult.objects.filter(pk=task_id, status="RUNNING").exists():
+            assert time.monotonic() < deadline, "the worker never started the task"
+            assert process.poll() is None, "the worker stopped"
+            time.sleep(0.1)
+    finally:
+        process.kill()
+        process.wait()
+    assert DBTaskResult.objects.get(pk=task_id).status == "RUNNING"  # nothing marks a dead worker's task
+
+    later = timezone.now() + dt.timedelta(seconds=settings.TASK_CLAIM_TIMEOUT_SECONDS + 1)
+    assert stale_tasks_reap(now=later).requeued == [str(task_id)]
+    NotifiedWorker(
+        queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+        max_tasks=None, worker_id="next", excluded_queue_names=[],
+    ).run()  # fmt: skip
+
+    row = DBTaskResult.objects.get(pk=task_id)
+    assert (row.status, row.return_value, row.worker_ids) == ("SUCCESSFUL", "done", ["killed", "next"])
