@@ -176,14 +176,19 @@ def _inside(env: dict[str, str], *args: str, timeout: float = 1800) -> Any:
 
 @contextlib.contextmanager
 def processes(env: dict[str, str], commands: list[list[str]], log_dir: Path) -> Iterator[list[subprocess.Popen]]:
-    """``manage.py`` commands started together, stopped (SIGTERM, then SIGKILL) whatever happens."""
+    """``manage.py`` commands started together, stopped (SIGTERM, then SIGKILL) whatever happens. Each one's
+    database connections carry the application name ``bench-<index>`` (libpq's PGAPPNAME)."""
     started: list[subprocess.Popen] = []
     try:
         for index, command in enumerate(commands):
             log = (log_dir / f"{command[0]}-{index}.log").open("w")
             started.append(
                 subprocess.Popen(
-                    [str(PYTHON), str(ROOT / "manage.py"), *command], cwd=ROOT, env=env, stdout=log, stderr=log
+                    [str(PYTHON), str(ROOT / "manage.py"), *command],
+                    cwd=ROOT,
+                    env=env | {"PGAPPNAME": f"bench-{index}"},
+                    stdout=log,
+                    stderr=log,
                 )
             )
         yield started
@@ -197,6 +202,20 @@ def processes(env: dict[str, str], commands: list[list[str]], log_dir: Path) -> 
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+BACKENDS_SQL = "SELECT pid FROM pg_stat_activity WHERE application_name ="
+
+
+def backends_of(env: dict[str, str], index: int) -> list[int]:
+    """The PostgreSQL server processes serving the connections of process ``index`` of ``processes()``."""
+    result = subprocess.run(
+        ["psql", env["DATABASE_URL"], "-Atc", f"{BACKENDS_SQL} 'bench-{index:d}'"],
+        capture_output=True, text=True, timeout=30, env=env | {"PGAPPNAME": "bench-probe"},
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise BenchFailure(f"psql could not list the database's connections: {result.stderr.strip()}")
+    return [int(line) for line in result.stdout.split()]
 
 
 def cpu_ticks(pid: int) -> int:
@@ -271,15 +290,23 @@ def idle(env: dict[str, str], options: Options, log_dir: Path) -> dict[str, Any]
     with processes(env, commands, log_dir) as started:
         wait_started(started, 5)
         settle(started)  # Django's start-up, slow on a busy machine, is not idle time
+        backends = [backends_of(env, index) for index in range(len(started))]
         before = [cpu_ticks(process.pid) for process in started]
+        before_db = [sum(cpu_ticks(pid) for pid in pids) for pids in backends]
         begun = time.monotonic()
         time.sleep(options.idle_seconds)
         after = [cpu_ticks(process.pid) for process in started]
+        after_db = [sum(cpu_ticks(pid) for pid in pids) for pids in backends]
         seconds = time.monotonic() - begun
-    return {
-        name: round(100 * (end - start) / ticks_per_second / seconds, 2)
-        for name, start, end in zip(names, before, after, strict=True)
-    }
+
+    def percent(ticks: int) -> float:
+        return round(100 * ticks / ticks_per_second / seconds, 2)
+
+    result = {}
+    for index, name in enumerate(names):
+        result[name] = percent(after[index] - before[index])
+        result[f"{name} +PG"] = percent(after[index] - before[index] + after_db[index] - before_db[index])
+    return result
 
 
 def latency(env: dict[str, str], options: Options, log_dir: Path) -> dict[str, Any]:
@@ -355,7 +382,7 @@ def rows_of(result: dict[str, Any]) -> list[dict[str, Any]]:
     for name, percent in result.get("idle_cpu_percent", {}).items():
         rows.append(
             {
-                "name": f"idle CPU {name}",
+                "name": f"idle {name}",
                 "per_second": None,
                 "p50_ms": None,
                 "p95_ms": None,
