@@ -218,11 +218,21 @@ def backends_of(env: dict[str, str], index: int) -> list[int]:
     return [int(line) for line in result.stdout.split()]
 
 
-def cpu_ticks(pid: int) -> int:
-    """utime + stime of ``pid`` in clock ticks (/proc/<pid>/stat)."""
-    stat = Path(f"/proc/{pid}/stat").read_text()
+def cpu_ticks(pid: int) -> int | None:
+    """utime + stime of ``pid`` in clock ticks (/proc/<pid>/stat); None when it has ended."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return None
     fields = stat[stat.rindex(")") + 2 :].split()
     return int(fields[11]) + int(fields[12])
+
+
+def alive_ticks(process: subprocess.Popen) -> int:
+    ticks = cpu_ticks(process.pid)
+    if ticks is None or process.poll() is not None:
+        raise BenchFailure(f"{process.args[2:]} stopped (exit {process.returncode})")
+    return ticks
 
 
 def wait_started(process_list: list[subprocess.Popen], seconds: float) -> None:
@@ -238,9 +248,9 @@ def settle(process_list: list[subprocess.Popen], *, window: float = 5.0, limit: 
     ticks_per_second = os.sysconf("SC_CLK_TCK")
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
-        before = [cpu_ticks(process.pid) for process in process_list]
+        before = [alive_ticks(process) for process in process_list]
         time.sleep(window)
-        used = [cpu_ticks(process.pid) - start for process, start in zip(process_list, before, strict=True)]
+        used = [alive_ticks(process) - start for process, start in zip(process_list, before, strict=True)]
         if all(ticks / ticks_per_second / window <= 0.02 for ticks in used):
             return
     raise BenchFailure(f"the processes were still busy after {limit:.0f} s; nothing is idle to measure")
@@ -290,14 +300,22 @@ def idle(env: dict[str, str], options: Options, log_dir: Path) -> dict[str, Any]
     with processes(env, commands, log_dir) as started:
         wait_started(started, 5)
         settle(started)  # Django's start-up, slow on a busy machine, is not idle time
-        backends = [backends_of(env, index) for index in range(len(started))]
-        before = [cpu_ticks(process.pid) for process in started]
-        before_db = [sum(cpu_ticks(pid) for pid in pids) for pids in backends]
+        before = [alive_ticks(process) for process in started]
+        # A process may close a connection and open another (CONN_MAX_AGE): its backends are looked up every
+        # second, and each one counts from when it was first seen to when it was last seen.
+        seen: list[dict[int, list[int]]] = [{} for _ in started]
         begun = time.monotonic()
-        time.sleep(options.idle_seconds)
-        after = [cpu_ticks(process.pid) for process in started]
-        after_db = [sum(cpu_ticks(pid) for pid in pids) for pids in backends]
+        while time.monotonic() - begun < options.idle_seconds:
+            for index in range(len(started)):
+                for pid in backends_of(env, index):
+                    ticks = cpu_ticks(pid)
+                    if ticks is not None:
+                        seen[index].setdefault(pid, [ticks, ticks])[1] = ticks
+            time.sleep(1.0)
+        after = [alive_ticks(process) for process in started]
         seconds = time.monotonic() - begun
+        before_db = [sum(first for first, _last in pids.values()) for pids in seen]
+        after_db = [sum(last for _first, last in pids.values()) for pids in seen]
 
     def percent(ticks: int) -> float:
         return round(100 * ticks / ticks_per_second / seconds, 2)
@@ -330,12 +348,15 @@ def run(options: Options) -> dict[str, Any]:
         env["EMAIL_URL"] = f"file://{folder / 'mail'}"
         print("  · migrate", flush=True)
         api_load._manage(env, "migrate", "--no-input")
-        if "burst" in options.phases:
-            result["burst"] = burst(env, options, folder)
-        if "idle" in options.phases:
-            result["idle_cpu_percent"] = idle(env, options, folder)
-        if "latency" in options.phases:
-            result["start_latency"] = latency(env, options, folder)
+        phases = (("burst", "burst", burst), ("idle", "idle_cpu_percent", idle), ("latency", "start_latency", latency))
+        for phase, key, measure in phases:
+            if phase not in options.phases:
+                continue
+            try:
+                result[key] = measure(env, options, folder)
+            except BenchFailure as error:  # the other phases still measure; the run fails at the end
+                print(f"  ! {phase} failed: {error}", flush=True)
+                result.setdefault("failures", []).append(f"{phase}: {error}")
     return result
 
 
@@ -510,15 +531,21 @@ def main() -> int:
     except KeyboardInterrupt:
         return 130
     result["load_average_before"] = load
+    result["load_average_after"] = os.getloadavg()
     rows = rows_of(result)
     result["rows"] = rows
     print()
     print_rows(rows)
     path = write_results({"bench": "worker", "took_s": round(time.monotonic() - started), **result})
-    print(f"\nTook {time.monotonic() - started:.0f} s. Results written to {path.relative_to(ROOT)}")
+    after = result["load_average_after"]
+    print(f"\nLoad average after: {after[0]:.2f} {after[1]:.2f} {after[2]:.2f}")
+    print(f"Took {time.monotonic() - started:.0f} s. Results written to {path.relative_to(ROOT)}")
     met = all(budget["met"] for row in rows for budget in row["budgets"])
     if not met:
         print("A budget was missed (see the 'met' column).")
+    if result.get("failures"):
+        print("Failed: " + "; ".join(result["failures"]), file=sys.stderr)
+        return 1
     return 3 if options.strict and not met else 0
 
 

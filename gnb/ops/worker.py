@@ -58,6 +58,9 @@ class NotifiedWorker(Worker):
                 task_result, looked = self.claim_next()
                 if task_result is not None:
                     self.run_task(task_result)
+                    # Busy, the worker looks at the queue again anyway: the notifications of the tasks queued
+                    # meanwhile say nothing new, and left unread they would pile up in PostgreSQL's queue.
+                    self._drain()
                 elif self.batch and looked:
                     logger.info("no more tasks: worker stops", extra={"worker_id": self.worker_id})
                     return
@@ -130,9 +133,16 @@ class NotifiedWorker(Worker):
         return max(0.0, min(self.interval, (next_due - now) / dt.timedelta(seconds=1)))
 
     def _drain(self) -> None:
-        """Consume the other notifications already received: one look at the queue serves them all."""
-        for _notice in self._listener.notifies(timeout=0):
-            pass
+        """Consume the notifications already received: one look at the queue serves them all."""
+        if self._listener is None:
+            return
+        try:
+            for _notice in self._listener.notifies(timeout=0):
+                pass
+        except Exception:
+            logger.warning("worker lost its listening connection; listening again", exc_info=True)
+            self._unlisten()
+            self._listen()
 
     # --- the listening connection ----------------------------------------------------------------------------------
     def _listen(self) -> None:
