@@ -33,7 +33,7 @@ run: install
 	$(DEV_ENV) $(PY) manage.py ensure_demo_driver
 	@echo "Serving on http://127.0.0.1:$(PORT)  (back office: /admin/, API docs: /api/v1/docs). Web, worker and scheduler run together; Ctrl-C stops all three."
 	@trap 'kill 0' INT TERM EXIT; \
-	$(DEV_ENV) $(PY) manage.py db_worker --interval 1 & \
+	$(DEV_ENV) $(PY) manage.py run_worker & \
 	$(DEV_ENV) $(PY) manage.py run_scheduler & \
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT) & \
 	wait

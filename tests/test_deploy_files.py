@@ -401,7 +401,7 @@ def test_compose_runs_web_worker_scheduler_after_a_release_step_against_postgres
     services = compose["services"]
     assert set(services) == {"postgres", "redis", "release", "web", "worker", "scheduler", "lb"}
     assert services["release"]["command"] == ["python", "manage.py", "migrate", "--no-input"]
-    assert services["worker"]["command"] == ["python", "manage.py", "db_worker"]
+    assert services["worker"]["command"] == ["python", "manage.py", "run_worker"]
     assert services["scheduler"]["command"] == ["python", "manage.py", "run_scheduler"]
     assert "command" not in services["web"]  # the image's gunicorn CMD
     for name in ("web", "worker", "scheduler"):
@@ -479,7 +479,7 @@ def test_render_web_service_checks_readiness_and_migrates_as_its_release_step():
 def test_render_worker_and_a_single_scheduler():
     services = render_services()
     assert services["gnb-worker"]["type"] == "worker"
-    assert services["gnb-worker"]["dockerCommand"] == "python manage.py db_worker"
+    assert services["gnb-worker"]["dockerCommand"] == "python manage.py run_worker"
     scheduler = services["gnb-scheduler"]
     assert scheduler["type"] == "worker"
     assert scheduler["dockerCommand"] == "python manage.py run_scheduler"

@@ -24,6 +24,7 @@ from django_tasks import TaskContext, task
 
 from gnb.accounts import tokens
 from gnb.accounts.api_tokens import token_purge
+from gnb.core import taskpriority
 from gnb.core.outbox import ACCOUNT_KINDS, EmailKind, email_send_once
 
 KINDS = tuple(kind.value for kind in EmailKind if kind in ACCOUNT_KINDS)
@@ -171,7 +172,7 @@ def account_email_send(*, user_id: int, kind: str, address: str = "") -> bool:
     return True
 
 
-@task(takes_context=True)
+@task(takes_context=True, priority=taskpriority.PROMPT)
 def send_account_email(context: TaskContext, *, user_id: int, kind: str, address: str = "") -> None:
     """Send one account email, once per queued task (see :func:`account_email_send`)."""
     email_send_once(
@@ -181,7 +182,7 @@ def send_account_email(context: TaskContext, *, user_id: int, kind: str, address
     )
 
 
-@task()
+@task(priority=taskpriority.BULK)
 def purge_api_sign_ins() -> None:
     """Delete ended API sign-ins and their refresh tokens (daily; safe to run twice)."""
     token_purge()

@@ -30,6 +30,7 @@ from py_vapid.utils import b64urlencode
 from pywebpush import WebPushException, webpush
 
 from gnb.catalog.models import Place, Tour
+from gnb.core import taskpriority
 from gnb.core.outbox import EmailKind, email_enqueue, send_claimed
 from gnb.fleet.models import DriverNotice, DriverPushSubscription
 from gnb.fleet.selectors import driver_language
@@ -196,7 +197,7 @@ def driver_notice_deliver(*, notice_id: int) -> bool:
 
 # The task lives beside what it runs (not in gnb.fleet.tasks) so the services that queue it never import the task
 # module, which imports flight tracking, which tells drivers through those services: one way, no cycle.
-@task()
+@task(priority=taskpriority.PROMPT)
 def driver_notice_send_task(*, notice_id: int) -> bool:
     """Tell a driver of a trip given, changed or taken away (Web Push, else email); False if sent before."""
     return driver_notice_deliver(notice_id=notice_id)

@@ -8,6 +8,7 @@ change email's) and marks it cancelled from the cancellation email's.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import icalendar
@@ -65,12 +66,30 @@ def booking_ics(booking: Booking, *, now: dt.datetime | None = None) -> bytes:
         for item in items:
             calendar.add_component(_event(booking, item, manage_url=manage_url, sequence=sequence, now=now))
     # Times carry their TZID (the wall clock at the pickup place); each zone used is described in a VTIMEZONE,
-    # with only the rules in force around the trip rather than every change since 1970.
-    calendar.add_missing_timezones(
-        first_date=min(item.ready_at for item in items).date() - dt.timedelta(days=1),
-        last_date=max(item.ends_at for item in items).date() + dt.timedelta(days=1),
-    )
+    # with only the rules in force in the years of the trip rather than every change since 1970.
+    first_year = (min(item.ready_at for item in items).date() - dt.timedelta(days=1)).year
+    last_year = (max(item.ends_at for item in items).date() + dt.timedelta(days=1)).year
+    for index, tzid in enumerate(sorted(calendar.get_missing_tzids())):
+        vtimezone = _vtimezone(tzid, first_year, last_year)
+        if vtimezone is not None:
+            calendar.subcomponents.insert(index, vtimezone)
     return calendar.to_ical()
+
+
+@lru_cache(maxsize=64)
+def _vtimezone(tzid: str, first_year: int, last_year: int) -> icalendar.Timezone | None:
+    """The VTIMEZONE of ``tzid`` from 1 January of ``first_year`` to 31 December of ``last_year``; None for a zone
+    the time-zone database does not know.
+
+    icalendar derives it from the zone's transitions, a good share of a confirmation email's time; one per zone and
+    years serves every booking of those years (it is only read afterwards: a calendar is serialised, not changed).
+    """
+    try:
+        return icalendar.Timezone.from_tzid(
+            tzid, first_date=dt.date(first_year, 1, 1), last_date=dt.date(last_year, 12, 31)
+        )
+    except ValueError:
+        return None
 
 
 def _event(

@@ -16,19 +16,24 @@ emoji) becomes "?", so no text can break or blank the voucher.
 
 from __future__ import annotations
 
+import copy
 import logging
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
+from io import BytesIO
+from pathlib import Path
 
 import segno
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.bidi import BidiParagraph
 from fpdf.enums import Align, TableBordersLayout, TextDirection, VAlign, XPos, YPos
-from fpdf.fonts import FontFace
+from fpdf.fonts import FontFace, SubsetMap, TTFFont
 
 from gnb.bookings.models import Booking
 from gnb.core.links import booking_manage_url
@@ -132,6 +137,39 @@ def printable(text: str, glyphs: set[int] | frozenset[int], *, shaped: bool = Fa
     return "\n".join(lines)
 
 
+@cache
+def _parsed_font(path: Path, style: str) -> TTFFont:
+    """The typeface as fpdf2's ``add_font`` reads it (its metrics, widths and character map), once per process.
+
+    Reading DejaVu Sans this way takes tens of milliseconds per weight, and a voucher used to do it twice per email:
+    in a burst of confirmations it was a good share of each one's time, for the same answer every time.
+    """
+    return TTFFont(FPDF(), path, f"{FONT.lower()}{style}", style)
+
+
+@cache
+def _font_file(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+def _font_for_document(pdf: FPDF, path: Path, style: str) -> TTFFont:
+    """What ``pdf.add_font(FONT, style, path)`` would register, from the per-process parse.
+
+    The metrics are shared (nothing writes them); what one document changes is its own: the glyphs it used (its
+    ``subset``, ``missing_glyphs``, the largest size) and the fontTools font, which fpdf2 cuts down in place to the
+    glyphs used when the PDF is written, so each document gets a fresh one (opened lazily from the bytes in memory:
+    only the tables the subsetting reads are parsed).
+    """
+    font = copy.copy(_parsed_font(path, style))
+    font.i = len(pdf.fonts) + 1
+    font.ttfont = TTFont(BytesIO(_font_file(path)), recalcTimestamp=False, lazy=True)
+    font.subset = SubsetMap(font)
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font._hbfont = None
+    return font
+
+
 class _VoucherPDF(FPDF):
     """An A4 page in DejaVu Sans, shaped in the voucher's direction, with a footer naming the booking on every page."""
 
@@ -141,8 +179,8 @@ class _VoucherPDF(FPDF):
         self.rtl = rtl
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(True, margin=20)
-        self.add_font(FONT, "", REGULAR)
-        self.add_font(FONT, "B", BOLD)
+        for style, path in (("", REGULAR), ("B", BOLD)):
+            self.fonts[f"{FONT.lower()}{style}"] = _font_for_document(self, path, style)
         if rtl:
             # Every line is right to left, even one that starts with a Latin name or a number.
             self.set_text_shaping(use_shaping_engine=True, direction=TextDirection.RTL)

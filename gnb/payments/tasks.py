@@ -9,11 +9,12 @@ is declared here.
 
 from django_tasks import task
 
+from gnb.core import taskpriority
 from gnb.payments import services
 from gnb.payments.services import payment_close_task, refund_submit_task
 
 
-@task()
+@task(priority=taskpriority.URGENT)
 def holds_expire_task() -> int:
     """Expire unpaid card holds past their time (every minute, from the scheduler); returns how many."""
     return services.holds_expire()

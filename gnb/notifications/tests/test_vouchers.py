@@ -288,3 +288,23 @@ def test_printable_keeps_what_the_font_draws_and_replaces_the_rest():
     assert printable("abc\n\u0627\u0644\u0633 abc", glyphs, shaped=True) == "abc\n\u0627\u0644\u0633 abc"
     assert printable("a\U0001f984\U0001f984b\tc", glyphs) == "a?b c"
     assert printable("a\u200db\x07c", glyphs) == "abc"
+
+
+def test_fonts_read_once_per_process_draw_the_same_bytes_as_fonts_read_per_voucher(frozen, catalog, monkeypatch):
+    """The voucher reuses the typeface read once per process; each PDF is still byte for byte what fpdf2's own
+    ``add_font`` draws, whatever was drawn before (a right-to-left voucher, shaped, in between)."""
+    from fpdf.fonts import TTFFont
+
+    from gnb.notifications import vouchers
+
+    english, arabic = place_return_transfer("en"), place_return_transfer("ar")
+    cached = [voucher_of(booking)[0] for booking in (english, arabic, english, arabic)]
+    monkeypatch.setattr(
+        vouchers,
+        "_font_for_document",
+        lambda pdf, path, style: TTFFont(pdf, path, f"{vouchers.FONT.lower()}{style}", style),
+    )
+    fresh = [voucher_of(booking)[0] for booking in (english, arabic)]
+
+    assert cached == fresh + fresh
+    assert vouchers._parsed_font.cache_info().currsize == 2

@@ -58,7 +58,7 @@ def check_task_backlog(*, now: dt.datetime) -> CheckResult:
     oldest = stale.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
     detail = (
         f"{count} task(s) ready for more than {minutes} minutes, the oldest enqueued at "
-        f"{oldest.isoformat() if oldest else '?'}. Is the worker (manage.py db_worker) running?"
+        f"{oldest.isoformat() if oldest else '?'}. Is the worker (manage.py run_worker) running?"
     )
     return CheckResult("selfcheck.task_backlog", "Task queue backlog", "error", False, detail)
 

@@ -66,7 +66,7 @@ def test_task_backlog_counts_tasks_due_for_longer_than_ten_minutes():
     assert (result.ok, result.detail) == (
         False,
         "1 task(s) ready for more than 10 minutes, the oldest enqueued at 2026-03-01T06:04:00+00:00. "
-        "Is the worker (manage.py db_worker) running?",
+        "Is the worker (manage.py run_worker) running?",
     )
     DBTaskResult.objects.filter(enqueued_at__lt=NOW - dt.timedelta(minutes=10)).update(status="SUCCESSFUL")
     assert check_task_backlog(now=NOW).ok is True
@@ -82,7 +82,7 @@ def test_the_self_check_task_raises_and_resolves_an_alert_per_check(settings):
         assert ops_self_check.call() == {
             "selfcheck.database": "ok",
             "selfcheck.task_backlog": "1 task(s) ready for more than 10 minutes, the oldest enqueued at "
-            "2026-03-01T05:45:00+00:00. Is the worker (manage.py db_worker) running?",
+            "2026-03-01T05:45:00+00:00. Is the worker (manage.py run_worker) running?",
             "selfcheck.backup_age": "No successful backup recorded.",
         }
         assert sorted(firing()) == ["selfcheck.backup_age", "selfcheck.task_backlog"]

@@ -11,6 +11,7 @@ from django_tasks import task
 
 from gnb.bookings import lifecycle
 from gnb.bookings.models import Booking
+from gnb.core import taskpriority
 from gnb.core.locking import lock_rows
 from gnb.payments.models import Payment
 from gnb.payments.providers import registry
@@ -62,7 +63,7 @@ def payment_close(*, payment_id: int) -> None:
         logger.warning("payment checkout not closed", extra={"payment": payment.pk, "error": exc.message})
 
 
-@task()
+@task(priority=taskpriority.URGENT)
 def payment_close_task(*, payment_id: int) -> None:
     """Close at its provider the checkout of a payment whose hold expired."""
     payment_close(payment_id=payment_id)

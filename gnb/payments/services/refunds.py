@@ -17,6 +17,7 @@ from django_tasks import task
 
 from gnb.bookings import lifecycle
 from gnb.bookings.models import Booking
+from gnb.core import taskpriority
 from gnb.core.audit import AuditAction, audit_record, current_request
 from gnb.core.errors import Conflict, InvalidTransition, ValidationFailed
 from gnb.core.locking import lock_rows, lock_timeout_as_busy
@@ -341,7 +342,7 @@ def booking_refund_after_cancel(*, booking_id: int, actor: AbstractBaseUser | No
 # Declared beside the code they run, which enqueues them (a refund to send, a checkout to close, a retry): a task
 # declared in gnb.payments.tasks would make that module and this one import each other. gnb.payments.tasks
 # re-exports them for the worker and the scheduler and imports this module, never the reverse.
-@task()
+@task(priority=taskpriority.URGENT)
 def refund_submit_task(*, refund_id: int, attempt: int = 1) -> str:
     """Send a requested refund to its provider and record the answer; returns the refund's state."""
     return refund_submit(refund_id=refund_id, attempt=attempt).state
