@@ -353,9 +353,22 @@ def _booking_rate_rows(options: Options) -> list[dict[str, Any]]:
     return booking_rate.peak_rows(settings)
 
 
+def _worker_rows(options: Options) -> list[dict[str, Any]]:
+    import worker
+
+    if options.smoke:
+        return worker.peak_rows(
+            postgres_url=options.database_url, bookings=10, spread=1.0, idle_seconds=2.0, latency_tasks=3
+        )
+    # The rate of 2,000 bookings a minute for 9 s: the full minute (bench/worker.py's default) leaves a queue that
+    # two cores take half an hour to send.
+    return worker.peak_rows(postgres_url=options.database_url, bookings=300, spread=9.0)
+
+
 # (what, rows): the sections of the table measured by their own benchmarks.
 EXTRA_SECTIONS: list[tuple[str, Any]] = [
     ("Peak booking rate (bench/booking_rate.py)", _booking_rate_rows),
+    ("The task worker (bench/worker.py)", _worker_rows),
 ]
 
 
