@@ -3,9 +3,9 @@
 Tasks import the code they run, never the reverse. ``refund_submit_task``, ``payment_close_task`` and
 ``provider_event_apply_task`` are declared beside the code that runs and enqueues them (a refund written, a refund to
 try again later: ``services.refunds``; a hold expired: ``services.holds``; a verified webhook stored, to be applied
-at priority ``URGENT``: ``services.events``) and are re-exported here, so that code never imports this module; the worker finds
-each by its own path. ``holds_expire_task`` is only ever started by the scheduler (:mod:`gnb.ops.schedule`), so it
-is declared here.
+at priority ``URGENT``: ``services.events``) and are re-exported here, so that code never imports this module; the
+worker finds each by its own path. ``holds_expire_task`` is only ever started by the scheduler
+(:mod:`gnb.ops.schedule`), so it is declared here.
 """
 
 from django_tasks import task

@@ -73,7 +73,7 @@ def apply_queued_events(worker_id: str = "test-worker") -> list[str]:
 
     Several threads calling this at once are several workers: each takes its own rows.
     """
-    returned = []
+    returned: list[str] = []
     while True:
         with transaction.atomic():
             row = DBTaskResult.objects.ready().filter(task_path=provider_event_apply_task.module_path).get_locked()

@@ -15,8 +15,8 @@ One module per responsibility: :mod:`~gnb.payments.services.attempts` (card paym
 expiring holds) and :mod:`~gnb.payments.services.common` (what they share). Callers import from this package.
 
 The tasks that this code enqueues (``refund_submit_task``, ``payment_close_task``, ``provider_event_apply_task``) are
-declared beside the code they run, in ``refunds``, ``holds`` and ``events``; :mod:`gnb.payments.tasks` imports them from here, never the reverse, so no
-module imports the tasks module that imports it.
+declared beside the code they run, in ``refunds``, ``holds`` and ``events``; :mod:`gnb.payments.tasks` imports them
+from here, never the reverse, so no module imports the tasks module that imports it.
 """
 
 from gnb.payments.services.attempts import (

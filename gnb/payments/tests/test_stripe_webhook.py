@@ -435,7 +435,7 @@ def test_a_lock_timeout_in_the_worker_queues_the_event_again_untouched(catalog, 
 
 
 def test_a_repeat_of_an_unapplied_event_queues_it_again_only_when_no_task_will_run(catalog, stripe_api):
-    booking, payment = opened(stripe_api)
+    _booking, payment = opened(stripe_api)
     evt = stripe_api.session_completed_event(payment.provider_reference)
     post(evt)
     stored = ProviderEvent.objects.get()

@@ -143,6 +143,7 @@ def webhook(request: HttpRequest) -> JsonResponse:
     # Known only once the worker applied it; a repeat of an applied event gets what it did.
     outcome = stored.outcome if stored.processed_at is not None else "queued"
     logger.info(
-        "stripe event", extra={"event": event["id"], "kind": event["type"], "duplicate": not created, "outcome": outcome}
+        "stripe event",
+        extra={"event": event["id"], "kind": event["type"], "duplicate": not created, "outcome": outcome},
     )
     return JsonResponse({"received": True, "duplicate": not created, "outcome": outcome})
