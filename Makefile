@@ -95,7 +95,8 @@ messages: install gettext
 bench: install
 	$(VENV)/bin/python bench/run.py $(BENCH_ARGS)
 
-# Stripe webhook acknowledgement under load (bench/webhooks.py), e.g. `make bench-webhooks BENCH_ARGS="--postgres"`.
+# Stripe webhooks under load with db_worker running: acknowledgement and paid visible (bench/webhooks.py), e.g.
+# `make bench-webhooks BENCH_ARGS="--only-postgres"`.
 bench-webhooks: install
 	$(VENV)/bin/python bench/webhooks.py $(BENCH_ARGS)
 
