@@ -175,3 +175,24 @@ def provider_event_apply_task(*, event_pk: int, attempt: int = 0) -> str:
         return "nothing to do"
     logger.info("provider event applied", extra={"event": event_pk, "outcome": outcome})
     return outcome
+
+
+def provider_events_requeue(*, older_than: dt.timedelta) -> list[int]:
+    """Queue the apply task again for every stored event received more than ``older_than`` ago that is still
+    unapplied and has no task that will run (its task failed, or the reaper gave up on it); return their pks.
+
+    For the operator once the cause is fixed (``manage.py provider_events_requeue``): Stripe can resend an event,
+    PayTR repeats a callback only until it got ``OK``. Each event is checked under its row lock, so two runs of this
+    at once queue one task per event.
+    """
+    queued = []
+    stale = ProviderEvent.objects.filter(processed_at__isnull=True, received_at__lt=timezone.now() - older_than)
+    for event_pk in stale.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            event = ProviderEvent.objects.select_for_update().filter(pk=event_pk, processed_at__isnull=True).first()
+            if event is not None and not provider_event_apply_pending(event_pk=event_pk):
+                _enqueue_apply(event_pk)
+                queued.append(event_pk)
+    if queued:
+        logger.warning("provider events queued again", extra={"events": queued})
+    return queued

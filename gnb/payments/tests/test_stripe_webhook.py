@@ -14,10 +14,12 @@ import threading
 import time
 from collections.abc import Iterator
 from functools import partial
+from io import StringIO
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
@@ -448,6 +450,29 @@ def test_a_repeat_of_an_unapplied_event_queues_it_again_only_when_no_task_will_r
     assert apply_tasks() == [(stored.pk, 0, "FAILED"), (stored.pk, 0, "READY")]
     assert apply_queued_events() == ["confirmed"]
     assert (post(evt).json()["outcome"], len(apply_tasks())) == ("confirmed", 2)
+
+
+def test_the_operator_requeues_events_whose_task_failed_and_only_those(catalog, stripe_api):
+    _booking, payment = opened(stripe_api)
+    post(stripe_api.session_completed_event(payment.provider_reference))
+    post(event("customer.created", {"id": "cus_1"}))
+    failed, waiting = ProviderEvent.objects.order_by("pk")
+    DBTaskResult.objects.filter(args_kwargs__kwargs__event_pk=failed.pk).update(status="FAILED")
+    ProviderEvent.objects.update(received_at=timezone.now() - dt.timedelta(minutes=2))
+    out = StringIO()
+    call_command("provider_events_requeue", stdout=out)
+    assert out.getvalue() == f"1 payment event(s) queued again: [{failed.pk}]\n"
+    # The other one's task is still queued: left alone.
+    assert [(pk, status) for pk, _attempt, status in apply_tasks()] == [
+        (failed.pk, "FAILED"),
+        (waiting.pk, "READY"),
+        (failed.pk, "READY"),
+    ]
+    call_command("provider_events_requeue", stdout=out)  # its task is queued now: nothing more
+    assert out.getvalue().endswith("0 payment event(s) queued again\n")
+    assert sorted(apply_queued_events()) == ["confirmed", "ignored: customer.created is not used"]
+    with pytest.raises(CommandError, match="--older-than must be 0 or more seconds, got -1"):
+        call_command("provider_events_requeue", "--older-than", "-1")
 
 
 def test_a_worker_killed_while_applying_loses_nothing_and_the_rerun_applies_once(
