@@ -365,7 +365,8 @@ class PaidWatcher:
 
 def run(options: Options) -> dict[str, Any]:
     label = "postgresql" if options.postgres else "sqlite"
-    warm_count = int(options.rate * options.warmup)
+    # At least one booking's pair: the drain after the warm-up is what proves the workers are up.
+    warm_count = max(int(options.rate * options.warmup), 2)
     measured_count = int(options.rate * options.duration)
     bookings = (warm_count + measured_count + 1) // 2
     with scratch_database(options) as database_url:
