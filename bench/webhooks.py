@@ -68,6 +68,7 @@ class Options:
     warmup: float = 3.0
     workers: int = 2
     task_workers: int = 2
+    worker_nice: int = 0
     postgres: bool = False
     only_postgres: bool = False
     postgres_url: str = api_load.DEFAULT_POSTGRES_URL
@@ -268,8 +269,9 @@ def send(
 
 
 @contextlib.contextmanager
-def task_workers(env: dict[str, str], count: int) -> Iterator[None]:
-    """``count`` ``manage.py db_worker`` processes, as production runs them, until the block ends."""
+def task_workers(env: dict[str, str], count: int, nice: int = 0) -> Iterator[None]:
+    """``count`` ``manage.py db_worker`` processes, as production runs them (at ``nice``: on a box shared with the
+    web workers, background work can yield the CPU to them), until the block ends."""
     import signal
     import subprocess
 
@@ -280,7 +282,13 @@ def task_workers(env: dict[str, str], count: int) -> Iterator[None]:
             for _ in range(count):
                 processes.append(
                     subprocess.Popen(
-                        [str(PYTHON), str(ROOT / "manage.py"), "db_worker", "--no-startup-delay"],
+                        [
+                            *(["nice", "-n", str(nice)] if nice else []),
+                            str(PYTHON),
+                            str(ROOT / "manage.py"),
+                            "db_worker",
+                            "--no-startup-delay",
+                        ],
                         cwd=ROOT,
                         env=env,
                         stdout=log_file,
@@ -386,7 +394,7 @@ def run(options: Options) -> dict[str, Any]:
             if evt["type"] == "checkout.session.completed"
         }
         due_at: dict[str, float] = {}
-        with api_load.gunicorn(settings, env) as server, task_workers(env, options.task_workers):
+        with api_load.gunicorn(settings, env) as server, task_workers(env, options.task_workers, options.worker_nice):
             print(
                 f"  · {label}: {options.task_workers} db_worker(s); warm-up {options.warmup:.0f} s, "
                 f"then {options.duration:.0f} s at {options.rate:.0f}/s"
@@ -536,6 +544,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=defaults.workers, help="gunicorn sync workers (default 2)")
     parser.add_argument(
         "--task-workers", type=int, default=defaults.task_workers, help="db_worker processes (default 2)"
+    )
+    parser.add_argument(
+        "--worker-nice", type=int, default=defaults.worker_nice, help="run db_worker under nice -n N (default 0)"
     )
     parser.add_argument("--postgres", action="store_true", help="also run on a scratch PostgreSQL database")
     parser.add_argument("--only-postgres", action="store_true", help="run on a scratch PostgreSQL database only")

@@ -105,9 +105,11 @@ def provider_event_accept(
     A repeat of an event already stored queues nothing, unless that event is still unapplied and has no task that
     will run (its task failed, or the reaper gave up on it): then this delivery queues it again, so a provider's
     redelivery (Stripe's "Resend" in its dashboard) is how an operator gets a stuck event applied. The task row
-    commits with the event, so a process killed after the commit loses nothing.
+    commits with the event, so a process killed after the commit loses nothing. Raises ``Busy`` when the insert
+    waited past the lock timeout (a repeat arriving while the worker holds the first delivery's row; on SQLite, the
+    database locked), nothing stored.
     """
-    with transaction.atomic():
+    with lock_timeout_as_busy(), transaction.atomic():
         event, created = provider_event_record(provider=provider, event_id=event_id, kind=kind, payload=payload)
         if created or (event.processed_at is None and not provider_event_apply_pending(event_pk=event.pk)):
             _enqueue_apply(event.pk)

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -434,6 +434,19 @@ def test_a_lock_timeout_in_the_worker_queues_the_event_again_untouched(catalog, 
     assert apply_queued_events() == ["confirmed"]
     payment.refresh_from_db()
     assert payment.state == Payment.State.CONFIRMED
+
+
+def test_an_insert_past_the_lock_timeout_answers_503_so_stripe_retries(catalog, stripe_api, monkeypatch):
+    booking, payment = opened(stripe_api)
+
+    def locked(**kwargs):
+        raise OperationalError("canceling statement due to lock timeout")
+
+    monkeypatch.setattr(event_services, "provider_event_record", locked)
+    answer = post(stripe_api.session_completed_event(payment.provider_reference))
+    assert (answer.status_code, answer["Retry-After"], answer.json()["error"]["code"]) == (503, "5", "busy")
+    assert apply_tasks() == []
+    assert_untouched(booking, payment)
 
 
 def test_a_repeat_of_an_unapplied_event_queues_it_again_only_when_no_task_will_run(catalog, stripe_api):

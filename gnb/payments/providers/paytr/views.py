@@ -109,7 +109,7 @@ def callback(request: HttpRequest) -> HttpResponse:
             kind=f"callback.{status}",
             payload=payload,
         )
-    except Busy:  # the event's unique key contended twice over: PayTR repeats the notification
+    except Busy:  # the insert waited past the lock timeout (see provider_event_accept): PayTR repeats it
         return _text("busy, try again", 503)
     return _text(OK)
 

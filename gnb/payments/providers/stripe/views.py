@@ -10,7 +10,7 @@ outcome is ``"queued"`` until the worker applied the event, then what it did (a 
 stored outcome). 400 for a missing, forged or stale signature (nothing stored, nothing parsed); 400 and an alert for
 staff for a signed body that cannot be an event of ours: not a Stripe event, an id that is not a Stripe id (a NUL in
 it, say), or JSON nested too deeply; 404 while Stripe is not configured; 503 with ``Retry-After`` in the rare case
-the event's unique key stays contended (Stripe retries).
+the insert waits past the lock timeout (Stripe retries).
 
 A signed event is stored without what PostgreSQL refuses (NUL characters, lone surrogates; see
 :mod:`gnb.payments.payloads`), so no verified message is ever answered 500 on every retry.
@@ -136,8 +136,8 @@ def webhook(request: HttpRequest) -> JsonResponse:
         stored, created = provider_event_accept(
             provider=PROVIDER, event_id=event["id"], kind=event["type"], payload=event
         )
-    except Busy:
-        response = _error(503, "busy", "The event is being stored by another delivery right now; send it again.")
+    except Busy:  # the database could not take the insert in time (see provider_event_accept)
+        response = _error(503, "busy", "The event could not be stored right now; send it again.")
         response["Retry-After"] = "5"
         return response
     # Known only once the worker applied it; a repeat of an applied event gets what it did.
