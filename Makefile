@@ -105,7 +105,8 @@ bench-tools:
 bench-smoke: install bench-tools
 	$(VENV)/bin/python bench/peak.py --smoke
 
-# Stripe webhook acknowledgement under load (bench/webhooks.py), e.g. `make bench-webhooks BENCH_ARGS="--postgres"`.
+# Stripe webhooks under load with db_worker running: acknowledgement and paid visible (bench/webhooks.py), e.g.
+# `make bench-webhooks BENCH_ARGS="--only-postgres"`.
 bench-webhooks: install
 	$(VENV)/bin/python bench/webhooks.py $(BENCH_ARGS)
 

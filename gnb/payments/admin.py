@@ -496,7 +496,13 @@ class RefundAdmin(ReadOnlyAdmin):
 @admin.register(ProviderEvent)
 class ProviderEventAdmin(ReadOnlyAdmin):
     list_display = ("received_local", "provider", "kind", "event_id", "processed_at", "outcome")
-    list_filter = ("provider", "kind", ("received_at", admin.DateFieldListFilter))
+    # "processed at: empty" lists the events stored but not applied by the worker yet.
+    list_filter = (
+        "provider",
+        "kind",
+        ("processed_at", admin.EmptyFieldListFilter),
+        ("received_at", admin.DateFieldListFilter),
+    )
     search_fields = ("event_id", "outcome")
     ordering = ("-received_at", "-pk")
     list_per_page = 50

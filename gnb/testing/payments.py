@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from gnb.bookings.models import Booking
 from gnb.payments.models import Payment, Refund
 from gnb.payments.providers.base import PaymentProvider, ProviderError, RefundResult, StartResult
-from gnb.payments.services import payment_confirm, payment_start
+from gnb.payments.services import payment_confirm, payment_start, provider_event_apply_task
 from gnb.testing.bookings import place_transfer
 
 RETURN = "http://testserver/en/manage/x/y/payment/"
@@ -64,6 +65,28 @@ def queued(kind: str | None = None) -> list[dict]:
     rows = DBTaskResult.objects.filter(task_path="gnb.notifications.tasks.send_booking_email").order_by("enqueued_at")
     kwargs = [row.args_kwargs["kwargs"] for row in rows]
     return [k for k in kwargs if kind is None or k["kind"] == kind]
+
+
+def apply_queued_events(worker_id: str = "test-worker") -> list[str]:
+    """Run the queued provider-event tasks (and nothing else) as ``db_worker`` runs a task: take one ready row with
+    ``SKIP LOCKED``, claim it, run it, record its result; until none is ready. Returns what each run returned.
+
+    Several threads calling this at once are several workers: each takes its own rows.
+    """
+    returned: list[str] = []
+    while True:
+        with transaction.atomic():
+            row = DBTaskResult.objects.ready().filter(task_path=provider_event_apply_task.module_path).get_locked()
+            if row is None:
+                return returned
+            row.claim(worker_id)
+        try:
+            value = row.task.call(*row.task_result.args, **row.task_result.kwargs)
+        except BaseException as exc:
+            row.set_failed(exc)
+            raise
+        row.set_successful(value)
+        returned.append(value)
 
 
 def paid_by_card(booking: Booking, key: str = "test_k1", pid: str = "pi_1") -> Payment:

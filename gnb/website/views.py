@@ -36,6 +36,7 @@ from gnb.fleet.selectors import booking_driver_progress
 from gnb.notifications.calendar import booking_ics
 from gnb.notifications.services import contact_message_send
 from gnb.notifications.vouchers import booking_voucher_pdf
+from gnb.payments.models import Payment
 from gnb.payments.selectors import PaymentStatus, booking_payment_status
 from gnb.payments.services import booking_refund_after_cancel
 from gnb.website import selectors, throttling
@@ -326,7 +327,19 @@ def manage_change(request: HttpRequest, reference: str, token: str) -> HttpRespo
     return render_page(request, "website/manage_change.html", context)
 
 
-PAYMENT_REFRESH_SECONDS = 5
+# While a payment is open the page reloads itself: every 2 s in the first minutes after the attempt started (the
+# worker applies the provider's event within about a second of its arrival, so "paid" shows about as soon as it is
+# true), then every 10 s (a delayed method such as a bank debit can take days; a tab left open costs little).
+PAYMENT_REFRESH_SECONDS = 2
+PAYMENT_REFRESH_SLOW_SECONDS = 10
+PAYMENT_REFRESH_FAST_FOR = dt.timedelta(minutes=5)
+
+
+def _payment_refresh_seconds(payment: Payment | None) -> int:
+    started = payment.created_at if payment is not None else None
+    if started is not None and timezone.now() - started > PAYMENT_REFRESH_FAST_FOR:
+        return PAYMENT_REFRESH_SLOW_SECONDS
+    return PAYMENT_REFRESH_SECONDS
 
 
 @require_http_methods(["GET", "POST"])
@@ -362,7 +375,7 @@ def manage_payment(request: HttpRequest, reference: str, token: str) -> HttpResp
             "error": error,
             "attempt": secrets.token_hex(8),
             "offer_restart": waiting and view.can_retry and not show_form,
-            "refresh_seconds": PAYMENT_REFRESH_SECONDS if waiting and not show_form else None,
+            "refresh_seconds": _payment_refresh_seconds(view.last_payment) if waiting and not show_form else None,
         },
         status=422 if error else 200,
     )

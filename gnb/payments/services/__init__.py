@@ -14,9 +14,9 @@ One module per responsibility: :mod:`~gnb.payments.services.attempts` (card paym
 :mod:`~gnb.payments.services.events` (provider events), :mod:`~gnb.payments.services.holds` (payments' part of
 expiring holds) and :mod:`~gnb.payments.services.common` (what they share). Callers import from this package.
 
-The tasks that this code enqueues (``refund_submit_task``, ``payment_close_task``) are declared beside the code they
-run, in ``refunds`` and ``holds``; :mod:`gnb.payments.tasks` imports them from here, never the reverse, so no
-module imports the tasks module that imports it.
+The tasks that this code enqueues (``refund_submit_task``, ``payment_close_task``, ``provider_event_apply_task``) are
+declared beside the code they run, in ``refunds``, ``holds`` and ``events``; :mod:`gnb.payments.tasks` imports them
+from here, never the reverse, so no module imports the tasks module that imports it.
 """
 
 from gnb.payments.services.attempts import (
@@ -37,7 +37,13 @@ from gnb.payments.services.common import (
     booking_payment_state_sync,
     refundable_amount,
 )
-from gnb.payments.services.events import provider_event_finish, provider_event_record
+from gnb.payments.services.events import (
+    provider_event_accept,
+    provider_event_apply,
+    provider_event_apply_task,
+    provider_event_finish,
+    provider_event_record,
+)
 from gnb.payments.services.holds import HOLD_EXPIRED, holds_expire, payment_close, payment_close_task
 from gnb.payments.services.offline import payment_mark_paid, payment_record_cash
 from gnb.payments.services.refunds import (
@@ -75,6 +81,9 @@ __all__ = [
     "payment_mark_paid",
     "payment_record_cash",
     "payment_start",
+    "provider_event_accept",
+    "provider_event_apply",
+    "provider_event_apply_task",
     "provider_event_finish",
     "provider_event_record",
     "refund_confirm",

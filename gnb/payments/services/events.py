@@ -1,16 +1,52 @@
-"""Provider events: a verified provider message stored once under its unique key, and the outcome recorded."""
+"""Provider events: a verified provider message stored once under its unique key, applied by the worker, and the
+outcome recorded.
+
+A webhook only verifies and stores (:func:`provider_event_accept`); the row and the task that applies it
+(:func:`provider_event_apply_task`) are written in one transaction, so the answer does not wait on row locks or on
+the booking's follow-ups, and an event that was acknowledged always has its task (a transactional outbox, see
+:mod:`gnb.core.outbox`). The task applies it once (:func:`provider_event_apply`): it locks the event row, skips it
+when already processed, and runs the provider's own rules (:data:`APPLIERS`) in the same transaction as the
+outcome it records. A worker killed at any instant either committed all of it or nothing; its task is claimed
+again (``gnb.ops.reaper``) and finds the event done or still to do.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
 
+from gnb.core.alerts import alert_raise
 from gnb.core.errors import Busy, ValidationFailed
+from gnb.core.locking import lock_timeout_as_busy
+from gnb.core.outbox import in_transaction_queue
+from gnb.core.taskpriority import URGENT
 from gnb.payments.models import Provider, ProviderEvent
 from gnb.payments.payloads import PayloadTooDeep, payload_clean, text_clean
 from gnb.payments.services.common import _mark_event
+
+logger = logging.getLogger(__name__)
+
+# What applies a stored event of each provider: ``apply(event)`` acts on it through the payment services and
+# records its outcome (``provider_event_finish``). By path, like the provider registry, because those modules are
+# front ends of these services (they import them).
+APPLIERS: dict[str, str] = {
+    Provider.STRIPE: "gnb.payments.providers.stripe.events.event_apply",
+    Provider.PAYTR: "gnb.payments.providers.paytr.events.callback_apply",
+}
+# A lock held past the lock timeout: the task runs again after 2, 4, 8 … seconds, at most a minute apart, for as
+# long as it takes (never dropped); an alert once it has waited this many times.
+BUSY_ALERT_ATTEMPTS = 10
+BUSY_MAX_DELAY_SECONDS = 60
+BUSY_ALERT_KEY = "payments.event_busy"
 
 
 def provider_event_record(
@@ -58,3 +94,107 @@ def provider_event_finish(*, event_pk: int, outcome: str, refused: bool = False)
     kept with its outcome and does not block a later delivery under the same id.
     """
     _mark_event(event_pk, provider="", outcome=outcome, refused=refused)
+
+
+def provider_event_accept(
+    *, provider: str, event_id: str, kind: str, payload: dict[str, Any]
+) -> tuple[ProviderEvent, bool]:
+    """Store a verified provider message once and queue the task that applies it, in one transaction; return the
+    event and whether this delivery stored it.
+
+    A repeat of an event already stored queues nothing, unless that event is still unapplied and has no task that
+    will run (its task failed, or the reaper gave up on it): then this delivery queues it again, so a provider's
+    redelivery (Stripe's "Resend" in its dashboard) is how an operator gets a stuck event applied. The task row
+    commits with the event, so a process killed after the commit loses nothing. Raises ``Busy`` when the insert
+    waited past the lock timeout (a repeat arriving while the worker holds the first delivery's row; on SQLite, the
+    database locked), nothing stored.
+    """
+    with lock_timeout_as_busy(), transaction.atomic():
+        event, created = provider_event_record(provider=provider, event_id=event_id, kind=kind, payload=payload)
+        if created or (event.processed_at is None and not provider_event_apply_pending(event_pk=event.pk)):
+            _enqueue_apply(event.pk)
+    return event, created
+
+
+def provider_event_apply_pending(*, event_pk: int) -> bool:
+    """Whether a task that will apply the stored event ``event_pk`` is queued or running."""
+    return DBTaskResult.objects.filter(
+        task_path=provider_event_apply_task.module_path,
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+        args_kwargs__kwargs__event_pk=event_pk,
+    ).exists()
+
+
+def _enqueue_apply(event_pk: int, *, attempt: int = 0, run_after: dt.datetime | None = None) -> None:
+    task_ = provider_event_apply_task if run_after is None else provider_event_apply_task.using(run_after=run_after)
+    if in_transaction_queue(task_) or not transaction.get_connection().in_atomic_block:
+        task_.enqueue(event_pk=event_pk, attempt=attempt)
+    else:
+        # A queue kept elsewhere (the immediate backend of some tests) would run it before the event is committed.
+        transaction.on_commit(lambda: task_.enqueue(event_pk=event_pk, attempt=attempt))
+
+
+def provider_event_apply(*, event_pk: int) -> str | None:
+    """Apply the stored event ``event_pk`` with its provider's rules, once; return its outcome, or None when there
+    was nothing to do (no such event, or already processed).
+
+    Under the event row's lock, in one transaction with everything the rules change and the outcome recorded: of
+    two runs at the same moment the second waits for the first to commit and finds it processed. Raises ``Busy``
+    when a row stays locked past the lock timeout (nothing written).
+    """
+    with transaction.atomic(), lock_timeout_as_busy():
+        event = ProviderEvent.objects.select_for_update().filter(pk=event_pk).first()
+        if event is None or event.processed_at is not None:
+            return None
+        apply: Callable[[ProviderEvent], None] = import_string(APPLIERS[event.provider])
+        apply(event)
+        event.refresh_from_db(fields=["processed_at", "outcome"])
+        if event.processed_at is None:  # every applier records an outcome; this one forgot
+            provider_event_finish(event_pk=event.pk, outcome="applied")
+            event.refresh_from_db(fields=["processed_at", "outcome"])
+    return event.outcome
+
+
+@task(priority=URGENT)
+def provider_event_apply_task(*, event_pk: int, attempt: int = 0) -> str:
+    """Apply a stored provider event (queued with it by the webhook); safe to run twice."""
+    try:
+        outcome = provider_event_apply(event_pk=event_pk)
+    except Busy:
+        # The rows it needs are locked (a long back-office change): try again later, with the event untouched.
+        delay = min(2 ** (attempt + 1), BUSY_MAX_DELAY_SECONDS)
+        logger.warning("provider event busy, queued again", extra={"event": event_pk, "attempt": attempt + 1})
+        _enqueue_apply(event_pk, attempt=attempt + 1, run_after=timezone.now() + dt.timedelta(seconds=delay))
+        if attempt + 1 == BUSY_ALERT_ATTEMPTS:
+            alert_raise(
+                key=BUSY_ALERT_KEY,
+                title="A payment event keeps waiting for locked rows",
+                detail=f"Provider event {event_pk} could not take its locks {attempt + 1} times; it is still queued.",
+                severity="warning",
+            )
+        return "busy: queued again"
+    if outcome is None:
+        return "nothing to do"
+    logger.info("provider event applied", extra={"event": event_pk, "outcome": outcome})
+    return outcome
+
+
+def provider_events_requeue(*, older_than: dt.timedelta) -> list[int]:
+    """Queue the apply task again for every stored event received more than ``older_than`` ago that is still
+    unapplied and has no task that will run (its task failed, or the reaper gave up on it); return their pks.
+
+    For the operator once the cause is fixed (``manage.py provider_events_requeue``): Stripe can resend an event,
+    PayTR repeats a callback only until it got ``OK``. Each event is checked under its row lock, so two runs of this
+    at once queue one task per event.
+    """
+    queued = []
+    stale = ProviderEvent.objects.filter(processed_at__isnull=True, received_at__lt=timezone.now() - older_than)
+    for event_pk in stale.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            event = ProviderEvent.objects.select_for_update().filter(pk=event_pk, processed_at__isnull=True).first()
+            if event is not None and not provider_event_apply_pending(event_pk=event_pk):
+                _enqueue_apply(event_pk)
+                queued.append(event_pk)
+    if queued:
+        logger.warning("provider events queued again", extra={"events": queued})
+    return queued

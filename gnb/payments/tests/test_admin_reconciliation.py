@@ -319,6 +319,10 @@ def test_provider_messages_are_listed_read_only(admin_client, ledger):
     assert [e.event_id for e in response.context["cl"].result_list] == ["GNB14", "GNB12"]
     response = admin_client.get("/admin/payments/providerevent/?q=evt_9")
     assert [e.event_id for e in response.context["cl"].result_list] == ["evt_9"]
+    # Stored but not applied by the worker yet: the operator's filter.
+    ProviderEvent.objects.exclude(event_id="evt_9").update(processed_at=at(DAY, 11))
+    response = admin_client.get("/admin/payments/providerevent/?processed_at__isempty=1")
+    assert [e.event_id for e in response.context["cl"].result_list] == ["evt_9"]
     evt = ProviderEvent.objects.get(event_id="evt_1")
     assert admin_client.get(f"/admin/payments/providerevent/{evt.pk}/change/").status_code == 200
     assert admin_client.post(f"/admin/payments/providerevent/{evt.pk}/delete/", {"post": "yes"}).status_code == 403

@@ -18,7 +18,7 @@ from gnb.bookings.models import Booking, BookingEvent
 from gnb.payments.models import Payment
 from gnb.payments.services import holds_expire
 from gnb.testing.api import assert_error, booking_body, post, tour_body
-from gnb.testing.payments import queued
+from gnb.testing.payments import apply_queued_events, queued
 from gnb.testing.stripe import SECRET_KEY, WEBHOOK_SECRET, StripeStandIn, sign
 
 pytestmark = pytest.mark.django_db
@@ -76,8 +76,13 @@ def test_a_card_booking_is_placed_paid_and_confirmed_once_over_the_api(
 
     evt = stripe_api.session_completed_event(payment.provider_reference)
     with django_capture_on_commit_callbacks(execute=True):
-        assert webhook(evt)["outcome"] == "confirmed"
+        assert webhook(evt) == {"received": True, "duplicate": False, "outcome": "queued"}
+        # Acknowledged; the booking reads as waiting until the worker applied the event.
+        unpaid = client.get(f"/api/v1/bookings/{booking.reference}", headers={"X-Manage-Token": body["manage_token"]})
+        assert unpaid.json()["payment_state"] == "unpaid"
+        assert apply_queued_events() == ["confirmed"]
         assert webhook(evt)["duplicate"] is True
+        assert apply_queued_events() == []
     read = client.get(f"/api/v1/bookings/{booking.reference}", headers={"X-Manage-Token": body["manage_token"]})
     assert (read.json()["status"], read.json()["payment_state"], read.json()["balance_due"]) == (
         "confirmed",

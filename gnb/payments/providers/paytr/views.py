@@ -10,19 +10,18 @@ notification until the answer is the plain text ``OK``. So:
   names no payment of ours and is a 400 with an alert for staff, nothing stored;
 - the other fields are stored without what PostgreSQL refuses (NUL characters, lone surrogates; see
   :mod:`gnb.payments.payloads`), so no verified notification is answered 500 on every repeat;
-- a verified notification is stored once as a ``ProviderEvent`` (event id ``merchant_oid:status``) and acted on
-  while that event is unprocessed: the first delivery acts, repeats (one after another or at the same moment) find
-  it processed or find the payment already in its final state under the row lock;
-- every verified notification is answered ``OK``, also when it could not be acted on (unknown merchant_oid, wrong
-  amount): those are recorded on the event as refused, flagged on the payment and raised as an alert for staff.
+- a verified notification is stored once as a ``ProviderEvent`` (event id ``merchant_oid:status``), with the task
+  that applies it, in one transaction (``provider_event_accept``), and answered ``OK`` at once; the worker applies
+  it (:mod:`.events`), exactly once, as it does Stripe's events. Repeats (one after another or at the same moment)
+  find it stored and queue nothing (unless it is still unapplied and its task failed: then they queue it again);
+- every verified notification is answered ``OK``, also when it cannot be acted on (unknown merchant_oid, wrong
+  amount): the worker records those on the event as refused, flags the payment and raises an alert for staff.
   Only an event that was acted on blocks its duplicates: a refused success does not stop the genuine success for
-  the same order (same event id) that may follow, which is stored beside it and acted on;
-- a lock that cannot be taken in time is a 503 (the event stays unprocessed), so PayTR's next try acts.
+  the same order (same event id) that may follow, which is stored beside it and applied;
+- a row lock the worker cannot take in time puts its task back for a few seconds later (never lost); the callback
+  itself takes no lock of a payment's, so it answers ``OK`` without waiting.
 
-Amount rule: ``total_amount`` (signed) is what the card was charged and may include instalment interest the
-traveller pays; ``payment_amount`` is the order amount we asked for. We confirm ``payment_amount`` against the
-payment and require ``total_amount`` to be at least that (interest only adds); without ``payment_amount``,
-``total_amount`` itself must equal the payment.
+The amount rule (what ``total_amount`` and ``payment_amount`` must be to confirm) is in :mod:`.events`.
 """
 
 from __future__ import annotations
@@ -37,11 +36,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from gnb.core.alerts import alert_raise
-from gnb.core.errors import Busy, ValidationFailed
-from gnb.payments.models import Payment, Provider, ProviderEvent
+from gnb.core.errors import Busy
+from gnb.payments.models import Provider
 from gnb.payments.payloads import payload_clean
-from gnb.payments.providers.paytr.provider import ISO_CURRENCY, PaytrProvider, callback_hash, from_kurus
-from gnb.payments.services import payment_confirm, payment_fail, provider_event_finish, provider_event_record
+from gnb.payments.providers.paytr.provider import PaytrProvider, callback_hash
+from gnb.payments.services import provider_event_accept
 
 logger = logging.getLogger(__name__)
 
@@ -104,16 +103,13 @@ def callback(request: HttpRequest) -> HttpResponse:
         return _text("bad merchant_oid, status or total_amount", 400)
     payload = payload_clean({name: data.get(name, "")[:500] for name in KEPT if name in data})
     try:
-        event, created = provider_event_record(
+        provider_event_accept(
             provider=Provider.PAYTR,
             event_id=f"{merchant_oid}:{status}"[:255],
             kind=f"callback.{status}",
             payload=payload,
         )
-        if not created and event.processed_at is not None:
-            return _text(OK)  # a repeat of a notification already acted on
-        _act(event, payload)
-    except Busy:
+    except Busy:  # the insert waited past the lock timeout (see provider_event_accept): PayTR repeats it
         return _text("busy, try again", 503)
     return _text(OK)
 
@@ -130,38 +126,3 @@ def _refusal(merchant_oid: str, status: str, total_amount: str) -> str:
     if not AMOUNT.fullmatch(total_amount):
         return f"total_amount {total_amount[:100]!r} is not an amount in kuruş (digits)."
     return ""
-
-
-def _act(event: ProviderEvent, payload: dict[str, str]) -> None:
-    merchant_oid, status = payload["merchant_oid"], payload["status"]
-    payment = Payment.objects.filter(provider=Provider.PAYTR, provider_reference=merchant_oid).first()
-    if payment is None:
-        provider_event_finish(event_pk=event.pk, outcome="refused: unknown merchant_oid", refused=True)
-        _alert("A PayTR notification for an unknown order", f"merchant_oid {merchant_oid}, status {status}.")
-        return
-    if status == "success":
-        _confirm(event, payment, payload)
-    elif status == "failed":
-        code, message = payload.get("failed_reason_code", ""), payload.get("failed_reason_msg", "")
-        payment_fail(payment_id=payment.pk, reason=f"PayTR {code}: {message}".strip(), event_id=event.pk)
-    else:
-        provider_event_finish(event_pk=event.pk, outcome=f"refused: unknown status {status!r}", refused=True)
-
-
-def _confirm(event: ProviderEvent, payment: Payment, payload: dict[str, str]) -> None:
-    total = from_kurus(payload["total_amount"])
-    ordered = from_kurus(payload["payment_amount"]) if payload.get("payment_amount") else total
-    # The currency was signed into the token request, so PayTR charges in it; a callback naming another one is
-    # refused by payment_confirm, and one naming none is in the payment's.
-    raw = payload.get("currency", "")
-    currency = ISO_CURRENCY.get(raw, raw) if raw else payment.currency
-    if total is None or ordered is None or total < ordered:
-        # Charged less than the order (or unreadable amounts): never confirmed, flagged like any mismatch.
-        ordered = None
-    try:
-        payment_confirm(
-            payment_id=payment.pk, amount=ordered if ordered is not None else "", currency=currency, event_id=event.pk
-        )
-    except ValidationFailed:
-        # payment_confirm flagged the payment and alerted staff; PayTR must not keep repeating it.
-        logger.warning("PayTR callback refused", extra={"payment": payment.pk, "payload": payload})

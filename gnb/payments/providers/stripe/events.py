@@ -1,12 +1,13 @@
 """What a verified Stripe event does to our rows, once.
 
-:func:`event_handle` runs inside the webhook's single transaction: it stores the event (``ProviderEvent``, unique on
-provider and event id), and only the delivery that stored it acts, through the payment services, which lock the
-booking, payment and refund rows and change them only from an allowed state. So a replayed event, two events about
-the same payment (``checkout.session.completed`` and ``payment_intent.succeeded``) or events in any order change
-state at most once. Every event is recorded with its outcome, also the ones that change nothing; one that could not
-be applied to a payment or refund of ours is recorded as refused and, like PayTR's, does not block a later delivery
-under its id (only an event that was acted on blocks its duplicates).
+The webhook stores the event (``ProviderEvent``, unique on provider and event id) and queues its application
+(``provider_event_accept``); the worker's task locks the stored row and, unless it was processed already, calls
+:func:`event_apply` in the same transaction. It acts through the payment services, which lock the booking, payment
+and refund rows and change them only from an allowed state. So a replayed event, two events about the same payment
+(``checkout.session.completed`` and ``payment_intent.succeeded``) or events in any order change state at most once.
+Every event is recorded with its outcome, also the ones that change nothing; one that could not be applied to a
+payment or refund of ours is recorded as refused and, like PayTR's, does not block a later delivery under its id
+(only an event that was acted on blocks its duplicates).
 """
 
 from __future__ import annotations
@@ -27,21 +28,12 @@ from gnb.payments.services import (
     payment_confirm,
     payment_fail,
     provider_event_finish,
-    provider_event_record,
     refund_confirm,
     refund_fail,
 )
 
 PROVIDER = "stripe"
 Obj = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Handled:
-    """What the webhook answers: whether this delivery was new, and what it did (also stored on the event)."""
-
-    duplicate: bool
-    outcome: str
 
 
 @dataclass(frozen=True)
@@ -57,22 +49,24 @@ UNKNOWN_PAYMENT = Outcome("ignored: unknown payment", refused=True)
 UNKNOWN_REFUND = Outcome("ignored: unknown refund", refused=True)
 
 
-def event_handle(event: Obj) -> Handled:
-    """Record ``event`` (an already verified Stripe event) and act on it if this is its first delivery.
+def event_apply(row: ProviderEvent) -> None:
+    """Act on the stored Stripe event ``row`` and record its outcome.
 
-    Call inside ``transaction.atomic``: a second delivery at the same moment waits on the event's unique key until
-    the first commits, then finds it stored and changes nothing.
+    Called by ``provider_event_apply`` (the worker's task) inside its transaction, with the event row locked and
+    not processed yet; works from the stored (sanitised) payload only.
     """
-    row, created = provider_event_record(provider=PROVIDER, event_id=event["id"], kind=event["type"], payload=event)
-    if not created:
-        return Handled(duplicate=True, outcome=row.outcome or "duplicate")
-    obj = event["data"]["object"]
-    handler = HANDLERS.get(event["type"])
-    outcome = handler(obj, row) if handler is not None else Outcome(f"ignored: {event['type']} is not used")
+    event = row.payload
+    data = event.get("data") if isinstance(event, dict) else None
+    obj = data.get("object") if isinstance(data, dict) else None
+    handler = HANDLERS.get(row.kind)
+    if not isinstance(obj, dict):  # the webhook stores only events with data.object; an older row may not be one
+        outcome = Outcome("refused: the stored event has no data.object", refused=True)
+    elif handler is None:
+        outcome = Outcome(f"ignored: {row.kind} is not used")
+    else:
+        outcome = handler(obj, row)
     # A payment service the handler called may have recorded its own outcome first; that one stands.
     provider_event_finish(event_pk=row.pk, outcome=outcome.text, refused=outcome.refused)
-    row.refresh_from_db(fields=["outcome"])
-    return Handled(duplicate=False, outcome=row.outcome)
 
 
 def _text(value: Any) -> str:

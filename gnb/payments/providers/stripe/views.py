@@ -1,17 +1,19 @@
 """``POST /payments/stripe/webhook``: Stripe's signed events, acknowledged fast.
 
 Order of work: the ``Stripe-Signature`` header is checked (the library's ``WebhookSignature``, 300 s tolerance)
-before the body is even parsed; then the event is stored and acted on in one short transaction (see
-:mod:`.events`); emails and refunds the change causes are queued as tasks that run after the commit.
+before the body is even parsed; then the event is stored once and the task that applies it is queued, in one short
+transaction (``provider_event_accept``), and the answer goes out. The worker applies it (see :mod:`.events`): the
+acknowledgement never waits on the booking's row locks or on what a payment sets off.
 
-Answers: 200 for every verified event, also a duplicate, one about a payment we do not know, or one refused for a
-wrong amount (its outcome is stored on the event); 400 for a missing, forged or stale signature (nothing stored,
-nothing parsed); 400 and an alert for staff for a signed body that cannot be an event of ours: not a Stripe event,
-an id that is not a Stripe id (a NUL in it, say), or JSON nested too deeply; 404 while Stripe is not configured;
-503 with ``Retry-After`` when the rows are locked longer than the lock timeout (Stripe retries).
+Answers: 200 ``{"received": true, "duplicate": …, "outcome": …}`` for every verified event, also a duplicate; the
+outcome is ``"queued"`` until the worker applied the event, then what it did (a repeat of an applied event gets the
+stored outcome). 400 for a missing, forged or stale signature (nothing stored, nothing parsed); 400 and an alert for
+staff for a signed body that cannot be an event of ours: not a Stripe event, an id that is not a Stripe id (a NUL in
+it, say), or JSON nested too deeply; 404 while Stripe is not configured; 503 with ``Retry-After`` in the rare case
+the insert waits past the lock timeout (Stripe retries).
 
 A signed event is stored without what PostgreSQL refuses (NUL characters, lone surrogates; see
-:mod:`gnb.payments.payloads`) and acted on, so no verified message is ever answered 500 on every retry.
+:mod:`gnb.payments.payloads`), so no verified message is ever answered 500 on every retry.
 """
 
 from __future__ import annotations
@@ -23,17 +25,16 @@ from typing import Any
 
 import stripe
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from gnb.core.alerts import alert_raise
 from gnb.core.errors import Busy
-from gnb.core.locking import lock_timeout_as_busy
 from gnb.payments.payloads import MAX_DEPTH, PayloadTooDeep, payload_clean
 from gnb.payments.providers import registry
-from gnb.payments.providers.stripe.events import event_handle
+from gnb.payments.providers.stripe.events import PROVIDER
+from gnb.payments.services import provider_event_accept
 
 logger = logging.getLogger(__name__)
 
@@ -132,14 +133,17 @@ def webhook(request: HttpRequest) -> JsonResponse:
     except SignedBodyRefused as refusal:
         return _refuse(refusal)
     try:
-        with transaction.atomic(), lock_timeout_as_busy():
-            handled = event_handle(event)
-    except Busy:
-        response = _error(503, "busy", "The payment is being changed right now; send the event again.")
+        stored, created = provider_event_accept(
+            provider=PROVIDER, event_id=event["id"], kind=event["type"], payload=event
+        )
+    except Busy:  # the database could not take the insert in time (see provider_event_accept)
+        response = _error(503, "busy", "The event could not be stored right now; send it again.")
         response["Retry-After"] = "5"
         return response
+    # Known only once the worker applied it; a repeat of an applied event gets what it did.
+    outcome = stored.outcome if stored.processed_at is not None else "queued"
     logger.info(
         "stripe event",
-        extra={"event": event["id"], "kind": event["type"], "duplicate": handled.duplicate, "outcome": handled.outcome},
+        extra={"event": event["id"], "kind": event["type"], "duplicate": not created, "outcome": outcome},
     )
-    return JsonResponse({"received": True, "duplicate": handled.duplicate, "outcome": handled.outcome})
+    return JsonResponse({"received": True, "duplicate": not created, "outcome": outcome})

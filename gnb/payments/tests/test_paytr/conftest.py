@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from gnb.catalog.models import Currency
+from gnb.testing.payments import apply_queued_events
 from gnb.testing.paytr import MERCHANT_ID, MERCHANT_KEY, MERCHANT_SALT, PaytrServer, paytr_server_start
 
 
@@ -38,10 +39,12 @@ def lira(catalog) -> Currency:
 
 @pytest.fixture
 def deliver(client, django_capture_on_commit_callbacks):
-    """POST a callback form as PayTR does; what the view queues after commit runs (emails are queued)."""
+    """POST a callback form as PayTR does, then let the worker apply what it queued (emails are queued)."""
 
     def post(form: dict[str, str]):
         with django_capture_on_commit_callbacks(execute=True):
-            return client.post("/payments/paytr/callback", form)
+            response = client.post("/payments/paytr/callback", form)
+            apply_queued_events()
+        return response
 
     return post

@@ -10,17 +10,19 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from gnb.bookings.models import Booking, BookingEvent
 from gnb.core.errors import Busy
 from gnb.ops.models import AlertState
 from gnb.payments.models import Payment, ProviderEvent, Refund
 from gnb.payments.providers import registry
+from gnb.payments.providers.paytr import events as paytr_events
 from gnb.payments.providers.paytr import provider as paytr_provider
-from gnb.payments.providers.paytr import views as paytr_views
 from gnb.payments.providers.paytr.provider import callback_hash, encode_basket, refund_hash, token_hash
 from gnb.payments.services import payment_confirm, refund_request, refund_submit
-from gnb.testing.payments import queued
+from gnb.testing.payments import apply_queued_events, queued
 from gnb.testing.paytr import (
     MERCHANT_ID,
     MERCHANT_KEY,
@@ -425,21 +427,27 @@ def test_a_late_failure_does_not_undo_a_confirmed_payment(client, deliver, lira,
     assert queued("payment_failed") == []
 
 
-def test_a_lock_timeout_answers_503_and_the_retry_acts(client, deliver, lira, paytr, monkeypatch):
+def test_a_lock_timeout_in_the_worker_answers_ok_and_the_retry_acts(client, deliver, lira, paytr, monkeypatch):
     payment = started(client, lira_booking())
 
     def busy(**kwargs):
         raise Busy("locked")
 
-    monkeypatch.setattr(paytr_views, "payment_confirm", busy)
+    monkeypatch.setattr(paytr_events, "payment_confirm", busy)
     response = deliver(success_for(payment))
-    assert response.status_code == 503
+    # Stored and answered OK: the worker's task, not PayTR's repeat, tries again a few seconds later.
+    assert response.content == b"OK"
     assert Payment.objects.get(pk=payment.pk).state == Payment.State.PENDING
     assert ProviderEvent.objects.get().processed_at is None
+    retry = DBTaskResult.objects.get(status="READY")
+    assert retry.args_kwargs["kwargs"] == {"event_pk": ProviderEvent.objects.get().pk, "attempt": 1}
 
-    monkeypatch.setattr(paytr_views, "payment_confirm", payment_confirm)
-    assert deliver(success_for(payment)).content == b"OK"
+    monkeypatch.setattr(paytr_events, "payment_confirm", payment_confirm)
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
+    assert apply_queued_events() == ["confirmed"]
     assert Payment.objects.get(pk=payment.pk).state == Payment.State.CONFIRMED
+    assert deliver(success_for(payment)).content == b"OK"  # a repeat: applied already, queues nothing
+    assert apply_queued_events() == []
     assert len(queued("payment_received")) == 1
 
 

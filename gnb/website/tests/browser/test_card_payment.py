@@ -1,4 +1,5 @@
-"""A traveller books a transfer, pays by card on Stripe Checkout, and the site says "paid" only after the webhook.
+"""A traveller books a transfer, pays by card on Stripe Checkout, and the site says "paid" only once the worker
+applied the webhook's event.
 
 Stripe is the local stand-in (``gnb/testing/stripe.py``): the site opens the Checkout Session through
 the official library against it, and the browser follows the redirect to its Checkout page. Its "Pay" button holds
@@ -73,8 +74,13 @@ def test_a_card_payment_shows_paid_only_after_the_webhook(site, stripe_api, trav
     expect(status).to_have_attribute("data-payment-status", "waiting")
     expect(page.get_by_text("Paid — thank you.")).to_have_count(0)
 
-    # Stripe's signed message arrives; the page (it reloads itself while waiting) then shows the payment.
+    # Stripe's signed message arrives and is stored; until the worker applied it the page still waits.
     assert stripe_api.release() == [200]
+    assert ProviderEvent.objects.get().processed_at is None
+    page.reload()
+    expect(status).to_have_attribute("data-payment-status", "waiting")
+    # The worker applies it; the page (it reloads itself while waiting) then shows the payment.
+    run_worker()
     expect(status).to_have_attribute("data-payment-status", "paid", timeout=15_000)
     expect(status).to_contain_text("Paid — thank you.")
     anna.shot("paid")
