@@ -105,7 +105,7 @@ bench-tools:
 bench-smoke: install bench-tools
 	$(VENV)/bin/python bench/peak.py --smoke
 
-# Stripe webhooks under load with db_worker running: acknowledgement and paid visible (bench/webhooks.py), e.g.
+# Stripe webhooks under load with run_worker running: acknowledgement and paid visible (bench/webhooks.py), e.g.
 # `make bench-webhooks BENCH_ARGS="--only-postgres"`.
 bench-webhooks: install
 	$(VENV)/bin/python bench/webhooks.py $(BENCH_ARGS)

@@ -365,8 +365,15 @@ def _worker_rows(options: Options) -> list[dict[str, Any]]:
     return worker.peak_rows(postgres_url=options.database_url, bookings=300, spread=9.0)
 
 
+def _webhook_rows(options: Options) -> list[dict[str, Any]]:
+    import webhooks
+
+    return webhooks.peak_rows(postgres_url=options.database_url, smoke=options.smoke)
+
+
 # (what, rows): the sections of the table measured by their own benchmarks.
 EXTRA_SECTIONS: list[tuple[str, Any]] = [
+    ("Stripe webhooks (bench/webhooks.py)", _webhook_rows),
     ("Peak booking rate (bench/booking_rate.py)", _booking_rate_rows),
     ("The task worker (bench/worker.py)", _worker_rows),
 ]

@@ -5,7 +5,7 @@ Set-up, all automatic: a scratch database (a SQLite file by default; ``--postgre
 database on ``--postgres-url`` too, ``--only-postgres`` for that one alone; created here and dropped at the end),
 ``migrate``, the test catalogue and one card booking waiting for its payment per pair of events, each with an open
 Stripe payment (the Checkout Session id is made up: no Stripe call is made), then gunicorn with production settings
-(DEBUG=0, 2 sync workers) and Stripe keys, and ``manage.py db_worker`` (2 processes, as many as cores): the webhook
+(DEBUG=0, 2 sync workers) and Stripe keys, and ``manage.py run_worker`` (2 processes, as many as cores): the webhook
 only stores the event and queues its task, the worker applies it.
 
 Load: distinct events, each signed as Stripe signs them (``t=…,v1=HMAC-SHA256(secret, "t.payload")``), sent at a
@@ -270,7 +270,7 @@ def send(
 
 @contextlib.contextmanager
 def task_workers(env: dict[str, str], count: int, nice: int = 0) -> Iterator[None]:
-    """``count`` ``manage.py db_worker`` processes, as production runs them (at ``nice``: on a box shared with the
+    """``count`` ``manage.py run_worker`` processes, as production runs them (at ``nice``: on a box shared with the
     web workers, background work can yield the CPU to them), until the block ends."""
     import signal
     import subprocess
@@ -286,7 +286,7 @@ def task_workers(env: dict[str, str], count: int, nice: int = 0) -> Iterator[Non
                             *(["nice", "-n", str(nice)] if nice else []),
                             str(PYTHON),
                             str(ROOT / "manage.py"),
-                            "db_worker",
+                            "run_worker",
                             "--no-startup-delay",
                         ],
                         cwd=ROOT,
@@ -299,7 +299,7 @@ def task_workers(env: dict[str, str], count: int, nice: int = 0) -> Iterator[Non
         time.sleep(1.0)  # Django set up and the first poll done before the load starts
         dead = [p for p in processes if p.poll() is not None]
         if dead:
-            raise BenchFailure(f"db_worker exited at start:\n{log.read_text()[-3000:]}")
+            raise BenchFailure(f"run_worker exited at start:\n{log.read_text()[-3000:]}")
         yield
     finally:
         for process in processes:
@@ -396,7 +396,7 @@ def run(options: Options) -> dict[str, Any]:
         due_at: dict[str, float] = {}
         with api_load.gunicorn(settings, env) as server, task_workers(env, options.task_workers, options.worker_nice):
             print(
-                f"  · {label}: {options.task_workers} db_worker(s); warm-up {options.warmup:.0f} s, "
+                f"  · {label}: {options.task_workers} run_worker(s); warm-up {options.warmup:.0f} s, "
                 f"then {options.duration:.0f} s at {options.rate:.0f}/s"
             )
             send(server.port, warm, options.rate, None)
@@ -543,10 +543,10 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=defaults.warmup, help="warm-up seconds (default 3)")
     parser.add_argument("--workers", type=int, default=defaults.workers, help="gunicorn sync workers (default 2)")
     parser.add_argument(
-        "--task-workers", type=int, default=defaults.task_workers, help="db_worker processes (default 2)"
+        "--task-workers", type=int, default=defaults.task_workers, help="run_worker processes (default 2)"
     )
     parser.add_argument(
-        "--worker-nice", type=int, default=defaults.worker_nice, help="run db_worker under nice -n N (default 0)"
+        "--worker-nice", type=int, default=defaults.worker_nice, help="run run_worker under nice -n N (default 0)"
     )
     parser.add_argument("--postgres", action="store_true", help="also run on a scratch PostgreSQL database")
     parser.add_argument("--only-postgres", action="store_true", help="run on a scratch PostgreSQL database only")
