@@ -393,8 +393,9 @@ class Generator:
             (pk, USER_PASSWORD, False, email, first, last, False, True, when, email, market[0], when)
         )
         self.accounts.append((pk, email, f"{first} {last}", market[0]))
-        # A few loyal customers book dozens of times: "my bookings" with a long list (Pareto-like weights).
-        self.account_weights.append(self.rng.paretovariate(1.2))
+        # A few loyal customers book dozens of times: "my bookings" with a long list (Pareto-like weights, capped so
+        # that the most loyal books about ten times as often as the average, not thousands of times).
+        self.account_weights.append(min(self.rng.paretovariate(1.5), 25.0))
         self.summary.accounts += 1
         return pk
 
