@@ -410,6 +410,7 @@ class BookingAdmin(admin.ModelAdmin):
             now = timezone.now()
             plain = queryset.order_by()
             queryset = TwoRuns(
+                plain,
                 plain.filter(starts_at__gte=now).order_by("starts_at", "-pk"),
                 plain.filter(starts_at__lt=now).order_by("-starts_at", "-pk"),
             )

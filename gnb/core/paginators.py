@@ -40,14 +40,15 @@ class TwoRuns(Sequence):
     index ranges on ``t`` (each stops after one page), where the CASE expression would sort the whole table.
     """
 
-    def __init__(self, ahead: QuerySet, past: QuerySet, *, cap: int = DEFAULT_CAP) -> None:
+    def __init__(self, every: QuerySet, ahead: QuerySet, past: QuerySet, *, cap: int = DEFAULT_CAP) -> None:
+        # ``every`` is ``ahead`` and ``past`` together: one count for both.
+        self.every = every
         self.ahead = ahead
         self.past = past
         self.cap = cap
 
     def count(self) -> int:
-        ahead = capped_count(self.ahead, self.cap)
-        return ahead + (capped_count(self.past, self.cap - ahead) if ahead < self.cap else 0)
+        return capped_count(self.every, self.cap)
 
     def __len__(self) -> int:
         return self.count()
