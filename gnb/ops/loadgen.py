@@ -316,7 +316,7 @@ class Generator:
         self.references: set[str] = set()
         self.emails: set[str] = set()
         self.accounts: list[tuple[int, str, str, str]] = []  # id, email, name, language
-        self.account_weights: list[float] = []
+        self.account_cumulative: list[float] = []
         self.summary = Summary()
 
     # --- one run ---------------------------------------------------------------------------------------------
@@ -394,8 +394,10 @@ class Generator:
         )
         self.accounts.append((pk, email, f"{first} {last}", market[0]))
         # A few loyal customers book dozens of times: "my bookings" with a long list (Pareto-like weights, capped so
-        # that the most loyal books about ten times as often as the average, not thousands of times).
-        self.account_weights.append(min(self.rng.paretovariate(1.5), 25.0))
+        # that the most loyal books about ten times as often as the average, not thousands of times). The cumulative weights grow with the accounts, so a
+        # draw is a bisection, not a pass over every account.
+        weight = min(self.rng.paretovariate(1.5), 12.0)
+        self.account_cumulative.append((self.account_cumulative[-1] if self.account_cumulative else 0.0) + weight)
         self.summary.accounts += 1
         return pk
 
@@ -447,7 +449,8 @@ class Generator:
         if rng.random() < 0.2:
             if not self.accounts or rng.random() < 0.12:
                 customer_id = self._new_account(ids, rows, created_at)
-            customer = rng.choices(self.accounts, self.account_weights)[0]
+            cumulative = self.account_cumulative
+            customer = self.accounts[bisect.bisect_left(cumulative, rng.random() * cumulative[-1])]
             customer_id, email, lead_name, language = customer
         else:
             first, last = self._person()
