@@ -67,7 +67,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[index]
 
 
-def measure_pages(requests: int, only: str = "") -> list[dict[str, object]]:  # noqa: C901
+def measure_pages(requests: int, only: str = "") -> list[dict[str, object]]:
     import django
 
     django.setup()
@@ -107,9 +107,10 @@ def measure_pages(requests: int, only: str = "") -> list[dict[str, object]]:  # 
     vehicle = VehicleClass.objects.order_by("pk").first()
     tour = Tour.objects.filter(is_active=True).order_by("sort_order", "slug").first()
     airport = Place.objects.filter(iata_code="AYT").first()
-    hotel = Place.objects.filter(kind="hotel", zone__code__icontains="belek").first() or Place.objects.filter(
-        kind="hotel"
-    ).first()
+    hotel = (
+        Place.objects.filter(kind="hotel", zone__code__icontains="belek").first()
+        or Place.objects.filter(kind="hotel").first()
+    )
     bookings = "/admin/bookings/booking/"
     pages: list[tuple[str, Client, str, str, bytes | None]] = [
         ("bookings list", staff_client, "GET", bookings, None),
@@ -119,9 +120,21 @@ def measure_pages(requests: int, only: str = "") -> list[dict[str, object]]:  # 
         ("bookings list: before today", staff_client, "GET", f"{bookings}?starts=past", None),
         ("bookings list: status no-show", staff_client, "GET", f"{bookings}?status__exact=no_show", None),
         ("bookings list: status confirmed", staff_client, "GET", f"{bookings}?status__exact=confirmed", None),
-        ("bookings list: partially refunded", staff_client, "GET", f"{bookings}?payment_state__exact=partially_refunded", None),
+        (
+            "bookings list: partially refunded",
+            staff_client,
+            "GET",
+            f"{bookings}?payment_state__exact=partially_refunded",
+            None,
+        ),
         ("bookings list: tours", staff_client, "GET", f"{bookings}?kind__exact=tour", None),
-        ("bookings list: vehicle class", staff_client, "GET", f"{bookings}?vehicle_class__id__exact={vehicle.pk}", None),
+        (
+            "bookings list: vehicle class",
+            staff_client,
+            "GET",
+            f"{bookings}?vehicle_class__id__exact={vehicle.pk}",
+            None,
+        ),
         ("bookings list: by year", staff_client, "GET", f"{bookings}?starts_at__year={sample.starts_at.year}", None),
         ("search: reference", staff_client, "GET", f"{bookings}?q={sample.reference}", None),
         ("search: email", staff_client, "GET", f"{bookings}?q={sample.lead_email}", None),
@@ -154,6 +167,7 @@ def measure_pages(requests: int, only: str = "") -> list[dict[str, object]]:  # 
         pages = [page for page in pages if any(page[0].startswith(prefix) for prefix in wanted)]
     results = []
     for name, client, method, url, body in pages:
+
         def fetch(client=client, method=method, url=url, body=body):
             if method == "POST":
                 return client.post(url, data=body, content_type="application/json")
@@ -290,7 +304,9 @@ def peak_rows(result: dict[str, object]) -> list[dict[str, object]]:
                 "p50_ms": page["p50_ms"],
                 "p95_ms": page["p95_ms"],
                 "p99_ms": page["p99_ms"],
-                "budgets": [{"budget": "p99 ≤ 100 ms", "value": float(page["p99_ms"]), "met": page["p99_ms"] <= BUDGET_MS}],
+                "budgets": [
+                    {"budget": "p99 ≤ 100 ms", "value": float(page["p99_ms"]), "met": page["p99_ms"] <= BUDGET_MS}
+                ],
             }
         )
     return rows

@@ -54,7 +54,9 @@ def _term_filter(term: str) -> Q:
     ]
     params: list[object] = [like] * 8
     if place_ids:
-        parts.append("SELECT booking_id FROM bookings_transferleg WHERE origin_id = ANY(%s) OR destination_id = ANY(%s)")
+        parts.append(
+            "SELECT booking_id FROM bookings_transferleg WHERE origin_id = ANY(%s) OR destination_id = ANY(%s)"
+        )
         params += [place_ids, place_ids]
     if tour_ids:
         parts.append(
@@ -62,7 +64,8 @@ def _term_filter(term: str) -> Q:
             " WHERE d.tour_id = ANY(%s)"
         )
         params.append(tour_ids)
-    return Q(pk__in=RawSQL(" UNION ".join(parts), params))
+    # Fixed SQL text; the search term and ids travel as bound parameters.
+    return Q(pk__in=RawSQL(" UNION ".join(parts), params))  # noqa: S611
 
 
 def _passenger_ids(term: str) -> QuerySet:

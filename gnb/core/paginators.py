@@ -7,7 +7,6 @@ past that the list offers ``cap / per_page`` pages and filters or search narrow 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -33,7 +32,7 @@ class CappedCountPaginator(Paginator):
         return super().count
 
 
-class TwoRuns(Sequence):
+class TwoRuns:
     """Rows ahead of a moment in ascending order, then the rows before it in descending order, as one sequence.
 
     The same order as ``CASE WHEN t >= now THEN 0 ELSE 1 END, CASE WHEN t >= now THEN t END, t DESC`` but read as two

@@ -35,21 +35,143 @@ from gnb.catalog.models import Currency, Extra, Fare, Place, Tour, TourDeparture
 GENERATOR_LABEL = "load-data generator"
 LOCAL = zoneinfo.ZoneInfo("Europe/Istanbul")
 CENT = Decimal("0.01")
-USER_PASSWORD = "!generated-account-without-password"  # an unusable password: the accounts cannot sign in
+# Django's mark of an unusable password: the generated accounts cannot sign in.
+UNUSABLE_PASSWORD = "!generated-account"  # noqa: S105 (not a secret: no hash matches it)
 
-FIRST_NAMES = (
-    "Anna Maria Elena Olga Irina Natalia Svetlana Tatiana Julia Sophie Emma Laura Lena Hannah Mia Lea Clara "
-    "Ayse Fatma Zeynep Elif Merve Ewa Katarzyna Agnieszka Oksana Daria Marie Camille Chloe Fleur Noor Sanne "
-    "Ivan Sergei Dmitri Alexei Mikhail Thomas Michael Andreas Stefan Lukas Jonas Felix Paul Mehmet Mustafa Ahmet "
-    "Emre Murat Piotr Tomasz Pawel Andrii Taras Bohdan Pierre Louis Hugo Lucas Daan Sem Bram Ahmed Omar Yusuf "
-    "James Oliver Jack Harry George William"
-).split()
-LAST_NAMES = (
-    "Ivanov Petrov Smirnova Kuznetsova Popov Sokolov Volkova Muller Schmidt Schneider Fischer Weber Meyer Wagner "
-    "Becker Hoffmann Yilmaz Kaya Demir Sahin Celik Yildiz Aydin Ozturk Kowalski Nowak Wisniewski Wojcik "
-    "Kowalczyk Shevchenko Bondarenko Kovalenko Tkachenko Martin Bernard Dubois Durand Moreau Laurent De Jong "
-    "Jansen De Vries Bakker Visser Smit Haddad Mansour Khalil Smith Jones Taylor Brown Williams Wilson Evans"
-).split()
+FIRST_NAMES = [
+    "Anna",
+    "Maria",
+    "Elena",
+    "Olga",
+    "Irina",
+    "Natalia",
+    "Svetlana",
+    "Tatiana",
+    "Julia",
+    "Sophie",
+    "Emma",
+    "Laura",
+    "Lena",
+    "Hannah",
+    "Mia",
+    "Lea",
+    "Clara",
+    "Ayse",
+    "Fatma",
+    "Zeynep",
+    "Elif",
+    "Merve",
+    "Ewa",
+    "Katarzyna",
+    "Agnieszka",
+    "Oksana",
+    "Daria",
+    "Marie",
+    "Camille",
+    "Chloe",
+    "Fleur",
+    "Noor",
+    "Sanne",
+    "Ivan",
+    "Sergei",
+    "Dmitri",
+    "Alexei",
+    "Mikhail",
+    "Thomas",
+    "Michael",
+    "Andreas",
+    "Stefan",
+    "Lukas",
+    "Jonas",
+    "Felix",
+    "Paul",
+    "Mehmet",
+    "Mustafa",
+    "Ahmet",
+    "Emre",
+    "Murat",
+    "Piotr",
+    "Tomasz",
+    "Pawel",
+    "Andrii",
+    "Taras",
+    "Bohdan",
+    "Pierre",
+    "Louis",
+    "Hugo",
+    "Lucas",
+    "Daan",
+    "Sem",
+    "Bram",
+    "Ahmed",
+    "Omar",
+    "Yusuf",
+    "James",
+    "Oliver",
+    "Jack",
+    "Harry",
+    "George",
+    "William",
+]
+LAST_NAMES = [
+    "Ivanov",
+    "Petrov",
+    "Smirnova",
+    "Kuznetsova",
+    "Popov",
+    "Sokolov",
+    "Volkova",
+    "Muller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Hoffmann",
+    "Yilmaz",
+    "Kaya",
+    "Demir",
+    "Sahin",
+    "Celik",
+    "Yildiz",
+    "Aydin",
+    "Ozturk",
+    "Kowalski",
+    "Nowak",
+    "Wisniewski",
+    "Wojcik",
+    "Kowalczyk",
+    "Shevchenko",
+    "Bondarenko",
+    "Kovalenko",
+    "Tkachenko",
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Durand",
+    "Moreau",
+    "Laurent",
+    "De",
+    "Jong",
+    "Jansen",
+    "De",
+    "Vries",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Haddad",
+    "Mansour",
+    "Khalil",
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Evans",
+]
 EMAIL_DOMAINS = ("example.com", "example.org", "example.net", "mail.example.com", "post.example.org")
 # language, its weight, a phone prefix and a nationality for the travellers who book in it
 MARKETS = (
@@ -256,8 +378,9 @@ class _Ids:
 
     def lock(self) -> None:
         for table in self.TABLES:
+            # Table names from the fixed list above, never from input.
             self.cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
-            self.cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
+            self.cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")  # noqa: S608
             self.next[table] = self.cursor.fetchone()[0]
 
     def take(self, table: str) -> int:
@@ -390,12 +513,12 @@ class Generator:
                 break
         pk = ids.take("accounts_user")
         rows["accounts_user"].append(
-            (pk, USER_PASSWORD, False, email, first, last, False, True, when, email, market[0], when)
+            (pk, UNUSABLE_PASSWORD, False, email, first, last, False, True, when, email, market[0], when)
         )
         self.accounts.append((pk, email, f"{first} {last}", market[0]))
-        # A few loyal customers book dozens of times: "my bookings" with a long list (Pareto-like weights, capped so
-        # that the most loyal books about ten times as often as the average, not thousands of times). The cumulative weights grow with the accounts, so a
-        # draw is a bisection, not a pass over every account.
+        # A few loyal customers book dozens of times: "my bookings" with a long list (Pareto-like weights, capped
+        # so that the most loyal books about ten times as often as the average, not thousands of times). The
+        # cumulative weights grow with the accounts, so a draw is a bisection, not a pass over every account.
         weight = min(self.rng.paretovariate(1.5), 12.0)
         self.account_cumulative.append((self.account_cumulative[-1] if self.account_cumulative else 0.0) + weight)
         self.summary.accounts += 1
@@ -419,7 +542,7 @@ class Generator:
                 return departure
         return None
 
-    def _booking(self, ids: _Ids, rows: dict[str, list[tuple]]) -> None:  # noqa: C901, PLR0912, PLR0915
+    def _booking(self, ids: _Ids, rows: dict[str, list[tuple]]) -> None:
         rng = self.rng
         now = self.now
         adults = rng.choices((1, 2, 3, 4, 5, 6), (20, 45, 12, 12, 6, 5))[0]
@@ -457,9 +580,7 @@ class Generator:
             lead_name = f"{first} {last}"
             email = f"{first}.{last}{rng.randrange(1000)}@{rng.choice(EMAIL_DOMAINS)}".lower().replace(" ", "")
         phone = f"{phone_prefix}{rng.randrange(10**8, 10**9)}{rng.randrange(10)}"
-        currency, rate = rng.choices(self.catalogue.currencies, [8, 2, 2, 1, 1, 1][: len(self.catalogue.currencies)])[
-            0
-        ]
+        currency, rate = rng.choices(self.catalogue.currencies, [8, 2, 2, 1, 1, 1][: len(self.catalogue.currencies)])[0]
 
         # --- what was sold, priced in EUR then in the traveller's currency --------------------------------------
         lines: list[tuple[str, str, int, Decimal]] = []  # code, label, quantity, base amount
@@ -471,9 +592,9 @@ class Generator:
         pickup_point = ""
         if kind == "tour":
             assert departure is not None
-            adult_price, child_price, infant_price, tour_name, hotels = self.catalogue.tours[departure.tour]
+            adult_price, child_price, infant_price, _tour_name, hotels = self.catalogue.tours[departure.tour]
             tour_departure_id = departure.id
-            hotel_id, minutes_before, hotel_name = rng.choice(hotels)
+            hotel_id, minutes_before, _hotel_name = rng.choice(hotels)
             pickup_place_id = hotel_id
             pickup_at = starts_at - dt.timedelta(minutes=minutes_before)
             pickup_point = "Main entrance"
@@ -532,13 +653,7 @@ class Generator:
             status = "cancelled" if roll < 0.07 else ("pending_payment" if roll < 0.09 else "confirmed")
         else:
             status = (
-                "cancelled"
-                if roll < 0.11
-                else "no_show"
-                if roll < 0.14
-                else "expired"
-                if roll < 0.16
-                else "completed"
+                "cancelled" if roll < 0.11 else "no_show" if roll < 0.14 else "expired" if roll < 0.16 else "completed"
             )
         if status in {"pending_payment", "expired"}:
             payment_method = "card"
@@ -580,7 +695,11 @@ class Generator:
             payment_state = "paid"
             if status == "cancelled":
                 refund_roll = rng.random()
-                fee = Decimal("0") if refund_roll < 0.7 else (_money(total * Decimal("0.2")) if refund_roll < 0.9 else total)
+                fee = (
+                    Decimal("0")
+                    if refund_roll < 0.7
+                    else (_money(total * Decimal("0.2")) if refund_roll < 0.9 else total)
+                )
                 cancellation_fee = fee
                 if fee < total:
                     refunds.append(
@@ -594,8 +713,8 @@ class Generator:
                             f"re_load_{booking_id}",
                             "",
                             self._key(),
-                            cancelled_at,
-                            cancelled_at + dt.timedelta(minutes=2),
+                            cancelled_at or now,
+                            (cancelled_at or now) + dt.timedelta(minutes=2),
                             payment_id,
                         )
                     )
@@ -733,12 +852,22 @@ class Generator:
         if status in {"completed", "no_show"}:
             events.append(("status", "confirmed", status, starts_at + dt.timedelta(hours=2)))
         elif status == "cancelled":
-            events.append(("status", "confirmed", "cancelled", cancelled_at))
+            events.append(("status", "confirmed", "cancelled", cancelled_at or now))
         elif status == "expired":
             events.append(("status", "pending_payment", "expired", created_at + dt.timedelta(minutes=30)))
         for event_kind, from_status, to_status, at in events:
             rows["bookings_bookingevent"].append(
-                (ids.take("bookings_bookingevent"), event_kind, from_status, to_status, GENERATOR_LABEL, "", "{}", at, booking_id)
+                (
+                    ids.take("bookings_bookingevent"),
+                    event_kind,
+                    from_status,
+                    to_status,
+                    GENERATOR_LABEL,
+                    "",
+                    "{}",
+                    at,
+                    booking_id,
+                )
             )
         rows["payments_payment"].extend(payments)
         rows["payments_refund"].extend(refunds)
@@ -766,7 +895,18 @@ class Generator:
         else:
             flight = ""
         point = "Arrivals hall, exit 2" if from_airport else "Hotel lobby"
-        return (ids.take("bookings_transferleg"), sequence, pickup_at, point, flight, arrival, departure, booking_id, origin, destination)
+        return (
+            ids.take("bookings_transferleg"),
+            sequence,
+            pickup_at,
+            point,
+            flight,
+            arrival,
+            departure,
+            booking_id,
+            origin,
+            destination,
+        )
 
 
 def generate(options: Options, progress: Callable[[str], None]) -> Summary:

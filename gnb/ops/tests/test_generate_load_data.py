@@ -31,7 +31,7 @@ def generate(count: int, *extra: str) -> str:
 
 @pytest.mark.django_db
 def test_refuses_debug_off_without_force(catalog):
-    with override_settings(DEBUG=False), pytest.raises(CommandError, match="DEBUG is off.*--force"):
+    with override_settings(DEBUG=False), pytest.raises(CommandError, match=r"DEBUG is off.*--force"):
         call_command("generate_load_data", "--bookings", "10")
 
 
@@ -62,7 +62,7 @@ def test_refuses_sqlite_with_the_reason(catalog):
 @on_postgres
 @pytest.mark.django_db
 def test_refuses_a_database_without_catalogue():
-    with pytest.raises(CommandError, match="run `manage.py load_demo` first"):
+    with pytest.raises(CommandError, match=r"run `manage\.py load_demo` first"):
         call_command("generate_load_data", "--bookings", "10", "--force")
 
 
@@ -97,7 +97,10 @@ def test_generated_history_is_valid_and_reconciles(catalog):
 
     # Money: confirmed payments minus succeeded refunds give each booking's payment state.
     paid = dict(
-        Payment.objects.filter(state="confirmed").values("booking").annotate(s=Sum("amount")).values_list("booking", "s")
+        Payment.objects.filter(state="confirmed")
+        .values("booking")
+        .annotate(s=Sum("amount"))
+        .values_list("booking", "s")
     )
     refunded = dict(
         Refund.objects.filter(state="succeeded")

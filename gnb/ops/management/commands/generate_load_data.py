@@ -1,4 +1,4 @@
-"""``manage.py generate_load_data --bookings 1000000``: a years-long booking history for load tests (never production)."""
+"""``manage.py generate_load_data --bookings 1000000``: a booking history for load tests (never production)."""
 
 from __future__ import annotations
 
