@@ -19,6 +19,7 @@ factor; "my bookings" as the customer with the most bookings.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import re
@@ -76,6 +77,7 @@ def measure_pages(requests: int, only: str = "") -> list[dict[str, object]]:
     from django.db.models import Count
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
 
     from gnb.bookings.models import Booking, TransferLeg
     from gnb.catalog.models import Place, Tour, VehicleClass
@@ -112,6 +114,7 @@ def measure_pages(requests: int, only: str = "") -> list[dict[str, object]]:
         or Place.objects.filter(kind="hotel").first()
     )
     bookings = "/admin/bookings/booking/"
+    yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
     pages: list[tuple[str, Client, str, str, bytes | None]] = [
         ("bookings list", staff_client, "GET", bookings, None),
         ("bookings list, page 5", staff_client, "GET", f"{bookings}?p=5", None),
@@ -143,7 +146,13 @@ def measure_pages(requests: int, only: str = "") -> list[dict[str, object]]:
         ("search: flight", staff_client, "GET", f"{bookings}?q={flight.flight_number if flight else 'TK1'}", None),
         ("admin index", staff_client, "GET", "/admin/", None),
         ("dashboard", staff_client, "GET", f"{bookings}dashboard/", None),
-        ("reconciliation", staff_client, "GET", "/admin/payments/payment/reconciliation/", None),
+        (
+            "reconciliation (yesterday, Stripe)",
+            staff_client,
+            "GET",
+            f"/admin/payments/payment/reconciliation/?provider=stripe&first_day={yesterday}&last_day={yesterday}",
+            None,
+        ),
         ("payments list", staff_client, "GET", "/admin/payments/payment/", None),
         ("tour departures (back office)", staff_client, "GET", "/admin/catalog/tourdeparture/", None),
         ("tour page with calendar", customer_client, "GET", f"/tours/{tour.slug}/" if tour else "/tours/", None),
@@ -153,7 +162,7 @@ def measure_pages(requests: int, only: str = "") -> list[dict[str, object]]:
         body = {
             "origin": airport.slug,
             "destination": hotel.slug,
-            "pickup_at": (sample.starts_at.replace(year=sample.starts_at.year + 1)).strftime("%Y-%m-%dT10:00:00"),
+            "pickup_at": (timezone.localdate() + dt.timedelta(days=30)).strftime("%Y-%m-%dT10:00:00"),
             "adults": 2,
             "children": 1,
             "infants": 0,
@@ -182,12 +191,14 @@ def measure_pages(requests: int, only: str = "") -> list[dict[str, object]]:
                 raise SystemExit(f"{name}: {url} answered {response.status_code}: {response.content[:400]!r}")
         with CaptureQueriesContext(connection) as queries:
             fetch(url=url)
+        # Read now: the next request resets the connection's query log.
+        captured = list(queries.captured_queries)
         times = []
         for _ in range(requests):
             started = time.perf_counter()
             fetch(url=url)
             times.append((time.perf_counter() - started) * 1000)
-        counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+        counts = [q["sql"] for q in captured if "COUNT(" in q["sql"].upper()]
         results.append(
             {
                 "name": name,
@@ -195,9 +206,9 @@ def measure_pages(requests: int, only: str = "") -> list[dict[str, object]]:
                 "p50_ms": round(statistics.median(times), 1),
                 "p95_ms": round(percentile(times, 0.95), 1),
                 "p99_ms": round(percentile(times, 0.99), 1),
-                "queries": len(queries.captured_queries),
+                "queries": len(captured),
                 # The database's share of one request (the rest is Python: the view and its template).
-                "sql_ms": round(sum(float(q["time"]) for q in queries.captured_queries) * 1000, 1),
+                "sql_ms": round(sum(float(q["time"]) for q in captured) * 1000, 1),
                 "counts": len(counts),
             }
         )
