@@ -190,3 +190,13 @@ def test_search_finds_by_each_field_without_distinct(catalog, admin_client):
         assert not any("SELECT DISTINCT" in q["sql"] for q in queries.captured_queries)
     response = admin_client.get("/admin/bookings/booking/", {"q": "nobody-is-called-this"})
     assert list(response.context["cl"].result_list) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/admin/payments/payment/", "/admin/payments/refund/", "/admin/bookings/booking/"])
+def test_money_and_booking_lists_count_with_a_limit(admin_client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert admin_client.get(url).status_code == 200
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts
+    assert all(re.search(r"\bLIMIT \d+\b", sql) for sql in counts), counts
