@@ -11,7 +11,7 @@ PostgreSQL, the real middleware, sessions and caches): the time from the request
 leaving it, without HTTP parsing or a network hop. Staff pages are fetched signed in as a superuser past the second
 factor; "my bookings" as the customer with the most bookings.
 
-    .venv/bin/python bench/bigdata.py                          # 1,000,000 bookings (about 10 minutes to generate)
+    .venv/bin/python bench/bigdata.py                          # 1,000,000 bookings (10–25 minutes to generate)
     .venv/bin/python bench/bigdata.py --bookings 50000 --keep  # smaller, and keep the database for re-runs
     .venv/bin/python bench/bigdata.py --database gnb_bigdata_123 --skip-backup
 """
