@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -186,6 +187,17 @@ class Booking(TimeStampedModel):
         indexes = [
             models.Index(fields=["lead_email"], name="booking_lead_email"),
             models.Index(fields=["status", "starts_at"], name="booking_status_starts"),
+            # The back-office list's filters, each read in pickup order (a page is one index range).
+            models.Index(fields=["payment_state", "starts_at"], name="booking_payment_starts"),
+            models.Index(fields=["kind", "starts_at"], name="booking_kind_starts"),
+            models.Index(fields=["vehicle_class", "starts_at"], name="booking_vehicle_starts"),
+            # "My bookings": one customer's bookings in pickup order.
+            models.Index(fields=["customer", "starts_at"], name="booking_customer_starts"),
+            # Search by any part of these (ILIKE '%term%', gnb.bookings.search); built on PostgreSQL only.
+            GinIndex(fields=["reference"], opclasses=["gin_trgm_ops"], name="booking_reference_trgm"),
+            GinIndex(fields=["lead_name"], opclasses=["gin_trgm_ops"], name="booking_lead_name_trgm"),
+            GinIndex(fields=["lead_email"], opclasses=["gin_trgm_ops"], name="booking_lead_email_trgm"),
+            GinIndex(fields=["lead_phone"], opclasses=["gin_trgm_ops"], name="booking_lead_phone_trgm"),
         ]
 
     def __str__(self) -> str:
@@ -226,6 +238,10 @@ class TransferLeg(models.Model):
             models.CheckConstraint(name="leg_sequence_1_or_2", condition=Q(sequence__in=[1, 2])),
             models.CheckConstraint(name="leg_distinct_places", condition=~Q(origin=models.F("destination"))),
         ]
+        indexes = [
+            GinIndex(fields=["flight_number"], opclasses=["gin_trgm_ops"], name="leg_flight_number_trgm"),
+            GinIndex(fields=["pickup_point"], opclasses=["gin_trgm_ops"], name="leg_pickup_point_trgm"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.booking_id} #{self.sequence}"
@@ -258,6 +274,10 @@ class Passenger(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["booking", "position"], name="passenger_unique_position"),
             models.CheckConstraint(name="passenger_named", condition=~Q(first_name="") & ~Q(last_name="")),
+        ]
+        indexes = [
+            GinIndex(fields=["first_name"], opclasses=["gin_trgm_ops"], name="passenger_first_name_trgm"),
+            GinIndex(fields=["last_name"], opclasses=["gin_trgm_ops"], name="passenger_last_name_trgm"),
         ]
 
     def __str__(self) -> str:

@@ -36,6 +36,7 @@ from gnb.core.admin import ReadOnlyAdmin
 from gnb.core.audit import audit_export
 from gnb.core.errors import DomainError
 from gnb.core.money import ZERO
+from gnb.core.paginators import CappedCountPaginator
 from gnb.payments import reports, selectors, services
 from gnb.payments.admin_forms import MarkPaidForm, ReconciliationForm, RecordCashForm, RefundForm
 from gnb.payments.models import Payment, ProviderEvent, Refund
@@ -148,6 +149,8 @@ class PaymentAdmin(ReadOnlyAdmin):
     ordering = ("-created_at", "-pk")
     list_per_page = 50
     show_full_result_count = False
+    # Counting stops at 50 pages: no COUNT(*) over every payment on each page (gnb.core.paginators).
+    paginator = CappedCountPaginator
     actions = ("refund_payment",)
     inlines = (RefundInline,)
     fields = (
@@ -463,6 +466,8 @@ class RefundAdmin(ReadOnlyAdmin):
     ordering = ("-created_at", "-pk")
     list_per_page = 50
     show_full_result_count = False
+    # Counting stops at 50 pages: no COUNT(*) over every payment on each page (gnb.core.paginators).
+    paginator = CappedCountPaginator
     fields = (
         "payment",
         "booking_link",
@@ -507,6 +512,8 @@ class ProviderEventAdmin(ReadOnlyAdmin):
     ordering = ("-received_at", "-pk")
     list_per_page = 50
     show_full_result_count = False
+    # Counting stops at 50 pages: no COUNT(*) over every payment on each page (gnb.core.paginators).
+    paginator = CappedCountPaginator
 
     @admin.display(description=gettext_lazy("received (Istanbul)"), ordering="received_at")
     def received_local(self, event: ProviderEvent) -> str:

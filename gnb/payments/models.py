@@ -91,6 +91,12 @@ class Payment(models.Model):
                 condition=~Q(state="confirmed") | Q(confirmed_at__isnull=False),
             ),
         ]
+        indexes = [
+            # Reconciliation: a provider's confirmed payments of some days (an index range, not the whole table).
+            models.Index(
+                fields=["provider", "confirmed_at"], condition=Q(state="confirmed"), name="payment_confirmed_by_day"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.provider} {self.amount} {self.currency} ({self.state})"
@@ -139,6 +145,11 @@ class Refund(models.Model):
                 fields=["provider", "provider_reference"],
                 condition=~Q(provider_reference=""),
                 name="refund_provider_reference_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["provider", "confirmed_at"], condition=Q(state="succeeded"), name="refund_succeeded_by_day"
             ),
         ]
 
