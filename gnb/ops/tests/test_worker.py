@@ -51,6 +51,7 @@ EXPECTED = {
     "gnb.ops.tasks.backup_daily": "BULK",
     "gnb.ops.tasks.prune_task_results": "BULK",
     "gnb.ops.tasks.reap_stale_tasks": "URGENT",
+    "gnb.payments.services.events.provider_event_apply_task": "URGENT",
     "gnb.payments.services.holds.payment_close_task": "URGENT",
     "gnb.payments.services.refunds.refund_submit_task": "URGENT",
     "gnb.payments.tasks.holds_expire_task": "URGENT",
