@@ -31,6 +31,8 @@ def main() -> int:
     parser.add_argument(
         "--planning-long", action="store_true", help="day planning: also search the 300/50 day for 60 s"
     )
+    parser.add_argument("--bigdata-database", default="", help="peak table: the million-bookings rows on this database")
+    parser.add_argument("--bigdata-bookings", type=int, default=0, help="peak table: generate N bookings for them")
     args = parser.parse_args()
     settings = api_load.settings_from(args)
     api_load.stop_on_sigterm()
@@ -41,7 +43,13 @@ def main() -> int:
     try:
         if args.peak_only or not only:
             print("The platform at the peak (bench/peak.py): setting up", flush=True)
-            results["peak"] = peak.run(peak.Options(database_url=settings.postgres_url))
+            results["peak"] = peak.run(
+                peak.Options(
+                    database_url=settings.postgres_url,
+                    bigdata_database=args.bigdata_database,
+                    bigdata_bookings=args.bigdata_bookings,
+                )
+            )
         if not (args.api_only or args.fleet_only or args.planning_only or args.peak_only):
             results["engine"] = engine.run()
             engine.print_table(results["engine"])
