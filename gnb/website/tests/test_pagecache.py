@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -16,25 +17,14 @@ from django.urls import reverse
 
 from gnb.catalog.models import Fare
 from gnb.testing.bookings import place_tour
-from gnb.testing.catalog import future_local
+from gnb.testing.website import search_query
 from gnb.website.pagecache import cached_page
 
 pytestmark = pytest.mark.django_db
 
 
 def results_url(**extra: str) -> str:
-    pickup = future_local()
-    query = {
-        "origin": "ayt",
-        "destination": "regnum-carya",
-        "date": pickup.date().isoformat(),
-        "time": "14:30",
-        "adults": "2",
-        "children": "0",
-        "infants": "0",
-        "bags": "2",
-    } | extra
-    return reverse("website:results") + "?" + "&".join(f"{key}={value}" for key, value in query.items())
+    return reverse("website:results") + "?" + urlencode(search_query(children="0", **extra))
 
 
 def nonces(response) -> tuple[set[str], str]:
