@@ -76,6 +76,7 @@ class Options:
     # bookings to generate first (1,000,000 takes about half an hour here); 0 leaves the rows out.
     bigdata_database: str = ""
     bigdata_bookings: int = 0
+    pages_only: bool = False  # the closed and open loops only, none of the sections below them
 
 
 # --- budgets: (what, kind, limit); kinds: "ratio" (share of the health check, at least), "p95"/"p99" (ms, at most),
@@ -328,7 +329,7 @@ def run(options: Options) -> dict[str, Any]:
         }
     # Each of these sets up a stack of its own (its own database, gunicorn and workers), one after the other.
     result["extra"] = []
-    for name, rows_of in EXTRA_SECTIONS:
+    for name, rows_of in [] if options.pages_only else EXTRA_SECTIONS:
         if rows_of is _bigdata_rows and not (options.smoke or options.bigdata_database or options.bigdata_bookings):
             print(f"\n{name}: left out (--bigdata-database NAME or --bigdata-bookings N)", flush=True)
             continue
@@ -412,6 +413,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--duration", type=float, default=defaults.duration, help="seconds per closed-loop row")
     p.add_argument("--rate", type=float, default=defaults.rate, help="requests/s of the open-loop rows")
     p.add_argument("--smoke", action="store_true", help="one second per row, no budgets (what CI runs)")
+    p.add_argument("--pages-only", action="store_true", help="the pages and the quote API only")
     p.add_argument("--bigdata-database", default="", help="the million-bookings rows, on this existing database")
     p.add_argument("--bigdata-bookings", type=int, default=0, help="the million-bookings rows, generating N first")
     p.add_argument("--strict", action="store_true", help="exit 3 when a budget is missed")
@@ -429,6 +431,7 @@ def main() -> int:
         smoke=args.smoke,
         bigdata_database=args.bigdata_database,
         bigdata_bookings=args.bigdata_bookings,
+        pages_only=args.pages_only,
         strict=args.strict,
     )
     api_load.stop_on_sigterm()
