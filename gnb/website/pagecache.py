@@ -10,7 +10,7 @@ per-process memory, or Redis in production, shared by every instance) until its 
   from an older page. Entries also expire after ``seconds``, for what depends on the time of day (the lead time
   before a pickup, a departure's cutoff).
 - **Only stateless requests and answers**, and never with DEBUG on: a GET or HEAD without a session or messages
-  cookie; a 200 that sets no cookie. Everything else is rendered as before.
+  cookie; a 200 that sets no cookie and writes nothing to the session. Everything else is rendered as before.
 - **What belongs to one answer**: the CSP nonce, and the CSRF token of a form that posts (bound to one visitor's
   cookie: it must never reach another). The stored page holds a placeholder where each was, and each answer gets
   its own in their place; the middleware around the view still adds every header (the policy with that nonce, the
@@ -93,6 +93,10 @@ def _key(view: str, request: HttpRequest, parts: tuple[str, ...]) -> str:
 def _stored_body(request: HttpRequest, response: HttpResponse, nonce: bytes) -> tuple[bytes, bool] | None:
     """The body to keep, with placeholders, and whether it holds a CSRF token; None when it must not be kept."""
     if response.status_code != 200 or response.streaming or response.cookies:
+        return None
+    # A page that wrote to the visitor's session did something for that visitor alone.
+    session = getattr(request, "session", None)
+    if session is not None and session.modified:
         return None
     body = response.content.replace(nonce, NONCE_PLACEHOLDER)
     # get_token() marks the request whenever a page asks for the token.

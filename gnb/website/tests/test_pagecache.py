@@ -8,6 +8,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -120,19 +121,24 @@ def test_only_stateless_answers_are_kept(catalog):
         response = HttpResponse("<p>hello</p>")
         if request.GET.get("remember"):
             response.set_cookie("gnb_currency", "GBP")
+        if request.GET.get("note"):
+            request.session["seen"] = True
         return response
 
     def visit(query: str = "", cookies: dict | None = None) -> None:
         request = RequestFactory().get("/en/page/" + query)
         request.COOKIES.update(cookies or {})
         request.csp_nonce = "n0nce"
+        request.session = SessionStore()
         view(request)
 
     visit("?remember=1")  # sets a cookie: rendered, not kept
     visit("?remember=1")
+    visit("?note=1")  # writes to the session: rendered, not kept
+    visit("?note=1")
     visit(cookies={"sessionid": "abc"})  # a visitor with a session: always rendered
     visit(cookies={"sessionid": "abc"})
-    assert len(rendered) == 4
+    assert len(rendered) == 6
     visit()
     visit()
-    assert len(rendered) == 5
+    assert len(rendered) == 7
