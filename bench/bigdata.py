@@ -305,7 +305,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
 
 
 def peak_rows(result: dict[str, object]) -> list[dict[str, object]]:
-    """One row per page for the coordinator's table (``bench/peak.py``): p50/p95/p99 and the p99 ≤ 100 ms budget."""
+    """One row per page for the one table (``bench/peak.py``): p50/p95/p99 and the p99 ≤ 100 ms budget."""
     rows = []
     for page in result.get("pages", []):  # type: ignore[union-attr]
         rows.append(
