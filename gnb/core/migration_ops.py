@@ -1,7 +1,12 @@
-"""Migration operations for rules only PostgreSQL can hold in the database itself."""
+"""Migration operations for what only PostgreSQL has: rules it holds in the database itself, trigram indexes.
+
+The project's tests run on SQLite and on PostgreSQL. Each operation changes the schema on PostgreSQL only, while the
+model state gets it everywhere, so ``makemigrations --check`` sees no difference.
+"""
 
 from __future__ import annotations
 
+from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
 
@@ -20,3 +25,28 @@ class AddConstraintOnPostgres(migrations.AddConstraint):
 
     def describe(self) -> str:
         return f"{super().describe()} (PostgreSQL only)"
+
+
+class AddIndexOnPostgres(migrations.AddIndex):
+    """``AddIndex`` that builds the index on PostgreSQL only (GIN trigram indexes for ``ILIKE '%term%'``)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class TrigramExtensionOnPostgres(TrigramExtension):
+    """``pg_trgm``, created on PostgreSQL only. Django's own skips SQLite going forwards, but going backwards it asks
+    SQLite for ``pg_extension`` and fails, which breaks every migration test that unapplies it."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)

@@ -2,11 +2,10 @@
 
 
 import django.contrib.postgres.indexes
-from django.contrib.postgres.operations import TrigramExtension
 from django.conf import settings
 from django.db import migrations, models
 
-from gnb.core.migration_operations import AddIndexOnPostgres
+from gnb.core.migration_ops import AddIndexOnPostgres, TrigramExtensionOnPostgres
 
 
 class Migration(migrations.Migration):
@@ -19,8 +18,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # pg_trgm for the GIN trigram indexes below (CreateExtension does nothing on SQLite).
-        TrigramExtension(),
+        # pg_trgm for the GIN trigram indexes below.
+        TrigramExtensionOnPostgres(),
         migrations.AddIndex(
             model_name='booking',
             index=models.Index(fields=['payment_state', 'starts_at'], name='booking_payment_starts'),
