@@ -149,9 +149,10 @@ def provider_event_apply(*, event_pk: int) -> str | None:
         apply: Callable[[ProviderEvent], None] = import_string(APPLIERS[event.provider])
         apply(event)
         event.refresh_from_db(fields=["processed_at", "outcome"])
-        if event.processed_at is None:  # every applier records an outcome; this one forgot
-            provider_event_finish(event_pk=event.pk, outcome="applied")
-            event.refresh_from_db(fields=["processed_at", "outcome"])
+        if event.processed_at is None:
+            # Every applier records what it did; recording a success here would hide one that did nothing. The
+            # transaction rolls back and the event stays unapplied, for the failed task and the requeue command.
+            raise RuntimeError(f"{APPLIERS[event.provider]} recorded no outcome for provider event {event.pk}")
     return event.outcome
 
 
