@@ -49,6 +49,7 @@ from common import (
     idle_machine_check,
     own_cpu_times,
     shared_cpu_note,
+    stop_processes,
     write_results,
 )
 
@@ -224,13 +225,7 @@ def gunicorn(settings: Settings, env: dict[str, str]) -> Iterator[Server]:
         print(f"gunicorn's log, last lines:\n{_log_tail(log)}", file=sys.stderr)
         raise
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_processes([process])
         with contextlib.suppress(OSError):
             log.unlink()
 

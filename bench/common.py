@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import platform
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -103,3 +104,16 @@ def idle_machine_check(seconds: float = 1.0) -> float | None:
     before = cpu_times()
     time.sleep(seconds)
     return busy_percent(before, cpu_times())
+
+
+def stop_processes(processes: list[subprocess.Popen], timeout: float = 15.0) -> None:
+    """SIGTERM every process still running, then wait for each; one that outlives ``timeout`` is killed."""
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -48,7 +48,7 @@ from typing import Any
 
 import api_load
 from api_load import BenchFailure, percentile
-from common import PYTHON, ROOT, busy_percent, cpu_times, shared_cpu_note, write_results
+from common import PYTHON, ROOT, busy_percent, cpu_times, shared_cpu_note, stop_processes, write_results
 
 WEBHOOK_SECRET = "whsec_bench_" + "0" * 24
 SECRET_KEY = "sk_test_bench"  # noqa: S105 - never reaches Stripe: the bench makes no API call
@@ -272,7 +272,6 @@ def send(
 def task_workers(env: dict[str, str], count: int, nice: int = 0) -> Iterator[None]:
     """``count`` ``manage.py run_worker`` processes, as production runs them (at ``nice``: on a box shared with the
     web workers, background work can yield the CPU to them), until the block ends."""
-    import signal
     import subprocess
 
     log = Path(tempfile.mkstemp(prefix="gnb-bench-db-worker-", suffix=".log")[1])
@@ -302,15 +301,7 @@ def task_workers(env: dict[str, str], count: int, nice: int = 0) -> Iterator[Non
             raise BenchFailure(f"run_worker exited at start:\n{log.read_text()[-3000:]}")
         yield
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_processes(processes)
         with contextlib.suppress(OSError):
             log.unlink()
 

@@ -30,7 +30,6 @@ import contextlib
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
 import tempfile
@@ -42,7 +41,7 @@ from typing import Any
 
 import api_load
 from api_load import BenchFailure, percentile
-from common import PYTHON, ROOT, busy_percent, cpu_times, shared_cpu_note, write_results
+from common import PYTHON, ROOT, busy_percent, cpu_times, shared_cpu_note, stop_processes, write_results
 
 EMAIL_BUDGET_SECONDS = 60.0
 EMAIL_BUDGET_SHARE = 95.0
@@ -193,15 +192,7 @@ def processes(env: dict[str, str], commands: list[list[str]], log_dir: Path) -> 
             )
         yield started
     finally:
-        for process in started:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in started:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_processes(started, timeout=20)
 
 
 BACKENDS_SQL = "SELECT pid FROM pg_stat_activity WHERE application_name ="
