@@ -9,10 +9,9 @@ from decimal import Decimal
 from itertools import groupby
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Min, Prefetch, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from gnb.bookings import policies
 from gnb.bookings.availability import departures_with_availability
@@ -85,20 +84,10 @@ def pickup_timing(*, origin: Place, destination: Place, typed: dt.datetime) -> P
     return PickupTiming("pickup", typed)
 
 
-SERVED_AIRPORTS_CACHE_SECONDS = 300
-
-
 def served_airports() -> list[str]:
     """The names of the airports the catalogue serves (active airport places) in the active language, for the
-    claims every page makes (meta description, about page). Cached briefly: every page shows it, and an operator's
-    new airport may take a few minutes to appear."""
-    key = f"website:served-airports:{translation.get_language()}"
-    names = cache.get(key)
-    if names is None:
-        airports = Place.objects.filter(is_active=True, kind=Place.Kind.AIRPORT).only(*PLACE_COLUMNS)
-        names = [place.name for place in airports.order_by("-is_popular", "name")]
-        cache.set(key, names, SERVED_AIRPORTS_CACHE_SECONDS)
-    return names
+    claims every page makes (meta description, about page); from the catalogue this process keeps."""
+    return [place.name for place in catalogue().places.values() if place.kind == Place.Kind.AIRPORT]
 
 
 def place_resolve(text: str) -> Place | None:
