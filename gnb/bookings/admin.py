@@ -54,7 +54,7 @@ from gnb.bookings.models import (
     Passenger,
     TransferLeg,
 )
-from gnb.core.admin import ReadOnlyAdmin
+from gnb.core.admin import PlainActionCheckbox, ReadOnlyAdmin
 from gnb.core.audit import audit_export
 from gnb.core.errors import DomainError
 from gnb.core.paginators import CappedCountPaginator, TwoRuns
@@ -296,16 +296,22 @@ class PeriodsFromRange(QuerySet):
 
 
 class BookingChangeList(ChangeList):
-    """The list's rows with their extras (shown as marks), which a booking's own page does not need."""
+    """The date bar's periods from the first and last pickup (see PeriodsFromRange); rows as the columns need them."""
 
     def get_queryset(self, request, exclude_parameters=None):
-        queryset = reports.with_extras(super().get_queryset(request, exclude_parameters))
+        queryset = super().get_queryset(request, exclude_parameters)
         queryset.__class__ = PeriodsFromRange
         return queryset
 
+    def get_results(self, request):
+        super().get_results(request)
+        if (self.show_all and self.can_show_all) or not self.multi_page:
+            # Everything on one page: Django lists the queryset itself, not a page of BookingAdmin.get_paginator's.
+            self.result_list = reports.bookings_for_list_page(self.result_list)
+
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(PlainActionCheckbox):
     # One line per booking at 1366 px, 200 rides a day on one page: what a dispatcher reads at a glance.
     list_display = (
         "reference",
@@ -405,7 +411,9 @@ class BookingAdmin(admin.ModelAdmin):
         return search.bookings_matching(queryset, search_term), False
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        """Counts stop at 50 pages; the default order (next pickup first) is read as two index ranges."""
+        """Counts stop at 50 pages; the default order (next pickup first) is read as two index ranges; a page's rows
+        load only what the columns show."""
+        queryset = reports.bookings_for_list_page(queryset)
         if ORDER_VAR not in request.GET:
             now = timezone.now()
             plain = queryset.order_by()
@@ -452,10 +460,9 @@ class BookingAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("route"))
     def route(self, booking: Booking) -> str:
         # Airports by their code; each end cut short on its own (both stay readable), the whole route in the title.
-        ends = format_html_join(
-            " → ", '<span class="gnb-place">{}</span>', ((end,) for end in reports.booking_route_short(booking))
-        )
-        return format_html('<span class="gnb-route" title="{}">{}</span>', reports.booking_route(booking), ends)
+        route, short = reports.booking_route_and_ends(booking)
+        ends = format_html_join(" → ", '<span class="gnb-place">{}</span>', ((end,) for end in short))
+        return format_html('<span class="gnb-route" title="{}">{}</span>', route, ends)
 
     @admin.display(description=gettext_lazy("party"))
     def party(self, booking: Booking) -> str:
@@ -480,7 +487,7 @@ class BookingAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("flight"))
     def flight(self, booking: Booking) -> str:
-        legs = [leg for leg in booking.legs.all() if leg.flight_number]
+        legs = [leg for leg in reports.booking_legs(booking) if leg.flight_number]
         if not legs:
             return ""
         first = min(legs, key=lambda leg: leg.sequence)
@@ -490,14 +497,15 @@ class BookingAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("payment"), ordering="payment_state")
     def payment(self, booking: Booking) -> str:
         # The total in the title: the line has room for how and whether, the amount is on the booking and the CSV.
+        # The choices' labels by enum, not get_FOO_display(), which builds the field's choices dict for every row.
         method = _("Cash") if booking.payment_method == Booking.PaymentMethod.CASH else _("Card")
         return format_html(
             '<span title="{}: {} {}">{} · {}</span>',
-            booking.get_payment_method_display(),
+            Booking.PaymentMethod(booking.payment_method).label,
             f"{booking.total:.2f}",
             booking.currency,
             method,
-            booking.get_payment_state_display(),
+            Booking.PaymentState(booking.payment_state).label,
         )
 
     @admin.display(description=gettext_lazy("total"), ordering="total_base")

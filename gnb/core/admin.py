@@ -6,10 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.db.models import Field, Model
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gnb.core.audit import AuditAction, audit_record
@@ -27,6 +29,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class PlainActionCheckbox(admin.ModelAdmin):
+    """A list's row checkbox written as HTML, the same markup Django's widget gives: Django renders a form widget
+    through the template engine for every row, a fifth of a 200-row list's time."""
+
+    def action_checkbox(self, obj):
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        )
 
 
 # --- the audit log ----------------------------------------------------------------------------------------
