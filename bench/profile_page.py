@@ -48,12 +48,13 @@ def _pages(origin: str, destination: str) -> dict[str, str]:
         "results": "/en/transfers/?" + urllib.parse.urlencode(search),
         "tour": f"/en/tours/{tour.slug}/" if tour else "/en/tours/",
         "form": "/en/transfers/book/?" + urllib.parse.urlencode(search | {"vehicle": "sedan"}),
+        "health": "/health/live",  # the floor the peak table divides by
     }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("page", choices=["home", "results", "tour", "form", "quote"])
+    parser.add_argument("page", choices=["home", "results", "tour", "form", "quote", "health"])
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--origin", default="ayt", help="a place code of the demo catalogue")
