@@ -416,11 +416,12 @@ class BookingAdmin(PlainActionCheckbox):
         queryset = reports.bookings_for_list_page(queryset)
         if ORDER_VAR not in request.GET:
             now = timezone.now()
-            plain = queryset.order_by()
+            plain = queryset.order_by().prefetch_related(None)
             queryset = TwoRuns(
                 plain,
                 plain.filter(starts_at__gte=now).order_by("starts_at", "-pk"),
                 plain.filter(starts_at__lt=now).order_by("-starts_at", "-pk"),
+                prefetch=reports.list_page_prefetches(),
             )
         return CappedCountPaginator(queryset, per_page, orphans, allow_empty_first_page)
 

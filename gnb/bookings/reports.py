@@ -139,9 +139,20 @@ LIST_PAGE_LEG_FIELDS = ("booking", "sequence", "origin", "destination", "flight_
 
 def bookings_for_list_page(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
     """One page of the back office's bookings list: what its columns show, in a fixed number of queries however many
-    rows. Tours, places, vehicle classes and extras are prefetched (each read once, only the columns shown), not
-    joined: a page of 200 rides names a few dozen places and a handful of classes, and a join builds an object per
-    row."""
+    rows (:func:`list_page_prefetches`). No join at all: the bookings are read in the order of an index and the read
+    stops at the page's end; joined, PostgreSQL reads every match (13,000 confirmed rides ahead) and sorts them."""
+    return (
+        queryset.only(*LIST_PAGE_FIELDS)
+        .select_related(None)
+        .prefetch_related(None)
+        .prefetch_related(*list_page_prefetches())
+    )
+
+
+def list_page_prefetches() -> tuple[Prefetch, ...]:
+    """The tours, legs, places, vehicle classes and extras a page of the list shows, each read once and only the
+    columns shown: a page of 200 rides names a few dozen places and a handful of classes, where a join would build
+    an object per row for each."""
     names = translated_columns("name")
     places = Place.objects.only("iata_code", *names)
     legs = (
@@ -155,18 +166,11 @@ def bookings_for_list_page(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
         .order_by("extra__sort_order", "extra__code")
     )
     departures = TourDeparture.objects.select_related("tour").only("tour", *(f"tour__{name}" for name in names))
-    # No join at all: the bookings are read in the order of an index and the read stops at the page's end; joined,
-    # PostgreSQL reads every match (13,000 confirmed rides ahead) and sorts them.
     return (
-        queryset.only(*LIST_PAGE_FIELDS)
-        .select_related(None)
-        .prefetch_related(None)
-        .prefetch_related(
-            Prefetch("tour_departure", queryset=departures),
-            Prefetch("vehicle_class", queryset=VehicleClass.objects.only(*names)),
-            Prefetch("legs", queryset=legs, to_attr=LISTED_LEGS),
-            Prefetch("extras", queryset=extras, to_attr=LISTED_EXTRAS),
-        )
+        Prefetch("tour_departure", queryset=departures),
+        Prefetch("vehicle_class", queryset=VehicleClass.objects.only(*names)),
+        Prefetch("legs", queryset=legs, to_attr=LISTED_LEGS),
+        Prefetch("extras", queryset=extras, to_attr=LISTED_EXTRAS),
     )
 
 

@@ -7,10 +7,11 @@ past that the list offers ``cap / per_page`` pages and filters or search narrow 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils.functional import cached_property
 
 # 50 pages of 200: a dispatcher pages through a day or a week; older bookings are found by filter or search.
@@ -39,12 +40,16 @@ class TwoRuns:
     index ranges on ``t`` (each stops after one page), where the CASE expression would sort the whole table.
     """
 
-    def __init__(self, every: QuerySet, ahead: QuerySet, past: QuerySet, *, cap: int = DEFAULT_CAP) -> None:
+    def __init__(
+        self, every: QuerySet, ahead: QuerySet, past: QuerySet, *, cap: int = DEFAULT_CAP, prefetch: Sequence = ()
+    ) -> None:
         # ``every`` is ``ahead`` and ``past`` together: one count for both.
         self.every = every
         self.ahead = ahead
         self.past = past
         self.cap = cap
+        # Prefetched once over a page's rows from both runs (on each run, each query would run twice).
+        self.prefetch = tuple(prefetch)
 
     def count(self) -> int:
         return capped_count(self.every, self.cap)
@@ -65,4 +70,5 @@ class TwoRuns:
         rows = list(self.ahead[start:stop]) if start < ahead else []
         if stop > ahead:
             rows += list(self.past[max(0, start - ahead) : stop - ahead])
+        prefetch_related_objects(rows, *self.prefetch)
         return rows

@@ -209,6 +209,7 @@ def test_booking_changelist_query_count_does_not_grow(admin_client, catalog, dja
     for day in range(3):
         place_transfer(days=10 + day)
     place_tour(catalog)
+    place_past_transfer()  # the list reads rides ahead, then those already started: both in one set of queries
     with CaptureQueriesContext(connection) as three:
         assert admin_client.get(CHANGELIST).status_code == 200
     for day in range(27):
@@ -220,8 +221,29 @@ def test_booking_changelist_query_count_does_not_grow(admin_client, catalog, dja
     with django_assert_max_num_queries(14), CaptureQueriesContext(connection) as thirty:
         response = admin_client.get(CHANGELIST)
     assert response.status_code == 200
-    assert len(response.context["cl"].result_list) == 32
+    assert len(response.context["cl"].result_list) == 33
     assert len(thirty) == len(three)
+
+
+def test_a_page_of_rides_ahead_and_already_started_reads_their_legs_places_and_extras_once(
+    admin_client, catalog, monkeypatch
+):
+    monkeypatch.setattr(admin.site._registry[Booking], "list_per_page", 5)
+    for day in range(7):
+        place_transfer(days=10 + day, extras=(ExtraRequest("child_seat", 1),))
+    for _ in range(3):
+        place_past_transfer()
+
+    def page(number: int) -> tuple[list[str], int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(CHANGELIST, {"p": number})
+        return [booking.reference for booking in response.context["cl"].result_list], len(queries)
+
+    (ahead_only, one_run), (both, two_runs) = page(1), page(2)
+    assert len(ahead_only) == 5 and len(both) == 5
+    # The second page reads the rest of the rides ahead and the first of those already started: one more query
+    # for the second run's rows, and the legs, places and extras of all five in one query each, as on the first.
+    assert two_runs == one_run + 1
 
 
 def test_no_changelist_query_count_grows_with_its_rows(admin_client, catalog):
