@@ -84,3 +84,19 @@ def test_the_trigram_search_finds_what_the_orm_finds(admin_client, kayas, monkey
     ahead, past, kayalar, _others = kayas
     by_pickup = in_list_order([*ahead, kayalar], past)
     assert listed(admin_client, q="kaya")[0] == references(by_pickup)
+
+
+@on_postgres
+def test_the_trigram_indexes_are_written_through_with_no_pending_list_to_read(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname LIKE %s", ["%\\_trgm"])
+        options = dict(cursor.fetchall())
+    searched = ["reference", "lead_name", "lead_email", "lead_phone"]
+    names = [f"booking_{field}_trgm" for field in searched]
+    names += [
+        "passenger_first_name_trgm",
+        "passenger_last_name_trgm",
+        "leg_flight_number_trgm",
+        "leg_pickup_point_trgm",
+    ]
+    assert {name: options.get(name) for name in names} == {name: ["fastupdate=off"] for name in names}
