@@ -15,9 +15,8 @@ key, the rows a walk of the pickup-time index that stops at the page. Only a wor
 
 from __future__ import annotations
 
-from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import BigIntegerField, BooleanField, F, Func, Q, QuerySet, Value
+from django.db.models import BooleanField, F, Func, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from gnb.bookings.models import Booking
@@ -49,7 +48,11 @@ def bookings_matching(queryset: QuerySet[Booking], search: str) -> QuerySet[Book
         else:
             found = ids if found is None else found & ids
     if found is not None:
-        queryset = queryset.filter(_IdAmong(F("pk"), Value(sorted(found), output_field=ArrayField(BigIntegerField()))))
+        # One text parameter, written once: as a list, every one of the page's queries would prepare each id anew
+        # (31,000 ids: ~150 ms of Python per query).
+        ids = "{" + ",".join(map(str, sorted(found))) + "}"
+        # Fixed SQL text; the ids travel as a bound parameter.
+        queryset = queryset.filter(_IdAmong(F("pk"), RawSQL("%s::bigint[]", (ids,))))
     return queryset
 
 
