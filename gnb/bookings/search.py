@@ -15,6 +15,8 @@ key, the rows a walk of the pickup-time index that stops at the page. Only a wor
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -50,9 +52,8 @@ def bookings_matching(queryset: QuerySet[Booking], search: str) -> QuerySet[Book
     if found is not None:
         # One text parameter, written once: as a list, every one of the page's queries would prepare each id anew
         # (31,000 ids: ~150 ms of Python per query).
-        ids = "{" + ",".join(map(str, sorted(found))) + "}"
-        # Fixed SQL text; the ids travel as a bound parameter.
-        queryset = queryset.filter(_IdAmong(F("pk"), RawSQL("%s::bigint[]", (ids,))))
+        id_array = "{" + ",".join(map(str, sorted(found))) + "}"
+        queryset = queryset.filter(_IdAmong(F("pk"), RawSQL("%s::bigint[]", (id_array,))))
     return queryset
 
 
@@ -64,11 +65,11 @@ class _IdAmong(Func):
     output_field = BooleanField()
 
 
-def _gathered_ids(sql: str, params: list[object]) -> set[int] | None:
+def _gathered_ids(sql: str, params: list[Any]) -> set[int] | None:
     """The ids the matching rows name, or None past ``MOST_MATCHES_GATHERED`` rows (read as they come, no DISTINCT,
     so a word found everywhere stops there instead of being gathered whole)."""
     with connection.cursor() as cursor:
-        # Fixed SQL text; the search term and ids travel as bound parameters.
+        # Fixed SQL text; the search term and catalogue ids travel as bound parameters.
         cursor.execute(f"{sql} LIMIT %s", [*params, MOST_MATCHES_GATHERED + 1])
         rows = cursor.fetchall()
     if len(rows) > MOST_MATCHES_GATHERED:
@@ -83,7 +84,7 @@ def _catalogue_ids(term: str) -> tuple[list[int], list[int]]:
     return place_ids, tour_ids
 
 
-def _matches_sql(term: str) -> tuple[str, list[object]]:
+def _matches_sql(term: str) -> tuple[str, list[Any]]:
     """One SELECT of booking ids per table, each on its trigram indexes, as ``UNION ALL`` (a booking may come twice)."""
     place_ids, tour_ids = _catalogue_ids(term)
     like = _like(term)
@@ -93,7 +94,7 @@ def _matches_sql(term: str) -> tuple[str, list[object]]:
         "SELECT booking_id FROM bookings_passenger WHERE first_name ILIKE %s OR last_name ILIKE %s",
         "SELECT booking_id FROM bookings_transferleg WHERE flight_number ILIKE %s OR pickup_point ILIKE %s",
     ]
-    params: list[object] = [like] * 8
+    params: list[Any] = [like] * 8
     if place_ids:
         parts.append(
             "SELECT booking_id FROM bookings_transferleg WHERE origin_id = ANY(%s) OR destination_id = ANY(%s)"
