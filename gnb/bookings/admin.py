@@ -273,6 +273,15 @@ class PeriodsFromRange(QuerySet):
     empty year or month, and an empty day's link shows an empty list.
     """
 
+    def aggregate(self, *args, **kwargs):
+        # Django's date bar asks for the first and last pickup to choose its level, then datetimes() below asks
+        # again: one read of each aggregate per list (a search's matches planned once, not twice).
+        cache = self.__dict__.setdefault("_aggregates", {})
+        key = (repr(args), repr(sorted(kwargs.items())))
+        if key not in cache:
+            cache[key] = super().aggregate(*args, **kwargs)
+        return dict(cache[key])
+
     def datetimes(self, field_name, kind, order="ASC", tzinfo=None):  # type: ignore[override]
         bounds = self.aggregate(first=Min(field_name), last=Max(field_name))
         if bounds["first"] is None:

@@ -218,7 +218,7 @@ def test_booking_changelist_query_count_does_not_grow(admin_client, catalog, dja
     # (One of them: the second factor the session passed, read by django-otp's middleware on every admin page;
     # others the legs, the extras shown as marks, and the tours, places, classes and extras they name, each read
     # once.)
-    with django_assert_max_num_queries(14), CaptureQueriesContext(connection) as thirty:
+    with django_assert_max_num_queries(13), CaptureQueriesContext(connection) as thirty:
         response = admin_client.get(CHANGELIST)
     assert response.status_code == 200
     assert len(response.context["cl"].result_list) == 33
