@@ -87,7 +87,8 @@ def _column(cl, field_name: Any, index: int, link: bool) -> Callable[[models.Mod
             return (empty if related is None else related), False
 
     elif field is not None and not field.auto_created and field.flatchoices:
-        labels = dict(make_hashable(field.flatchoices))
+        # Each label translated and escaped once a page, not once a row (a translated label is a lazy string).
+        labels = {value: conditional_escape(label) for value, label in make_hashable(field.flatchoices)}
         if isinstance(field, (models.DateField, models.TimeField)):
             classes.append("nowrap")
 
