@@ -150,7 +150,9 @@ def daily_sales(*, last_day: dt.date, days: int = 30) -> list[DaySales]:
         .annotate(day=TruncDate("created_at", tzinfo=LOCAL_TZ))
         .order_by()
         .values("day")
-        .annotate(bookings=Count("pk"), revenue=Sum("total_base", filter=~Q(status__in=NOT_REVENUE)))
+        # COUNT(*), not COUNT(id): every column read is in the index booking_created_sales, so the month is read
+        # from the index alone.
+        .annotate(bookings=Count("*"), revenue=Sum("total_base", filter=~Q(status__in=NOT_REVENUE)))
     )
     found = {row["day"]: row for row in rows}
     result = []
