@@ -106,6 +106,15 @@ def booking_payments_panel(request: HttpRequest, booking: Booking) -> str:
 
 
 # --- payments ---------------------------------------------------------------------------------------------------
+class PaymentCurrencyFilter(admin.AllValuesFieldListFilter):
+    """The currencies payments were taken in, found through the currency index rather than a ``DISTINCT`` over every
+    payment (a million rows) on each page of the list."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.lookup_choices = selectors.payment_currencies()
+
+
 class RefundInline(admin.TabularInline):
     model = Refund
     fields = ("created_local", "amount", "currency", "state", "provider_reference", "reason", "requested_by")
@@ -143,7 +152,13 @@ class PaymentAdmin(ReadOnlyAdmin):
         "reference_link",
         "refunded_total",
     )
-    list_filter = ("provider", "state", "needs_attention", ("created_at", admin.DateFieldListFilter), "currency")
+    list_filter = (
+        "provider",
+        "state",
+        "needs_attention",
+        ("created_at", admin.DateFieldListFilter),
+        ("currency", PaymentCurrencyFilter),
+    )
     search_fields = ("booking__reference", "provider_reference", "provider_payment_id")
     list_select_related = ("booking",)
     ordering = ("-created_at", "-pk")
