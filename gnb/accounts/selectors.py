@@ -56,9 +56,8 @@ def customer_bookings(*, user) -> QuerySet[Booking]:
     """The bookings linked to ``user``, soonest first, with what "my bookings" shows of each: reference, status,
     the tour's name or each ride's ends, the start. A loyal customer has ~300 bookings: every column of each
     booking, tour and place turned into Python objects cost more than the rest of the page."""
-    legs = (
-        TransferLeg.objects.select_related("origin", "destination")
-        .only("booking", "sequence", *_names("origin"), *_names("destination"))
+    legs = TransferLeg.objects.select_related("origin", "destination").only(
+        "booking", "sequence", *_names("origin"), *_names("destination")
     )
     return (
         Booking.objects.filter(customer_id=user.pk)

@@ -11,9 +11,9 @@ money received in cash or by bank transfer; without it the action is not offered
 from __future__ import annotations
 
 import csv
-from html import escape
 from collections.abc import Iterator
 from decimal import Decimal
+from html import escape
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -26,8 +26,8 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
 from django.utils.formats import localize
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -114,7 +114,8 @@ class PaymentCurrencyFilter(admin.AllValuesFieldListFilter):
 
     def __init__(self, field, request, params, model, model_admin, field_path):
         super().__init__(field, request, params, model, model_admin, field_path)
-        self.lookup_choices = selectors.payment_currencies()
+        # The filter only iterates its choices: a list serves as well as the queryset it declares.
+        self.lookup_choices = selectors.payment_currencies()  # type: ignore[assignment]
 
 
 class RefundInline(admin.TabularInline):
@@ -430,9 +431,7 @@ class PaymentAdmin(ReadOnlyAdmin):
             _("Reconciliation with the payment providers"),
             form=form,
             report=report,
-            buckets=[
-                (code, label, rows, reconciliation_table_rows(rows)) for code, label, rows in report.buckets
-            ]
+            buckets=[(code, label, rows, reconciliation_table_rows(rows)) for code, label, rows in report.buckets]
             if report is not None
             else [],
             export_url=(reverse("admin:payments_payment_reconciliation_export") + "?" + request.GET.urlencode())

@@ -27,7 +27,8 @@ def payment_currencies() -> list[str]:
         WITH RECURSIVE found (code) AS (
             SELECT MIN(currency) FROM {table}
             UNION ALL
-            SELECT (SELECT MIN(currency) FROM {table} WHERE currency > found.code) FROM found WHERE found.code IS NOT NULL
+            SELECT (SELECT MIN(currency) FROM {table} WHERE currency > found.code)
+            FROM found WHERE found.code IS NOT NULL
         )
         SELECT code FROM found WHERE code IS NOT NULL
     """  # noqa: S608 (the table name is the model's own, quoted; nothing here comes from a request)

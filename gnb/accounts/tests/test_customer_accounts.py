@@ -417,7 +417,7 @@ def test_my_bookings_shows_each_bookings_route_or_tour_status_and_start_in_a_fix
         (transfer, '<bdi>Antalya Airport</bdi> <span class="arrow">→</span> <bdi>Regnum Carya</bdi>'),
         (tour, "<bdi>Perge &amp; Aspendos</bdi>"),
     ):
-        card = html[html.index(f"<bdi dir=\"ltr\">{booking.reference}</bdi>") :]
+        card = html[html.index(f'<bdi dir="ltr">{booking.reference}</bdi>') :]
         card = card[: card.index("</li>")]
         assert f'<span class="badge badge--{booking.status}">' in card
         assert f"<p>{what}<br>" in card

@@ -14,9 +14,9 @@ from django.urls import reverse
 
 from gnb.bookings import reports, services
 from gnb.bookings.models import TransferLeg
-from gnb.catalog.models import Place
 from gnb.bookings.orders import TransferOrder
 from gnb.bookings.quotes import TransferQuoteRequest
+from gnb.catalog.models import Place
 from gnb.testing.bookings import place_berg_tour as place_tour
 from gnb.testing.bookings import place_sedan_transfer as place_transfer
 from gnb.testing.catalog import IST, future_local
