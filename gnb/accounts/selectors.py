@@ -9,9 +9,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
-from modeltranslation.utils import get_translation_fields
 
 from gnb.bookings.models import Booking, BookingExtra, TransferLeg
+from gnb.catalog.translation import translated_columns
 
 
 def normalise_email(email: str) -> str:
@@ -49,7 +49,7 @@ def customer_by_email(*, email: str):
 
 def _names(relation: str) -> tuple[str, ...]:
     """A translated name's columns through ``relation``: it is read in the visitor's language or the fallback one."""
-    return tuple(f"{relation}__{name}" for name in ("name", *get_translation_fields("name")))
+    return tuple(f"{relation}__{name}" for name in translated_columns("name"))
 
 
 def customer_bookings(*, user) -> QuerySet[Booking]:

@@ -15,12 +15,12 @@ from decimal import Decimal
 from django.db.models import Count, Model, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
-from modeltranslation.utils import get_translation_fields
 
 from gnb.bookings import policies
 from gnb.bookings.availability import with_seats
 from gnb.bookings.models import Booking, BookingExtra, Passenger, TransferLeg
 from gnb.catalog.models import Place, TourDeparture
+from gnb.catalog.translation import translated_columns
 from gnb.core.money import ZERO
 
 # Drivers, dispatchers and hotels on the Antalya coast all read the Istanbul clock, whichever time zone the
@@ -144,7 +144,7 @@ def transfers_due(*, first_day: dt.date, days: int = 2) -> list[DueDay]:
             *(
                 f"{relation}__{name}"
                 for relation in ("booking__vehicle_class", "origin", "destination")
-                for name in ("name", *get_translation_fields("name"))
+                for name in translated_columns("name")
             ),
         )
         .order_by("pickup_at", "booking__reference", "sequence")
