@@ -34,7 +34,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from gnb.bookings import lifecycle, policies, reports, search, services
+from gnb.bookings import admin_dashboard, lifecycle, policies, reports, search, services
 from gnb.bookings.admin_forms import (
     DEFAULT_PASSENGER_ROWS,
     BookingDetailsForm,
@@ -809,12 +809,14 @@ class BookingAdmin(PlainActionCheckbox):
             raise PermissionDenied
         today = reports.local_today()
         sales = reports.daily_sales(last_day=today, days=30)
+        due = reports.transfers_due(first_day=today, days=2)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Operations dashboard"),
             "opts": self.opts,
             "today": today,
-            "due": reports.transfers_due(first_day=today, days=2),
+            "due": due,
+            "due_tables": [(day, admin_dashboard.due_rows(day.legs)) for day in due],
             "sales": sales,
             "bookings_total": sum(day.bookings for day in sales),
             "revenue_total": sum((day.revenue for day in sales), Decimal("0.00")),

@@ -1,4 +1,5 @@
-"""Migration operations for what only PostgreSQL has: rules it holds in the database itself, trigram indexes.
+"""Migration operations for what only PostgreSQL has: rules it holds in the database itself, trigram indexes,
+indexes built without blocking writes.
 
 The project's tests run on SQLite and on PostgreSQL. Each operation changes the schema on PostgreSQL only, while the
 model state gets it everywhere, so ``makemigrations --check`` sees no difference.
@@ -6,7 +7,7 @@ model state gets it everywhere, so ``makemigrations --check`` sees no difference
 
 from __future__ import annotations
 
-from django.contrib.postgres.operations import TrigramExtension
+from django.contrib.postgres.operations import AddIndexConcurrently, TrigramExtension
 from django.db import migrations
 
 
@@ -37,6 +38,23 @@ class AddIndexOnPostgres(migrations.AddIndex):
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor == "postgresql":
             super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class AddIndexConcurrentlyOnPostgres(AddIndexConcurrently):
+    """``CREATE INDEX CONCURRENTLY`` on PostgreSQL: a big table keeps taking writes while its index is built (the
+    migration must say ``atomic = False``). Elsewhere (SQLite, small databases) a plain ``CREATE INDEX``."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+        else:
+            migrations.AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+        else:
+            migrations.AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
 
 
 class TrigramExtensionOnPostgres(TrigramExtension):

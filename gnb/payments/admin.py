@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from decimal import Decimal
+from html import escape
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -25,8 +26,9 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import localize
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -106,6 +108,16 @@ def booking_payments_panel(request: HttpRequest, booking: Booking) -> str:
 
 
 # --- payments ---------------------------------------------------------------------------------------------------
+class PaymentCurrencyFilter(admin.AllValuesFieldListFilter):
+    """The currencies payments were taken in, found through the currency index rather than a ``DISTINCT`` over every
+    payment (a million rows) on each page of the list."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        # The filter only iterates its choices: a list serves as well as the queryset it declares.
+        self.lookup_choices = selectors.payment_currencies()  # type: ignore[assignment]
+
+
 class RefundInline(admin.TabularInline):
     model = Refund
     fields = ("created_local", "amount", "currency", "state", "provider_reference", "reason", "requested_by")
@@ -143,7 +155,13 @@ class PaymentAdmin(ReadOnlyAdmin):
         "reference_link",
         "refunded_total",
     )
-    list_filter = ("provider", "state", "needs_attention", ("created_at", admin.DateFieldListFilter), "currency")
+    list_filter = (
+        "provider",
+        "state",
+        "needs_attention",
+        ("created_at", admin.DateFieldListFilter),
+        ("currency", PaymentCurrencyFilter),
+    )
     search_fields = ("booking__reference", "provider_reference", "provider_payment_id")
     list_select_related = ("booking",)
     ordering = ("-created_at", "-pk")
@@ -413,6 +431,9 @@ class PaymentAdmin(ReadOnlyAdmin):
             _("Reconciliation with the payment providers"),
             form=form,
             report=report,
+            buckets=[(code, label, rows, reconciliation_table_rows(rows)) for code, label, rows in report.buckets]
+            if report is not None
+            else [],
             export_url=(reverse("admin:payments_payment_reconciliation_export") + "?" + request.GET.urlencode())
             if report is not None
             else "",
@@ -432,6 +453,38 @@ class PaymentAdmin(ReadOnlyAdmin):
         name = f"reconciliation-{data['provider']}-{data['first_day']:%Y%m%d}-{data['last_day']:%Y%m%d}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+def reconciliation_table_rows(rows: list[reports.ReconciliationRow]) -> SafeString:
+    """A bucket's ``<tr>`` rows: kind, booking, our amount, our reference, the provider's message, its amount, when
+    it was received (Istanbul time).
+
+    A day of card payments is ~1,000 rows; through the template language each cost ~0.3 ms. Here a row is one
+    f-string, every text escaped with ``html.escape`` (what Django's ``escape`` calls), amounts as ``unlocalize``
+    writes them, the two words translated once.
+    """
+    kinds = {reports.REFUND: escape(_("refund")), reports.PAYMENT: escape(_("payment"))}
+
+    def row(line: reports.ReconciliationRow) -> str:
+        ours, fact = line.ours, line.fact
+        our_amount = f"{unlocalize(ours.amount)} {escape(ours.currency)}" if ours is not None else ""
+        message = received = their_amount = ""
+        if fact is not None:
+            message = f"{escape(fact.event.kind)} {escape(fact.event.event_id)}"
+            their_amount = f"{unlocalize(fact.amount)} {escape(fact.currency)}"
+            received = local_time(fact.event.received_at, "%Y-%m-%d %H:%M:%S")
+        return (
+            f"<tr><td>{kinds.get(line.kind, kinds[reports.PAYMENT])}</td><td>{escape(line.booking_reference)}</td>"
+            f'<td class="gnb-number">{our_amount}</td><td>{escape(line.our_reference)}</td><td>{message}</td>'
+            f'<td class="gnb-number">{their_amount}</td><td>{received}</td></tr>\n'
+        )
+
+    return mark_safe("".join(row(line) for line in rows))  # noqa: S308 (every value above is escaped)
+
+
+def unlocalize(value: object) -> str:
+    """As the template filter ``unlocalize``: a number written the same in every language (40.00, never 40,00)."""
+    return escape(str(localize(value, use_l10n=False)))
 
 
 class _Echo:

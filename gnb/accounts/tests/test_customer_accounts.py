@@ -21,6 +21,8 @@ from gnb.bookings.orders import Contact, FlightInput, PassengerInput, TransferOr
 from gnb.bookings.quotes import TransferQuoteRequest
 from gnb.bookings.services import SYSTEM, booking_cancel, booking_place_transfer
 from gnb.core.models import AuditEntry
+from gnb.core.templatetags.formats import local_datetime
+from gnb.testing.bookings import place_berg_tour
 from gnb.testing.catalog import future_local
 from gnb.testing.website import placed, transfer_form_url
 
@@ -400,6 +402,31 @@ def test_my_bookings_lists_upcoming_and_past_and_opens_only_my_own(client, catal
     )
     assert client.get(reverse("website:account_booking", kwargs={"reference": bobs.reference})).status_code == 404
     assert client.get(reverse("website:account_booking", kwargs={"reference": "GNB-AAAA-AAAA"})).status_code == 404
+
+
+def test_my_bookings_shows_each_bookings_route_or_tour_status_and_start_in_a_fixed_number_of_queries(
+    client, catalog, django_assert_max_num_queries
+):
+    anna = make_customer()
+    transfer = place_booking(days=5)
+    tour = place_berg_tour(catalog)
+    Booking.objects.filter(pk__in=[transfer.pk, tour.pk]).update(customer=anna)
+    sign_in(client)
+    html = re.sub(r">\n\s*<", "><", client.get(reverse("website:account_bookings")).content.decode())
+    for booking, what in (
+        (transfer, '<bdi>Antalya Airport</bdi> <span class="arrow">→</span> <bdi>Regnum Carya</bdi>'),
+        (tour, "<bdi>Perge &amp; Aspendos</bdi>"),
+    ):
+        card = html[html.index(f'<bdi dir="ltr">{booking.reference}</bdi>') :]
+        card = card[: card.index("</li>")]
+        assert f'<span class="badge badge--{booking.status}">' in card
+        assert f"<p>{what}<br>" in card
+        assert card.endswith(f"{local_datetime(booking.starts_at, 'weekday')}</p>")
+    for n in range(5):
+        Booking.objects.filter(pk=place_booking(days=6 + n).pk).update(customer=anna)
+    # Session, account, the bookings, their rides, the catalogue version: whatever the number of bookings.
+    with django_assert_max_num_queries(5):
+        assert client.get(reverse("website:account_bookings")).status_code == 200
 
 
 def test_a_booking_placed_while_signed_in_is_linked_only_through_a_verified_address(client, catalog):

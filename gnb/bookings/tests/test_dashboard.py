@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -12,11 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gnb.bookings import reports, services
+from gnb.bookings.models import TransferLeg
 from gnb.bookings.orders import TransferOrder
 from gnb.bookings.quotes import TransferQuoteRequest
+from gnb.catalog.models import Place
 from gnb.testing.bookings import place_berg_tour as place_tour
 from gnb.testing.bookings import place_sedan_transfer as place_transfer
-from gnb.testing.catalog import future_local
+from gnb.testing.catalog import IST, future_local
 
 DASHBOARD = "/admin/bookings/booking/dashboard/"
 
@@ -142,3 +145,39 @@ def test_chart_coordinates_ignore_the_staff_members_locale(admin_client, catalog
     # German writes 3,6; an SVG coordinate must stay 3.6 whatever the language.
     assert '<rect class="gnb-bar" x="3.6" y="158.0" width="16.8" height="0.0">' in html
     assert '<rect class="gnb-bar" x="699.6" y="16.0" width="16.8" height="142.0">' in html
+
+
+def test_a_return_ride_row_names_its_flight_and_escapes_the_places(admin_client, catalog):
+    Place.objects.filter(slug="regnum-carya").update(name="Regnum <Carya> & Spa")
+    booking = services.booking_place_transfer(
+        order=TransferOrder(
+            quote_request=TransferQuoteRequest(
+                origin="ayt",
+                destination="regnum-carya",
+                pickup_at=future_local(days=0, hour=23, minute=30),
+                return_pickup_at=future_local(days=1, hour=10),
+                adults=2,
+                children=1,
+            ),
+            vehicle_class="sedan",
+            contact=services.Contact("Anna Smith", "anna@example.com", "+44 7911 123456"),
+            passengers=[
+                services.PassengerInput("Anna", "Smith", "adult"),
+                services.PassengerInput("Ben", "Smith", "adult"),
+                services.PassengerInput("Cleo", "Smith", "child"),
+            ],
+            flight=services.FlightInput("TK2412", future_local(days=0, hour=23)),
+        )
+    )
+    TransferLeg.objects.filter(booking=booking, sequence=2).update(
+        flight_number="TK2413", flight_departure_at=future_local(days=1, hour=13, minute=5).replace(tzinfo=IST)
+    )
+    html = admin_client.get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    tomorrow = re.sub(r">\s+<", "><", html[html.index('id="due-1"') :])
+    row = tomorrow[tomorrow.index("<tr><td>") :]
+    row = row[: row.index("</tr>") + 5]
+    assert row == (
+        f'<tr><td>10:30</td><td><a href="/admin/bookings/booking/{booking.pk}/change/">{booking.reference}</a>'
+        " (Rückfahrt)</td><td>Regnum &lt;Carya&gt; &amp; Spa → Antalya Airport (AYT)</td><td>2 / 1 / 0</td>"
+        "<td>Sedan</td><td>Bestätigt</td><td>TK2413 · startet 13:05</td></tr>"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -249,6 +250,38 @@ def test_the_reconciliation_page_shows_the_buckets(admin_client, ledger):
         assert heading in html
     assert "amount mismatch: paid 45.00 EUR, expected 40.00 EUR" in html
     assert EXPORT + "?provider=stripe&amp;first_day=2026-11-10&amp;last_day=2026-11-10" in html
+
+
+def bucket_rows(html: str, code: str) -> list[list[str]]:
+    """The cells of each row under the heading ``bucket-<code>``, whitespace between tags left out."""
+    section = html[html.index(f'id="bucket-{code}"') :]
+    section = section[section.index("<tbody>") : section.index("</tbody>")]
+    section = re.sub(r">\s+<", "><", section)
+    return [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", section)]
+
+
+def test_each_bucket_lists_its_rows_with_both_sides(admin_client, ledger):
+    html = admin_client.get(
+        URL, {"provider": "stripe", "first_day": "2026-11-10", "last_day": "2026-11-10"}, HTTP_ACCEPT_LANGUAGE="de"
+    ).content.decode()
+    first, second = ledger["matched"].booking.reference, ledger["mismatch"].booking.reference
+    assert bucket_rows(html, "amount_mismatch") == [
+        ["Zahlung", second, "30.00 EUR", "pi_2", "payment_intent.succeeded evt_2", "25.00 EUR", "2026-11-10 11:00:00"]
+    ]
+    assert bucket_rows(html, "ours_without_event") == [
+        ["Zahlung", first, "20.00 EUR", "pi_3", "", "", ""],
+        ["Erstattung", second, "5.00 EUR", "re_2", "", "", ""],
+    ]
+    assert bucket_rows(html, "event_without_ours") == [
+        ["Zahlung", "", "", "", "payment_intent.succeeded evt_5", "9.99 EUR", "2026-11-10 13:00:00"],
+        ["Zahlung", "", "", "", "payment_intent.succeeded evt_6", "15.00 EUR", "2026-11-10 14:00:00"],
+        ["Erstattung", "", "", "", "refund.created evt_9", "7.00 EUR", "2026-11-10 18:00:00"],
+    ]
+    assert bucket_rows(html, "matched") == [
+        ["Zahlung", first, "40.00 EUR", "pi_1", "checkout.session.completed evt_1", "40.00 EUR", "2026-11-10 09:59:00"],
+        ["Zahlung", second, "12.00 EUR", "pi_4", "payment_intent.succeeded evt_4", "12.00 EUR", "2026-11-11 00:00:00"],
+        ["Erstattung", first, "10.00 EUR", "re_1", "charge.refunded evt_8", "10.00 EUR", "2026-11-10 16:00:00"],
+    ]
 
 
 def test_the_reconciliation_form_refuses_wrong_days(admin_client, db):

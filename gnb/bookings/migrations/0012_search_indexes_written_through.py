@@ -54,7 +54,7 @@ def state_operations() -> list[migrations.operations.base.Operation]:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("bookings", "0010_booking_search_and_list_indexes")]
+    dependencies = [("bookings", "0011_booking_sales_and_seats_indexes")]
 
     operations = [
         migrations.SeparateDatabaseAndState(
