@@ -116,7 +116,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "csp",
     "django_tasks",
-    "django_tasks_db",
+    "gnb.ops.apps.TaskQueueConfig",  # django_tasks_db, its name translated
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",

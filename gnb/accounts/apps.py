@@ -1,5 +1,6 @@
 from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _sync_roles_after_migrate(sender, using: str = "default", **kwargs) -> None:
@@ -16,6 +17,7 @@ def _sync_roles_after_migrate(sender, using: str = "default", **kwargs) -> None:
 class AccountsConfig(AppConfig):
     name = "gnb.accounts"
     label = "accounts"
+    verbose_name = _("Accounts")
 
     def ready(self) -> None:
         post_migrate.connect(_sync_roles_after_migrate, dispatch_uid="gnb.accounts.sync_roles")

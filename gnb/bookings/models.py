@@ -362,6 +362,8 @@ class CouponRedemption(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("coupon redemption")
+        verbose_name_plural = _("coupon redemptions")
         indexes = [models.Index(fields=["coupon", "email"], name="redemption_coupon_email")]
 
     def __str__(self) -> str:
@@ -382,6 +384,10 @@ class IdempotencyKey(models.Model):
     request_hash = models.CharField(max_length=64)
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
 
     def __str__(self) -> str:
         return self.key

@@ -1,9 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "gnb.core"
     label = "core"
+    # What staff find under it in the back office: the audit log.
+    verbose_name = _("Audit log")
 
     def ready(self) -> None:
         from django.core.checks import Tags, register

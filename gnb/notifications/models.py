@@ -28,6 +28,8 @@ class SentEmail(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("sent email")
+        verbose_name_plural = _("sent emails")
         constraints = [
             models.UniqueConstraint(
                 fields=["booking", "kind"],

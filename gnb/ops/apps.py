@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.apps import TasksAppConfig
 
 
 class OpsConfig(AppConfig):
@@ -17,3 +18,9 @@ class OpsConfig(AppConfig):
         services.alert_delivery_task_register(alert_deliver)
         # Domain code raises its alerts through gnb.core.alerts, which hands them to this service.
         alert_service_register(services)
+
+
+class TaskQueueConfig(TasksAppConfig):
+    """django_tasks_db's app, named in the staff's language in the back office (its own name is English only)."""
+
+    verbose_name = _("Task queue")
