@@ -98,6 +98,7 @@ class _Commodity:
     fixed: list[Any]  # Busy trips of this window, each to be passed exactly once
     paired: bool
     drivers: list[int] = field(default_factory=list)
+    layers: list[tuple[dt.datetime, dt.datetime]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -233,7 +234,8 @@ def build(problem, *, duty_step_minutes: int = 30) -> _Model:
         trips += [(("fixed", k), b) for k, b in enumerate(commodity.fixed)]
         if not commodity.fixed:
             arcs.append((c, ("home",), ("sink",), 0))
-        for layer, (first_from, first_to) in enumerate(_duty_layers(problem, commodity, trips, duty_step)):
+        commodity.layers = _duty_layers(problem, commodity, trips, duty_step)
+        for layer, (first_from, first_to) in enumerate(commodity.layers):
             # The crews of this layer start their duty (first pickup) in [first_from, first_to): every trip they
             # take starts at or after first_from and is over by first_to + the duty limit.
             allowed = [
@@ -414,6 +416,7 @@ def solve(
     integer: bool = True,
     time_limit: float = 600.0,
     verbose: bool = False,
+    start: Sequence[float] | None = None,
 ) -> Bound:
     """Least empty driving covering at least ``covering`` rides (or, with ``maximise_coverage``, the most rides),
     as a valid bound: the MILP's dual bound, else the LP's optimum."""
@@ -428,6 +431,11 @@ def solve(
     # the simplex method does; in the MILP, for its root.
     h.setOptionValue("mip_lp_solver" if integer else "solver", "ipm")
     h.passModel(_lp(model, covering=covering, maximise_coverage=maximise_coverage, integer=integer))
+    if start is not None and integer:
+        known = highspy.HighsSolution()
+        known.col_value = list(start)
+        known.value_valid = True
+        h.setSolution(known)
     h.run()
     status = h.getModelStatus()
     info = h.getInfo()
@@ -509,6 +517,58 @@ def realise(model: _Model, flows: Sequence[float]):
     return Plan(tuple(assignments), tuple(j.key for j in jobs if j.key not in given), 0.0, "bound")
 
 
+def flows_of(model: _Model, plan) -> list[float]:
+    """A plan as a point of the model (arc flows, then the "covered by a crew without a pair" columns): every valid
+    plan must be one, at its own empty driving; a missing arc fails here, which would mean the model cuts off a
+    valid plan. Also the MILP's start, so that its search begins from a known plan."""
+    problem = model.problem
+    jobs = {job.key: (i, job) for i, job in enumerate(problem.jobs)}
+    column = {(c, tail, head): n for n, (c, tail, head, _cost) in enumerate(model.arcs)}
+    values = [0.0] * (len(model.arcs) + model.ride_count)
+    by_driver: dict[int, list[Any]] = {}
+    for assignment in plan.assignments:
+        by_driver.setdefault(assignment.driver_id, []).append(jobs[assignment.job_key])
+    used = [0] * len(model.commodities)
+    for c, commodity in enumerate(model.commodities):
+        start, end = commodity.window
+        for driver_id in commodity.drivers:
+            rides = [(i, job) for i, job in by_driver.get(driver_id, []) if start <= job.starts_at < end]
+            if not rides and not commodity.fixed:
+                continue
+            stops = [(("ride", i), job) for i, job in rides]
+            stops += [(("fixed", k), b) for k, b in enumerate(commodity.fixed)]
+            stops.sort(key=lambda stop: (stop[1].starts_at, stop[1].ends_at))
+            first = stops[0][1].starts_at
+            layer = next(n for n, (low, high) in enumerate(commodity.layers) if low <= first < high)
+            path: list[tuple] = [("home",)]
+            for (kind, trip), (next_kind, next_trip) in itertools.pairwise(stops):
+                path.append((*kind, layer))
+                if kind[0] == next_kind[0] == "fixed":
+                    continue
+                zone = next_trip.origin_zone_id
+                arrive = trip.ends_at + dt.timedelta(minutes=problem.drive(trip.destination_zone_id, zone) or 0)
+                moments = sorted({n[2] for n in model.nodes[c] if n[0] == "at" and n[1] == zone and n[3] == layer})
+                path += [("at", zone, m, layer) for m in moments if arrive <= m <= next_trip.starts_at]
+            path += [(*stops[-1][0], layer), ("sink",)]
+            for tail, head in itertools.pairwise(path):
+                if (c, tail, head) not in column:
+                    raise AssertionError(f"driver {driver_id}: the model has no arc {tail} -> {head}")
+                values[column[c, tail, head]] += 1
+            for kind, _trip in stops:
+                if kind[0] == "ride" and not commodity.paired:
+                    values[len(model.arcs) + kind[1]] = 1.0
+            used[c] += 1
+    for c, commodity in enumerate(model.commodities):
+        if not commodity.fixed:
+            values[column[c, ("home",), ("sink",)]] += commodity.count - used[c]
+    return values
+
+
+def cost_of(model: _Model, values: Sequence[float]) -> float:
+    """The empty driving of a point of the model, as ``totals`` would count it for the plan it stands for."""
+    return model.constant + sum(value * arc[3] for arc, value in zip(model.arcs, values, strict=False) if value)
+
+
 def _plans(problem, *, seconds: float, long_seconds: float | None):
     from gnb.fleet.planning.checker import check
     from gnb.fleet.planning.greedy import plan_greedy
@@ -525,7 +585,7 @@ def _plans(problem, *, seconds: float, long_seconds: float | None):
         assert not violations, f"{label}: {violations[:3]}"
         figures = totals(problem, plan)
         rows.append((label, figures.covered, figures.empty_driving_minutes))
-    return rows
+    return rows, [plan for _label, plan in plans]
 
 
 def run(
@@ -542,7 +602,7 @@ def run(
 
     _highspy()
     problem = generate_day(trips=trips, drivers=drivers, seed=seed)
-    plans = _plans(problem, seconds=solver_seconds, long_seconds=long_seconds)
+    plans, made = _plans(problem, seconds=solver_seconds, long_seconds=long_seconds)
     started = time.perf_counter()
     model = build(problem)
     built = time.perf_counter() - started
@@ -559,10 +619,16 @@ def run(
     print(f"  most rides any plan covers: <= {most} (LP {relaxed.value}, MILP {coverage.value}, {coverage.status})")
     for label, covered, _empty in plans:
         assert covered <= most, f"{label} covers {covered} > {most}"
+    starts = []
+    for (label, covered, empty), plan in zip(plans, made, strict=True):
+        values = flows_of(model, plan)
+        assert cost_of(model, values) == empty, f"{label}: the model counts {cost_of(model, values)} min, not {empty}"
+        starts.append((covered, empty, values))
     targets = sorted({covered for _label, covered, _empty in plans} | set(extra_coverage))
     for covering in targets:
         lp = solve(model, covering=covering, integer=False, time_limit=time_limit)
-        milp = solve(model, covering=covering, time_limit=time_limit)
+        known = min((s for s in starts if s[0] >= covering), key=lambda s: s[1], default=None)
+        milp = solve(model, covering=covering, time_limit=time_limit, start=known[2] if known else None)
         result["bounds"].append((covering, lp, milp))
         print(
             f"  covering >= {covering}: LP {lp.value}, MILP bound {milp.value} (best found {milp.solution}, "

@@ -41,6 +41,8 @@ def test_bound_is_below_every_valid_plan_of_a_small_generated_day():
         assert check(problem, plan) == []
         figures = totals(problem, plan)
         assert figures.covered <= coverage.value
+        # The plan is a point of the model at its own empty driving (the model cuts off no valid plan).
+        assert bound.cost_of(model, bound.flows_of(model, plan)) == figures.empty_driving_minutes
         at_least = bound.solve(model, covering=figures.covered, time_limit=60)
         relaxed = bound.solve(model, covering=figures.covered, integer=False, time_limit=60)
         assert at_least.value is not None and relaxed.value is not None
