@@ -8,7 +8,7 @@ reported, never its best solution, so a search stopped at its time limit still s
 is counted as :func:`gnb.fleet.planning.problem.totals` counts it: per driver and shift window, home to the first
 pickup, each drop-off to the next pickup, and the last drop-off home, fixed trips included.
 
-    .venv/bin/python bench/planning_bound.py [--trips 300] [--drivers 50] [--seed 1] [--time-limit 600] [--long]
+    .venv/bin/python bench/planning_bound.py [--trips 300] [--drivers 50] [--seed 1] [--time-limit 300] [--long 60]
 
 The model. A *crew* is a driver's shift window. Crews that nothing tells apart (same window, home zone and rides
 they may take, no fixed trip, no pair) are one commodity of an integer multi-commodity flow with as many units as
