@@ -72,6 +72,10 @@ def measure_pages(requests: int, only: str = "") -> list[dict[str, object]]:
     import django
 
     django.setup()
+    # As config/wsgi.py does in every web process: after the first request, its long-lived objects are frozen.
+    from gnb.core.heap import settle_after_first_request
+
+    settle_after_first_request()
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.db.models import Count

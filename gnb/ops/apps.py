@@ -23,4 +23,4 @@ class OpsConfig(AppConfig):
 class TaskQueueConfig(TasksAppConfig):
     """django_tasks_db's app, named in the staff's language in the back office (its own name is English only)."""
 
-    verbose_name = _("Task queue")
+    verbose_name = _("Task queue")  # type: ignore[assignment]  # lazy, as Django allows; the parent says str
