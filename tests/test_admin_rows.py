@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from gnb.bookings import services
 from gnb.bookings.quotes import ExtraRequest
+from gnb.core import admin_rows
 from gnb.core.admin import PlainActionCheckbox
 from gnb.core.admin_rows import row_writer
 from gnb.fleet.services import Actor, RideRef, fleet_assign
@@ -77,3 +78,11 @@ def test_the_plain_row_checkbox_is_the_one_djangos_widget_renders(catalog):
     bookings_admin = admin.site._registry[type(booking)]
     assert isinstance(bookings_admin, PlainActionCheckbox)
     assert bookings_admin.action_checkbox(booking) == admin.ModelAdmin.action_checkbox(bookings_admin, booking)
+
+
+@pytest.mark.django_db
+def test_a_search_holding_the_letters_that_stand_for_the_key_keeps_them_in_each_rows_link(
+    admin_client, a_busy_back_office, monkeypatch
+):
+    monkeypatch.setattr(admin_rows, "PK_MARK", "Brien")  # the search below then holds the stand-in itself
+    assert _rows_compared(admin_client, "/admin/bookings/booking/?q=Brien") >= 1

@@ -43,8 +43,6 @@ from django.utils.safestring import mark_safe
 # Stands for the primary key in a change URL built once, then replaced by each row's (an integer key only).
 PK_MARK = "0gnbpk0"
 
-Cell = Callable[[models.Model], Any]
-
 
 def _field(model_admin, name: Any) -> models.Field | None:
     """The model field a column shows, as ``lookup_field`` finds it (None for methods, callables and properties)."""
@@ -157,7 +155,10 @@ def _change_link(cl) -> Callable[[models.Model, Any], str]:
 
     def wrap(result, text):
         if template is not None:
-            url = template.replace(PK_MARK, str(quote(getattr(result, cl.pk_attname))))
+            # The mark is replaced in the path only: the preserved filters (a search) could hold the same letters.
+            path, query = template.split("?", 1) if "?" in template else (template, "")
+            path = path.replace(PK_MARK, str(quote(getattr(result, cl.pk_attname))))
+            url = f"{path}?{query}" if query else path
         else:
             try:
                 url = add_preserved_filters(context, cl.url_for_result(result))
