@@ -129,3 +129,13 @@ def test_a_wrong_setting_stops_the_start_with_a_message_naming_it(startups, case
     assert returncode == 1
     last_line = stderr.strip().splitlines()[-1]
     assert last_line == f"django.core.exceptions.ImproperlyConfigured: {BROKEN[case][1]}"
+
+
+def test_every_app_of_ours_is_installed_with_its_own_config():
+    """An app whose apps.py holds two configs and marks none as default is installed with a bare AppConfig, and its
+    ready() (signal receivers, task registrations) silently never runs."""
+    from django.apps import AppConfig, apps
+
+    ours = [config for config in apps.get_app_configs() if config.name.startswith("gnb.")]
+    assert ours
+    assert [config.name for config in ours if type(config) is AppConfig] == []

@@ -4,6 +4,9 @@ from django_tasks_db.apps import TasksAppConfig
 
 
 class OpsConfig(AppConfig):
+    # The app's own config: this module also holds TaskQueueConfig, and with two configs and no default Django would
+    # install "gnb.ops" with a bare AppConfig (and skip ready() below).
+    default = True
     name = "gnb.ops"
     label = "ops"
     verbose_name = _("Operations")
