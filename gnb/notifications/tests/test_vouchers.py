@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 import segno
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gnb.bookings.models import Booking
 from gnb.bookings.quotes import ExtraRequest
@@ -291,20 +291,34 @@ def test_printable_keeps_what_the_font_draws_and_replaces_the_rest():
 
 
 def test_fonts_read_once_per_process_draw_the_same_bytes_as_fonts_read_per_voucher(frozen, catalog, monkeypatch):
-    """The voucher reuses the typeface read once per process; each PDF is still byte for byte what fpdf2's own
-    ``add_font`` draws, whatever was drawn before (a right-to-left voucher, shaped, in between)."""
+    """The voucher reuses the typeface read once per process, and embeds a left-to-right voucher's glyphs from the
+    smaller common font; each PDF is still byte for byte what fpdf2's own ``add_font`` draws from the whole typeface,
+    whatever was drawn before (a right-to-left voucher, shaped, in between)."""
     from fpdf.fonts import TTFFont
 
     from gnb.notifications import vouchers
 
-    english, arabic = place_return_transfer("en"), place_return_transfer("ar")
-    cached = [voucher_of(booking)[0] for booking in (english, arabic, english, arabic)]
+    bookings = [place_return_transfer(language) for language in ("en", "ar", "ru", "pl")]
+    # A name in a script the common font lacks: that voucher is embedded from the whole typeface.
+    georgian = place_return_transfer("en")
+    georgian.passengers.filter(first_name="Ayşe").update(first_name="ნინო")
+    bookings.append(georgian)
+
+    def render(booking) -> tuple[bytes, tuple[str, ...]]:
+        voucher = vouchers._Voucher(booking_detail(booking_id=booking.pk), booking_manage_url(booking))
+        with translation.override(booking.language):
+            return voucher.render(), voucher.embedded_from_common_fonts
+
+    cached = [render(booking) for booking in bookings + bookings[:2]]
     monkeypatch.setattr(
         vouchers,
         "_font_for_document",
         lambda pdf, path, style: TTFFont(pdf, path, f"{vouchers.FONT.lower()}{style}", style),
     )
-    fresh = [voucher_of(booking)[0] for booking in (english, arabic)]
+    monkeypatch.setattr(vouchers._VoucherPDF, "embed_from_common_fonts", lambda pdf: ())
+    fresh = [render(booking)[0] for booking in bookings]
 
-    assert cached == fresh + fresh
+    assert [data for data, _ in cached] == fresh + fresh[:2]
+    assert [common for _, common in cached] == [("", "B"), (), ("", "B"), ("", "B"), ("B",), ("", "B"), ()]
+    assert "ნინო" in " ".join(read_pages(fresh[-1])[0].text)
     assert vouchers._parsed_font.cache_info().currsize == 2
