@@ -234,6 +234,7 @@ class _VoucherPDF(FPDF):
         common = []
         for style, path in (("", REGULAR), ("B", BOLD)):
             font = self.fonts[f"{FONT.lower()}{style}"]
+            assert isinstance(font, TTFFont)  # registered by _font_for_document
             data, glyph_names = _common_font(path)
             if glyph_names.issuperset(font.subset.get_all_glyph_names()):
                 font.ttfont = TTFont(BytesIO(data), recalcTimestamp=False, lazy=True)
