@@ -57,6 +57,7 @@ from gnb.bookings.models import (
 from gnb.core.admin import PlainActionCheckbox, ReadOnlyAdmin
 from gnb.core.audit import audit_export
 from gnb.core.errors import DomainError
+from gnb.core.markup import markup, markup_join
 from gnb.core.paginators import CappedCountPaginator, TwoRuns
 from gnb.payments.admin import booking_payments_panel
 from gnb.payments.models import Payment
@@ -453,7 +454,7 @@ class BookingAdmin(PlainActionCheckbox):
     @admin.display(description=gettext_lazy("pickup"), ordering="starts_at")
     def starts_short(self, booking: Booking) -> str:
         # Day.month and time: the list is read a day or two ahead; the year is on the booking's page.
-        return format_html(
+        return markup(
             '<time datetime="{}">{}</time>',
             reports.local_time(booking.starts_at, "%Y-%m-%dT%H:%M"),
             reports.local_time(booking.starts_at, "%d.%m %H:%M"),
@@ -471,17 +472,17 @@ class BookingAdmin(PlainActionCheckbox):
     def route(self, booking: Booking) -> str:
         # Airports by their code; each end cut short on its own (both stay readable), the whole route in the title.
         route, short = reports.booking_route_and_ends(booking)
-        ends = format_html_join(" → ", '<span class="gnb-place">{}</span>', ((end,) for end in short))
-        return format_html('<span class="gnb-route" title="{}">{}</span>', route, ends)
+        ends = markup_join(" → ", '<span class="gnb-place">{}</span>', ((end,) for end in short))
+        return markup('<span class="gnb-route" title="{}">{}</span>', route, ends)
 
     @admin.display(description=gettext_lazy("party"))
     def party(self, booking: Booking) -> str:
-        return format_html('<span title="{}">{}</span>', _("adults / children / infants"), reports.party_label(booking))
+        return markup('<span title="{}">{}</span>', _("adults / children / infants"), reports.party_label(booking))
 
     @admin.display(description=gettext_lazy("extras"))
     def extras_marks(self, booking: Booking) -> str:
         # Each extra by its short mark (CS, BS …) with the count; its name and count in the title.
-        return format_html_join(
+        return markup_join(
             " ",
             '<abbr class="gnb-extra" title="{} × {}">{}{}</abbr>',
             (
@@ -509,7 +510,7 @@ class BookingAdmin(PlainActionCheckbox):
         # The total in the title: the line has room for how and whether, the amount is on the booking and the CSV.
         # The choices' labels by enum, not get_FOO_display(), which builds the field's choices dict for every row.
         method = _("Cash") if booking.payment_method == Booking.PaymentMethod.CASH else _("Card")
-        return format_html(
+        return markup(
             '<span title="{}: {} {}">{} · {}</span>',
             Booking.PaymentMethod(booking.payment_method).label,
             f"{booking.total:.2f}",

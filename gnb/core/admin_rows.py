@@ -40,6 +40,8 @@ from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
+from gnb.core.markup import escaped, markup
+
 # Stands for the primary key in a change URL built once, then replaced by each row's (an integer key only).
 PK_MARK = "0gnbpk0"
 
@@ -121,7 +123,7 @@ def _column(cl, field_name: Any, index: int, link: bool) -> Callable[[models.Mod
         if wrap is not None:
             text = wrap(result, text)
         # format_html would escape the tag and the class again on every row; both are ours and already safe.
-        return mark_safe(f"<{tag}{row_class}>{conditional_escape(text)}</{tag}>")  # noqa: S308
+        return mark_safe(f"<{tag}{row_class}>{escaped(text)}</{tag}>")  # noqa: S308
 
     return cell
 
@@ -164,8 +166,8 @@ def _change_link(cl) -> Callable[[models.Model, Any], str]:
                 url = add_preserved_filters(context, cl.url_for_result(result))
             except NoReverseMatch:
                 return text
-        popup = format_html(' data-popup-opener="{}"', result.serializable_value(pk_name)) if cl.is_popup else ""
-        return format_html('<a href="{}"{}>{}</a>', url, popup, text)
+        popup = markup(' data-popup-opener="{}"', result.serializable_value(pk_name)) if cl.is_popup else ""
+        return markup('<a href="{}"{}>{}</a>', url, popup, text)
 
     return wrap
 
