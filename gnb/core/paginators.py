@@ -30,7 +30,14 @@ class CappedCountPaginator(Paginator):
     def count(self) -> int:
         if isinstance(self.object_list, QuerySet):
             return capped_count(self.object_list, self.cap)
+        if isinstance(self.object_list, TwoRuns):
+            return capped_count(self.object_list.every, self.cap)
         return super().count
+
+    @property
+    def count_reached_cap(self) -> bool:
+        """Whether the count stopped at the cap: the list then says "10000 or more", not an exact total."""
+        return self.count >= self.cap
 
 
 class TwoRuns:
