@@ -86,3 +86,20 @@ def test_a_search_holding_the_letters_that_stand_for_the_key_keeps_them_in_each_
 ):
     monkeypatch.setattr(admin_rows, "PK_MARK", "Brien")  # the search below then holds the stand-in itself
     assert _rows_compared(admin_client, "/admin/bookings/booking/?q=Brien") >= 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/admin/bookings/booking/", "/admin/catalog/tourdeparture/"])
+def test_the_lists_that_write_plain_rows_show_djangos_rows_on_their_page(
+    admin_client, a_busy_back_office, url, monkeypatch
+):
+    written = []
+    plain_writer = admin_rows.row_writer
+    monkeypatch.setattr(admin_rows, "row_writer", lambda cl: written.append(cl) or plain_writer(cl))
+    response = admin_client.get(url)
+    cl = response.context["cl"]
+    assert written == [cl]  # the page's rows came from the plain writer, once
+    page = response.content.decode()
+    assert cl.result_list
+    for result in cl.result_list:
+        assert "".join(items_for_result(cl, result, None)) in page, (url, result.pk)
