@@ -167,7 +167,7 @@ class PaymentAdmin(ReadOnlyAdmin):
     ordering = ("-created_at", "-pk")
     list_per_page = 50
     show_full_result_count = False
-    # Counting stops at 50 pages: no COUNT(*) over every payment on each page (gnb.core.paginators).
+    # Counting stops at 10,000 rows (200 pages of 50): no COUNT(*) over the whole table a page (gnb.core.paginators).
     paginator = CappedCountPaginator
     actions = ("refund_payment",)
     inlines = (RefundInline,)
@@ -519,7 +519,7 @@ class RefundAdmin(ReadOnlyAdmin):
     ordering = ("-created_at", "-pk")
     list_per_page = 50
     show_full_result_count = False
-    # Counting stops at 50 pages: no COUNT(*) over every payment on each page (gnb.core.paginators).
+    # Counting stops at 10,000 rows (200 pages of 50): no COUNT(*) over the whole table a page (gnb.core.paginators).
     paginator = CappedCountPaginator
     fields = (
         "payment",
@@ -565,7 +565,7 @@ class ProviderEventAdmin(ReadOnlyAdmin):
     ordering = ("-received_at", "-pk")
     list_per_page = 50
     show_full_result_count = False
-    # Counting stops at 50 pages: no COUNT(*) over every payment on each page (gnb.core.paginators).
+    # Counting stops at 10,000 rows (200 pages of 50): no COUNT(*) over the whole table a page (gnb.core.paginators).
     paginator = CappedCountPaginator
 
     @admin.display(description=gettext_lazy("received (Istanbul)"), ordering="received_at")
