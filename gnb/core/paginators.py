@@ -31,7 +31,7 @@ class CappedCountPaginator(Paginator):
         if isinstance(self.object_list, QuerySet):
             return capped_count(self.object_list, self.cap)
         if isinstance(self.object_list, TwoRuns):
-            return capped_count(self.object_list.every, self.cap)
+            return self.object_list.count(cap=self.cap)
         return super().count
 
     @property
@@ -47,19 +47,17 @@ class TwoRuns:
     index ranges on ``t`` (each stops after one page), where the CASE expression would sort the whole table.
     """
 
-    def __init__(
-        self, every: QuerySet, ahead: QuerySet, past: QuerySet, *, cap: int = DEFAULT_CAP, prefetch: Sequence = ()
-    ) -> None:
+    def __init__(self, every: QuerySet, ahead: QuerySet, past: QuerySet, *, prefetch: Sequence = ()) -> None:
         # ``every`` is ``ahead`` and ``past`` together: one count for both.
         self.every = every
         self.ahead = ahead
         self.past = past
-        self.cap = cap
         # Prefetched once over a page's rows from both runs (on each run, each query would run twice).
         self.prefetch = tuple(prefetch)
 
-    def count(self) -> int:
-        return capped_count(self.every, self.cap)
+    def count(self, cap: int = DEFAULT_CAP) -> int:
+        """How many rows, counting no further than ``cap`` (the paginator passes its own)."""
+        return capped_count(self.every, cap)
 
     def __len__(self) -> int:
         return self.count()
