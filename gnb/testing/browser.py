@@ -70,6 +70,12 @@ class Traveller:
         page.on("response", answered)
 
 
+def settle(page: Page) -> None:
+    """Wait until the page's own requests are answered (a driver's page asks for offline.json's version as it opens),
+    so going on to another page, as a person does a moment later, cannot cut one off."""
+    page.wait_for_load_state("networkidle")
+
+
 def places_search(text: str) -> Callable[[Response], bool]:
     """Matches the answer of the place suggestions site.js fetches once ``text`` is typed."""
     return lambda response: response.url.endswith("/api/v1/places?q=" + quote(text))

@@ -26,7 +26,7 @@ from gnb.fleet.models import Trip, TripEvent
 from gnb.fleet.services import RideRef
 from gnb.payments.models import Payment
 from gnb.testing.bookings import place_transfer, transfer_request
-from gnb.testing.browser import PHONE, Screenshots, Traveller
+from gnb.testing.browser import PHONE, Screenshots, Traveller, settle
 from gnb.testing.catalog import IST, future_local
 from gnb.testing.fleet import make_drive_times, make_driver, make_vehicle
 from gnb.testing.personas import persona
@@ -133,6 +133,7 @@ def test_a_driver_works_a_trip_without_signal(site, fleet_day, browser, screensh
     phone.shot("tomorrow")
 
     # The app is installable: its manifest and icons load, and the worker controls the page after a reload.
+    settle(page)
     page.reload()
     assert page.evaluate("navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller)")
     manifest = page.evaluate(
@@ -159,8 +160,10 @@ def work_the_day(site, fleet_day, phone: Traveller, context) -> None:
     page = phone.page
     # No signal: on the way, arrived, picked up, the cash: four presses wait, each shown at once.
     page.reload()
+    settle(page)
     page.get_by_role("link", name=re.compile("08:00")).click()
     expect(page.locator(".badge").first).to_have_text("Assigned")
+    settle(page)
     context.set_offline(True)
     page.get_by_role("button", name="On the way").click()
     outbox_says(page, 1)
@@ -206,6 +209,7 @@ def work_the_day(site, fleet_day, phone: Traveller, context) -> None:
     assert cash.get().amount == booking.total
 
     # A double press of a step sends one move.
+    settle(page)
     page.goto(site.url + f"/driver/trips/{second.pk}/")
     with page.expect_navigation():
         page.get_by_role("button", name="On the way").dblclick()
@@ -214,7 +218,9 @@ def work_the_day(site, fleet_day, phone: Traveller, context) -> None:
     assert [action for action, *_ in events(second)] == ["assigned", "on_the_way"]
 
     # Without signal the driver sets off to the third ride, which the dispatcher has meanwhile given to Ayşe.
+    settle(page)
     page.goto(site.url + f"/driver/trips/{third.pk}/")
+    settle(page)
     context.set_offline(True)
     page.get_by_role("button", name="On the way").click()
     outbox_says(page, 1)
@@ -244,12 +250,15 @@ def work_the_day(site, fleet_day, phone: Traveller, context) -> None:
     expect(refused).to_have_count(0)
 
     # The name sign for the travellers at arrivals.
+    settle(page)
     page.goto(site.url + f"/driver/trips/{second.pk}/sign/")
     phone.shot("name-sign")
 
     # Signing out: the phone keeps no trip.
     assert any(path.startswith("/driver/trips/") for path in cached_pages(page))
+    settle(page)
     page.goto(site.url + "/driver/")
+    settle(page)
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/driver/sign-in/"))
     assert not [path for path in cached_pages(page) if path.startswith("/driver/trips/")]

@@ -15,6 +15,7 @@ from gnb.fleet import services
 from gnb.fleet.models import Trip
 from gnb.fleet.services import Actor, RideRef
 from gnb.testing.bookings import place_sedan_transfer
+from gnb.testing.browser import settle
 from gnb.testing.fleet import make_drive_times, make_driver, make_vehicle
 
 PASSWORD = "Sürücü-telefon-2026"
@@ -47,12 +48,6 @@ def _day(site):
     ]
     services.trip_start(trip_id=trips[0].pk, actor=Actor.for_user(driver.user))
     return driver, trips
-
-
-def _leave(page) -> None:
-    """Wait until the page's own requests are answered (each page asks for offline.json's version as it opens), so
-    going on, as a driver does a moment later, cannot cut one off."""
-    page.wait_for_load_state("networkidle")
 
 
 def _fits(page) -> None:
@@ -91,20 +86,20 @@ def test_a_driver_works_a_day_on_the_phone(site, traveller, language, on_the_way
     expect(page.locator("a.card.trip")).to_have_count(2)
     _fits(page)
     phone.shot("trips")
-    _leave(page)
+    settle(page)
     page.locator("a.card.trip").first.click()
     expect(page.locator("p.lead")).to_have_text("Anna Smith")
     expect(page.locator(".badge").first).to_have_text(on_the_way)
     _fits(page)
     phone.shot("trip")
-    _leave(page)
+    settle(page)
     page.locator("a.button.primary").click()
     expect(page.locator(".sign-name .name")).to_have_text("Anna Smith")
     _fits(page)
     phone.shot("sign")
-    _leave(page)
+    settle(page)
     page.go_back()
-    _leave(page)
+    settle(page)
     # The page shows the step at once; the outbox sends it and reloads the page from the server.
     with page.expect_navigation():
         page.get_by_role("button", name=arrived, exact=True).click()
