@@ -20,6 +20,7 @@ the wait is already in the connection's notification queue and ends the wait at 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import time
 from typing import Any
@@ -27,6 +28,7 @@ from typing import Any
 from django.db import close_old_connections, connections
 from django.db.utils import OperationalError
 from django.utils import timezone
+from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult, get_date_max
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
@@ -83,9 +85,11 @@ class NotifiedWorker(Worker):
 
     def claim_next(self) -> tuple[DBTaskResult | None, bool]:
         """Claim the first ready task (highest priority first) as django-tasks-db's worker does: locked with
-        ``SKIP LOCKED`` and marked ``RUNNING`` in one transaction. Returns it (or None) and whether the queue was
-        read at all (False when SQLite was locked)."""
+        ``SKIP LOCKED`` and marked ``RUNNING`` at once. Returns it (or None) and whether the queue was read at all
+        (False when SQLite was locked)."""
         tasks = self.ready_tasks()
+        if connections[tasks.db].vendor == "postgresql":
+            return self._claim_in_one_statement(tasks), True
         with exclusive_transaction(tasks.db):
             try:
                 task_result = tasks.get_locked()
@@ -96,6 +100,23 @@ class NotifiedWorker(Worker):
                     raise
                 return None, False
         return task_result, True
+
+    def _claim_in_one_statement(self, tasks) -> DBTaskResult | None:
+        """PostgreSQL: what django-tasks-db's claim does in a transaction of four statements (begin, lock the first
+        ready row skipping locked ones, mark it ``RUNNING``, commit), as one ``UPDATE … RETURNING``. Under a burst
+        of webhooks every task pays for its claim, and three fewer round trips is a fifth of a payment event's
+        statements. The row leaves ``READY`` in the statement that locked it, so no other worker can take it: one
+        that read it as ready before the commit re-checks it under the lock and skips it (READ COMMITTED)."""
+        first_ready, params = tasks.values("pk")[:1].query.sql_with_params()
+        connection = connections[tasks.db]
+        table = connection.ops.quote_name(DBTaskResult._meta.db_table)
+        # The table's name and the ORM's compiled subquery are code; every value is a parameter.
+        claimed = DBTaskResult.objects.using(tasks.db).raw(
+            f"UPDATE {table} SET status = %s, started_at = %s, worker_ids = worker_ids || %s::jsonb "  # noqa: S608
+            f"WHERE id = ({first_ready} FOR UPDATE SKIP LOCKED) RETURNING *",
+            [TaskResultStatus.RUNNING, timezone.now(), json.dumps([self.worker_id]), *params],
+        )
+        return next(iter(claimed), None)
 
     # --- waiting ---------------------------------------------------------------------------------------------------
     def wait(self) -> None:

@@ -14,7 +14,8 @@ import threading
 import time
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks import TaskContext, task
 from django_tasks.base import Task
@@ -229,3 +230,64 @@ def test_a_worker_killed_mid_task_loses_nothing(settings):
 
     row = DBTaskResult.objects.get(pk=task_id)
     assert (row.status, row.return_value, row.worker_ids) == ("SUCCESSFUL", "done", ["killed", "next"])
+
+
+def claiming_worker(worker_id: str) -> NotifiedWorker:
+    return NotifiedWorker(
+        queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+        max_tasks=None, worker_id=worker_id, excluded_queue_names=[],
+    )  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+@postgres_only
+def test_a_claim_is_one_statement_that_marks_the_first_ready_task_running():
+    later = send_booking_email.using(run_after=timezone.now() + dt.timedelta(hours=1)).enqueue(booking_id=1, kind="x")
+    email = send_booking_email.enqueue(booking_id=2, kind="confirmation")
+    urgent = DBTaskResult.objects.get(pk=holds_expire_task.enqueue().id)
+    urgent.claim("dead-worker")
+    DBTaskResult.objects.filter(pk=urgent.pk).update(status="READY")  # put back by the reaper
+
+    worker = claiming_worker("w1")
+    with CaptureQueriesContext(connection) as statements:
+        first, looked = worker.claim_next()
+    assert looked and len(statements) == 1, statements.captured_queries
+    assert first is not None and first.pk == urgent.pk  # the highest priority first
+    first.refresh_from_db()
+    assert (first.status, first.worker_ids) == ("RUNNING", ["dead-worker", "w1"])
+    assert timezone.now() - first.started_at < dt.timedelta(seconds=5)
+
+    second, _looked = worker.claim_next()
+    assert second is not None and str(second.pk) == email.id
+    assert (second.status, second.worker_ids, second.task_path) == ("RUNNING", ["w1"], send_booking_email.module_path)
+    assert worker.claim_next() == (None, True)  # the one left is not due yet
+    assert DBTaskResult.objects.get(pk=later.id).status == "READY"
+
+
+@pytest.mark.django_db(transaction=True)
+@postgres_only
+def test_workers_claiming_at_once_take_each_task_once():
+    ids = {send_booking_email.enqueue(booking_id=n, kind="confirmation").id for n in range(1, 121)}
+    claimed: dict[str, list] = {}
+    start = threading.Barrier(4)
+
+    def claim_all(worker_id: str) -> None:
+        worker, mine = claiming_worker(worker_id), claimed.setdefault(worker_id, [])
+        start.wait()
+        try:
+            while (row := worker.claim_next()[0]) is not None:
+                mine.append(row.pk)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=claim_all, args=(f"w{n}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    every = [pk for rows in claimed.values() for pk in rows]
+    assert sorted(map(str, every)) == sorted(map(str, ids))  # each task claimed, none twice
+    assert sum(1 for rows in claimed.values() if rows) > 1  # the workers did race
+    rows = DBTaskResult.objects.filter(pk__in=ids)
+    assert {(row.status, len(row.worker_ids)) for row in rows} == {("RUNNING", 1)}
+    assert all(row.worker_ids[0] in claimed and row.pk in claimed[row.worker_ids[0]] for row in rows)

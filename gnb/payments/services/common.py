@@ -97,13 +97,16 @@ _locked_booking = lifecycle.locked_booking
 
 
 def _lock_payment(payment_id: int) -> tuple[Booking, Payment]:
-    """Lock a payment's booking, then the payment: the one order used everywhere."""
-    booking_id = Payment.objects.filter(pk=payment_id).values_list("booking_id", flat=True).first()
-    if booking_id is None:
+    """Lock a payment's booking, then the payment: the one order used everywhere.
+
+    The booking is found by a subquery in its own locking statement (the lock covers the booking's row only): one
+    round trip fewer for every payment event a worker applies.
+    """
+    bookings = lock_rows(Booking.objects.filter(pk__in=Payment.objects.filter(pk=payment_id).values("booking_id")))
+    if not bookings:
         raise NotFound(_("Payment not found."))
-    booking = _locked_booking(booking_id)
     payment = lock_rows(Payment.objects.filter(pk=payment_id))[0]
-    return booking, payment
+    return bookings[0], payment
 
 
 def _lock_refund(refund_id: int) -> tuple[Booking, Payment, Refund]:
