@@ -164,7 +164,8 @@ def payment_confirm(
 ) -> Payment:
     """Record that the provider took ``amount`` ``currency`` for the payment; act exactly once.
 
-    Under the booking's and the payment's row locks: a payment already confirmed is returned unchanged; a wrong
+    A payment already confirmed is returned unchanged (CONFIRMED is final: no lock needed to see it). Otherwise
+    under the booking's and the payment's row locks: a payment confirmed meanwhile is returned unchanged; a wrong
     amount or currency changes no state, flags the payment ``needs_attention``, raises an alert and raises
     ``ValidationFailed``. Otherwise the payment is confirmed, a pending booking confirmed, the booking's payment
     state synced and the ``payment_received`` email queued. Money for a booking that no longer keeps it (expired,
@@ -174,6 +175,12 @@ def payment_confirm(
     now = timezone.now()
     mismatch = ""
     auto_refund_id: int | None = None
+    # No move leaves CONFIRMED, so a repeat (Stripe sends checkout.session.completed and payment_intent.succeeded
+    # for one payment) is recognised without taking the booking's and the payment's locks.
+    confirmed = Payment.objects.filter(pk=payment_id, state=PaymentState.CONFIRMED).first()
+    if confirmed is not None:
+        _mark_event(event_id, provider=confirmed.provider, outcome="duplicate: already confirmed")
+        return confirmed
     with transaction.atomic(), lock_timeout_as_busy():
         booking, payment = _lock_payment(payment_id)
         if payment.state == PaymentState.CONFIRMED:

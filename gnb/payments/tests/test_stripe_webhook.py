@@ -720,3 +720,36 @@ def test_a_booking_locked_past_the_lock_timeout_is_acknowledged_and_applied_when
     DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
     assert apply_queued_events() == ["confirmed"]
     assert post(evt).json() == {"received": True, "duplicate": True, "outcome": "confirmed"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are only real on PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_the_second_event_of_a_paid_checkout_waits_for_no_lock(catalog, stripe_api):
+    """Stripe sends payment_intent.succeeded beside checkout.session.completed. Once the payment is confirmed (a
+    state no move leaves), the second is recorded as a repeat without the booking's lock, so a back-office change
+    holding that lock does not hold up the worker."""
+    booking, payment = opened(stripe_api)
+    assert deliver(stripe_api.session_completed_event(payment.provider_reference)) == "confirmed"
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_booking_and_payment() -> None:
+        try:
+            with transaction.atomic():
+                list(Booking.objects.select_for_update().filter(pk=booking.pk))
+                list(Payment.objects.select_for_update().filter(pk=payment.pk))
+                locked.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_booking_and_payment)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        outcome = deliver(stripe_api.intent_event("payment_intent.succeeded", payment.provider_reference))
+    finally:
+        release.set()
+        holder.join()
+    assert outcome == "duplicate: already confirmed"
+    assert status_changes(booking) == [("pending_payment", "confirmed")]
+    assert len(queued("confirmation")) == 1
