@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -52,29 +53,55 @@ def _names(relation: str) -> tuple[str, ...]:
     return tuple(f"{relation}__{name}" for name in translated_columns("name"))
 
 
+# Past bookings per page of "my bookings": a loyal customer has ~300, more than a phone should scroll or a page draw.
+PAST_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class CustomerBookings:
+    """What "my bookings" shows: every upcoming booking (soonest first, on the first page only) and one page of the
+    past ones (latest first), with whether there are older ones beyond it."""
+
+    upcoming: list[Booking]
+    past: list[Booking]
+    page: int
+    has_older: bool
+
+    @property
+    def has_newer(self) -> bool:
+        return self.page > 1
+
+
 def customer_bookings(*, user) -> QuerySet[Booking]:
-    """The bookings linked to ``user``, soonest first, with what "my bookings" shows of each: reference, status,
-    the tour's name or each ride's ends, the start. A loyal customer has ~300 bookings: every column of each
-    booking, tour and place turned into Python objects cost more than the rest of the page."""
-    legs = TransferLeg.objects.select_related("origin", "destination").only(
-        "booking", "sequence", *_names("origin"), *_names("destination")
-    )
+    """The bookings linked to ``user``, with only what "my bookings" shows of each: reference, status, the tour's
+    name, the start (each ride's ends are prefetched by :func:`customer_bookings_page`)."""
     return (
         Booking.objects.filter(customer_id=user.pk)
         .select_related("tour_departure__tour")
         .only("reference", "kind", "status", "starts_at", "tour_departure__id", *_names("tour_departure__tour"))
-        .prefetch_related(Prefetch("legs", queryset=legs))
-        .order_by("starts_at", "pk")
     )
 
 
-def customer_bookings_split(*, user, now: dt.datetime | None = None) -> tuple[list[Booking], list[Booking]]:
-    """``user``'s bookings as (upcoming, soonest first; past, latest first)."""
+def customer_bookings_page(*, user, page: int = 1, now: dt.datetime | None = None) -> CustomerBookings | None:
+    """``user``'s upcoming bookings and the ``page``-th page (from 1) of their past ones; None when that page is
+    past the last one (the first page is always there, empty or not).
+
+    No count: one row more than a page says whether older ones follow. The rides of both lists are read in one
+    query, so the page costs the same few queries whatever the number of bookings."""
     now = now or timezone.now()
-    bookings = list(customer_bookings(user=user))
-    upcoming = [booking for booking in bookings if booking.starts_at >= now]
-    past = [booking for booking in reversed(bookings) if booking.starts_at < now]
-    return upcoming, past
+    mine = customer_bookings(user=user)
+    # The first page shows what is ahead; the next ones only older rides.
+    upcoming = list(mine.filter(starts_at__gte=now).order_by("starts_at", "pk")) if page == 1 else []
+    start = (page - 1) * PAST_PER_PAGE
+    past = list(mine.filter(starts_at__lt=now).order_by("-starts_at", "-pk")[start : start + PAST_PER_PAGE + 1])
+    if page > 1 and not past:
+        return None
+    shown = past[:PAST_PER_PAGE]
+    legs = TransferLeg.objects.select_related("origin", "destination").only(
+        "booking", "sequence", *_names("origin"), *_names("destination")
+    )
+    prefetch_related_objects(upcoming + shown, Prefetch("legs", queryset=legs))
+    return CustomerBookings(upcoming=upcoming, past=shown, page=page, has_older=len(past) > PAST_PER_PAGE)
 
 
 def customer_booking(*, user, reference: str) -> Booking | None:

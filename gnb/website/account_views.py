@@ -364,8 +364,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @customer_required
 def bookings(request: HttpRequest) -> HttpResponse:
-    upcoming, past = selectors.customer_bookings_split(user=request.user)
-    return _page(request, "bookings.html", {"upcoming": upcoming, "past": past, "account": request.user})
+    """My bookings: the upcoming ones, then the past ones a page at a time (``?page=2`` …; any other page is 404)."""
+    number = request.GET.get("page", "1")
+    # ASCII digits only (int() takes "٣" too), and short enough for an OFFSET.
+    if not (number.isascii() and number.isdigit() and len(number) <= 6 and int(number) >= 1):
+        raise Http404
+    mine = selectors.customer_bookings_page(user=request.user, page=int(number))
+    if mine is None:
+        raise Http404
+    return _page(request, "bookings.html", {"bookings": mine, "account": request.user})
 
 
 @customer_required

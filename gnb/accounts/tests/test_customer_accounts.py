@@ -393,8 +393,9 @@ def test_my_bookings_lists_upcoming_and_past_and_opens_only_my_own(client, catal
     sign_in(client)
     page = client.get(reverse("website:account_bookings"))
     assert page.status_code == 200
-    assert [b.reference for b in page.context["upcoming"]] == [soon.reference, later.reference]
-    assert [b.reference for b in page.context["past"]] == [past.reference]
+    assert [b.reference for b in page.context["bookings"].upcoming] == [soon.reference, later.reference]
+    assert [b.reference for b in page.context["bookings"].past] == [past.reference]
+    assert b'aria-label="Pages of past bookings"' not in page.content  # one page: no page links
     assert bobs.reference.encode() not in page.content
     mine = client.get(reverse("website:account_booking", kwargs={"reference": soon.reference.lower()}))
     assert mine["Location"] == reverse(
@@ -424,9 +425,38 @@ def test_my_bookings_shows_each_bookings_route_or_tour_status_and_start_in_a_fix
         assert card.endswith(f"{local_datetime(booking.starts_at, 'weekday')}</p>")
     for n in range(5):
         Booking.objects.filter(pk=place_booking(days=6 + n).pk).update(customer=anna)
-    # Session, account, the bookings, their rides, the catalogue version: whatever the number of bookings.
-    with django_assert_max_num_queries(5):
+    # Session, account, the upcoming bookings, a page of past ones, their rides, the catalogue version: whatever
+    # the number of bookings.
+    with django_assert_max_num_queries(6):
         assert client.get(reverse("website:account_bookings")).status_code == 200
+
+
+def test_my_past_bookings_come_a_page_at_a_time_latest_first(client, catalog):
+    anna = make_customer()
+    ahead = place_booking(days=5)
+    past = [place_booking(days=6) for _n in range(45)]
+    for days_ago, booking in enumerate(past, start=1):  # past[0] is the latest
+        Booking.objects.filter(pk=booking.pk).update(starts_at=timezone.now() - dt.timedelta(days=days_ago))
+    Booking.objects.filter(pk__in=[ahead.pk, *(b.pk for b in past)]).update(customer=anna)
+    sign_in(client)
+    url = reverse("website:account_bookings")
+
+    def shown(query: str = "") -> tuple[list[str], list[str], list[tuple[str, str]]]:
+        page = client.get(url + query)
+        assert page.status_code == 200
+        mine = page.context["bookings"]
+        links = re.findall(r'<a class="button" rel="(prev|next)" href="([^"]+)">', page.content.decode())
+        return [b.reference for b in mine.upcoming], [b.reference for b in mine.past], links
+
+    references = [booking.reference for booking in past]
+    assert shown() == ([ahead.reference], references[:20], [("next", url + "?page=2")])
+    assert shown("?page=2") == ([], references[20:40], [("prev", url), ("next", url + "?page=3")])
+    assert shown("?page=3") == ([], references[40:], [("prev", url + "?page=2")])
+    page = client.get(url + "?page=2")
+    assert b"<h2>Upcoming</h2>" not in page.content and b"<h2>Past</h2>" in page.content
+    assert b"Older bookings" in page.content and b"Newer bookings" in page.content
+    for wrong in ("?page=4", "?page=0", "?page=-1", "?page=abc", "?page=%D9%A3", "?page=99999999", "?page="):
+        assert client.get(url + wrong).status_code == 404, wrong
 
 
 def test_a_booking_placed_while_signed_in_is_linked_only_through_a_verified_address(client, catalog):
