@@ -31,6 +31,15 @@ def due_rows(legs: Iterable[TransferLeg]) -> SafeString:
     statuses = {value: escape(str(label)) for value, label in Booking.Status.choices}
     returning = f" ({escape(_('return'))})"
     departs = escape(_("departs"))
+    # A few dozen places and classes serve hundreds of rides: each name escaped once (its ``str`` reads the
+    # visitor's language), by the object it names.
+    names: dict[tuple[type, int | None], str] = {}
+
+    def name(thing: object) -> str:
+        key = (type(thing), getattr(thing, "pk", None))
+        if key not in names:
+            names[key] = escape(str(thing))
+        return names[key]
 
     def row(leg: TransferLeg) -> str:
         booking = leg.booking
@@ -40,9 +49,9 @@ def due_rows(legs: Iterable[TransferLeg]) -> SafeString:
             f"<tr><td>{local_time(leg.pickup_at, '%H:%M')}</td>"
             f'<td><a href="{changelist}{booking.pk}/change/">{escape(booking.reference)}</a>'
             f"{returning if leg.sequence == 2 else ''}</td>"
-            f"<td>{escape(str(leg.origin))} → {escape(str(leg.destination))}</td>"
+            f"<td>{name(leg.origin)} → {name(leg.destination)}</td>"
             f"<td>{booking.adults} / {booking.children} / {booking.infants}</td>"
-            f"<td>{escape(str(booking.vehicle_class))}</td>"
+            f"<td>{name(booking.vehicle_class)}</td>"
             f"<td>{statuses.get(booking.status) or escape(booking.status)}</td>"
             f"<td>{escape(leg.flight_number)}{arrival}{departure}</td></tr>\n"
         )
