@@ -22,6 +22,8 @@ from django.contrib import admin
 from django.core.management.commands import makemessages
 from django.template import Context, Template
 from django.utils import translation
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from gnb.bookings.models import Booking
 from gnb.bookings.orders import Contact, FlightInput, PassengerInput, TransferOrder
@@ -253,9 +255,6 @@ TRANSFERS = Template(
 )
 
 
-# A third-party model whose names are its own (django_tasks_db, seen by the admin role only); its app is named
-# in every language (gnb.ops.apps.TaskQueueConfig).
-ENGLISH_ONLY_MODEL_NAMES = {"django_tasks_database.DBTaskResult"}
 # Names a language writes as English does.
 SAME_WORD_IN_LANGUAGE = {
     ("Accounts", "nl"),
@@ -263,6 +262,7 @@ SAME_WORD_IN_LANGUAGE = {
     ("Notifications", "fr"),
     ("zone", "fr"),
     ("zones", "fr"),
+    ("traceback", "nl"),
 }
 
 
@@ -271,10 +271,9 @@ def test_every_section_and_list_of_the_back_office_is_named_in_the_staffs_langua
     untranslated = []
     for model in admin.site._registry:
         app = apps.get_app_config(model._meta.app_label)
+        label = model._meta.label
         names = [(app.label, app, "verbose_name")]
-        if model._meta.label not in ENGLISH_ONLY_MODEL_NAMES:
-            label = model._meta.label
-            names += [(label, model._meta, attribute) for attribute in ("verbose_name", "verbose_name_plural")]
+        names += [(label, model._meta, attribute) for attribute in ("verbose_name", "verbose_name_plural")]
         for where, owner, attribute in names:
             with translation.override("en"):
                 english = str(getattr(owner, attribute))
@@ -282,6 +281,23 @@ def test_every_section_and_list_of_the_back_office_is_named_in_the_staffs_langua
                 shown = str(getattr(owner, attribute))
             if shown == english and (english, language) not in SAME_WORD_IN_LANGUAGE:
                 untranslated.append(f"{where}.{attribute}: {english!r}")
+    assert untranslated == []
+
+
+@pytest.mark.parametrize("language", COMPLETE_LANGUAGES)
+def test_the_task_queue_pages_speak_the_staffs_language(language):
+    """django_tasks_db names its fields and statuses through gettext and ships no translations: ours serve them
+    (gnb.ops.apps.LIBRARY_WORDS)."""
+    words = [field.verbose_name for field in DBTaskResult._meta.fields if field.name != "id"]
+    words += [label for _value, label in TaskResultStatus.choices]
+    untranslated = []
+    for word in words:
+        with translation.override("en"):
+            english = str(word)
+        with translation.override(language):
+            shown = str(word)
+        if shown == english and (english, language) not in SAME_WORD_IN_LANGUAGE:
+            untranslated.append(english)
     assert untranslated == []
 
 
