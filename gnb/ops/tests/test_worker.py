@@ -8,6 +8,7 @@ import datetime as dt
 import importlib
 import os
 import pkgutil
+import re
 import subprocess
 import sys
 import threading
@@ -262,6 +263,18 @@ def test_a_claim_is_one_statement_that_marks_the_first_ready_task_running():
     assert (second.status, second.worker_ids, second.task_path) == ("RUNNING", ["w1"], send_booking_email.module_path)
     assert worker.claim_next() == (None, True)  # the one left is not due yet
     assert DBTaskResult.objects.get(pk=later.id).status == "READY"
+
+
+@pytest.mark.django_db
+def test_the_one_statement_claim_sets_what_the_librarys_claim_saves():
+    """A django-tasks-db upgrade whose claim() records more (a new column) must show up here, not as a field the
+    one-statement claim silently leaves unset."""
+    row = DBTaskResult.objects.get(pk=holds_expire_task.enqueue().id)
+    with CaptureQueriesContext(connection) as statements:
+        row.claim("w1")
+    (update,) = [query["sql"] for query in statements.captured_queries if query["sql"].startswith("UPDATE")]
+    saved = set(re.findall(r'"(\w+)" = ', update.split(" WHERE ")[0]))
+    assert saved == {"status", "started_at", "worker_ids"}  # what _claim_in_one_statement's UPDATE sets
 
 
 @pytest.mark.django_db(transaction=True)
