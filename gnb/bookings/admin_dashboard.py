@@ -15,14 +15,14 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from gnb.bookings.models import Booking, TransferLeg
-from gnb.bookings.reports import local_time
+from gnb.bookings.models import Booking
+from gnb.bookings.reports import DueRide, local_time
 
 
-def due_rows(legs: Iterable[TransferLeg]) -> SafeString:
-    """One ``<tr>`` per ride: pickup (Istanbul time), booking link, route, party, vehicle, status, flight.
+def due_rows(rides: Iterable[DueRide]) -> SafeString:
+    """One ``<tr>`` per ride (``reports.transfers_due``): pickup (Istanbul time), booking link, route, party,
+    vehicle, status, flight.
 
-    Expects each leg's booking with its vehicle class, origin and destination selected (``reports.transfers_due``).
     Every text is escaped as the template escaped it (``html.escape`` is what Django's ``escape`` calls); numbers
     and the words worked out once below need no escaping per row.
     """
@@ -41,19 +41,18 @@ def due_rows(legs: Iterable[TransferLeg]) -> SafeString:
             names[key] = escape(str(thing))
         return names[key]
 
-    def row(leg: TransferLeg) -> str:
-        booking = leg.booking
-        arrival = f" · {local_time(leg.flight_arrival_at, '%H:%M')}" if leg.flight_arrival_at else ""
-        departure = f" · {departs} {local_time(leg.flight_departure_at, '%H:%M')}" if leg.flight_departure_at else ""
+    def row(ride: DueRide) -> str:
+        arrival = f" · {local_time(ride.flight_arrival_at, '%H:%M')}" if ride.flight_arrival_at else ""
+        departure = f" · {departs} {local_time(ride.flight_departure_at, '%H:%M')}" if ride.flight_departure_at else ""
         return (
-            f"<tr><td>{local_time(leg.pickup_at, '%H:%M')}</td>"
-            f'<td><a href="{changelist}{booking.pk}/change/">{escape(booking.reference)}</a>'
-            f"{returning if leg.sequence == 2 else ''}</td>"
-            f"<td>{name(leg.origin)} → {name(leg.destination)}</td>"
-            f"<td>{booking.adults} / {booking.children} / {booking.infants}</td>"
-            f"<td>{name(booking.vehicle_class)}</td>"
-            f"<td>{statuses.get(booking.status) or escape(booking.status)}</td>"
-            f"<td>{escape(leg.flight_number)}{arrival}{departure}</td></tr>\n"
+            f"<tr><td>{local_time(ride.pickup_at, '%H:%M')}</td>"
+            f'<td><a href="{changelist}{ride.booking_id}/change/">{escape(ride.reference)}</a>'
+            f"{returning if ride.sequence == 2 else ''}</td>"
+            f"<td>{name(ride.origin)} → {name(ride.destination)}</td>"
+            f"<td>{ride.adults} / {ride.children} / {ride.infants}</td>"
+            f"<td>{name(ride.vehicle_class)}</td>"
+            f"<td>{statuses.get(ride.status) or escape(ride.status)}</td>"
+            f"<td>{escape(ride.flight_number)}{arrival}{departure}</td></tr>\n"
         )
 
-    return mark_safe("".join(row(leg) for leg in legs))  # noqa: S308 (every value above is escaped)
+    return mark_safe("".join(row(ride) for ride in rides))  # noqa: S308 (every value above is escaped)

@@ -185,26 +185,52 @@ def bookings_for_export(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
 
 
 # --- the day's jobs ---------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class DueRide:
+    """One ride on the dashboard: a leg with what it shows of its booking, places and vehicle class."""
+
+    booking_id: int
+    reference: str
+    status: str
+    adults: int
+    children: int
+    infants: int
+    sequence: int
+    pickup_at: dt.datetime
+    flight_number: str
+    flight_arrival_at: dt.datetime | None
+    flight_departure_at: dt.datetime | None
+    origin: Place
+    destination: Place
+    vehicle_class: VehicleClass | None
+
+
 @dataclass(frozen=True)
 class DueDay:
     day: dt.date
-    legs: list[TransferLeg]
+    legs: list[DueRide]
 
 
 def transfers_due(*, first_day: dt.date, days: int = 2) -> list[DueDay]:
     """Every ride picked up on ``days`` local days from ``first_day``, by pickup time, in three queries (the rides
-    with their bookings, their places, their vehicle classes).
+    with their bookings' columns, their places, their vehicle classes).
 
     A ride is a leg, so the return leg of a round trip shows on the day it is driven. Cancelled, expired
     and refunded bookings are left out: nobody drives them.
     """
     start, end = day_start(first_day), day_start(first_day + dt.timedelta(days=days))
-    legs = list(
+    # ~650 rides on two summer days: read as plain rows, with only what the dashboard shows. As model instances
+    # (a leg, its booking, two places and a class each) they cost more than the rest of the page.
+    rows = list(
         TransferLeg.objects.filter(pickup_at__gte=start, pickup_at__lt=end, booking__status__in=policies.HOLDS_CAPACITY)
-        .select_related("booking")
-        # What the dashboard shows of each ride, no more: ~650 rides on two summer days, and every column of a
-        # booking turned into Python objects cost more than the rest of the page.
-        .only(
+        .order_by("pickup_at", "booking__reference", "sequence")
+        .values_list(
+            "booking_id",
+            "booking__reference",
+            "booking__status",
+            "booking__adults",
+            "booking__children",
+            "booking__infants",
             "sequence",
             "pickup_at",
             "flight_number",
@@ -212,27 +238,48 @@ def transfers_due(*, first_day: dt.date, days: int = 2) -> list[DueDay]:
             "flight_departure_at",
             "origin_id",
             "destination_id",
-            "booking__reference",
-            "booking__status",
-            "booking__adults",
-            "booking__children",
-            "booking__infants",
             "booking__vehicle_class_id",
         )
-        .order_by("pickup_at", "booking__reference", "sequence")
     )
-    # The places and vehicle classes of those rides are a few dozen: each is read and made an object once, not
-    # once per ride as a join would (two days of rides were ~2,000 place and class objects).
-    places = _named(Place, {leg.origin_id for leg in legs} | {leg.destination_id for leg in legs}, "iata_code")
-    classes = _named(VehicleClass, {pk for leg in legs if (pk := leg.booking.vehicle_class_id) is not None})
-    for leg in legs:
-        leg.origin, leg.destination = places[leg.origin_id], places[leg.destination_id]
-        class_id = leg.booking.vehicle_class_id
-        leg.booking.vehicle_class = classes[class_id] if class_id is not None else None
-    by_day: dict[dt.date, list[TransferLeg]] = {first_day + dt.timedelta(days=n): [] for n in range(days)}
-    for leg in legs:
-        by_day[timezone.localtime(leg.pickup_at, LOCAL_TZ).date()].append(leg)
-    return [DueDay(day, rows) for day, rows in by_day.items()]
+    # The places and vehicle classes of those rides are a few dozen: each is read and made an object once.
+    places = _named(Place, {row[11] for row in rows} | {row[12] for row in rows}, "iata_code")
+    classes = _named(VehicleClass, {row[13] for row in rows if row[13] is not None})
+    by_day: dict[dt.date, list[DueRide]] = {first_day + dt.timedelta(days=n): [] for n in range(days)}
+    for (
+        booking_id,
+        reference,
+        status,
+        adults,
+        children,
+        infants,
+        sequence,
+        pickup_at,
+        flight_number,
+        flight_arrival_at,
+        flight_departure_at,
+        origin_id,
+        destination_id,
+        class_id,
+    ) in rows:
+        by_day[timezone.localtime(pickup_at, LOCAL_TZ).date()].append(
+            DueRide(
+                booking_id=booking_id,
+                reference=reference,
+                status=status,
+                adults=adults,
+                children=children,
+                infants=infants,
+                sequence=sequence,
+                pickup_at=pickup_at,
+                flight_number=flight_number,
+                flight_arrival_at=flight_arrival_at,
+                flight_departure_at=flight_departure_at,
+                origin=places[origin_id],
+                destination=places[destination_id],
+                vehicle_class=classes[class_id] if class_id is not None else None,
+            )
+        )
+    return [DueDay(day, rides) for day, rides in by_day.items()]
 
 
 def _named(model: type[M], pks: set[int], *fields: str) -> dict[int, M]:

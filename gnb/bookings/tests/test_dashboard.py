@@ -37,7 +37,7 @@ def test_dashboard_shows_tomorrows_transfer_and_exact_revenue(admin_client, cata
     today_due, tomorrow_due = response.context["due"]
     assert (today_due.day, today_due.legs) == (today, [])
     assert tomorrow_due.day == today + dt.timedelta(days=1)
-    assert [(leg.booking.reference, leg.sequence) for leg in tomorrow_due.legs] == [(tomorrow.reference, 1)]
+    assert [(ride.reference, ride.sequence) for ride in tomorrow_due.legs] == [(tomorrow.reference, 1)]
 
     # Four bookings placed today; the cancelled one brings no revenue: 40.00 + 40.00 + 115.00.
     assert response.context["sales"][-1] == reports.DaySales(today, 4, Decimal("195.00"))
@@ -133,7 +133,7 @@ def test_transfers_due_lists_legs_on_the_day_they_are_driven(catalog):
     cancelled = place_transfer(days=4)
     services.booking_cancel(booking_id=cancelled.pk, actor=services.SYSTEM, reason="Test")
     days = reports.transfers_due(first_day=outbound_day, days=2)
-    assert [(day.day, [(leg.booking_id, leg.sequence) for leg in day.legs]) for day in days] == [
+    assert [(day.day, [(ride.booking_id, ride.sequence) for ride in day.legs]) for day in days] == [
         (outbound_day, [(booking.pk, 1)]),
         (outbound_day + dt.timedelta(days=1), [(booking.pk, 2)]),
     ]
