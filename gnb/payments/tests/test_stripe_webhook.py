@@ -7,6 +7,7 @@ documented scheme (``gnb.testing.stripe.sign``: HMAC-SHA256 computed with ``hmac
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import random
@@ -21,6 +22,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection, transaction
+from django.db.models import QuerySet
 from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -643,6 +645,32 @@ def test_a_refund_event_about_an_unknown_refund_is_ignored(catalog, stripe_api):
 
 
 # --- concurrency ------------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def locked_elsewhere(*querysets: QuerySet) -> Iterator[None]:
+    """The rows of ``querysets`` locked (``FOR UPDATE``, in this order) by another connection's transaction for as
+    long as the block runs, as a long back-office change holds them."""
+    locked, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                for queryset in querysets:
+                    list(queryset.select_for_update())
+                locked.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        yield
+    finally:
+        release.set()
+        holder.join()
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks and concurrent inserts need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_deliveries_and_racing_workers_change_state_once(catalog, stripe_api):
@@ -693,26 +721,9 @@ def test_concurrent_deliveries_and_racing_workers_change_state_once(catalog, str
 def test_a_booking_locked_past_the_lock_timeout_is_acknowledged_and_applied_when_free(catalog, stripe_api):
     booking, payment = opened(stripe_api)
     evt = stripe_api.session_completed_event(payment.provider_reference)
-    locked, release = threading.Event(), threading.Event()
-
-    def hold_the_booking() -> None:
-        try:
-            with transaction.atomic():
-                list(Booking.objects.select_for_update().filter(pk=booking.pk))
-                locked.set()
-                release.wait(30)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=hold_the_booking)
-    holder.start()
-    try:
-        assert locked.wait(10)
+    with locked_elsewhere(Booking.objects.filter(pk=booking.pk)):
         answer = post(evt)  # stored and queued: the acknowledgement takes no lock of the booking's
         ran = apply_queued_events()  # waits for the database's lock_timeout (5 s), then gives up
-    finally:
-        release.set()
-        holder.join()
     assert answer.json() == {"received": True, "duplicate": False, "outcome": "queued"}
     assert ran == ["busy: queued again"]
     assert ProviderEvent.objects.get().processed_at is None
@@ -730,26 +741,8 @@ def test_the_second_event_of_a_paid_checkout_waits_for_no_lock(catalog, stripe_a
     holding that lock does not hold up the worker."""
     booking, payment = opened(stripe_api)
     assert deliver(stripe_api.session_completed_event(payment.provider_reference)) == "confirmed"
-    locked, release = threading.Event(), threading.Event()
-
-    def hold_the_booking_and_payment() -> None:
-        try:
-            with transaction.atomic():
-                list(Booking.objects.select_for_update().filter(pk=booking.pk))
-                list(Payment.objects.select_for_update().filter(pk=payment.pk))
-                locked.set()
-                release.wait(30)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=hold_the_booking_and_payment)
-    holder.start()
-    try:
-        assert locked.wait(10)
+    with locked_elsewhere(Booking.objects.filter(pk=booking.pk), Payment.objects.filter(pk=payment.pk)):
         outcome = deliver(stripe_api.intent_event("payment_intent.succeeded", payment.provider_reference))
-    finally:
-        release.set()
-        holder.join()
     assert outcome == "duplicate: already confirmed"
     assert status_changes(booking) == [("pending_payment", "confirmed")]
     assert len(queued("confirmation")) == 1
