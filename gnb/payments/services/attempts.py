@@ -28,6 +28,7 @@ from gnb.payments.services.common import (
     OPEN,
     PAYMENT_FAILED,
     PAYMENT_RECEIVED,
+    BookingMoney,
     BookingStatus,
     PaymentState,
     _alert,
@@ -37,6 +38,7 @@ from gnb.payments.services.common import (
     _mark_event,
     _net_paid,
     _queue_email,
+    booking_money,
     booking_payment_state_sync,
 )
 from gnb.payments.services.refunds import _enqueue_refund_submit
@@ -161,6 +163,7 @@ def payment_confirm(
     currency: str,
     provider_payment_id: str = "",
     event_id: int | str | None = None,
+    seen: Payment | None = None,
 ) -> Payment:
     """Record that the provider took ``amount`` ``currency`` for the payment; act exactly once.
 
@@ -171,13 +174,19 @@ def payment_confirm(
     state synced and the ``payment_received`` email queued. Money for a booking that no longer keeps it (expired,
     cancelled) is refunded automatically through the provider, or flagged when that fails; so is money paid beyond
     the booking's total. ``event_id``: the ``ProviderEvent`` (pk, or the provider's event id) this came from.
+    ``seen``: the payment as the caller has just read it (without a lock), so its state need not be read again.
     """
     now = timezone.now()
     mismatch = ""
     auto_refund_id: int | None = None
     # No move leaves CONFIRMED, so a repeat (Stripe sends checkout.session.completed and payment_intent.succeeded
     # for one payment) is recognised without taking the booking's and the payment's locks.
-    confirmed = Payment.objects.filter(pk=payment_id, state=PaymentState.CONFIRMED).first()
+    if seen is not None and seen.pk != payment_id:
+        raise ValueError(f"seen is payment {seen.pk}, not {payment_id}")
+    if seen is None:
+        confirmed = Payment.objects.filter(pk=payment_id, state=PaymentState.CONFIRMED).first()
+    else:
+        confirmed = seen if seen.state == PaymentState.CONFIRMED else None
     if confirmed is not None:
         _mark_event(event_id, provider=confirmed.provider, outcome="duplicate: already confirmed")
         return confirmed
@@ -216,7 +225,10 @@ def payment_confirm(
                     details={"payment": payment.pk, "amount": str(payment.amount), "currency": payment.currency},
                 )
                 email_enqueue(kind=EmailKind.CONFIRMATION, booking_id=booking.pk)
-            surplus = _surplus(booking, payment)
+            # Read once for the surplus and the payment state: the automatic refund below only requests money back,
+            # which changes neither what was paid nor what was refunded.
+            money = booking_money(booking)
+            surplus = _surplus(booking, payment, money)
             if surplus > 0:
                 reason = (
                     f"Paid after the booking became {booking.status}"
@@ -237,7 +249,7 @@ def payment_confirm(
                 _enqueue_refund_submit(refund.pk)
             if booking.status in KEEPS_MONEY and surplus < payment.amount:
                 _queue_email(booking, PAYMENT_RECEIVED, payment.pk)
-            booking_payment_state_sync(booking)
+            booking_payment_state_sync(booking, money)
             _mark_event(event_id, provider=payment.provider, outcome=outcome)
     if mismatch:
         _alert(
@@ -253,11 +265,11 @@ def payment_confirm(
     return payment
 
 
-def _surplus(booking: Booking, payment: Payment) -> Decimal:
+def _surplus(booking: Booking, payment: Payment, money: BookingMoney) -> Decimal:
     """What of a just-confirmed ``payment`` the booking must not keep (all of it for a dead booking)."""
     if booking.status not in KEEPS_MONEY:
         return payment.amount
-    over = _net_paid(booking) - booking.total
+    over = money.net - booking.total
     return min(payment.amount, over) if over > 0 else ZERO
 
 

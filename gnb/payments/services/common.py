@@ -6,10 +6,11 @@ underscore are this package's internals, for its modules only.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -138,17 +139,40 @@ def _queue_email(booking: Booking, kind: EmailKind, object_id: int) -> None:
     email_enqueue(kind=kind, booking_id=booking.pk, object_id=object_id)
 
 
-def booking_payment_state_sync(booking: Booking) -> str:
+@dataclass(frozen=True, slots=True)
+class BookingMoney:
+    """What a booking's payments and refunds add up to, read at one moment."""
+
+    paid: Decimal  # confirmed payments
+    refunded: Decimal  # refunds the provider completed
+    refunding: Decimal  # refunds completed, requested or in flight (money no longer the booking's to keep)
+
+    @property
+    def net(self) -> Decimal:
+        """What the booking keeps: paid, less every refund completed or on its way."""
+        return self.paid - self.refunding
+
+
+def booking_money(booking: Booking) -> BookingMoney:
+    """The sums of ``booking``'s payments and refunds (two statements: one per table)."""
+    paid = Payment.objects.filter(booking=booking, state=PaymentState.CONFIRMED).aggregate(s=Sum("amount"))["s"]
+    refunds = Refund.objects.filter(payment__booking=booking).aggregate(
+        refunded=Sum("amount", filter=Q(state=RefundState.SUCCEEDED)),
+        refunding=Sum("amount", filter=Q(state__in=REFUND_COUNTED)),
+    )
+    return BookingMoney(paid=paid or ZERO, refunded=refunds["refunded"] or ZERO, refunding=refunds["refunding"] or ZERO)
+
+
+def booking_payment_state_sync(booking: Booking, money: BookingMoney | None = None) -> str:
     """Derive ``booking.payment_state`` from its rows and save it when it changed; return it.
 
     Paid when confirmed payments minus succeeded refunds cover the total; refunded when money was paid and all of
-    it went back; partially refunded when some went back and what is left no longer covers the total.
+    it went back; partially refunded when some went back and what is left no longer covers the total. ``money``:
+    the booking's sums when the caller has just read them in this transaction, with no payment confirmed and no
+    refund completed since (they are read otherwise).
     """
-    paid = Payment.objects.filter(booking=booking, state=PaymentState.CONFIRMED).aggregate(s=Sum("amount"))["s"]
-    refunded = Refund.objects.filter(payment__booking=booking, state=RefundState.SUCCEEDED).aggregate(s=Sum("amount"))[
-        "s"
-    ]
-    paid, refunded = paid or ZERO, refunded or ZERO
+    money = money or booking_money(booking)
+    paid, refunded = money.paid, money.refunded
     net = paid - refunded
     states = Booking.PaymentState
     if paid <= 0:
@@ -168,9 +192,7 @@ def booking_payment_state_sync(booking: Booking) -> str:
 
 
 def _net_paid(booking: Booking) -> Decimal:
-    paid = Payment.objects.filter(booking=booking, state=PaymentState.CONFIRMED).aggregate(s=Sum("amount"))["s"]
-    refunded = Refund.objects.filter(payment__booking=booking, state__in=REFUND_COUNTED).aggregate(s=Sum("amount"))["s"]
-    return (paid or ZERO) - (refunded or ZERO)
+    return booking_money(booking).net
 
 
 def refundable_amount(payment: Payment) -> Decimal:

@@ -35,8 +35,9 @@ from gnb.payments.services.common import _mark_event
 
 logger = logging.getLogger(__name__)
 
-# What applies a stored event of each provider: ``apply(event)`` acts on it through the payment services and
-# records its outcome (``provider_event_finish``). By path, like the provider registry, because those modules are
+# What applies a stored event of each provider: ``apply(event)`` acts on it through the payment services, records
+# its outcome (``provider_event_finish``, or the payment service it called did) and returns the outcome that stands,
+# or None when it left the record to a payment service. By path, like the provider registry, because those modules are
 # front ends of these services (they import them).
 APPLIERS: dict[str, str] = {
     Provider.STRIPE: "gnb.payments.providers.stripe.events.event_apply",
@@ -87,13 +88,21 @@ def provider_event_record(
     raise Busy(_("This is being booked by someone else right now. Please try again."))
 
 
-def provider_event_finish(*, event_pk: int, outcome: str, refused: bool = False) -> None:
-    """Record what a stored provider event did, unless a payment service already recorded its own outcome.
+def provider_event_finish(*, event_pk: int, outcome: str, refused: bool = False) -> str:
+    """Record what a stored provider event did, unless a payment service already recorded its own outcome; return
+    the outcome that stands.
 
     ``refused``: the event could not be applied to a payment or refund of ours (none matches, a wrong amount); it is
-    kept with its outcome and does not block a later delivery under the same id.
+    kept with its outcome and does not block a later delivery under the same id. Called under the event row's lock
+    (``provider_event_apply``), so nothing records an outcome between the read and the write here.
     """
+    # Read first: for most events a payment service has recorded the outcome already, and one read does.
+    recorded = ProviderEvent.objects.filter(pk=event_pk, processed_at__isnull=False).values_list("outcome", flat=True)
+    standing = recorded.first()
+    if standing is not None:
+        return standing
     _mark_event(event_pk, provider="", outcome=outcome, refused=refused)
+    return outcome[:500]
 
 
 def provider_event_accept(
@@ -146,14 +155,20 @@ def provider_event_apply(*, event_pk: int) -> str | None:
         event = ProviderEvent.objects.select_for_update().filter(pk=event_pk).first()
         if event is None or event.processed_at is not None:
             return None
-        apply: Callable[[ProviderEvent], None] = import_string(APPLIERS[event.provider])
-        apply(event)
-        event.refresh_from_db(fields=["processed_at", "outcome"])
-        if event.processed_at is None:
+        apply: Callable[[ProviderEvent], str | None] = import_string(APPLIERS[event.provider])
+        outcome = apply(event)
+        if outcome is None:
+            # The applier left the record to the payment service it called: check that one was written.
+            outcome = (
+                ProviderEvent.objects.filter(pk=event.pk, processed_at__isnull=False)
+                .values_list("outcome", flat=True)
+                .first()
+            )
+        if outcome is None:
             # Every applier records what it did; recording a success here would hide one that did nothing. The
             # transaction rolls back and the event stays unapplied, for the failed task and the requeue command.
             raise RuntimeError(f"{APPLIERS[event.provider]} recorded no outcome for provider event {event.pk}")
-    return event.outcome
+    return outcome
 
 
 @task(priority=URGENT)

@@ -64,11 +64,13 @@ def test_a_provider_event_is_stored_once(db):
 
 def test_a_refused_provider_event_blocks_no_later_delivery_but_an_acted_on_one_does(db):
     refused, _created = provider_event_record(provider="paytr", event_id="GNB1X1:success", kind="x", payload={"a": 1})
-    provider_event_finish(event_pk=refused.pk, outcome="refused: unknown merchant_oid", refused=True)
+    recorded = provider_event_finish(event_pk=refused.pk, outcome="refused: unknown merchant_oid", refused=True)
+    assert recorded == "refused: unknown merchant_oid"
     genuine, created = provider_event_record(provider="paytr", event_id="GNB1X1:success", kind="x", payload={"a": 2})
     assert created is True
-    provider_event_finish(event_pk=genuine.pk, outcome="confirmed")
-    provider_event_finish(event_pk=genuine.pk, outcome="duplicate: already confirmed")  # the first outcome stands
+    assert provider_event_finish(event_pk=genuine.pk, outcome="confirmed") == "confirmed"
+    # The first outcome stands, and is what a later call answers.
+    assert provider_event_finish(event_pk=genuine.pk, outcome="duplicate: already confirmed") == "confirmed"
     again, created_again = provider_event_record(provider="paytr", event_id="GNB1X1:success", kind="x", payload={})
     assert (again.pk, created_again) == (genuine.pk, False)
     assert list(ProviderEvent.objects.order_by("pk").values_list("pk", "refused", "outcome", "payload")) == [

@@ -33,6 +33,7 @@ from gnb.ops.models import AlertState
 from gnb.payments.models import Payment, ProviderEvent, Refund
 from gnb.payments.services import events as event_services
 from gnb.payments.services import (
+    payment_confirm,
     payment_start,
     provider_event_apply_task,
     refund_request,
@@ -746,3 +747,40 @@ def test_the_second_event_of_a_paid_checkout_waits_for_no_lock(catalog, stripe_a
     assert outcome == "duplicate: already confirmed"
     assert status_changes(booking) == [("pending_payment", "confirmed")]
     assert len(queued("confirmation")) == 1
+
+
+def test_a_paid_checkout_and_its_second_event_are_applied_in_few_statements(
+    catalog, stripe_api, django_assert_max_num_queries
+):
+    """At a burst of payments every statement an apply sends is worker and database time: the paid checkout reads
+    the booking's sums once (for the surplus and the payment state), and neither event reads the payment twice or
+    records an outcome a payment service has recorded already."""
+    booking, payment = opened(stripe_api)
+    completed = stripe_api.session_completed_event(payment.provider_reference)
+    succeeded = stripe_api.intent_event("payment_intent.succeeded", payment.provider_reference)
+    assert post(completed).status_code == post(succeeded).status_code == 200
+    first, second = ProviderEvent.objects.order_by("pk")
+    # Each apply is a transaction (2 statements; begin and commit in the worker). The event and the payment read,
+    # then in the payment service's savepoint (2) the booking and the payment locked, both updated, the status
+    # change audited, the confirmation email queued, the sums read (2), the receipt queued, the payment state saved
+    # and the outcome recorded; last, the outcome checked.
+    with django_assert_max_num_queries(18):
+        assert event_services.provider_event_apply(event_pk=first.pk) == "confirmed"
+    # The transaction (2), the event and the payment read, the repeat recorded, the outcome checked.
+    with django_assert_max_num_queries(6):
+        assert event_services.provider_event_apply(event_pk=second.pk) == "duplicate: already confirmed"
+    booking.refresh_from_db()
+    assert (booking.status, booking.payment_state) == (Booking.Status.CONFIRMED, Booking.PaymentState.PAID)
+    assert len(queued("confirmation")) == len(queued("payment_received")) == 1
+
+
+def test_a_payment_the_caller_read_confirmed_is_a_repeat_and_one_read_for_another_id_is_refused(catalog, stripe_api):
+    booking, payment = opened(stripe_api)
+    assert deliver(stripe_api.session_completed_event(payment.provider_reference)) == "confirmed"
+    payment.refresh_from_db()
+    with pytest.raises(ValueError, match="seen is payment"):
+        payment_confirm(payment_id=payment.pk + 1, amount=payment.amount, currency=payment.currency, seen=payment)
+    again = payment_confirm(payment_id=payment.pk, amount=payment.amount, currency=payment.currency, seen=payment)
+    assert again.state == Payment.State.CONFIRMED
+    assert status_changes(booking) == [("pending_payment", "confirmed")]
+    assert len(queued("confirmation")) == len(queued("payment_received")) == 1

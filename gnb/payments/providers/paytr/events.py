@@ -28,8 +28,9 @@ def _alert(title: str, detail: str) -> None:
     alert_raise(key="payments.paytr_callback", title=title, detail=detail, severity="error")
 
 
-def callback_apply(event: ProviderEvent) -> None:
-    """Act on the stored PayTR notification ``event`` and record its outcome.
+def callback_apply(event: ProviderEvent) -> str | None:
+    """Act on the stored PayTR notification ``event`` and record its outcome; return it, or None where the payment
+    service called recorded it.
 
     Called by ``provider_event_apply`` (the worker's task) inside its transaction, with the event row locked and
     not processed yet; works from the stored payload (the signed fields were checked before it was stored).
@@ -38,16 +39,16 @@ def callback_apply(event: ProviderEvent) -> None:
     merchant_oid, status = payload["merchant_oid"], payload["status"]
     payment = Payment.objects.filter(provider=Provider.PAYTR, provider_reference=merchant_oid).first()
     if payment is None:
-        provider_event_finish(event_pk=event.pk, outcome="refused: unknown merchant_oid", refused=True)
         _alert("A PayTR notification for an unknown order", f"merchant_oid {merchant_oid}, status {status}.")
-        return
+        return provider_event_finish(event_pk=event.pk, outcome="refused: unknown merchant_oid", refused=True)
     if status == "success":
         _confirm(event, payment, payload)
     elif status == "failed":
         code, message = payload.get("failed_reason_code", ""), payload.get("failed_reason_msg", "")
         payment_fail(payment_id=payment.pk, reason=f"PayTR {code}: {message}".strip(), event_id=event.pk)
     else:
-        provider_event_finish(event_pk=event.pk, outcome=f"refused: unknown status {status!r}", refused=True)
+        return provider_event_finish(event_pk=event.pk, outcome=f"refused: unknown status {status!r}", refused=True)
+    return None
 
 
 def _confirm(event: ProviderEvent, payment: Payment, payload: dict[str, str]) -> None:
@@ -62,7 +63,11 @@ def _confirm(event: ProviderEvent, payment: Payment, payload: dict[str, str]) ->
         ordered = None
     try:
         payment_confirm(
-            payment_id=payment.pk, amount=ordered if ordered is not None else "", currency=currency, event_id=event.pk
+            payment_id=payment.pk,
+            amount=ordered if ordered is not None else "",
+            currency=currency,
+            event_id=event.pk,
+            seen=payment,
         )
     except ValidationFailed:
         # payment_confirm flagged the payment and alerted staff; PayTR must not keep repeating it.

@@ -49,8 +49,8 @@ UNKNOWN_PAYMENT = Outcome("ignored: unknown payment", refused=True)
 UNKNOWN_REFUND = Outcome("ignored: unknown refund", refused=True)
 
 
-def event_apply(row: ProviderEvent) -> None:
-    """Act on the stored Stripe event ``row`` and record its outcome.
+def event_apply(row: ProviderEvent) -> str:
+    """Act on the stored Stripe event ``row``, record its outcome and return the one that stands.
 
     Called by ``provider_event_apply`` (the worker's task) inside its transaction, with the event row locked and
     not processed yet; works from the stored (sanitised) payload only.
@@ -66,7 +66,7 @@ def event_apply(row: ProviderEvent) -> None:
     else:
         outcome = handler(obj, row)
     # A payment service the handler called may have recorded its own outcome first; that one stands.
-    provider_event_finish(event_pk=row.pk, outcome=outcome.text, refused=outcome.refused)
+    return provider_event_finish(event_pk=row.pk, outcome=outcome.text, refused=outcome.refused)
 
 
 def _text(value: Any) -> str:
@@ -133,6 +133,7 @@ def _confirm(payment: Payment, *, amount: Any, currency: Any, intent_id: str, ro
             currency=currency,
             provider_payment_id=intent_id,
             event_id=row.pk,
+            seen=payment,
         )
     except ValidationFailed:
         # Wrong amount or currency: the service changed no state, flagged the payment for staff, raised an alert
