@@ -17,7 +17,7 @@ from gnb.bookings.policies import fee_if_cancelled_now, free_cancellation_until
 from gnb.bookings.quotes import ExtraRequest, TourQuoteRequest, TransferQuoteRequest
 from gnb.bookings.services import LegDetails, mask_document_number
 from gnb.core.links import booking_payment_url
-from gnb.core.schemas import DateTimeIn, InputSchema
+from gnb.core.schemas import DateTimeIn, InputSchema, OutputSchema
 from gnb.payments.selectors import booking_amounts_loaded, card_providers
 
 # Inputs are typed strictly: JSON's own types, nothing converted. Lax parsing took `true` or "1" for a whole number
@@ -78,14 +78,14 @@ class TourQuoteIn(InputSchema):
         )
 
 
-class PriceLineOut(Schema):
+class PriceLineOut(OutputSchema):
     code: str
     label: str
     quantity: int
     amount: Decimal
 
 
-class BreakdownOut(Schema):
+class BreakdownOut(OutputSchema):
     currency: str
     lines: list[PriceLineOut]
     subtotal: Decimal
@@ -93,19 +93,19 @@ class BreakdownOut(Schema):
     total: Decimal
 
 
-class VehicleSummary(Schema):
+class VehicleSummary(OutputSchema):
     code: str
     name: str
     max_passengers: int
     max_luggage: int
 
 
-class TransferOptionOut(Schema):
+class TransferOptionOut(OutputSchema):
     vehicle_class: VehicleSummary
     price: BreakdownOut
 
 
-class TransferQuoteOut(Schema):
+class TransferQuoteOut(OutputSchema):
     origin: str
     destination: str
     pickup_at: dt.datetime
@@ -116,7 +116,7 @@ class TransferQuoteOut(Schema):
     unavailable_reason: str | None = Field(description="Why no vehicle class is offered; null when options exist")
 
 
-class TourQuoteOut(Schema):
+class TourQuoteOut(OutputSchema):
     departure_id: int
     tour: str
     starts_at: dt.datetime
