@@ -10,12 +10,14 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from csp.exceptions import CSPNonceError
 from django.contrib.auth import get_user_model
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from gnb.core.security import permissions_policy
+from gnb.core.security import ContentSecurityPolicyMiddleware, permissions_policy
 from gnb.testing.website import PAGES, transfer_draft
 
 pytestmark = pytest.mark.django_db
@@ -223,6 +225,55 @@ def test_the_report_uri_is_added_when_set(client, catalog, settings):
     assert (
         response["Content-Security-Policy"] == POLICY.format(nonce=f" 'nonce-{nonce}'") + "; report-uri /csp-reports/"
     )
+
+
+def _answer(middleware: ContentSecurityPolicyMiddleware, path: str = "/en/", *, nonce: bool = True, **policy):
+    """One response through the CSP middleware: the view used the nonce or not, and set its own policy or not."""
+    request = RequestFactory().get(path)
+    middleware.process_request(request)
+    if nonce:
+        str(request.csp_nonce)
+    response = HttpResponse("page")
+    for name, value in policy.items():
+        setattr(response, name, value)
+    return request, middleware.process_response(request, response)
+
+
+def test_a_kept_policy_carries_each_answers_own_nonce_and_nothing_of_another_shape():
+    """The policy is written once per shape of answer and process, then each answer gets its own nonce put in: a
+    view's own policy, an answer without a nonce and an excluded path each get theirs, and none of them changes
+    what the next plain answer gets."""
+    middleware = ContentSecurityPolicyMiddleware(lambda request: HttpResponse())
+    first_request, first = _answer(middleware)
+    second_request, second = _answer(middleware)
+    for request, response in ((first_request, first), (second_request, second)):
+        assert response["Content-Security-Policy"] == POLICY.format(nonce=f" 'nonce-{request._csp_nonce}'")
+    assert first_request._csp_nonce != second_request._csp_nonce
+
+    _request, own = _answer(middleware, _csp_update={"img-src": ["https://maps.example"]})
+    assert "img-src 'self' data: https://maps.example" in own["Content-Security-Policy"]
+    _request, exempt = _answer(middleware, _csp_exempt=True)
+    assert "Content-Security-Policy" not in exempt
+
+    for _round in range(2):  # written, then kept
+        without_request, without = _answer(middleware, nonce=False)
+        assert without["Content-Security-Policy"] == POLICY.format(nonce="")
+        # As django-csp does: a nonce asked for once the header is written would be in no policy.
+        with pytest.raises(CSPNonceError):
+            str(without_request.csp_nonce)
+
+    third_request, third = _answer(middleware)
+    assert third["Content-Security-Policy"] == POLICY.format(nonce=f" 'nonce-{third_request._csp_nonce}'")
+
+
+def test_a_path_the_settings_exclude_gets_no_policy_though_one_is_kept_for_its_shape(settings):
+    middleware = ContentSecurityPolicyMiddleware(lambda request: HttpResponse())
+    _answer(middleware, "/en/")
+    settings.CONTENT_SECURITY_POLICY = {**settings.CONTENT_SECURITY_POLICY, "EXCLUDE_URL_PREFIXES": ["/widget/"]}
+    _request, excluded = _answer(middleware, "/widget/frame")
+    assert "Content-Security-Policy" not in excluded
+    request, page = _answer(middleware, "/en/")
+    assert page["Content-Security-Policy"] == POLICY.format(nonce=f" 'nonce-{request._csp_nonce}'")
 
 
 # --- transport and the other headers ----------------------------------------------------------------------
