@@ -19,6 +19,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.utils import label_for_field
 from django.core.management.commands import makemessages
 from django.template import Context, Template
 from django.utils import translation
@@ -296,6 +297,23 @@ def test_the_task_queue_pages_speak_the_staffs_language(language):
             english = str(word)
         with translation.override(language):
             shown = str(word)
+        if shown == english and (english, language) not in SAME_WORD_IN_LANGUAGE:
+            untranslated.append(english)
+    assert untranslated == []
+
+
+@pytest.mark.parametrize("language", COMPLETE_LANGUAGES)
+def test_the_task_queue_list_and_detail_label_every_column_in_the_staffs_language(language, rf):
+    """django_tasks_db's admin names the task's name, its traceback and when it may run in plain English text;
+    ours (gnb/ops/admin.py) names them through the catalogues."""
+    model_admin = admin.site._registry[DBTaskResult]
+    names = [*model_admin.list_display, *model_admin.get_fields(rf.get("/"))]
+    untranslated = []
+    for name in dict.fromkeys(name for name in names if name != "id"):
+        with translation.override("en"):
+            english = str(label_for_field(name, DBTaskResult, model_admin))
+        with translation.override(language):
+            shown = str(label_for_field(name, DBTaskResult, model_admin))
         if shown == english and (english, language) not in SAME_WORD_IN_LANGUAGE:
             untranslated.append(english)
     assert untranslated == []
