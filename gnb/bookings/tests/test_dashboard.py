@@ -149,36 +149,40 @@ def test_chart_coordinates_ignore_the_staff_members_locale(admin_client, catalog
 
 
 def test_a_return_ride_row_names_its_flight_and_escapes_the_places(admin_client, catalog):
-    Place.objects.filter(slug="regnum-carya").update(name="Regnum <Carya> & Spa")
-    booking = services.booking_place_transfer(
-        order=TransferOrder(
-            quote_request=TransferQuoteRequest(
-                origin="ayt",
-                destination="regnum-carya",
-                pickup_at=future_local(days=0, hour=23, minute=30),
-                return_pickup_at=future_local(days=1, hour=10),
-                adults=2,
-                children=1,
-            ),
-            vehicle_class="sedan",
-            contact=services.Contact("Anna Smith", "anna@example.com", "+44 7911 123456"),
-            passengers=[
-                services.PassengerInput("Anna", "Smith", "adult"),
-                services.PassengerInput("Ben", "Smith", "adult"),
-                services.PassengerInput("Cleo", "Smith", "child"),
-            ],
-            flight=services.FlightInput("TK2412", future_local(days=0, hour=23)),
+    # The outbound ride is tonight at 23:30, which the 3-hour lead time allows only until 20:30: the clock is held
+    # at noon, so the test means the same whenever it runs.
+    noon = dt.datetime.combine(future_local(days=0).date(), dt.time(12), tzinfo=IST)
+    with time_machine.travel(noon, tick=False):
+        Place.objects.filter(slug="regnum-carya").update(name="Regnum <Carya> & Spa")
+        booking = services.booking_place_transfer(
+            order=TransferOrder(
+                quote_request=TransferQuoteRequest(
+                    origin="ayt",
+                    destination="regnum-carya",
+                    pickup_at=future_local(days=0, hour=23, minute=30),
+                    return_pickup_at=future_local(days=1, hour=10),
+                    adults=2,
+                    children=1,
+                ),
+                vehicle_class="sedan",
+                contact=services.Contact("Anna Smith", "anna@example.com", "+44 7911 123456"),
+                passengers=[
+                    services.PassengerInput("Anna", "Smith", "adult"),
+                    services.PassengerInput("Ben", "Smith", "adult"),
+                    services.PassengerInput("Cleo", "Smith", "child"),
+                ],
+                flight=services.FlightInput("TK2412", future_local(days=0, hour=23)),
+            )
         )
-    )
-    TransferLeg.objects.filter(booking=booking, sequence=2).update(
-        flight_number="TK2413", flight_departure_at=future_local(days=1, hour=13, minute=5).replace(tzinfo=IST)
-    )
-    html = admin_client.get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="de").content.decode()
-    tomorrow = re.sub(r">\s+<", "><", html[html.index('id="due-1"') :])
-    row = tomorrow[tomorrow.index("<tr><td>") :]
-    row = row[: row.index("</tr>") + 5]
-    assert row == (
-        f'<tr><td>10:30</td><td><a href="/admin/bookings/booking/{booking.pk}/change/">{booking.reference}</a>'
-        " (Rückfahrt)</td><td>Regnum &lt;Carya&gt; &amp; Spa → Antalya Airport (AYT)</td><td>2 / 1 / 0</td>"
-        "<td>Sedan</td><td>Bestätigt</td><td>TK2413 · startet 13:05</td></tr>"
-    )
+        TransferLeg.objects.filter(booking=booking, sequence=2).update(
+            flight_number="TK2413", flight_departure_at=future_local(days=1, hour=13, minute=5).replace(tzinfo=IST)
+        )
+        html = admin_client.get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+        tomorrow = re.sub(r">\s+<", "><", html[html.index('id="due-1"') :])
+        row = tomorrow[tomorrow.index("<tr><td>") :]
+        row = row[: row.index("</tr>") + 5]
+        assert row == (
+            f'<tr><td>10:30</td><td><a href="/admin/bookings/booking/{booking.pk}/change/">{booking.reference}</a>'
+            " (Rückfahrt)</td><td>Regnum &lt;Carya&gt; &amp; Spa → Antalya Airport (AYT)</td><td>2 / 1 / 0</td>"
+            "<td>Sedan</td><td>Bestätigt</td><td>TK2413 · startet 13:05</td></tr>"
+        )
