@@ -97,12 +97,18 @@ def provider_event_finish(*, event_pk: int, outcome: str, refused: bool = False)
     (``provider_event_apply``), so nothing records an outcome between the read and the write here.
     """
     # Read first: for most events a payment service has recorded the outcome already, and one read does.
-    recorded = ProviderEvent.objects.filter(pk=event_pk, processed_at__isnull=False).values_list("outcome", flat=True)
-    standing = recorded.first()
+    standing = _recorded_outcome(event_pk)
     if standing is not None:
         return standing
     _mark_event(event_pk, provider="", outcome=outcome, refused=refused)
     return outcome[:500]
+
+
+def _recorded_outcome(event_pk: int) -> str | None:
+    """The outcome recorded for the stored event ``event_pk``, or None while it is unprocessed."""
+    return (
+        ProviderEvent.objects.filter(pk=event_pk, processed_at__isnull=False).values_list("outcome", flat=True).first()
+    )
 
 
 def provider_event_accept(
@@ -159,11 +165,7 @@ def provider_event_apply(*, event_pk: int) -> str | None:
         outcome = apply(event)
         if outcome is None:
             # The applier left the record to the payment service it called: check that one was written.
-            outcome = (
-                ProviderEvent.objects.filter(pk=event.pk, processed_at__isnull=False)
-                .values_list("outcome", flat=True)
-                .first()
-            )
+            outcome = _recorded_outcome(event.pk)
         if outcome is None:
             # Every applier records what it did; recording a success here would hide one that did nothing. The
             # transaction rolls back and the event stays unapplied, for the failed task and the requeue command.
