@@ -9,6 +9,10 @@ from __future__ import annotations
 
 # Money and alarms: applying a provider's payment event, payment follow-ups, alerts to the operator.
 URGENT = 50
+# A provider's second word on a payment another of its events settles (Stripe's payment_intent.succeeded beside
+# checkout.session.completed): behind the events that make a payment visible, so a burst of both is applied
+# completions first, and still before any email.
+FOLLOW_UP = 30
 # What a traveller or a driver waits for right now: confirmation emails, driver notices.
 PROMPT = 10
 # The default of django-tasks.

@@ -112,10 +112,10 @@ def _recorded_outcome(event_pk: int) -> str | None:
 
 
 def provider_event_accept(
-    *, provider: str, event_id: str, kind: str, payload: dict[str, Any]
+    *, provider: str, event_id: str, kind: str, payload: dict[str, Any], priority: int = URGENT
 ) -> tuple[ProviderEvent, bool]:
-    """Store a verified provider message once and queue the task that applies it, in one transaction; return the
-    event and whether this delivery stored it.
+    """Store a verified provider message once and queue the task that applies it at ``priority``, in one
+    transaction; return the event and whether this delivery stored it.
 
     A repeat of an event already stored queues nothing, unless that event is still unapplied and has no task that
     will run (its task failed, or the reaper gave up on it): then this delivery queues it again, so a provider's
@@ -127,7 +127,7 @@ def provider_event_accept(
     with lock_timeout_as_busy(), transaction.atomic():
         event, created = provider_event_record(provider=provider, event_id=event_id, kind=kind, payload=payload)
         if created or (event.processed_at is None and not provider_event_apply_pending(event_pk=event.pk)):
-            _enqueue_apply(event.pk)
+            _enqueue_apply(event.pk, priority=priority)
     return event, created
 
 
@@ -140,8 +140,12 @@ def provider_event_apply_pending(*, event_pk: int) -> bool:
     ).exists()
 
 
-def _enqueue_apply(event_pk: int, *, attempt: int = 0, run_after: dt.datetime | None = None) -> None:
-    task_ = provider_event_apply_task if run_after is None else provider_event_apply_task.using(run_after=run_after)
+def _enqueue_apply(
+    event_pk: int, *, attempt: int = 0, run_after: dt.datetime | None = None, priority: int = URGENT
+) -> None:
+    task_ = provider_event_apply_task
+    if run_after is not None or priority != task_.priority:
+        task_ = task_.using(run_after=run_after, priority=priority)
     if in_transaction_queue(task_) or not transaction.get_connection().in_atomic_block:
         task_.enqueue(event_pk=event_pk, attempt=attempt)
     else:

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from gnb.bookings.models import Booking, BookingEvent
+from gnb.core import taskpriority
 from gnb.core.errors import Busy
 from gnb.ops.models import AlertState
 from gnb.payments.models import Payment, ProviderEvent, Refund
@@ -78,11 +79,11 @@ def apply_tasks() -> list[tuple[int, int, str]]:
     return [(r.args_kwargs["kwargs"]["event_pk"], r.args_kwargs["kwargs"]["attempt"], r.status) for r in rows]
 
 
-def opened(stripe_api: StripeStandIn) -> tuple[Booking, Payment]:
+def opened(stripe_api: StripeStandIn, key: str = "web-1") -> tuple[Booking, Payment]:
     """A card booking waiting for its payment, with a Checkout Session open at the stand-in."""
     booking = card_booking()
     payment, _result = payment_start(
-        booking_id=booking.pk, provider="stripe", idempotency_key="web-1", return_url=STATUS_URL, cancel_url=STATUS_URL
+        booking_id=booking.pk, provider="stripe", idempotency_key=key, return_url=STATUS_URL, cancel_url=STATUS_URL
     )
     return booking, payment
 
@@ -297,6 +298,42 @@ def test_every_event_replayed_three_times_shuffled_changes_state_once(
     assert status_changes(booking) == [("pending_payment", "confirmed")]
     assert len(queued("payment_received")) == 1
     assert len(queued("confirmation")) == 1
+
+
+def test_under_a_burst_the_completions_are_applied_before_the_intents_that_echo_them(
+    catalog, stripe_api, django_capture_on_commit_callbacks
+):
+    """Stripe sends payment_intent.succeeded beside each checkout.session.completed; the worker takes every
+    completion first (what makes a payment visible), then the echoes, which find their payments confirmed."""
+    opened_pairs = [opened(stripe_api, key=f"web-{n}") for n in range(2)]
+    for _booking, payment in opened_pairs:
+        assert post(stripe_api.session_completed_event(payment.provider_reference)).status_code == 200
+        assert post(stripe_api.intent_event("payment_intent.succeeded", payment.provider_reference)).status_code == 200
+    kinds = dict(ProviderEvent.objects.values_list("pk", "kind"))
+    ready = DBTaskResult.objects.ready().filter(task_path=provider_event_apply_task.module_path)
+    assert [(kinds[row.args_kwargs["kwargs"]["event_pk"]], row.priority) for row in ready] == [
+        ("checkout.session.completed", taskpriority.URGENT),
+        ("checkout.session.completed", taskpriority.URGENT),
+        ("payment_intent.succeeded", taskpriority.FOLLOW_UP),
+        ("payment_intent.succeeded", taskpriority.FOLLOW_UP),
+    ]
+    assert taskpriority.PROMPT < taskpriority.FOLLOW_UP < taskpriority.URGENT  # still before any email
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert apply_queued_events() == ["confirmed", "confirmed", *["duplicate: already confirmed"] * 2]
+    for booking, _payment in opened_pairs:
+        booking.refresh_from_db()
+        assert booking.payment_state == Booking.PaymentState.PAID
+    assert len(queued("payment_received")) == 2
+
+
+def test_an_intent_success_alone_still_confirms_at_its_lower_priority(catalog, stripe_api):
+    booking, payment = opened(stripe_api)
+    assert post(stripe_api.intent_event("payment_intent.succeeded", payment.provider_reference)).status_code == 200
+    assert DBTaskResult.objects.get(task_path=provider_event_apply_task.module_path).priority == taskpriority.FOLLOW_UP
+    assert apply_queued_events() == ["confirmed"]
+    booking.refresh_from_db()
+    assert booking.payment_state == Booking.PaymentState.PAID
 
 
 def test_a_failure_after_the_success_changes_nothing(catalog, stripe_api, django_capture_on_commit_callbacks):

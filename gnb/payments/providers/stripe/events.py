@@ -21,6 +21,7 @@ from django.db.models import Sum
 
 from gnb.core.errors import ValidationFailed
 from gnb.core.money import ZERO
+from gnb.core.taskpriority import FOLLOW_UP, URGENT
 from gnb.payments.models import Payment, ProviderEvent, Refund
 from gnb.payments.providers.stripe.provider import from_minor
 from gnb.payments.services import (
@@ -297,3 +298,14 @@ HANDLERS: dict[str, Callable[[Obj, ProviderEvent], Outcome]] = {
     "refund.failed": refund_update,
     "charge.refund.updated": refund_update,
 }
+
+# Stripe sends these beside an event that already settles the same payment: every payment of ours is a Checkout
+# Session, whose checkout.session.completed (or async_payment_succeeded) confirms it, and the intent's success
+# follows a moment later and finds it confirmed. Applied after the events a traveller's return page waits for
+# (taskpriority.FOLLOW_UP), so under a burst the completions are not queued behind their own echoes.
+FOLLOW_UP_KINDS = frozenset({"payment_intent.succeeded"})
+
+
+def event_priority(kind: str) -> int:
+    """The priority of the task that applies a Stripe event of ``kind``."""
+    return FOLLOW_UP if kind in FOLLOW_UP_KINDS else URGENT

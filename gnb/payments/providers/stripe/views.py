@@ -33,7 +33,7 @@ from gnb.core.alerts import alert_raise
 from gnb.core.errors import Busy
 from gnb.payments.payloads import MAX_DEPTH, PayloadTooDeep, payload_clean
 from gnb.payments.providers import registry
-from gnb.payments.providers.stripe.events import PROVIDER
+from gnb.payments.providers.stripe.events import PROVIDER, event_priority
 from gnb.payments.services import provider_event_accept
 
 logger = logging.getLogger(__name__)
@@ -134,7 +134,11 @@ def webhook(request: HttpRequest) -> JsonResponse:
         return _refuse(refusal)
     try:
         stored, created = provider_event_accept(
-            provider=PROVIDER, event_id=event["id"], kind=event["type"], payload=event
+            provider=PROVIDER,
+            event_id=event["id"],
+            kind=event["type"],
+            payload=event,
+            priority=event_priority(event["type"]),
         )
     except Busy:  # the database could not take the insert in time (see provider_event_accept)
         response = _error(503, "busy", "The event could not be stored right now; send it again.")
