@@ -183,7 +183,8 @@ def provider_event_apply_task(*, event_pk: int, attempt: int = 0) -> str:
     try:
         outcome = provider_event_apply(event_pk=event_pk)
     except Busy:
-        # The rows it needs are locked (a long back-office change): try again later, with the event untouched.
+        # The rows it needs are locked (a long back-office change): try again later, with the event untouched. At
+        # URGENT whatever it was queued at: an echo that has waited seconds for a lock has no burst left to yield to.
         delay = min(2 ** (attempt + 1), BUSY_MAX_DELAY_SECONDS)
         logger.warning("provider event busy, queued again", extra={"event": event_pk, "attempt": attempt + 1})
         _enqueue_apply(event_pk, attempt=attempt + 1, run_after=timezone.now() + dt.timedelta(seconds=delay))
