@@ -144,6 +144,7 @@ def _enqueue_apply(
     event_pk: int, *, attempt: int = 0, run_after: dt.datetime | None = None, priority: int = URGENT
 ) -> None:
     task_ = provider_event_apply_task
+    # using() builds a new task and validates it against its backend: only when something differs from the default.
     if run_after is not None or priority != task_.priority:
         task_ = task_.using(run_after=run_after, priority=priority)
     if in_transaction_queue(task_) or not transaction.get_connection().in_atomic_block:
